@@ -1,0 +1,32 @@
+/**
+ * The one small interface every channel implements (LINE, voice, SMS, e-mail,
+ * sandbox, console). A channel turns outbox rows into provider calls; it must pass
+ * the idempotency key on, so a retry after a crash is never delivered twice by a
+ * provider that honours keys.
+ */
+import type { ChannelKind } from "../store/schema.ts";
+
+export interface OutgoingMessage {
+  idempotencyKey: string;
+  organisationId: string;
+  recipient: { kind: "member" | "contact" | "team" | "group"; id: string };
+  channel: ChannelKind | "console";
+  address: string;
+  kind: string;
+  text: string;
+  payload: Record<string, unknown>;
+  dueAt: Date;
+}
+
+export type DeliveryResult =
+  | { status: "sent"; providerId?: string }
+  /** A passing problem (rate limit, 5xx, timeout): try again later. */
+  | { status: "retry"; error: string; retryAfterMs?: number }
+  /** The address cannot be reached on this channel (blocked, unknown, not configured). */
+  | { status: "failed"; error: string };
+
+export interface Channel {
+  readonly name: string;
+  /** Deliver a batch; one result per message, in the same order. */
+  send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The sandbox channel: training, demos and tests. It delivers into an inspectable
+ * table instead of a provider, and honours idempotency keys the way a real
+ * provider does: a key seen before is accepted and not delivered again.
+ */
+import { sql } from "kysely";
+import type { Db } from "../store/db.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+
+export class SandboxChannel implements Channel {
+  readonly name = "sandbox";
+  readonly #db: Db;
+  /** Deliveries refused as repeats of a key already delivered (a test can read it). */
+  repeatsRefused = 0;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
+    if (messages.length === 0) return [];
+    const inserted = await this.#db
+      .insertInto("sandbox_deliveries")
+      .values(
+        messages.map((m) => ({
+          organisation_id: m.organisationId,
+          idempotency_key: m.idempotencyKey,
+          recipient_kind: m.recipient.kind,
+          recipient_id: m.recipient.id,
+          channel_kind: m.channel,
+          address: m.address,
+          message_kind: m.kind,
+          text: m.text,
+          payload: JSON.stringify(m.payload),
+          due_at: m.dueAt,
+          delivered_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.column("idempotency_key").doNothing())
+      .returning(sql<string>`idempotency_key`.as("key"))
+      .execute();
+    this.repeatsRefused += messages.length - inserted.length;
+    return messages.map(() => ({ status: "sent" }));
+  }
+}

@@ -1,0 +1,52 @@
+/** All configuration, read from the environment in one place. */
+import { resolve } from "node:path";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema (lets tests and benchmarks share one database). */
+  databaseSchema: string | undefined;
+  sandbox: boolean;
+  /** Sandbox only: where virtual time starts on a new database. */
+  sandboxStart: Date;
+  adminToken: string | undefined;
+  engine: boolean;
+  batchSize: number;
+  pollMs: number;
+  poolSize: number;
+  logLevel: string;
+}
+
+function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function flag(value: string | undefined): boolean {
+  return value === "1" || value === "true" || value === "yes";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const sandboxStart = env.MIMAMORI_SANDBOX_START ? new Date(env.MIMAMORI_SANDBOX_START) : new Date();
+  if (Number.isNaN(sandboxStart.getTime())) throw new Error("MIMAMORI_SANDBOX_START must be an ISO date-time");
+  return {
+    port: int("PORT", 3000, env),
+    host: env.HOST ?? "0.0.0.0",
+    dataDir: resolve(env.MIMAMORI_DATA_DIR ?? "./data"),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.MIMAMORI_DB_SCHEMA || undefined,
+    sandbox: flag(env.MIMAMORI_SANDBOX),
+    sandboxStart,
+    adminToken: env.MIMAMORI_ADMIN_TOKEN || undefined,
+    engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
+    batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),
+    pollMs: int("MIMAMORI_POLL_MS", 200, env),
+    poolSize: int("MIMAMORI_DB_POOL", 10, env),
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The check-in cycle: what an unanswered check-in does next.
+ *
+ * Rules (PRODUCT.md, DESIGN-NOTES.md):
+ * - Escalation runs from the first unanswered prompt. A member has at most one
+ *   escalating check-in; check-ins that fall due while it is open are "folded":
+ *   they are recorded and prompted, but do not start a chain of their own, so the
+ *   +27 h alert of the first never slides because a newer prompt went out.
+ * - A prompt and a re-send that fall on the same moment go out once.
+ * - Any notification opens the incident first if none is open, so every alert
+ *   has something a human can acknowledge and close.
+ */
+import { type Policy, type Step, stepDelay } from "./policy.ts";
+
+/** A prompt or re-send within this window before another one is not sent again. */
+export const PROMPT_COALESCE_MS = 60 * 60_000;
+
+export type CheckinStatus = "open" | "answered" | "skipped" | "resolved";
+
+export interface EscalationPosition {
+  /** Index of the next policy step to run. */
+  stepIndex: number;
+  /** When that step is due; null once the chain has run out. */
+  nextActionAt: Date | null;
+  /** How many contacts, in list order, have been notified. */
+  contactCursor: number;
+}
+
+export interface EscalationContext {
+  policy: Policy;
+  /** The member's contacts, in order. */
+  contactIds: string[];
+  teamId: string;
+  groupIds: string[];
+  /** Last prompt or re-send to the member, whichever check-in it was for. */
+  memberLastPromptedAt: Date | null;
+  hasOpenIncident: boolean;
+  now: Date;
+}
+
+export type AlertRecipient = { kind: "team" | "contact" | "group"; id: string };
+
+export type EscalationEffect =
+  | { type: "resend"; at: Date; stepIndex: number; channel: "same" | "next" }
+  | { type: "open_incident"; at: Date }
+  | { type: "alert"; at: Date; stepIndex: number; recipient: AlertRecipient }
+  | { type: "no_contact_left"; at: Date; stepIndex: number };
+
+export interface EscalationResult {
+  position: EscalationPosition;
+  effects: EscalationEffect[];
+}
+
+/** Where a new, escalating check-in starts its chain. */
+export function startEscalation(policy: Policy, dueAt: Date): EscalationPosition {
+  const first = policy.steps[0];
+  return {
+    stepIndex: 0,
+    nextActionAt: first ? new Date(dueAt.getTime() + stepDelay(first)) : null,
+    contactCursor: 0,
+  };
+}
+
+/** Whether a prompt due at `at` should be sent, or was just covered by another one. */
+export function promptIsCovered(lastPromptedAt: Date | null, at: Date): boolean {
+  // Either order: the re-send may run just before or just after the new prompt.
+  return !!lastPromptedAt && Math.abs(at.getTime() - lastPromptedAt.getTime()) < PROMPT_COALESCE_MS;
+}
+
+/**
+ * Run every step that is due by `ctx.now`, starting at `position`. Each step's
+ * time is counted from the previous step's scheduled time, never from when a
+ * worker happened to get to it.
+ */
+export function escalate(position: EscalationPosition, ctx: EscalationContext): EscalationResult {
+  const effects: EscalationEffect[] = [];
+  let { stepIndex, nextActionAt, contactCursor } = position;
+  let incidentOpen = ctx.hasOpenIncident;
+  let lastPrompted = ctx.memberLastPromptedAt;
+
+  const alert = (at: Date, recipient: AlertRecipient) => {
+    if (!incidentOpen) {
+      effects.push({ type: "open_incident", at });
+      incidentOpen = true;
+    }
+    effects.push({ type: "alert", at, stepIndex, recipient });
+  };
+
+  while (nextActionAt && nextActionAt.getTime() <= ctx.now.getTime()) {
+    const step = ctx.policy.steps[stepIndex];
+    if (!step) {
+      nextActionAt = null;
+      break;
+    }
+    const at = nextActionAt;
+    let repeatAgain = false;
+    switch (step.action) {
+      case "resend":
+        if (!promptIsCovered(lastPrompted, at)) {
+          effects.push({ type: "resend", at, stepIndex, channel: step.channel ?? "same" });
+          lastPrompted = at;
+        }
+        break;
+      case "open_incident":
+        if (!incidentOpen) {
+          effects.push({ type: "open_incident", at });
+          incidentOpen = true;
+        }
+        break;
+      case "notify_team":
+        alert(at, { kind: "team", id: ctx.teamId });
+        break;
+      case "post_to_group":
+        for (const id of ctx.groupIds) alert(at, { kind: "group", id });
+        break;
+      case "notify_all_contacts":
+        for (const id of ctx.contactIds) alert(at, { kind: "contact", id });
+        contactCursor = ctx.contactIds.length;
+        break;
+      case "notify_contact": {
+        const id = ctx.contactIds[(step.contact ?? 1) - 1];
+        if (id) {
+          alert(at, { kind: "contact", id });
+          contactCursor = Math.max(contactCursor, step.contact ?? 1);
+        } else {
+          effects.push({ type: "no_contact_left", at, stepIndex });
+        }
+        break;
+      }
+      case "notify_next_contact": {
+        const id = ctx.contactIds[contactCursor];
+        if (id) {
+          alert(at, { kind: "contact", id });
+          contactCursor++;
+          repeatAgain = !!step.repeat && contactCursor < ctx.contactIds.length;
+        } else {
+          effects.push({ type: "no_contact_left", at, stepIndex });
+        }
+        break;
+      }
+    }
+    const next = repeatAgain ? step : ctx.policy.steps[stepIndex + 1];
+    if (!repeatAgain) stepIndex++;
+    nextActionAt = next ? new Date(at.getTime() + stepDelay(next as Step)) : null;
+  }
+  return { position: { stepIndex, nextActionAt, contactCursor }, effects };
+}

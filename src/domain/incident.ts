@@ -1,0 +1,53 @@
+/**
+ * Incidents: open → acknowledged (who, through which channel) → resolved with an
+ * outcome. Every step is an event on the incident's timeline.
+ */
+import type { IncidentKind } from "./answers.ts";
+
+export const OUTCOMES = [
+  "member_answered",
+  "reached_by_phone",
+  "visited_fine",
+  "hospitalised",
+  "found_dead",
+  "emergency_services_called",
+  "left_service",
+  "false_alarm",
+  "other",
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type IncidentStatus = "open" | "acknowledged" | "resolved";
+
+export const URGENCY: Record<IncidentKind, "high" | "urgent"> = {
+  no_answer: "high",
+  contact_requested: "urgent",
+};
+
+export type TransitionError = { code: "incident_resolved" | "already_acknowledged"; message: string };
+
+export function checkAcknowledge(status: IncidentStatus): TransitionError | undefined {
+  if (status === "resolved") return { code: "incident_resolved", message: "the incident is already resolved" };
+  if (status === "acknowledged") return { code: "already_acknowledged", message: "the incident is already acknowledged" };
+  return undefined;
+}
+
+export function checkResolve(status: IncidentStatus): TransitionError | undefined {
+  if (status === "resolved") return { code: "incident_resolved", message: "the incident is already resolved" };
+  return undefined;
+}
+
+/** What an outcome means for the member's plan. */
+export type MemberConsequence = "none" | "pause" | "leave";
+
+export function consequenceOf(outcome: Outcome): MemberConsequence {
+  switch (outcome) {
+    case "hospitalised":
+      return "pause"; // no prompts into a hospital bed; staff resume the plan on discharge
+    case "found_dead":
+    case "left_service":
+      return "leave";
+    default:
+      return "none";
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The words members, contacts and teams receive: Japanese first, then English.
+ * Operators will be able to edit them; these are the defaults.
+ */
+import { DateTime } from "luxon";
+import type { Answer } from "./answers.ts";
+
+export const MESSAGE_KINDS = ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export function formatLocal(instant: Date, zone: string): string {
+  const t = DateTime.fromJSDate(instant, { zone });
+  return `${t.month}月${t.day}日 ${t.toFormat("HH:mm")}`;
+}
+
+export function promptText(displayName: string): string {
+  return `${displayName}さん、見守りの確認です。お元気でしたら「OK（1）」を、連絡がほしいときは「連絡がほしい（9）」を押してください。\n` +
+    `Hello ${displayName}, this is your check-in. Press OK (1) if you are fine, or "please contact me" (9).`;
+}
+
+export function resendText(displayName: string): string {
+  return `${displayName}さん、まだ確認ができていません。お元気でしたら「OK（1）」を押してください。\n` +
+    `${displayName}, we have not heard from you yet. Please press OK (1) if you are fine.`;
+}
+
+export function noAnswerAlertText(displayName: string, since: Date, zone: string): string {
+  const when = formatLocal(since, zone);
+  return `【見守り】${displayName}さんから ${when} 以降、応答がありません。安否の確認をお願いします。\n` +
+    `[Mimamori] ${displayName} has not answered since ${when}. Please check on them.`;
+}
+
+export function contactRequestText(displayName: string, at: Date, zone: string): string {
+  const when = formatLocal(at, zone);
+  return `【見守り】${displayName}さんが「連絡がほしい」と回答しました（${when}）。ご連絡をお願いします。\n` +
+    `[Mimamori] ${displayName} asked to be contacted (${when}). Please get in touch.`;
+}
+
+export function memberAnsweredText(displayName: string, answer: Answer, at: Date, zone: string): string {
+  const when = formatLocal(at, zone);
+  const ja = answer === "ok" ? "「OK」" : "「連絡がほしい」";
+  const en = answer === "ok" ? "OK" : "please contact me";
+  return `【見守り】${displayName}さんから ${when} に${ja}の応答がありました。対応の記録をお願いします。\n` +
+    `[Mimamori] ${displayName} answered "${en}" at ${when}. Please record the outcome.`;
+}

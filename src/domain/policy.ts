@@ -1,0 +1,102 @@
+/**
+ * Escalation policies: what happens, and when, after a check-in goes unanswered.
+ * Each step's `after` counts from the previous step's scheduled time (the first
+ * from the check-in's due time), so a late worker never makes the chain drift.
+ */
+import { parseDuration } from "./duration.ts";
+
+export const ACTIONS = [
+  "resend",
+  "open_incident",
+  "notify_team",
+  "notify_contact",
+  "notify_next_contact",
+  "notify_all_contacts",
+  "post_to_group",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface Step {
+  after: string;
+  action: Action;
+  /** resend: on the same channel (default) or the member's next channel. */
+  channel?: "same" | "next";
+  /** notify_contact: 1-based position of the contact in the member's list. */
+  contact?: number;
+  /** notify_next_contact: keep going, one contact each `after`, until none is left. */
+  repeat?: boolean;
+}
+
+export interface Policy {
+  steps: Step[];
+}
+
+/** Which policy a member follows: phone plans call again the next day instead. */
+export type PolicyKind = "standard" | "phone";
+
+export interface PolicySet {
+  standard: Policy;
+  phone: Policy;
+}
+
+/** The seeds' default (見守りサービス / 安否通知): re-send after 24 h, team and first contact 3 h later. */
+export const STANDARD_POLICY: Policy = {
+  steps: [
+    { after: "PT24H", action: "resend" },
+    { after: "PT3H", action: "open_incident" },
+    { after: "PT0S", action: "notify_team" },
+    { after: "PT0S", action: "notify_contact", contact: 1 },
+    { after: "PT1H", action: "notify_next_contact", repeat: true },
+  ],
+};
+
+/** あんしん電話: no answer → call again the next day → no answer two days running → incident. */
+export const PHONE_POLICY: Policy = {
+  steps: [
+    { after: "PT24H", action: "resend" },
+    { after: "PT1H", action: "open_incident" },
+    { after: "PT0S", action: "notify_team" },
+    { after: "PT0S", action: "notify_contact", contact: 1 },
+    { after: "PT1H", action: "notify_next_contact", repeat: true },
+  ],
+};
+
+export const DEFAULT_POLICIES: PolicySet = { standard: STANDARD_POLICY, phone: PHONE_POLICY };
+
+/** A problem with a policy, naming the offending field. */
+export interface PolicyProblem {
+  field: string;
+  message: string;
+}
+
+export function checkPolicy(policy: Policy, field = "steps"): PolicyProblem | undefined {
+  if (policy.steps.length > 50) return { field, message: "at most 50 steps" };
+  for (const [i, step] of policy.steps.entries()) {
+    const ms = parseDuration(step.after);
+    if (ms === undefined) return { field: `${field}.${i}.after`, message: "must be an ISO-8601 duration such as PT3H" };
+    if (ms > 90 * 86_400_000) return { field: `${field}.${i}.after`, message: "must be at most 90 days" };
+    if (step.action === "notify_contact" && !(step.contact && step.contact >= 1)) {
+      return { field: `${field}.${i}.contact`, message: "notify_contact needs contact ≥ 1" };
+    }
+    if (step.repeat && step.action !== "notify_next_contact") {
+      return { field: `${field}.${i}.repeat`, message: "only notify_next_contact can repeat" };
+    }
+    if (step.repeat && ms === 0) return { field: `${field}.${i}.after`, message: "a repeating step needs a positive delay" };
+  }
+  return undefined;
+}
+
+/** Team policies override the organisation's, which override the built-in defaults. */
+export function effectivePolicies(
+  organisation: Partial<PolicySet> | null,
+  team: Partial<PolicySet> | null,
+): PolicySet {
+  return {
+    standard: team?.standard ?? organisation?.standard ?? STANDARD_POLICY,
+    phone: team?.phone ?? organisation?.phone ?? PHONE_POLICY,
+  };
+}
+
+export function stepDelay(step: Step): number {
+  return parseDuration(step.after) ?? 0;
+}

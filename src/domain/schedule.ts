@@ -1,0 +1,130 @@
+/**
+ * Check-in schedules. Due times are computed in the member's own time zone and
+ * intervals count local calendar days, so a 09:00 plan stays at 09:00 across DST
+ * changes and a 30-day plan is exactly 30 calendar days whatever the month length.
+ */
+import { DateTime, IANAZone } from "luxon";
+
+export const INTERVALS = ["1d", "2d", "3d", "5d", "30d", "weekly", "biweekly"] as const;
+export type Interval = (typeof INTERVALS)[number];
+export const DEFAULT_TIME_ZONE = "Asia/Tokyo";
+
+export interface Plan {
+  every: Interval;
+  /** ISO weekday 1 (Monday) … 7 (Sunday); required for weekly and biweekly plans. */
+  weekday?: number;
+  /** Local time of day, "HH:MM". */
+  at: string;
+  timeZone: string;
+  /**
+   * Local date (YYYY-MM-DD) from which the interval is counted: the first day the
+   * plan is due. Set when the plan is created or changed, so every-N-day plans and
+   * every-other-week plans keep their rhythm.
+   */
+  anchorDate: string;
+}
+
+export interface Pause {
+  /** Local date on which check-ins start again; undefined = until resumed by hand. */
+  until?: string;
+  reason: string;
+}
+
+const INTERVAL_DAYS: Record<Interval, number> = {
+  "1d": 1, "2d": 2, "3d": 3, "5d": 5, "30d": 30, weekly: 7, biweekly: 14,
+};
+
+export function intervalDays(every: Interval): number {
+  return INTERVAL_DAYS[every];
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function isValidLocalTime(at: string): boolean {
+  const m = /^(\d{2}):(\d{2})$/.exec(at);
+  return !!m && Number(m[1]) < 24 && Number(m[2]) < 60;
+}
+
+export function isValidLocalDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  return DateTime.fromISO(date, { zone: "UTC" }).isValid;
+}
+
+/** Days since 1970-01-01 for a local calendar date: pure calendar arithmetic, no zones. */
+export function epochDay(date: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  return Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+}
+
+export function dateFromEpochDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a calendar date, 1 = Monday. 1970-01-01 was a Thursday. */
+export function weekdayOf(date: string): number {
+  return ((((epochDay(date) + 3) % 7) + 7) % 7) + 1;
+}
+
+export function localDateOf(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toISODate() as string;
+}
+
+/**
+ * The instant of a local date and time in a zone. A time that does not exist
+ * (skipped by a DST jump) moves forward; an ambiguous one takes the earlier instant.
+ */
+export function instantOf(date: string, at: string, zone: string): Date {
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi] = at.split(":").map(Number);
+  return DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone }).toJSDate();
+}
+
+/**
+ * The anchor for a plan that starts now: the first local day on which the plan's
+ * time is still ahead (and, for weekly plans, that falls on the weekday).
+ */
+export function anchorFor(plan: Omit<Plan, "anchorDate">, now: Date): string {
+  let day = epochDay(localDateOf(now, plan.timeZone));
+  for (let i = 0; i < 16; i++, day++) {
+    const date = dateFromEpochDay(day);
+    const weekly = plan.every === "weekly" || plan.every === "biweekly";
+    if (weekly && weekdayOf(date) !== plan.weekday) continue;
+    if (instantOf(date, plan.at, plan.timeZone).getTime() > now.getTime()) return date;
+  }
+  throw new Error("no anchor within 16 days");
+}
+
+/** The first due instant strictly after `after`. */
+export function nextDueAfter(plan: Plan, after: Date): Date {
+  const step = intervalDays(plan.every);
+  const anchor = epochDay(plan.anchorDate);
+  const today = epochDay(localDateOf(after, plan.timeZone));
+  // Start one step before today's slot so a slot later today is never missed.
+  let k = Math.max(0, Math.floor((today - anchor) / step) - 1);
+  for (;;) {
+    const due = instantOf(dateFromEpochDay(anchor + k * step), plan.at, plan.timeZone);
+    if (due.getTime() > after.getTime()) return due;
+    k++;
+  }
+}
+
+/**
+ * The next due instant after `after` that is not inside a pause. Returns null for
+ * a pause without an end: nothing is due until the member is resumed.
+ */
+export function nextDueOutsidePause(plan: Plan, after: Date, pause: Pause | null): Date | null {
+  if (!pause) return nextDueAfter(plan, after);
+  if (!pause.until) return null;
+  const resumesAt = instantOf(pause.until, "00:00", plan.timeZone);
+  const from = resumesAt.getTime() - 1 > after.getTime() ? new Date(resumesAt.getTime() - 1) : after;
+  return nextDueAfter(plan, from);
+}
+
+/** Whether a due instant falls inside a pause (and so is skipped, never sent late). */
+export function isPausedAt(pause: Pause | null, due: Date, zone: string): boolean {
+  if (!pause) return false;
+  if (!pause.until) return true;
+  return due.getTime() < instantOf(pause.until, "00:00", zone).getTime();
+}

@@ -1,0 +1,205 @@
+/**
+ * Recording answers. Many concurrent answers share one transaction (group
+ * commit): a commit costs about the same for one row as for hundreds, so the
+ * answer path scales with batching, not with the number of commits.
+ */
+import { sql } from "kysely";
+import { type Answer, type AnswerSource, planAnswer, type IncidentKind } from "../domain/answers.ts";
+import { contactRequestText, memberAnsweredText } from "../domain/messages.ts";
+import type { Plan } from "../domain/schedule.ts";
+import { newId } from "../ids.ts";
+import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress } from "../store/schema.ts";
+import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
+import { enqueue, type OutboxRow, outboxRow, type RecipientKind } from "./outbox.ts";
+
+export interface AnswerInput {
+  organisationId: string;
+  memberId: string;
+  answer: Answer;
+  source: AnswerSource;
+  byContactId?: string;
+  byLabel?: string;
+  channel?: string;
+  note?: string;
+  /** Provider event id or client key: the same key is recorded once. */
+  idempotencyKey?: string;
+}
+
+export type AnswerOutcome =
+  | { status: "recorded"; answerId: string; closedCheckins: number; incidentId?: string }
+  | { status: "duplicate" }
+  | { status: "member_not_found" };
+
+export async function recordAnswers(db: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
+  return inTransaction(db, (tx) => recordAnswersIn(tx, inputs, now));
+}
+
+async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
+  const outcomes: AnswerOutcome[] = inputs.map(() => ({ status: "member_not_found" }));
+  const memberIds = [...new Set(inputs.map((i) => i.memberId))];
+  const members = new Map((await tx.selectFrom("members")
+    .select(["id", "organisation_id", "team_id", "display_name", "plan"])
+    .where("id", "in", memberIds).execute()).map((m) => [m.id, m]));
+  const keys = inputs.map((i) => i.idempotencyKey).filter((k): k is string => !!k);
+  const seen = new Set(keys.length
+    ? (await tx.selectFrom("answers").select("idempotency_key").where("idempotency_key", "in", keys).execute()).map((r) => r.idempotency_key)
+    : []);
+
+  const accepted: { index: number; input: AnswerInput }[] = [];
+  inputs.forEach((input, index) => {
+    const member = members.get(input.memberId);
+    if (!member || member.organisation_id !== input.organisationId) return;
+    if (input.idempotencyKey && seen.has(input.idempotencyKey)) {
+      outcomes[index] = { status: "duplicate" };
+      return;
+    }
+    if (input.idempotencyKey) seen.add(input.idempotencyKey);
+    accepted.push({ index, input });
+  });
+  if (accepted.length === 0) return outcomes;
+
+  // Evidence of life: every open check-in of the member closes, whichever prompt it came from.
+  const acceptedMembers = [...new Set(accepted.map((a) => a.input.memberId))];
+  const firstAnswer = new Map<string, Answer>();
+  for (const { input } of accepted) if (!firstAnswer.has(input.memberId)) firstAnswer.set(input.memberId, input.answer);
+  const closed = (await sql<{ member_id: string }>`
+    update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
+    from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer) v
+    where checkins.member_id = v.member_id and checkins.status = 'open'
+    returning checkins.member_id`.execute(tx)).rows;
+  const closedCount = new Map<string, number>();
+  for (const row of closed) closedCount.set(row.member_id, (closedCount.get(row.member_id) ?? 0) + 1);
+
+  const open = await tx.selectFrom("incidents").select(["id", "member_id", "kind"])
+    .where("member_id", "in", acceptedMembers).where("status", "<>", "resolved").execute();
+  const events: IncidentEventRow[] = [];
+  const outbox: OutboxRow[] = [];
+  const answerRows = [];
+  const contactRequestOpen = new Set(open.filter((i) => i.kind === "contact_requested").map((i) => i.member_id));
+  const answeredIncidents: { incidentId: string; answerId: string; memberId: string; answer: Answer }[] = [];
+
+  for (const { index, input } of accepted) {
+    const member = members.get(input.memberId)!;
+    const answerId = newId();
+    const plan = planAnswer(input.answer, open.filter((i) => i.member_id === input.memberId)
+      .map((i) => ({ id: i.id, kind: i.kind as IncidentKind })));
+    const actor = input.source === "member" ? "member" : `${input.source}:${input.byLabel ?? input.byContactId ?? ""}`;
+    for (const incidentId of plan.answeredIncidentIds) {
+      events.push(incidentEvent(member.organisation_id, incidentId, now, "member_answered", {
+        answer: input.answer, source: input.source, channel: input.channel ?? null, answerId,
+      }, actor));
+      answeredIncidents.push({ incidentId, answerId, memberId: member.id, answer: input.answer });
+    }
+    let incidentId: string | undefined;
+    if (plan.openContactRequest && !contactRequestOpen.has(member.id)) {
+      contactRequestOpen.add(member.id);
+      incidentId = await openIncident(tx, {
+        organisationId: member.organisation_id, memberId: member.id, checkinId: null, kind: "contact_requested", at: now,
+        data: { answerId, source: input.source },
+      });
+      const team = await tx.selectFrom("teams").select("channels").where("id", "=", member.team_id).executeTakeFirstOrThrow();
+      const row = outboxRow({
+        organisationId: member.organisation_id, key: `contact_request:${incidentId}:${member.team_id}`,
+        recipient: { kind: "team", id: member.team_id }, channels: team.channels as ChannelAddress[],
+        messageKind: "contact_request", text: contactRequestText(member.display_name, now, (member.plan as Plan).timeZone),
+        payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
+      });
+      outbox.push(row);
+      events.push(incidentEvent(member.organisation_id, incidentId, now, "notified", {
+        recipient: { kind: "team", id: member.team_id }, channel: row.channel_kind,
+      }));
+    }
+    answerRows.push({
+      id: answerId, organisation_id: member.organisation_id, member_id: member.id, answer: input.answer, source: input.source,
+      by_contact_id: input.byContactId ?? null, by_label: input.byLabel ?? null, channel: input.channel ?? null,
+      note: input.note ?? null, closed_checkins: closedCount.get(member.id) ?? 0, received_at: now,
+      idempotency_key: input.idempotencyKey ?? null,
+    });
+    outcomes[index] = { status: "recorded", answerId, closedCheckins: closedCount.get(member.id) ?? 0, ...(incidentId ? { incidentId } : {}) };
+    closedCount.delete(member.id); // a second answer in the same batch closed nothing more
+  }
+
+  await tx.insertInto("answers").values(answerRows).execute();
+  if (answeredIncidents.length) {
+    await tellEveryoneAlerted(tx, answeredIncidents, members, outbox, now);
+    await tx.updateTable("incidents").set({ member_answered_at: now })
+      .where("id", "in", answeredIncidents.map((a) => a.incidentId)).execute();
+    // An answered check-in needs no more escalation, even on an acknowledged incident.
+  }
+  await addEvents(tx, events);
+  await enqueue(tx, outbox);
+  return outcomes;
+}
+
+/** Everyone who was alerted about an incident hears that the member answered. */
+async function tellEveryoneAlerted(
+  tx: Db,
+  answered: { incidentId: string; answerId: string; memberId: string; answer: Answer }[],
+  members: Map<string, { display_name: string; organisation_id: string; plan: unknown }>,
+  outbox: OutboxRow[],
+  now: Date,
+) {
+  const alerted = await tx.selectFrom("outbox")
+    .select(["incident_id", "recipient_kind", "recipient_id"]).distinct()
+    .where("incident_id", "in", answered.map((a) => a.incidentId))
+    .where("message_kind", "in", ["alert", "contact_request"]).execute();
+  for (const a of answered) {
+    const member = members.get(a.memberId)!;
+    for (const r of alerted.filter((x) => x.incident_id === a.incidentId)) {
+      const kind = r.recipient_kind as RecipientKind;
+      const table = kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";
+      const channels = (await tx.selectFrom(table).select("channels").where("id", "=", r.recipient_id).executeTakeFirst())?.channels;
+      outbox.push(outboxRow({
+        organisationId: member.organisation_id, key: `answered:${a.incidentId}:${a.answerId}:${r.recipient_id}`,
+        recipient: { kind, id: r.recipient_id }, channels: (channels as ChannelAddress[] | undefined) ?? [],
+        messageKind: "member_answered",
+        text: memberAnsweredText(member.display_name, a.answer, now, (member.plan as Plan).timeZone),
+        payload: { incidentId: a.incidentId, memberId: a.memberId, answer: a.answer }, incidentId: a.incidentId, dueAt: now, now,
+      }));
+    }
+  }
+}
+
+/**
+ * Collects answers from concurrent requests and records them together. Each
+ * caller's promise settles when its answer is committed (or failed).
+ */
+export class AnswerIngest {
+  readonly #db: Db;
+  readonly #now: () => Date;
+  readonly #maxBatch: number;
+  #queue: { input: AnswerInput; resolve: (o: AnswerOutcome) => void; reject: (e: unknown) => void }[] = [];
+  #flushing = false;
+  onRecorded: ((count: number) => void) | undefined;
+
+  constructor(db: Db, now: () => Date, maxBatch = 500) {
+    this.#db = db;
+    this.#now = now;
+    this.#maxBatch = maxBatch;
+  }
+
+  submit(input: AnswerInput): Promise<AnswerOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      try {
+        const outcomes = await recordAnswers(this.#db, batch.map((b) => b.input), this.#now());
+        batch.forEach((b, i) => b.resolve(outcomes[i]));
+        this.onRecorded?.(batch.length);
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.#flushing = false;
+  }
+}

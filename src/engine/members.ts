@@ -1,0 +1,168 @@
+/**
+ * Member commands: registration (one or in bulk), plan changes, pause and resume.
+ * The member's next due time is derived from the plan here, in one place.
+ */
+import type { Insertable } from "kysely";
+import { anchorFor, DEFAULT_TIME_ZONE, type Interval, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
+import { newId } from "../ids.ts";
+import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
+
+export interface PlanInput {
+  every: Interval;
+  weekday?: number;
+  at: string;
+  timeZone?: string;
+}
+
+export interface ContactInput {
+  displayName: string;
+  relation: string;
+  channels: ChannelAddress[];
+}
+
+export const PERSONAL_FIELDS = ["fullName", "address", "birthDate", "phone", "medicalNotes"] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+export type Personal = Partial<Record<PersonalField, string>>;
+
+export interface MemberInput extends Personal {
+  displayName: string;
+  channels: ChannelAddress[];
+  plan: PlanInput;
+  contacts?: ContactInput[];
+  teamId?: string;
+  groupIds?: string[];
+}
+
+export function planFrom(input: PlanInput, now: Date): Plan {
+  const base = { every: input.every, at: input.at, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
+    ...(input.weekday !== undefined ? { weekday: input.weekday } : {}) };
+  return { ...base, anchorDate: anchorFor(base, now) };
+}
+
+export function personalOf(input: Personal): Personal {
+  const out: Personal = {};
+  for (const field of PERSONAL_FIELDS) if (input[field] !== undefined) out[field] = input[field];
+  return out;
+}
+
+export function contactRows(organisationId: string, memberId: string, contacts: ContactInput[], now: Date, from = 1) {
+  return contacts.map((c, i): Insertable<Database["contacts"]> => ({
+    id: newId(), organisation_id: organisationId, member_id: memberId, position: from + i, display_name: c.displayName,
+    relation: c.relation, channels: JSON.stringify(c.channels), created_at: now,
+  }));
+}
+
+export async function defaultTeamId(tx: Db, organisationId: string): Promise<string> {
+  const team = await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId)
+    .where("is_default", "=", true).executeTakeFirstOrThrow();
+  return team.id;
+}
+
+/** A reference to another row of the organisation that does not exist. */
+export class MissingReference extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+async function checkReferences(tx: Db, organisationId: string, inputs: MemberInput[]): Promise<void> {
+  const teamIds = [...new Set(inputs.map((m) => m.teamId).filter((t): t is string => !!t))];
+  if (teamIds.length) {
+    const found = await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).where("id", "in", teamIds).execute();
+    if (found.length !== teamIds.length) throw new MissingReference("teamId", "no such team in this organisation");
+  }
+  const groupIds = [...new Set(inputs.flatMap((m) => m.groupIds ?? []))];
+  if (groupIds.length) {
+    const found = await tx.selectFrom("groups").select("id").where("organisation_id", "=", organisationId).where("id", "in", groupIds).execute();
+    if (found.length !== groupIds.length) throw new MissingReference("groupIds", "no such group in this organisation");
+  }
+}
+
+/** Register members all or nothing; returns their ids in input order. */
+export async function createMembers(db: Db, organisationId: string, inputs: MemberInput[], now: Date): Promise<string[]> {
+  return inTransaction(db, async (tx) => {
+    await checkReferences(tx, organisationId, inputs);
+    const fallbackTeam = await defaultTeamId(tx, organisationId);
+    const members: Insertable<Database["members"]>[] = [];
+    const contacts: Insertable<Database["contacts"]>[] = [];
+    const groupLinks: { group_id: string; member_id: string }[] = [];
+    for (const input of inputs) {
+      const id = newId();
+      const plan = planFrom(input.plan, now);
+      members.push({
+        id, organisation_id: organisationId, team_id: input.teamId ?? fallbackTeam, display_name: input.displayName,
+        personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
+        next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
+      });
+      contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
+      for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id });
+    }
+    for (let i = 0; i < members.length; i += 1000) await tx.insertInto("members").values(members.slice(i, i + 1000)).execute();
+    for (let i = 0; i < contacts.length; i += 1000) await tx.insertInto("contacts").values(contacts.slice(i, i + 1000)).execute();
+    if (groupLinks.length) await tx.insertInto("group_members").values(groupLinks).execute();
+    return members.map((m) => m.id);
+  });
+}
+
+export interface MemberPatch extends Personal {
+  displayName?: string;
+  channels?: ChannelAddress[];
+  plan?: PlanInput;
+  teamId?: string;
+}
+
+/** Change a member; a new plan starts counting from now. Returns false if not found. */
+export async function updateMember(db: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const member = await tx.selectFrom("members").select(["personal", "pause", "active"])
+      .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+    if (!member) return false;
+    if (patch.teamId) await checkReferences(tx, organisationId, [{ teamId: patch.teamId } as MemberInput]);
+    const changes: Record<string, unknown> = { updated_at: now };
+    if (patch.displayName !== undefined) changes.display_name = patch.displayName;
+    if (patch.channels !== undefined) changes.channels = JSON.stringify(patch.channels);
+    if (patch.teamId !== undefined) changes.team_id = patch.teamId;
+    const personal = { ...(member.personal as Personal), ...personalOf(patch) };
+    for (const field of PERSONAL_FIELDS) if (personal[field] === "") delete personal[field];
+    changes.personal = JSON.stringify(personal);
+    if (patch.plan) {
+      const plan = planFrom(patch.plan, now);
+      changes.plan = JSON.stringify(plan);
+      changes.next_due_at = member.active ? nextDueOutsidePause(plan, now, member.pause as Pause | null) : null;
+    }
+    await tx.updateTable("members").set(changes).where("id", "=", memberId).execute();
+    return true;
+  });
+}
+
+/**
+ * Pause check-ins (travel, hospital) until a local date, or until resumed. Check-ins
+ * that fall due meanwhile are skipped, never sent late; an unanswered check-in of
+ * the member is settled so it does not escalate while they are away.
+ */
+export async function pauseMember(db: Db, organisationId: string, memberId: string, pause: Pause, now: Date): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const member = await tx.selectFrom("members").select(["plan", "active"])
+      .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+    if (!member) return false;
+    const next = member.active ? nextDueOutsidePause(member.plan as Plan, now, pause) : null;
+    await tx.updateTable("members").set({ pause: JSON.stringify(pause), next_due_at: next, updated_at: now }).where("id", "=", memberId).execute();
+    await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
+      .where("member_id", "=", memberId).where("status", "=", "open").execute();
+    return true;
+  });
+}
+
+export async function resumeMember(db: Db, organisationId: string, memberId: string, now: Date): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const member = await tx.selectFrom("members").select(["plan"])
+      .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("active", "=", true).forUpdate().executeTakeFirst();
+    if (!member) return false;
+    await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan as Plan, now, null), updated_at: now })
+      .where("id", "=", memberId).execute();
+    return true;
+  });
+}

@@ -1,0 +1,46 @@
+/** Counters the engine keeps for /metrics (Prometheus text format). */
+import type { EscalationBatchResult } from "./escalator.ts";
+import type { DispatchResult } from "./scheduler.ts";
+import type { SendBatchResult } from "./sender.ts";
+
+export class Metrics {
+  checkinsDispatched = 0;
+  promptsQueued = 0;
+  escalationsRun = 0;
+  resendsQueued = 0;
+  alertsQueued = 0;
+  incidentsOpened = 0;
+  messagesSent = 0;
+  sendRetries = 0;
+  sendFailures = 0;
+  answersRecorded = 0;
+  engineErrors = 0;
+
+  recordTick(escalated: EscalationBatchResult, dispatched: DispatchResult, sent: SendBatchResult): void {
+    this.escalationsRun += escalated.claimed;
+    this.resendsQueued += escalated.resends;
+    this.alertsQueued += escalated.alerts;
+    this.incidentsOpened += escalated.incidentsOpened;
+    this.checkinsDispatched += dispatched.claimed;
+    this.promptsQueued += dispatched.prompted;
+    this.messagesSent += sent.sent;
+    this.sendRetries += sent.retried;
+    this.sendFailures += sent.failed;
+  }
+
+  counters(): Record<string, [number, string]> {
+    return {
+      mimamori_checkins_dispatched_total: [this.checkinsDispatched, "Check-ins created by the scheduler"],
+      mimamori_prompts_queued_total: [this.promptsQueued, "Prompts written to the outbox"],
+      mimamori_escalations_total: [this.escalationsRun, "Escalation steps run on check-ins"],
+      mimamori_resends_total: [this.resendsQueued, "Re-sent prompts"],
+      mimamori_alerts_total: [this.alertsQueued, "Alerts to teams, contacts and groups"],
+      mimamori_incidents_opened_total: [this.incidentsOpened, "No-answer incidents opened"],
+      mimamori_messages_sent_total: [this.messagesSent, "Messages handed to a channel"],
+      mimamori_send_retries_total: [this.sendRetries, "Sends scheduled for retry"],
+      mimamori_send_errors_total: [this.sendFailures, "Sends that failed permanently on a channel"],
+      mimamori_answers_total: [this.answersRecorded, "Answers recorded"],
+      mimamori_engine_errors_total: [this.engineErrors, "Engine ticks that failed"],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Building outbox rows. Every outgoing message is a row with a deterministic
+ * idempotency key derived from its cause, written in the same transaction as the
+ * state change that caused it.
+ */
+import type { Insertable } from "kysely";
+import { newId } from "../ids.ts";
+import type { Db } from "../store/db.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
+
+export type RecipientKind = "member" | "contact" | "team" | "group";
+export type OutboxRow = Insertable<Database["outbox"]>;
+
+export interface OutboxMessage {
+  organisationId: string;
+  key: string;
+  recipient: { kind: RecipientKind; id: string };
+  channels: ChannelAddress[];
+  channelIndex?: number;
+  messageKind: string;
+  text: string;
+  payload?: Record<string, unknown>;
+  checkinId?: string | null;
+  incidentId?: string | null;
+  dueAt: Date;
+  now: Date;
+}
+
+/** The address at `index`, or the console when the recipient has none. */
+export function addressAt(channels: ChannelAddress[], index: number): { kind: string; address: string; index: number } {
+  if (channels.length === 0) return { kind: "console", address: "", index: 0 };
+  const i = Math.min(Math.max(index, 0), channels.length - 1);
+  return { kind: channels[i].kind, address: channels[i].address, index: i };
+}
+
+export function outboxRow(m: OutboxMessage): OutboxRow {
+  const target = addressAt(m.channels, m.channelIndex ?? 0);
+  return {
+    id: newId(),
+    organisation_id: m.organisationId,
+    idempotency_key: m.key,
+    recipient_kind: m.recipient.kind,
+    recipient_id: m.recipient.id,
+    channel_index: target.index,
+    channel_kind: target.kind,
+    address: target.address,
+    message_kind: m.messageKind,
+    text: m.text,
+    payload: JSON.stringify(m.payload ?? {}),
+    checkin_id: m.checkinId ?? null,
+    incident_id: m.incidentId ?? null,
+    due_at: m.dueAt,
+    status: "pending",
+    attempts: 0,
+    next_attempt_at: m.now,
+    created_at: m.now,
+  };
+}
+
+/** Insert outbox rows; a key written before is not written again. */
+export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.insertInto("outbox").values(rows.slice(i, i + 1000))
+      .onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+  }
+}
+
+/** Channels of recipients, looked up by kind and id. */
+export async function recipientChannels(tx: Db, kind: RecipientKind, id: string): Promise<ChannelAddress[]> {
+  const table = kind === "member" ? "members" : kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";
+  const row = await tx.selectFrom(table).select("channels").where("id", "=", id).executeTakeFirst();
+  return (row?.channels as ChannelAddress[] | undefined) ?? [];
+}

@@ -1,0 +1,37 @@
+/**
+ * Moving the sandbox's virtual clock. Time moves from one due instant to the next,
+ * carrying out everything due at each before going on, so a jump of a day sends a
+ * prompt at 09:00 and its re-send at 09:00 the next day, each stamped with its own
+ * time, exactly as if the day had passed.
+ */
+import { sql } from "kysely";
+import type { Db } from "../store/db.ts";
+import type { SandboxClock } from "./clock.ts";
+import type { Engine } from "./engine.ts";
+
+async function nextInstant(db: Db, after: Date, until: Date): Promise<Date | null> {
+  const row = await sql<{ at: Date | null }>`
+    select least(
+      (select min(next_due_at) from members where active and next_due_at > ${after} and next_due_at <= ${until}),
+      (select min(next_action_at) from checkins where next_action_at > ${after} and next_action_at <= ${until}),
+      (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${after} and next_attempt_at <= ${until})
+    ) as at`.execute(db);
+  return row.rows[0]?.at ?? null;
+}
+
+export async function advanceSandboxClock(db: Db, engine: Engine, clock: SandboxClock, target: Date, running: boolean): Promise<Date> {
+  return engine.exclusive(async (runUntilIdle) => {
+    await clock.refresh();
+    if (target.getTime() < clock.now().getTime()) throw new RangeError("the sandbox clock never goes backwards");
+    await runUntilIdle();
+    for (;;) {
+      const next = await nextInstant(db, clock.now(), target);
+      if (!next) break;
+      await clock.set(next, false);
+      await runUntilIdle();
+    }
+    await clock.set(target, running);
+    await runUntilIdle();
+    return clock.now();
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The scheduler: claims members whose next check-in is due, writes the check-in
+ * and its prompt, and moves the member's due time on, all in one transaction.
+ */
+import { type Insertable, sql } from "kysely";
+import { promptIsCovered, startEscalation } from "../domain/escalation.ts";
+import { promptText } from "../domain/messages.ts";
+import { isPausedAt, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
+import { newId } from "../ids.ts";
+import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
+import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
+import { loadPolicies, policyFor } from "./policies.ts";
+
+export interface DispatchResult {
+  claimed: number;
+  prompted: number;
+}
+
+export async function dispatchDue(db: Db, now: Date, limit: number): Promise<DispatchResult> {
+  return inTransaction(db, async (tx) => {
+    const due = await tx.selectFrom("members")
+      .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "pause", "next_due_at", "last_prompted_at"])
+      .where("next_due_at", "<=", now).where("active", "=", true)
+      .orderBy("next_due_at").limit(limit).forUpdate().skipLocked().execute();
+    if (due.length === 0) return { claimed: 0, prompted: 0 };
+
+    const ids = due.map((m) => m.id);
+    const escalating = new Set(
+      (await tx.selectFrom("checkins").select("member_id").where("member_id", "in", ids)
+        .where("status", "=", "open").where("escalates", "=", true).execute()).map((r) => r.member_id),
+    );
+    const policies = await loadPolicies(tx, due.map((m) => m.team_id));
+
+    const checkins: Insertable<Database["checkins"]>[] = [];
+    const prompts: OutboxRow[] = [];
+    const nextDue: (Date | null)[] = [];
+    const lastPrompted: (Date | null)[] = [];
+
+    for (const member of due) {
+      const plan = member.plan as Plan;
+      const pause = member.pause as Pause | null;
+      const dueAt = member.next_due_at as Date;
+      const channels = member.channels as ChannelAddress[];
+      // After downtime, one check-in for the missed slot; the next slot is after now.
+      nextDue.push(nextDueOutsidePause(plan, now > dueAt ? now : dueAt, pause));
+      if (isPausedAt(pause, dueAt, plan.timeZone)) {
+        lastPrompted.push(member.last_prompted_at);
+        continue;
+      }
+      const checkinId = newId();
+      const escalates = !escalating.has(member.id);
+      const position = escalates
+        ? startEscalation(policyFor(policies(member.team_id), channels), dueAt)
+        : { stepIndex: 0, nextActionAt: null, contactCursor: 0 };
+      const prompted = !promptIsCovered(member.last_prompted_at, dueAt);
+      checkins.push({
+        id: checkinId,
+        organisation_id: member.organisation_id,
+        member_id: member.id,
+        due_at: dueAt,
+        status: "open",
+        escalates,
+        step_index: position.stepIndex,
+        next_action_at: position.nextActionAt,
+        contact_cursor: position.contactCursor,
+        prompted,
+      });
+      if (prompted) {
+        prompts.push(outboxRow({
+          organisationId: member.organisation_id,
+          key: `prompt:${checkinId}`,
+          recipient: { kind: "member", id: member.id },
+          channels,
+          messageKind: "prompt",
+          text: promptText(member.display_name),
+          payload: { checkinId },
+          checkinId,
+          dueAt,
+          now,
+        }));
+      }
+      lastPrompted.push(prompted ? now : member.last_prompted_at);
+    }
+
+    let written = new Set<string>();
+    if (checkins.length) {
+      // A slot already recorded (a plan changed onto the same minute) is not prompted twice.
+      written = new Set((await tx.insertInto("checkins").values(checkins)
+        .onConflict((oc) => oc.columns(["member_id", "due_at"]).doNothing())
+        .returning("id").execute()).map((r) => r.id));
+    }
+    await enqueue(tx, prompts.filter((p) => written.has(p.checkin_id as string)));
+    await sql`
+      update members set next_due_at = v.next_due_at, last_prompted_at = v.last_prompted_at, updated_at = ${now}
+      from (select unnest(${ids}::uuid[]) as id, unnest(${nextDue}::timestamptz[]) as next_due_at,
+                   unnest(${lastPrompted}::timestamptz[]) as last_prompted_at) v
+      where members.id = v.id`.execute(tx);
+    return { claimed: due.length, prompted: prompts.length };
+  });
+}

@@ -1,0 +1,53 @@
+/** The HTTP application: JSON under /api/v1, described by OpenAPI 3.1 generated from the request schemas. */
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { Authenticator } from "./auth.ts";
+import { handleError } from "./errors.ts";
+import { contactRoutes } from "./routes/contacts.ts";
+import { groupRoutes } from "./routes/groups.ts";
+import { incidentRoutes } from "./routes/incidents.ts";
+import { memberRoutes } from "./routes/members.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { organisationRoutes } from "./routes/organisations.ts";
+import { sandboxRoutes } from "./routes/sandbox.ts";
+import { teamRoutes } from "./routes/teams.ts";
+import type { Services } from "./services.ts";
+
+export async function buildApp(s: Services): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: s.log, bodyLimit: 8 * 1024 * 1024 })
+    .withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Mimamori API",
+        version: "1",
+        description: "Check-ins for people who live alone, escalation to the people who go and look, and incidents with recorded outcomes.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  opsRoutes(app as unknown as FastifyInstance, s);
+  const auth = new Authenticator(s.db);
+  await app.register(async (api) => {
+    api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    api.addHook("onRequest", async (request) => {
+      if (request.routeOptions.url === "/api/v1/openapi.json") return;
+      request.principal = await auth.authenticate(request);
+    });
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, sandboxRoutes]) {
+      await api.register(routes(s));
+    }
+  }, { prefix: "/api/v1" });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,19 @@
+/** The audit log: every view or export of personal information, and every change, by whom. */
+import type { FastifyRequest } from "fastify";
+import { newId } from "../ids.ts";
+import type { Db } from "../store/db.ts";
+
+export async function audit(
+  db: Db, request: FastifyRequest, action: string, subjectKind: string, subjectId: string | null, detail: Record<string, unknown> = {},
+): Promise<void> {
+  await db.insertInto("audit_log").values({
+    id: newId(),
+    organisation_id: request.principal.organisationId,
+    at: new Date(),
+    actor: `token:${request.principal.tokenName}:${request.principal.tokenId}`,
+    action,
+    subject_kind: subjectKind,
+    subject_id: subjectId,
+    detail: JSON.stringify({ ip: request.ip, ...detail }),
+  }).execute();
+}

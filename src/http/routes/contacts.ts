@@ -1,0 +1,89 @@
+/** Contacts: the ordered people told when a member does not answer. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { sql } from "kysely";
+import { contactRows } from "../../engine/members.ts";
+import { inTransaction } from "../../store/db.ts";
+import { audit } from "../audit.ts";
+import { requireRole } from "../auth.ts";
+import { notFound } from "../errors.ts";
+import { ContactInput, ContactPatch, IdParams } from "../schemas.ts";
+import type { Services } from "../services.ts";
+import { contactView } from "../views.ts";
+
+const tags = ["contacts"];
+
+export function contactRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    const memberOf = async (organisationId: string, memberId: string) => {
+      const member = await s.db.selectFrom("members").select("id").where("id", "=", memberId)
+        .where("organisation_id", "=", organisationId).executeTakeFirst();
+      if (!member) throw notFound("member");
+    };
+
+    app.get("/members/:id/contacts", { schema: { tags, summary: "A member's contacts, in order", params: IdParams } }, async (request) => {
+      await memberOf(request.principal.organisationId, request.params.id);
+      const rows = await s.db.selectFrom("contacts").selectAll().where("member_id", "=", request.params.id).orderBy("position").execute();
+      await audit(s.db, request, "contact.list", "member", request.params.id);
+      return { contacts: rows.map(contactView) };
+    });
+
+    app.post("/members/:id/contacts", { schema: { tags, summary: "Add a contact at the end of the list", params: IdParams, body: ContactInput } },
+      async (request, reply) => {
+        requireRole(request, "staff");
+        const { organisationId } = request.principal;
+        const row = await inTransaction(s.db, async (tx) => {
+          const member = await tx.selectFrom("members").select("id").where("id", "=", request.params.id)
+            .where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+          if (!member) throw notFound("member");
+          const last = await tx.selectFrom("contacts").select(sql<number>`coalesce(max(position), 0)`.as("max"))
+            .where("member_id", "=", request.params.id).executeTakeFirstOrThrow();
+          const [contact] = contactRows(organisationId, request.params.id, [request.body], new Date(), Number(last.max) + 1);
+          await tx.insertInto("contacts").values(contact).execute();
+          return tx.selectFrom("contacts").selectAll().where("id", "=", contact.id).executeTakeFirstOrThrow();
+        });
+        await audit(s.db, request, "contact.create", "contact", row.id);
+        return reply.code(201).send(contactView(row));
+      });
+
+    app.patch("/contacts/:id", { schema: { tags, summary: "Change a contact, move it in the order, or mark it confirmed", params: IdParams, body: ContactPatch } },
+      async (request) => {
+        requireRole(request, "staff");
+        const { organisationId } = request.principal;
+        const b = request.body;
+        const row = await inTransaction(s.db, async (tx) => {
+          const contact = await tx.selectFrom("contacts").select(["id", "member_id", "position"]).where("id", "=", request.params.id)
+            .where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+          if (!contact) throw notFound("contact");
+          const changes: Record<string, unknown> = {};
+          if (b.displayName !== undefined) changes.display_name = b.displayName;
+          if (b.relation !== undefined) changes.relation = b.relation;
+          if (b.channels !== undefined) changes.channels = JSON.stringify(b.channels);
+          if (b.confirmed !== undefined) changes.confirmed_at = b.confirmed ? new Date() : null;
+          if (b.position !== undefined && b.position !== contact.position) {
+            const ids = (await tx.selectFrom("contacts").select("id").where("member_id", "=", contact.member_id)
+              .orderBy("position").forUpdate().execute()).map((c) => c.id).filter((id) => id !== contact.id);
+            ids.splice(Math.min(b.position - 1, ids.length), 0, contact.id);
+            for (const [i, id] of ids.entries()) await tx.updateTable("contacts").set({ position: i + 1 }).where("id", "=", id).execute();
+          }
+          if (Object.keys(changes).length) await tx.updateTable("contacts").set(changes).where("id", "=", contact.id).execute();
+          return tx.selectFrom("contacts").selectAll().where("id", "=", contact.id).executeTakeFirstOrThrow();
+        });
+        await audit(s.db, request, "contact.update", "contact", row.id, { fields: Object.keys(b) });
+        return contactView(row);
+      });
+
+    app.delete("/contacts/:id", { schema: { tags, summary: "Remove a contact", params: IdParams } }, async (request, reply) => {
+      requireRole(request, "staff");
+      await inTransaction(s.db, async (tx) => {
+        const contact = await tx.selectFrom("contacts").select(["member_id"]).where("id", "=", request.params.id)
+          .where("organisation_id", "=", request.principal.organisationId).forUpdate().executeTakeFirst();
+        if (!contact) throw notFound("contact");
+        await tx.deleteFrom("contacts").where("id", "=", request.params.id).execute();
+        const rest = await tx.selectFrom("contacts").select("id").where("member_id", "=", contact.member_id).orderBy("position").execute();
+        for (const [i, c] of rest.entries()) await tx.updateTable("contacts").set({ position: i + 1 }).where("id", "=", c.id).execute();
+      });
+      await audit(s.db, request, "contact.delete", "contact", request.params.id);
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,129 @@
+/** Members: registration, plan, pause and resume, answers, history. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { createMembers, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
+import { audit } from "../audit.ts";
+import { requireRole, seesPersonal } from "../auth.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { AnswerInput, IdParams, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput } from "../schemas.ts";
+import type { Services } from "../services.ts";
+import { MEMBER_COLUMNS, memberDetail, memberHistory, memberSummary } from "../views.ts";
+
+const tags = ["members"];
+
+export function memberRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    const detail = async (request: Parameters<typeof audit>[1], id: string) => {
+      const personal = seesPersonal(request.principal);
+      const view = await memberDetail(s.db, request.principal.organisationId, id, personal);
+      if (!view) throw notFound("member");
+      if (personal) await audit(s.db, request, "member.view", "member", id, { personal: true });
+      return view;
+    };
+
+    app.post("/members", { schema: { tags, summary: "Register a member with plan, channels and contacts", body: MemberCreate } },
+      async (request, reply) => {
+        requireRole(request, "staff");
+        const [id] = await createMembers(s.db, request.principal.organisationId, [request.body], s.clock.now());
+        await audit(s.db, request, "member.create", "member", id);
+        return reply.code(201).send(await detail(request, id));
+      });
+
+    app.post("/members/bulk", {
+      schema: { tags, summary: "Register up to 5,000 members at once, all or nothing", body: MemberBulkCreate },
+    }, async (request, reply) => {
+      requireRole(request, "admin");
+      const ids = await createMembers(s.db, request.principal.organisationId, request.body.members, s.clock.now());
+      await audit(s.db, request, "member.bulk_create", "member", null, { count: ids.length });
+      return reply.code(201).send({ ids });
+    });
+
+    app.get("/members", { schema: { tags, summary: "List members (no personal information)", querystring: ListQuery } },
+      async (request) => {
+        const { limit, after, teamId } = request.query;
+        let q = s.db.selectFrom("members").select([...MEMBER_COLUMNS])
+          .where("organisation_id", "=", request.principal.organisationId).orderBy("id").limit(limit);
+        if (after) q = q.where("id", ">", after);
+        if (teamId) q = q.where("team_id", "=", teamId);
+        const rows = await q.execute();
+        return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
+      });
+
+    app.get("/members/:id", { schema: { tags, summary: "A member with the current check-in state and next due time", params: IdParams } },
+      async (request) => detail(request, request.params.id));
+
+    app.patch("/members/:id", { schema: { tags, summary: "Change a member; a new plan counts from now", params: IdParams, body: MemberPatch } },
+      async (request) => {
+        requireRole(request, "staff");
+        const found = await updateMember(s.db, request.principal.organisationId, request.params.id, request.body, s.clock.now());
+        if (!found) throw notFound("member");
+        await audit(s.db, request, "member.update", "member", request.params.id, { fields: Object.keys(request.body) });
+        return detail(request, request.params.id);
+      });
+
+    app.delete("/members/:id", { schema: { tags, summary: "Delete a member and all their data", params: IdParams } },
+      async (request, reply) => {
+        requireRole(request, "admin");
+        const deleted = await s.db.deleteFrom("members").where("id", "=", request.params.id)
+          .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+        if (!deleted.numDeletedRows) throw notFound("member");
+        await audit(s.db, request, "member.delete", "member", request.params.id);
+        return reply.code(204).send();
+      });
+
+    app.post("/members/:id/pause", { schema: { tags, summary: "Pause check-ins until a date (travel, hospital)", params: IdParams, body: PauseInput } },
+      async (request) => {
+        requireRole(request, "staff");
+        const { until, reason, note } = request.body;
+        const today = new Date(s.clock.now().getTime()).toISOString().slice(0, 10);
+        if (until && until < today) throw new ApiError(400, "invalid_request", "the pause must end today or later", "until");
+        const pause = { ...(until ? { until } : {}), reason, ...(note ? { note } : {}) };
+        const found = await pauseMember(s.db, request.principal.organisationId, request.params.id, pause, s.clock.now());
+        if (!found) throw notFound("member");
+        await audit(s.db, request, "member.pause", "member", request.params.id, { until: until ?? null, reason });
+        return detail(request, request.params.id);
+      });
+
+    app.post("/members/:id/resume", { schema: { tags, summary: "Resume a paused plan", params: IdParams } }, async (request) => {
+      requireRole(request, "staff");
+      const found = await resumeMember(s.db, request.principal.organisationId, request.params.id, s.clock.now());
+      if (!found) throw notFound("member");
+      await audit(s.db, request, "member.resume", "member", request.params.id);
+      return detail(request, request.params.id);
+    });
+
+    app.post("/members/:id/answers", {
+      schema: {
+        tags, params: IdParams, body: AnswerInput,
+        summary: "Record an answer: from the member (OK / please contact me) or on their behalf",
+      },
+    }, async (request, reply) => {
+      const { answer, source, contactId, by, note, idempotencyKey } = request.body;
+      if (source !== "member") requireRole(request, "staff");
+      if (contactId) {
+        const contact = await s.db.selectFrom("contacts").select("id").where("id", "=", contactId)
+          .where("member_id", "=", request.params.id).where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+        if (!contact) throw new ApiError(422, "unknown_reference", "no such contact of this member", "contactId");
+      }
+      const outcome = await s.ingest.submit({
+        organisationId: request.principal.organisationId, memberId: request.params.id, answer, source,
+        ...(contactId ? { byContactId: contactId } : {}), ...(by ? { byLabel: by } : {}), ...(note ? { note } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}), channel: "api",
+      });
+      if (outcome.status === "member_not_found") throw notFound("member");
+      s.engine.nudge();
+      if (outcome.status === "duplicate") return reply.code(200).send({ duplicate: true });
+      return reply.code(201).send({ id: outcome.answerId, closedCheckins: outcome.closedCheckins, incidentId: outcome.incidentId ?? null });
+    });
+
+    app.get("/members/:id/history", {
+      schema: { tags, summary: "Check-ins, answers and incidents, newest first", params: IdParams,
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    }, async (request) => {
+      const exists = await s.db.selectFrom("members").select("id").where("id", "=", request.params.id)
+        .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+      if (!exists) throw notFound("member");
+      return memberHistory(s.db, request.principal.organisationId, request.params.id, request.query.limit);
+    });
+  };
+}

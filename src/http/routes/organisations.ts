@@ -1,0 +1,52 @@
+/** The organisation itself, its API tokens, new organisations (instance admin), and the audit log. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { createOrganisation, createToken } from "../../engine/organisations.ts";
+import { audit } from "../audit.ts";
+import { requireRole } from "../auth.ts";
+import { ApiError } from "../errors.ts";
+import { OrganisationInput, TokenInput } from "../schemas.ts";
+import type { Services } from "../services.ts";
+
+export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get("/organisation", { schema: { tags: ["organisation"], summary: "The organisation this token belongs to" } }, async (request) => {
+      const org = await s.db.selectFrom("organisations").select(["id", "name", "created_at"])
+        .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
+      return { id: org.id, name: org.name, createdAt: org.created_at.toISOString(), role: request.principal.role };
+    });
+
+    app.post("/organisations", {
+      schema: { tags: ["organisation"], summary: "Create another organisation (instance administrators only)", body: OrganisationInput },
+    }, async (request, reply) => {
+      if (!request.principal.instanceAdmin) throw new ApiError(403, "forbidden", "only the instance administrator creates organisations");
+      const created = await createOrganisation(s.db, request.body.name, new Date());
+      await audit(s.db, request, "organisation.create", "organisation", created.organisationId);
+      return reply.code(201).send({ id: created.organisationId, name: request.body.name, defaultTeamId: created.teamId, adminToken: created.token });
+    });
+
+    app.post("/tokens", { schema: { tags: ["organisation"], summary: "Create an API token (shown once)", body: TokenInput } },
+      async (request, reply) => {
+        requireRole(request, "admin");
+        const { id, token } = await createToken(s.db, request.principal.organisationId, request.body.name, request.body.role, new Date());
+        await audit(s.db, request, "token.create", "token", id, { role: request.body.role });
+        return reply.code(201).send({ id, name: request.body.name, role: request.body.role, token });
+      });
+
+    app.get("/audit-log", {
+      schema: {
+        tags: ["organisation"], summary: "Who viewed or changed what, newest first",
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      },
+    }, async (request) => {
+      requireRole(request, "admin");
+      const rows = await s.db.selectFrom("audit_log").selectAll().where("organisation_id", "=", request.principal.organisationId)
+        .orderBy("at", "desc").orderBy("id", "desc").limit(request.query.limit).execute();
+      return {
+        entries: rows.map((r) => ({
+          at: r.at.toISOString(), actor: r.actor, action: r.action, subject: { kind: r.subject_kind, id: r.subject_id }, detail: r.detail,
+        })),
+      };
+    });
+  };
+}

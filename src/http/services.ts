@@ -1,0 +1,21 @@
+/** What the HTTP layer is given to work with. */
+import type { Logger } from "pino";
+import type { AnswerIngest } from "../engine/answers.ts";
+import type { Clock, SandboxClock } from "../engine/clock.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { Metrics } from "../engine/metrics.ts";
+import type { Db } from "../store/db.ts";
+import type { Config } from "../config.ts";
+
+export interface Services {
+  config: Config;
+  db: Db;
+  databaseKind: "postgres" | "pglite";
+  clock: Clock;
+  engine: Engine;
+  ingest: AnswerIngest;
+  metrics: Metrics;
+  log: Logger;
+  /** Present only in sandbox mode. */
+  sandboxClock?: SandboxClock;
+}

@@ -1,0 +1,100 @@
+/**
+ * Wires the service together: database, clock, channels, engine, HTTP. Used by
+ * main.ts and by tests that start a whole service in-process.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import { ChannelRegistry } from "./channels/registry.ts";
+import { SandboxChannel } from "./channels/sandbox.ts";
+import type { Config } from "./config.ts";
+import { AnswerIngest } from "./engine/answers.ts";
+import { type Clock, SandboxClock, SystemClock } from "./engine/clock.ts";
+import { Engine } from "./engine/engine.ts";
+import { Metrics } from "./engine/metrics.ts";
+import { createOrganisation, hashToken } from "./engine/organisations.ts";
+import { buildApp } from "./http/app.ts";
+import type { Services } from "./http/services.ts";
+import { openStore, type Store } from "./store/db.ts";
+
+export interface RunningService {
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  url: string;
+  /** The admin token, when this start created the first organisation. */
+  createdAdminToken: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** On first start: one organisation and its admin token, printed once and kept in the data directory. */
+async function bootstrap(store: Store, config: Config, log: Logger): Promise<string | undefined> {
+  const { db } = store;
+  if (config.adminToken) {
+    const known = await db.selectFrom("api_tokens").select("id").where("token_hash", "=", hashToken(config.adminToken)).executeTakeFirst();
+    if (known) return undefined;
+  }
+  const any = await db.selectFrom("organisations").select("id").limit(1).executeTakeFirst();
+  if (any && !config.adminToken) return undefined;
+  const { token } = await createOrganisation(db, "Mimamori", new Date(), { token: config.adminToken, instanceAdmin: true });
+  if (!config.adminToken) {
+    mkdirSync(config.dataDir, { recursive: true });
+    const file = join(config.dataDir, "admin-token");
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    log.info({ file }, "created the first organisation; its admin token is stored in the data directory");
+    process.stdout.write(`\n  Admin API token (shown once, also saved to ${file}):\n\n    ${token}\n\n`);
+  }
+  return token;
+}
+
+export async function startService(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningService> {
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: join(config.dataDir, "pglite"),
+    poolSize: config.poolSize,
+  });
+  const { db } = store;
+  const createdAdminToken = await bootstrap(store, config, log);
+  const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
+  const clock: Clock = sandboxClock ?? new SystemClock();
+  const channels = config.sandbox ? new ChannelRegistry(new SandboxChannel(db)) : new ChannelRegistry();
+  const metrics = new Metrics();
+  const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
+    batchSize: config.batchSize,
+    pollMs: config.pollMs,
+  });
+  const ingest = new AnswerIngest(db, () => clock.now());
+  ingest.onRecorded = (n) => {
+    metrics.answersRecorded += n;
+  };
+  const services: Services = {
+    config, db, databaseKind: store.kind, clock, engine, ingest, metrics, log,
+    ...(sandboxClock ? { sandboxClock } : {}),
+  };
+  const app = await buildApp(services);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  if (config.engine) engine.start();
+  log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
+
+  let stopped = false;
+  return {
+    app, services, store, url: `http://127.0.0.1:${port}`, createdAdminToken,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
+
+export function readStoredToken(dataDir: string): string | undefined {
+  const file = join(dataDir, "admin-token");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+}

@@ -1,0 +1,79 @@
+/**
+ * Opens the database: PostgreSQL when a URL is given, otherwise an embedded PGlite
+ * in the data directory. Everything above this file runs the same queries on both.
+ */
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { migrate } from "./migrations.ts";
+import { PGliteDialect } from "./pglite-dialect.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+
+export interface StoreOptions {
+  /** postgres://… — when absent, PGlite. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to use (tests and benchmarks isolate themselves this way). */
+  schema?: string;
+  /** PGlite data directory; "memory://" keeps it in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export interface Store {
+  db: Db;
+  kind: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+// int8 (counts, sequences) as strings would leak into JSON; our int8 values fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Db;
+  let kind: Store["kind"];
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // A dropped connection (database restart) must not crash the process: the pool
+    // replaces it, and the work in hand is retried by the engine.
+    pool.on("error", () => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    kind = "postgres";
+    if (options.schema) {
+      await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
+    }
+  } else {
+    const dir = options.dataDir ?? "./data/pglite";
+    if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+    const client = await PGlite.create(dir, { parsers: { 20: (v: string) => Number(v) } });
+    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    kind = "pglite";
+  }
+  await migrate(db);
+  return { db, kind, close: () => db.destroy() };
+}
+
+/** Errors worth retrying a whole transaction for: deadlocks, serialization, lost connections. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === "40P01" || code === "40001" || code === "57P01" || code === "08006" || code === "08003" ||
+    code === "ECONNRESET" || code === "ECONNREFUSED" || code === "57P03";
+}
+
+/** Run `work` in a transaction, retrying it a few times on transient errors. */
+export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute((tx) => work(tx as unknown as Db));
+    } catch (error) {
+      if (attempt >= attempts || !isTransient(error)) throw error;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
+    }
+  }
+}

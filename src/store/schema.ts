@@ -1,0 +1,191 @@
+/** Row types of the database, as Kysely sees them. */
+import type { ColumnType, Generated } from "kysely";
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json<T> = ColumnType<T, string, string>;
+/** A JSON column with a database default. */
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+
+export interface ChannelAddress {
+  kind: ChannelKind;
+  address: string;
+}
+export const CHANNEL_KINDS = ["sandbox", "line", "voice", "sms", "email"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export interface Database {
+  organisations: {
+    id: string;
+    name: string;
+    escalation_policies: Json<unknown> | null;
+    settings: JsonDefault<Record<string, unknown>>;
+    created_at: Timestamp;
+  };
+  api_tokens: {
+    id: string;
+    organisation_id: string;
+    name: string;
+    role: string;
+    instance_admin: Generated<boolean>;
+    token_hash: string;
+    created_at: Timestamp;
+    revoked_at: Timestamp | null;
+  };
+  teams: {
+    id: string;
+    organisation_id: string;
+    name: string;
+    is_default: Generated<boolean>;
+    channels: JsonDefault<ChannelAddress[]>;
+    escalation_policies: Json<unknown> | null;
+    created_at: Timestamp;
+  };
+  members: {
+    id: string;
+    organisation_id: string;
+    team_id: string;
+    display_name: string;
+    personal: JsonDefault<Record<string, string>>;
+    channels: Json<ChannelAddress[]>;
+    plan: Json<unknown>;
+    pause: Json<unknown> | null;
+    active: Generated<boolean>;
+    next_due_at: Timestamp | null;
+    last_prompted_at: Timestamp | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  contacts: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    position: number;
+    display_name: string;
+    relation: string;
+    channels: Json<ChannelAddress[]>;
+    confirmed_at: Timestamp | null;
+    created_at: Timestamp;
+  };
+  groups: {
+    id: string;
+    organisation_id: string;
+    team_id: string | null;
+    name: string;
+    channels: Json<ChannelAddress[]>;
+    created_at: Timestamp;
+  };
+  group_members: { group_id: string; member_id: string };
+  checkins: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    due_at: Timestamp;
+    status: string;
+    escalates: boolean;
+    step_index: Generated<number>;
+    next_action_at: Timestamp | null;
+    contact_cursor: Generated<number>;
+    prompted: boolean;
+    incident_id: string | null;
+    answer: string | null;
+    answered_at: Timestamp | null;
+    closed_reason: string | null;
+  };
+  answers: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    answer: string;
+    source: string;
+    by_contact_id: string | null;
+    by_label: string | null;
+    channel: string | null;
+    note: string | null;
+    closed_checkins: number;
+    received_at: Timestamp;
+    idempotency_key: string | null;
+  };
+  incidents: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    checkin_id: string | null;
+    kind: string;
+    urgency: string;
+    status: string;
+    opened_at: Timestamp;
+    acknowledged_at: Timestamp | null;
+    acknowledged_by: string | null;
+    acknowledged_via: string | null;
+    member_answered_at: Timestamp | null;
+    resolved_at: Timestamp | null;
+    outcome: string | null;
+    note: string | null;
+  };
+  incident_events: {
+    id: string;
+    organisation_id: string;
+    incident_id: string;
+    at: Timestamp;
+    type: string;
+    actor: string | null;
+    data: Json<Record<string, unknown>>;
+  };
+  outbox: {
+    id: string;
+    organisation_id: string;
+    idempotency_key: string;
+    recipient_kind: string;
+    recipient_id: string;
+    channel_index: number;
+    channel_kind: string;
+    address: string;
+    message_kind: string;
+    text: string;
+    payload: Json<Record<string, unknown>>;
+    checkin_id: string | null;
+    incident_id: string | null;
+    due_at: Timestamp;
+    status: string;
+    attempts: Generated<number>;
+    next_attempt_at: Timestamp;
+    locked_until: Timestamp | null;
+    last_error: string | null;
+    created_at: Timestamp;
+    sent_at: Timestamp | null;
+  };
+  inbound: {
+    id: string;
+    organisation_id: string | null;
+    provider: string;
+    provider_event_id: string;
+    payload: Json<unknown>;
+    received_at: Timestamp;
+    processed_at: Timestamp | null;
+  };
+  audit_log: {
+    id: string;
+    organisation_id: string;
+    at: Timestamp;
+    actor: string;
+    action: string;
+    subject_kind: string;
+    subject_id: string | null;
+    detail: Json<Record<string, unknown>>;
+  };
+  sandbox_clock: { id: number; now: Timestamp; running_since: Timestamp | null };
+  sandbox_deliveries: {
+    seq: Generated<string>;
+    organisation_id: string;
+    idempotency_key: string;
+    recipient_kind: string;
+    recipient_id: string;
+    channel_kind: string;
+    address: string;
+    message_kind: string;
+    text: string;
+    payload: Json<Record<string, unknown>>;
+    due_at: Timestamp;
+    delivered_at: Timestamp;
+  };
+}
