@@ -13,6 +13,8 @@ export interface Config {
   sandboxStart: Date;
   adminToken: string | undefined;
   engine: boolean;
+  /** Spread each minute's check-ins over this many seconds (0 = exactly on the minute). */
+  spreadSeconds: number;
   batchSize: number;
   pollMs: number;
   poolSize: number;
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxStart,
     adminToken: env.MIMAMORI_ADMIN_TOKEN || undefined,
     engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
+    spreadSeconds: Math.min(59, int("MIMAMORI_SPREAD_SECONDS", 0, env)),
     batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),
     pollMs: int("MIMAMORI_POLL_MS", 200, env),
     poolSize: int("MIMAMORI_DB_POOL", 10, env),

@@ -20,6 +20,7 @@ export class UnconfiguredChannel implements Channel {
 export class ChannelRegistry {
   readonly #byKind = new Map<string, Channel>();
   readonly #fallback: Channel | undefined;
+  readonly #unconfigured = new Map<string, Channel>();
 
   /** `everything`: one channel for every kind (the sandbox). */
   constructor(everything?: Channel) {
@@ -33,6 +34,10 @@ export class ChannelRegistry {
   }
 
   forKind(kind: string): Channel {
-    return this.#fallback ?? this.#byKind.get(kind) ?? new UnconfiguredChannel(kind);
+    const known = this.#fallback ?? this.#byKind.get(kind);
+    if (known) return known;
+    let missing = this.#unconfigured.get(kind);
+    if (!missing) this.#unconfigured.set(kind, (missing = new UnconfiguredChannel(kind)));
+    return missing;
   }
 }

@@ -22,6 +22,11 @@ export interface Plan {
    * every-other-week plans keep their rhythm.
    */
   anchorDate: string;
+  /**
+   * Seconds after `at` at which this member's slot falls. Large operators spread a
+   * minute's check-ins over its seconds so load (and phone lines) stay even; 0 by default.
+   */
+  offsetSeconds?: number;
 }
 
 export interface Pause {
@@ -81,6 +86,11 @@ export function instantOf(date: string, at: string, zone: string): Date {
   return DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone }).toJSDate();
 }
 
+/** The due instant of the plan's slot on a local date. */
+export function slotInstant(plan: Pick<Plan, "at" | "timeZone" | "offsetSeconds">, date: string): Date {
+  return new Date(instantOf(date, plan.at, plan.timeZone).getTime() + (plan.offsetSeconds ?? 0) * 1000);
+}
+
 /**
  * The anchor for a plan that starts now: the first local day on which the plan's
  * time is still ahead (and, for weekly plans, that falls on the weekday).
@@ -91,7 +101,7 @@ export function anchorFor(plan: Omit<Plan, "anchorDate">, now: Date): string {
     const date = dateFromEpochDay(day);
     const weekly = plan.every === "weekly" || plan.every === "biweekly";
     if (weekly && weekdayOf(date) !== plan.weekday) continue;
-    if (instantOf(date, plan.at, plan.timeZone).getTime() > now.getTime()) return date;
+    if (slotInstant(plan, date).getTime() > now.getTime()) return date;
   }
   throw new Error("no anchor within 16 days");
 }
@@ -104,7 +114,7 @@ export function nextDueAfter(plan: Plan, after: Date): Date {
   // Start one step before today's slot so a slot later today is never missed.
   let k = Math.max(0, Math.floor((today - anchor) / step) - 1);
   for (;;) {
-    const due = instantOf(dateFromEpochDay(anchor + k * step), plan.at, plan.timeZone);
+    const due = slotInstant(plan, dateFromEpochDay(anchor + k * step));
     if (due.getTime() > after.getTime()) return due;
     k++;
   }

@@ -140,10 +140,12 @@ async function tellEveryoneAlerted(
   outbox: OutboxRow[],
   now: Date,
 ) {
+  // In the order they were first alerted.
   const alerted = await tx.selectFrom("outbox")
-    .select(["incident_id", "recipient_kind", "recipient_id"]).distinct()
+    .select((eb) => ["incident_id", "recipient_kind", "recipient_id", eb.fn.min("created_at").as("first"), eb.fn.min(sql<string>`id::text`).as("first_id")])
     .where("incident_id", "in", answered.map((a) => a.incidentId))
-    .where("message_kind", "in", ["alert", "contact_request"]).execute();
+    .where("message_kind", "in", ["alert", "contact_request"])
+    .groupBy(["incident_id", "recipient_kind", "recipient_id"]).orderBy("first").orderBy("first_id").execute();
   for (const a of answered) {
     const member = members.get(a.memberId)!;
     for (const r of alerted.filter((x) => x.incident_id === a.incidentId)) {

@@ -34,9 +34,17 @@ export interface MemberInput extends Personal {
   groupIds?: string[];
 }
 
-export function planFrom(input: PlanInput, now: Date): Plan {
+/** Where in the minute a member's slot falls when an operator spreads load (stable per member). */
+export function offsetFor(memberId: string, spreadSeconds: number): number {
+  if (spreadSeconds <= 0) return 0;
+  let h = 0;
+  for (const ch of memberId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % spreadSeconds;
+}
+
+export function planFrom(input: PlanInput, now: Date, offsetSeconds = 0): Plan {
   const base = { every: input.every, at: input.at, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
-    ...(input.weekday !== undefined ? { weekday: input.weekday } : {}) };
+    ...(input.weekday !== undefined ? { weekday: input.weekday } : {}), ...(offsetSeconds ? { offsetSeconds } : {}) };
   return { ...base, anchorDate: anchorFor(base, now) };
 }
 
@@ -82,7 +90,9 @@ async function checkReferences(tx: Db, organisationId: string, inputs: MemberInp
 }
 
 /** Register members all or nothing; returns their ids in input order. */
-export async function createMembers(db: Db, organisationId: string, inputs: MemberInput[], now: Date): Promise<string[]> {
+export async function createMembers(
+  db: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
+): Promise<string[]> {
   return inTransaction(db, async (tx) => {
     await checkReferences(tx, organisationId, inputs);
     const fallbackTeam = await defaultTeamId(tx, organisationId);
@@ -91,7 +101,7 @@ export async function createMembers(db: Db, organisationId: string, inputs: Memb
     const groupLinks: { group_id: string; member_id: string }[] = [];
     for (const input of inputs) {
       const id = newId();
-      const plan = planFrom(input.plan, now);
+      const plan = planFrom(input.plan, now, offsetFor(id, spreadSeconds));
       members.push({
         id, organisation_id: organisationId, team_id: input.teamId ?? fallbackTeam, display_name: input.displayName,
         personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
@@ -115,7 +125,9 @@ export interface MemberPatch extends Personal {
 }
 
 /** Change a member; a new plan starts counting from now. Returns false if not found. */
-export async function updateMember(db: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date): Promise<boolean> {
+export async function updateMember(
+  db: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date, spreadSeconds = 0,
+): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const member = await tx.selectFrom("members").select(["personal", "pause", "active"])
       .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
@@ -129,7 +141,7 @@ export async function updateMember(db: Db, organisationId: string, memberId: str
     for (const field of PERSONAL_FIELDS) if (personal[field] === "") delete personal[field];
     changes.personal = JSON.stringify(personal);
     if (patch.plan) {
-      const plan = planFrom(patch.plan, now);
+      const plan = planFrom(patch.plan, now, offsetFor(memberId, spreadSeconds));
       changes.plan = JSON.stringify(plan);
       changes.next_due_at = member.active ? nextDueOutsidePause(plan, now, member.pause as Pause | null) : null;
     }

@@ -6,7 +6,7 @@
  */
 import { sql } from "kysely";
 import type { ChannelRegistry } from "../channels/registry.ts";
-import type { DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelKind } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
@@ -53,23 +53,27 @@ export async function sendReady(db: Db, channels: ChannelRegistry, now: Date, li
     where id in (
       select id from outbox where status = 'pending' and next_attempt_at <= ${now}
         and (locked_until is null or locked_until < ${wall})
-      order by next_attempt_at limit ${limit} for update skip locked)
+      order by next_attempt_at, id limit ${limit} for update skip locked)
     returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
       message_kind, text, payload, checkin_id, incident_id, due_at, attempts`.execute(db)).rows;
   const result = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
   if (claimed.length === 0) return result;
 
-  const byChannel = new Map<string, Claimed[]>();
+  // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
+  // due together go out in the order they were written.
+  claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
+  const byChannel = new Map<Channel, Claimed[]>();
   for (const row of claimed) {
-    const list = byChannel.get(row.channel_kind) ?? [];
+    const channel = channels.forKind(row.channel_kind);
+    const list = byChannel.get(channel) ?? [];
     list.push(row);
-    byChannel.set(row.channel_kind, list);
+    byChannel.set(channel, list);
   }
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
-  await Promise.all([...byChannel].map(async ([kind, rows]) => {
+  await Promise.all([...byChannel].map(async ([channel, rows]) => {
     let results: DeliveryResult[];
     try {
-      results = await channels.forKind(kind).send(rows.map(toMessage), now);
+      results = await channel.send(rows.map(toMessage), now);
     } catch (error) {
       results = rows.map(() => ({ status: "retry", error: String((error as Error)?.message ?? error) }));
     }

@@ -24,7 +24,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/members", { schema: { tags, summary: "Register a member with plan, channels and contacts", body: MemberCreate } },
       async (request, reply) => {
         requireRole(request, "staff");
-        const [id] = await createMembers(s.db, request.principal.organisationId, [request.body], s.clock.now());
+        const [id] = await createMembers(s.db, request.principal.organisationId, [request.body], s.clock.now(), s.config.spreadSeconds);
         await audit(s.db, request, "member.create", "member", id);
         return reply.code(201).send(await detail(request, id));
       });
@@ -33,7 +33,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       schema: { tags, summary: "Register up to 5,000 members at once, all or nothing", body: MemberBulkCreate },
     }, async (request, reply) => {
       requireRole(request, "admin");
-      const ids = await createMembers(s.db, request.principal.organisationId, request.body.members, s.clock.now());
+      const ids = await createMembers(s.db, request.principal.organisationId, request.body.members, s.clock.now(), s.config.spreadSeconds);
       await audit(s.db, request, "member.bulk_create", "member", null, { count: ids.length });
       return reply.code(201).send({ ids });
     });
@@ -55,7 +55,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.patch("/members/:id", { schema: { tags, summary: "Change a member; a new plan counts from now", params: IdParams, body: MemberPatch } },
       async (request) => {
         requireRole(request, "staff");
-        const found = await updateMember(s.db, request.principal.organisationId, request.params.id, request.body, s.clock.now());
+        const found = await updateMember(s.db, request.principal.organisationId, request.params.id, request.body, s.clock.now(), s.config.spreadSeconds);
         if (!found) throw notFound("member");
         await audit(s.db, request, "member.update", "member", request.params.id, { fields: Object.keys(request.body) });
         return detail(request, request.params.id);

@@ -1,0 +1,115 @@
+/**
+ * A JSON HTTP client over keep-alive connections: undici's Pool when undici is
+ * installed (cheapest per request, which matters when the bench shares the CPU
+ * with the service), otherwise Node's global fetch (keep-alive by default).
+ */
+
+export interface Response {
+  status: number;
+  body: any;
+}
+
+export interface Client {
+  /** "undici Pool" or "fetch". */
+  readonly kind: string;
+  request(method: "GET" | "POST", path: string, body?: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A whole day of dispatch on a slow database may take minutes; a hang still ends eventually. */
+const TIMEOUT_MS = 30 * 60_000;
+
+function parse(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function headersFor(token: string, body: unknown): Record<string, string> {
+  return {
+    authorization: `Bearer ${token}`,
+    ...(body !== undefined ? { "content-type": "application/json" } : {}),
+  };
+}
+
+export async function connect(baseUrl: string, token: string, connections: number): Promise<Client> {
+  let undici: typeof import("undici") | undefined;
+  try {
+    undici = await import("undici");
+  } catch {
+    undici = undefined;
+  }
+  if (!undici) return fetchClient(baseUrl, token);
+  const pool = new undici.Pool(baseUrl, {
+    connections,
+    headersTimeout: TIMEOUT_MS,
+    bodyTimeout: TIMEOUT_MS,
+    keepAliveTimeout: 60_000,
+  });
+  return {
+    kind: "undici Pool",
+    async request(method, path, body) {
+      const response = await pool.request({
+        method, path, headers: headersFor(token, body), body: body === undefined ? null : JSON.stringify(body),
+      });
+      return { status: response.statusCode, body: parse(await response.body.text()) };
+    },
+    close: () => pool.close(),
+  };
+}
+
+function fetchClient(baseUrl: string, token: string): Client {
+  return {
+    kind: "fetch",
+    async request(method, path, body) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: headersFor(token, body),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      return { status: response.status, body: parse(await response.text()) };
+    },
+    close: async () => {},
+  };
+}
+
+/** Throws unless the response has the expected status, quoting what the service said. */
+export function expectStatus(response: Response, status: number, what: string): void {
+  if (response.status === status) return;
+  const said = typeof response.body === "string" ? response.body : JSON.stringify(response.body);
+  throw new Error(`${what}: expected HTTP ${status}, got ${response.status}: ${said.slice(0, 500)}`);
+}
+
+export interface OutboxMessage {
+  id: string;
+  to: { kind: string; id: string };
+  channel: string;
+  kind: string;
+  text: string;
+  at: string;
+  dueAt: string;
+}
+
+export const OUTBOX_PAGE = 10_000;
+
+/** One page of the sandbox outbox after `since`. */
+export async function outboxPage(client: Client, since: string): Promise<{ messages: OutboxMessage[]; cursor: string }> {
+  const response = await client.request("GET", `/api/v1/sandbox/outbox?since=${since}&limit=${OUTBOX_PAGE}`);
+  expectStatus(response, 200, "GET /api/v1/sandbox/outbox");
+  return response.body;
+}
+
+/** Every message after `since`, page by page; returns the cursor after the last one. */
+export async function readOutbox(client: Client, since: string, onMessage: (m: OutboxMessage) => void): Promise<string> {
+  let cursor = since;
+  for (;;) {
+    const page = await outboxPage(client, cursor);
+    page.messages.forEach(onMessage);
+    cursor = page.cursor;
+    if (page.messages.length < OUTBOX_PAGE) return cursor;
+  }
+}
