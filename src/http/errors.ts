@@ -30,7 +30,7 @@ export function handleError(error: FastifyError | ApiError | Error, request: Fas
   if (hasZodFastifySchemaValidationErrors(error)) {
     const first = error.validation[0];
     const path = first.instancePath.split("/").filter(Boolean);
-    const keys = (first.params as { issue?: { keys?: string[] } })?.issue?.keys;
+    const keys = (first.params as { keys?: string[] } | undefined)?.keys;
     if (first.keyword === "unrecognized_keys" && keys?.length) path.push(keys[0]);
     const where = error.validationContext === "body" ? "" : `${error.validationContext}.`;
     const message = first.keyword === "unrecognized_keys" ? `unknown field${keys && keys.length > 1 ? "s" : ""}: ${keys?.join(", ")}` : (first.message ?? "is not valid");

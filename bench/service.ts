@@ -1,0 +1,155 @@
+/**
+ * The service under test, run as a child process exactly as in production
+ * (`node src/main.ts`), with its peak memory read from /proc.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { sleep } from "./stats.ts";
+
+export const SANDBOX_START = "2027-01-04T08:00:00+09:00";
+
+export interface ServiceOptions {
+  /** Project root (where src/main.ts is). */
+  root: string;
+  /** Unset: PGlite in the data directory. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  token: string;
+}
+
+export interface Service {
+  url: string;
+  pid: number;
+  /** Peak resident memory so far, in MiB (VmHWM, or the highest 500 ms sample). */
+  peakRssMb(): number;
+  /** Log lines the service wrote (it runs at LOG_LEVEL=warn, so every line is worth a look). */
+  logLines(): { count: number; first: string[] };
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  // Inherit PATH and friends, but nothing that would configure the service behind our back.
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(MIMAMORI_|DATABASE_URL$|TEST_DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$)/.test(key)) continue;
+    env[key] = value;
+  }
+  return {
+    ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    MIMAMORI_DATA_DIR: options.dataDir,
+    MIMAMORI_SANDBOX: "1",
+    MIMAMORI_SANDBOX_START: SANDBOX_START,
+    MIMAMORI_ADMIN_TOKEN: options.token,
+    MIMAMORI_SPREAD_SECONDS: "60",
+    LOG_LEVEL: "warn",
+    MIMAMORI_DB_POOL: "20",
+  };
+}
+
+/** VmRSS and VmHWM of a process, in kB (0 when it is gone). */
+function memoryKb(pid: number): { rss: number; hwm: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return { rss: field("VmRSS"), hwm: field("VmHWM") };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+function collectLogs(child: ChildProcess) {
+  const lines = { count: 0, first: [] as string[] };
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => {
+      if (!line.trim()) return;
+      lines.count++;
+      if (lines.first.length < 20) lines.first.push(line);
+    });
+  }
+  return lines;
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logs: { first: string[] }): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the service exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${logs.first.join("\n")}`);
+    }
+    try {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the service did not answer GET /readyz with 200 within 120 s:\n${logs.first.join("\n")}`);
+}
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["src/main.ts"], {
+    cwd: options.root, env: serviceEnv(options, port), stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid as number;
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  const logs = collectLogs(child);
+  let sampledKb = 0;
+  const sampler = setInterval(() => {
+    sampledKb = Math.max(sampledKb, memoryKb(pid).rss);
+  }, 500);
+  sampler.unref();
+
+  const stop = async () => {
+    clearInterval(sampler);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const stopped = await Promise.race([waitForExit(child).then(() => true), sleep(15_000).then(() => false)]);
+      if (!stopped) child.kill("SIGKILL");
+      await waitForExit(child);
+    }
+    process.off("exit", killOnExit);
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(url, child, logs);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    pid,
+    peakRssMb() {
+      const { rss, hwm } = memoryKb(pid);
+      return Math.max(sampledKb, rss, hwm) / 1024;
+    },
+    logLines: () => logs,
+    stop,
+  };
+}
