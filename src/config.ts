@@ -16,6 +16,8 @@ export interface Config {
   /** Spread each minute's check-ins over this many seconds (0 = exactly on the minute). */
   spreadSeconds: number;
   batchSize: number;
+  /** How long a sender's claim on outbox rows lasts before another process may retry them. */
+  sendLeaseMs: number;
   pollMs: number;
   poolSize: number;
   logLevel: string;
@@ -48,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
     spreadSeconds: Math.min(59, int("MIMAMORI_SPREAD_SECONDS", 0, env)),
     batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),
+    sendLeaseMs: int("MIMAMORI_SEND_LEASE_MS", 60_000, env),
     pollMs: int("MIMAMORI_POLL_MS", 200, env),
     poolSize: int("MIMAMORI_DB_POOL", 10, env),
     logLevel: env.LOG_LEVEL ?? "info",

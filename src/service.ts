@@ -65,6 +65,7 @@ export async function startService(config: Config, log: Logger = pino({ level: c
   const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,
     pollMs: config.pollMs,
+    sendLeaseMs: config.sendLeaseMs,
   });
   const ingest = new AnswerIngest(db, () => clock.now());
   ingest.onRecorded = (n) => {

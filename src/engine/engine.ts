@@ -16,6 +16,7 @@ import type { Metrics } from "./metrics.ts";
 export interface EngineOptions {
   batchSize: number;
   pollMs: number;
+  sendLeaseMs: number;
 }
 
 export class Engine {
@@ -55,7 +56,7 @@ export class Engine {
     const { batchSize } = this.#options;
     const escalated = await escalateDue(this.#db, now, batchSize);
     const dispatched = await dispatchDue(this.#db, now, batchSize);
-    const sent = await sendReady(this.#db, this.#channels, now, batchSize * 2);
+    const sent = await sendReady(this.#db, this.#channels, now, batchSize * 2, this.#options.sendLeaseMs);
     this.#metrics.recordTick(escalated, dispatched, sent);
     this.lastTickAt = new Date();
     return escalated.claimed + dispatched.claimed + sent.claimed;

@@ -12,7 +12,6 @@ import type { ChannelKind } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
 
-export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 12;
 
 export interface SendBatchResult {
@@ -46,10 +45,12 @@ type Claimed = {
   attempts: number;
 };
 
-export async function sendReady(db: Db, channels: ChannelRegistry, now: Date, limit: number): Promise<SendBatchResult> {
+export async function sendReady(
+  db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number,
+): Promise<SendBatchResult> {
   const wall = new Date();
   const claimed = (await sql<Claimed>`
-    update outbox set locked_until = ${new Date(wall.getTime() + LEASE_MS)}
+    update outbox set locked_until = ${new Date(wall.getTime() + leaseMs)}
     where id in (
       select id from outbox where status = 'pending' and next_attempt_at <= ${now}
         and (locked_until is null or locked_until < ${wall})

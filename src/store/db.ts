@@ -20,6 +20,8 @@ export interface StoreOptions {
   /** PGlite data directory; "memory://" keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Shown in pg_stat_activity; defaults to "mimamori:<schema>". */
+  applicationName?: string;
 }
 
 export interface Store {
@@ -38,6 +40,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      // Names our connections, so operators (and the failure tests) can find them.
+      application_name: options.applicationName ?? `mimamori:${options.schema ?? "public"}`,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // A dropped connection (database restart) must not crash the process: the pool

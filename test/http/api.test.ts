@@ -106,7 +106,7 @@ for (const kind of databaseKinds()) {
     test("requests without a valid token are refused", async () => {
       const none = await fetch(`${service.url}/api/v1/members`);
       assert.equal(none.status, 401);
-      assert.equal((await none.json()).error.field, "authorization");
+      assert.equal(((await none.json()) as { error: { field: string } }).error.field, "authorization");
       const wrong = await service.api("GET", "/members", undefined, "mmr_wrong");
       assert.equal(wrong.status, 401);
     });
@@ -198,7 +198,7 @@ for (const kind of databaseKinds()) {
     test("the OpenAPI document describes the routes from the same schemas", async () => {
       const r = await fetch(`${service.url}/api/v1/openapi.json`);
       assert.equal(r.status, 200);
-      const doc = await r.json();
+      const doc = (await r.json()) as any;
       assert.equal(doc.openapi, "3.1.0");
       const create = doc.paths["/api/v1/members"].post;
       const schema = create.requestBody.content["application/json"].schema;

@@ -14,9 +14,15 @@ import { type RunningService, startService } from "../../src/service.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
-export const POSTGRES_URL = process.env.TEST_DATABASE_URL;
+/**
+ * The PostgreSQL server tests use: TEST_DATABASE_URL, or the local server. Set
+ * TEST_DATABASE_URL=off to run on PGlite alone (a machine without PostgreSQL).
+ */
+export const POSTGRES_URL: string | undefined = process.env.TEST_DATABASE_URL === "off"
+  ? undefined
+  : (process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test");
 
-/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+/** PGlite always; PostgreSQL too unless switched off. */
 export function databaseKinds(): DatabaseKind[] {
   return POSTGRES_URL ? ["pglite", "postgres"] : ["pglite"];
 }

@@ -1,0 +1,320 @@
+/**
+ * Mimamori benchmark: runs the real service (node src/main.ts) on a fresh
+ * database and measures member registration, dispatch of one minute's
+ * check-ins, answer ingest, and deadline-to-action latency of re-sends.
+ *
+ *   npm run bench -- [--members N] [--database postgres|pglite] [--concurrency C]
+ *                    [--no-answer-ratio R] [--json]
+ *
+ * It prints measured numbers, not a verdict; it exits non-zero when something
+ * did not add up (wrong message counts, failed requests) or could not run.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox } from "./client.ts";
+import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
+import { type Options, parseOptions, USAGE } from "./options.ts";
+import { Report } from "./report.ts";
+import { type Service, startService } from "./service.ts";
+import { round, runWorkers, sleep, spread } from "./stats.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+/** Members are created at 08:00 (the sandbox start) with a plan at 09:00; one minute after it everything is due. */
+const DISPATCH_TO = "2027-01-04T09:01:00+09:00";
+/** Ten seconds before the re-sends fall due (24 h after each unanswered check-in); from here the clock flows. */
+const RUN_FROM = "2027-01-05T08:59:50+09:00";
+const BULK_SIZE = 5000;
+const BULK_CONCURRENCY = 2;
+const POLL_MS = 250;
+
+interface Context {
+  options: Options;
+  client: Client;
+  report: Report;
+}
+
+/** Undo stack: every resource registers how to release it; runs once, newest first. */
+class Cleanup {
+  readonly #tasks: (() => unknown)[] = [];
+  #done: Promise<void> | undefined;
+
+  add(task: () => unknown): void {
+    this.#tasks.push(task);
+  }
+
+  run(): Promise<void> {
+    this.#done ??= (async () => {
+      for (let task = this.#tasks.pop(); task; task = this.#tasks.pop()) {
+        try {
+          await task();
+        } catch (error) {
+          process.stderr.write(`cleanup: ${(error as Error)?.message ?? error}\n`);
+        }
+      }
+    })();
+    return this.#done;
+  }
+}
+
+/** Deterministic choice of who stays silent: for R = 0.1, every member whose index % 10 == 0. */
+function isSilent(index: number, ratio: number): boolean {
+  return Math.floor(index * ratio) !== Math.floor((index - 1) * ratio);
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+function memberInput(i: number) {
+  return { displayName: `m${i}`, channels: [{ kind: "sandbox", address: `m${i}` }], plan: { every: "1d", at: "09:00" } };
+}
+
+/** 3. Register the members through the bulk endpoint, two requests at a time. */
+async function createPhase({ options, client, report }: Context): Promise<string[]> {
+  const n = options.members;
+  const ids = new Array<string>(n);
+  const started = performance.now();
+  await runWorkers(Math.ceil(n / BULK_SIZE), BULK_CONCURRENCY, async (chunk) => {
+    const from = chunk * BULK_SIZE;
+    const to = Math.min(n, from + BULK_SIZE);
+    const members = Array.from({ length: to - from }, (_, k) => memberInput(from + k));
+    const response = await client.request("POST", "/api/v1/members/bulk", { members });
+    expectStatus(response, 201, "POST /api/v1/members/bulk");
+    const got: string[] = response.body?.ids ?? [];
+    if (got.length !== members.length) throw new Error(`bulk create returned ${got.length} ids for ${members.length} members`);
+    got.forEach((id, k) => {
+      ids[from + k] = id;
+    });
+  });
+  const took = seconds(started);
+  report.set({ createSeconds: round(took, 2), createPerSecond: Math.round(n / took) });
+  report.line("create", `${n} members in ${took.toFixed(1)} s (${Math.round(n / took)}/s)`);
+  return ids;
+}
+
+/** 4. Move the clock past 09:00 and time it; then check one prompt per member arrived. Returns the outbox cursor. */
+async function dispatchPhase({ options, client, report }: Context, ids: string[]): Promise<string> {
+  const n = options.members;
+  const started = performance.now();
+  const response = await client.request("POST", "/api/v1/sandbox/clock", { to: DISPATCH_TO });
+  const took = seconds(started);
+  expectStatus(response, 200, "POST /api/v1/sandbox/clock");
+
+  const members = new Set(ids);
+  const prompted = new Set<string>();
+  const counts = { prompts: 0, duplicates: 0, strangers: 0, other: 0 };
+  const cursor = await readOutbox(client, "0", (m) => {
+    if (m.kind !== "prompt") return void counts.other++;
+    counts.prompts++;
+    if (!members.has(m.to.id)) counts.strangers++;
+    else if (prompted.has(m.to.id)) counts.duplicates++;
+    else prompted.add(m.to.id);
+  });
+  report.set({ dispatchSeconds: round(took, 2), dispatchPerSecond: Math.round(n / took), promptsDelivered: counts.prompts });
+  report.line("dispatch", `${n} prompts in ${took.toFixed(1)} s (${Math.round(n / took)} prompts/s)`);
+  if (counts.prompts !== n || prompted.size !== n || counts.duplicates || counts.strangers) {
+    report.warn(`dispatch: expected ${n} prompts, one per member; the outbox has ${counts.prompts} prompts for ` +
+      `${prompted.size} members (${counts.duplicates} repeats, ${counts.strangers} to unknown recipients)`);
+  }
+  if (counts.other) report.warn(`dispatch: ${counts.other} messages of other kinds than "prompt" in the outbox`);
+  return cursor;
+}
+
+/** 5. Answer "ok" for every member who is not silent, C requests at a time; returns the phase's wall seconds. */
+async function ingestPhase({ options, client, report }: Context, ids: string[]): Promise<number> {
+  const answering = ids.filter((_, i) => !isSilent(i, options.noAnswerRatio));
+  const latencies = new Float64Array(answering.length);
+  const failures = new Map<string, number>();
+  let firstFailure = "";
+  let unclosed = 0;
+  const fail = (kind: string, detail: string) => {
+    failures.set(kind, (failures.get(kind) ?? 0) + 1);
+    firstFailure ||= detail;
+  };
+
+  const started = performance.now();
+  await runWorkers(answering.length, options.concurrency, async (k) => {
+    const sent = performance.now();
+    try {
+      const response = await client.request("POST", `/api/v1/members/${answering[k]}/answers`, { answer: "ok" });
+      latencies[k] = performance.now() - sent;
+      if (response.status !== 201) fail(`HTTP ${response.status}`, JSON.stringify(response.body).slice(0, 300));
+      else if (response.body?.closedCheckins !== 1) unclosed++;
+    } catch (error) {
+      latencies[k] = performance.now() - sent;
+      fail("network error", String((error as Error)?.message ?? error));
+    }
+  });
+  const took = seconds(started);
+
+  const errors = [...failures.values()].reduce((a, b) => a + b, 0);
+  const s = spread(latencies);
+  const rate = answering.length / took;
+  report.set({
+    answers: answering.length, ingestSeconds: round(took, 2), ingestPerSecond: Math.round(rate),
+    ingestP50Ms: round(s.p50), ingestP99Ms: round(s.p99), ingestMaxMs: round(s.max), ingestErrors: errors,
+  });
+  report.line("ingest", `${answering.length} answers in ${took.toFixed(1)} s (${Math.round(rate)}/s), ` +
+    `p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, concurrency ${options.concurrency}`);
+  if (errors) {
+    const kinds = [...failures].map(([kind, count]) => `${count} × ${kind}`).join(", ");
+    report.warn(`ingest: ${errors} of ${answering.length} answers were not recorded with 201 (${kinds}); first: ${firstFailure}`);
+    if (errors === answering.length) throw new Error("ingest: every answer failed");
+  }
+  if (unclosed) report.warn(`ingest: ${unclosed} answers closed no check-in or more than one (expected closedCheckins = 1)`);
+  return took;
+}
+
+/** 6. pgbench on the same server, for as long as the ingest phase ran (at least 10 s). */
+async function pgbenchPhase({ options, report }: Context, ingestSeconds: number): Promise<void> {
+  if (options.database !== "postgres") {
+    report.line("pgbench", "does not apply to PGlite");
+    return;
+  }
+  if (!havePgbench()) {
+    report.line("pgbench", "not run: pgbench is not on PATH");
+    return;
+  }
+  const duration = Math.max(10, Math.ceil(ingestSeconds));
+  try {
+    const tps = await runPgbench(options.serverUrl, `mimamori_pgbench_${process.pid}`, duration);
+    const ratio = (report.figures.ingestPerSecond ?? 0) / tps;
+    report.set({ pgbenchTps: Math.round(tps), pgbenchSeconds: duration, ingestToPgbench: round(ratio, 2) });
+    report.line("pgbench", `-N 16 clients, ${duration} s: ${Math.round(tps)} tps; ingest ÷ pgbench = ${ratio.toFixed(2)}`);
+  } catch (error) {
+    report.warn(`pgbench failed: ${(error as Error)?.message ?? error}`);
+  }
+}
+
+/**
+ * 7. Let the clock flow at real speed from just before the re-sends fall due,
+ * and wait for a re-send to every silent member.
+ */
+async function deadlinePhase({ options, client, report }: Context, ids: string[], since: string): Promise<void> {
+  const silent = new Set(ids.filter((_, i) => isSilent(i, options.noAnswerRatio)));
+  report.set({ deadlineExpected: silent.size });
+  if (silent.size === 0) {
+    report.line("deadline", "not measured: every member answered (--no-answer-ratio 0)");
+    return;
+  }
+  const requested = Date.now();
+  const response = await client.request("POST", "/api/v1/sandbox/clock", { to: RUN_FROM, run: true });
+  expectStatus(response, 200, "POST /api/v1/sandbox/clock (run)");
+  // The virtual clock started flowing between `requested` and now; taking `requested` makes "seen" an upper bound.
+  const wallOf = (virtual: string) => requested + (Date.parse(virtual) - Date.parse(RUN_FROM));
+
+  const latencies: number[] = [];
+  const seen: number[] = [];
+  const resent = new Set<string>();
+  let strays = 0;
+  const timeoutMs = (180 + options.members / 5000) * 1000;
+  const deadline = Date.now() + timeoutMs;
+  let cursor = since;
+  while (resent.size < silent.size && Date.now() < deadline) {
+    const page = await outboxPage(client, cursor);
+    const now = Date.now();
+    for (const m of page.messages) {
+      if (m.kind !== "resend") continue;
+      if (!silent.has(m.to.id)) strays++;
+      else if (!resent.has(m.to.id)) {
+        resent.add(m.to.id);
+        latencies.push(Date.parse(m.at) - Date.parse(m.dueAt));
+        seen.push(now - wallOf(m.dueAt));
+      }
+    }
+    cursor = page.cursor;
+    if (page.messages.length < OUTBOX_PAGE) await sleep(POLL_MS);
+  }
+
+  const s = spread(latencies);
+  const v = spread(seen);
+  report.set({
+    deadlineCount: resent.size, deadlineP50Ms: Math.round(s.p50), deadlineP99Ms: Math.round(s.p99), deadlineMax: Math.round(s.max),
+    deadlineSeenP50Ms: Math.round(v.p50), deadlineSeenP99Ms: Math.round(v.p99),
+  });
+  report.line("deadline", `${resent.size} re-sends: p50 ${Math.round(s.p50)} ms, p99 ${Math.round(s.p99)} ms, ` +
+    `max ${Math.round(s.max)} ms (as seen by the poller: p50 ${Math.round(v.p50)} ms, p99 ${Math.round(v.p99)} ms)`);
+  if (resent.size < silent.size) {
+    report.warn(`deadline: only ${resent.size} of ${silent.size} silent members got a re-send within ${Math.round(timeoutMs / 1000)} s`);
+  }
+  if (strays) report.warn(`deadline: ${strays} re-sends went to members who had answered`);
+}
+
+/** The service runs at LOG_LEVEL=warn: show what it said; an error-level line counts as a problem. */
+function reviewServiceLog(report: Report, service: Service): void {
+  const { count, first } = service.logLines();
+  if (count === 0) return;
+  report.line("service", `wrote ${count} log lines at LOG_LEVEL=warn; the first:`);
+  for (const line of first.slice(0, 5)) report.line("", line.slice(0, 400));
+  const errors = first.filter((line) => /"level":\s*(50|60)/.test(line)).length;
+  if (errors) report.warn(`the service logged errors (${errors} among its first ${first.length} lines)`);
+}
+
+async function prepareDatabase(options: Options, cleanup: Cleanup): Promise<string | undefined> {
+  if (options.database !== "postgres") return undefined;
+  const name = `mimamori_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const url = await createDatabase(options.serverUrl, name);
+  cleanup.add(() => dropDatabase(options.serverUrl, name));
+  return url;
+}
+
+async function run(options: Options, cleanup: Cleanup, report: Report): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), "mimamori-bench-"));
+  cleanup.add(() => rm(dataDir, { recursive: true, force: true }));
+  const databaseUrl = await prepareDatabase(options, cleanup);
+  const token = `bench_${randomBytes(24).toString("hex")}`;
+  const service = await startService({ root: ROOT, databaseUrl, dataDir, token });
+  cleanup.add(() => service.stop());
+  const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
+  cleanup.add(() => client.close());
+  report.set({ httpClient: client.kind });
+  const ctx: Context = { options, client, report };
+
+  const ids = await createPhase(ctx);
+  const cursor = await dispatchPhase(ctx, ids);
+  const ingestSeconds = await ingestPhase(ctx, ids);
+  await pgbenchPhase(ctx, ingestSeconds);
+  await deadlinePhase(ctx, ids, cursor);
+
+  const peak = service.peakRssMb();
+  report.set({ peakRssMb: Math.round(peak) });
+  report.line("memory", `service peak RSS ${Math.round(peak)} MB`);
+  reviewServiceLog(report, service);
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const report = new Report(options.json, {
+    date: new Date().toISOString().slice(0, 10), database: options.database, members: options.members,
+    concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio,
+  });
+  const cleanup = new Cleanup();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the service and removing the bench database…\n`);
+      void cleanup.run().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
+  }
+
+  const f = report.figures;
+  process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — members ${f.members}\n`);
+  try {
+    await run(options, cleanup, report);
+  } catch (error) {
+    report.fail(error);
+  }
+  await cleanup.run();
+  report.finish();
+  process.exit(report.ok ? 0 : 1);
+}
+
+await main();
