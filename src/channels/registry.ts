@@ -36,8 +36,8 @@ export class ChannelRegistry {
   forKind(kind: string): Channel {
     const known = this.#fallback ?? this.#byKind.get(kind);
     if (known) return known;
-    let missing = this.#unconfigured.get(kind);
-    if (!missing) this.#unconfigured.set(kind, (missing = new UnconfiguredChannel(kind)));
+    const missing = this.#unconfigured.get(kind) ?? new UnconfiguredChannel(kind);
+    this.#unconfigured.set(kind, missing);
     return missing;
   }
 }

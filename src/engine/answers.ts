@@ -196,7 +196,7 @@ export class AnswerIngest {
       const batch = this.#queue.splice(0, this.#maxBatch);
       try {
         const outcomes = await recordAnswers(this.#db, batch.map((b) => b.input), this.#now());
-        batch.forEach((b, i) => b.resolve(outcomes[i]));
+        for (const [i, b] of batch.entries()) b.resolve(outcomes[i]);
         this.onRecorded?.(batch.length);
       } catch (error) {
         for (const b of batch) b.reject(error);

@@ -78,7 +78,7 @@ export async function sendReady(
     } catch (error) {
       results = rows.map(() => ({ status: "retry", error: String((error as Error)?.message ?? error) }));
     }
-    rows.forEach((row, i) => outcomes.push({ row, outcome: results[i] ?? { status: "retry", error: "no result" } }));
+    for (const [i, row] of rows.entries()) outcomes.push({ row, outcome: results[i] ?? { status: "retry", error: "no result" } });
   }));
   await record(db, outcomes, now, result);
   return result;
