@@ -126,6 +126,10 @@ async function dispatchPhase({ options, client, report }: Context, ids: string[]
 /** 5. Answer "ok" for every member who is not silent, C requests at a time; returns the phase's wall seconds. */
 async function ingestPhase({ options, client, report }: Context, ids: string[]): Promise<number> {
   const answering = ids.filter((_, i) => !isSilent(i, options.noAnswerRatio));
+  if (answering.length === 0) {
+    report.line("ingest", "not measured: nobody answers (--no-answer-ratio 1)");
+    return 0;
+  }
   const latencies = new Float64Array(answering.length);
   const failures = new Map<string, number>();
   let firstFailure = "";
@@ -189,6 +193,42 @@ async function pgbenchPhase({ options, report }: Context, ingestSeconds: number)
   }
 }
 
+interface ResendWatch {
+  /** Date.parse(at) − Date.parse(dueAt) per silent member: the engine's own stamp. */
+  latencies: number[];
+  /** Wall time when the poller received it − wall time of its deadline (an upper bound). */
+  seen: number[];
+  resent: Set<string>;
+  strays: number;
+  slowestPageMs: number;
+}
+
+/** Page through the outbox from `since` until every silent member has a re-send, or time is up. */
+async function watchResends(client: Client, silent: Set<string>, since: string, wallOf: (virtual: string) => number,
+  timeoutMs: number): Promise<ResendWatch> {
+  const watch: ResendWatch = { latencies: [], seen: [], resent: new Set(), strays: 0, slowestPageMs: 0 };
+  const deadline = Date.now() + timeoutMs;
+  let cursor = since;
+  while (watch.resent.size < silent.size && Date.now() < deadline) {
+    const asked = Date.now();
+    const page = await outboxPage(client, cursor);
+    const now = Date.now();
+    watch.slowestPageMs = Math.max(watch.slowestPageMs, now - asked);
+    for (const m of page.messages) {
+      if (m.kind !== "resend") continue;
+      if (!silent.has(m.to.id)) watch.strays++;
+      else if (!watch.resent.has(m.to.id)) {
+        watch.resent.add(m.to.id);
+        watch.latencies.push(Date.parse(m.at) - Date.parse(m.dueAt));
+        watch.seen.push(now - wallOf(m.dueAt));
+      }
+    }
+    cursor = page.cursor;
+    if (page.messages.length < OUTBOX_PAGE) await sleep(POLL_MS);
+  }
+  return watch;
+}
+
 /**
  * 7. Let the clock flow at real speed from just before the re-sends fall due,
  * and wait for a re-send to every silent member.
@@ -205,42 +245,24 @@ async function deadlinePhase({ options, client, report }: Context, ids: string[]
   expectStatus(response, 200, "POST /api/v1/sandbox/clock (run)");
   // The virtual clock started flowing between `requested` and now; taking `requested` makes "seen" an upper bound.
   const wallOf = (virtual: string) => requested + (Date.parse(virtual) - Date.parse(RUN_FROM));
-
-  const latencies: number[] = [];
-  const seen: number[] = [];
-  const resent = new Set<string>();
-  let strays = 0;
   const timeoutMs = (180 + options.members / 5000) * 1000;
-  const deadline = Date.now() + timeoutMs;
-  let cursor = since;
-  while (resent.size < silent.size && Date.now() < deadline) {
-    const page = await outboxPage(client, cursor);
-    const now = Date.now();
-    for (const m of page.messages) {
-      if (m.kind !== "resend") continue;
-      if (!silent.has(m.to.id)) strays++;
-      else if (!resent.has(m.to.id)) {
-        resent.add(m.to.id);
-        latencies.push(Date.parse(m.at) - Date.parse(m.dueAt));
-        seen.push(now - wallOf(m.dueAt));
-      }
-    }
-    cursor = page.cursor;
-    if (page.messages.length < OUTBOX_PAGE) await sleep(POLL_MS);
-  }
+  const watch = await watchResends(client, silent, since, wallOf, timeoutMs);
 
-  const s = spread(latencies);
-  const v = spread(seen);
+  const s = spread(watch.latencies);
+  const v = spread(watch.seen);
   report.set({
-    deadlineCount: resent.size, deadlineP50Ms: Math.round(s.p50), deadlineP99Ms: Math.round(s.p99), deadlineMax: Math.round(s.max),
-    deadlineSeenP50Ms: Math.round(v.p50), deadlineSeenP99Ms: Math.round(v.p99),
+    deadlineCount: watch.resent.size, deadlineP50Ms: Math.round(s.p50), deadlineP99Ms: Math.round(s.p99),
+    deadlineMax: Math.round(s.max), deadlineSeenP50Ms: Math.round(v.p50), deadlineSeenP99Ms: Math.round(v.p99),
+    deadlineSlowestPageMs: watch.slowestPageMs,
   });
-  report.line("deadline", `${resent.size} re-sends: p50 ${Math.round(s.p50)} ms, p99 ${Math.round(s.p99)} ms, ` +
-    `max ${Math.round(s.max)} ms (as seen by the poller: p50 ${Math.round(v.p50)} ms, p99 ${Math.round(v.p99)} ms)`);
-  if (resent.size < silent.size) {
-    report.warn(`deadline: only ${resent.size} of ${silent.size} silent members got a re-send within ${Math.round(timeoutMs / 1000)} s`);
+  report.line("deadline", `${watch.resent.size} re-sends: p50 ${Math.round(s.p50)} ms, p99 ${Math.round(s.p99)} ms, ` +
+    `max ${Math.round(s.max)} ms`);
+  report.line("", `as seen by the poller: p50 ${Math.round(v.p50)} ms, p99 ${Math.round(v.p99)} ms ` +
+    `(slowest outbox page ${watch.slowestPageMs} ms)`);
+  if (watch.resent.size < silent.size) {
+    report.warn(`deadline: only ${watch.resent.size} of ${silent.size} silent members got a re-send within ${Math.round(timeoutMs / 1000)} s`);
   }
-  if (strays) report.warn(`deadline: ${strays} re-sends went to members who had answered`);
+  if (watch.strays) report.warn(`deadline: ${watch.strays} re-sends went to members who had answered`);
 }
 
 /** The service runs at LOG_LEVEL=warn: show what it said; an error-level line counts as a problem. */
@@ -273,11 +295,19 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   report.set({ httpClient: client.kind });
   const ctx: Context = { options, client, report };
 
-  const ids = await createPhase(ctx);
-  const cursor = await dispatchPhase(ctx, ids);
-  const ingestSeconds = await ingestPhase(ctx, ids);
-  await pgbenchPhase(ctx, ingestSeconds);
-  await deadlinePhase(ctx, ids, cursor);
+  try {
+    const ids = await createPhase(ctx);
+    const cursor = await dispatchPhase(ctx, ids);
+    const ingestSeconds = await ingestPhase(ctx, ids);
+    await pgbenchPhase(ctx, ingestSeconds);
+    await deadlinePhase(ctx, ids, cursor);
+  } catch (error) {
+    const died = service.died();
+    if (!died) throw error;
+    const { first } = service.logLines();
+    throw new Error(`the service stopped unexpectedly (${died}): ${(error as Error)?.message ?? error}` +
+      (first.length ? `\nits first log lines:\n${first.slice(0, 10).join("\n")}` : ""));
+  }
 
   const peak = service.peakRssMb();
   report.set({ peakRssMb: Math.round(peak) });
@@ -298,8 +328,10 @@ async function main(): Promise<void> {
     concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio,
   });
   const cleanup = new Cleanup();
+  let interrupted = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
+      interrupted = true;
       process.stderr.write(`\n${signal}: stopping the service and removing the bench database…\n`);
       void cleanup.run().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
     });
@@ -310,7 +342,8 @@ async function main(): Promise<void> {
   try {
     await run(options, cleanup, report);
   } catch (error) {
-    report.fail(error);
+    // After Ctrl-C, requests fail because the service is going away; that is not news.
+    if (!interrupted) report.fail(error);
   }
   await cleanup.run();
   report.finish();

@@ -6,7 +6,6 @@
 
 export interface Response {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON from the service, checked where it is used
   body: any;
 }
 

@@ -54,7 +54,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const serverUrl = env.DATABASE_URL || env.TEST_DATABASE_URL || "";
+  // TEST_DATABASE_URL=off means "PGlite only", as for the tests.
+  const testUrl = env.TEST_DATABASE_URL === "off" ? "" : env.TEST_DATABASE_URL;
+  const serverUrl = env.DATABASE_URL || testUrl || "";
   const database = values.database ?? (serverUrl ? "postgres" : "pglite");
   if (database !== "postgres" && database !== "pglite") throw new Error(`--database must be postgres or pglite, got "${database}"`);
   return {

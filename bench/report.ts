@@ -31,6 +31,8 @@ export interface Figures {
   /** The same latency as the bench's poller first saw it (includes up to one poll interval). */
   deadlineSeenP50Ms: number | null;
   deadlineSeenP99Ms: number | null;
+  /** The poller's slowest outbox page while it waited (how much of "seen" is the poller's own delay). */
+  deadlineSlowestPageMs: number | null;
   peakRssMb: number | null;
 }
 
@@ -47,7 +49,7 @@ export class Report {
       promptsDelivered: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
       ingestMaxMs: null, ingestErrors: null, pgbenchTps: null, pgbenchSeconds: null, ingestToPgbench: null,
       deadlineExpected: null, deadlineCount: null, deadlineP50Ms: null, deadlineP99Ms: null, deadlineMax: null,
-      deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, peakRssMb: null,
+      deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, deadlineSlowestPageMs: null, peakRssMb: null,
     };
   }
 

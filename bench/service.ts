@@ -24,6 +24,8 @@ export interface Service {
   pid: number;
   /** Peak resident memory so far, in MiB (VmHWM, or the highest 500 ms sample). */
   peakRssMb(): number;
+  /** How the process ended, if it ended without being asked to stop. */
+  died(): string | undefined;
   /** Log lines the service wrote (it runs at LOG_LEVEL=warn, so every line is worth a look). */
   logLines(): { count: number; first: string[] };
   stop(): Promise<void>;
@@ -118,6 +120,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
   const logs = collectLogs(child);
+  let stopping = false;
+  let died: string | undefined;
+  child.once("exit", (code, signal) => {
+    if (!stopping) died = signal ? `killed by ${signal}` : `exit code ${code}`;
+  });
   let sampledKb = 0;
   const sampler = setInterval(() => {
     sampledKb = Math.max(sampledKb, memoryKb(pid).rss);
@@ -125,6 +132,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   sampler.unref();
 
   const stop = async () => {
+    stopping = true;
     clearInterval(sampler);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
@@ -149,6 +157,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       const { rss, hwm } = memoryKb(pid);
       return Math.max(sampledKb, rss, hwm) / 1024;
     },
+    died: () => died,
     logLines: () => logs,
     stop,
   };

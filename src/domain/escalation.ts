@@ -12,7 +12,7 @@
  */
 import { type Policy, type Step, stepDelay } from "./policy.ts";
 
-/** A prompt or re-send within this window before another one is not sent again. */
+/** A prompt or re-send within this window of another one (either side) is not sent again. */
 export const PROMPT_COALESCE_MS = 60 * 60_000;
 
 export type CheckinStatus = "open" | "answered" | "skipped" | "resolved";
@@ -86,6 +86,15 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
     effects.push({ type: "alert", at, stepIndex, recipient });
   };
 
+  // Nobody left to tell: the incident still opens, so the team sees the member in its list.
+  const noContact = (at: Date) => {
+    if (!incidentOpen) {
+      effects.push({ type: "open_incident", at });
+      incidentOpen = true;
+    }
+    effects.push({ type: "no_contact_left", at, stepIndex });
+  };
+
   while (nextActionAt && nextActionAt.getTime() <= ctx.now.getTime()) {
     const step = ctx.policy.steps[stepIndex];
     if (!step) {
@@ -115,6 +124,7 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
         break;
       case "notify_all_contacts":
         for (const id of ctx.contactIds) alert(at, { kind: "contact", id });
+        if (ctx.contactIds.length === 0) noContact(at);
         contactCursor = ctx.contactIds.length;
         break;
       case "notify_contact": {
@@ -123,7 +133,7 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
           alert(at, { kind: "contact", id });
           contactCursor = Math.max(contactCursor, step.contact ?? 1);
         } else {
-          effects.push({ type: "no_contact_left", at, stepIndex });
+          noContact(at);
         }
         break;
       }
@@ -134,7 +144,7 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
           contactCursor++;
           repeatAgain = !!step.repeat && contactCursor < ctx.contactIds.length;
         } else {
-          effects.push({ type: "no_contact_left", at, stepIndex });
+          noContact(at);
         }
         break;
       }

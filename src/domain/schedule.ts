@@ -83,7 +83,14 @@ export function localDateOf(instant: Date, zone: string): string {
 export function instantOf(date: string, at: string, zone: string): Date {
   const [y, mo, d] = date.split("-").map(Number);
   const [h, mi] = at.split(":").map(Number);
-  return DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone }).toJSDate();
+  const local = DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone });
+  // In a fall-back hour the wall time happens twice; luxon may pick either. Take the first.
+  const wall = local.toFormat("yyyy-MM-dd HH:mm");
+  for (const minutes of [60, 30]) {
+    const earlier = local.minus({ minutes });
+    if (earlier.toFormat("yyyy-MM-dd HH:mm") === wall) return earlier.toJSDate();
+  }
+  return local.toJSDate();
 }
 
 /** The due instant of the plan's slot on a local date. */

@@ -47,6 +47,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // A dropped connection (database restart) must not crash the process: the pool
     // replaces it, and the work in hand is retried by the engine.
     pool.on("error", () => {});
+    // A connection that dies while checked out (between two queries of a transaction)
+    // would otherwise raise an unhandled 'error' and crash the process; its next query
+    // fails instead, and the transaction is retried on a fresh connection.
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+    });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = "postgres";
     if (options.schema) {
@@ -66,8 +72,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 /** Errors worth retrying a whole transaction for: deadlocks, serialization, lost connections. */
 export function isTransient(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
+  const message = String((error as Error)?.message ?? "");
   return code === "40P01" || code === "40001" || code === "57P01" || code === "08006" || code === "08003" ||
-    code === "ECONNRESET" || code === "ECONNREFUSED" || code === "57P03";
+    code === "ECONNRESET" || code === "ECONNREFUSED" || code === "57P03" ||
+    /Connection terminated|connection error|not queryable|Client was closed/i.test(message);
 }
 
 /** Run `work` in a transaction, retrying it a few times on transient errors. */

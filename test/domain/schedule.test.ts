@@ -18,6 +18,7 @@ import {
   nextDueOutsidePause,
   type Pause,
   type Plan,
+  slotInstant,
   weekdayOf,
 } from "../../src/domain/schedule.ts";
 import { addDays, at, DAY, daysBetween, HOUR, wallClock } from "./helpers.ts";
@@ -528,10 +529,48 @@ describe("schedule: pauses", () => {
       const p = plan({ every, weekday: 2, anchorDate: "2027-06-01" }); // 2027-06-01 is a Tuesday
       const after = at("2027-06-02T00:00Z");
       let expected = nextDueAfter(p, after);
-      while (isPausedAt(untilJune15, expected, TOKYO)) expected = nextDueAfter(p, expected);
+      for (let i = 0; i < 50 && isPausedAt(untilJune15, expected, TOKYO); i++) expected = nextDueAfter(p, expected);
       const due = nextDueOutsidePause(p, after, untilJune15) as Date;
       assert.equal(iso(due), iso(expected), every);
       assert.ok(due.getTime() >= at("2027-06-14T15:00Z").getTime(), every);
     }
+  });
+});
+
+describe("schedule: per-member second offsets (spreading a minute's check-ins)", () => {
+  test("without an offset, the slot is the plan's local time", () => {
+    assert.equal(iso(slotInstant(plan(), "2027-06-10")), "2027-06-10T00:00:00.000Z");
+    assert.equal(iso(slotInstant(plan({ offsetSeconds: 0 }), "2027-06-10")), "2027-06-10T00:00:00.000Z");
+  });
+
+  test("the offset moves the slot by that many seconds", () => {
+    assert.equal(iso(slotInstant(plan({ offsetSeconds: 37 }), "2027-06-10")), "2027-06-10T00:00:37.000Z");
+    assert.equal(iso(slotInstant(plan({ at: "03:00", offsetSeconds: 59 }), "2027-06-10")), "2027-06-09T18:00:59.000Z");
+  });
+
+  test("every due time of an offset plan keeps the offset, across DST too", () => {
+    const p = plan({ timeZone: NEW_YORK, anchorDate: "2027-03-01", offsetSeconds: 42 });
+    assert.deepEqual(dueSeries(p, at("2027-03-13T00:00Z"), 2).map(iso), [
+      "2027-03-13T14:00:42.000Z", "2027-03-14T13:00:42.000Z",
+    ]);
+  });
+
+  test("nextDueAfter is strictly after the offset slot, not the minute", () => {
+    const p = plan({ offsetSeconds: 30 });
+    assert.equal(iso(nextDueAfter(p, at("2027-06-10T00:00:10Z"))), "2027-06-10T00:00:30.000Z");
+    assert.equal(iso(nextDueAfter(p, at("2027-06-10T00:00:30Z"))), "2027-06-11T00:00:30.000Z");
+  });
+
+  test("anchorFor counts the offset: a slot a few seconds ahead is still today", () => {
+    const base = { every: "1d" as const, at: "09:00", timeZone: TOKYO, offsetSeconds: 30 };
+    assert.equal(anchorFor(base, at("2027-06-10T00:00:10Z")), "2027-06-10");
+    assert.equal(anchorFor(base, at("2027-06-10T00:00:30Z")), "2027-06-11");
+  });
+
+  test("an offset slot on the day a pause ends is due", () => {
+    const p = plan({ at: "00:00", offsetSeconds: 5 });
+    const due = nextDueOutsidePause(p, at("2027-06-10T00:00Z"), { until: "2027-06-15", reason: "trip" }) as Date;
+    assert.equal(iso(due), "2027-06-14T15:00:05.000Z");
+    assert.equal(isPausedAt({ until: "2027-06-15", reason: "trip" }, due, TOKYO), false);
   });
 });

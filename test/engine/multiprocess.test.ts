@@ -108,9 +108,13 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
     const cut = await sql<{ n: number }>`
       select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${`mimamori:${schema}`}`.execute(store.db);
     assert.ok(cut.rows[0].n > 0, "connections were cut");
-    await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
-    await waitFor("outbox drained", async () =>
-      (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+    try {
+      await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
+      await waitFor("outbox drained", async () =>
+        (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; ${await delivered()} delivered; service said: ${engine.output().slice(-3000)}`);
+    }
     await assertExactlyOnce();
     assert.equal(engine.child.exitCode, null, "the service survived");
     assert.equal((await fetch(`${engine.url}/readyz`)).status, 200);
