@@ -19,7 +19,7 @@ test("first start on PGlite, health and metrics, SIGTERM, and a restart that kee
     const token = readStoredToken(dataDir);
     assert.ok(token?.startsWith("mmr_"), "an admin token was stored");
     assert.equal(statSync(join(dataDir, "admin-token")).mode & 0o777, 0o600);
-    assert.ok(first.output().includes(token), "and printed once");
+    assert.ok(first.output().includes(token as string), "and printed once");
     assert.deepEqual(await (await fetch(`${first.url}/healthz`)).json(), { status: "ok" });
     assert.deepEqual(await (await fetch(`${first.url}/readyz`)).json(), { status: "ready", database: true, engine: true });
     const api = apiClient(first.url, token as string);

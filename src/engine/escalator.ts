@@ -30,6 +30,16 @@ type MemberRow = {
   last_prompted_at: Date | null;
 };
 
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = map.get(key(row));
+    if (list) list.push(row);
+    else map.set(key(row), [row]);
+  }
+  return map;
+}
+
 export async function escalateDue(db: Db, now: Date, limit: number): Promise<EscalationBatchResult> {
   return inTransaction(db, async (tx) => {
     const due = await tx.selectFrom("checkins")
@@ -51,6 +61,8 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
       .where("member_id", "in", memberIds).where("kind", "=", "no_answer").where("status", "<>", "resolved").execute())
       .map((i) => [i.member_id, i.id]));
     const policies = await loadPolicies(tx, [...members.values()].map((m) => m.team_id));
+    const contactsOf = groupBy(contacts, (c) => c.member_id);
+    const groupsOf = groupBy(groups, (g) => g.member_id);
     const channelsOf = new Map<string, ChannelAddress[]>();
     for (const c of contacts) channelsOf.set(c.id, c.channels as ChannelAddress[]);
     for (const g of groups) channelsOf.set(g.id, g.channels as ChannelAddress[]);
@@ -70,9 +82,9 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
         { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor },
         {
           policy: policyFor(policies(member.team_id), member.channels),
-          contactIds: contacts.filter((c) => c.member_id === member.id).map((c) => c.id),
+          contactIds: (contactsOf.get(member.id) ?? []).map((c) => c.id),
           teamId: member.team_id,
-          groupIds: groups.filter((g) => g.member_id === member.id).map((g) => g.id),
+          groupIds: (groupsOf.get(member.id) ?? []).map((g) => g.id),
           memberLastPromptedAt: prompted.get(member.id) ?? member.last_prompted_at,
           hasOpenIncident: !!checkin.incident_id || openIncidents.has(member.id),
           now,
