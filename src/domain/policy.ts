@@ -39,26 +39,21 @@ export interface PolicySet {
   phone: Policy;
 }
 
+/** Once an incident is open: the team and the first contact at once, then one contact an hour. */
+const ALERT_STEPS: Step[] = [
+  { after: "PT0S", action: "notify_team" },
+  { after: "PT0S", action: "notify_contact", contact: 1 },
+  { after: "PT1H", action: "notify_next_contact", repeat: true },
+];
+
 /** The seeds' default (見守りサービス / 安否通知): re-send after 24 h, team and first contact 3 h later. */
 export const STANDARD_POLICY: Policy = {
-  steps: [
-    { after: "PT24H", action: "resend" },
-    { after: "PT3H", action: "open_incident" },
-    { after: "PT0S", action: "notify_team" },
-    { after: "PT0S", action: "notify_contact", contact: 1 },
-    { after: "PT1H", action: "notify_next_contact", repeat: true },
-  ],
+  steps: [{ after: "PT24H", action: "resend" }, { after: "PT3H", action: "open_incident" }, ...ALERT_STEPS],
 };
 
 /** あんしん電話: no answer → call again the next day → no answer two days running → incident. */
 export const PHONE_POLICY: Policy = {
-  steps: [
-    { after: "PT24H", action: "resend" },
-    { after: "PT1H", action: "open_incident" },
-    { after: "PT0S", action: "notify_team" },
-    { after: "PT0S", action: "notify_contact", contact: 1 },
-    { after: "PT1H", action: "notify_next_contact", repeat: true },
-  ],
+  steps: [{ after: "PT24H", action: "resend" }, { after: "PT1H", action: "open_incident" }, ...ALERT_STEPS],
 };
 
 export const DEFAULT_POLICIES: PolicySet = { standard: STANDARD_POLICY, phone: PHONE_POLICY };

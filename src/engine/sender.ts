@@ -4,11 +4,11 @@
  * provider accepted a message but before we recorded it leaves the lease to
  * expire; the retry carries the same key, so the provider does not deliver twice.
  */
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
 import type { Db } from "../store/db.ts";
-import type { ChannelKind } from "../store/schema.ts";
+import type { ChannelKind, Database } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
 
@@ -27,23 +27,9 @@ export function backoffMs(attempts: number, retryAfterMs?: number): number {
   return Math.max(retryAfterMs ?? 0, exp * (0.8 + Math.random() * 0.4));
 }
 
-type Claimed = {
-  id: string;
-  organisation_id: string;
-  idempotency_key: string;
-  recipient_kind: string;
-  recipient_id: string;
-  channel_index: number;
-  channel_kind: string;
-  address: string;
-  message_kind: string;
-  text: string;
-  payload: Record<string, unknown>;
-  checkin_id: string | null;
-  incident_id: string | null;
-  due_at: Date;
-  attempts: number;
-};
+type Claimed = Pick<Selectable<Database["outbox"]>,
+  "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
+  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts">;
 
 export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number,

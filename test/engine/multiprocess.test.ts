@@ -43,6 +43,12 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
   const delivered = async () =>
     (await sql<{ n: number }>`select count(*)::int as n from sandbox_deliveries`.execute(store.db)).rows[0].n;
 
+  async function allDeliveredAndDrained(): Promise<void> {
+    await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
+    await waitFor("outbox drained", async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+  }
+
   async function assertExactlyOnce(): Promise<void> {
     const counts = (await sql<{ deliveries: number; recipients: number; checkins: number; prompts: number; unsent: number; advanced: number }>`
       select (select count(*)::int from sandbox_deliveries) as deliveries,
@@ -66,9 +72,7 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
   test("two engine processes dispatch 10,000 due check-ins: none twice, none missing", async () => {
     const [a, b] = await Promise.all([engineProcess(), engineProcess()]);
     await sql`update sandbox_clock set now = ${AFTER_DUE}`.execute(store.db);
-    await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
-    await waitFor("outbox drained", async () =>
-      (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+    await allDeliveredAndDrained();
     await assertExactlyOnce();
     const [byA, byB] = [await metric(a.url, "mimamori_checkins_dispatched_total"), await metric(b.url, "mimamori_checkins_dispatched_total")];
     assert.equal(byA + byB, MEMBERS);
@@ -91,9 +95,7 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
     const atKill = await delivered();
     assert.ok(atKill < MEMBERS, `killed in the middle (${atKill} delivered)`);
     await engineProcess();
-    await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
-    await waitFor("outbox drained", async () =>
-      (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+    await allDeliveredAndDrained();
     await assertExactlyOnce();
   });
 
@@ -109,9 +111,7 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
       select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${`mimamori:${schema}`}`.execute(store.db);
     assert.ok(cut.rows[0].n > 0, "connections were cut");
     try {
-      await waitFor("all prompts delivered", async () => (await delivered()) >= MEMBERS);
-      await waitFor("outbox drained", async () =>
-        (await sql<{ n: number }>`select count(*)::int as n from outbox where status <> 'sent'`.execute(store.db)).rows[0].n === 0);
+      await allDeliveredAndDrained();
     } catch (error) {
       throw new Error(`${(error as Error).message}; ${await delivered()} delivered; service said: ${engine.output().slice(-3000)}`);
     }
