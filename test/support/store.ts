@@ -1,0 +1,19 @@
+/** A bare store on a fresh database (PGlite in memory, or a PostgreSQL schema), for engine-level tests. */
+import { openStore, type Store } from "../../src/store/db.ts";
+import { type DatabaseKind, dropSchema, POSTGRES_URL, uniqueName } from "./harness.ts";
+
+export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(): Promise<void> }> {
+  if (kind === "pglite") {
+    const store = await openStore({ dataDir: "memory://" });
+    return { ...store, dispose: () => store.close() };
+  }
+  const schema = uniqueName("s");
+  const store = await openStore({ databaseUrl: POSTGRES_URL, schema, applicationName: "mimamori-test" });
+  return {
+    ...store,
+    async dispose() {
+      await store.close();
+      await dropSchema(schema);
+    },
+  };
+}
