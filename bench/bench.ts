@@ -34,6 +34,7 @@ interface Context {
   options: Options;
   client: Client;
   report: Report;
+  cleanup: Cleanup;
 }
 
 /** Undo stack: every resource registers how to release it; runs once, newest first. */
@@ -173,7 +174,7 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
 }
 
 /** 6. pgbench on the same server, for as long as the ingest phase ran (at least 10 s). */
-async function pgbenchPhase({ options, report }: Context, ingestSeconds: number): Promise<void> {
+async function pgbenchPhase({ options, report, cleanup }: Context, ingestSeconds: number): Promise<void> {
   if (options.database !== "postgres") {
     report.line("pgbench", "does not apply to PGlite");
     return;
@@ -183,8 +184,10 @@ async function pgbenchPhase({ options, report }: Context, ingestSeconds: number)
     return;
   }
   const duration = Math.max(10, Math.ceil(ingestSeconds));
+  const name = `mimamori_pgbench_${process.pid}`;
+  cleanup.add(() => dropDatabase(options.serverUrl, name)); // runPgbench drops it too, unless interrupted
   try {
-    const tps = await runPgbench(options.serverUrl, `mimamori_pgbench_${process.pid}`, duration);
+    const tps = await runPgbench(options.serverUrl, name, duration);
     const ratio = (report.figures.ingestPerSecond ?? 0) / tps;
     report.set({ pgbenchTps: Math.round(tps), pgbenchSeconds: duration, ingestToPgbench: round(ratio, 2) });
     report.line("pgbench", `-N 16 clients, ${duration} s: ${Math.round(tps)} tps; ingest ÷ pgbench = ${ratio.toFixed(2)}`);
@@ -293,7 +296,7 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
   cleanup.add(() => client.close());
   report.set({ httpClient: client.kind });
-  const ctx: Context = { options, client, report };
+  const ctx: Context = { options, client, report, cleanup };
 
   try {
     const ids = await createPhase(ctx);
@@ -328,10 +331,9 @@ async function main(): Promise<void> {
     concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio,
   });
   const cleanup = new Cleanup();
-  let interrupted = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      interrupted = true;
+      report.mute();
       process.stderr.write(`\n${signal}: stopping the service and removing the bench database…\n`);
       void cleanup.run().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
     });
@@ -342,8 +344,7 @@ async function main(): Promise<void> {
   try {
     await run(options, cleanup, report);
   } catch (error) {
-    // After Ctrl-C, requests fail because the service is going away; that is not news.
-    if (!interrupted) report.fail(error);
+    report.fail(error);
   }
   await cleanup.run();
   report.finish();

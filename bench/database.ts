@@ -49,6 +49,7 @@ export function parseTps(output: string): number | null {
  * its own: how fast this server commits small write transactions.
  */
 export async function runPgbench(serverUrl: string, name: string, seconds: number): Promise<number> {
+  await dropDatabase(serverUrl, name); // left over from an earlier run of the same pid
   const url = await createDatabase(serverUrl, name);
   try {
     await run("pgbench", ["-i", "-s", "10", "-q", url], { maxBuffer: 16 * 1024 * 1024 });

@@ -40,6 +40,7 @@ export class Report {
   readonly figures: Figures;
   readonly problems: string[] = [];
   readonly #json: boolean;
+  #muted = false;
 
   constructor(json: boolean, figures: Pick<Figures, "date" | "database" | "members" | "concurrency" | "noAnswerRatio">) {
     this.#json = json;
@@ -61,8 +62,14 @@ export class Report {
     Object.assign(this.figures, figures);
   }
 
+  /** After Ctrl-C: what fails while the service goes away is not news. */
+  mute(): void {
+    this.#muted = true;
+  }
+
   /** A result line: a label in a column, then the figures. */
   line(label: string, text: string): void {
+    if (this.#muted) return;
     process.stdout.write(`${label.padEnd(10)} ${text}\n`);
   }
 
@@ -77,7 +84,7 @@ export class Report {
     const message = error instanceof Error ? error.message : String(error);
     this.problems.push(message);
     this.line("failed", message);
-    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (error instanceof Error && error.stack && !this.#muted) process.stderr.write(`${error.stack}\n`);
   }
 
   /** With --json, the last line of output: every figure, and whether the run was clean. */
