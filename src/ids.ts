@@ -6,6 +6,19 @@ import { randomBytes } from "node:crypto";
 
 let lastMs = 0;
 let seq = 0;
+// One call to the system's random source per 256 ids, not one per id.
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+function random16(): Buffer {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(offset, offset + 16));
+  offset += 16;
+  return bytes;
+}
 
 export function newId(): string {
   let ms = Date.now();
@@ -17,7 +30,7 @@ export function newId(): string {
     seq = 0;
   }
   lastMs = ms;
-  const bytes = randomBytes(16);
+  const bytes = random16();
   bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | (seq >> 8);
   bytes[7] = seq & 0xff;

@@ -60,7 +60,7 @@ export async function startService(config: Config, log: Logger = pino({ level: c
   const createdAdminToken = await bootstrap(store, config, log);
   const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
   const clock: Clock = sandboxClock ?? new SystemClock();
-  const channels = config.sandbox ? new ChannelRegistry(new SandboxChannel(db)) : new ChannelRegistry();
+  const channels = config.sandbox ? new ChannelRegistry(new SandboxChannel(db, clock)) : new ChannelRegistry();
   const metrics = new Metrics();
   const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,

@@ -4,21 +4,26 @@
  * provider does: a key seen before is accepted and not delivered again.
  */
 import { sql } from "kysely";
+import type { Clock } from "../engine/clock.ts";
 import type { Db } from "../store/db.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
 
 export class SandboxChannel implements Channel {
   readonly name = "sandbox";
   readonly #db: Db;
+  readonly #clock: Clock;
   /** Deliveries refused as repeats of a key already delivered (a test can read it). */
   repeatsRefused = 0;
 
-  constructor(db: Db) {
+  constructor(db: Db, clock: Clock) {
     this.#db = db;
+    this.#clock = clock;
   }
 
-  async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
+  async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
     if (messages.length === 0) return [];
+    // Stamped when it arrives, as a provider would (a running clock has moved on since the batch began).
+    const now = this.#clock.now();
     const inserted = await this.#db
       .insertInto("sandbox_deliveries")
       .values(

@@ -72,8 +72,31 @@ export function weekdayOf(date: string): number {
   return ((((epochDay(date) + 3) % 7) + 7) % 7) + 1;
 }
 
+/**
+ * Zone arithmetic is the costly part of scheduling (Intl per call), and a city's
+ * members share a few zones and times, so results are memoised. Bounded, pure.
+ */
+function memo<A extends unknown[], R>(fn: (...args: A) => R, key: (...args: A) => string): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args: A) => {
+    const k = key(...args);
+    const hit = cache.get(k);
+    if (hit !== undefined) return hit;
+    const value = fn(...args);
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(k, value);
+    return value;
+  };
+}
+
+const localDateOfMinute = memo(
+  (minute: number, zone: string) => DateTime.fromMillis(minute * 60_000, { zone }).toISODate() as string,
+  (minute, zone) => `${zone}|${minute}`,
+);
+
 export function localDateOf(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISODate() as string;
+  // Zone offsets are whole minutes (or more), so the date is the same across a minute.
+  return localDateOfMinute(Math.floor(instant.getTime() / 60_000), zone);
 }
 
 /**
@@ -81,6 +104,13 @@ export function localDateOf(instant: Date, zone: string): string {
  * (skipped by a DST jump) moves forward; an ambiguous one takes the earlier instant.
  */
 export function instantOf(date: string, at: string, zone: string): Date {
+  return new Date(instantMillis(date, at, zone));
+}
+
+const instantMillis = memo((date: string, at: string, zone: string) => zonedInstant(date, at, zone).getTime(),
+  (date, at, zone) => `${zone}|${date}|${at}`);
+
+function zonedInstant(date: string, at: string, zone: string): Date {
   const [y, mo, d] = date.split("-").map(Number);
   const [h, mi] = at.split(":").map(Number);
   const local = DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone });

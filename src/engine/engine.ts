@@ -1,23 +1,27 @@
 /**
- * The engine loop: escalate what is due, dispatch what is due, send what is
- * ready; repeat at once while there is work, otherwise sleep a moment. Every
- * deadline it acts on is a row, so any number of processes can run this loop
- * against one PostgreSQL, and a restarted one simply picks up where rows say.
+ * The engine: two loops, one deciding (escalate what is due, dispatch what is
+ * due) and one sending (hand ready outbox rows to their channels). Each repeats
+ * at once while it finds work and otherwise sleeps a moment; on PostgreSQL they
+ * run side by side on separate connections. Every deadline they act on is a row,
+ * so any number of processes can run them against one PostgreSQL, and a
+ * restarted one simply picks up where the rows say.
  */
 import type { Logger } from "pino";
 import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import { escalateDue } from "./escalator.ts";
+import type { Metrics } from "./metrics.ts";
 import { dispatchDue } from "./scheduler.ts";
 import { sendReady } from "./sender.ts";
-import type { Metrics } from "./metrics.ts";
 
 export interface EngineOptions {
   batchSize: number;
   pollMs: number;
   sendLeaseMs: number;
 }
+
+type Phase = () => Promise<number>;
 
 export class Engine {
   readonly #db: Db;
@@ -27,9 +31,10 @@ export class Engine {
   readonly #metrics: Metrics;
   readonly #options: EngineOptions;
   #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #exclusive: Promise<void> = Promise.resolve();
+  #loops: Promise<void>[] = [];
+  readonly #wakers = new Set<() => void>();
+  readonly #inFlight = new Set<Promise<number>>();
+  #exclusiveHeld: Promise<void> | null = null;
   lastTickAt: Date | undefined;
 
   constructor(db: Db, clock: Clock, channels: ChannelRegistry, log: Logger, metrics: Metrics, options: EngineOptions) {
@@ -45,97 +50,104 @@ export class Engine {
     return this.#running;
   }
 
-  /** One pass of every phase at the clock's current time; returns how many rows it handled. */
-  async tick(): Promise<number> {
-    return this.#serialised(() => this.#tick());
-  }
-
-  async #tick(): Promise<number> {
+  /** Escalate, then dispatch, one batch each at the clock's current time. */
+  readonly #decide: Phase = async () => {
     await this.#clock.refresh();
     const now = this.#clock.now();
-    const { batchSize } = this.#options;
-    const escalated = await escalateDue(this.#db, now, batchSize);
-    const dispatched = await dispatchDue(this.#db, now, batchSize);
-    const sent = await sendReady(this.#db, this.#channels, now, batchSize * 2, this.#options.sendLeaseMs);
-    this.#metrics.recordTick(escalated, dispatched, sent);
+    const escalated = await escalateDue(this.#db, now, this.#options.batchSize);
+    const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
+    this.#metrics.recordDecisions(escalated, dispatched);
     this.lastTickAt = new Date();
-    return escalated.claimed + dispatched.claimed + sent.claimed;
+    return escalated.claimed + dispatched.claimed;
+  };
+
+  /** Hand one batch of ready messages to their channels. */
+  readonly #send: Phase = async () => {
+    await this.#clock.refresh();
+    const sent = await sendReady(this.#db, this.#channels, this.#clock.now(), this.#options.batchSize * 2, this.#options.sendLeaseMs);
+    this.#metrics.recordSends(sent);
+    return sent.claimed;
+  };
+
+  async #drain(): Promise<void> {
+    while ((await this.#decide()) + (await this.#send()) > 0) {
+      // a full batch may hide more
+    }
   }
 
-  /** Run ticks until nothing is left to do at the current time. */
-  async runUntilIdle(): Promise<void> {
-    while ((await this.tick()) > 0) {
-      // keep going: a full batch may hide more
+  /** Run a phase unless someone holds the engine exclusively (then wait for them). */
+  async #phase(phase: Phase): Promise<number> {
+    while (this.#exclusiveHeld) await this.#exclusiveHeld;
+    const run = phase();
+    this.#inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#inFlight.delete(run);
     }
   }
 
   /**
-   * Run `work` while no tick is in progress (the sandbox clock moves time this
-   * way, so a tick never sees half a move).
+   * Run `work` with the engine to itself: the loops finish the batch in hand and
+   * wait. `work` gets a drain that runs every phase until nothing is left (the
+   * sandbox moves its clock this way, so no batch ever sees half a move).
    */
-  async #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const previous = this.#exclusive;
-    let done!: () => void;
-    this.#exclusive = new Promise<void>((r) => {
-      done = r;
+  async exclusive<T>(work: (runUntilIdle: () => Promise<void>) => Promise<T>): Promise<T> {
+    while (this.#exclusiveHeld) await this.#exclusiveHeld;
+    let release!: () => void;
+    this.#exclusiveHeld = new Promise<void>((r) => {
+      release = r;
     });
-    await previous;
     try {
-      return await work();
+      await Promise.allSettled([...this.#inFlight]);
+      return await work(() => this.#drain());
     } finally {
-      done();
+      this.#exclusiveHeld = null;
+      release();
     }
-  }
-
-  /** Run `work` with the engine to itself; it gets an unserialised tick to drive. */
-  exclusive<T>(work: (runUntilIdle: () => Promise<void>) => Promise<T>): Promise<T> {
-    return this.#serialised(() => work(async () => {
-      while ((await this.#tick()) > 0) {
-        // drain
-      }
-    }));
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    this.#loops = [this.#loop("decide", this.#decide), this.#loop("send", this.#send)];
   }
 
-  /** Finish the batch in hand, then stop. */
+  /** Finish the batches in hand, then stop. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    for (const wake of this.#wakers) wake();
+    await Promise.all(this.#loops);
   }
 
-  /** Ask the loop to look for work now rather than after its pause. */
+  /** Ask the loops to look for work now rather than after their pause. */
   nudge(): void {
-    this.#wake?.();
+    for (const wake of this.#wakers) wake();
   }
 
-  async #run(): Promise<void> {
+  async #loop(name: string, phase: Phase): Promise<void> {
     let failures = 0;
     while (this.#running) {
       let handled = 0;
       try {
-        handled = await this.tick();
+        handled = await this.#phase(phase);
         failures = 0;
       } catch (error) {
         failures++;
         this.#metrics.engineErrors++;
-        this.#log.error({ err: error }, "engine tick failed; retrying");
+        this.#log.error({ err: error, phase: name }, "engine phase failed; retrying");
       }
       if (handled > 0 && this.#running) continue;
       const pause = failures ? Math.min(5000, this.#options.pollMs * 2 ** failures) : this.#options.pollMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        this.#wake = () => {
+        const wake = () => {
           clearTimeout(timer);
+          this.#wakers.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, pause);
+        this.#wakers.add(wake);
       });
-      this.#wake = undefined;
     }
   }
 }

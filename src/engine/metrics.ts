@@ -16,13 +16,16 @@ export class Metrics {
   answersRecorded = 0;
   engineErrors = 0;
 
-  recordTick(escalated: EscalationBatchResult, dispatched: DispatchResult, sent: SendBatchResult): void {
+  recordDecisions(escalated: EscalationBatchResult, dispatched: DispatchResult): void {
     this.escalationsRun += escalated.claimed;
     this.resendsQueued += escalated.resends;
     this.alertsQueued += escalated.alerts;
     this.incidentsOpened += escalated.incidentsOpened;
     this.checkinsDispatched += dispatched.claimed;
     this.promptsQueued += dispatched.prompted;
+  }
+
+  recordSends(sent: SendBatchResult): void {
     this.messagesSent += sent.sent;
     this.sendRetries += sent.retried;
     this.sendFailures += sent.failed;
