@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   text: string;
   payload: Record<string, unknown>;
   dueAt: Date;
+  /** When the message became ready to send (its creation, or the retry time). */
+  readyAt: Date;
 }
 
 export type DeliveryResult =

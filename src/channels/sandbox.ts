@@ -22,8 +22,9 @@ export class SandboxChannel implements Channel {
 
   async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
     if (messages.length === 0) return [];
-    // Stamped when it arrives, as a provider would (a running clock has moved on since the batch began).
-    const now = this.#clock.now();
+    // Virtual time stands still while the sandbox works: a message arrives the instant
+    // it became ready. On a running clock it arrives when it really does.
+    const arrival = (m: OutgoingMessage) => (this.#clock.running ? this.#clock.now() : m.readyAt);
     const inserted = await this.#db
       .insertInto("sandbox_deliveries")
       .values(
@@ -38,7 +39,7 @@ export class SandboxChannel implements Channel {
           text: m.text,
           payload: JSON.stringify(m.payload),
           due_at: m.dueAt,
-          delivered_at: now,
+          delivered_at: arrival(m),
         })),
       )
       .onConflict((oc) => oc.column("idempotency_key").doNothing())

@@ -7,11 +7,14 @@ import type { Db } from "../store/db.ts";
 
 export interface Clock {
   now(): Date;
+  /** Whether time moves by itself (false while the sandbox clock stands still). */
+  readonly running: boolean;
   /** Re-read shared clock state (the sandbox clock lives in the database). */
   refresh(): Promise<void>;
 }
 
 export class SystemClock implements Clock {
+  readonly running = true;
   now(): Date {
     return new Date();
   }

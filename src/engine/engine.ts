@@ -23,6 +23,16 @@ export interface EngineOptions {
 
 type Phase = () => Promise<number>;
 
+/** What someone holding the engine exclusively can drive. */
+export interface EngineControl {
+  /** Every phase until nothing is left at the current time. */
+  runUntilIdle(): Promise<void>;
+  /** Escalate and dispatch until nothing is due at the current time. */
+  decideUntilIdle(): Promise<number>;
+  /** Send whatever becomes ready, until stopped. */
+  sendInBackground(): { stop(): Promise<number> };
+}
+
 export class Engine {
   readonly #db: Db;
   readonly #clock: Clock;
@@ -58,6 +68,8 @@ export class Engine {
     const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
     this.#metrics.recordDecisions(escalated, dispatched);
     this.lastTickAt = new Date();
+    // New messages: the sending loop need not wait out its pause.
+    if (escalated.resends + escalated.alerts + dispatched.prompted > 0) this.nudge();
     return escalated.claimed + dispatched.claimed;
   };
 
@@ -69,10 +81,50 @@ export class Engine {
     return sent.claimed;
   };
 
+  /** Run both phases until neither finds anything; sending overlaps deciding. */
   async #drain(): Promise<void> {
-    while ((await this.#decide()) + (await this.#send()) > 0) {
-      // a full batch may hide more
+    for (;;) {
+      const sending = this.#sendInBackground();
+      let work = 0;
+      try {
+        work += await this.#decideUntilIdle();
+      } finally {
+        work += await sending.stop();
+      }
+      if (work === 0) return;
     }
+  }
+
+  /** Two workers, so PostgreSQL can use a core for each; SKIP LOCKED keeps their batches apart. */
+  async #decideUntilIdle(): Promise<number> {
+    let work = 0;
+    const worker = async () => {
+      for (let n = await this.#decide(); n > 0; n = await this.#decide()) work += n;
+    };
+    await Promise.all([worker(), worker()]);
+    return work;
+  }
+
+  /** Keep sending until stopped; `stop` waits until nothing ready is left and says how much was sent. */
+  #sendInBackground(): { stop(): Promise<number> } {
+    let stopping = false;
+    let work = 0;
+    const loop = (async () => {
+      for (;;) {
+        const n = await this.#send();
+        work += n;
+        if (n > 0) continue;
+        if (stopping) return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    return {
+      async stop() {
+        stopping = true;
+        await loop;
+        return work;
+      },
+    };
   }
 
   /** Run a phase unless someone holds the engine exclusively (then wait for them). */
@@ -89,10 +141,10 @@ export class Engine {
 
   /**
    * Run `work` with the engine to itself: the loops finish the batch in hand and
-   * wait. `work` gets a drain that runs every phase until nothing is left (the
-   * sandbox moves its clock this way, so no batch ever sees half a move).
+   * wait. `work` drives the phases directly (the sandbox moves its clock this way,
+   * so no batch ever sees half a move).
    */
-  async exclusive<T>(work: (runUntilIdle: () => Promise<void>) => Promise<T>): Promise<T> {
+  async exclusive<T>(work: (control: EngineControl) => Promise<T>): Promise<T> {
     while (this.#exclusiveHeld) await this.#exclusiveHeld;
     let release!: () => void;
     this.#exclusiveHeld = new Promise<void>((r) => {
@@ -100,7 +152,11 @@ export class Engine {
     });
     try {
       await Promise.allSettled([...this.#inFlight]);
-      return await work(() => this.#drain());
+      return await work({
+        runUntilIdle: () => this.#drain(),
+        decideUntilIdle: () => this.#decideUntilIdle(),
+        sendInBackground: () => this.#sendInBackground(),
+      });
     } finally {
       this.#exclusiveHeld = null;
       release();

@@ -20,18 +20,26 @@ async function nextInstant(db: Db, after: Date, until: Date): Promise<Date | nul
 }
 
 export async function advanceSandboxClock(db: Db, engine: Engine, clock: SandboxClock, target: Date, running: boolean): Promise<Date> {
-  return engine.exclusive(async (runUntilIdle) => {
+  return engine.exclusive(async (control) => {
     await clock.refresh();
     if (target.getTime() < clock.now().getTime()) throw new RangeError("the sandbox clock never goes backwards");
-    await runUntilIdle();
-    for (;;) {
-      const next = await nextInstant(db, clock.now(), target);
-      if (!next) break;
-      await clock.set(next, false);
-      await runUntilIdle();
+    await control.runUntilIdle();
+    // Decisions are made instant by instant; the sandbox channel stamps each message
+    // with the instant it became ready, so sending may trail behind without changing
+    // what the outbox shows.
+    const sending = control.sendInBackground();
+    try {
+      for (;;) {
+        const next = await nextInstant(db, clock.now(), target);
+        if (!next) break;
+        await clock.set(next, false);
+        await control.decideUntilIdle();
+      }
+    } finally {
+      await sending.stop();
     }
     await clock.set(target, running);
-    await runUntilIdle();
+    await control.runUntilIdle();
     return clock.now();
   });
 }

@@ -29,7 +29,7 @@ export function backoffMs(attempts: number, retryAfterMs?: number): number {
 
 type Claimed = Pick<Selectable<Database["outbox"]>,
   "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
-  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts">;
+  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at">;
 
 export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number,
@@ -42,7 +42,7 @@ export async function sendReady(
         and (locked_until is null or locked_until < ${wall})
       order by next_attempt_at, id limit ${limit} for update skip locked)
     returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
-      message_kind, text, payload, checkin_id, incident_id, due_at, attempts`.execute(db)).rows;
+      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at`.execute(db)).rows;
   const result = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
   if (claimed.length === 0) return result;
 
@@ -81,6 +81,7 @@ function toMessage(row: Claimed): OutgoingMessage {
     text: row.text,
     payload: row.payload,
     dueAt: row.due_at,
+    readyAt: row.next_attempt_at,
   };
 }
 

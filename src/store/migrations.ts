@@ -57,7 +57,7 @@ create table members (
   created_at timestamptz not null,
   updated_at timestamptz not null
 );
-create index members_org on members (organisation_id, created_at);
+create index members_org on members (organisation_id, id);
 create index members_team on members (team_id);
 create index members_due on members (next_due_at) where next_due_at is not null;
 
@@ -231,7 +231,6 @@ create table sandbox_deliveries (
   delivered_at timestamptz not null
 );
 create index sandbox_deliveries_org on sandbox_deliveries (organisation_id, seq);
-create index sandbox_deliveries_recipient on sandbox_deliveries (recipient_id, seq);
 `,
   },
 ];

@@ -69,7 +69,7 @@ export function sandboxRoutes(s: Services): FastifyPluginAsyncZod {
         });
         if (outcome.status !== "recorded") throw notFound("member");
         // Deliver what the answer caused (team alerts, all-clear notices) before answering.
-        await s.engine.exclusive((runUntilIdle) => runUntilIdle());
+        await s.engine.exclusive((control) => control.runUntilIdle());
         return { answerId: outcome.answerId, closedCheckins: outcome.closedCheckins, incidentId: outcome.incidentId ?? null };
       });
   };
