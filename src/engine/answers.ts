@@ -8,7 +8,7 @@ import { type Answer, type AnswerSource, planAnswer, type IncidentKind } from ".
 import { contactRequestText, memberAnsweredText } from "../domain/messages.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
-import { type Db, inTransaction } from "../store/db.ts";
+import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { enqueue, type OutboxRow, outboxRow, type RecipientKind } from "./outbox.ts";
@@ -32,7 +32,10 @@ export type AnswerOutcome =
   | { status: "member_not_found" };
 
 export async function recordAnswers(db: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
-  return inTransaction(db, (tx) => recordAnswersIn(tx, inputs, now));
+  return inTransaction(db, async (tx) => {
+    await preferIndexWalks(tx);
+    return recordAnswersIn(tx, inputs, now);
+  });
 }
 
 async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {

@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { escalate, type EscalationEffect } from "../domain/escalation.ts";
 import { noAnswerAlertText, resendText } from "../domain/messages.ts";
 import type { Plan } from "../domain/schedule.ts";
-import { type Db, inTransaction } from "../store/db.ts";
+import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
@@ -42,6 +42,7 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 
 export async function escalateDue(db: Db, now: Date, limit: number): Promise<EscalationBatchResult> {
   return inTransaction(db, async (tx) => {
+    await preferIndexWalks(tx);
     const due = await tx.selectFrom("checkins")
       .select(["id", "organisation_id", "member_id", "due_at", "step_index", "next_action_at", "contact_cursor", "incident_id"])
       .where("next_action_at", "<=", now).orderBy("next_action_at").limit(limit).forUpdate().skipLocked().execute();

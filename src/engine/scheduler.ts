@@ -7,7 +7,7 @@ import { promptIsCovered, startEscalation } from "../domain/escalation.ts";
 import { promptText } from "../domain/messages.ts";
 import { isPausedAt, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
-import { type Db, inTransaction } from "../store/db.ts";
+import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
@@ -19,6 +19,7 @@ export interface DispatchResult {
 
 export async function dispatchDue(db: Db, now: Date, limit: number): Promise<DispatchResult> {
   return inTransaction(db, async (tx) => {
+    await preferIndexWalks(tx);
     const due = await tx.selectFrom("members")
       .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "pause", "next_due_at", "last_prompted_at"])
       .where("next_due_at", "<=", now).where("active", "=", true)

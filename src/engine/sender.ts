@@ -7,7 +7,7 @@
 import { type Selectable, sql } from "kysely";
 import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
-import type { Db } from "../store/db.ts";
+import { type Db, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
@@ -35,14 +35,7 @@ export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number,
 ): Promise<SendBatchResult> {
   const wall = new Date();
-  const claimed = (await sql<Claimed>`
-    update outbox set locked_until = ${new Date(wall.getTime() + leaseMs)}
-    where id in (
-      select id from outbox where status = 'pending' and next_attempt_at <= ${now}
-        and (locked_until is null or locked_until < ${wall})
-      order by next_attempt_at, id limit ${limit} for update skip locked)
-    returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
-      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at`.execute(db)).rows;
+  const claimed = await claimReady(db, now, wall, limit, leaseMs);
   const result = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
   if (claimed.length === 0) return result;
 
@@ -68,6 +61,21 @@ export async function sendReady(
   }));
   await record(db, outcomes, now, result);
   return result;
+}
+
+/** Claim the oldest ready rows under a lease. */
+async function claimReady(db: Db, now: Date, wall: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
+  return db.transaction().execute(async (tx) => {
+    await preferIndexWalks(tx as unknown as Db);
+    return (await sql<Claimed>`
+    update outbox set locked_until = ${new Date(wall.getTime() + leaseMs)}
+    where id in (
+      select id from outbox where status = 'pending' and next_attempt_at <= ${now}
+        and (locked_until is null or locked_until < ${wall})
+      order by next_attempt_at, id limit ${limit} for update skip locked)
+    returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
+      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at`.execute(tx)).rows;
+  });
 }
 
 function toMessage(row: Claimed): OutgoingMessage {

@@ -89,3 +89,15 @@ export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>, att
     }
   }
 }
+
+/**
+ * Claims and batch updates walk an index in order. Tables that fill and drain
+ * quickly outrun their statistics, and a planner that guesses "a few rows" then
+ * sorts or hashes every due row; inside this transaction it may not.
+ */
+export async function preferIndexWalks(tx: Db): Promise<void> {
+  await sql`set local enable_bitmapscan = off`.execute(tx);
+  await sql`set local enable_sort = off`.execute(tx);
+  await sql`set local enable_hashjoin = off`.execute(tx);
+  await sql`set local enable_mergejoin = off`.execute(tx);
+}

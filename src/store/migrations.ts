@@ -182,8 +182,8 @@ create table outbox (
   last_error text,
   created_at timestamptz not null,
   sent_at timestamptz
-);
-create index outbox_ready on outbox (next_attempt_at) where status = 'pending';
+) with (fillfactor = 70);
+create index outbox_ready on outbox (next_attempt_at, id) where status = 'pending';
 create index outbox_incident on outbox (incident_id) where incident_id is not null;
 
 create table inbound (
