@@ -12,6 +12,10 @@ export interface Config {
   /** Sandbox only: where virtual time starts on a new database. */
   sandboxStart: Date;
   adminToken: string | undefined;
+  /** Key for provider credentials at rest (32 bytes, base64); otherwise a key file in the data directory. */
+  secretKey: string | undefined;
+  /** LINE Messaging API base URL (tests point it at a local server). */
+  lineApiBase: string;
   engine: boolean;
   /** Spread each minute's check-ins over this many seconds (0 = exactly on the minute). */
   spreadSeconds: number;
@@ -47,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: flag(env.MIMAMORI_SANDBOX),
     sandboxStart,
     adminToken: env.MIMAMORI_ADMIN_TOKEN || undefined,
+    secretKey: env.MIMAMORI_SECRET_KEY || undefined,
+    lineApiBase: env.MIMAMORI_LINE_API_BASE || "https://api.line.me",
     engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
     spreadSeconds: Math.min(59, int("MIMAMORI_SPREAD_SECONDS", 0, env)),
     batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),

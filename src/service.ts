@@ -6,10 +6,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
-import { ChannelRegistry } from "./channels/registry.ts";
+import { LineChannel } from "./channels/line.ts";
+import { LineEvents } from "./channels/line-events.ts";
+import { ChannelRegistry, ConfiguredOrFallback } from "./channels/registry.ts";
 import { SandboxChannel } from "./channels/sandbox.ts";
 import type { Config } from "./config.ts";
 import { AnswerIngest } from "./engine/answers.ts";
+import { ChannelConfigs } from "./engine/channel-configs.ts";
 import { type Clock, SandboxClock, SystemClock } from "./engine/clock.ts";
 import { Engine } from "./engine/engine.ts";
 import { Metrics } from "./engine/metrics.ts";
@@ -17,6 +20,7 @@ import { createOrganisation, hashToken } from "./engine/organisations.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { openStore, type Store } from "./store/db.ts";
+import { SecretBox } from "./store/secrets.ts";
 
 export interface RunningService {
   app: FastifyInstance;
@@ -60,19 +64,29 @@ export async function startService(config: Config, log: Logger = pino({ level: c
   const createdAdminToken = await bootstrap(store, config, log);
   const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
   const clock: Clock = sandboxClock ?? new SystemClock();
-  const channels = config.sandbox ? new ChannelRegistry(new SandboxChannel(db, clock)) : new ChannelRegistry();
+  const channelConfigs = new ChannelConfigs(db, SecretBox.fromConfig(config.secretKey, config.dataDir));
+  const line = new LineChannel({
+    baseURL: config.lineApiBase,
+    credentials: async (organisationId) => (await channelConfigs.line(organisationId))?.credentials ?? null,
+  });
+  const hasLine = async (organisationId: string) => (await channelConfigs.line(organisationId)) !== null;
+  const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
+  const channels = sandbox
+    ? new ChannelRegistry(sandbox).register("line", new ConfiguredOrFallback(line, sandbox, hasLine))
+    : new ChannelRegistry().register("line", line);
   const metrics = new Metrics();
   const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
+    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds)]]),
   });
   const ingest = new AnswerIngest(db, () => clock.now());
   ingest.onRecorded = (n) => {
     metrics.answersRecorded += n;
   };
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, engine, ingest, metrics, log,
+    config, db, databaseKind: store.kind, clock, engine, ingest, metrics, log, channelConfigs,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services);

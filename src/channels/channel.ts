@@ -9,7 +9,7 @@ import type { ChannelKind } from "../store/schema.ts";
 export interface OutgoingMessage {
   idempotencyKey: string;
   organisationId: string;
-  recipient: { kind: "member" | "contact" | "team" | "group"; id: string };
+  recipient: { kind: "member" | "contact" | "team" | "group" | "line_user"; id: string };
   channel: ChannelKind | "console";
   address: string;
   kind: string;

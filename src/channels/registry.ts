@@ -1,8 +1,9 @@
 /**
  * Which channel carries which kind of address. In sandbox mode every kind goes to
- * the sandbox; otherwise each kind goes to its provider once one is configured for
- * the organisation, and a kind with no provider fails permanently, so the sender
- * falls back to the recipient's next channel.
+ * the sandbox unless the organisation configured that provider (so a trial site
+ * can run its real LINE account on virtual time); otherwise each kind goes to its
+ * provider, and a kind with no provider fails permanently, so the sender falls
+ * back to the recipient's next channel.
  */
 import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
 import { ConsoleChannel } from "./console.ts";
@@ -34,10 +35,39 @@ export class ChannelRegistry {
   }
 
   forKind(kind: string): Channel {
-    const known = this.#fallback ?? this.#byKind.get(kind);
+    const known = this.#byKind.get(kind) ?? this.#fallback;
     if (known) return known;
     const missing = this.#unconfigured.get(kind) ?? new UnconfiguredChannel(kind);
     this.#unconfigured.set(kind, missing);
     return missing;
+  }
+}
+
+/** Messages of organisations that configured the provider go to it; the rest to the fallback (the sandbox). */
+export class ConfiguredOrFallback implements Channel {
+  readonly name: string;
+  readonly #primary: Channel;
+  readonly #fallback: Channel;
+  readonly #isConfigured: (organisationId: string) => Promise<boolean>;
+
+  constructor(primary: Channel, fallback: Channel, isConfigured: (organisationId: string) => Promise<boolean>) {
+    this.name = `${primary.name}|${fallback.name}`;
+    this.#primary = primary;
+    this.#fallback = fallback;
+    this.#isConfigured = isConfigured;
+  }
+
+  async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
+    const configured = new Map<string, boolean>();
+    for (const m of messages) {
+      if (!configured.has(m.organisationId)) configured.set(m.organisationId, await this.#isConfigured(m.organisationId));
+    }
+    const toPrimary = messages.filter((m) => configured.get(m.organisationId));
+    const toFallback = messages.filter((m) => !configured.get(m.organisationId));
+    const [a, b] = await Promise.all([this.#primary.send(toPrimary, now), this.#fallback.send(toFallback, now)]);
+    const results = new Map<OutgoingMessage, DeliveryResult>();
+    toPrimary.forEach((m, i) => results.set(m, a[i]));
+    toFallback.forEach((m, i) => results.set(m, b[i]));
+    return messages.map((m) => results.get(m) ?? { status: "retry", error: "no result" });
   }
 }

@@ -24,6 +24,12 @@ export interface AnswerInput {
   note?: string;
   /** Provider event id or client key: the same key is recorded once. */
   idempotencyKey?: string;
+  /**
+   * When the member acted (a provider's event time). The answer settles the
+   * check-ins due by then, so a tap on an old prompt that reaches us late never
+   * answers a check-in that did not exist yet. Defaults to now.
+   */
+  occurredAt?: Date;
 }
 
 export type AnswerOutcome =
@@ -38,7 +44,8 @@ export async function recordAnswers(db: Db, inputs: AnswerInput[], now: Date): P
   });
 }
 
-async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
+/** Record answers inside the caller's transaction (webhook events are applied this way). */
+export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
   const outcomes: AnswerOutcome[] = inputs.map(() => ({ status: "member_not_found" }));
   const memberIds = [...new Set(inputs.map((i) => i.memberId))];
   const members = new Map((await tx.selectFrom("members")
@@ -65,11 +72,18 @@ async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promis
   // Evidence of life: every open check-in of the member closes, whichever prompt it came from.
   const acceptedMembers = [...new Set(accepted.map((a) => a.input.memberId))];
   const firstAnswer = new Map<string, Answer>();
-  for (const { input } of accepted) if (!firstAnswer.has(input.memberId)) firstAnswer.set(input.memberId, input.answer);
+  const latestAct = new Map<string, Date>();
+  for (const { input } of accepted) {
+    if (!firstAnswer.has(input.memberId)) firstAnswer.set(input.memberId, input.answer);
+    const at = input.occurredAt && input.occurredAt < now ? input.occurredAt : now;
+    const known = latestAct.get(input.memberId);
+    if (!known || at > known) latestAct.set(input.memberId, at);
+  }
   const closed = (await sql<{ member_id: string }>`
     update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
-    from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer) v
-    where checkins.member_id = v.member_id and checkins.status = 'open'
+    from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer,
+                 unnest(${acceptedMembers.map((m) => latestAct.get(m))}::timestamptz[]) as acted_at) v
+    where checkins.member_id = v.member_id and checkins.status = 'open' and checkins.due_at <= v.acted_at
     returning checkins.member_id`.execute(tx)).rows;
   const closedCount = new Map<string, number>();
   for (const row of closed) closedCount.set(row.member_id, (closedCount.get(row.member_id) ?? 0) + 1);

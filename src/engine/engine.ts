@@ -11,6 +11,7 @@ import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import { escalateDue } from "./escalator.ts";
+import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import { dispatchDue } from "./scheduler.ts";
 import { sendReady } from "./sender.ts";
@@ -19,6 +20,8 @@ export interface EngineOptions {
   batchSize: number;
   pollMs: number;
   sendLeaseMs: number;
+  /** Appliers of stored webhook events, by provider. */
+  inbound?: Map<string, InboundHandler>;
 }
 
 type Phase = () => Promise<number>;
@@ -64,13 +67,16 @@ export class Engine {
   readonly #decide: Phase = async () => {
     await this.#clock.refresh();
     const now = this.#clock.now();
+    // Answers that arrived first: evidence of life wins over the escalation due now.
+    const applied = this.#options.inbound?.size ? await processInbound(this.#db, this.#options.inbound, now, 200) : 0;
     const escalated = await escalateDue(this.#db, now, this.#options.batchSize);
     const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
     this.#metrics.recordDecisions(escalated, dispatched);
+    this.#metrics.inboundApplied += applied;
     this.lastTickAt = new Date();
     // New messages: the sending loop need not wait out its pause.
-    if (escalated.resends + escalated.alerts + dispatched.prompted > 0) this.nudge();
-    return escalated.claimed + dispatched.claimed;
+    if (applied + escalated.resends + escalated.alerts + dispatched.prompted > 0) this.nudge();
+    return applied + escalated.claimed + dispatched.claimed;
   };
 
   /** Hand one batch of ready messages to their channels. */

@@ -93,28 +93,33 @@ async function checkReferences(tx: Db, organisationId: string, inputs: MemberInp
 export async function createMembers(
   db: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
 ): Promise<string[]> {
-  return inTransaction(db, async (tx) => {
-    await checkReferences(tx, organisationId, inputs);
-    const fallbackTeam = await defaultTeamId(tx, organisationId);
-    const members: Insertable<Database["members"]>[] = [];
-    const contacts: Insertable<Database["contacts"]>[] = [];
-    const groupLinks: { group_id: string; member_id: string }[] = [];
-    for (const input of inputs) {
-      const id = newId();
-      const plan = planFrom(input.plan, now, offsetFor(id, spreadSeconds));
-      members.push({
-        id, organisation_id: organisationId, team_id: input.teamId ?? fallbackTeam, display_name: input.displayName,
-        personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
-        next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
-      });
-      contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
-      for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id });
-    }
-    for (let i = 0; i < members.length; i += 1000) await tx.insertInto("members").values(members.slice(i, i + 1000)).execute();
-    for (let i = 0; i < contacts.length; i += 1000) await tx.insertInto("contacts").values(contacts.slice(i, i + 1000)).execute();
-    if (groupLinks.length) await tx.insertInto("group_members").values(groupLinks).execute();
-    return members.map((m) => m.id);
-  });
+  return inTransaction(db, (tx) => createMembersIn(tx, organisationId, inputs, now, spreadSeconds));
+}
+
+/** Register members inside the caller's transaction. */
+export async function createMembersIn(
+  tx: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
+): Promise<string[]> {
+  await checkReferences(tx, organisationId, inputs);
+  const fallbackTeam = await defaultTeamId(tx, organisationId);
+  const members: Insertable<Database["members"]>[] = [];
+  const contacts: Insertable<Database["contacts"]>[] = [];
+  const groupLinks: { group_id: string; member_id: string }[] = [];
+  for (const input of inputs) {
+    const id = newId();
+    const plan = planFrom(input.plan, now, offsetFor(id, spreadSeconds));
+    members.push({
+      id, organisation_id: organisationId, team_id: input.teamId ?? fallbackTeam, display_name: input.displayName,
+      personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
+      next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
+    });
+    contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
+    for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id });
+  }
+  for (let i = 0; i < members.length; i += 1000) await tx.insertInto("members").values(members.slice(i, i + 1000)).execute();
+  for (let i = 0; i < contacts.length; i += 1000) await tx.insertInto("contacts").values(contacts.slice(i, i + 1000)).execute();
+  if (groupLinks.length) await tx.insertInto("group_members").values(groupLinks).execute();
+  return members.map((m) => m.id);
 }
 
 export interface MemberPatch extends Personal {
@@ -156,25 +161,29 @@ export async function updateMember(
  * the member is settled so it does not escalate while they are away.
  */
 export async function pauseMember(db: Db, organisationId: string, memberId: string, pause: Pause, now: Date): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const member = await tx.selectFrom("members").select(["plan", "active"])
-      .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
-    if (!member) return false;
-    const next = member.active ? nextDueOutsidePause(member.plan as Plan, now, pause) : null;
-    await tx.updateTable("members").set({ pause: JSON.stringify(pause), next_due_at: next, updated_at: now }).where("id", "=", memberId).execute();
-    await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
-      .where("member_id", "=", memberId).where("status", "=", "open").execute();
-    return true;
-  });
+  return inTransaction(db, (tx) => pauseMemberIn(tx, organisationId, memberId, pause, now));
+}
+
+export async function pauseMemberIn(tx: Db, organisationId: string, memberId: string, pause: Pause, now: Date): Promise<boolean> {
+  const member = await tx.selectFrom("members").select(["plan", "active"])
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+  if (!member) return false;
+  const next = member.active ? nextDueOutsidePause(member.plan as Plan, now, pause) : null;
+  await tx.updateTable("members").set({ pause: JSON.stringify(pause), next_due_at: next, updated_at: now }).where("id", "=", memberId).execute();
+  await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
+    .where("member_id", "=", memberId).where("status", "=", "open").execute();
+  return true;
 }
 
 export async function resumeMember(db: Db, organisationId: string, memberId: string, now: Date): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const member = await tx.selectFrom("members").select(["plan"])
-      .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("active", "=", true).forUpdate().executeTakeFirst();
-    if (!member) return false;
-    await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan as Plan, now, null), updated_at: now })
-      .where("id", "=", memberId).execute();
-    return true;
-  });
+  return inTransaction(db, (tx) => resumeMemberIn(tx, organisationId, memberId, now));
+}
+
+export async function resumeMemberIn(tx: Db, organisationId: string, memberId: string, now: Date): Promise<boolean> {
+  const member = await tx.selectFrom("members").select(["plan"])
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("active", "=", true).forUpdate().executeTakeFirst();
+  if (!member) return false;
+  await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan as Plan, now, null), updated_at: now })
+    .where("id", "=", memberId).execute();
+  return true;
 }

@@ -14,6 +14,7 @@ export class Metrics {
   sendRetries = 0;
   sendFailures = 0;
   answersRecorded = 0;
+  inboundApplied = 0;
   engineErrors = 0;
 
   recordDecisions(escalated: EscalationBatchResult, dispatched: DispatchResult): void {
@@ -43,6 +44,7 @@ export class Metrics {
       mimamori_send_retries_total: [this.sendRetries, "Sends scheduled for retry"],
       mimamori_send_errors_total: [this.sendFailures, "Sends that failed permanently on a channel"],
       mimamori_answers_total: [this.answersRecorded, "Answers recorded"],
+      mimamori_inbound_applied_total: [this.inboundApplied, "Webhook events applied"],
       mimamori_engine_errors_total: [this.engineErrors, "Engine ticks that failed"],
     };
   }

@@ -8,7 +8,8 @@ import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 
-export type RecipientKind = "member" | "contact" | "team" | "group";
+/** Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet) a member. */
+export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user";
 export type OutboxRow = Insertable<Database["outbox"]>;
 
 export interface OutboxMessage {
@@ -67,6 +68,7 @@ export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
 
 /** Channels of recipients, looked up by kind and id. */
 export async function recipientChannels(tx: Db, kind: RecipientKind, id: string): Promise<ChannelAddress[]> {
+  if (kind === "line_user") return [{ kind: "line", address: id }];
   const table = kind === "member" ? "members" : kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";
   const row = await tx.selectFrom(table).select("channels").where("id", "=", id).executeTakeFirst();
   return (row?.channels as ChannelAddress[] | undefined) ?? [];

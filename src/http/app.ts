@@ -11,7 +11,9 @@ import { memberRoutes } from "./routes/members.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
+import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { lineWebhook } from "./webhooks/line.ts";
 import type { Services } from "./services.ts";
 
 export async function buildApp(s: Services): Promise<FastifyInstance> {
@@ -38,6 +40,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
   });
 
   opsRoutes(app as unknown as FastifyInstance, s);
+  await lineWebhook(app as unknown as FastifyInstance, s);
   const auth = new Authenticator(s.db);
   await app.register(async (api) => {
     api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
@@ -45,7 +48,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       if (request.routeOptions.url === "/api/v1/openapi.json") return;
       request.principal = await auth.authenticate(request);
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, sandboxRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

@@ -1,6 +1,7 @@
 /** What the HTTP layer is given to work with. */
 import type { Logger } from "pino";
 import type { AnswerIngest } from "../engine/answers.ts";
+import type { ChannelConfigs } from "../engine/channel-configs.ts";
 import type { Clock, SandboxClock } from "../engine/clock.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Metrics } from "../engine/metrics.ts";
@@ -15,6 +16,7 @@ export interface Services {
   engine: Engine;
   ingest: AnswerIngest;
   metrics: Metrics;
+  channelConfigs: ChannelConfigs;
   log: Logger;
   /** Present only in sandbox mode. */
   sandboxClock?: SandboxClock;

@@ -56,7 +56,7 @@ create table members (
   last_prompted_at timestamptz,
   created_at timestamptz not null,
   updated_at timestamptz not null
-);
+) with (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_cost_delay = 0);
 create index members_org on members (organisation_id, id);
 create index members_team on members (team_id);
 create index members_due on members (next_due_at) where next_due_at is not null;
@@ -107,7 +107,7 @@ create table checkins (
   answered_at timestamptz,
   closed_reason text,
   unique (member_id, due_at)
-);
+) with (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_cost_delay = 0);
 create index checkins_next_action on checkins (next_action_at) where next_action_at is not null;
 create index checkins_member_open on checkins (member_id) where status = 'open';
 create unique index checkins_one_escalating on checkins (member_id) where status = 'open' and escalates;
@@ -165,7 +165,7 @@ create table outbox (
   organisation_id uuid not null,
   idempotency_key text not null unique,
   recipient_kind text not null,
-  recipient_id uuid not null,
+  recipient_id text not null,
   channel_index int not null,
   channel_kind text not null,
   address text not null,
@@ -182,7 +182,7 @@ create table outbox (
   last_error text,
   created_at timestamptz not null,
   sent_at timestamptz
-) with (fillfactor = 70);
+) with (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_cost_delay = 0);
 create index outbox_ready on outbox (next_attempt_at, id) where status = 'pending';
 create index outbox_incident on outbox (incident_id) where incident_id is not null;
 
@@ -221,7 +221,7 @@ create table sandbox_deliveries (
   organisation_id uuid not null,
   idempotency_key text not null unique,
   recipient_kind text not null,
-  recipient_id uuid not null,
+  recipient_id text not null,
   channel_kind text not null,
   address text not null,
   message_kind text not null,
@@ -231,6 +231,45 @@ create table sandbox_deliveries (
   delivered_at timestamptz not null
 );
 create index sandbox_deliveries_org on sandbox_deliveries (organisation_id, seq);
+`,
+  },
+  {
+    id: 2,
+    name: "line",
+    sql: `
+create table channel_configs (
+  organisation_id uuid not null references organisations(id) on delete cascade,
+  kind text not null,
+  credentials text not null,
+  settings jsonb not null default '{}',
+  updated_at timestamptz not null,
+  primary key (organisation_id, kind)
+);
+
+create table line_users (
+  organisation_id uuid not null references organisations(id) on delete cascade,
+  user_id text not null,
+  member_id uuid references members(id) on delete set null,
+  following boolean not null,
+  conversation jsonb,
+  last_event_at timestamptz not null,
+  primary key (organisation_id, user_id)
+);
+create index line_users_member on line_users (member_id) where member_id is not null;
+
+create table contact_invitations (
+  code_hash text primary key,
+  organisation_id uuid not null references organisations(id) on delete cascade,
+  contact_id uuid not null references contacts(id) on delete cascade,
+  expires_at timestamptz not null,
+  used_at timestamptz,
+  created_at timestamptz not null
+);
+create index contact_invitations_contact on contact_invitations (contact_id);
+
+alter table inbound add column attempts int not null default 0;
+alter table inbound add column last_error text;
+alter table members add column consent jsonb;
 `,
   },
 ];

@@ -52,6 +52,7 @@ export interface Database {
     active: Generated<boolean>;
     next_due_at: Timestamp | null;
     last_prompted_at: Timestamp | null;
+    consent: Json<unknown> | null;
     created_at: Timestamp;
     updated_at: Timestamp;
   };
@@ -162,6 +163,31 @@ export interface Database {
     payload: Json<unknown>;
     received_at: Timestamp;
     processed_at: Timestamp | null;
+    attempts: Generated<number>;
+    last_error: string | null;
+  };
+  channel_configs: {
+    organisation_id: string;
+    kind: string;
+    credentials: string;
+    settings: JsonDefault<Record<string, unknown>>;
+    updated_at: Timestamp;
+  };
+  line_users: {
+    organisation_id: string;
+    user_id: string;
+    member_id: string | null;
+    following: boolean;
+    conversation: Json<unknown> | null;
+    last_event_at: Timestamp;
+  };
+  contact_invitations: {
+    code_hash: string;
+    organisation_id: string;
+    contact_id: string;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    created_at: Timestamp;
   };
   audit_log: {
     id: string;

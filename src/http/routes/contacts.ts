@@ -1,6 +1,7 @@
 /** Contacts: the ordered people told when a member does not answer. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
+import { inviteContact } from "../../channels/line-events.ts";
 import { contactRows } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
@@ -71,6 +72,18 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
         await audit(s.db, request, "contact.update", "contact", row.id, { fields: Object.keys(b) });
         return contactView(row);
       });
+
+    app.post("/contacts/:id/invitation", {
+      schema: { tags, summary: "A one-time code the contact sends to the LINE account to confirm they take this role", params: IdParams },
+    }, async (request, reply) => {
+      requireRole(request, "staff");
+      const contact = await s.db.selectFrom("contacts").select("id").where("id", "=", request.params.id)
+        .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+      if (!contact) throw notFound("contact");
+      const { code, expiresAt } = await inviteContact(s.db, request.principal.organisationId, contact.id, new Date());
+      await audit(s.db, request, "contact.invite", "contact", contact.id);
+      return reply.code(201).send({ code, expiresAt: expiresAt.toISOString() });
+    });
 
     app.delete("/contacts/:id", { schema: { tags, summary: "Remove a contact", params: IdParams } }, async (request, reply) => {
       requireRole(request, "staff");
