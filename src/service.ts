@@ -79,7 +79,7 @@ export async function startService(config: Config, log: Logger = pino({ level: c
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
-    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds)]]),
+    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox)]]),
   });
   const ingest = new AnswerIngest(db, () => clock.now());
   ingest.onRecorded = (n) => {

@@ -57,10 +57,16 @@ export class LineEvents implements InboundHandler {
   readonly provider = "line";
   readonly #configs: ChannelConfigs;
   readonly #spreadSeconds: number;
+  readonly #trustEventTime: boolean;
 
-  constructor(configs: ChannelConfigs, spreadSeconds: number) {
+  /**
+   * `trustEventTime`: take LINE's event timestamps as when the member acted. Off
+   * in the sandbox, where virtual time, not the wall clock, is the truth.
+   */
+  constructor(configs: ChannelConfigs, spreadSeconds: number, trustEventTime: boolean) {
     this.#configs = configs;
     this.#spreadSeconds = spreadSeconds;
+    this.#trustEventTime = trustEventTime;
   }
 
   order(a: InboundEvent, b: InboundEvent): number {
@@ -71,7 +77,8 @@ export class LineEvents implements InboundHandler {
     const event = eventOf(inbound);
     const userId = event.source?.type === "user" ? event.source.userId : undefined;
     if (!userId) return; // group events arrive with the group service
-    const ctx = new Conversation(tx, inbound.organisationId, userId, event, now, this.#configs, this.#spreadSeconds);
+    const at = this.#trustEventTime && event.timestamp ? new Date(Math.min(event.timestamp, now.getTime())) : now;
+    const ctx = new Conversation(tx, inbound.organisationId, userId, event, now, at, this.#configs, this.#spreadSeconds);
     await ctx.load();
     switch (event.type) {
       case "follow":
@@ -105,13 +112,15 @@ class Conversation {
   user: LineUser | undefined;
   #replies = 0;
 
-  constructor(tx: Db, organisationId: string, userId: string, event: LineEvent, now: Date, configs: ChannelConfigs, spreadSeconds: number) {
+  constructor(
+    tx: Db, organisationId: string, userId: string, event: LineEvent, now: Date, at: Date, configs: ChannelConfigs, spreadSeconds: number,
+  ) {
     this.tx = tx;
     this.organisationId = organisationId;
     this.userId = userId;
     this.event = event;
     this.now = now;
-    this.at = new Date(Math.min(event.timestamp || now.getTime(), now.getTime()));
+    this.at = at;
     this.configs = configs;
     this.spreadSeconds = spreadSeconds;
   }
@@ -122,7 +131,7 @@ class Conversation {
   }
 
   async save(changes: Partial<{ member_id: string | null; following: boolean; conversation: RegistrationState | null }>): Promise<void> {
-    const lastEventAt = this.user && this.user.last_event_at > this.at ? this.user.last_event_at : this.at;
+    const lastEventAt = this.user && this.user.last_event_at > this.eventTime ? this.user.last_event_at : this.eventTime;
     const row = {
       organisation_id: this.organisationId, user_id: this.userId,
       member_id: changes.member_id !== undefined ? changes.member_id : (this.user?.member_id ?? null),
@@ -138,9 +147,14 @@ class Conversation {
     this.user = { member_id: row.member_id, following: row.following, conversation: changes.conversation ?? this.user?.conversation ?? null, last_event_at: lastEventAt };
   }
 
+  /** LINE's own time of the event: comparable with its other events whatever our clock says. */
+  get eventTime(): Date {
+    return new Date(this.event.timestamp || this.now.getTime());
+  }
+
   /** Follow and unfollow that arrive out of order: an older one than what we know changes nothing. */
   get stale(): boolean {
-    return !!this.user && this.user.last_event_at > this.at;
+    return !!this.user && this.user.last_event_at > this.eventTime;
   }
 
   async say(...messages: Say[]): Promise<void> {
@@ -195,6 +209,9 @@ class Conversation {
   async onPostback(data: string, params: Record<string, string>): Promise<void> {
     const postback = parsePostback(data);
     if (!postback) return this.help();
+    // A tap is evidence of life at the moment of the tap: it settles every check-in due
+    // by then (so yesterday's prompt tapped today answers today's too) and never one
+    // created after it (a tap that reaches us late). Which prompt it was on does not matter.
     if ("checkinId" in postback) return this.answer(postback.action === "ok" ? "ok" : "need_contact");
     if ("incidentId" in postback) return this.onAlertButton(postback.action as "ack" | "safe", postback.incidentId);
     const { action, params: extra } = postback;

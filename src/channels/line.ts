@@ -5,6 +5,8 @@
  * - Check-in prompts and re-sends are Flex messages with two postback buttons
  *   (OK / 連絡がほしい); alerts carry 対応します / 連絡がとれた・無事. The postback
  *   data format is shared with the webhook through `postbackData`/`parsePostback`.
+ *   Any other kind is plain text; its `payload.choices` ({label, data}[]), if any,
+ *   become quick-reply postback buttons.
  * - Every request carries an X-Line-Retry-Key derived from the outbox idempotency
  *   key, so a retry after a timeout or crash is answered 409 by LINE instead of
  *   being delivered twice; 409 therefore counts as sent.
@@ -24,6 +26,8 @@ export const MAX_TEXT_LENGTH = 5000;
 export const MAX_ALT_TEXT_LENGTH = 1500;
 export const MAX_POSTBACK_DATA_LENGTH = 300;
 export const MULTICAST_LIMIT = 500;
+export const MAX_QUICK_REPLIES = 13;
+export const MAX_QUICK_REPLY_LABEL = 20;
 
 export const CHECKIN_BUTTONS = { ok: "OK（元気です）", need_contact: "連絡がほしい" } as const;
 export const ALERT_BUTTONS = { ack: "対応します", safe: "連絡がとれた・無事" } as const;
@@ -100,8 +104,31 @@ function firstLine(text: string): string {
   return truncate(line.trim() || "見守り / Mimamori", MAX_ALT_TEXT_LENGTH);
 }
 
-export function textMessage(text: string): messagingApi.TextMessage {
-  return { type: "text", text: truncate(text.trim() === "" ? " " : text, MAX_TEXT_LENGTH) };
+/** A tap-to-answer choice under a message (`payload.choices` of conversation messages). */
+export interface LineChoice {
+  label: string;
+  data: string;
+}
+
+/** Plain text, with the choices (if any) as quick-reply postback buttons. */
+export function textMessage(text: string, choices: LineChoice[] = []): messagingApi.TextMessage {
+  const message: messagingApi.TextMessage = { type: "text", text: truncate(text.trim() === "" ? " " : text, MAX_TEXT_LENGTH) };
+  const items = choices
+    .filter((c) => c.label && c.data && c.data.length <= MAX_POSTBACK_DATA_LENGTH)
+    .slice(0, MAX_QUICK_REPLIES)
+    .map((c): messagingApi.QuickReplyItem => {
+      const label = truncate(c.label, MAX_QUICK_REPLY_LABEL);
+      return { type: "action", action: { type: "postback", label, data: c.data, displayText: truncate(c.label, 300) } };
+    });
+  if (items.length > 0) message.quickReply = { items };
+  return message;
+}
+
+function choicesOf(payload: Record<string, unknown>): LineChoice[] {
+  const choices = payload.choices;
+  if (!Array.isArray(choices)) return [];
+  return choices.filter((c): c is LineChoice =>
+    !!c && typeof c === "object" && typeof (c as LineChoice).label === "string" && typeof (c as LineChoice).data === "string");
 }
 
 interface Button {
@@ -175,11 +202,11 @@ export function buildLineMessages(message: Pick<OutgoingMessage, "kind" | "text"
     const checkinId = idFrom(payload, "checkinId");
     if (checkinId) return [checkinMessage(message.text, checkinId)];
   }
-  if (message.kind === "alert") {
+  if (message.kind === "alert" || message.kind === "contact_request") {
     const incidentId = idFrom(payload, "incidentId");
     if (incidentId) return [alertMessage(message.text, incidentId)];
   }
-  return [textMessage(message.text)];
+  return [textMessage(message.text, choicesOf(payload))];
 }
 
 // ---------------------------------------------------------------------------
@@ -310,7 +337,8 @@ export class LineChannel implements Channel {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
+  /** `now` is the engine's (possibly virtual) time; rate limits are kept on the wall clock. */
+  async send(messages: OutgoingMessage[], _now?: Date): Promise<DeliveryResult[]> {
     const results: (DeliveryResult | undefined)[] = messages.map(() => undefined);
     try {
       const clients = await this.#clientsFor(messages, results);

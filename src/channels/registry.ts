@@ -66,8 +66,8 @@ export class ConfiguredOrFallback implements Channel {
     const toFallback = messages.filter((m) => !configured.get(m.organisationId));
     const [a, b] = await Promise.all([this.#primary.send(toPrimary, now), this.#fallback.send(toFallback, now)]);
     const results = new Map<OutgoingMessage, DeliveryResult>();
-    toPrimary.forEach((m, i) => results.set(m, a[i]));
-    toFallback.forEach((m, i) => results.set(m, b[i]));
+    for (const [i, m] of toPrimary.entries()) results.set(m, a[i]);
+    for (const [i, m] of toFallback.entries()) results.set(m, b[i]);
     return messages.map((m) => results.get(m) ?? { status: "retry", error: "no result" });
   }
 }

@@ -14,13 +14,13 @@ export function formatLocal(instant: Date, zone: string): string {
 }
 
 export function promptText(displayName: string): string {
-  return `${displayName}さん、見守りの確認です。お元気でしたら「OK（1）」を、連絡がほしいときは「連絡がほしい（9）」を押してください。\n` +
-    `Hello ${displayName}, this is your check-in. Press OK (1) if you are fine, or "please contact me" (9).`;
+  return `${displayName}さん、見守りの確認です。お元気でしたら「OK」を、連絡がほしいときは「連絡がほしい」を押してください。\n` +
+    `Hello ${displayName}, this is your check-in. Press OK if you are fine, or "please contact me".`;
 }
 
 export function resendText(displayName: string): string {
-  return `${displayName}さん、まだ確認ができていません。お元気でしたら「OK（1）」を押してください。\n` +
-    `${displayName}, we have not heard from you yet. Please press OK (1) if you are fine.`;
+  return `${displayName}さん、まだ確認ができていません。お元気でしたら「OK」を押してください。\n` +
+    `${displayName}, we have not heard from you yet. Please press OK if you are fine.`;
 }
 
 export function noAnswerAlertText(displayName: string, since: Date, zone: string): string {

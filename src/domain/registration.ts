@@ -9,7 +9,7 @@ import { INTERVALS, type Interval } from "./schedule.ts";
 
 export interface Choice {
   label: string;
-  /** Sent back when chosen (a postback), e.g. "reg=every&v=1d". */
+  /** Sent back when chosen (a postback), e.g. "a=reg&reg=every&v=1d". */
   data: string;
 }
 
@@ -68,28 +68,28 @@ function ask(step: RegistrationStep, termsVersion: string, termsUrl: string | un
       return {
         text: `友だち追加ありがとうございます。見守りサービスです。\nご利用には利用規約（第${termsVersion}版）への同意が必要です。${termsUrl ? `\n${termsUrl}` : ""}\n` +
           "Thank you for adding us. Please agree to the terms of use to start.",
-        choices: [{ label: "同意する", data: "reg=consent&v=yes" }, { label: "同意しない", data: "reg=consent&v=no" }],
+        choices: [{ label: "同意する", data: "a=reg&reg=consent&v=yes" }, { label: "同意しない", data: "a=reg&reg=consent&v=no" }],
       };
     case "every":
       return {
         text: "安否確認のメッセージをどのくらいの間隔で送りましょうか？\nHow often should we check in?",
-        choices: INTERVALS.map((every) => ({ label: EVERY_LABELS[every], data: `reg=every&v=${every}` })),
+        choices: INTERVALS.map((every) => ({ label: EVERY_LABELS[every], data: `a=reg&reg=every&v=${every}` })),
       };
     case "weekday":
       return {
         text: "何曜日に送りましょうか？\nOn which day of the week?",
-        choices: WEEKDAY_LABELS.map((label, i) => ({ label: `${label}曜日`, data: `reg=weekday&v=${i + 1}` })),
+        choices: WEEKDAY_LABELS.map((label, i) => ({ label: `${label}曜日`, data: `a=reg&reg=weekday&v=${i + 1}` })),
       };
     case "at":
       return {
         text: "何時ごろに送りましょうか？\nAt what time?",
-        choices: TIME_CHOICES.map((at) => ({ label: at, data: `reg=at&v=${at}` })),
+        choices: TIME_CHOICES.map((at) => ({ label: at, data: `a=reg&reg=at&v=${at}` })),
       };
     case "name":
       return {
         text: "お名前（ニックネームでも構いません）を送ってください。登録しない場合は「スキップ」を押してください。\n" +
           "Send a name or nickname, or skip.",
-        choices: [{ label: "スキップ", data: "reg=name&v=" }],
+        choices: [{ label: "スキップ", data: "a=reg&reg=name&v=" }],
       };
   }
 }
@@ -118,7 +118,7 @@ export function continueRegistration(state: RegistrationState, input: Registrati
       if (value === "no") {
         return {
           state: null, declined: true,
-          say: [{ text: "承知しました。同意いただける場合は「登録」と送ってください。\nSend 「登録」 whenever you want to start.", choices: [{ label: "登録", data: "reg=start" }] }],
+          say: [{ text: "承知しました。同意いただける場合は「登録」と送ってください。\nSend 「登録」 whenever you want to start.", choices: [{ label: "登録", data: "a=reg&reg=start" }] }],
         };
       }
       return again();

@@ -42,14 +42,14 @@ describe("messages: texts", () => {
     assert.deepEqual([...MESSAGE_KINDS], ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast"]);
   });
 
-  test("the prompt names the member and offers 1 and 9, in Japanese then English", () => {
+  test("the prompt names the member and offers OK and please-contact-me, in Japanese then English", () => {
     const [ja, en] = lines(promptText(NAME));
     assert.ok(ja.startsWith(`${NAME}さん`));
-    assert.match(ja, /OK（1）/);
-    assert.match(ja, /連絡がほしい（9）/);
+    assert.match(ja, /「OK」/);
+    assert.match(ja, /「連絡がほしい」/);
     assert.ok(en.includes(`Hello ${NAME}`));
-    assert.match(en, /\(1\)/);
-    assert.match(en, /\(9\)/);
+    assert.match(en, /OK/);
+    assert.match(en, /please contact me/);
   });
 
   test("the re-send names the member and differs from the prompt", () => {
