@@ -15,6 +15,7 @@ import { AnswerIngest } from "./engine/answers.ts";
 import { ChannelConfigs } from "./engine/channel-configs.ts";
 import { type Clock, SandboxClock, SystemClock } from "./engine/clock.ts";
 import { Engine } from "./engine/engine.ts";
+import { InboundIngest } from "./engine/inbound.ts";
 import { Metrics } from "./engine/metrics.ts";
 import { createOrganisation, hashToken } from "./engine/organisations.ts";
 import { buildApp } from "./http/app.ts";
@@ -81,12 +82,11 @@ export async function startService(config: Config, log: Logger = pino({ level: c
     sendLeaseMs: config.sendLeaseMs,
     inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox)]]),
   });
-  const ingest = new AnswerIngest(db, () => clock.now());
-  ingest.onRecorded = (n) => {
+  const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;
-  };
+  });
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, engine, ingest, metrics, log, channelConfigs,
+    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services);

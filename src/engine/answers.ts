@@ -11,6 +11,7 @@ import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { enqueue, type OutboxRow, outboxRow, type RecipientKind } from "./outbox.ts";
 
 export interface AnswerInput {
@@ -180,45 +181,13 @@ async function tellEveryoneAlerted(
   }
 }
 
-/**
- * Collects answers from concurrent requests and records them together. Each
- * caller's promise settles when its answer is committed (or failed).
- */
-export class AnswerIngest {
-  readonly #db: Db;
-  readonly #now: () => Date;
-  readonly #maxBatch: number;
-  #queue: { input: AnswerInput; resolve: (o: AnswerOutcome) => void; reject: (e: unknown) => void }[] = [];
-  #flushing = false;
-  onRecorded: ((count: number) => void) | undefined;
-
-  constructor(db: Db, now: () => Date, maxBatch = 500) {
-    this.#db = db;
-    this.#now = now;
-    this.#maxBatch = maxBatch;
-  }
-
-  submit(input: AnswerInput): Promise<AnswerOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        setImmediate(() => void this.#flush());
-      }
+/** Answers from concurrent requests, recorded together (group commit). */
+export class AnswerIngest extends GroupCommit<AnswerInput, AnswerOutcome> {
+  constructor(db: Db, now: () => Date, onRecorded?: (count: number) => void) {
+    super(async (inputs) => {
+      const outcomes = await recordAnswers(db, inputs, now());
+      onRecorded?.(inputs.length);
+      return outcomes;
     });
-  }
-
-  async #flush(): Promise<void> {
-    while (this.#queue.length) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      try {
-        const outcomes = await recordAnswers(this.#db, batch.map((b) => b.input), this.#now());
-        for (const [i, b] of batch.entries()) b.resolve(outcomes[i]);
-        this.onRecorded?.(batch.length);
-      } catch (error) {
-        for (const b of batch) b.reject(error);
-      }
-    }
-    this.#flushing = false;
   }
 }

@@ -4,8 +4,11 @@
  * it fails, each event is tried alone so one bad event cannot hold up the rest,
  * and an event that keeps failing is set aside with its error after a few tries.
  */
+import type { Insertable } from "kysely";
 import type { Db } from "../store/db.ts";
 import { inTransaction } from "../store/db.ts";
+import type { Database } from "../store/schema.ts";
+import { GroupCommit } from "./group-commit.ts";
 
 export interface InboundEvent {
   id: string;
@@ -74,5 +77,24 @@ export async function processInbound(db: Db, handlers: Map<string, InboundHandle
       }
     }
     return claimedIds.length;
+  }
+}
+
+export type InboundRow = Insertable<Database["inbound"]>;
+
+/**
+ * Stores webhook events durably before the webhook answers: concurrent requests
+ * share one insert (group commit); a provider event id seen before is dropped.
+ */
+export class InboundIngest extends GroupCommit<InboundRow[], void> {
+  constructor(db: Db) {
+    super(async (requests) => {
+      const rows = requests.flat();
+      for (let i = 0; i < rows.length; i += 1000) {
+        await db.insertInto("inbound").values(rows.slice(i, i + 1000))
+          .onConflict((oc) => oc.columns(["provider", "provider_event_id"]).doNothing()).execute();
+      }
+      return requests.map(() => undefined);
+    });
   }
 }

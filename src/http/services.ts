@@ -4,6 +4,7 @@ import type { AnswerIngest } from "../engine/answers.ts";
 import type { ChannelConfigs } from "../engine/channel-configs.ts";
 import type { Clock, SandboxClock } from "../engine/clock.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { InboundIngest } from "../engine/inbound.ts";
 import type { Metrics } from "../engine/metrics.ts";
 import type { Db } from "../store/db.ts";
 import type { Config } from "../config.ts";
@@ -15,6 +16,8 @@ export interface Services {
   clock: Clock;
   engine: Engine;
   ingest: AnswerIngest;
+  /** Webhook events, stored before the webhook answers. */
+  inboundIngest: InboundIngest;
   metrics: Metrics;
   channelConfigs: ChannelConfigs;
   log: Logger;

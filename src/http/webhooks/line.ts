@@ -44,8 +44,7 @@ export async function lineWebhook(app: FastifyInstance, s: Services): Promise<vo
         payload: JSON.stringify({ destination: body.destination ?? null, event }), received_at: now,
       }));
       if (rows.length) {
-        await s.db.insertInto("inbound").values(rows)
-          .onConflict((oc) => oc.columns(["provider", "provider_event_id"]).doNothing()).execute();
+        await s.inboundIngest.submit(rows);
         s.engine.nudge();
       }
       return reply.code(200).send({});
