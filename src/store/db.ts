@@ -3,7 +3,6 @@
  * in the data directory. Everything above this file runs the same queries on both.
  */
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrate } from "./migrations.ts";
@@ -61,6 +60,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   } else {
     const dir = options.dataDir ?? "./data/pglite";
     if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+    // Loaded only when used: a PostgreSQL deployment does not carry PGlite in memory.
+    const { PGlite } = await import("@electric-sql/pglite");
     const client = await PGlite.create(dir, { parsers: { 20: (v: string) => Number(v) } });
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     kind = "pglite";
