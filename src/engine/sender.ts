@@ -100,14 +100,18 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
       .where("id", "in", sent).execute();
     result.sent += sent.length;
   }
+  // Messages retried together come back together (one jitter per attempt count and
+  // wait), so a multicast chunk is re-formed the same and keeps its retry key.
+  const retryAt = new Map<string, Date>();
   for (const { row, outcome } of outcomes) {
     if (outcome.status === "sent") continue;
     const attempts = row.attempts + 1;
     if (outcome.status === "retry" && attempts < MAX_ATTEMPTS) {
-      await db.updateTable("outbox").set({
-        attempts, last_error: outcome.error, locked_until: null,
-        next_attempt_at: new Date(now.getTime() + backoffMs(attempts, outcome.retryAfterMs)),
-      }).where("id", "=", row.id).execute();
+      const slot = `${attempts}:${outcome.retryAfterMs ?? 0}`;
+      const at = retryAt.get(slot) ?? new Date(now.getTime() + backoffMs(attempts, outcome.retryAfterMs));
+      retryAt.set(slot, at);
+      await db.updateTable("outbox").set({ attempts, last_error: outcome.error, locked_until: null, next_attempt_at: at })
+        .where("id", "=", row.id).execute();
       result.retried++;
       continue;
     }
