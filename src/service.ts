@@ -80,7 +80,8 @@ export async function startService(config: Config, log: Logger = pino({ level: c
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
-    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox)]]),
+    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox,
+      (organisationId, groupId, userId) => line.groupMemberName(organisationId, groupId, userId))]]),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;

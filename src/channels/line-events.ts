@@ -3,7 +3,9 @@
  * conversation; unfollow (or block) pauses the plan and tells the team; taps on
  * a prompt are answers; taps on an alert acknowledge or settle the incident;
  * keywords pause, resume, change the plan, show the next check-in, invite a
- * contact. Replies go through the outbox like every other message.
+ * contact; 無事 / 助けが必要 under a broadcast's question answer it. Replies go
+ * through the outbox like every other message. Events from LINE groups go to the
+ * group service (line-groups.ts).
  */
 import { createHash, randomInt } from "node:crypto";
 import { type Choice, continueRegistration, intervalLabel, type RegistrationInput, type RegistrationResult,
@@ -11,6 +13,7 @@ import { type Choice, continueRegistration, intervalLabel, type RegistrationInpu
 import { formatLocal } from "../domain/messages.ts";
 import { dateFromEpochDay, epochDay, localDateOf, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { recordAnswersIn } from "../engine/answers.ts";
+import { recordBroadcastAnswerIn } from "../engine/broadcasts.ts";
 import type { ChannelConfigs } from "../engine/channel-configs.ts";
 import type { InboundEvent, InboundHandler } from "../engine/inbound.ts";
 import { acknowledgeIncidentIn, resolveIncidentIn } from "../engine/incidents.ts";
@@ -20,6 +23,7 @@ import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { parsePostback } from "./line.ts";
+import { type GroupProfileLookup, type LineGroupEvent, LineGroups } from "./line-groups.ts";
 
 interface LineEvent {
   type: string;
@@ -58,15 +62,18 @@ export class LineEvents implements InboundHandler {
   readonly #configs: ChannelConfigs;
   readonly #spreadSeconds: number;
   readonly #trustEventTime: boolean;
+  readonly #groups: LineGroups;
 
   /**
    * `trustEventTime`: take LINE's event timestamps as when the member acted. Off
    * in the sandbox, where virtual time, not the wall clock, is the truth.
+   * `groupProfiles`: names of people in LINE groups (the group service).
    */
-  constructor(configs: ChannelConfigs, spreadSeconds: number, trustEventTime: boolean) {
+  constructor(configs: ChannelConfigs, spreadSeconds: number, trustEventTime: boolean, groupProfiles?: GroupProfileLookup) {
     this.#configs = configs;
     this.#spreadSeconds = spreadSeconds;
     this.#trustEventTime = trustEventTime;
+    this.#groups = new LineGroups(configs, groupProfiles);
   }
 
   order(a: InboundEvent, b: InboundEvent): number {
@@ -75,9 +82,11 @@ export class LineEvents implements InboundHandler {
 
   async apply(tx: Db, inbound: InboundEvent, now: Date): Promise<void> {
     const event = eventOf(inbound);
-    const userId = event.source?.type === "user" ? event.source.userId : undefined;
-    if (!userId) return; // group events arrive with the group service
     const at = this.#trustEventTime && event.timestamp ? new Date(Math.min(event.timestamp, now.getTime())) : now;
+    // Events in a LINE group belong to the group service (つながり).
+    if (event.source?.type === "group") return this.#groups.apply(tx, inbound.organisationId, event as LineGroupEvent, now, at);
+    const userId = event.source?.type === "user" ? event.source.userId : undefined;
+    if (!userId) return; // rooms carry nothing we act on
     const ctx = new Conversation(tx, inbound.organisationId, userId, event, now, at, this.#configs, this.#spreadSeconds);
     await ctx.load();
     switch (event.type) {
@@ -217,6 +226,7 @@ class Conversation {
     const { action, params: extra } = postback;
     if (action === "reg" || "reg" in extra) return this.onConversationInput({ type: "choice", params: { ...extra, ...params } });
     if (action === "pause") return this.pause(extra.d);
+    if (action === "bc") return this.onBroadcastAnswer(extra.b, extra.v);
     return this.help();
   }
 
@@ -294,6 +304,23 @@ class Conversation {
     return this.say(answer === "ok"
       ? { text: "ありがとうございます。確認しました。\nThank you, noted.", choices: [] }
       : { text: "承知しました。担当者からご連絡します。\nWe will contact you soon.", choices: [] });
+  }
+
+  /** 無事 / 助けが必要 under a broadcast's question (`a=bc&b=<broadcastId>&v=safe|need_help`). */
+  async onBroadcastAnswer(broadcastId: string | undefined, value: string | undefined): Promise<void> {
+    const memberId = this.user?.member_id;
+    const answer = value === "safe" || value === "need_help" ? value : undefined;
+    const valid = memberId && answer && broadcastId && /^[0-9a-f-]{36}$/i.test(broadcastId);
+    const outcome = valid
+      ? await recordBroadcastAnswerIn(this.tx, {
+        organisationId: this.organisationId, broadcastId, memberId, answer, source: "member", channel: "line",
+        idempotencyKey: `line:${this.event.webhookEventId}`, occurredAt: this.at,
+      }, this.now)
+      : undefined;
+    if (outcome?.status !== "recorded") return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
+    return this.say(outcome.answer === "safe"
+      ? { text: "ありがとうございます。無事を確認しました。\nThank you: we have noted that you are safe.", choices: [] }
+      : { text: "担当者に知らせました。すぐにご連絡します。\nWe have told the staff; they will contact you soon.", choices: [] });
   }
 
   async onAlertButton(action: "ack" | "safe", incidentId: string): Promise<void> {

@@ -3,7 +3,9 @@
  * official account with the official SDK (@line/bot-sdk, MessagingApiClient).
  *
  * - Check-in prompts and re-sends are Flex messages with two postback buttons
- *   (OK / 連絡がほしい); alerts carry 対応します / 連絡がとれた・無事. The postback
+ *   (OK / 連絡がほしい); alerts carry 対応します / 連絡がとれた・無事; a group's
+ *   round prompt has one OK (`a=gok&r=<round>`), and its list of who has not
+ *   confirmed offers "<name>さんを確認しました" quick replies (`a=gchk&r=&u=`). The postback
  *   data format is shared with the webhook through `postbackData`/`parsePostback`.
  *   Any other kind is plain text; its `payload.choices` ({label, data}[]), if any,
  *   become quick-reply postback buttons.
@@ -11,11 +13,14 @@
  *   key, so a retry after a timeout or crash is answered 409 by LINE instead of
  *   being delivered twice; 409 therefore counts as sent.
  * - Broadcasts with the same broadcastId and text go out by multicast in chunks
- *   of at most 500 users, chunked deterministically by idempotency key.
+ *   of at most 500 users, chunked deterministically by idempotency key. A
+ *   broadcast that asks 無事ですか？ (payload.question) carries the buttons 無事 /
+ *   助けが必要 (`a=bc&b=<broadcastId>&v=safe|need_help`).
  * - `send` never throws: every problem becomes a "retry" or "failed" result.
  */
 import { createHash } from "node:crypto";
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
+import { BROADCAST_BUTTONS } from "../domain/broadcasts.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
 
 export type LineMessage = messagingApi.Message;
@@ -177,6 +182,24 @@ export function alertMessage(text: string, incidentId: string): messagingApi.Fle
   ]);
 }
 
+/** A broadcast that asks 無事ですか？: the operator's text, then 無事 large and first, 助けが必要 below. */
+export function broadcastQuestionMessage(text: string, broadcastId: string): messagingApi.FlexMessage {
+  // Up to 2,000 characters from the operator plus the question's words: well inside a bubble's 30 KB.
+  const contents: messagingApi.FlexComponent[] = [{ type: "text", text: truncate(text.trim() || " ", 2500), wrap: true, size: "md" }];
+  for (const [i, [answer, style]] of ([["safe", "primary"], ["need_help", "secondary"]] as const).entries()) {
+    const label = BROADCAST_BUTTONS[answer];
+    contents.push({
+      type: "button", style, height: "md", margin: i === 0 ? "xl" : "md",
+      action: { type: "postback", label, data: postbackData("bc", { b: broadcastId, v: answer }), displayText: label },
+    });
+  }
+  return {
+    type: "flex",
+    altText: firstLine(text),
+    contents: { type: "bubble", body: { type: "box", layout: "vertical", spacing: "md", contents } },
+  };
+}
+
 function payloadOf(message: Pick<OutgoingMessage, "payload">): Record<string, unknown> {
   const p: unknown = message.payload;
   if (typeof p === "string") {
@@ -195,9 +218,31 @@ function idFrom(payload: Record<string, unknown>, field: string): string | null 
   return typeof value === "string" && value !== "" && value.length <= 200 ? value : null;
 }
 
+export const GROUP_OK_BUTTON = "OK";
+
+/** A group's round prompt: one OK button, tapped by each person for themselves. */
+export function groupPromptMessage(text: string, roundId: string): messagingApi.FlexMessage {
+  return buttonsMessage(text, [{ label: GROUP_OK_BUTTON, data: postbackData("gok", { r: roundId }), style: "primary" }]);
+}
+
+/** The list of who has not confirmed: a quick reply per person (up to 13) to say "I checked on them". */
+export function groupListMessage(text: string, roundId: string, people: unknown): messagingApi.TextMessage {
+  const choices = (Array.isArray(people) ? people : [])
+    .filter((p): p is { userId: string; name: string } =>
+      !!p && typeof p === "object" && typeof p.userId === "string" && typeof p.name === "string" && p.userId.length <= 100)
+    .slice(0, MAX_QUICK_REPLIES)
+    .map((p) => ({ label: `${p.name}さんを確認しました`, data: postbackData("gchk", { r: roundId, u: p.userId }) }));
+  return textMessage(text, choices);
+}
+
 /** The LINE messages for one outbox message, by its kind. */
 export function buildLineMessages(message: Pick<OutgoingMessage, "kind" | "text" | "payload">): LineMessage[] {
   const payload = payloadOf(message);
+  if (message.kind === "group_prompt" || message.kind === "group_list") {
+    const roundId = idFrom(payload, "groupCheckinId");
+    if (roundId && message.kind === "group_prompt") return [groupPromptMessage(message.text, roundId)];
+    if (roundId) return [groupListMessage(message.text, roundId, payload.people)];
+  }
   if (message.kind === "prompt" || message.kind === "resend") {
     const checkinId = idFrom(payload, "checkinId");
     if (checkinId) return [checkinMessage(message.text, checkinId)];
@@ -205,6 +250,10 @@ export function buildLineMessages(message: Pick<OutgoingMessage, "kind" | "text"
   if (message.kind === "alert" || message.kind === "contact_request") {
     const incidentId = idFrom(payload, "incidentId");
     if (incidentId) return [alertMessage(message.text, incidentId)];
+  }
+  if (message.kind === "broadcast" && payload.question === true) {
+    const broadcastId = idFrom(payload, "broadcastId");
+    if (broadcastId) return [broadcastQuestionMessage(message.text, broadcastId)];
   }
   return [textMessage(message.text, choicesOf(payload))];
 }
@@ -375,6 +424,24 @@ export class LineChannel implements Channel {
       else if (!m.address) results[i] = { status: "failed", error: "no LINE address for this recipient" };
     }
     return clients;
+  }
+
+  /**
+   * A group member's display name (GET /v2/bot/group/{groupId}/member/{userId}),
+   * or null when LINE does not know them there (404) or no channel is configured.
+   * Throws when LINE does not answer within `timeoutMs` or fails otherwise.
+   */
+  async groupMemberName(organisationId: string, groupId: string, userId: string, timeoutMs = 2000): Promise<string | null> {
+    const credentials = await this.#credentials(organisationId);
+    if (!credentials?.channelAccessToken) return null;
+    const client = this.#client(organisationId, credentials.channelAccessToken);
+    try {
+      const profile = await withTimeout(client.getGroupMemberProfile(groupId, userId), timeoutMs);
+      return profile.displayName?.trim() || null;
+    } catch (error) {
+      if (error instanceof HTTPFetchError && (error.status === 404 || error.status === 400)) return null;
+      throw error;
+    }
   }
 
   #client(organisationId: string, token: string): messagingApi.MessagingApiClient {

@@ -20,7 +20,8 @@ export interface OpenIncidentSummary {
   kind: IncidentKind;
 }
 
-export type IncidentKind = "no_answer" | "contact_requested";
+/** `help_requested`: "need help" (助けが必要) answered to a broadcast's safety question. */
+export type IncidentKind = "no_answer" | "contact_requested" | "help_requested";
 
 export interface AnswerPlan {
   /** Incidents that get a "member answered" event and tell their alerted recipients. */

@@ -22,6 +22,7 @@ export type IncidentStatus = "open" | "acknowledged" | "resolved";
 export const URGENCY: Record<IncidentKind, "high" | "urgent"> = {
   no_answer: "high",
   contact_requested: "urgent",
+  help_requested: "urgent",
 };
 
 export type TransitionError = { code: "incident_resolved" | "already_acknowledged"; message: string };

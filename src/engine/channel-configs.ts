@@ -17,6 +17,8 @@ export interface LineSettings {
   termsUrl?: string;
   /** A line the operator edits, shown under each prompt (今日のひとこと). */
   lineOfTheDay?: string;
+  /** LINE groups the bot is added to wait for staff approval before their rounds start (つながり). */
+  requireGroupApproval?: boolean;
 }
 
 const CACHE_MS = 10_000;

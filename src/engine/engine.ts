@@ -11,6 +11,7 @@ import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import { escalateDue } from "./escalator.ts";
+import { groupRoundsDue } from "./groups.ts";
 import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import { dispatchDue } from "./scheduler.ts";
@@ -71,12 +72,14 @@ export class Engine {
     const applied = this.#options.inbound?.size ? await processInbound(this.#db, this.#options.inbound, now, 200) : 0;
     const escalated = await escalateDue(this.#db, now, this.#options.batchSize);
     const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
+    // Groups (つながり): rounds that are due, then the lists of who has not confirmed.
+    const grouped = await groupRoundsDue(this.#db, now, this.#options.batchSize);
     this.#metrics.recordDecisions(escalated, dispatched);
     this.#metrics.inboundApplied += applied;
     this.lastTickAt = new Date();
     // New messages: the sending loop need not wait out its pause.
-    if (applied + escalated.resends + escalated.alerts + dispatched.prompted > 0) this.nudge();
-    return applied + escalated.claimed + dispatched.claimed;
+    if (applied + escalated.resends + escalated.alerts + dispatched.prompted + grouped.prompted + grouped.listed > 0) this.nudge();
+    return applied + escalated.claimed + dispatched.claimed + grouped.claimed;
   };
 
   /** Hand one batch of ready messages to their channels. */

@@ -14,7 +14,9 @@ async function nextInstant(db: Db, after: Date, until: Date): Promise<Date | nul
     select least(
       (select min(next_due_at) from members where active and next_due_at > ${after} and next_due_at <= ${until}),
       (select min(next_action_at) from checkins where next_action_at > ${after} and next_action_at <= ${until}),
-      (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${after} and next_attempt_at <= ${until})
+      (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${after} and next_attempt_at <= ${until}),
+      (select min(next_due_at) from groups where next_due_at > ${after} and next_due_at <= ${until}),
+      (select min(list_at) from group_checkins where list_at > ${after} and list_at <= ${until})
     ) as at`.execute(db);
   return row.rows[0]?.at ?? null;
 }

@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { Authenticator } from "./auth.ts";
+import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { handleError } from "./errors.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { groupRoutes } from "./routes/groups.ts";
@@ -48,7 +49,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       if (request.routeOptions.url === "/api/v1/openapi.json") return;
       request.principal = await auth.authenticate(request);
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ANSWER_SOURCES, ANSWERS } from "../domain/answers.ts";
+import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { isDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { ACTIONS } from "../domain/policy.ts";
@@ -107,6 +108,7 @@ export const GroupPatch = z.strictObject({
   name: text(100).optional(),
   channels: z.array(ChannelAddress).max(5).optional(),
   memberIds: z.array(Id).max(500, "a group has at most 500 members").optional(),
+  plan: Plan.optional().describe("when a LINE group's rounds are (default daily 09:00 Asia/Tokyo)"),
 });
 
 export const ContactPatch = z.strictObject({
@@ -156,3 +158,20 @@ export const OutboxQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
 export const ReplyInput = z.strictObject({ memberId: Id, answer: z.enum(ANSWERS) });
+
+export const BroadcastInput = z.strictObject({
+  audience: z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("all") }),
+    z.strictObject({ kind: z.literal("team"), id: Id }),
+    z.strictObject({ kind: z.literal("group"), id: Id }),
+  ]).describe("who receives it: every member, a team's members, or a group's members"),
+  text: text(2000),
+  question: z.boolean().default(false).describe("ask 無事ですか？ with the answers safe / need help"),
+});
+export const BroadcastAnswerInput = z.strictObject({ memberId: Id, answer: z.enum(BROADCAST_ANSWERS) });
+export const BroadcastListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+export const BroadcastRecipientQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: Id.optional().describe("cursor: the last member id of the previous page"),
+  answer: z.enum([...BROADCAST_ANSWERS, "none"]).optional(),
+});

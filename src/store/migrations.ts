@@ -5,8 +5,16 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
+import { broadcastsMigration } from "./migrations/004-broadcasts.ts";
+import { lineGroupsMigration } from "./migrations/003-line-groups.ts";
 
-const MIGRATIONS: { id: number; name: string; sql: string }[] = [
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATIONS: Migration[] = [
   {
     id: 1,
     name: "initial",
@@ -272,6 +280,8 @@ alter table inbound add column last_error text;
 alter table members add column consent jsonb;
 `,
   },
+  lineGroupsMigration,
+  broadcastsMigration,
 ];
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -74,8 +74,43 @@ export interface Database {
     name: string;
     channels: Json<ChannelAddress[]>;
     created_at: Timestamp;
+    line_group_id: string | null;
+    /** "active", "awaiting_approval" or "left". */
+    status: Generated<string>;
+    plan: Json<unknown> | null;
+    next_due_at: Timestamp | null;
+    /** LINE's time of the last join/leave applied (older ones that arrive late change nothing). */
+    line_event_at: Timestamp | null;
+    left_at: Timestamp | null;
   };
   group_members: { group_id: string; member_id: string };
+  group_checkins: {
+    id: string;
+    organisation_id: string;
+    group_id: string;
+    due_at: Timestamp;
+    prompted_at: Timestamp;
+    /** When the list of those who have not confirmed is due; null once written. */
+    list_at: Timestamp | null;
+    listed_at: Timestamp | null;
+    unconfirmed: Json<{ userId: string; name: string }[]> | null;
+  };
+  group_confirmations: {
+    group_checkin_id: string;
+    user_id: string;
+    display_name: string;
+    by_user_id: string;
+    by_display_name: string;
+    confirmed_at: Timestamp;
+    answer_id: string | null;
+  };
+  group_participants: {
+    group_id: string;
+    user_id: string;
+    display_name: string | null;
+    first_seen_at: Timestamp;
+    last_seen_at: Timestamp;
+  };
   checkins: {
     id: string;
     organisation_id: string;
@@ -198,6 +233,32 @@ export interface Database {
     subject_kind: string;
     subject_id: string | null;
     detail: Json<Record<string, unknown>>;
+  };
+  broadcasts: {
+    id: string;
+    organisation_id: string;
+    /** all | team | group */
+    audience_kind: string;
+    /** The team or group; null for "all". */
+    audience_id: string | null;
+    text: string;
+    /** Asks 無事ですか？ with the answers safe / need help. */
+    question: boolean;
+    recipient_count: number;
+    created_by: string;
+    created_at: Timestamp;
+  };
+  broadcast_recipients: {
+    broadcast_id: string;
+    member_id: string;
+    organisation_id: string;
+    /** The idempotency key of the recipient's outbox row (fail-overs add `#n`). */
+    outbox_key: string;
+    /** safe | need_help */
+    answer: string | null;
+    answered_at: Timestamp | null;
+    /** The help-requested incident a "need help" answer opened (or joined). */
+    incident_id: string | null;
   };
   sandbox_clock: { id: number; now: Timestamp; running_since: Timestamp | null };
   sandbox_deliveries: {

@@ -39,3 +39,31 @@ export async function postWebhook(baseUrl: string, organisationId: string, chann
     body,
   });
 }
+
+// ---------------------------------------------------------------------------
+// Events in a LINE group (source.type "group"), as LINE documents them: join and
+// memberJoined carry a reply token and no userId; leave and memberLeft neither;
+// messages and postbacks carry the userId of who sent or tapped.
+
+export type LineGroupEventInput = { type: string; groupId: string; userId?: string; timestamp?: number; [key: string]: unknown };
+
+export function groupEvent({ type, groupId, userId, timestamp, ...rest }: LineGroupEventInput) {
+  return {
+    type, mode: "active", timestamp: timestamp ?? Date.now(), webhookEventId: eventId(),
+    source: userId ? { type: "group", groupId, userId } : { type: "group", groupId }, deliveryContext: { isRedelivery: false },
+    ...(type === "leave" || type === "memberLeft" ? {} : { replyToken: randomBytes(16).toString("hex") }),
+    ...rest,
+  };
+}
+
+const users = (userIds: string[]) => ({ members: userIds.map((userId) => ({ type: "user", userId })) });
+export const join = (groupId: string, timestamp?: number) => groupEvent({ type: "join", groupId, timestamp });
+export const leave = (groupId: string, timestamp?: number) => groupEvent({ type: "leave", groupId, timestamp });
+export const memberJoined = (groupId: string, userIds: string[], timestamp?: number) =>
+  groupEvent({ type: "memberJoined", groupId, timestamp, joined: users(userIds) });
+export const memberLeft = (groupId: string, userIds: string[], timestamp?: number) =>
+  groupEvent({ type: "memberLeft", groupId, timestamp, left: users(userIds) });
+export const groupPostback = (groupId: string, userId: string, data: string, timestamp?: number) =>
+  groupEvent({ type: "postback", groupId, userId, timestamp, postback: { data } });
+export const groupText = (groupId: string, userId: string, value: string, timestamp?: number) =>
+  groupEvent({ type: "message", groupId, userId, timestamp, message: { type: "text", id: eventId(), quoteToken: "q", text: value } });

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { createMembers, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
+import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
 import { requireRole, seesPersonal } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -64,8 +65,15 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.delete("/members/:id", { schema: { tags, summary: "Delete a member and all their data", params: IdParams } },
       async (request, reply) => {
         requireRole(request, "admin");
-        const deleted = await s.db.deleteFrom("members").where("id", "=", request.params.id)
-          .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+        const { organisationId } = request.principal;
+        const deleted = await inTransaction(s.db, async (tx) => {
+          const result = await tx.deleteFrom("members").where("id", "=", request.params.id)
+            .where("organisation_id", "=", organisationId).executeTakeFirst();
+          // Broadcast recipients carry no foreign key (see migration 004): they go with the member here.
+          await tx.deleteFrom("broadcast_recipients").where("member_id", "=", request.params.id)
+            .where("organisation_id", "=", organisationId).execute();
+          return result;
+        });
         if (!deleted.numDeletedRows) throw notFound("member");
         await audit(s.db, request, "member.delete", "member", request.params.id);
         return reply.code(204).send();

@@ -1,0 +1,207 @@
+/**
+ * LINE group events (source.type "group") for the group service (つながり):
+ *
+ * - `join`: the bot was added — the group becomes one of the organisation's
+ *   (active, or awaiting approval) and is welcomed; `leave`: no more prompts.
+ * - `memberJoined` / `memberLeft`, and anyone who taps or posts: the people seen
+ *   in the group (LINE does not let ordinary accounts list a group's members),
+ *   named from LINE's group member profile when it answers in time.
+ * - A tap on OK (`a=gok&r=<round>`) confirms the person who tapped; a tap on
+ *   "<name>さんを確認しました" (`a=gchk&r=<round>&u=<user>`) or the text
+ *   "確認 <name>" confirms that person, checked on by the one who tapped.
+ *
+ * Runs inside the engine's transaction for the stored webhook event, like the
+ * one-to-one conversation in line-events.ts.
+ */
+import { fallbackName, matchPeople, parseCheckCommand, type Person } from "../domain/group-rounds.ts";
+import type { ChannelConfigs } from "../engine/channel-configs.ts";
+import {
+  confirmInGroupIn, type GroupRow, isUuid, joinLineGroupIn, leaveLineGroupIn, lineGroup, roundsFor, sayToGroupIn,
+} from "../engine/groups.ts";
+import type { Db } from "../store/db.ts";
+import { parsePostback } from "./line.ts";
+
+/** A group member's display name from LINE: null when LINE does not know them; throws when LINE does not answer. */
+export type GroupProfileLookup = (organisationId: string, groupId: string, userId: string) => Promise<string | null>;
+
+export interface LineGroupEvent {
+  type: string;
+  timestamp: number;
+  webhookEventId: string;
+  source?: { type: string; userId?: string; groupId?: string };
+  postback?: { data: string };
+  message?: { type: string; text?: string };
+  joined?: { members?: { type?: string; userId?: string }[] };
+  left?: { members?: { type?: string; userId?: string }[] };
+}
+
+/** After LINE failed to answer a profile lookup, names wait this long (people get a fallback name meanwhile). */
+const LOOKUP_BACKOFF_MS = 60_000;
+const LOOKUP_CONCURRENCY = 8;
+
+export class LineGroups {
+  readonly #configs: ChannelConfigs;
+  readonly #profiles: GroupProfileLookup | undefined;
+  readonly #lookupsPausedUntil = new Map<string, number>();
+
+  constructor(configs: ChannelConfigs, profiles?: GroupProfileLookup) {
+    this.#configs = configs;
+    this.#profiles = profiles;
+  }
+
+  async apply(tx: Db, organisationId: string, event: LineGroupEvent, now: Date, at: Date): Promise<void> {
+    const lineGroupId = event.source?.groupId;
+    if (!lineGroupId) return;
+    const eventAt = new Date(event.timestamp || now.getTime());
+    if (event.type === "leave") {
+      await leaveLineGroupIn(tx, organisationId, lineGroupId, eventAt, now);
+      return;
+    }
+    let group = event.type === "join" ? undefined : await lineGroup(tx, organisationId, lineGroupId, false);
+    if (!group) {
+      // Added to the group — or an event from a group we have no row for (the bot was there before): welcome it.
+      const settings = (await this.#configs.line(organisationId))?.settings;
+      group = await joinLineGroupIn(tx, {
+        organisationId, lineGroupId, requireApproval: settings?.requireGroupApproval === true, eventAt, eventKey: event.webhookEventId,
+      }, now);
+    }
+    if (!group || group.status === "left") return;
+    const ctx: Ctx = { tx, organisationId, lineGroupId, group, event, now, at };
+    const userId = event.source?.userId;
+    switch (event.type) {
+      case "memberJoined":
+        await this.#seen(ctx, usersIn(event.joined?.members));
+        return;
+      case "memberLeft": {
+        const gone = usersIn(event.left?.members);
+        if (gone.length) await tx.deleteFrom("group_participants").where("group_id", "=", group.id).where("user_id", "in", gone).execute();
+        return;
+      }
+      case "postback":
+        if (userId) await this.#onPostback(ctx, userId, event.postback?.data ?? "");
+        return;
+      case "message":
+        if (userId) await this.#onMessage(ctx, userId, event.message?.type === "text" ? (event.message.text ?? "") : "");
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #onPostback(ctx: Ctx, userId: string, data: string): Promise<void> {
+    const [by] = await this.#seen(ctx, [userId]);
+    const postback = parsePostback(data);
+    if (!postback || !("params" in postback)) return;
+    const { action, params } = postback;
+    if (action === "gok") {
+      await this.#confirm(ctx, by, by, params.r ?? null);
+    } else if (action === "gchk" && typeof params.u === "string" && params.u) {
+      const person = params.u === by.userId ? by : await this.#known(ctx, params.u, params.r ?? null);
+      if (person) await this.#confirm(ctx, person, by, params.r ?? null);
+    }
+  }
+
+  async #onMessage(ctx: Ctx, userId: string, text: string): Promise<void> {
+    const [by] = await this.#seen(ctx, [userId]);
+    const typed = parseCheckCommand(text);
+    if (!typed) return; // conversation in the group is not for us
+    const reply = (suffix: string, message: string) =>
+      sayToGroupIn(ctx.tx, ctx.group, `line-group-reply:${ctx.event.webhookEventId}:${suffix}`, message, ctx.now);
+    const people = (await ctx.tx.selectFrom("group_participants").select(["user_id", "display_name"]).where("group_id", "=", ctx.group.id)
+      .orderBy("first_seen_at").orderBy("user_id").execute()).map((p) => ({ userId: p.user_id, name: p.display_name ?? fallbackName(p.user_id) }));
+    const matches = matchPeople(typed, people);
+    if (matches.length === 0) {
+      return reply("none", `「${typed}」さんが見つかりませんでした。お名前を確かめてください。\nNobody called "${typed}" is known in this group.`);
+    }
+    if (matches.length > 1) {
+      const names = matches.slice(0, 10).map((p) => `${p.name}さん`).join("、");
+      return reply("many", `「${typed}」に当たる方が複数います（${names}）。お名前を詳しく送ってください。\n"${typed}" matches several people.`);
+    }
+    const [person] = matches;
+    const rounds = await roundsFor(ctx.tx, ctx.group.id, null, ctx.at);
+    if (rounds.length === 0) return reply("noround", "まだ確認の依頼がありません。\nThere is no check-in to record this for yet.");
+    const outcome = await this.#confirm(ctx, person, by, null);
+    return reply("ok", outcome
+      ? `${person.name}さんの確認を記録しました（${by.name}さんより）。\nRecorded: ${person.name} is fine (checked by ${by.name}).`
+      : `${person.name}さんはすでに確認済みです。\n${person.name} was already confirmed.`);
+  }
+
+  /** Confirm `person` in the named round and the group's latest one; true when something new was recorded. */
+  async #confirm(ctx: Ctx, person: Person, by: Person, roundId: string | null): Promise<boolean> {
+    const roundIds = await roundsFor(ctx.tx, ctx.group.id, roundId, ctx.at);
+    const outcome = await confirmInGroupIn(ctx.tx, {
+      organisationId: ctx.organisationId, group: ctx.group, roundIds, person, by, eventKey: ctx.event.webhookEventId, at: ctx.at,
+    }, ctx.now);
+    return outcome.newlyConfirmed > 0;
+  }
+
+  /**
+   * Someone named in a list: as we know them now, or as the list named them
+   * (they may have left since); nobody else can be confirmed from this group.
+   */
+  async #known(ctx: Ctx, userId: string, roundId: string | null): Promise<Person | null> {
+    const row = await ctx.tx.selectFrom("group_participants").select("display_name").where("group_id", "=", ctx.group.id)
+      .where("user_id", "=", userId).executeTakeFirst();
+    if (row) return { userId, name: row.display_name ?? fallbackName(userId) };
+    if (roundId && isUuid(roundId)) {
+      const round = await ctx.tx.selectFrom("group_checkins").select("unconfirmed").where("id", "=", roundId)
+        .where("group_id", "=", ctx.group.id).executeTakeFirst();
+      const named = (round?.unconfirmed as Person[] | null)?.find((p) => p.userId === userId);
+      if (named) return named;
+    }
+    return null;
+  }
+
+  /** Record people as seen in the group, named when LINE tells us in time (else a fallback name, and we ask again next time). */
+  async #seen(ctx: Ctx, userIds: string[]): Promise<Person[]> {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return [];
+    const known = new Map((await ctx.tx.selectFrom("group_participants").select(["user_id", "display_name"])
+      .where("group_id", "=", ctx.group.id).where("user_id", "in", unique).execute()).map((p) => [p.user_id, p.display_name]));
+    const names = await this.#lookUp(ctx, unique.filter((u) => !known.get(u)));
+    const seenAt = ctx.at;
+    await ctx.tx.insertInto("group_participants").values(unique.map((u) => ({
+      group_id: ctx.group.id, user_id: u, display_name: names.get(u) ?? known.get(u) ?? null, first_seen_at: seenAt, last_seen_at: seenAt,
+    }))).onConflict((oc) => oc.columns(["group_id", "user_id"]).doUpdateSet((eb) => ({
+      display_name: eb.fn.coalesce("excluded.display_name", "group_participants.display_name"),
+      last_seen_at: eb.fn("greatest", ["excluded.last_seen_at", "group_participants.last_seen_at"]),
+    }))).execute();
+    return unique.map((u) => {
+      const name = names.get(u) ?? known.get(u);
+      return { userId: u, name: name ?? fallbackName(u) };
+    });
+  }
+
+  /** Names from LINE's group member profile, a few at a time; none while LINE is not answering. */
+  async #lookUp(ctx: Ctx, userIds: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const lookup = this.#profiles;
+    if (!lookup) return names;
+    for (let i = 0; i < userIds.length; i += LOOKUP_CONCURRENCY) {
+      if ((this.#lookupsPausedUntil.get(ctx.organisationId) ?? 0) > Date.now()) break;
+      await Promise.all(userIds.slice(i, i + LOOKUP_CONCURRENCY).map(async (userId) => {
+        try {
+          const name = await lookup(ctx.organisationId, ctx.lineGroupId, userId);
+          if (name) names.set(userId, name.slice(0, 100));
+        } catch {
+          this.#lookupsPausedUntil.set(ctx.organisationId, Date.now() + LOOKUP_BACKOFF_MS);
+        }
+      }));
+    }
+    return names;
+  }
+}
+
+interface Ctx {
+  tx: Db;
+  organisationId: string;
+  lineGroupId: string;
+  group: GroupRow;
+  event: LineGroupEvent;
+  now: Date;
+  at: Date;
+}
+
+function usersIn(members: { type?: string; userId?: string }[] | undefined): string[] {
+  return (members ?? []).filter((m) => m?.type === "user" && typeof m.userId === "string" && m.userId).map((m) => m.userId as string);
+}
