@@ -4,7 +4,10 @@
  * check-ins, answer ingest, and deadline-to-action latency of re-sends.
  *
  *   npm run bench -- [--members N] [--database postgres|pglite] [--concurrency C]
- *                    [--no-answer-ratio R] [--json]
+ *                    [--no-answer-ratio R] [--line | --line-only] [--line-members N] [--json]
+ *
+ * With --line, the LINE phases follow (bench/line.ts): signed webhooks of OK
+ * taps against a local LINE API server, and a broadcast by multicast.
  *
  * It prints measured numbers, not a verdict; it exits non-zero when something
  * did not add up (wrong message counts, failed requests) or could not run.
@@ -16,6 +19,7 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox } from "./client.ts";
 import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
+import { type LineSetup, linePhases, startLine } from "./line.ts";
 import { type Options, parseOptions, USAGE } from "./options.ts";
 import { Report } from "./report.ts";
 import { type Service, startService } from "./service.ts";
@@ -173,27 +177,41 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
   return took;
 }
 
-/** 6. pgbench on the same server, for as long as the ingest phase ran (at least 10 s). */
-async function pgbenchPhase({ options, report, cleanup }: Context, ingestSeconds: number): Promise<void> {
+/**
+ * pgbench -N on the same server for `seconds` (at least 10), once per run: the
+ * reference the ingest figures are divided by. Undefined when it cannot run.
+ */
+async function measurePgbench({ options, report, cleanup }: Context, seconds: number): Promise<number | undefined> {
+  if (report.figures.pgbenchTps !== null) return report.figures.pgbenchTps;
   if (options.database !== "postgres") {
     report.line("pgbench", "does not apply to PGlite");
-    return;
+    return undefined;
   }
   if (!havePgbench()) {
     report.line("pgbench", "not run: pgbench is not on PATH");
-    return;
+    return undefined;
   }
-  const duration = Math.max(10, Math.ceil(ingestSeconds));
+  const duration = Math.max(10, Math.ceil(seconds));
   const name = `mimamori_pgbench_${process.pid}`;
   cleanup.add(() => dropDatabase(options.serverUrl, name)); // runPgbench drops it too, unless interrupted
   try {
     const tps = await runPgbench(options.serverUrl, name, duration);
-    const ratio = (report.figures.ingestPerSecond ?? 0) / tps;
-    report.set({ pgbenchTps: Math.round(tps), pgbenchSeconds: duration, ingestToPgbench: round(ratio, 2) });
-    report.line("pgbench", `-N 16 clients, ${duration} s: ${Math.round(tps)} tps; ingest ÷ pgbench = ${ratio.toFixed(2)}`);
+    report.set({ pgbenchTps: Math.round(tps), pgbenchSeconds: duration });
+    report.line("pgbench", `-N 16 clients, ${duration} s: ${Math.round(tps)} tps`);
+    return tps;
   } catch (error) {
     report.warn(`pgbench failed: ${(error as Error)?.message ?? error}`);
+    return undefined;
   }
+}
+
+/** 6. pgbench for as long as the ingest phase ran, and the ratio of answers/s to its tps. */
+async function pgbenchPhase(ctx: Context, ingestSeconds: number): Promise<void> {
+  const tps = await measurePgbench(ctx, ingestSeconds);
+  if (!tps) return;
+  const ratio = (ctx.report.figures.ingestPerSecond ?? 0) / tps;
+  ctx.report.set({ ingestToPgbench: round(ratio, 2) });
+  ctx.report.line("", `ingest ÷ pgbench = ${ratio.toFixed(2)}`);
 }
 
 interface ResendWatch {
@@ -291,7 +309,13 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   cleanup.add(() => rm(dataDir, { recursive: true, force: true }));
   const databaseUrl = await prepareDatabase(options, cleanup);
   const token = `bench_${randomBytes(24).toString("hex")}`;
-  const service = await startService({ root: ROOT, databaseUrl, dataDir, token });
+  let line: LineSetup | undefined;
+  if (options.line) {
+    line = await startLine();
+    const server = line.server;
+    cleanup.add(() => server.close());
+  }
+  const service = await startService({ root: ROOT, databaseUrl, dataDir, token, lineApiBase: line?.server.url });
   cleanup.add(() => service.stop());
   const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
   cleanup.add(() => client.close());
@@ -299,11 +323,19 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   const ctx: Context = { options, client, report, cleanup };
 
   try {
-    const ids = await createPhase(ctx);
-    const cursor = await dispatchPhase(ctx, ids);
-    const ingestSeconds = await ingestPhase(ctx, ids);
-    await pgbenchPhase(ctx, ingestSeconds);
-    await deadlinePhase(ctx, ids, cursor);
+    if (options.engine) {
+      const ids = await createPhase(ctx);
+      const cursor = await dispatchPhase(ctx, ids);
+      const ingestSeconds = await ingestPhase(ctx, ids);
+      await pgbenchPhase(ctx, ingestSeconds);
+      await deadlinePhase(ctx, ids, cursor);
+    }
+    if (line) {
+      await linePhases({
+        options, report, line, admin: client, serviceUrl: service.url, databaseUrl,
+        addCleanup: (task) => cleanup.add(task), pgbenchTps: (seconds) => measurePgbench(ctx, seconds),
+      });
+    }
   } catch (error) {
     const died = service.died();
     if (!died) throw error;
@@ -328,7 +360,7 @@ async function main(): Promise<void> {
   }
   const report = new Report(options.json, {
     date: new Date().toISOString().slice(0, 10), database: options.database, members: options.members,
-    concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio,
+    concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio, line: options.line, engine: options.engine,
   });
   const cleanup = new Cleanup();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -340,7 +372,8 @@ async function main(): Promise<void> {
   }
 
   const f = report.figures;
-  process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — members ${f.members}\n`);
+  const phases = [options.engine ? `members ${f.members}` : "", options.line ? `LINE members ${options.lineMembers}` : ""];
+  process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — ${phases.filter(Boolean).join(" — ")}\n`);
   try {
     await run(options, cleanup, report);
   } catch (error) {

@@ -12,7 +12,9 @@ export interface Response {
 export interface Client {
   /** "undici Pool" or "fetch". */
   readonly kind: string;
-  request(method: "GET" | "POST", path: string, body?: unknown): Promise<Response>;
+  request(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<Response>;
+  /** POST these exact bytes with these headers and no bearer token (webhooks). */
+  postRaw(path: string, body: string, headers: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,10 @@ export async function connect(baseUrl: string, token: string, connections: numbe
       });
       return { status: response.statusCode, body: parse(await response.body.text()) };
     },
+    async postRaw(path, body, headers) {
+      const response = await pool.request({ method: "POST", path, headers, body });
+      return { status: response.statusCode, body: parse(await response.body.text()) };
+    },
     close: () => pool.close(),
   };
 }
@@ -71,6 +77,10 @@ function fetchClient(baseUrl: string, token: string): Client {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
+      return { status: response.status, body: parse(await response.text()) };
+    },
+    async postRaw(path, body, headers) {
+      const response = await fetch(`${baseUrl}${path}`, { method: "POST", headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
       return { status: response.status, body: parse(await response.text()) };
     },
     close: async () => {},

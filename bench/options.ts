@@ -10,14 +10,29 @@ export interface Options {
   serverUrl: string;
   concurrency: number;
   noAnswerRatio: number;
+  /** Run the LINE phases (after the engine phases unless `engine` is false). */
+  line: boolean;
+  /** Run the engine phases (off with --line-only). */
+  engine: boolean;
+  /** LINE members to register for the LINE phases. */
+  lineMembers: number;
   json: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --members N            members to register (default 100000)
   --database KIND        postgres | pglite (default: postgres when DATABASE_URL or TEST_DATABASE_URL is set)
-  --concurrency C        concurrent requests in the answer phase (default 64)
+  --concurrency C        concurrent requests in the answer phase and the LINE tap phases (default 64)
   --no-answer-ratio R    share of members who do not answer (default 0.1)
+  --line                 after the engine phases, the LINE phases: a local LINE API server in the bench
+                         process; a second organisation with its LINE channel pointed at it; LINE members
+                         registered in bulk (their line_users rows written with pg); signed webhooks of
+                         1 and of 100 OK taps each (ingested events/s, p50/p99, applied events/s, ratio
+                         to pgbench; PostgreSQL only); then a broadcast to every LINE member, timed until
+                         the LINE server has accepted every multicast (skipped while the service answers
+                         POST /api/v1/broadcasts with 404)
+  --line-only            the LINE phases alone, without the engine phases
+  --line-members N       LINE members to register (default: --members)
   --json                 print every figure as one JSON object on the last line`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -46,6 +61,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       database: { type: "string" },
       concurrency: { type: "string" },
       "no-answer-ratio": { type: "string" },
+      line: { type: "boolean", default: false },
+      "line-only": { type: "boolean", default: false },
+      "line-members": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -59,12 +77,17 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const serverUrl = env.DATABASE_URL || testUrl || "";
   const database = values.database ?? (serverUrl ? "postgres" : "pglite");
   if (database !== "postgres" && database !== "pglite") throw new Error(`--database must be postgres or pglite, got "${database}"`);
+  const members = whole("members", values.members, 100_000, 1);
+  const lineOnly = values["line-only"] ?? false;
   return {
-    members: whole("members", values.members, 100_000, 1),
+    members,
     database,
     serverUrl: serverUrl || DEFAULT_SERVER_URL,
     concurrency: whole("concurrency", values.concurrency, 64, 1),
     noAnswerRatio: ratio(values["no-answer-ratio"], 0.1),
+    line: lineOnly || (values.line ?? false) || values["line-members"] !== undefined,
+    engine: !lineOnly,
+    lineMembers: whole("line-members", values["line-members"], members, 1),
     json: values.json ?? false,
   };
 }

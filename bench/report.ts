@@ -6,6 +6,9 @@ export interface Figures {
   members: number;
   concurrency: number;
   noAnswerRatio: number;
+  /** Whether the LINE phases ran (--line), and the engine phases (not with --line-only). */
+  line: boolean;
+  engine: boolean;
   httpClient: string | null;
   createSeconds: number | null;
   createPerSecond: number | null;
@@ -34,6 +37,51 @@ export interface Figures {
   /** The poller's slowest outbox page while it waited (how much of "seen" is the poller's own delay). */
   deadlineSlowestPageMs: number | null;
   peakRssMb: number | null;
+  /** LINE members registered for the LINE phases, in an organisation of their own. */
+  lineMembers: number | null;
+  /** Bulk registration plus writing their line_users rows. */
+  lineRegisterSeconds: number | null;
+  /**
+   * Signed webhooks of 1 (lineTap1…) and of 100 (lineTap100…) OK taps each, one tap per LINE member:
+   * Seconds and PerSecond from the first request to the last 200 (a 200 means stored durably);
+   * request latency P50/P99/Max; Errors = requests not answered 200; Applied… until no inbound
+   * event is left unprocessed; RepliedSeconds until the LINE server accepted a reply push for every
+   * tap; ToPgbench = ingested events/s ÷ pgbench tps.
+   */
+  lineTap1Events: number | null;
+  lineTap1Requests: number | null;
+  lineTap1Seconds: number | null;
+  lineTap1PerSecond: number | null;
+  lineTap1P50Ms: number | null;
+  lineTap1P99Ms: number | null;
+  lineTap1MaxMs: number | null;
+  lineTap1Errors: number | null;
+  lineTap1AppliedSeconds: number | null;
+  lineTap1AppliedPerSecond: number | null;
+  lineTap1RepliedSeconds: number | null;
+  lineTap1ToPgbench: number | null;
+  lineTap100Events: number | null;
+  lineTap100Requests: number | null;
+  lineTap100Seconds: number | null;
+  lineTap100PerSecond: number | null;
+  lineTap100P50Ms: number | null;
+  lineTap100P99Ms: number | null;
+  lineTap100MaxMs: number | null;
+  lineTap100Errors: number | null;
+  lineTap100AppliedSeconds: number | null;
+  lineTap100AppliedPerSecond: number | null;
+  lineTap100RepliedSeconds: number | null;
+  lineTap100ToPgbench: number | null;
+  /** Broadcast to every LINE member: recipients the service reported (201 body). */
+  lineMulticastRecipients: number | null;
+  /** How long POST /api/v1/broadcasts took to answer. */
+  lineMulticastPostMs: number | null;
+  /** From the POST until the LINE server had accepted every recipient (multicast `to` plus single pushes). */
+  lineMulticastSeconds: number | null;
+  lineMulticastPerSecond: number | null;
+  /** Multicast requests the LINE server accepted, and broadcast messages that went by push instead. */
+  lineMulticastRequests: number | null;
+  lineMulticastPushes: number | null;
 }
 
 export class Report {
@@ -42,7 +90,7 @@ export class Report {
   readonly #json: boolean;
   #muted = false;
 
-  constructor(json: boolean, figures: Pick<Figures, "date" | "database" | "members" | "concurrency" | "noAnswerRatio">) {
+  constructor(json: boolean, figures: Pick<Figures, "date" | "database" | "members" | "concurrency" | "noAnswerRatio" | "line" | "engine">) {
     this.#json = json;
     this.figures = {
       ...figures,
@@ -51,6 +99,15 @@ export class Report {
       ingestMaxMs: null, ingestErrors: null, pgbenchTps: null, pgbenchSeconds: null, ingestToPgbench: null,
       deadlineExpected: null, deadlineCount: null, deadlineP50Ms: null, deadlineP99Ms: null, deadlineMax: null,
       deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, deadlineSlowestPageMs: null, peakRssMb: null,
+      lineMembers: null, lineRegisterSeconds: null,
+      lineTap1Events: null, lineTap1Requests: null, lineTap1Seconds: null, lineTap1PerSecond: null, lineTap1P50Ms: null,
+      lineTap1P99Ms: null, lineTap1MaxMs: null, lineTap1Errors: null, lineTap1AppliedSeconds: null,
+      lineTap1AppliedPerSecond: null, lineTap1RepliedSeconds: null, lineTap1ToPgbench: null,
+      lineTap100Events: null, lineTap100Requests: null, lineTap100Seconds: null, lineTap100PerSecond: null, lineTap100P50Ms: null,
+      lineTap100P99Ms: null, lineTap100MaxMs: null, lineTap100Errors: null, lineTap100AppliedSeconds: null,
+      lineTap100AppliedPerSecond: null, lineTap100RepliedSeconds: null, lineTap100ToPgbench: null,
+      lineMulticastRecipients: null, lineMulticastPostMs: null, lineMulticastSeconds: null, lineMulticastPerSecond: null,
+      lineMulticastRequests: null, lineMulticastPushes: null,
     };
   }
 

@@ -17,6 +17,8 @@ export interface ServiceOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   token: string;
+  /** LINE Messaging API base URL (the bench's local LINE server), when the LINE phases run. */
+  lineApiBase?: string;
 }
 
 export interface Service {
@@ -62,6 +64,7 @@ function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
     MIMAMORI_SPREAD_SECONDS: "60",
     LOG_LEVEL: "warn",
     MIMAMORI_DB_POOL: "20",
+    ...(options.lineApiBase ? { MIMAMORI_LINE_API_BASE: options.lineApiBase } : {}),
   };
 }
 
