@@ -55,6 +55,21 @@ export async function inviteContact(tx: Db, organisationId: string, contactId: s
   return { code, expiresAt };
 }
 
+/** A reply to a LINE user, through the outbox like every other message. */
+function replyRow(organisationId: string, userId: string, webhookEventId: string, index: number, say: Say, now: Date) {
+  return outboxRow({
+    organisationId, key: `line-reply:${webhookEventId}:${index}`,
+    recipient: { kind: "line_user", id: userId }, channels: [{ kind: "line", address: userId }],
+    messageKind: "conversation", text: say.text, payload: { choices: say.choices }, dueAt: now, now,
+  });
+}
+
+function answerReply(answer: "ok" | "need_contact"): Say {
+  return answer === "ok"
+    ? { text: "ありがとうございます。確認しました。\nThank you, noted.", choices: [] }
+    : { text: "承知しました。担当者からご連絡します。\nWe will contact you soon.", choices: [] };
+}
+
 type LineUser = { member_id: string | null; following: boolean; conversation: unknown; last_event_at: Date };
 
 export class LineEvents implements InboundHandler {
@@ -78,6 +93,40 @@ export class LineEvents implements InboundHandler {
 
   order(a: InboundEvent, b: InboundEvent): number {
     return eventOf(a).timestamp - eventOf(b).timestamp;
+  }
+
+  /**
+   * Taps on a prompt by registered members, with nothing else from the same person in
+   * the batch, are recorded together: one answer write and one reply each.
+   */
+  async applyBatch(tx: Db, events: InboundEvent[], now: Date): Promise<Set<string>> {
+    const perUser = new Map<string, number>();
+    for (const e of events) {
+      const key = `${e.organisationId}|${eventOf(e).source?.userId}`;
+      perUser.set(key, (perUser.get(key) ?? 0) + 1);
+    }
+    const taps = events.flatMap((inbound) => {
+      const event = eventOf(inbound);
+      const userId = event.source?.type === "user" ? event.source.userId : undefined;
+      if (!userId || event.type !== "postback" || perUser.get(`${inbound.organisationId}|${userId}`) !== 1) return [];
+      const postback = parsePostback(event.postback?.data ?? "");
+      if (!postback || !("checkinId" in postback)) return [];
+      return [{ inbound, event, userId, answer: postback.action === "ok" ? "ok" as const : "need_contact" as const }];
+    });
+    if (taps.length === 0) return new Set();
+    const users = await tx.selectFrom("line_users").select(["organisation_id", "user_id", "member_id"])
+      .where("user_id", "in", [...new Set(taps.map((t) => t.userId))]).where("member_id", "is not", null).execute();
+    const memberOf = new Map(users.map((u) => [`${u.organisation_id}|${u.user_id}`, u.member_id as string]));
+    const known = taps.filter((t) => memberOf.has(`${t.inbound.organisationId}|${t.userId}`));
+    const outcomes = await recordAnswersIn(tx, known.map((t) => ({
+      organisationId: t.inbound.organisationId, memberId: memberOf.get(`${t.inbound.organisationId}|${t.userId}`) as string,
+      answer: t.answer, source: "member" as const, channel: "line", idempotencyKey: `line:${t.event.webhookEventId}`,
+      occurredAt: this.#trustEventTime && t.event.timestamp ? new Date(Math.min(t.event.timestamp, now.getTime())) : now,
+    })), now);
+    await enqueue(tx, known.flatMap((t, i) => outcomes[i].status === "recorded"
+      ? [replyRow(t.inbound.organisationId, t.userId, t.event.webhookEventId, 0, answerReply(t.answer), now)]
+      : []));
+    return new Set(known.map((t) => t.inbound.id));
   }
 
   async apply(tx: Db, inbound: InboundEvent, now: Date): Promise<void> {
@@ -167,18 +216,7 @@ class Conversation {
   }
 
   async say(...messages: Say[]): Promise<void> {
-    const rows = messages.map((m) => outboxRow({
-      organisationId: this.organisationId,
-      key: `line-reply:${this.event.webhookEventId}:${this.#replies++}`,
-      recipient: { kind: "line_user", id: this.userId },
-      channels: [{ kind: "line", address: this.userId }],
-      messageKind: "conversation",
-      text: m.text,
-      payload: { choices: m.choices },
-      dueAt: this.now,
-      now: this.now,
-    }));
-    await enqueue(this.tx, rows);
+    await enqueue(this.tx, messages.map((m) => replyRow(this.organisationId, this.userId, this.event.webhookEventId, this.#replies++, m, this.now)));
   }
 
   async settings() {
@@ -301,9 +339,7 @@ class Conversation {
       idempotencyKey: `line:${this.event.webhookEventId}`, occurredAt: this.at,
     }], this.now);
     if (outcome.status !== "recorded") return;
-    return this.say(answer === "ok"
-      ? { text: "ありがとうございます。確認しました。\nThank you, noted.", choices: [] }
-      : { text: "承知しました。担当者からご連絡します。\nWe will contact you soon.", choices: [] });
+    return this.say(answerReply(answer));
   }
 
   /** 無事 / 助けが必要 under a broadcast's question (`a=bc&b=<broadcastId>&v=safe|need_help`). */

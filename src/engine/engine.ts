@@ -69,7 +69,7 @@ export class Engine {
     await this.#clock.refresh();
     const now = this.#clock.now();
     // Answers that arrived first: evidence of life wins over the escalation due now.
-    const applied = this.#options.inbound?.size ? await processInbound(this.#db, this.#options.inbound, now, 200) : 0;
+    const applied = this.#options.inbound?.size ? await processInbound(this.#db, this.#options.inbound, now, this.#options.batchSize) : 0;
     const escalated = await escalateDue(this.#db, now, this.#options.batchSize);
     const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
     // Groups (つながり): rounds that are due, then the lists of who has not confirmed.

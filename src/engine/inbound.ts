@@ -23,6 +23,11 @@ export interface InboundHandler {
   /** Order events of a batch (e.g. by the provider's own timestamp). */
   order?(a: InboundEvent, b: InboundEvent): number;
   apply(tx: Db, event: InboundEvent, now: Date): Promise<void>;
+  /**
+   * Apply the common, independent events of a batch together (taps on a prompt at
+   * 09:00); returns the ids it applied. The rest go through `apply` one by one.
+   */
+  applyBatch?(tx: Db, events: InboundEvent[], now: Date): Promise<Set<string>>;
 }
 
 export const MAX_INBOUND_ATTEMPTS = 5;
@@ -41,10 +46,16 @@ function toEvent(row: Row): InboundEvent {
 }
 
 async function applyAll(tx: Db, rows: Row[], handlers: Map<string, InboundHandler>, now: Date): Promise<void> {
-  const events = rows.map((row) => ({ row, event: toEvent(row), handler: handlers.get(row.provider) }));
+  const events = rows.map((row) => ({ row, event: toEvent(row), handler: handlers.get(row.provider) }))
+    .filter((e) => e.event.organisationId);
   events.sort((a, b) => (a.handler?.order && a.handler === b.handler ? a.handler.order(a.event, b.event) : 0));
+  const done = new Set<string>();
+  for (const handler of new Set(events.map((e) => e.handler))) {
+    const mine = events.filter((e) => e.handler === handler).map((e) => e.event);
+    if (handler?.applyBatch) for (const id of await handler.applyBatch(tx, mine, now)) done.add(id);
+  }
   for (const { event, handler } of events) {
-    if (handler && event.organisationId) await handler.apply(tx, event, now);
+    if (handler && !done.has(event.id)) await handler.apply(tx, event, now);
   }
   await tx.updateTable("inbound").set({ processed_at: now }).where("id", "in", rows.map((r) => r.id)).execute();
 }

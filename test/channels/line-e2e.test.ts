@@ -161,6 +161,32 @@ for (const kind of databaseKinds()) {
       assert.equal((await service.api("GET", `/members/${m.id}`)).body.state, "scheduled");
     });
 
+    test("many taps in one webhook are recorded together, once each, each member answered", async () => {
+      const users = ["4", "5", "6"].map((c) => `U${c.repeat(32)}`);
+      const created = await service.api("POST", "/members/bulk", {
+        members: users.map((u, i) => ({ displayName: `tap${i}`, channels: [{ kind: "line", address: u }], plan: { every: "1d", at: "11:00" } })),
+      });
+      assert.equal(created.status, 201);
+      const ids: string[] = created.body.ids;
+      for (const [i, u] of users.entries()) {
+        await sql`insert into line_users (organisation_id, user_id, member_id, following, last_event_at)
+          values (${organisationId}, ${u}, ${ids[i]}, true, ${new Date()})`.execute(service.store.db);
+      }
+      const first = (await service.api("GET", `/members/${ids[0]}`)).body;
+      await service.api("POST", "/sandbox/clock", { to: first.nextDueAt });
+      const taps = users.map((u) => postback(u, `a=ok&c=${ids[0]}`));
+      // The third person also sends a message in the same batch: their events go one by one, in order.
+      await send(...taps, text(users[2], "次回"));
+      await send(...taps); // a redelivery of the same taps
+      for (const id of ids) {
+        const history = (await service.api("GET", `/members/${id}/history`)).body;
+        assert.equal(history.answers.length, 1, "one answer per tap, however often it is delivered");
+        assert.equal(history.checkins[0].status, "answered");
+      }
+      for (const u of users) assert.ok(pushesTo(u).some((p) => JSON.stringify(p.body).includes("確認しました")));
+      assert.match(lastTextTo(users[2]), /次回の確認は/);
+    });
+
     test("the webhook refuses bad signatures, stores nothing twice, and survives odd events", async () => {
       const before = await inboundCount();
       const forged = await postWebhook(service.url, organisationId, SECRET, [follow(`U${"f".repeat(32)}`)], "bm90IHRoZSBzaWduYXR1cmU=");
