@@ -13,9 +13,11 @@ export function formatLocal(instant: Date, zone: string): string {
   return `${t.month}月${t.day}日 ${t.toFormat("HH:mm")}`;
 }
 
-export function promptText(displayName: string): string {
+/** The prompt; `lineOfTheDay` is the operator's short note (今日のひとこと), shown last when set. */
+export function promptText(displayName: string, lineOfTheDay?: string): string {
   return `${displayName}さん、見守りの確認です。お元気でしたら「OK」を、連絡がほしいときは「連絡がほしい」を押してください。\n` +
-    `Hello ${displayName}, this is your check-in. Press OK if you are fine, or "please contact me".`;
+    `Hello ${displayName}, this is your check-in. Press OK if you are fine, or "please contact me".` +
+    (lineOfTheDay ? `\n${lineOfTheDay}` : "");
 }
 
 export function resendText(displayName: string): string {

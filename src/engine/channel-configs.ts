@@ -15,8 +15,6 @@ export interface LineSettings {
   /** Version of the organisation's terms of use members consent to. */
   termsVersion: string;
   termsUrl?: string;
-  /** A line the operator edits, shown under each prompt (今日のひとこと). */
-  lineOfTheDay?: string;
   /** LINE groups the bot is added to wait for staff approval before their rounds start (つながり). */
   requireGroupApproval?: boolean;
 }

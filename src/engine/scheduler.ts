@@ -32,6 +32,9 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
         .where("status", "=", "open").where("escalates", "=", true).execute()).map((r) => r.member_id),
     );
     const policies = await loadPolicies(tx, due.map((m) => m.team_id));
+    const lineOfTheDay = new Map((await tx.selectFrom("organisations").select(["id", "settings"])
+      .where("id", "in", [...new Set(due.map((m) => m.organisation_id))]).execute())
+      .map((o) => [o.id, (o.settings as { lineOfTheDay?: string }).lineOfTheDay]));
 
     const checkins: Insertable<Database["checkins"]>[] = [];
     const prompts: OutboxRow[] = [];
@@ -74,7 +77,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
           recipient: { kind: "member", id: member.id },
           channels,
           messageKind: "prompt",
-          text: promptText(member.display_name),
+          text: promptText(member.display_name, lineOfTheDay.get(member.organisation_id)),
           payload: { checkinId },
           checkinId,
           dueAt,

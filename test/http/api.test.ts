@@ -195,6 +195,20 @@ for (const kind of databaseKinds()) {
       assert.equal((await service.api("GET", `/members/${a.id}`)).status, 404);
     });
 
+    test("the operator's line of the day goes under each prompt", async () => {
+      const set = await service.api("PATCH", "/organisation", { lineOfTheDay: "今日は暑くなります。水分をとりましょう。" });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      assert.equal(set.body.lineOfTheDay, "今日は暑くなります。水分をとりましょう。");
+      assert.equal((await service.api("PATCH", "/organisation", { motto: "x" })).status, 400);
+      const member = (await service.api("POST", "/members", memberBody({ displayName: "ひとこと" }))).body;
+      const before = (await service.api("GET", "/sandbox/outbox?limit=10000")).body.cursor;
+      await service.api("POST", "/sandbox/clock", { to: member.nextDueAt });
+      const prompts = (await service.api("GET", `/sandbox/outbox?since=${before}&limit=10000`)).body.messages
+        .filter((m: { to: { id: string }; kind: string }) => m.to.id === member.id && m.kind === "prompt");
+      assert.equal(prompts.length, 1);
+      assert.ok(prompts[0].text.endsWith("\n今日は暑くなります。水分をとりましょう。"));
+    });
+
     test("the OpenAPI document describes the routes from the same schemas", async () => {
       const r = await fetch(`${service.url}/api/v1/openapi.json`);
       assert.equal(r.status, 200);

@@ -14,7 +14,6 @@ export const LineConfigInput = z.strictObject({
   channelAccessToken: z.string().trim().min(8).max(1000).optional(),
   termsVersion: z.string().trim().min(1).max(20).default("1"),
   termsUrl: z.url().max(500).optional(),
-  lineOfTheDay: z.string().trim().max(200).optional(),
   requireGroupApproval: z.boolean().optional().describe("LINE groups the bot is added to wait for staff approval (POST /groups/:id/approve)"),
 });
 

@@ -16,6 +16,28 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       return { id: org.id, name: org.name, createdAt: org.created_at.toISOString(), role: request.principal.role };
     });
 
+    app.patch("/organisation", {
+      schema: {
+        tags: ["organisation"], summary: "Rename the organisation or set the line of the day shown under each prompt (今日のひとこと)",
+        body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), lineOfTheDay: z.string().trim().max(200).optional() }),
+      },
+    }, async (request) => {
+      requireRole(request, "admin");
+      const { name, lineOfTheDay } = request.body;
+      const org = await s.db.selectFrom("organisations").select(["settings"]).where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
+      const settings = { ...(org.settings as Record<string, unknown>) };
+      if (lineOfTheDay !== undefined) {
+        if (lineOfTheDay) settings.lineOfTheDay = lineOfTheDay;
+        else delete settings.lineOfTheDay;
+      }
+      await s.db.updateTable("organisations").set({ ...(name ? { name } : {}), settings: JSON.stringify(settings) })
+        .where("id", "=", request.principal.organisationId).execute();
+      await audit(s.db, request, "organisation.update", "organisation", request.principal.organisationId, { fields: Object.keys(request.body) });
+      const updated = await s.db.selectFrom("organisations").select(["id", "name", "settings", "created_at"])
+        .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
+      return { id: updated.id, name: updated.name, lineOfTheDay: (updated.settings as { lineOfTheDay?: string }).lineOfTheDay ?? null };
+    });
+
     app.post("/organisations", {
       schema: { tags: ["organisation"], summary: "Create another organisation (instance administrators only)", body: OrganisationInput },
     }, async (request, reply) => {
