@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { buildLineMessages } from "../../src/channels/line.ts";
 import { broadcastText } from "../../src/domain/broadcasts.ts";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
-import { type LineApiServer, startLineApiServer } from "../support/line-api-server.ts";
-import { follow, postback, postWebhook, text } from "../support/line-webhook.ts";
+import { databaseKinds, type TestService } from "../support/harness.ts";
+import type { LineApiServer, } from "../support/line-api-server.ts";
+import { type LineFixture, postbacksIn, startLineFixture } from "../support/line-fixture.ts";
+import { follow, postback, text } from "../support/line-webhook.ts";
 
 describe("LINE broadcast messages", () => {
   const id = "0190a0b0-0000-7000-8000-000000000001";
@@ -32,27 +33,22 @@ describe("LINE broadcast messages", () => {
   });
 });
 
-const SECRET = "line-channel-secret-for-broadcast-tests";
-const TOKEN = "line-channel-access-token-for-broadcast-tests";
 const TOTAL = 1200;
 
 for (const kind of databaseKinds()) {
   describe(`LINE broadcasts on ${kind}`, () => {
     let line: LineApiServer;
     let service: TestService;
-    let organisationId: string;
     const member = `U${"a".repeat(32)}`;
     const staff = `U${"5".repeat(32)}`;
     const stranger = `U${"c".repeat(32)}`;
     let memberId: string;
     let addresses: string[];
 
+    let fixture: LineFixture;
     before(async () => {
-      line = await startLineApiServer({ channelAccessToken: TOKEN });
-      service = await startTestService(kind, { MIMAMORI_LINE_API_BASE: line.url });
-      organisationId = (await service.api("GET", "/organisation")).body.id;
-      const configured = await service.api("PUT", "/channels/line", { channelSecret: SECRET, channelAccessToken: TOKEN });
-      assert.equal(configured.status, 200, JSON.stringify(configured.body));
+      fixture = await startLineFixture(kind);
+      ({ line, service } = fixture);
       // The team that looks after everyone is reached in LINE.
       const [team] = (await service.api("GET", "/teams")).body.teams;
       assert.equal((await service.api("PATCH", `/teams/${team.id}`, { channels: [{ kind: "line", address: staff }] })).status, 200);
@@ -75,23 +71,12 @@ for (const kind of databaseKinds()) {
       addresses = [member, ...others];
     });
     after(async () => {
-      await service?.close();
-      await line?.close();
+      await fixture?.close();
     });
 
-    /** Deliver webhook events and let the engine apply them and send what they cause. */
-    async function send(...events: unknown[]) {
-      const r = await postWebhook(service.url, organisationId, SECRET, events);
-      assert.equal(r.status, 200);
-      await service.api("POST", "/sandbox/clock", { advance: "PT0S" });
-    }
-    const pushesTo = (to: string) => line.pushes.filter((p) => p.body.to === to);
-    const lastTextTo = (to: string) => {
-      const message = pushesTo(to).at(-1)?.body.messages[0] as { text?: string; altText?: string } | undefined;
-      return message?.text ?? message?.altText ?? "";
-    };
-    const postbacksIn = (value: unknown): string[] =>
-      JSON.stringify(value).match(/"data":"([^"]+)"/g)?.map((m) => m.slice(8, -1).replaceAll("\\u0026", "&")) ?? [];
+    const send = (...events: unknown[]) => fixture.send(...events);
+    const pushesTo = (to: string) => fixture.pushesTo(to);
+    const lastTextTo = (to: string) => fixture.lastTextTo(to);
     const labelsIn = (value: unknown): string[] =>
       JSON.stringify(value).match(/"label":"([^"]+)"/g)?.map((m) => m.slice(9, -1)) ?? [];
     const helpIncidents = async () =>

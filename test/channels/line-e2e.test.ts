@@ -6,44 +6,30 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
-import { type LineApiServer, startLineApiServer } from "../support/line-api-server.ts";
+import { databaseKinds, type TestService } from "../support/harness.ts";
+import { LINE_SECRET, LINE_TOKEN, type LineFixture, postbacksIn, startLineFixture } from "../support/line-fixture.ts";
 import { follow, lineEvent, postback, postWebhook, text, unfollow } from "../support/line-webhook.ts";
 
-const SECRET = "line-channel-secret-for-tests";
-const TOKEN = "line-channel-access-token-for-tests";
+const SECRET = LINE_SECRET;
+const TOKEN = LINE_TOKEN;
 
 for (const kind of databaseKinds()) {
   describe(`LINE on ${kind}`, () => {
-    let line: LineApiServer;
     let service: TestService;
     let organisationId: string;
 
+    let fixture: LineFixture;
     before(async () => {
-      line = await startLineApiServer({ channelAccessToken: TOKEN });
-      service = await startTestService(kind, { MIMAMORI_LINE_API_BASE: line.url });
-      organisationId = (await service.api("GET", "/organisation")).body.id;
-      const configured = await service.api("PUT", "/channels/line", { channelSecret: SECRET, channelAccessToken: TOKEN, termsVersion: "2" });
-      assert.equal(configured.status, 200, JSON.stringify(configured.body));
+      fixture = await startLineFixture(kind, { termsVersion: "2" });
+      ({ service, organisationId } = fixture);
     });
     after(async () => {
-      await service?.close();
-      await line?.close();
+      await fixture?.close();
     });
 
-    /** Deliver webhook events and let the engine apply them and send what they cause. */
-    async function send(...events: unknown[]) {
-      const r = await postWebhook(service.url, organisationId, SECRET, events);
-      assert.equal(r.status, 200);
-      await service.api("POST", "/sandbox/clock", { advance: "PT0S" });
-    }
-    const pushesTo = (to: string) => line.pushes.filter((p) => p.body.to === to);
-    const lastTextTo = (to: string) => {
-      const message = pushesTo(to).at(-1)?.body.messages[0] as { text?: string; altText?: string } | undefined;
-      return message?.text ?? message?.altText ?? "";
-    };
-    const postbacksIn = (value: unknown): string[] =>
-      JSON.stringify(value).match(/"data":"([^"]+)"/g)?.map((m) => m.slice(8, -1).replaceAll("\\u0026", "&")) ?? [];
+    const send = (...events: unknown[]) => fixture.send(...events);
+    const pushesTo = (to: string) => fixture.pushesTo(to);
+    const lastTextTo = (to: string) => fixture.lastTextTo(to);
     const inboundCount = async () =>
       (await sql<{ n: number }>`select count(*)::int as n from inbound`.execute(service.store.db)).rows[0].n;
 

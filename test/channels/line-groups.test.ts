@@ -12,15 +12,16 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { buildLineMessages, LineChannel, parsePostback } from "../../src/channels/line.ts";
 import { groupListText, matchPeople, parseCheckCommand } from "../../src/domain/group-rounds.ts";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { databaseKinds, type TestService } from "../support/harness.ts";
 import { type LineApiServer, startLineApiServer } from "../support/line-api-server.ts";
+import { LINE_SECRET, LINE_TOKEN, type LineFixture, postbacksIn, startLineFixture } from "../support/line-fixture.ts";
 import {
   follow, groupPostback, groupText, join, leave, memberJoined, memberLeft, postback, postWebhook, text,
 } from "../support/line-webhook.ts";
 import { plus } from "../support/sandbox.ts";
 
-const SECRET = "line-channel-secret-for-group-tests";
-const TOKEN = "line-channel-access-token-for-group-tests";
+const SECRET = LINE_SECRET;
+const TOKEN = LINE_TOKEN;
 
 let serial = 0;
 /** A LINE id: "U…" for users, "C…" for groups, 32 hex digits. */
@@ -36,24 +37,16 @@ for (const kind of databaseKinds()) {
     let service: TestService;
     let organisationId: string;
 
+    let fixture: LineFixture;
     before(async () => {
-      line = await startLineApiServer({ channelAccessToken: TOKEN });
-      service = await startTestService(kind, { MIMAMORI_LINE_API_BASE: line.url });
-      organisationId = (await service.api("GET", "/organisation")).body.id;
-      const configured = await service.api("PUT", "/channels/line", { channelSecret: SECRET, channelAccessToken: TOKEN });
-      assert.equal(configured.status, 200, JSON.stringify(configured.body));
+      fixture = await startLineFixture(kind);
+      ({ line, service, organisationId } = fixture);
     });
     after(async () => {
-      await service?.close();
-      await line?.close();
+      await fixture?.close();
     });
 
-    /** Deliver signed webhook events and let the engine apply them and send what they cause. */
-    async function send(...events: unknown[]) {
-      const r = await postWebhook(service.url, organisationId, SECRET, events);
-      assert.equal(r.status, 200);
-      await clockTo(await now());
-    }
+    const send = (...events: unknown[]) => fixture.send(...events);
     async function now(): Promise<string> {
       return (await service.api("GET", "/sandbox/clock")).body.now;
     }
@@ -63,8 +56,6 @@ for (const kind of databaseKinds()) {
     }
     const pushesTo = (to: string) => (line.pushes as unknown as Push[]).filter((p) => p.body.to === to);
     const textOf = (p: Push) => (p.body.messages[0].text ?? p.body.messages[0].altText ?? "") as string;
-    const postbacksIn = (value: unknown): string[] =>
-      JSON.stringify(value).match(/"data":"([^"]+)"/g)?.map((m) => m.slice(8, -1).replaceAll("\\u0026", "&")) ?? [];
     const listsTo = (to: string) => pushesTo(to).filter((p) => /まだ確認ができていない方|全員の確認ができました/.test(textOf(p)));
     const promptsTo = (to: string) => pushesTo(to).filter((p) => postbacksIn(p.body).some((d) => d.startsWith("a=gok&")));
 
