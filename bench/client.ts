@@ -94,15 +94,8 @@ export function expectStatus(response: Response, status: number, what: string): 
   throw new Error(`${what}: expected HTTP ${status}, got ${response.status}: ${said.slice(0, 500)}`);
 }
 
-export interface OutboxMessage {
-  id: string;
-  to: { kind: string; id: string };
-  channel: string;
-  kind: string;
-  text: string;
-  at: string;
-  dueAt: string;
-}
+/** A message as GET /api/v1/sandbox/outbox lists it (the same shape the tests read). */
+export type { SandboxMessage as OutboxMessage } from "../test/support/sandbox.ts";
 
 export const OUTBOX_PAGE = 10_000;
 
