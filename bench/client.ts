@@ -3,6 +3,7 @@
  * installed (cheapest per request, which matters when the bench shares the CPU
  * with the service), otherwise Node's global fetch (keep-alive by default).
  */
+import type { SandboxMessage } from "../test/support/sandbox.ts";
 
 export interface Response {
   status: number;
@@ -95,7 +96,7 @@ export function expectStatus(response: Response, status: number, what: string): 
 }
 
 /** A message as GET /api/v1/sandbox/outbox lists it (the same shape the tests read). */
-export type { SandboxMessage as OutboxMessage } from "../test/support/sandbox.ts";
+export type OutboxMessage = SandboxMessage;
 
 export const OUTBOX_PAGE = 10_000;
 
