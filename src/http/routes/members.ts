@@ -1,6 +1,7 @@
 /** Members: registration, plan, pause and resume, answers, history. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { localDateOf, type Plan } from "../../domain/schedule.ts";
 import { createMembers, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
@@ -83,7 +84,11 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       async (request) => {
         requireRole(request, "staff");
         const { until, reason, note } = request.body;
-        const today = new Date(s.clock.now().getTime()).toISOString().slice(0, 10);
+        const member = await s.db.selectFrom("members").select("plan").where("id", "=", request.params.id)
+          .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+        if (!member) throw notFound("member");
+        // "Today" is the member's own calendar day.
+        const today = localDateOf(s.clock.now(), (member.plan as Plan).timeZone);
         if (until && until < today) throw new ApiError(400, "invalid_request", "the pause must end today or later", "until");
         const pause = { ...(until ? { until } : {}), reason, ...(note ? { note } : {}) };
         const found = await pauseMember(s.db, request.principal.organisationId, request.params.id, pause, s.clock.now());
