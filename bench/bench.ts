@@ -17,7 +17,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox } from "./client.ts";
+import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
 import { type LineSetup, linePhases, startLine } from "./line.ts";
 import { type Options, parseOptions, USAGE } from "./options.ts";
@@ -135,32 +135,14 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
     report.line("ingest", "not measured: nobody answers (--no-answer-ratio 1)");
     return 0;
   }
-  const latencies = new Float64Array(answering.length);
-  const failures = new Map<string, number>();
-  let firstFailure = "";
   let unclosed = 0;
-  const fail = (kind: string, detail: string) => {
-    failures.set(kind, (failures.get(kind) ?? 0) + 1);
-    firstFailure ||= detail;
-  };
-
-  const started = performance.now();
-  await runWorkers(answering.length, options.concurrency, async (k) => {
-    const sent = performance.now();
-    try {
-      const response = await client.request("POST", `/api/v1/members/${answering[k]}/answers`, { answer: "ok" });
-      latencies[k] = performance.now() - sent;
-      if (response.status !== 201) fail(`HTTP ${response.status}`, JSON.stringify(response.body).slice(0, 300));
-      else if (response.body?.closedCheckins !== 1) unclosed++;
-    } catch (error) {
-      latencies[k] = performance.now() - sent;
-      fail("network error", String((error as Error)?.message ?? error));
-    }
-  });
-  const took = seconds(started);
-
-  const errors = [...failures.values()].reduce((a, b) => a + b, 0);
-  const s = spread(latencies);
+  const load = await timedRequests(answering.length, options.concurrency,
+    (k) => client.request("POST", `/api/v1/members/${answering[k]}/answers`, { answer: "ok" }), 201,
+    (_, response) => {
+      if (response.body?.closedCheckins !== 1) unclosed++;
+    });
+  const { took, errors } = load;
+  const s = load.latency;
   const rate = answering.length / took;
   report.set({
     answers: answering.length, ingestSeconds: round(took, 2), ingestPerSecond: Math.round(rate),
@@ -169,8 +151,7 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
   report.line("ingest", `${answering.length} answers in ${took.toFixed(1)} s (${Math.round(rate)}/s), ` +
     `p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, concurrency ${options.concurrency}`);
   if (errors) {
-    const kinds = [...failures].map(([kind, count]) => `${count} × ${kind}`).join(", ");
-    report.warn(`ingest: ${errors} of ${answering.length} answers were not recorded with 201 (${kinds}); first: ${firstFailure}`);
+    report.warn(`ingest: ${errors} of ${answering.length} answers were not recorded with 201 (${load.kinds}); first: ${load.firstFailure}`);
     if (errors === answering.length) throw new Error("ingest: every answer failed");
   }
   if (unclosed) report.warn(`ingest: ${unclosed} answers closed no check-in or more than one (expected closedCheckins = 1)`);

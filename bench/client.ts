@@ -3,7 +3,9 @@
  * installed (cheapest per request, which matters when the bench shares the CPU
  * with the service), otherwise Node's global fetch (keep-alive by default).
  */
+import { performance } from "node:perf_hooks";
 import type { SandboxMessage } from "../test/support/sandbox.ts";
+import { runWorkers, type Spread, spread } from "./stats.ts";
 
 export interface Response {
   status: number;
@@ -116,4 +118,52 @@ export async function readOutbox(client: Client, since: string, onMessage: (m: O
     cursor = page.cursor;
     if (page.messages.length < OUTBOX_PAGE) return cursor;
   }
+}
+
+export interface Load {
+  /** Wall seconds for all requests. */
+  took: number;
+  latency: Spread;
+  /** Requests not answered with the expected status (or not answered at all). */
+  errors: number;
+  /** "3 × HTTP 500, 1 × network error"; the first failure's detail. */
+  kinds: string;
+  firstFailure: string;
+}
+
+/**
+ * Send `count` requests, `concurrency` at a time, timing each; a response with
+ * another status than `expected`, or none, counts as an error by kind.
+ */
+export async function timedRequests(
+  count: number, concurrency: number, send: (index: number) => Promise<Response>, expected: number,
+  onAnswer?: (index: number, response: Response) => void,
+): Promise<Load> {
+  const latencies = new Float64Array(count);
+  const failures = new Map<string, number>();
+  let firstFailure = "";
+  const fail = (kind: string, detail: string) => {
+    failures.set(kind, (failures.get(kind) ?? 0) + 1);
+    firstFailure ||= detail;
+  };
+  const started = performance.now();
+  await runWorkers(count, concurrency, async (k) => {
+    const sent = performance.now();
+    try {
+      const response = await send(k);
+      latencies[k] = performance.now() - sent;
+      if (response.status !== expected) fail(`HTTP ${response.status}`, JSON.stringify(response.body).slice(0, 300));
+      else onAnswer?.(k, response);
+    } catch (error) {
+      latencies[k] = performance.now() - sent;
+      fail("network error", String((error as Error)?.message ?? error));
+    }
+  });
+  return {
+    took: (performance.now() - started) / 1000,
+    latency: spread(latencies),
+    errors: [...failures.values()].reduce((a, b) => a + b, 0),
+    kinds: [...failures].map(([kind, c]) => `${c} × ${kind}`).join(", "),
+    firstFailure,
+  };
 }

@@ -18,10 +18,10 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { type LineApiServer, startLineApiServer } from "../test/support/line-api-server.ts";
 import { postback, sign } from "../test/support/line-webhook.ts";
-import { type Client, connect, expectStatus } from "./client.ts";
+import { type Client, connect, expectStatus, timedRequests } from "./client.ts";
 import type { Options } from "./options.ts";
 import type { Figures, Report } from "./report.ts";
-import { round, runWorkers, sleep, spread } from "./stats.ts";
+import { round, runWorkers, sleep } from "./stats.ts";
 
 const BULK_SIZE = 5000;
 const BULK_CONCURRENCY = 2;
@@ -166,29 +166,11 @@ async function tapRound(ctx: LineContext, org: LineOrg, db: pg.Client, size: num
   const answersBefore = await count(db, "select count(*) as n from answers where organisation_id = $1 and channel = 'line'", [org.id]);
   const pushesBefore = line.server.pushes.length;
 
-  const latencies = new Float64Array(requests.length);
-  const failures = new Map<string, number>();
-  let firstFailure = "";
-  const fail = (kind: string, detail: string) => {
-    failures.set(kind, (failures.get(kind) ?? 0) + 1);
-    firstFailure ||= detail;
-  };
   const started = performance.now();
-  await runWorkers(requests.length, options.concurrency, async (k) => {
-    const { body, signature } = requests[k];
-    const sent = performance.now();
-    try {
-      const response = await org.client.postRaw(path, body, { "content-type": "application/json", "x-line-signature": signature });
-      latencies[k] = performance.now() - sent;
-      if (response.status !== 200) fail(`HTTP ${response.status}`, JSON.stringify(response.body).slice(0, 300));
-    } catch (error) {
-      latencies[k] = performance.now() - sent;
-      fail("network error", String((error as Error)?.message ?? error));
-    }
-  });
-  const took = seconds(started);
-  const errors = [...failures.values()].reduce((a, b) => a + b, 0);
-  const s = spread(latencies);
+  const load = await timedRequests(requests.length, options.concurrency, (k) =>
+    org.client.postRaw(path, requests[k].body, { "content-type": "application/json", "x-line-signature": requests[k].signature }), 200);
+  const { took, errors } = load;
+  const s = load.latency;
   const rate = n / took;
   put({
     Events: n, Requests: requests.length, Seconds: round(took, 2), PerSecond: Math.round(rate),
@@ -198,8 +180,7 @@ async function tapRound(ctx: LineContext, org: LineOrg, db: pg.Client, size: num
     `${Math.round(rate)} events/s stored, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, ` +
     `concurrency ${options.concurrency}`);
   if (errors) {
-    const kinds = [...failures].map(([kind, c]) => `${c} × ${kind}`).join(", ");
-    report.warn(`line tap${size}: ${errors} of ${requests.length} webhooks were not answered 200 (${kinds}); first: ${firstFailure}`);
+    report.warn(`line tap${size}: ${errors} of ${requests.length} webhooks were not answered 200 (${load.kinds}); first: ${load.firstFailure}`);
     if (errors === requests.length) throw new Error(`line tap${size}: every webhook failed`);
   }
 
