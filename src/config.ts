@@ -16,6 +16,15 @@ export interface Config {
   secretKey: string | undefined;
   /** LINE Messaging API base URL (tests point it at a local server). */
   lineApiBase: string;
+  /** Twilio REST API base URL (tests point it at a local server). */
+  twilioApiBase: string;
+  /**
+   * The address providers and members reach this service at (Twilio's webhooks,
+   * the one-tap links in SMS and e-mail). Defaults to http://localhost:PORT.
+   */
+  publicUrl: string | undefined;
+  /** How long a one-tap link in an SMS or e-mail stays valid. */
+  linkTtlHours: number;
   engine: boolean;
   /** Spread each minute's check-ins over this many seconds (0 = exactly on the minute). */
   spreadSeconds: number;
@@ -53,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.MIMAMORI_ADMIN_TOKEN || undefined,
     secretKey: env.MIMAMORI_SECRET_KEY || undefined,
     lineApiBase: env.MIMAMORI_LINE_API_BASE || "https://api.line.me",
+    twilioApiBase: env.MIMAMORI_TWILIO_API_BASE || "https://api.twilio.com",
+    publicUrl: env.MIMAMORI_PUBLIC_URL ? env.MIMAMORI_PUBLIC_URL.replace(/\/+$/, "") : undefined,
+    linkTtlHours: Math.max(1, int("MIMAMORI_LINK_TTL_HOURS", 72, env)),
     engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
     spreadSeconds: Math.min(59, int("MIMAMORI_SPREAD_SECONDS", 0, env)),
     batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),

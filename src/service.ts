@@ -10,12 +10,16 @@ import { LineChannel } from "./channels/line.ts";
 import { LineEvents } from "./channels/line-events.ts";
 import { ChannelRegistry, ConfiguredOrFallback } from "./channels/registry.ts";
 import { SandboxChannel } from "./channels/sandbox.ts";
+import { SmsChannel } from "./channels/sms.ts";
+import { VoiceChannel } from "./channels/voice.ts";
+import { EmailChannel } from "./channels/email.ts";
 import type { Config } from "./config.ts";
 import { AnswerIngest } from "./engine/answers.ts";
 import { ChannelConfigs } from "./engine/channel-configs.ts";
 import { type Clock, SandboxClock, SystemClock } from "./engine/clock.ts";
 import { Engine } from "./engine/engine.ts";
 import { InboundIngest } from "./engine/inbound.ts";
+import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
 import { createOrganisation, hashToken } from "./engine/organisations.ts";
 import { buildApp } from "./http/app.ts";
@@ -65,16 +69,29 @@ export async function startService(config: Config, log: Logger = pino({ level: c
   const createdAdminToken = await bootstrap(store, config, log);
   const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
   const clock: Clock = sandboxClock ?? new SystemClock();
-  const channelConfigs = new ChannelConfigs(db, SecretBox.fromConfig(config.secretKey, config.dataDir));
+  const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);
+  const channelConfigs = new ChannelConfigs(db, secrets);
+  // Known once the server listens (tests and `PORT=0` pick a free port).
+  let listeningUrl = `http://127.0.0.1:${config.port}`;
+  const publicUrl = () => config.publicUrl ?? listeningUrl;
+  const links = new Links(db, secrets.derive("links"), publicUrl, config.linkTtlHours * 3_600_000);
   const line = new LineChannel({
     baseURL: config.lineApiBase,
     credentials: async (organisationId) => (await channelConfigs.line(organisationId))?.credentials ?? null,
   });
-  const hasLine = async (organisationId: string) => (await channelConfigs.line(organisationId)) !== null;
-  const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
-  const channels = sandbox
-    ? new ChannelRegistry(sandbox).register("line", new ConfiguredOrFallback(line, sandbox, hasLine))
-    : new ChannelRegistry().register("line", line);
+  const twilioAccount = (organisationId: string) => channelConfigs.get(organisationId, "twilio");
+  const voice = new VoiceChannel({ apiBase: config.twilioApiBase, account: twilioAccount, publicUrl });
+  const sms = new SmsChannel({ apiBase: config.twilioApiBase, account: twilioAccount, publicUrl, links });
+  const email = new EmailChannel({ account: (organisationId) => channelConfigs.get(organisationId, "email"), links });
+  const providers = { line: [line, "line"], voice: [voice, "twilio"], sms: [sms, "twilio"], email: [email, "email"] } as const;
+  const sandbox = config.sandbox ? new SandboxChannel(db, clock, links) : undefined;
+  const channels = sandbox ? new ChannelRegistry(sandbox) : new ChannelRegistry();
+  for (const [kind, [channel, provider]] of Object.entries(providers)) {
+    // In the sandbox, an organisation that configured a provider uses it; the rest stay in the sandbox.
+    channels.register(kind, sandbox
+      ? new ConfiguredOrFallback(channel, sandbox, async (organisationId) => (await channelConfigs.get(organisationId, provider)) !== null)
+      : channel);
+  }
   const metrics = new Metrics();
   const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,
@@ -87,13 +104,14 @@ export async function startService(config: Config, log: Logger = pino({ level: c
     metrics.answersRecorded += n;
   });
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs,
+    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  listeningUrl = `http://127.0.0.1:${port}`;
   if (config.engine) engine.start();
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
 
@@ -105,6 +123,7 @@ export async function startService(config: Config, log: Logger = pino({ level: c
       stopped = true;
       await app.close();
       await engine.stop();
+      email.close();
       await store.close();
     },
   };

@@ -7,6 +7,8 @@
 import type { ChannelKind } from "../store/schema.ts";
 
 export interface OutgoingMessage {
+  /** The outbox row (providers that call back later, like Twilio, are told it). */
+  outboxId?: string;
   idempotencyKey: string;
   organisationId: string;
   recipient: { kind: "member" | "contact" | "team" | "group" | "line_user"; id: string };
@@ -21,6 +23,7 @@ export interface OutgoingMessage {
 }
 
 export type DeliveryResult =
+  /** Accepted by the provider; `providerId` is its id (a call's sid) when it reports back later. */
   | { status: "sent"; providerId?: string }
   /** A passing problem (rate limit, 5xx, timeout): try again later. */
   | { status: "retry"; error: string; retryAfterMs?: number }
@@ -31,4 +34,10 @@ export interface Channel {
   readonly name: string;
   /** Deliver a batch; one result per message, in the same order. */
   send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]>;
+  /**
+   * Messages per second the organisation may send through this channel (phone
+   * calls are capped per account); undefined = no cap. The sender spreads capped
+   * messages over time slots instead of letting the provider drop them.
+   */
+  ratePerSecond?(organisationId: string): Promise<number | undefined>;
 }

@@ -57,6 +57,11 @@ export class ConfiguredOrFallback implements Channel {
     this.#isConfigured = isConfigured;
   }
 
+  async ratePerSecond(organisationId: string): Promise<number | undefined> {
+    const channel = (await this.#isConfigured(organisationId)) ? this.#primary : this.#fallback;
+    return channel.ratePerSecond?.(organisationId);
+  }
+
   async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
     const configured = new Map<string, boolean>();
     for (const m of messages) {

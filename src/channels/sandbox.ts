@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Clock } from "../engine/clock.ts";
+import type { Links } from "../engine/links.ts";
 import type { Db } from "../store/db.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
 
@@ -15,9 +16,13 @@ export class SandboxChannel implements Channel {
   /** Deliveries refused as repeats of a key already delivered (a test can read it). */
   repeatsRefused = 0;
 
-  constructor(db: Db, clock: Clock) {
+  readonly #links: Links | undefined;
+
+  /** `links`: SMS and e-mail messages carry their one-tap link (payload.link), as the real channels do. */
+  constructor(db: Db, clock: Clock, links?: Links) {
     this.#db = db;
     this.#clock = clock;
+    this.#links = links;
   }
 
   async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
@@ -25,6 +30,12 @@ export class SandboxChannel implements Channel {
     // Virtual time stands still while the sandbox works: a message arrives the instant
     // it became ready. On a running clock it arrives when it really does.
     const arrival = (m: OutgoingMessage) => (this.#clock.running ? this.#clock.now() : m.readyAt);
+    const linked = messages.filter((m) => m.channel === "sms" || m.channel === "email");
+    if (this.#links && linked.length) {
+      const urls = await this.#links.linksFor(linked, arrival);
+      const byMessage = new Map(linked.map((m, i) => [m, urls[i]]));
+      messages = messages.map((m) => (byMessage.get(m) ? { ...m, payload: { ...m.payload, link: byMessage.get(m) } } : m));
+    }
     const inserted = await this.#db
       .insertInto("sandbox_deliveries")
       .values(

@@ -51,6 +51,15 @@ export interface EscalationResult {
   effects: EscalationEffect[];
 }
 
+/**
+ * The contacts an escalation relies on, in order: those who confirmed their role.
+ * While nobody has confirmed yet, all of them, so an alert still reaches someone.
+ */
+export function reliableContacts<T extends { confirmed: boolean }>(contacts: T[]): T[] {
+  const confirmed = contacts.filter((c) => c.confirmed);
+  return confirmed.length ? confirmed : contacts;
+}
+
 /** Where a new, escalating check-in starts its chain. */
 export function startEscalation(policy: Policy, dueAt: Date): EscalationPosition {
   const first = policy.steps[0];

@@ -5,7 +5,7 @@
 import { DateTime } from "luxon";
 import type { Answer } from "./answers.ts";
 
-export const MESSAGE_KINDS = ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast"] as const;
+export const MESSAGE_KINDS = ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm"] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export function formatLocal(instant: Date, zone: string): string {
@@ -43,4 +43,12 @@ export function memberAnsweredText(displayName: string, answer: Answer, at: Date
   const en = answer === "ok" ? "OK" : "please contact me";
   return `【見守り】${displayName}さんから ${when} に${ja}の応答がありました。対応の記録をお願いします。\n` +
     `[Mimamori] ${displayName} answered "${en}" at ${when}. Please record the outcome.`;
+}
+
+/** Asks a new contact to confirm the role (contacts often do not know they were registered). */
+export function contactConfirmText(contactName: string, memberName: string, callsFrom?: string): string {
+  const number = callsFrom ? `見守りのお電話は ${callsFrom} からおかけします。` : "";
+  return `【見守り】${contactName}さんが、${memberName}さんの見守りの連絡先として登録されました。応答がないときにご連絡します。${number}お引き受けいただけるか、ご確認をお願いします。\n` +
+    `[Mimamori] ${contactName}, you have been registered as a contact for ${memberName}: we will contact you if they stop answering.` +
+    `${callsFrom ? ` Our calls come from ${callsFrom}.` : ""} Please confirm.`;
 }

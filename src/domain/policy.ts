@@ -29,6 +29,28 @@ export interface Step {
 
 export interface Policy {
   steps: Step[];
+  /** A call nobody answered (busy, no answer, answering machine) is tried again this often before it counts as unanswered. */
+  callRetries?: CallRetries;
+}
+
+export interface CallRetries {
+  /** More calls after the first. */
+  attempts: number;
+  /** Between the end of one call and the next. */
+  interval: string;
+}
+
+/** あんしん電話: two more calls, ten minutes apart. */
+export const DEFAULT_CALL_RETRIES: CallRetries = { attempts: 2, interval: "PT10M" };
+
+/**
+ * When to call again after call number `callNumber` (1 = the first) went
+ * unanswered at `endedAt`; null once the retries are used up.
+ */
+export function callRetryAt(policy: Policy, callNumber: number, endedAt: Date): Date | null {
+  const retries = policy.callRetries ?? DEFAULT_CALL_RETRIES;
+  if (callNumber > retries.attempts) return null;
+  return new Date(endedAt.getTime() + (parseDuration(retries.interval) ?? 600_000));
 }
 
 /** Which policy a member follows: phone plans call again the next day instead. */
@@ -66,6 +88,12 @@ export interface PolicyProblem {
 
 export function checkPolicy(policy: Policy, field = "steps"): PolicyProblem | undefined {
   if (policy.steps.length > 50) return { field, message: "at most 50 steps" };
+  if (policy.callRetries) {
+    const ms = parseDuration(policy.callRetries.interval);
+    if (ms === undefined || ms < 60_000 || ms > 86_400_000) {
+      return { field: field.replace(/steps$/, "callRetries.interval"), message: "must be an ISO-8601 duration from PT1M to P1D" };
+    }
+  }
   for (const [i, step] of policy.steps.entries()) {
     const ms = parseDuration(step.after);
     if (ms === undefined) return { field: `${field}.${i}.after`, message: "must be an ISO-8601 duration such as PT3H" };

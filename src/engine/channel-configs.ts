@@ -1,7 +1,8 @@
 /**
- * Each organisation's own provider channels (its LINE official account…):
- * credentials sealed at rest, never returned by the API, read through a short
- * cache so a busy sender does not decrypt on every message.
+ * Each organisation's own provider channels (its LINE official account, its
+ * Twilio account and numbers, its SMTP server): credentials sealed at rest,
+ * never returned by the API, read through a short cache so a busy sender does
+ * not decrypt on every message.
  */
 import type { Db } from "../store/db.ts";
 import type { SecretBox } from "../store/secrets.ts";
@@ -19,60 +20,125 @@ export interface LineSettings {
   requireGroupApproval?: boolean;
 }
 
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export interface TwilioSettings {
+  /** The number calls come from (E.164), shown to members when they register: they do not answer unknown numbers. */
+  callerId: string;
+  /** The number SMS come from; the caller number when absent. */
+  smsFrom?: string;
+  /** Outbound calls per second (Twilio's default is 1 per account). */
+  callsPerSecond: number;
+  /** SMS per second. */
+  messagesPerSecond: number;
+  /** Answering machines are detected and count as no answer. */
+  machineDetection: boolean;
+  /** The check-in question the call speaks; `{name}` is replaced by the member's name. */
+  voicePrompt?: string;
+}
+
+export interface EmailCredentials {
+  user?: string;
+  pass?: string;
+}
+
+export interface EmailSettings {
+  host: string;
+  port: number;
+  /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  from: string;
+  fromName?: string;
+}
+
+export type ProviderKind = "line" | "twilio" | "email";
+interface Provider<C, S> {
+  credentials: C;
+  settings: S;
+}
+type Kinds = {
+  line: Provider<LineCredentials, LineSettings>;
+  twilio: Provider<TwilioCredentials, TwilioSettings>;
+  email: Provider<EmailCredentials, EmailSettings>;
+};
+
+/** Credentials each provider cannot work without. */
+const REQUIRED: { [K in ProviderKind]: (keyof Kinds[K]["credentials"])[] } = {
+  line: ["channelSecret", "channelAccessToken"],
+  twilio: ["accountSid", "authToken"],
+  email: [],
+};
+
 const CACHE_MS = 10_000;
 
 export class ChannelConfigs {
   readonly #db: Db;
   readonly #secrets: SecretBox;
-  readonly #cache = new Map<string, { until: number; value: { credentials: LineCredentials; settings: LineSettings } | null }>();
+  readonly #cache = new Map<string, { until: number; value: unknown }>();
 
   constructor(db: Db, secrets: SecretBox) {
     this.#db = db;
     this.#secrets = secrets;
   }
 
-  async line(organisationId: string): Promise<{ credentials: LineCredentials; settings: LineSettings } | null> {
-    const cached = this.#cache.get(organisationId);
-    if (cached && cached.until > Date.now()) return cached.value;
+  async get<K extends ProviderKind>(organisationId: string, kind: K): Promise<Kinds[K] | null> {
+    const cacheKey = `${organisationId}|${kind}`;
+    const cached = this.#cache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.value as Kinds[K] | null;
     const row = await this.#db.selectFrom("channel_configs").select(["credentials", "settings"])
-      .where("organisation_id", "=", organisationId).where("kind", "=", "line").executeTakeFirst();
-    const value = row
-      ? { credentials: this.#secrets.open<LineCredentials>(row.credentials), settings: row.settings as unknown as LineSettings }
-      : null;
-    this.#cache.set(organisationId, { until: Date.now() + CACHE_MS, value });
+      .where("organisation_id", "=", organisationId).where("kind", "=", kind).executeTakeFirst();
+    const value = row ? { credentials: this.#secrets.open(row.credentials), settings: row.settings } as unknown as Kinds[K] : null;
+    this.#cache.set(cacheKey, { until: Date.now() + CACHE_MS, value });
     return value;
   }
 
-  /** Store (or update) the LINE channel; omitted credentials keep their stored value. */
-  async saveLine(organisationId: string, credentials: Partial<LineCredentials>, settings: LineSettings, now: Date): Promise<void> {
-    const existing = await this.line(organisationId);
-    const merged = { ...existing?.credentials, ...credentials } as LineCredentials;
-    if (!merged.channelSecret || !merged.channelAccessToken) {
-      throw new MissingCredentials(!merged.channelSecret ? "channelSecret" : "channelAccessToken");
+  line(organisationId: string): Promise<Kinds["line"] | null> {
+    return this.get(organisationId, "line");
+  }
+
+  /** Store (or update) a provider; omitted credentials keep their stored value. */
+  async save<K extends ProviderKind>(
+    organisationId: string, kind: K, credentials: Partial<Kinds[K]["credentials"]>, settings: Kinds[K]["settings"], now: Date,
+  ): Promise<void> {
+    const existing = await this.get(organisationId, kind);
+    const merged = { ...existing?.credentials, ...credentials } as Kinds[K]["credentials"];
+    for (const field of REQUIRED[kind]) {
+      if (!merged[field]) throw new MissingCredentials(String(field), kind);
     }
     const row = {
-      organisation_id: organisationId, kind: "line", credentials: this.#secrets.seal(merged),
+      organisation_id: organisationId, kind, credentials: this.#secrets.seal(merged),
       settings: JSON.stringify(settings), updated_at: now,
     };
     await this.#db.insertInto("channel_configs").values(row)
       .onConflict((oc) => oc.columns(["organisation_id", "kind"]).doUpdateSet({
         credentials: row.credentials, settings: row.settings, updated_at: now,
       })).execute();
-    this.#cache.delete(organisationId);
+    this.#cache.delete(`${organisationId}|${kind}`);
   }
 
-  async removeLine(organisationId: string): Promise<boolean> {
+  saveLine(organisationId: string, credentials: Partial<LineCredentials>, settings: LineSettings, now: Date): Promise<void> {
+    return this.save(organisationId, "line", credentials, settings, now);
+  }
+
+  async remove(organisationId: string, kind: ProviderKind): Promise<boolean> {
     const r = await this.#db.deleteFrom("channel_configs").where("organisation_id", "=", organisationId)
-      .where("kind", "=", "line").executeTakeFirst();
-    this.#cache.delete(organisationId);
+      .where("kind", "=", kind).executeTakeFirst();
+    this.#cache.delete(`${organisationId}|${kind}`);
     return Number(r.numDeletedRows) > 0;
+  }
+
+  removeLine(organisationId: string): Promise<boolean> {
+    return this.remove(organisationId, "line");
   }
 }
 
 export class MissingCredentials extends Error {
   readonly field: string;
-  constructor(field: string) {
-    super(`${field} is required when the LINE channel is first configured`);
+  constructor(field: string, kind: ProviderKind = "line") {
+    super(`${field} is required when the ${kind === "line" ? "LINE" : kind === "twilio" ? "Twilio" : "e-mail"} channel is first configured`);
     this.field = field;
   }
 }

@@ -15,7 +15,7 @@ import { groupRoundsDue } from "./groups.ts";
 import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import { dispatchDue } from "./scheduler.ts";
-import { sendReady } from "./sender.ts";
+import { SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
 export interface EngineOptions {
   batchSize: number;
@@ -85,7 +85,8 @@ export class Engine {
   /** Hand one batch of ready messages to their channels. */
   readonly #send: Phase = async () => {
     await this.#clock.refresh();
-    const sent = await sendReady(this.#db, this.#channels, this.#clock.now(), this.#options.batchSize * 2, this.#options.sendLeaseMs);
+    const sent = await sendReady(this.#db, this.#channels, this.#clock.now(), this.#options.batchSize * 2, this.#options.sendLeaseMs,
+      this.#clock.running ? SLOT_LOOKAHEAD_MS : Number.POSITIVE_INFINITY);
     this.#metrics.recordSends(sent);
     return sent.claimed;
   };

@@ -4,7 +4,7 @@
  * events and outbox rows in one transaction.
  */
 import { sql } from "kysely";
-import { escalate, type EscalationEffect } from "../domain/escalation.ts";
+import { escalate, type EscalationEffect, reliableContacts } from "../domain/escalation.ts";
 import { noAnswerAlertText, resendText } from "../domain/messages.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
@@ -54,7 +54,7 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
     const members = new Map((await tx.selectFrom("members")
       .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "last_prompted_at"])
       .where("id", "in", memberIds).orderBy("id").forUpdate().execute()).map((m) => [m.id, m as unknown as MemberRow]));
-    const contacts = await tx.selectFrom("contacts").select(["id", "member_id", "channels"])
+    const contacts = await tx.selectFrom("contacts").select(["id", "member_id", "channels", "confirmed_at"])
       .where("member_id", "in", memberIds).orderBy("member_id").orderBy("position").execute();
     const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
       .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
@@ -83,7 +83,8 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
         { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor },
         {
           policy: policyFor(policies(member.team_id), member.channels),
-          contactIds: (contactsOf.get(member.id) ?? []).map((c) => c.id),
+          contactIds: reliableContacts((contactsOf.get(member.id) ?? []).map((c) => ({ id: c.id, confirmed: c.confirmed_at !== null })))
+            .map((c) => c.id),
           teamId: member.team_id,
           groupIds: (groupsOf.get(member.id) ?? []).map((g) => g.id),
           memberLastPromptedAt: prompted.get(member.id) ?? member.last_prompted_at,

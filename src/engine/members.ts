@@ -4,9 +4,11 @@
  */
 import type { Insertable } from "kysely";
 import { anchorFor, DEFAULT_TIME_ZONE, type Interval, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
+import { contactConfirmText } from "../domain/messages.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
+import { enqueue, outboxRow } from "./outbox.ts";
 
 export interface PlanInput {
   every: Interval;
@@ -118,8 +120,36 @@ export async function createMembersIn(
   }
   for (let i = 0; i < members.length; i += 1000) await tx.insertInto("members").values(members.slice(i, i + 1000)).execute();
   for (let i = 0; i < contacts.length; i += 1000) await tx.insertInto("contacts").values(contacts.slice(i, i + 1000)).execute();
+  await askContactsToConfirm(tx, organisationId, contacts, new Map(members.map((m) => [m.id as string, m.display_name])), now);
   if (groupLinks.length) await tx.insertInto("group_members").values(groupLinks).execute();
   return members.map((m) => m.id);
+}
+
+/** Channels on which a contact is asked to confirm by message or call (LINE contacts confirm with an invitation code). */
+const CONFIRM_BY = new Set(["voice", "sms", "email"]);
+
+/**
+ * Ask new contacts to confirm they take the role, on their first channel (a
+ * call, an SMS or e-mail with a link). Until someone confirms, the team sees the
+ * contact as unconfirmed.
+ */
+export async function askContactsToConfirm(
+  tx: Db, organisationId: string, contacts: Insertable<Database["contacts"]>[], memberNames: Map<string, string>, now: Date,
+  /** Distinguishes a repeated request from the first (whose key it would otherwise share). */
+  keySuffix = "",
+): Promise<number> {
+  const asked = contacts.filter((c) => !c.confirmed_at && CONFIRM_BY.has((JSON.parse(c.channels as string) as ChannelAddress[])[0]?.kind ?? ""));
+  if (asked.length === 0) return 0;
+  const twilio = await tx.selectFrom("channel_configs").select("settings").where("organisation_id", "=", organisationId)
+    .where("kind", "=", "twilio").executeTakeFirst();
+  const callsFrom = (twilio?.settings as { callerId?: string } | undefined)?.callerId;
+  await enqueue(tx, asked.map((c) => outboxRow({
+    organisationId, key: `contact_confirm:${c.id}${keySuffix}`, recipient: { kind: "contact", id: c.id as string },
+    channels: JSON.parse(c.channels as string) as ChannelAddress[], messageKind: "contact_confirm",
+    text: contactConfirmText(c.display_name, memberNames.get(c.member_id) ?? "", callsFrom),
+    payload: { memberId: c.member_id }, dueAt: now, now,
+  })));
+  return asked.length;
 }
 
 export interface MemberPatch extends Personal {

@@ -58,6 +58,14 @@ export function outboxRow(m: OutboxMessage): OutboxRow {
   };
 }
 
+/**
+ * The key of a message without its delivery suffixes: `#n` (moved to the
+ * recipient's n-th channel) and `~n` (the n-th call of an unanswered call).
+ */
+export function baseKey(key: string): string {
+  return key.split("#")[0].split("~")[0];
+}
+
 /** Insert outbox rows; a key written before is not written again. */
 export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {

@@ -10,7 +10,8 @@ import type { Channel, DeliveryResult, OutgoingMessage } from "../channels/chann
 import { type Db, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
-import { outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
+import { baseKey, outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
+import { reserveSlots } from "./pacing.ts";
 
 export const MAX_ATTEMPTS = 12;
 
@@ -27,12 +28,23 @@ export function backoffMs(attempts: number, retryAfterMs?: number): number {
   return Math.max(retryAfterMs ?? 0, exp * (0.8 + Math.random() * 0.4));
 }
 
+/** How far ahead a sender claims messages that have a send slot, and waits for the slot itself. */
+export const SLOT_LOOKAHEAD_MS = 1000;
+
 type Claimed = Pick<Selectable<Database["outbox"]>,
   "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
-  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at">;
+  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at" | "slot_at">;
 
+/** A claimed row and, for a rate-capped channel, the instant it may go. */
+type Ready = { row: Claimed; sendAt?: Date };
+
+/**
+ * `slotLookaheadMs`: capped messages whose slot is further away are released to
+ * wait for it. A frozen sandbox clock never reaches a slot, so it passes Infinity
+ * and the batch waits out its slots in real time instead.
+ */
 export async function sendReady(
-  db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number,
+  db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, slotLookaheadMs = SLOT_LOOKAHEAD_MS,
 ): Promise<SendBatchResult> {
   const wall = new Date();
   const claimed = await claimReady(db, now, wall, limit, leaseMs);
@@ -42,25 +54,82 @@ export async function sendReady(
   // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
   // due together go out in the order they were written.
   claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
-  const byChannel = new Map<Channel, Claimed[]>();
-  for (const row of claimed) {
-    const channel = channels.forKind(row.channel_kind);
+  const ready = await pace(db, channels, claimed, now, slotLookaheadMs);
+  const byChannel = new Map<Channel, Ready[]>();
+  for (const item of ready) {
+    const channel = channels.forKind(item.row.channel_kind);
     const list = byChannel.get(channel) ?? [];
-    list.push(row);
+    list.push(item);
     byChannel.set(channel, list);
   }
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
-  await Promise.all([...byChannel].map(async ([channel, rows]) => {
-    let results: DeliveryResult[];
-    try {
-      results = await channel.send(rows.map(toMessage), now);
-    } catch (error) {
-      results = rows.map(() => ({ status: "retry", error: String((error as Error)?.message ?? error) }));
-    }
-    for (const [i, row] of rows.entries()) outcomes.push({ row, outcome: results[i] ?? { status: "retry", error: "no result" } });
+  await Promise.all([...byChannel].map(async ([channel, items]) => {
+    const now_ = items.filter((i) => !i.sendAt || i.sendAt <= now);
+    const timed = items.filter((i) => i.sendAt && i.sendAt > now);
+    await Promise.all([
+      deliver(channel, now_.map((i) => i.row), now, outcomes),
+      // Each capped message goes at its own slot, not all at once.
+      ...timed.map(async (i) => {
+        await new Promise((r) => setTimeout(r, (i.sendAt as Date).getTime() - now.getTime()));
+        await deliver(channel, [i.row], now, outcomes);
+      }),
+    ]);
   }));
   await record(db, outcomes, now, result);
   return result;
+}
+
+async function deliver(channel: Channel, rows: Claimed[], now: Date, outcomes: { row: Claimed; outcome: DeliveryResult }[]) {
+  if (rows.length === 0) return;
+  let results: DeliveryResult[];
+  try {
+    results = await channel.send(rows.map(toMessage), now);
+  } catch (error) {
+    results = rows.map(() => ({ status: "retry", error: String((error as Error)?.message ?? error) }));
+  }
+  for (const [i, row] of rows.entries()) outcomes.push({ row, outcome: results[i] ?? { status: "retry", error: "no result" } });
+}
+
+/**
+ * Give rows of rate-capped channels their send slots. Those whose slot falls
+ * within the look-ahead go in this batch; the rest are released to wait for
+ * their slot (not an attempt), so other messages due now are not held up.
+ */
+async function pace(db: Db, channels: ChannelRegistry, claimed: Claimed[], now: Date, lookaheadMs: number): Promise<Ready[]> {
+  const ready: Ready[] = [];
+  const toSlot = new Map<string, { kind: string; organisationId: string; rate: number; rows: Claimed[] }>();
+  const rates = new Map<string, number | undefined>();
+  for (const row of claimed) {
+    if (row.slot_at) {
+      ready.push({ row, sendAt: row.slot_at });
+      continue;
+    }
+    const channel = channels.forKind(row.channel_kind);
+    const key = `${row.organisation_id}|${row.channel_kind}`;
+    if (!rates.has(key)) rates.set(key, await channel.ratePerSecond?.(row.organisation_id));
+    const rate = rates.get(key);
+    if (!rate) {
+      ready.push({ row });
+      continue;
+    }
+    const group = toSlot.get(key) ?? { kind: row.channel_kind, organisationId: row.organisation_id, rate, rows: [] };
+    group.rows.push(row);
+    toSlot.set(key, group);
+  }
+  const waiting: { id: string; slot: Date }[] = [];
+  for (const group of toSlot.values()) {
+    const slots = await reserveSlots(db, group.organisationId, group.kind, group.rows.length, group.rate, now);
+    for (const [i, row] of group.rows.entries()) {
+      if (slots[i].getTime() <= now.getTime() + lookaheadMs) ready.push({ row, sendAt: slots[i] });
+      else waiting.push({ id: row.id, slot: slots[i] });
+    }
+  }
+  if (waiting.length) {
+    await sql`update outbox set slot_at = v.slot, next_attempt_at = v.slot, locked_until = null
+      from (select unnest(${waiting.map((w) => w.id)}::uuid[]) as id, unnest(${waiting.map((w) => w.slot)}::timestamptz[]) as slot) v
+      where outbox.id = v.id`.execute(db);
+  }
+  return ready;
 }
 
 /** Claim the oldest ready rows under a lease. */
@@ -70,16 +139,18 @@ async function claimReady(db: Db, now: Date, wall: Date, limit: number, leaseMs:
     return (await sql<Claimed>`
     update outbox set locked_until = ${new Date(wall.getTime() + leaseMs)}
     where id in (
-      select id from outbox where status = 'pending' and next_attempt_at <= ${now}
+      select id from outbox where status = 'pending' and next_attempt_at <= ${new Date(now.getTime() + SLOT_LOOKAHEAD_MS)}
+        and (next_attempt_at <= ${now} or slot_at is not null)
         and (locked_until is null or locked_until < ${wall})
       order by next_attempt_at, id limit ${limit} for update skip locked)
     returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
-      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at`.execute(tx)).rows;
+      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at, slot_at`.execute(tx)).rows;
   });
 }
 
 function toMessage(row: Claimed): OutgoingMessage {
   return {
+    outboxId: row.id,
     idempotencyKey: row.idempotency_key,
     organisationId: row.organisation_id,
     recipient: { kind: row.recipient_kind as RecipientKind, id: row.recipient_id },
@@ -94,10 +165,13 @@ function toMessage(row: Claimed): OutgoingMessage {
 }
 
 async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult }[], now: Date, result: SendBatchResult) {
-  const sent = outcomes.filter((o) => o.outcome.status === "sent").map((o) => o.row.id);
+  const sent = outcomes.filter((o) => o.outcome.status === "sent");
   if (sent.length) {
-    await db.updateTable("outbox").set({ status: "sent", sent_at: now, locked_until: null, attempts: sql`attempts + 1` })
-      .where("id", "in", sent).execute();
+    const providerIds = sent.map((o) => (o.outcome.status === "sent" ? o.outcome.providerId ?? null : null));
+    await sql`update outbox set status = 'sent', sent_at = ${now}, locked_until = null, attempts = attempts + 1,
+        provider_id = coalesce(v.provider_id, outbox.provider_id)
+      from (select unnest(${sent.map((o) => o.row.id)}::uuid[]) as id, unnest(${providerIds}::text[]) as provider_id) v
+      where outbox.id = v.id`.execute(db);
     result.sent += sent.length;
   }
   // Messages retried together come back together (one jitter per attempt count and
@@ -110,42 +184,52 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
       const slot = `${attempts}:${outcome.retryAfterMs ?? 0}`;
       const at = retryAt.get(slot) ?? new Date(now.getTime() + backoffMs(attempts, outcome.retryAfterMs));
       retryAt.set(slot, at);
-      await db.updateTable("outbox").set({ attempts, last_error: outcome.error, locked_until: null, next_attempt_at: at })
+      // A capped message waits for a new slot when its retry comes due.
+      await db.updateTable("outbox").set({ attempts, last_error: outcome.error, locked_until: null, next_attempt_at: at, slot_at: null })
         .where("id", "=", row.id).execute();
       result.retried++;
       continue;
     }
     result.failed++;
-    await failOver(db, row, attempts, outcome.error, now);
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable("outbox").set({ status: "failed", attempts, last_error: outcome.error, locked_until: null })
+        .where("id", "=", row.id).execute();
+      await failOver(tx as unknown as Db, row, outcome.error, now);
+    });
   }
 }
 
-/** A permanent failure moves the message to the recipient's next channel, if any. */
-async function failOver(db: Db, row: Claimed, attempts: number, error: string, now: Date) {
-  await db.transaction().execute(async (tx) => {
-    await tx.updateTable("outbox").set({ status: "failed", attempts, last_error: error, locked_until: null })
-      .where("id", "=", row.id).execute();
-    const channels = await recipientChannels(tx as unknown as Db, row.recipient_kind as RecipientKind, row.recipient_id);
-    const next = row.channel_index + 1;
-    if (next < channels.length) {
-      await tx.insertInto("outbox").values(outboxRow({
-        organisationId: row.organisation_id,
-        key: `${row.idempotency_key.split("#")[0]}#${next}`,
-        recipient: { kind: row.recipient_kind as RecipientKind, id: row.recipient_id },
-        channels,
-        channelIndex: next,
-        messageKind: row.message_kind,
-        text: row.text,
-        payload: row.payload,
-        checkinId: row.checkin_id,
-        incidentId: row.incident_id,
-        dueAt: row.due_at,
-        now,
-      })).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
-    } else if (row.incident_id) {
-      await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
-        recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, error,
-      })).execute();
-    }
-  });
+export type FailedRow = Pick<Selectable<Database["outbox"]>,
+  "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" |
+  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at">;
+
+/**
+ * A message that cannot reach its recipient on this channel (refused, bounced,
+ * undelivered, a call nobody answered) moves to the recipient's next channel; with
+ * none left, an alert's failure goes on the incident's timeline for the team.
+ * Runs inside the caller's transaction (the row is already marked failed).
+ */
+export async function failOver(tx: Db, row: FailedRow, error: string, now: Date): Promise<void> {
+  const channels = await recipientChannels(tx, row.recipient_kind as RecipientKind, row.recipient_id);
+  const next = row.channel_index + 1;
+  if (next < channels.length) {
+    await tx.insertInto("outbox").values(outboxRow({
+      organisationId: row.organisation_id,
+      key: `${baseKey(row.idempotency_key)}#${next}`,
+      recipient: { kind: row.recipient_kind as RecipientKind, id: row.recipient_id },
+      channels,
+      channelIndex: next,
+      messageKind: row.message_kind,
+      text: row.text,
+      payload: row.payload,
+      checkinId: row.checkin_id,
+      incidentId: row.incident_id,
+      dueAt: row.due_at,
+      now,
+    })).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+  } else if (row.incident_id) {
+    await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
+      recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, error,
+    })).execute();
+  }
 }

@@ -4,8 +4,10 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { Authenticator } from "./auth.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
+import { checkinPageRoutes } from "./routes/checkin-page.ts";
 import { handleError } from "./errors.ts";
 import { contactRoutes } from "./routes/contacts.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -15,6 +17,7 @@ import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { lineWebhook } from "./webhooks/line.ts";
+import { twilioWebhooks } from "./webhooks/twilio.ts";
 import type { Services } from "./services.ts";
 
 export async function buildApp(s: Services): Promise<FastifyInstance> {
@@ -42,6 +45,8 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
 
   opsRoutes(app as unknown as FastifyInstance, s);
   await lineWebhook(app as unknown as FastifyInstance, s);
+  await twilioWebhooks(app as unknown as FastifyInstance, s);
+  await app.register(checkinPageRoutes(s));
   const auth = new Authenticator(s.db);
   await app.register(async (api) => {
     api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
@@ -49,7 +54,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       if (request.routeOptions.url === "/api/v1/openapi.json") return;
       request.principal = await auth.authenticate(request);
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

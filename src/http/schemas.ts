@@ -126,7 +126,13 @@ const Step = z.strictObject({
   contact: z.number().int().min(1).max(10).optional(),
   repeat: z.boolean().optional(),
 });
-export const PolicyInput = z.strictObject({ steps: z.array(Step).max(50) });
+export const PolicyInput = z.strictObject({
+  steps: z.array(Step).max(50),
+  callRetries: z.strictObject({
+    attempts: z.number().int().min(0).max(5).describe("More calls after the first, when nobody answers (default 2)"),
+    interval: z.string().describe("Between calls, ISO-8601 (default PT10M)"),
+  }).optional(),
+});
 export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(), phone: PolicyInput.optional() });
 
 export const IncidentQuery = z.strictObject({

@@ -5,6 +5,7 @@ import type { ChannelConfigs } from "../engine/channel-configs.ts";
 import type { Clock, SandboxClock } from "../engine/clock.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { InboundIngest } from "../engine/inbound.ts";
+import type { Links } from "../engine/links.ts";
 import type { Metrics } from "../engine/metrics.ts";
 import type { Db } from "../store/db.ts";
 import type { Config } from "../config.ts";
@@ -20,6 +21,10 @@ export interface Services {
   inboundIngest: InboundIngest;
   metrics: Metrics;
   channelConfigs: ChannelConfigs;
+  /** One-tap links of SMS and e-mail (the web check-in page). */
+  links: Links;
+  /** Where providers and members reach this service (set once it listens). */
+  publicUrl(): string;
   log: Logger;
   /** Present only in sandbox mode. */
   sandboxClock?: SandboxClock;

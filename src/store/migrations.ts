@@ -7,6 +7,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
 import { broadcastsMigration } from "./migrations/004-broadcasts.ts";
 import { lineGroupsMigration } from "./migrations/003-line-groups.ts";
+import { phoneAndLinksMigration } from "./migrations/005-phone-and-links.ts";
 
 export interface Migration {
   id: number;
@@ -282,6 +283,7 @@ alter table members add column consent jsonb;
   },
   lineGroupsMigration,
   broadcastsMigration,
+  phoneAndLinksMigration,
 ];
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -189,6 +189,44 @@ export interface Database {
     last_error: string | null;
     created_at: Timestamp;
     sent_at: Timestamp | null;
+    /** The provider's id (a call's or an SMS's sid). */
+    provider_id: string | null;
+    /** How it ended, when the provider reports later: answered, no_answer, busy, machine, delivered, undelivered… */
+    outcome: string | null;
+    /** The pacing slot a rate-capped message was given. */
+    slot_at: Timestamp | null;
+  };
+  send_pacing: { organisation_id: string; channel_kind: string; next_free_at: Timestamp };
+  links: {
+    token_hash: string;
+    organisation_id: string;
+    /** checkin | alert | confirm_contact | broadcast */
+    purpose: string;
+    member_id: string | null;
+    checkin_id: string | null;
+    incident_id: string | null;
+    contact_id: string | null;
+    broadcast_id: string | null;
+    recipient_kind: string;
+    recipient_id: string;
+    channel_kind: string;
+    outbox_key: string;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    used_for: string | null;
+    created_at: Timestamp;
+  };
+  observations: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    checkin_id: string | null;
+    question: string;
+    value: string;
+    label: string;
+    channel: string;
+    observed_at: Timestamp;
+    idempotency_key: string;
   };
   inbound: {
     id: string;

@@ -4,7 +4,7 @@
  * key file created once in the data directory with mode 0600. Several processes
  * on several machines must share MIMAMORI_SECRET_KEY.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -25,6 +25,11 @@ export class SecretBox {
       chmodSync(file, 0o600);
     }
     return new SecretBox(Buffer.from(readFileSync(file, "utf8").trim(), "base64"));
+  }
+
+  /** A key for one purpose (e.g. signing links), derived so the master key itself is never used twice. */
+  derive(purpose: string): Buffer {
+    return createHmac("sha256", this.#key).update(`mimamori:${purpose}`).digest();
   }
 
   seal(value: unknown): string {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  contactConfirmText,
   contactRequestText,
   formatLocal,
   MESSAGE_KINDS,
@@ -39,7 +40,15 @@ describe("messages: formatLocal", () => {
 
 describe("messages: texts", () => {
   test("the message kinds", () => {
-    assert.deepEqual([...MESSAGE_KINDS], ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast"]);
+    assert.deepEqual([...MESSAGE_KINDS], ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm"]);
+  });
+
+  test("a new contact is told whose contact they are, and the number calls come from", () => {
+    const [ja, en] = lines(contactConfirmText("山田一郎", NAME, "+81312345678"));
+    assert.match(ja, new RegExp(`山田一郎さんが、${NAME}さんの見守りの連絡先`));
+    assert.match(ja, /\+81312345678 からおかけします/);
+    assert.match(en, /Our calls come from \+81312345678/);
+    assert.doesNotMatch(contactConfirmText("山田一郎", NAME), /からおかけします/);
   });
 
   test("the prompt names the member and offers OK and please-contact-me, in Japanese then English", () => {

@@ -17,6 +17,31 @@ export const LineConfigInput = z.strictObject({
   requireGroupApproval: z.boolean().optional().describe("LINE groups the bot is added to wait for staff approval (POST /groups/:id/approve)"),
 });
 
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export const TwilioConfigInput = z.strictObject({
+  accountSid: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC + 32 hex digits)").optional(),
+  authToken: z.string().trim().min(16).max(200).optional(),
+  callerId: z.string().trim().regex(E164, "must be a phone number in E.164 form, e.g. +81312345678")
+    .describe("The number calls come from; members are told it when they register"),
+  smsFrom: z.string().trim().regex(E164, "must be a phone number in E.164 form").optional(),
+  callsPerSecond: z.number().min(0.1).max(100).default(1).describe("Outbound call cap for this account (Twilio's default: 1)"),
+  messagesPerSecond: z.number().min(0.1).max(100).default(1),
+  machineDetection: z.boolean().default(true).describe("Answering machines count as no answer"),
+  voicePrompt: z.string().trim().min(5).max(500).optional()
+    .describe("The check-in question; {name} is the member's name. It must ask for 1 (fine) and 9 (please contact me)."),
+});
+
+export const EmailConfigInput = z.strictObject({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(587),
+  secure: z.boolean().default(false).describe("TLS from the start (port 465)"),
+  user: z.string().trim().max(255).optional(),
+  pass: z.string().max(500).optional(),
+  from: z.email().max(255),
+  fromName: z.string().trim().max(100).optional(),
+});
+
 export function channelRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const view = async (organisationId: string) => {
@@ -50,6 +75,57 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
       });
       return view(request.principal.organisationId);
     });
+
+    app.get("/channels/twilio", { schema: { tags, summary: "Whether the organisation's Twilio account (calls and SMS) is configured" } },
+      async (request) => {
+        const org = request.principal.organisationId;
+        const twilio = await s.channelConfigs.get(org, "twilio");
+        return { kind: "twilio", configured: !!twilio, ...(twilio ? { settings: twilio.settings } : {}), webhookBase: `${s.publicUrl()}/webhooks/twilio/${org}` };
+      });
+
+    app.put("/channels/twilio", {
+      schema: { tags, summary: "Configure the organisation's Twilio account, caller number and call cap", body: TwilioConfigInput },
+    }, async (request) => {
+      requireRole(request, "admin");
+      const { accountSid, authToken, ...settings } = request.body;
+      const org = request.principal.organisationId;
+      if (settings.voicePrompt && !(settings.voicePrompt.includes("1") && settings.voicePrompt.includes("9"))) {
+        throw new ApiError(400, "invalid_request", "the prompt must tell members to press 1 (fine) and 9 (please contact me)", "voicePrompt");
+      }
+      try {
+        await s.channelConfigs.save(org, "twilio", { ...(accountSid ? { accountSid } : {}), ...(authToken ? { authToken } : {}) }, settings, new Date());
+      } catch (error) {
+        if (error instanceof MissingCredentials) throw new ApiError(400, "invalid_request", error.message, error.field);
+        throw error;
+      }
+      await audit(s.db, request, "channel.twilio.configure", "organisation", org, { credentialsChanged: !!(accountSid || authToken) });
+      return { kind: "twilio", configured: true, settings };
+    });
+
+    app.put("/channels/email", {
+      schema: { tags, summary: "Configure the organisation's SMTP server for e-mail check-ins and alerts", body: EmailConfigInput },
+    }, async (request) => {
+      requireRole(request, "admin");
+      const { user, pass, ...settings } = request.body;
+      const org = request.principal.organisationId;
+      await s.channelConfigs.save(org, "email", { ...(user ? { user } : {}), ...(pass ? { pass } : {}) }, settings, new Date());
+      await audit(s.db, request, "channel.email.configure", "organisation", org, { credentialsChanged: !!(user || pass) });
+      return { kind: "email", configured: true, settings };
+    });
+
+    app.get("/channels/email", { schema: { tags, summary: "Whether the organisation's SMTP server is configured" } }, async (request) => {
+      const email = await s.channelConfigs.get(request.principal.organisationId, "email");
+      return { kind: "email", configured: !!email, ...(email ? { settings: email.settings } : {}) };
+    });
+
+    for (const kind of ["twilio", "email"] as const) {
+      app.delete(`/channels/${kind}`, { schema: { tags, summary: `Remove the ${kind} configuration` } }, async (request, reply) => {
+        requireRole(request, "admin");
+        if (!(await s.channelConfigs.remove(request.principal.organisationId, kind))) throw notFound(`${kind} channel`);
+        await audit(s.db, request, `channel.${kind}.remove`, "organisation", request.principal.organisationId);
+        return reply.code(204).send();
+      });
+    }
 
     app.delete("/channels/line", { schema: { tags, summary: "Remove the LINE channel configuration" } }, async (request, reply) => {
       requireRole(request, "admin");

@@ -1,12 +1,13 @@
 /** Contacts: the ordered people told when a member does not answer. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
+import { z } from "zod";
 import { inviteContact } from "../../channels/line-events.ts";
-import { contactRows } from "../../engine/members.ts";
+import { askContactsToConfirm, contactRows } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
 import { requireRole } from "../auth.ts";
-import { notFound } from "../errors.ts";
+import { ApiError, notFound } from "../errors.ts";
 import { ContactInput, ContactPatch, IdParams } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { contactView } from "../views.ts";
@@ -28,18 +29,36 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       return { contacts: rows.map(contactView) };
     });
 
+    app.get("/contacts", {
+      schema: {
+        tags, summary: "Contacts across the organisation; confirmed=false lists those who have not confirmed their role yet",
+        querystring: z.strictObject({ confirmed: z.enum(["true", "false"]).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
+    }, async (request) => {
+      requireRole(request, "staff");
+      let q = s.db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")
+        .selectAll("contacts").select(["members.display_name as member_name"])
+        .where("contacts.organisation_id", "=", request.principal.organisationId)
+        .orderBy("contacts.created_at").orderBy("contacts.id").limit(request.query.limit);
+      if (request.query.confirmed) q = q.where("contacts.confirmed_at", request.query.confirmed === "true" ? "is not" : "is", null);
+      const rows = await q.execute();
+      await audit(s.db, request, "contact.list", "organisation", request.principal.organisationId, { confirmed: request.query.confirmed ?? null });
+      return { contacts: rows.map((r) => ({ ...contactView(r), memberId: r.member_id, memberName: r.member_name })) };
+    });
+
     app.post("/members/:id/contacts", { schema: { tags, summary: "Add a contact at the end of the list", params: IdParams, body: ContactInput } },
       async (request, reply) => {
         requireRole(request, "staff");
         const { organisationId } = request.principal;
         const row = await inTransaction(s.db, async (tx) => {
-          const member = await tx.selectFrom("members").select("id").where("id", "=", request.params.id)
+          const member = await tx.selectFrom("members").select(["id", "display_name"]).where("id", "=", request.params.id)
             .where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
           if (!member) throw notFound("member");
           const last = await tx.selectFrom("contacts").select(sql<number>`coalesce(max(position), 0)`.as("max"))
             .where("member_id", "=", request.params.id).executeTakeFirstOrThrow();
           const [contact] = contactRows(organisationId, request.params.id, [request.body], new Date(), Number(last.max) + 1);
           await tx.insertInto("contacts").values(contact).execute();
+          await askContactsToConfirm(tx, organisationId, [contact], new Map([[member.id, member.display_name]]), new Date());
           return tx.selectFrom("contacts").selectAll().where("id", "=", contact.id).executeTakeFirstOrThrow();
         });
         await audit(s.db, request, "contact.create", "contact", row.id);
@@ -83,6 +102,25 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       const { code, expiresAt } = await inviteContact(s.db, request.principal.organisationId, contact.id, new Date());
       await audit(s.db, request, "contact.invite", "contact", contact.id);
       return reply.code(201).send({ code, expiresAt: expiresAt.toISOString() });
+    });
+
+    app.post("/contacts/:id/confirmation-request", {
+      schema: { tags, summary: "Ask the contact again to confirm the role (a call, or an SMS or e-mail with a link)", params: IdParams },
+    }, async (request, reply) => {
+      requireRole(request, "staff");
+      const { organisationId } = request.principal;
+      const contact = await s.db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")
+        .selectAll("contacts").select("members.display_name as member_name")
+        .where("contacts.id", "=", request.params.id).where("contacts.organisation_id", "=", organisationId).executeTakeFirst();
+      if (!contact) throw notFound("contact");
+      if (contact.confirmed_at) throw new ApiError(409, "already_confirmed", "the contact has already confirmed", "id");
+      const { member_name: memberName, ...row } = contact;
+      const asked = await inTransaction(s.db, (tx) => askContactsToConfirm(tx, organisationId,
+        [{ ...row, channels: JSON.stringify(row.channels) }], new Map([[row.member_id, memberName]]), new Date(), `:${Math.floor(Date.now() / 60_000)}`));
+      if (!asked) throw new ApiError(400, "invalid_request", "the contact's first channel must be voice, sms or email", "channels");
+      s.engine.nudge();
+      await audit(s.db, request, "contact.confirmation_request", "contact", contact.id);
+      return reply.code(202).send({ requested: true });
     });
 
     app.delete("/contacts/:id", { schema: { tags, summary: "Remove a contact", params: IdParams } }, async (request, reply) => {

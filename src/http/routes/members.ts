@@ -20,7 +20,11 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       const view = await memberDetail(s.db, request.principal.organisationId, id, personal);
       if (!view) throw notFound("member");
       if (personal) await audit(s.db, request, "member.view", "member", id, { personal: true });
-      return view;
+      // Members do not answer unknown numbers: whoever registers a phone member tells them this one.
+      const callsFrom = view.channels.some((c) => c.kind === "voice")
+        ? (await s.channelConfigs.get(request.principal.organisationId, "twilio"))?.settings.callerId ?? null
+        : null;
+      return { ...view, callsFrom };
     };
 
     app.post("/members", { schema: { tags, summary: "Register a member with plan, channels and contacts", body: MemberCreate } },
@@ -137,6 +141,34 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
       if (!exists) throw notFound("member");
       return memberHistory(s.db, request.principal.organisationId, request.params.id, request.query.limit);
+    });
+
+    app.get("/members/:id/observations", {
+      schema: {
+        tags, summary: "Answers to the daily questions (condition, health, sleep…) over time, newest first", params: IdParams,
+        querystring: z.strictObject({
+          question: z.string().max(40).optional(),
+          since: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+      },
+    }, async (request) => {
+      // Health answers are personal information: staff and admins only, and every read is logged.
+      requireRole(request, "staff");
+      const exists = await s.db.selectFrom("members").select("id").where("id", "=", request.params.id)
+        .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
+      if (!exists) throw notFound("member");
+      let q = s.db.selectFrom("observations").select(["question", "value", "label", "channel", "observed_at", "checkin_id"])
+        .where("member_id", "=", request.params.id).orderBy("observed_at", "desc").orderBy("id", "desc").limit(request.query.limit);
+      if (request.query.question) q = q.where("question", "=", request.query.question);
+      if (request.query.since) q = q.where("observed_at", ">=", new Date(request.query.since));
+      const rows = await q.execute();
+      await audit(s.db, request, "member.observations.view", "member", request.params.id, { count: rows.length });
+      return {
+        observations: rows.map((r) => ({
+          question: r.question, value: r.value, label: r.label, channel: r.channel, at: r.observed_at.toISOString(), checkinId: r.checkin_id,
+        })),
+      };
     });
   };
 }

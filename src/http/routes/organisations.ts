@@ -1,12 +1,26 @@
 /** The organisation itself, its API tokens, new organisations (instance admin), and the audit log. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
 import { createOrganisation, createToken } from "../../engine/organisations.ts";
 import { audit } from "../audit.ts";
 import { requireRole } from "../auth.ts";
 import { ApiError } from "../errors.ts";
 import { OrganisationInput, TokenInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
+
+const DailyQuestionInput = z.union([
+  z.enum(Object.keys(QUESTION_PRESETS) as [string, ...string[]]),
+  z.strictObject({
+    key: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _"),
+    text: z.string().trim().min(2).max(200),
+    choices: z.array(z.strictObject({
+      digit: z.string().regex(/^[0-9]$/, "one key, 0–9"),
+      value: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/),
+      label: z.string().trim().min(1).max(30),
+    })).min(2).max(9).refine((c) => new Set(c.map((x) => x.digit)).size === c.length, "each choice needs its own key"),
+  }),
+]);
 
 export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -19,23 +33,36 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
     app.patch("/organisation", {
       schema: {
         tags: ["organisation"], summary: "Rename the organisation or set the line of the day shown under each prompt (今日のひとこと)",
-        body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), lineOfTheDay: z.string().trim().max(200).optional() }),
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200).optional(),
+          lineOfTheDay: z.string().trim().max(200).optional(),
+          dailyQuestions: z.array(DailyQuestionInput).max(5).optional()
+            .describe("Asked on check-in calls after the member's answer: preset names (condition, health, sleep, medication, meals) or your own questions; [] for none"),
+        }),
       },
     }, async (request) => {
       requireRole(request, "admin");
-      const { name, lineOfTheDay } = request.body;
+      const { name, lineOfTheDay, dailyQuestions } = request.body;
       const org = await s.db.selectFrom("organisations").select(["settings"]).where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
       const settings = { ...(org.settings as Record<string, unknown>) };
       if (lineOfTheDay !== undefined) {
         if (lineOfTheDay) settings.lineOfTheDay = lineOfTheDay;
         else delete settings.lineOfTheDay;
       }
+      if (dailyQuestions !== undefined) {
+        const questions = dailyQuestions.map((q) => (typeof q === "string" ? QUESTION_PRESETS[q] : q));
+        const keys = questions.map((q) => q.key);
+        const repeated = keys.findIndex((k, i) => keys.indexOf(k) !== i);
+        if (repeated >= 0) throw new ApiError(400, "invalid_request", "each question needs its own key", `dailyQuestions.${repeated}`);
+        settings.dailyQuestions = questions;
+      }
       await s.db.updateTable("organisations").set({ ...(name ? { name } : {}), settings: JSON.stringify(settings) })
         .where("id", "=", request.principal.organisationId).execute();
       await audit(s.db, request, "organisation.update", "organisation", request.principal.organisationId, { fields: Object.keys(request.body) });
       const updated = await s.db.selectFrom("organisations").select(["id", "name", "settings", "created_at"])
         .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
-      return { id: updated.id, name: updated.name, lineOfTheDay: (updated.settings as { lineOfTheDay?: string }).lineOfTheDay ?? null };
+      const stored = updated.settings as { lineOfTheDay?: string; dailyQuestions?: DailyQuestion[] };
+      return { id: updated.id, name: updated.name, lineOfTheDay: stored.lineOfTheDay ?? null, dailyQuestions: stored.dailyQuestions ?? [] };
     });
 
     app.post("/organisations", {

@@ -1,0 +1,111 @@
+/**
+ * E-mail over the organisation's SMTP server with nodemailer (pooled: one set of
+ * connections per organisation, reused). Every mail has a plain-text part and a
+ * simple HTML part; a message that asks something carries its one-tap link.
+ * The Message-ID is derived from the idempotency key, so a mail sent again after
+ * a crash is recognisably the same mail. A permanent SMTP refusal (5xx, a hard
+ * bounce) moves the message to the recipient's next channel; 4xx and broken
+ * connections are tried again.
+ */
+import { createHash } from "node:crypto";
+import nodemailer, { type Transporter } from "nodemailer";
+import type { EmailCredentials, EmailSettings } from "../engine/channel-configs.ts";
+import type { Links } from "../engine/links.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+
+export type EmailAccount = (organisationId: string) => Promise<{ credentials: EmailCredentials; settings: EmailSettings } | null>;
+
+const SUBJECTS: Record<string, string> = {
+  prompt: "【見守り】確認のお願い / Your check-in",
+  resend: "【見守り】まだ確認ができていません / We have not heard from you",
+  alert: "【見守り】応答がありません / No answer",
+  contact_request: "【見守り】連絡の希望がありました / Asked to be contacted",
+  member_answered: "【見守り】応答がありました / The member answered",
+  contact_confirm: "【見守り】連絡先ご登録の確認 / Please confirm you are a contact",
+  broadcast: "【見守り】お知らせ / Notice",
+};
+
+const LINK_LABELS: Record<string, string> = {
+  prompt: "こちらから回答してください / Answer here",
+  resend: "こちらから回答してください / Answer here",
+  alert: "対応する・無事を知らせる / Respond",
+  contact_request: "対応する / Respond",
+  contact_confirm: "登録を確認する / Confirm",
+  broadcast: "回答する / Answer",
+};
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function composeEmail(m: OutgoingMessage, link: string | undefined) {
+  const subject = SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
+  const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
+  const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;
+  const paragraphs = m.text.split("\n").map((line) => `<p style="font-size:18px;line-height:1.6">${escapeHtml(line)}</p>`).join("");
+  const button = link
+    ? `<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:16px 28px;font-size:20px;background:#1b7f3b;color:#fff;text-decoration:none;border-radius:10px">${escapeHtml(label)}</a></p>`
+    : "";
+  const html = `<!doctype html><html lang="ja"><body style="font-family:sans-serif">${paragraphs}${button}</body></html>`;
+  const messageId = `<${createHash("sha256").update(m.idempotencyKey).digest("hex").slice(0, 32)}@mimamori>`;
+  return { subject, text, html, messageId };
+}
+
+/** An SMTP error: a 5xx reply is permanent (a hard bounce); anything else may pass. */
+export function smtpFailure(error: unknown): DeliveryResult {
+  const e = error as { responseCode?: number; response?: string; message?: string; code?: string };
+  const text = `smtp ${e.responseCode ?? e.code ?? "error"}: ${e.response ?? e.message ?? String(error)}`.slice(0, 500);
+  if (e.responseCode && e.responseCode >= 500) return { status: "failed", error: text };
+  if (e.code === "EAUTH" || (e.code === "EENVELOPE" && !e.responseCode)) return { status: "failed", error: text };
+  return { status: "retry", error: text };
+}
+
+export class EmailChannel implements Channel {
+  readonly name = "email";
+  readonly #account: EmailAccount;
+  readonly #links: Links;
+  readonly #transports = new Map<string, { key: string; transport: Transporter }>();
+
+  constructor(options: { account: EmailAccount; links: Links }) {
+    this.#account = options.account;
+    this.#links = options.links;
+  }
+
+  #transport(organisationId: string, credentials: EmailCredentials, settings: EmailSettings): Transporter {
+    const key = JSON.stringify([settings.host, settings.port, settings.secure, credentials.user, credentials.pass]);
+    const known = this.#transports.get(organisationId);
+    if (known?.key === key) return known.transport;
+    known?.transport.close();
+    const transport = nodemailer.createTransport({
+      pool: true, maxConnections: 3, maxMessages: 100,
+      host: settings.host, port: settings.port, secure: settings.secure,
+      ...(credentials.user ? { auth: { user: credentials.user, pass: credentials.pass ?? "" } } : {}),
+      connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
+    });
+    this.#transports.set(organisationId, { key, transport });
+    return transport;
+  }
+
+  async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
+    const links = await this.#links.linksFor(messages, now);
+    return Promise.all(messages.map(async (m, i) => {
+      const account = await this.#account(m.organisationId);
+      if (!account) return { status: "failed", error: "no e-mail server is configured for this organisation" } as const;
+      const { subject, text, html, messageId } = composeEmail(m, links[i]);
+      const from = account.settings.fromName ? { name: account.settings.fromName, address: account.settings.from } : account.settings.from;
+      try {
+        const info = await this.#transport(m.organisationId, account.credentials, account.settings).sendMail({
+          from, to: m.address, subject, text, html, messageId,
+          headers: { "X-Mimamori-Key": createHash("sha256").update(m.idempotencyKey).digest("hex").slice(0, 16) },
+        });
+        if (info.rejected?.length) return { status: "failed", error: `smtp: recipient refused (${info.response ?? "rejected"})` } as const;
+        return { status: "sent", providerId: info.messageId } as const;
+      } catch (error) {
+        return smtpFailure(error);
+      }
+    }));
+  }
+
+  close(): void {
+    for (const { transport } of this.#transports.values()) transport.close();
+    this.#transports.clear();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * SMS through Twilio: the message's Japanese line and its one-tap link (the
+ * check-in page). Delivery failures come back on the status callback and move
+ * the message to the recipient's next channel.
+ */
+import type { Links } from "../engine/links.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import { eachMessage, type TwilioAccount, twilioWebhookUrl } from "./voice.ts";
+import { twilioClient } from "./twilio-client.ts";
+
+/** SMS are short: the Japanese line, then the link. */
+export function smsBody(text: string, link: string | undefined): string {
+  const japanese = text.split("\n")[0];
+  return link ? `${japanese}\n${link}` : text;
+}
+
+export class SmsChannel implements Channel {
+  readonly name = "sms";
+  readonly #apiBase: string;
+  readonly #account: TwilioAccount;
+  readonly #publicUrl: () => string;
+  readonly #links: Links;
+
+  constructor(options: { apiBase: string; account: TwilioAccount; publicUrl: () => string; links: Links }) {
+    this.#apiBase = options.apiBase;
+    this.#account = options.account;
+    this.#publicUrl = options.publicUrl;
+    this.#links = options.links;
+  }
+
+  async ratePerSecond(organisationId: string): Promise<number | undefined> {
+    const account = await this.#account(organisationId);
+    return account ? account.settings.messagesPerSecond || 1 : undefined;
+  }
+
+  async send(messages: OutgoingMessage[], now: Date): Promise<DeliveryResult[]> {
+    const links = await this.#links.linksFor(messages, now);
+    const index = new Map(messages.map((m, i) => [m, i]));
+    return eachMessage(messages, async (m) => {
+      const account = await this.#account(m.organisationId);
+      if (!account) return { status: "failed", error: "no Twilio account is configured for this organisation" };
+      const { accountSid, authToken } = account.credentials;
+      const sms = await twilioClient(this.#apiBase, accountSid, authToken).messages.create({
+        to: m.address,
+        from: account.settings.smsFrom ?? account.settings.callerId,
+        body: smsBody(m.text, links[index.get(m) ?? -1]),
+        ...(m.outboxId ? { statusCallback: twilioWebhookUrl(this.#publicUrl(), m.organisationId, "sms-status", m.outboxId) } : {}),
+      });
+      return { status: "sent", providerId: sms.sid };
+    });
+  }
+}

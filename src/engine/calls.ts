@@ -1,0 +1,210 @@
+/**
+ * Phone calls and SMS after the provider accepted them: what an answered call
+ * says and does (the call script in domain/call-script.ts applied to the store),
+ * how a call ended (retries per the member's policy, then the next channel), and
+ * SMS delivery reports. Each runs in one transaction and is safe to repeat:
+ * answers and observations carry the call's sid in their idempotency keys, and
+ * retry rows have deterministic keys.
+ */
+import type { Selectable } from "kysely";
+import {
+  type CallAction, type CallStep, type DailyQuestion, mainSpeech, opening, type ScriptContext, scriptKindOf, type Stage, step,
+} from "../domain/call-script.ts";
+import { callRetryAt, type PolicySet } from "../domain/policy.ts";
+import { newId } from "../ids.ts";
+import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
+import { loadPolicies, policyFor } from "./policies.ts";
+import {
+  acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, type Responder,
+} from "./responses.ts";
+import { failOver } from "./sender.ts";
+
+type OutboxRow = Selectable<Database["outbox"]>;
+
+export interface CallContext {
+  row: OutboxRow;
+  script: ScriptContext;
+}
+
+/** The outbox row a webhook names, within its organisation. */
+async function rowOf(tx: Db, organisationId: string, outboxId: string, lock = false): Promise<OutboxRow | undefined> {
+  let q = tx.selectFrom("outbox").selectAll().where("id", "=", outboxId).where("organisation_id", "=", organisationId);
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/** Everything the call script needs for one outbox row. */
+async function contextOf(tx: Db, row: OutboxRow): Promise<ScriptContext> {
+  const kind = scriptKindOf(row.message_kind, row.payload);
+  const org = await tx.selectFrom("organisations").select("settings").where("id", "=", row.organisation_id).executeTakeFirst();
+  const settings = (org?.settings ?? {}) as { dailyQuestions?: DailyQuestion[] };
+  const twilio = await tx.selectFrom("channel_configs").select("settings").where("organisation_id", "=", row.organisation_id)
+    .where("kind", "=", "twilio").executeTakeFirst();
+  const voicePrompt = (twilio?.settings as { voicePrompt?: string } | undefined)?.voicePrompt;
+  const member = row.recipient_kind === "member"
+    ? await tx.selectFrom("members").select("display_name").where("id", "=", row.recipient_id).executeTakeFirst()
+    : undefined;
+  const main = mainSpeech(kind, { name: member?.display_name ?? "", japanese: row.text.split("\n")[0], voicePrompt });
+  return { kind, main, questions: kind === "checkin" ? settings.dailyQuestions ?? [] : [] };
+}
+
+export type VoiceTurn = { found: false } | { found: true; step: CallStep };
+
+/**
+ * One request of an answered call: the opening (no stage), or a key press or
+ * silence at a stage. An answering machine gets no message: it hangs up and the
+ * call counts as unanswered.
+ */
+export async function voiceTurn(
+  db: Db, organisationId: string, outboxId: string,
+  input: { callSid: string; stage?: Stage; tries: number; digits?: string; answeredBy?: string }, now: Date,
+): Promise<VoiceTurn> {
+  return inTransaction(db, async (tx) => {
+    const row = await rowOf(tx, organisationId, outboxId, true);
+    if (!row) return { found: false };
+    if (!input.stage && input.answeredBy && /^(machine|fax)/.test(input.answeredBy)) {
+      await tx.updateTable("outbox").set({ outcome: "machine" }).where("id", "=", row.id).execute();
+      return { found: true, step: { say: [], answered: false } };
+    }
+    const script = await contextOf(tx, row);
+    const next = input.stage ? step(script, input.stage, input.tries, input.digits) : opening(script);
+    if (next.action) await applyAction(tx, row, next.action, `call:${input.callSid}:${input.stage ?? "main"}`, now);
+    // Answered once is answered, whatever the rest of the call does.
+    if (next.answered && row.outcome !== "answered") {
+      await tx.updateTable("outbox").set({ outcome: "answered" }).where("id", "=", row.id).execute();
+    }
+    return { found: true, step: next };
+  });
+}
+
+async function applyAction(tx: Db, row: OutboxRow, action: CallAction, key: string, now: Date): Promise<void> {
+  const p = row.payload as { checkinId?: string; incidentId?: string; memberId?: string; broadcastId?: string };
+  const responder: Responder = { organisationId: row.organisation_id, kind: row.recipient_kind, id: row.recipient_id, via: "voice" };
+  switch (action.type) {
+    case "answer":
+      await answerCheckinIn(tx, responder, row.recipient_id, action.answer, key, now);
+      return;
+    case "acknowledge":
+      // Already taken on or settled by someone else: nothing to change.
+      if (p.incidentId) await acknowledgeAlertIn(tx, responder, p.incidentId, now);
+      return;
+    case "pass":
+      if (p.incidentId) await passAlertIn(tx, responder, p.incidentId, now);
+      return;
+    case "confirm_contact":
+      await confirmContactIn(tx, responder, row.recipient_id, now);
+      return;
+    case "broadcast_answer":
+      if (p.broadcastId) await answerBroadcastIn(tx, responder, p.broadcastId, row.recipient_id, action.answer, key, now);
+      return;
+    case "observe":
+      await tx.insertInto("observations").values({
+        id: newId(), organisation_id: row.organisation_id, member_id: row.recipient_id, checkin_id: p.checkinId ?? null,
+        question: action.question, value: action.value, label: action.label, channel: "voice", observed_at: now,
+        idempotency_key: `${key}:${action.question}`,
+      }).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+  }
+}
+
+/** Whether calling again still serves a purpose: the check-in is open, the incident not yet taken on… */
+async function stillNeeded(tx: Db, row: OutboxRow): Promise<boolean> {
+  const p = row.payload as { checkinId?: string; incidentId?: string };
+  if (p.checkinId && row.recipient_kind === "member") {
+    const checkin = await tx.selectFrom("checkins").select("status").where("id", "=", p.checkinId).executeTakeFirst();
+    return checkin?.status === "open";
+  }
+  if (p.incidentId) {
+    const incident = await tx.selectFrom("incidents").select("status").where("id", "=", p.incidentId).executeTakeFirst();
+    return incident?.status === "open";
+  }
+  if (row.message_kind === "contact_confirm") {
+    const contact = await tx.selectFrom("contacts").select("confirmed_at").where("id", "=", row.recipient_id).executeTakeFirst();
+    return !!contact && contact.confirmed_at === null;
+  }
+  return true;
+}
+
+/** Twilio's final call statuses, as outcomes. */
+function callOutcome(callStatus: string, answeredBy: string | undefined, recorded: string | null): string {
+  if (recorded === "answered" || recorded === "machine") return recorded;
+  if (callStatus === "completed") return answeredBy && /^(machine|fax)/.test(answeredBy) ? "machine" : "no_input";
+  return callStatus === "no-answer" ? "no_answer" : callStatus;
+}
+
+const FINAL_CALL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
+
+/** Which call of a message this row is: 1 for the first, n for its `~n` retry. */
+export function callNumberOf(key: string): number {
+  const match = /~(\d+)$/.exec(key);
+  return match ? Number(match[1]) : 1;
+}
+
+/** The policy that governs retries of a call: the member's (a contact's member for alerts). */
+async function retryPolicy(tx: Db, row: OutboxRow) {
+  const memberId = row.recipient_kind === "member" ? row.recipient_id : (row.payload as { memberId?: string }).memberId;
+  const member = memberId
+    ? await tx.selectFrom("members").select(["team_id", "channels"]).where("id", "=", memberId).executeTakeFirst()
+    : undefined;
+  if (!member) {
+    const team = await tx.selectFrom("teams").select("id").where("organisation_id", "=", row.organisation_id)
+      .where("is_default", "=", true).executeTakeFirst();
+    const policies: PolicySet = (await loadPolicies(tx, team ? [team.id] : []))(team?.id ?? "");
+    return policies.standard;
+  }
+  return policyFor((await loadPolicies(tx, [member.team_id]))(member.team_id), member.channels as ChannelAddress[]);
+}
+
+/**
+ * A call ended. Answered: done. Otherwise (busy, no answer, an answering machine,
+ * picked up but no key pressed) it is called again per the policy; when the calls
+ * are used up, a check-in simply stays unanswered (its escalation runs on), and
+ * an alert or a confirmation request moves to the recipient's next channel.
+ */
+export async function callEnded(
+  db: Db, organisationId: string, outboxId: string, input: { callStatus: string; answeredBy?: string; callSid: string }, now: Date,
+): Promise<boolean> {
+  if (!FINAL_CALL_STATUSES.has(input.callStatus)) return true;
+  return inTransaction(db, async (tx) => {
+    const row = await rowOf(tx, organisationId, outboxId, true);
+    if (!row) return false;
+    const outcome = callOutcome(input.callStatus, input.answeredBy, row.outcome);
+    if (outcome === "answered") return true;
+    const number = callNumberOf(row.idempotency_key);
+    // A failed call (an invalid or unreachable number) is not worth calling again.
+    const retryAt = outcome === "failed" || !(await stillNeeded(tx, row)) ? null : callRetryAt(await retryPolicy(tx, row), number, now);
+    const error = `call ${number}: ${outcome}`;
+    if (retryAt) {
+      await tx.updateTable("outbox").set({ outcome, last_error: error }).where("id", "=", row.id).execute();
+      await tx.insertInto("outbox").values({
+        ...row, id: newId(), idempotency_key: `${row.idempotency_key.replace(/~\d+$/, "")}~${number + 1}`, status: "pending",
+        attempts: 0, next_attempt_at: retryAt, locked_until: null, last_error: null, created_at: now, sent_at: null,
+        provider_id: null, outcome: null, slot_at: null, payload: JSON.stringify(row.payload),
+      }).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+      return true;
+    }
+    if (row.status === "failed") return true;
+    await tx.updateTable("outbox").set({ status: "failed", outcome, last_error: `${error}; no more calls` }).where("id", "=", row.id).execute();
+    if (scriptKindOf(row.message_kind, row.payload) !== "checkin") await failOver(tx, row, `${error}; no more calls`, now);
+    return true;
+  });
+}
+
+/** An SMS delivery report: undelivered or failed moves the message to the recipient's next channel. */
+export async function smsStatus(
+  db: Db, organisationId: string, outboxId: string, input: { status: string; errorCode?: string }, now: Date,
+): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const row = await rowOf(tx, organisationId, outboxId, true);
+    if (!row) return false;
+    if (input.status === "delivered") {
+      if (row.status === "sent") await tx.updateTable("outbox").set({ outcome: "delivered" }).where("id", "=", row.id).execute();
+      return true;
+    }
+    if ((input.status !== "failed" && input.status !== "undelivered") || row.status === "failed") return true;
+    const error = `sms ${input.status}${input.errorCode ? ` (${input.errorCode})` : ""}`;
+    await tx.updateTable("outbox").set({ status: "failed", outcome: input.status, last_error: error }).where("id", "=", row.id).execute();
+    await failOver(tx, row, error, now);
+    return true;
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * Messages that did not reach their recipient: refused by the provider, bounced,
+ * undelivered SMS, calls nobody answered. The team sees them here (and an
+ * alert's failures on the incident's timeline) so a wrong number or a dead
+ * mailbox is fixed before it matters.
+ */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { Services } from "../services.ts";
+
+export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get("/deliveries/failed", {
+      schema: {
+        tags: ["deliveries"], summary: "Messages that could not be delivered on a channel, newest first",
+        querystring: z.strictObject({
+          memberId: z.uuid().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    }, async (request) => {
+      requireRole(request, "staff");
+      let q = s.db.selectFrom("outbox")
+        .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "attempts",
+          "created_at", "incident_id", "checkin_id", "payload"])
+        .where("organisation_id", "=", request.principal.organisationId).where("status", "=", "failed")
+        .orderBy("created_at", "desc").orderBy("id", "desc").limit(request.query.limit);
+      if (request.query.memberId) {
+        const memberId = request.query.memberId;
+        q = q.where((eb) => eb.or([
+          eb.and([eb("recipient_kind", "=", "member"), eb("recipient_id", "=", memberId)]),
+          eb(eb.ref("payload", "->>").key("memberId" as never), "=", memberId),
+        ]));
+      }
+      const rows = await q.execute();
+      return {
+        deliveries: rows.map((r) => ({
+          id: r.id, recipient: { kind: r.recipient_kind, id: r.recipient_id }, channel: r.channel_kind, kind: r.message_kind,
+          outcome: r.outcome, error: r.last_error, attempts: r.attempts, at: r.created_at.toISOString(),
+          incidentId: r.incident_id, checkinId: r.checkin_id,
+        })),
+      };
+    });
+  };
+}
