@@ -4,10 +4,16 @@
  * check-ins, answer ingest, and deadline-to-action latency of re-sends.
  *
  *   npm run bench -- [--members N] [--database postgres|pglite] [--concurrency C]
- *                    [--no-answer-ratio R] [--line | --line-only] [--line-members N] [--json]
+ *                    [--no-answer-ratio R] [--line | --line-only] [--line-members N]
+ *                    [--voice | --voice-only] [--voice-members N] [--voice-orgs K] [--voice-cps R] [--json]
  *
  * With --line, the LINE phases follow (bench/line.ts): signed webhooks of OK
  * taps against a local LINE API server, and a broadcast by multicast.
+ *
+ * With --voice, the voice phase comes last (bench/voice.ts): N phone check-ins
+ * due within one minute across K organisations capped at R calls/s each, placed
+ * through a local Twilio API server; the time until every call is placed, and
+ * whether each organisation's cap held. --voice-only runs it alone.
  *
  * It prints measured numbers, not a verdict; it exits non-zero when something
  * did not add up (wrong message counts, failed requests) or could not run.
@@ -24,6 +30,7 @@ import { type Options, parseOptions, USAGE } from "./options.ts";
 import { Report } from "./report.ts";
 import { type Service, startService } from "./service.ts";
 import { round, runWorkers, sleep, spread } from "./stats.ts";
+import { startVoice, type VoiceSetup, voicePhase } from "./voice.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 /** Members are created at 08:00 (the sandbox start) with a plan at 09:00; one minute after it everything is due. */
@@ -296,7 +303,15 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
     const server = line.server;
     cleanup.add(() => server.close());
   }
-  const service = await startService({ root: ROOT, databaseUrl, dataDir, token, lineApiBase: line?.server.url });
+  let voice: VoiceSetup | undefined;
+  if (options.voice) {
+    voice = await startVoice(options);
+    const server = voice.server;
+    cleanup.add(() => server.close());
+  }
+  const service = await startService({
+    root: ROOT, databaseUrl, dataDir, token, lineApiBase: line?.server.url, twilioApiBase: voice?.server.url,
+  });
   cleanup.add(() => service.stop());
   const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
   cleanup.add(() => client.close());
@@ -315,6 +330,12 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
       await linePhases({
         options, report, line, admin: client, serviceUrl: service.url, databaseUrl,
         addCleanup: (task) => cleanup.add(task), pgbenchTps: (seconds) => measurePgbench(ctx, seconds),
+      });
+    }
+    if (voice) {
+      await voicePhase({
+        options, report, voice, admin: client, serviceUrl: service.url, databaseUrl,
+        addCleanup: (task) => cleanup.add(task), serviceRssMb: () => service.peakRssMb(), serviceDied: () => service.died(),
       });
     }
   } catch (error) {
@@ -342,6 +363,7 @@ async function main(): Promise<void> {
   const report = new Report(options.json, {
     date: new Date().toISOString().slice(0, 10), database: options.database, members: options.members,
     concurrency: options.concurrency, noAnswerRatio: options.noAnswerRatio, line: options.line, engine: options.engine,
+    voice: options.voice,
   });
   const cleanup = new Cleanup();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -353,7 +375,10 @@ async function main(): Promise<void> {
   }
 
   const f = report.figures;
-  const phases = [options.engine ? `members ${f.members}` : "", options.line ? `LINE members ${options.lineMembers}` : ""];
+  const phases = [
+    options.engine ? `members ${f.members}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
+    options.voice ? `voice members ${options.voiceMembers} in ${options.voiceOrgs} organisations at ${options.voiceCps} calls/s each` : "",
+  ];
   process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — ${phases.filter(Boolean).join(" — ")}\n`);
   try {
     await run(options, cleanup, report);

@@ -16,6 +16,13 @@ export interface Options {
   engine: boolean;
   /** LINE members to register for the LINE phases. */
   lineMembers: number;
+  /** Run the voice phase (after the engine and LINE phases; alone with --voice-only). */
+  voice: boolean;
+  /** Voice members to register for the voice phase, spread over `voiceOrgs` organisations. */
+  voiceMembers: number;
+  voiceOrgs: number;
+  /** Each voice organisation's call cap (callsPerSecond of its Twilio account). */
+  voiceCps: number;
   json: boolean;
 }
 
@@ -33,12 +40,32 @@ export const USAGE = `usage: npm run bench -- [options]
                          POST /api/v1/broadcasts with 404)
   --line-only            the LINE phases alone, without the engine phases
   --line-members N       LINE members to register (default: --members)
+  --voice                after the engine (and LINE) phases, the voice phase: a local Twilio API server in
+                         the bench process; K organisations, each with its own Twilio account pointed at it
+                         and a cap of R calls/s; N voice members registered in bulk, all due within one
+                         minute (a plan time a minute or two ahead, spread over 59 s); timed until the
+                         Twilio server has received every call, with each organisation's peak calls in
+                         any 1 s window against its cap, calls per organisation and duplicates
+  --voice-only           the voice phase alone, without the engine and LINE phases
+  --voice-members N      voice members to register (default 100000)
+  --voice-orgs K         organisations to spread them over, one Twilio account each (default 20)
+  --voice-cps R          each organisation's calls per second (callsPerSecond, 0.1 to 100; default 10)
   --json                 print every figure as one JSON object on the last line`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function cps(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  // The limits of PUT /api/v1/channels/twilio's callsPerSecond.
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0.1 || value > 100) {
+    throw new Error(`--voice-cps must be a number from 0.1 to 100, got "${raw}"`);
+  }
   return value;
 }
 
@@ -64,6 +91,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       line: { type: "boolean", default: false },
       "line-only": { type: "boolean", default: false },
       "line-members": { type: "string" },
+      voice: { type: "boolean", default: false },
+      "voice-only": { type: "boolean", default: false },
+      "voice-members": { type: "string" },
+      "voice-orgs": { type: "string" },
+      "voice-cps": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -79,15 +111,25 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (database !== "postgres" && database !== "pglite") throw new Error(`--database must be postgres or pglite, got "${database}"`);
   const members = whole("members", values.members, 100_000, 1);
   const lineOnly = values["line-only"] ?? false;
+  const voiceOnly = values["voice-only"] ?? false;
+  const line = lineOnly || (values.line ?? false) || values["line-members"] !== undefined;
+  if (voiceOnly && line) throw new Error("--voice-only runs the voice phase alone: leave out --line, --line-only and --line-members");
+  const voiceOrgs = whole("voice-orgs", values["voice-orgs"], 20, 1);
+  const voiceMembers = whole("voice-members", values["voice-members"], 100_000, voiceOrgs);
   return {
     members,
     database,
     serverUrl: serverUrl || DEFAULT_SERVER_URL,
     concurrency: whole("concurrency", values.concurrency, 64, 1),
     noAnswerRatio: ratio(values["no-answer-ratio"], 0.1),
-    line: lineOnly || (values.line ?? false) || values["line-members"] !== undefined,
-    engine: !lineOnly,
+    line,
+    engine: !lineOnly && !voiceOnly,
     lineMembers: whole("line-members", values["line-members"], members, 1),
+    voice: voiceOnly || (values.voice ?? false) || values["voice-members"] !== undefined || values["voice-orgs"] !== undefined ||
+      values["voice-cps"] !== undefined,
+    voiceMembers,
+    voiceOrgs,
+    voiceCps: cps(values["voice-cps"], 10),
     json: values.json ?? false,
   };
 }

@@ -6,9 +6,10 @@ export interface Figures {
   members: number;
   concurrency: number;
   noAnswerRatio: number;
-  /** Whether the LINE phases ran (--line), and the engine phases (not with --line-only). */
+  /** Whether the LINE phases ran (--line), the engine phases (not with --line-only or --voice-only), and the voice phase. */
   line: boolean;
   engine: boolean;
+  voice: boolean;
   httpClient: string | null;
   createSeconds: number | null;
   createPerSecond: number | null;
@@ -82,6 +83,49 @@ export interface Figures {
   /** Multicast requests the LINE server accepted, and broadcast messages that went by push instead. */
   lineMulticastRequests: number | null;
   lineMulticastPushes: number | null;
+  /** Voice phase: members, organisations (one Twilio account each) and each one's cap in calls/s. */
+  voiceMembers: number | null;
+  voiceOrgs: number | null;
+  voiceCps: number | null;
+  /** Bulk registration of the voice members. */
+  voiceRegisterSeconds: number | null;
+  voiceRegisterPerSecond: number | null;
+  /** The first due instant (the plan's minute) on the service's clock; the sandbox clock runs at real speed. */
+  voiceDueAt: string | null;
+  /** Members' numbers called (each counted once). */
+  voiceCalls: number | null;
+  /** From the first due instant until the Twilio server had received a call to every member (unset when some were missing). */
+  voiceSeconds: number | null;
+  voicePerSecond: number | null;
+  /** N / (K · R): the time the caps alone require. */
+  voiceExpectedSeconds: number | null;
+  voiceFirstCallSeconds: number | null;
+  /** Calls allowed per organisation in any 1 s window (R rounded up), and the most any organisation had. */
+  voiceCap: number | null;
+  voicePeakPerOrg: number | null;
+  voicePeakPerOrg10s: number | null;
+  voiceCapHeld: boolean | null;
+  /** Calls that were the (cap + 1)-th of their organisation within 1 s. */
+  voiceOverCap: number | null;
+  /** The shortest gap between two calls of one organisation. */
+  voiceMinGapMs: number | null;
+  voiceCallsPerOrgMin: number | null;
+  voiceCallsPerOrgMax: number | null;
+  /** Calls to a number already called. */
+  voiceDuplicates: number | null;
+  /** Calls to numbers of no voice member, or from another organisation's account. */
+  voiceStrangers: number | null;
+  /** API requests the Twilio server refused (4xx/5xx). */
+  voiceRefused: number | null;
+  /** PostgreSQL only: arrival at the Twilio server − the send slot stored in outbox.slot_at, for calls that have one. */
+  voiceSlotLateP50Ms: number | null;
+  voiceSlotLateP99Ms: number | null;
+  voiceSlotLateMaxMs: number | null;
+  /** The service's peak RSS up to the end of the voice phase; the bench process's RSS then (it holds the call records). */
+  voicePeakRssMb: number | null;
+  voiceBenchRssMb: number | null;
+  /** The bench's event-loop delay while waiting for calls: the Twilio server stamps arrivals on that loop. */
+  voiceBenchLoopDelayMaxMs: number | null;
 }
 
 export class Report {
@@ -90,7 +134,7 @@ export class Report {
   readonly #json: boolean;
   #muted = false;
 
-  constructor(json: boolean, figures: Pick<Figures, "date" | "database" | "members" | "concurrency" | "noAnswerRatio" | "line" | "engine">) {
+  constructor(json: boolean, figures: Pick<Figures, "date" | "database" | "members" | "concurrency" | "noAnswerRatio" | "line" | "engine" | "voice">) {
     this.#json = json;
     this.figures = {
       ...figures,
@@ -108,6 +152,12 @@ export class Report {
       lineTap100AppliedPerSecond: null, lineTap100RepliedSeconds: null, lineTap100ToPgbench: null,
       lineMulticastRecipients: null, lineMulticastPostMs: null, lineMulticastSeconds: null, lineMulticastPerSecond: null,
       lineMulticastRequests: null, lineMulticastPushes: null,
+      voiceMembers: null, voiceOrgs: null, voiceCps: null, voiceRegisterSeconds: null, voiceRegisterPerSecond: null,
+      voiceDueAt: null, voiceCalls: null, voiceSeconds: null, voicePerSecond: null, voiceExpectedSeconds: null,
+      voiceFirstCallSeconds: null, voiceCap: null, voicePeakPerOrg: null, voicePeakPerOrg10s: null, voiceCapHeld: null,
+      voiceOverCap: null, voiceMinGapMs: null, voiceCallsPerOrgMin: null, voiceCallsPerOrgMax: null, voiceDuplicates: null,
+      voiceStrangers: null, voiceRefused: null, voiceSlotLateP50Ms: null, voiceSlotLateP99Ms: null, voiceSlotLateMaxMs: null,
+      voicePeakRssMb: null, voiceBenchRssMb: null, voiceBenchLoopDelayMaxMs: null,
     };
   }
 

@@ -19,6 +19,8 @@ export interface ServiceOptions {
   token: string;
   /** LINE Messaging API base URL (the bench's local LINE server), when the LINE phases run. */
   lineApiBase?: string;
+  /** Twilio REST API base URL (the bench's local Twilio server), when the voice phase runs. */
+  twilioApiBase?: string;
 }
 
 export interface Service {
@@ -65,6 +67,7 @@ function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
     LOG_LEVEL: "warn",
     MIMAMORI_DB_POOL: "20",
     ...(options.lineApiBase ? { MIMAMORI_LINE_API_BASE: options.lineApiBase } : {}),
+    ...(options.twilioApiBase ? { MIMAMORI_TWILIO_API_BASE: options.twilioApiBase } : {}),
   };
 }
 

@@ -1,26 +1,55 @@
 /**
- * The official Twilio SDK, pointed at a configurable API base. The SDK has no
- * base-URL option, so its own HTTP client is given the base to use instead of
- * https://api.twilio.com (tests point it at a local Twilio-compatible server).
+ * The official Twilio SDK, pointed at a configurable API base (tests point it at
+ * a local Twilio-compatible server).
+ *
+ * The SDK has no base-URL option: every resource builds an absolute
+ * https://<product>.twilio.com URI (after applying edge/region) and hands it to
+ * its `httpClient`. So we pass, as `httpClient`, a subclass of the SDK's own
+ * RequestClient that rewrites those URIs and otherwise changes nothing: auth,
+ * form encoding, headers and errors (RestException) stay the SDK's.
  */
-import http from "node:http";
+import { Agent } from "node:http";
 import twilio from "twilio";
-import RequestClient from "twilio/lib/base/RequestClient.js";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
 
 export const TWILIO_API = "https://api.twilio.com";
-export type TwilioClient = ReturnType<typeof twilio>;
+export type TwilioClient = twilio.Twilio;
 
-class RebasedRequestClient extends RequestClient {
-  readonly #base: string;
-  constructor(base: string) {
-    super({ keepAlive: true, timeout: 15_000 });
-    this.#base = base.replace(/\/+$/, "");
-    // Plain-HTTP bases (a local server) get a keep-alive agent too.
-    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/** Rewrite https://*.twilio.com/… to `baseUrl` + the same path and query; other URIs pass unchanged. */
+export function rewriteTwilioUri(uri: string, baseUrl: string): string {
+  const u = new URL(uri);
+  if (u.protocol !== "https:" || (u.hostname !== "twilio.com" && !u.hostname.endsWith(".twilio.com"))) return uri;
+  const base = new URL(baseUrl);
+  return `${base.origin}${base.pathname.replace(/\/$/, "")}${u.pathname}${u.search}`;
+}
+
+/** The SDK's RequestClient, sending to `baseUrl` instead of *.twilio.com. */
+export class RedirectingRequestClient extends twilio.RequestClient {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string, opts?: RequestClient.RequestClientOptions) {
+    super(opts);
+    this.baseUrl = baseUrl;
+    // The SDK configures only an https agent; give plain http the same keep-alive pooling.
+    this.axios.defaults.httpAgent = new Agent({ keepAlive: true, maxSockets: opts?.maxSockets ?? 64 });
   }
-  override request<T>(opts: RequestClient.RequestOptions<T>) {
-    return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z0-9.-]*twilio\.com/i, this.#base) });
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    return super.request<TData>({ ...opts, uri: rewriteTwilioUri(opts.uri, this.baseUrl) });
   }
+}
+
+/** A Twilio REST client for one account whose requests go to `baseUrl`. */
+export function twilioClientFor(baseUrl: string, accountSid: string, authToken: string, opts: twilio.ClientOpts = {}): TwilioClient {
+  if (baseUrl === TWILIO_API) return twilio(accountSid, authToken, opts);
+  const httpClient = new RedirectingRequestClient(baseUrl, {
+    timeout: opts.timeout ?? 15_000,
+    autoRetry: opts.autoRetry,
+    maxRetries: opts.maxRetries,
+    maxRetryDelay: opts.maxRetryDelay,
+    maxSockets: opts.maxSockets,
+  });
+  return twilio(accountSid, authToken, { ...opts, httpClient });
 }
 
 const clients = new Map<string, TwilioClient>();
@@ -30,7 +59,7 @@ export function twilioClient(apiBase: string, accountSid: string, authToken: str
   const key = `${apiBase}|${accountSid}|${authToken}`;
   let client = clients.get(key);
   if (!client) {
-    client = twilio(accountSid, authToken, apiBase === TWILIO_API ? {} : { httpClient: new RebasedRequestClient(apiBase) });
+    client = twilioClientFor(apiBase, accountSid, authToken);
     clients.set(key, client);
   }
   return client;

@@ -1,10 +1,9 @@
 /**
- * Phone calls and SMS after the provider accepted them: what an answered call
- * says and does (the call script in domain/call-script.ts applied to the store),
- * how a call ended (retries per the member's policy, then the next channel), and
- * SMS delivery reports. Each runs in one transaction and is safe to repeat:
- * answers and observations carry the call's sid in their idempotency keys, and
- * retry rows have deterministic keys.
+ * Phone calls after the provider accepted them: what an answered call says and
+ * does (the call script in domain/call-script.ts applied to the store), and how
+ * a call ended (retries per the member's policy, then the next channel). Each
+ * runs in one transaction and is safe to repeat: answers and observations carry
+ * the call's sid in their idempotency keys, and retry rows have deterministic keys.
  */
 import type { Selectable } from "kysely";
 import {
@@ -171,8 +170,9 @@ export async function callEnded(
     const outcome = callOutcome(input.callStatus, input.answeredBy, row.outcome);
     if (outcome === "answered") return true;
     const number = callNumberOf(row.idempotency_key);
-    // A failed call (an invalid or unreachable number) is not worth calling again.
-    const retryAt = outcome === "failed" || !(await stillNeeded(tx, row)) ? null : callRetryAt(await retryPolicy(tx, row), number, now);
+    // Busy, no answer, failed on the way, an answering machine: all are called again.
+    // (A number Twilio refuses outright never gets here: the sender moves it on.)
+    const retryAt = (await stillNeeded(tx, row)) ? callRetryAt(await retryPolicy(tx, row), number, now) : null;
     const error = `call ${number}: ${outcome}`;
     if (retryAt) {
       await tx.updateTable("outbox").set({ outcome, last_error: error }).where("id", "=", row.id).execute();
@@ -186,25 +186,6 @@ export async function callEnded(
     if (row.status === "failed") return true;
     await tx.updateTable("outbox").set({ status: "failed", outcome, last_error: `${error}; no more calls` }).where("id", "=", row.id).execute();
     if (scriptKindOf(row.message_kind, row.payload) !== "checkin") await failOver(tx, row, `${error}; no more calls`, now);
-    return true;
-  });
-}
-
-/** An SMS delivery report: undelivered or failed moves the message to the recipient's next channel. */
-export async function smsStatus(
-  db: Db, organisationId: string, outboxId: string, input: { status: string; errorCode?: string }, now: Date,
-): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const row = await rowOf(tx, organisationId, outboxId, true);
-    if (!row) return false;
-    if (input.status === "delivered") {
-      if (row.status === "sent") await tx.updateTable("outbox").set({ outcome: "delivered" }).where("id", "=", row.id).execute();
-      return true;
-    }
-    if ((input.status !== "failed" && input.status !== "undelivered") || row.status === "failed") return true;
-    const error = `sms ${input.status}${input.errorCode ? ` (${input.errorCode})` : ""}`;
-    await tx.updateTable("outbox").set({ status: "failed", outcome: input.status, last_error: error }).where("id", "=", row.id).execute();
-    await failOver(tx, row, error, now);
     return true;
   });
 }

@@ -120,5 +120,33 @@ for (const kind of databaseKinds()) {
       assert.match(incident.acknowledged.by, /伊藤四郎/);
       await f.service.api("DELETE", `/members/${id}`);
     });
+
+    test("a bounce reported later moves the message to the next channel, once", async () => {
+      const phone = "+819077770007";
+      const r = await f.service.api("POST", "/members", {
+        displayName: "渡辺五郎", plan: { every: "1d", at: "09:00" },
+        channels: [{ kind: "email", address: "goro@example.jp" }, { kind: "sms", address: phone }],
+      });
+      const id = r.body.id;
+      await f.clockTo(TOKYO("2027-01-10T09:00:00"));
+      const mail = await f.smtp.waitFor((m) => m.to.includes("goro@example.jp"));
+      assert.equal(f.twilio.messages.filter((m) => m.to === phone).length, 0, "the mail was accepted");
+      const bounce = await f.service.api("POST", "/deliveries/bounces", { messageId: mail.messageId, reason: "550 5.1.1 user unknown" });
+      assert.equal(bounce.status, 202, JSON.stringify(bounce.body));
+      await f.settle();
+      assert.equal(f.twilio.messages.filter((m) => m.to === phone).length, 1, "the SMS goes out instead");
+      assert.equal((await f.service.api("POST", "/deliveries/bounces", { messageId: mail.messageId })).status, 202);
+      await f.settle();
+      assert.equal(f.twilio.messages.filter((m) => m.to === phone).length, 1, "a repeated report sends nothing more");
+      const failed = (await f.service.api("GET", `/deliveries/failed?memberId=${id}`)).body.deliveries;
+      assert.equal(failed[0].outcome, "bounced");
+      assert.match(failed[0].error, /user unknown/);
+      const unknown = await f.service.api("POST", "/deliveries/bounces", { messageId: "<nobody@example.jp>" });
+      assert.equal(unknown.status, 404);
+      const invalid = await f.service.api("POST", "/deliveries/bounces", {});
+      assert.equal(invalid.status, 400);
+      assert.equal(invalid.body.error.field, "messageId");
+      await f.service.api("DELETE", `/members/${id}`);
+    });
   });
 }

@@ -6,7 +6,10 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { emailBounced } from "../../engine/deliveries.ts";
+import { audit } from "../audit.ts";
 import { requireRole } from "../auth.ts";
+import { notFound } from "../errors.ts";
 import type { Services } from "../services.ts";
 
 export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
@@ -34,6 +37,7 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         ]));
       }
       const rows = await q.execute();
+      await audit(s.db, request, "delivery.failed.list", "organisation", request.principal.organisationId, { count: rows.length });
       return {
         deliveries: rows.map((r) => ({
           id: r.id, recipient: { kind: r.recipient_kind, id: r.recipient_id }, channel: r.channel_kind, kind: r.message_kind,
@@ -41,6 +45,24 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
           incidentId: r.incident_id, checkinId: r.checkin_id,
         })),
       };
+    });
+
+    app.post("/deliveries/bounces", {
+      schema: {
+        tags: ["deliveries"],
+        summary: "Report an e-mail that bounced after it was accepted (from the mail server's bounce message or a mail provider's webhook)",
+        body: z.strictObject({
+          messageId: z.string().trim().min(3).max(300).describe("The bounced mail's Message-ID, e.g. <…@mimamori>"),
+          reason: z.string().trim().max(500).default("reported bounce"),
+        }),
+      },
+    }, async (request, reply) => {
+      requireRole(request, "staff");
+      const outcome = await emailBounced(s.db, request.principal.organisationId, request.body.messageId, request.body.reason, new Date());
+      if (outcome === "not_found") throw notFound("e-mail with this Message-ID");
+      s.engine.nudge();
+      await audit(s.db, request, "delivery.bounce", "organisation", request.principal.organisationId, { messageId: request.body.messageId });
+      return reply.code(202).send({ failed: true });
     });
   };
 }

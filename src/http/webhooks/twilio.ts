@@ -9,7 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import twilio from "twilio";
 import type { CallStep, Stage } from "../../domain/call-script.ts";
-import { callEnded, smsStatus, voiceTurn } from "../../engine/calls.ts";
+import { callEnded, voiceTurn } from "../../engine/calls.ts";
+import { smsStatus } from "../../engine/deliveries.ts";
 import { ApiError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { twilioWebhookUrl } from "../../channels/voice.ts";
