@@ -146,7 +146,7 @@ async function setupOrganisations(ctx: VoiceContext): Promise<VoiceOrg[]> {
 }
 
 /** 2. The members, in bulk requests of up to 5000, two at a time; returns the seconds it took. */
-async function registerMembers(ctx: VoiceContext, orgs: VoiceOrg[], at: string): Promise<number> {
+async function registerMembers(orgs: VoiceOrg[], at: string): Promise<number> {
   const chunks: { org: VoiceOrg; from: number; to: number }[] = [];
   for (const org of orgs) {
     for (let from = org.from; from < org.to; from += BULK_SIZE) chunks.push({ org, from, to: Math.min(org.to, from + BULK_SIZE) });
@@ -267,7 +267,7 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
   const at = localTime(dueAt, TIME_ZONE);
   const firstDueWall = dueAt - clock.offsetMs;
 
-  const took = await registerMembers(ctx, orgs, at);
+  const took = await registerMembers(orgs, at);
   const dueIso = new Date(dueAt).toISOString();
   report.set({ voiceRegisterSeconds: round(took, 2), voiceRegisterPerSecond: Math.round(n / took), voiceDueAt: dueIso });
   report.line("voice reg", `${n} voice members in ${k} organisations in ${took.toFixed(1)} s (${Math.round(n / took)}/s); ` +
