@@ -15,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { messagingApi } from "@line/bot-sdk";
+import { readBody, sendJson } from "./http-server.ts";
 
 export interface Recorded<T> {
   body: T;
@@ -265,26 +266,9 @@ export async function startLineApiServer(options: { channelAccessToken: string }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
-      if (!res.headersSent) answer(res, 500, { message: `test server error: ${(error as Error).message}` });
+      if (!res.headersSent) sendJson(res, 500, { message: `test server error: ${(error as Error).message}` });
     });
   });
-
-  function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
-    res.end(text);
-  }
-
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > 2 * 1024 * 1024) throw new Error("request body too large");
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  }
 
   const sentMessages = (body: { messages: unknown[] }): messagingApi.SentMessage[] =>
     body.messages.map(() => ({ id: String(Math.floor(Math.random() * 1e18)), quoteToken: randomUUID() }));
@@ -293,12 +277,12 @@ export async function startLineApiServer(options: { channelAccessToken: string }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const retryHeader = req.headers["x-line-retry-key"];
     const retryKey = Array.isArray(retryHeader) ? retryHeader[0] : retryHeader;
-    const raw = await readBody(req);
+    const raw = await readBody(req, 2 * 1024 * 1024);
     const log: LoggedRequest = { method: req.method ?? "GET", path: url.pathname, status: 0, retryKey };
     requests.push(log);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       log.status = status;
-      answer(res, status, body, headers);
+      sendJson(res, status, body, headers);
     };
     const requestId = randomUUID();
 

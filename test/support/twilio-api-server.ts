@@ -25,6 +25,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
+import { readBody, sendJson } from "./http-server.ts";
 
 // ---------------------------------------------------------------------------
 // Records
@@ -651,26 +652,9 @@ export async function startTwilioApiServer(options: TwilioApiServerOptions = {})
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
-      if (!res.headersSent) send(res, 500, twilioError(500, 20500, `test server error: ${(error as Error).message}`));
+      if (!res.headersSent) sendJson(res, 500, twilioError(500, 20500, `test server error: ${(error as Error).message}`));
     });
   });
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
-    res.end(text);
-  }
-
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > 1024 * 1024) throw new Error("request body too large");
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  }
 
   function authenticate(req: IncomingMessage): Account | undefined {
     const header = req.headers.authorization;
@@ -687,10 +671,10 @@ export async function startTwilioApiServer(options: TwilioApiServerOptions = {})
     const path = (req.url ?? "/").split("?")[0];
     const log: LoggedRequest = { method: req.method ?? "GET", path, status: 0, code: undefined, accountSid: undefined, receivedAt };
     requests.push(log);
-    const raw = req.method === "POST" ? await readBody(req) : "";
+    const raw = req.method === "POST" ? await readBody(req, 1024 * 1024) : "";
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       log.status = status;
-      send(res, status, body, headers);
+      sendJson(res, status, body, headers);
     };
     const error = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
       log.code = code;
