@@ -45,7 +45,11 @@ export class VoiceChannel implements Channel {
 
   async ratePerSecond(organisationId: string): Promise<number | undefined> {
     const account = await this.#options.account(organisationId);
-    return account ? account.settings.callsPerSecond || 1 : undefined;
+    if (!account) return undefined;
+    // Calls are about to be given slots: have the client ready, so the first call is not late
+    // for its slot (the SDK loads its Calls API on first use: some 20 ms).
+    void twilioClient(this.#options.apiBase, account.credentials.accountSid, account.credentials.authToken).calls;
+    return account.settings.callsPerSecond || 1;
   }
 
   send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {

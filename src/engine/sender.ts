@@ -11,7 +11,7 @@ import { type Db, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { baseKey, outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
-import { reserveSlots } from "./pacing.ts";
+import { reserveSlots, SLOT_MARGIN } from "./pacing.ts";
 
 export const MAX_ATTEMPTS = 12;
 
@@ -35,8 +35,34 @@ type Claimed = Pick<Selectable<Database["outbox"]>,
   "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
   "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at" | "slot_at">;
 
-/** A claimed row and, for a rate-capped channel, the instant it may go. */
-type Ready = { row: Claimed; sendAt?: Date };
+/** A claimed row and, for a rate-capped channel, the instant it may go and the cap. */
+type Ready = { row: Claimed; sendAt?: Date; rate?: number };
+
+/** This process's latest hand-overs per capped organisation and channel (wall ms, oldest first). */
+const handedOver = new Map<string, number[]>();
+
+/**
+ * Wait until one more hand-over keeps at most n = ⌊rate⌋ (at least 1) within any
+ * window of n/rate seconds widened by half the slot margin. A message on time for
+ * its slot never waits here (slots are a whole margin apart). One whose slot passed
+ * while the sender was busy (a slow batch, a pause of the event loop) would
+ * otherwise go at once, bunched with the next ones, and the provider would see more
+ * than the cap within a second; the other half of the margin lets a late sequence
+ * catch up and absorbs network jitter.
+ */
+async function capGuard(key: string, rate: number): Promise<void> {
+  const n = Math.max(1, Math.floor(rate));
+  const window = ((n * 1000) / rate) * (1 + SLOT_MARGIN) / 2;
+  const recent = handedOver.get(key) ?? [];
+  handedOver.set(key, recent);
+  for (;;) {
+    const wait = recent.length < n ? 0 : recent[recent.length - n] + window - Date.now();
+    if (wait <= 0) break;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  recent.push(Date.now());
+  if (recent.length > n) recent.splice(0, recent.length - n);
+}
 
 /**
  * `slotLookaheadMs`: capped messages whose slot is further away are released to
@@ -64,13 +90,16 @@ export async function sendReady(
   }
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
   await Promise.all([...byChannel].map(async ([channel, items]) => {
-    const now_ = items.filter((i) => !i.sendAt || i.sendAt <= now);
-    const timed = items.filter((i) => i.sendAt && i.sendAt > now);
+    const uncapped = items.filter((i) => !i.sendAt);
+    const capped = items.filter((i) => i.sendAt);
     await Promise.all([
-      deliver(channel, now_.map((i) => i.row), now, outcomes),
-      // Each capped message goes at its own slot, not all at once.
-      ...timed.map(async (i) => {
-        await new Promise((r) => setTimeout(r, (i.sendAt as Date).getTime() - now.getTime()));
+      deliver(channel, uncapped.map((i) => i.row), now, outcomes),
+      // Each capped message goes at its own slot, not all at once: counted from the
+      // time it is now (claiming and pacing took a while), and never bunched.
+      ...capped.map(async (i) => {
+        const wait = (i.sendAt as Date).getTime() - now.getTime() - (Date.now() - wall.getTime());
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (i.rate) await capGuard(`${i.row.organisation_id}|${i.row.channel_kind}`, i.rate);
         await deliver(channel, [i.row], now, outcomes);
       }),
     ]);
@@ -100,14 +129,14 @@ async function pace(db: Db, channels: ChannelRegistry, claimed: Claimed[], now: 
   const toSlot = new Map<string, { kind: string; organisationId: string; rate: number; rows: Claimed[] }>();
   const rates = new Map<string, number | undefined>();
   for (const row of claimed) {
-    if (row.slot_at) {
-      ready.push({ row, sendAt: row.slot_at });
-      continue;
-    }
     const channel = channels.forKind(row.channel_kind);
     const key = `${row.organisation_id}|${row.channel_kind}`;
     if (!rates.has(key)) rates.set(key, await channel.ratePerSecond?.(row.organisation_id));
     const rate = rates.get(key);
+    if (row.slot_at) {
+      ready.push({ row, sendAt: row.slot_at, ...(rate ? { rate } : {}) });
+      continue;
+    }
     if (!rate) {
       ready.push({ row });
       continue;
@@ -120,7 +149,7 @@ async function pace(db: Db, channels: ChannelRegistry, claimed: Claimed[], now: 
   for (const group of toSlot.values()) {
     const slots = await reserveSlots(db, group.organisationId, group.kind, group.rows.length, group.rate, now);
     for (const [i, row] of group.rows.entries()) {
-      if (slots[i].getTime() <= now.getTime() + lookaheadMs) ready.push({ row, sendAt: slots[i] });
+      if (slots[i].getTime() <= now.getTime() + lookaheadMs) ready.push({ row, sendAt: slots[i], rate: group.rate });
       else waiting.push({ id: row.id, slot: slots[i] });
     }
   }
