@@ -15,7 +15,7 @@ import { groupRoundsDue } from "./groups.ts";
 import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import { dispatchDue } from "./scheduler.ts";
-import { SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
+import { type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
 export interface EngineOptions {
   batchSize: number;
@@ -82,11 +82,27 @@ export class Engine {
     return applied + escalated.claimed + dispatched.claimed + grouped.claimed;
   };
 
+  /** Capped messages waiting for their slot: stop() and exclusive() wait for them, the metrics count them. */
+  #trackSending(sending: Promise<SendBatchResult>): void {
+    const tracked = sending.then((result) => {
+      this.#metrics.recordSends(result);
+      return result.sent;
+    }, (error) => {
+      // Their claims expire and another pass sends them (with the same keys).
+      this.#metrics.engineErrors++;
+      this.#log.error({ err: error }, "sending capped messages failed; they will be retried");
+      return 0;
+    }).finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+  }
+
   /** Hand one batch of ready messages to their channels. */
   readonly #send: Phase = async () => {
     await this.#clock.refresh();
     const sent = await sendReady(this.#db, this.#channels, this.#clock.now(), this.#options.batchSize * 2, this.#options.sendLeaseMs,
-      this.#clock.running ? SLOT_LOOKAHEAD_MS : Number.POSITIVE_INFINITY);
+      this.#clock.running
+        ? { lookaheadMs: SLOT_LOOKAHEAD_MS, inBackground: (sending) => this.#trackSending(sending) }
+        : { lookaheadMs: Number.POSITIVE_INFINITY });
     this.#metrics.recordSends(sent);
     return sent.claimed;
   };
@@ -184,6 +200,7 @@ export class Engine {
     this.#running = false;
     for (const wake of this.#wakers) wake();
     await Promise.all(this.#loops);
+    await Promise.allSettled([...this.#inFlight]);
   }
 
   /** Ask the loops to look for work now rather than after their pause. */

@@ -64,13 +64,23 @@ async function capGuard(key: string, rate: number): Promise<void> {
   if (recent.length > n) recent.splice(0, recent.length - n);
 }
 
-/**
- * `slotLookaheadMs`: capped messages whose slot is further away are released to
- * wait for it. A frozen sandbox clock never reaches a slot, so it passes Infinity
- * and the batch waits out its slots in real time instead.
- */
+export interface Pacing {
+  /**
+   * Capped messages whose slot is further away are released to wait for it. A
+   * frozen sandbox clock never reaches a slot, so it passes Infinity and the batch
+   * waits out its slots in real time instead.
+   */
+  lookaheadMs: number;
+  /**
+   * Hand capped messages waiting for their slot to the caller to track, and return
+   * without waiting for them, so the next batch is claimed while they wait and no
+   * slot is missed because a batch was still busy. They record their own results.
+   */
+  inBackground?: (sending: Promise<SendBatchResult>) => void;
+}
+
 export async function sendReady(
-  db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, slotLookaheadMs = SLOT_LOOKAHEAD_MS,
+  db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, pacing: Pacing = { lookaheadMs: SLOT_LOOKAHEAD_MS },
 ): Promise<SendBatchResult> {
   const wall = new Date();
   const claimed = await claimReady(db, now, wall, limit, leaseMs);
@@ -80,29 +90,48 @@ export async function sendReady(
   // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
   // due together go out in the order they were written.
   claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
-  const ready = await pace(db, channels, claimed, now, slotLookaheadMs);
-  const byChannel = new Map<Channel, Ready[]>();
-  for (const item of ready) {
-    const channel = channels.forKind(item.row.channel_kind);
+  const ready = await pace(db, channels, claimed, now, pacing.lookaheadMs);
+  const sendAt = (i: Ready) => (i.sendAt as Date).getTime() - now.getTime() + wall.getTime();
+  const uncapped = ready.filter((i) => !i.sendAt);
+  const capped = ready.filter((i) => i.sendAt).sort((a, b) => sendAt(a) - sendAt(b));
+  const timed = sendCapped(db, channels, capped, sendAt, now);
+  const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
+  await Promise.all([...groupByChannel(channels, uncapped)].map(([channel, rows]) => deliver(channel, rows, now, outcomes)));
+  await record(db, outcomes, now, result);
+  if (pacing.inBackground && capped.length) {
+    pacing.inBackground(timed);
+    return result;
+  }
+  const later = await timed;
+  return { claimed: result.claimed, sent: result.sent + later.sent, retried: result.retried + later.retried, failed: result.failed + later.failed };
+}
+
+function groupByChannel(channels: ChannelRegistry, items: Ready[]): Map<Channel, Claimed[]> {
+  const byChannel = new Map<Channel, Claimed[]>();
+  for (const { row } of items) {
+    const channel = channels.forKind(row.channel_kind);
     const list = byChannel.get(channel) ?? [];
-    list.push(item);
+    list.push(row);
     byChannel.set(channel, list);
   }
+  return byChannel;
+}
+
+/**
+ * Each capped message goes at its own slot (in wall time: claiming and pacing
+ * took a while), never bunched with others, and its result is recorded.
+ */
+async function sendCapped(
+  db: Db, channels: ChannelRegistry, capped: Ready[], sendAt: (i: Ready) => number, now: Date,
+): Promise<SendBatchResult> {
+  const result = { claimed: 0, sent: 0, retried: 0, failed: 0 };
+  if (capped.length === 0) return result;
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
-  await Promise.all([...byChannel].map(async ([channel, items]) => {
-    const uncapped = items.filter((i) => !i.sendAt);
-    const capped = items.filter((i) => i.sendAt);
-    await Promise.all([
-      deliver(channel, uncapped.map((i) => i.row), now, outcomes),
-      // Each capped message goes at its own slot, not all at once: counted from the
-      // time it is now (claiming and pacing took a while), and never bunched.
-      ...capped.map(async (i) => {
-        const wait = (i.sendAt as Date).getTime() - now.getTime() - (Date.now() - wall.getTime());
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        if (i.rate) await capGuard(`${i.row.organisation_id}|${i.row.channel_kind}`, i.rate);
-        await deliver(channel, [i.row], now, outcomes);
-      }),
-    ]);
+  await Promise.all(capped.map(async (i) => {
+    const wait = sendAt(i) - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (i.rate) await capGuard(`${i.row.organisation_id}|${i.row.channel_kind}`, i.rate);
+    await deliver(channels.forKind(i.row.channel_kind), [i.row], now, outcomes);
   }));
   await record(db, outcomes, now, result);
   return result;

@@ -12,7 +12,7 @@ import { createMembers } from "../../src/engine/members.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { reserveSlots, slotIntervalMs } from "../../src/engine/pacing.ts";
 import { dispatchDue } from "../../src/engine/scheduler.ts";
-import { sendReady } from "../../src/engine/sender.ts";
+import { SLOT_LOOKAHEAD_MS, sendReady } from "../../src/engine/sender.ts";
 import { databaseKinds } from "../support/harness.ts";
 import { freshStore } from "../support/store.ts";
 
@@ -82,10 +82,16 @@ for (const kind of databaseKinds()) {
       assert.equal(waiting.length, 12 - first.sent);
       assert.ok(waiting.every((w) => w.slot_at && w.next_attempt_at.getTime() === w.slot_at.getTime()), "each keeps its slot");
 
+      // As the engine does on a running clock: the waiting messages are handed back, and the
+      // next batch is claimed while they wait for their slots.
+      const background: Promise<unknown>[] = [];
+      const pacing = { lookaheadMs: SLOT_LOOKAHEAD_MS, inBackground: (p: Promise<unknown>) => background.push(p) };
       for (let i = 0; i < 50 && channel.sent.length < 12; i++) {
-        await sendReady(store.db, channels, clockNow(), 1000, 60_000);
+        const batch = await sendReady(store.db, channels, clockNow(), 1000, 60_000, pacing);
+        assert.ok(batch.claimed === 0 || background.length > 0);
         await new Promise((r) => setTimeout(r, 50));
       }
+      await Promise.all(background);
       assert.equal(channel.sent.length, 12);
       assert.equal(new Set(channel.sent.map((s) => s.key)).size, 12, "nobody is called twice");
       const gaps = channel.sent.slice(1).map((s, i) => s.at - channel.sent[i].at);
