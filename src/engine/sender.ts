@@ -11,7 +11,7 @@ import { type Db, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { baseKey, outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
-import { reserveSlots, SLOT_MARGIN } from "./pacing.ts";
+import { reserveSlots, SLOT_MARGIN, slotIntervalMs } from "./pacing.ts";
 
 export const MAX_ATTEMPTS = 12;
 
@@ -30,6 +30,8 @@ export function backoffMs(attempts: number, retryAfterMs?: number): number {
 
 /** How far ahead a sender claims messages that have a send slot, and waits for the slot itself. */
 export const SLOT_LOOKAHEAD_MS = 1000;
+/** Time given to set a capped message off (timers, the provider client) before its slot. */
+const SLOT_SETUP_MS = 20;
 
 type Claimed = Pick<Selectable<Database["outbox"]>,
   "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
@@ -55,8 +57,12 @@ async function capGuard(key: string, rate: number): Promise<void> {
   const window = ((n * 1000) / rate) * (1 + SLOT_MARGIN) / 2;
   const recent = handedOver.get(key) ?? [];
   handedOver.set(key, recent);
+  // And never two closer than half a slot: late messages are let out spaced, not in a burst.
+  const minGap = slotIntervalMs(rate) / 2;
   for (;;) {
-    const wait = recent.length < n ? 0 : recent[recent.length - n] + window - Date.now();
+    const full = recent.length < n ? 0 : recent[recent.length - n] + window - Date.now();
+    const close = recent.length ? (recent.at(-1) as number) + minGap - Date.now() : 0;
+    const wait = Math.max(full, close);
     if (wait <= 0) break;
     await new Promise((r) => setTimeout(r, wait));
   }
@@ -90,7 +96,7 @@ export async function sendReady(
   // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
   // due together go out in the order they were written.
   claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
-  const ready = await pace(db, channels, claimed, now, pacing.lookaheadMs);
+  const ready = await pace(db, channels, claimed, now, wall, pacing.lookaheadMs);
   const sendAt = (i: Ready) => (i.sendAt as Date).getTime() - now.getTime() + wall.getTime();
   const uncapped = ready.filter((i) => !i.sendAt);
   const capped = ready.filter((i) => i.sendAt).sort((a, b) => sendAt(a) - sendAt(b));
@@ -153,7 +159,9 @@ async function deliver(channel: Channel, rows: Claimed[], now: Date, outcomes: {
  * within the look-ahead go in this batch; the rest are released to wait for
  * their slot (not an attempt), so other messages due now are not held up.
  */
-async function pace(db: Db, channels: ChannelRegistry, claimed: Claimed[], now: Date, lookaheadMs: number): Promise<Ready[]> {
+async function pace(
+  db: Db, channels: ChannelRegistry, claimed: Claimed[], now: Date, wall: Date, lookaheadMs: number,
+): Promise<Ready[]> {
   const ready: Ready[] = [];
   const toSlot = new Map<string, { kind: string; organisationId: string; rate: number; rows: Claimed[] }>();
   const rates = new Map<string, number | undefined>();
@@ -176,7 +184,10 @@ async function pace(db: Db, channels: ChannelRegistry, claimed: Claimed[], now: 
   }
   const waiting: { id: string; slot: Date }[] = [];
   for (const group of toSlot.values()) {
-    const slots = await reserveSlots(db, group.organisationId, group.kind, group.rows.length, group.rate, now);
+    // The first free slot is counted from the time it is now (claiming and pacing take a
+    // while), so the first messages are not late for their slots and bunched.
+    const from = new Date(now.getTime() + (Date.now() - wall.getTime()) + SLOT_SETUP_MS);
+    const slots = await reserveSlots(db, group.organisationId, group.kind, group.rows.length, group.rate, from);
     for (const [i, row] of group.rows.entries()) {
       if (slots[i].getTime() <= now.getTime() + lookaheadMs) ready.push({ row, sendAt: slots[i], rate: group.rate });
       else waiting.push({ id: row.id, slot: slots[i] });
