@@ -335,7 +335,8 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
     if (voice) {
       await voicePhase({
         options, report, voice, admin: client, serviceUrl: service.url, databaseUrl,
-        addCleanup: (task) => cleanup.add(task), serviceRssMb: () => service.peakRssMb(), serviceDied: () => service.died(),
+        addCleanup: (task) => cleanup.add(task), serviceDied: () => service.died(),
+        serviceRssMb: () => ({ peak: service.peakRssMb(), now: service.rssMb() }),
       });
     }
   } catch (error) {

@@ -28,6 +28,8 @@ export interface Service {
   pid: number;
   /** Peak resident memory so far, in MiB (VmHWM, or the highest 500 ms sample). */
   peakRssMb(): number;
+  /** Resident memory now, in MiB (0 once the process is gone). */
+  rssMb(): number;
   /** How the process ended, if it ended without being asked to stop. */
   died(): string | undefined;
   /** Log lines the service wrote (it runs at LOG_LEVEL=warn, so every line is worth a look). */
@@ -163,6 +165,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       const { rss, hwm } = memoryKb(pid);
       return Math.max(sampledKb, rss, hwm) / 1024;
     },
+    rssMb: () => memoryKb(pid).rss / 1024,
     died: () => died,
     logLines: () => logs,
     stop,

@@ -37,6 +37,8 @@ const PROGRESS_MS = 60_000;
 /** After the last expected call: how long to keep listening for duplicates. */
 const SETTLE_MS = 5000;
 const TIME_ZONE = "Asia/Tokyo";
+/** Windows over the cap shown call by call. */
+const DETAILS = 5;
 /** Numbers are +8190 and eight digits: member i of the run gets i. */
 const NUMBER_PREFIX = "+8190";
 
@@ -70,8 +72,8 @@ export interface VoiceContext {
   /** The bench database (PostgreSQL); undefined on PGlite. */
   databaseUrl: string | undefined;
   addCleanup(task: () => unknown): void;
-  /** The service's peak resident memory so far, MiB. */
-  serviceRssMb(): number;
+  /** The service's resident memory: its peak so far, and now (MiB). */
+  serviceRssMb(): { peak: number; now: number };
   /** Set when the service process ended by itself. */
   serviceDied(): string | undefined;
 }
@@ -205,20 +207,47 @@ class Tally {
   }
 }
 
-/** Per organisation: peak calls in any 1 s window, calls beyond the cap, the shortest gap between two calls. */
+/** Per organisation: peak calls in any 1 s window, the calls beyond the cap, the shortest gap between two calls. */
 function capOf(calls: readonly CallRecord[], cap: number) {
-  const times = Float64Array.from(calls, (c) => c.receivedAt).sort();
-  let overCap = 0;
+  const sorted = [...calls].sort((a, b) => a.receivedAt - b.receivedAt);
+  /** Index of each call that was the (cap + 1)-th within 1 s. */
+  const over: number[] = [];
   let minGap = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < times.length; i++) {
-    minGap = Math.min(minGap, times[i] - times[i - 1]);
-    if (i >= cap && times[i] - times[i - cap] < 1000) overCap++;
+  for (let i = 1; i < sorted.length; i++) {
+    minGap = Math.min(minGap, sorted[i].receivedAt - sorted[i - 1].receivedAt);
+    if (i >= cap && sorted[i].receivedAt - sorted[i - cap].receivedAt < 1000) over.push(i);
   }
-  const sorted = Array.from(times, (receivedAt) => ({ receivedAt }));
-  return { peak1s: peakRate(sorted, 1000), peak10s: peakRate(sorted, 10_000), overCap, minGap, last: times[times.length - 1] ?? 0 };
+  return {
+    sorted, over, minGap, peak1s: peakRate(sorted, 1000), peak10s: peakRate(sorted, 10_000),
+    last: sorted.length ? sorted[sorted.length - 1].receivedAt : 0,
+  };
 }
 
-/** PostgreSQL only: the outbox rows of the voice organisations, and how late calls were against their stored slots. */
+/** Moments this process's event loop stood still (the Twilio server stamps arrivals on it). */
+class Stalls {
+  readonly seen: { at: number; ms: number }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  start(): void {
+    let last = Date.now();
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      if (now - last > 50) this.seen.push({ at: last, ms: now - last });
+      last = now;
+    }, 10);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Stalls overlapping [from, to]. */
+  within(from: number, to: number): { at: number; ms: number }[] {
+    return this.seen.filter((s) => s.at <= to && s.at + s.ms >= from);
+  }
+}
+
+/** PostgreSQL only: the outbox rows of the voice organisations, and how late calls were against their stored slots (by call sid). */
 async function outboxFigures(db: pg.Client, orgs: VoiceOrg[], server: TwilioApiServer, offsetMs: number) {
   const ids = orgs.map((o) => o.id);
   const statuses = (await db.query(
@@ -230,7 +259,7 @@ async function outboxFigures(db: pg.Client, orgs: VoiceOrg[], server: TwilioApiS
     `select provider_id, slot_at from outbox
      where organisation_id = any($1::uuid[]) and channel_kind = 'voice' and slot_at is not null and provider_id is not null`, [ids]))
     .rows as { provider_id: string; slot_at: Date }[];
-  const late: number[] = [];
+  const late = new Map<string, number>();
   for (const row of slotted) {
     let call: CallRecord;
     try {
@@ -238,7 +267,7 @@ async function outboxFigures(db: pg.Client, orgs: VoiceOrg[], server: TwilioApiS
     } catch {
       continue;
     }
-    late.push(call.receivedAt - (row.slot_at.getTime() - offsetMs));
+    late.set(call.sid, call.receivedAt - (row.slot_at.getTime() - offsetMs));
   }
   return { statuses, late };
 }
@@ -293,6 +322,8 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
   const deadline = firstDueWall + timeoutMs;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const stallsSeen = new Stalls();
+  stallsSeen.start();
   let progressAt = firstDueWall + PROGRESS_MS;
   for (;;) {
     tally.update(server.calls);
@@ -302,7 +333,8 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
     const now = Date.now();
     if (now > deadline) break;
     if (now >= progressAt) {
-      process.stderr.write(`voice: ${tally.called} of ${n} calls placed ${((now - firstDueWall) / 1000).toFixed(0)} s after the first due time\n`);
+      process.stderr.write(`voice: ${tally.called} of ${n} calls placed ${((now - firstDueWall) / 1000).toFixed(0)} s after the first due time; ` +
+        `service RSS ${Math.round(ctx.serviceRssMb().now)} MB\n`);
       progressAt += PROGRESS_MS;
     }
     await sleep(POLL_MS);
@@ -313,6 +345,7 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
     tally.update(server.calls);
   }
   loop.disable();
+  stallsSeen.stop();
 
   const cap = Math.ceil(r);
   let last = 0;
@@ -325,7 +358,7 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
   const perOrg = orgs.map((o) => ({ org: o, calls: server.callsOf(o.account.sid).length, ...capOf(server.callsOf(o.account.sid), cap) }));
   const peak1s = Math.max(...perOrg.map((o) => o.peak1s));
   const peak10s = Math.max(...perOrg.map((o) => o.peak10s));
-  const overCap = perOrg.reduce((a, o) => a + o.overCap, 0);
+  const overCap = perOrg.reduce((a, o) => a + o.over.length, 0);
   const minGap = Math.min(...perOrg.map((o) => o.minGap));
   const capHeld = peak1s <= cap;
   const counts = perOrg.map((o) => o.calls);
@@ -336,6 +369,7 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
   const largest = Math.max(...orgs.map((o) => o.to - o.from));
   const paced = ((largest - 1) * SLOT_MARGIN) / r;
   const delay = { max: loop.max / 1e6, p99: loop.percentile(99) / 1e6 };
+  const sinceDue = (wall: number) => ((wall - firstDueWall) / 1000).toFixed(3);
 
   report.set({
     voiceCalls: tally.called, voiceExpectedSeconds: round(expected, 1), voiceCap: cap, voicePeakPerOrg: peak1s,
@@ -359,29 +393,65 @@ export async function voicePhase(ctx: VoiceContext): Promise<void> {
     `duplicates ${tally.duplicates}; to unknown numbers or from another organisation's account ${tally.strangers}; ` +
     `refused API requests ${refusedRequests.length}`);
 
+  let late = new Map<string, number>();
   if (db) {
-    const { statuses, late } = await outboxFigures(db, orgs, server, clock.offsetMs);
-    const s = spread(late);
-    const early = late.filter((ms) => ms < 0).length;
-    if (late.length) {
+    const figures = await outboxFigures(db, orgs, server, clock.offsetMs);
+    late = figures.late;
+    const { statuses } = figures;
+    const values = [...late.values()];
+    const s = spread(values);
+    const early = values.filter((ms) => ms < 0).length;
+    const earliest = values.reduce((a, ms) => Math.min(a, ms), Number.POSITIVE_INFINITY);
+    if (late.size) {
       report.set({ voiceSlotLateP50Ms: round(s.p50), voiceSlotLateP99Ms: round(s.p99), voiceSlotLateMaxMs: round(s.max) });
     }
     const byStatus = statuses.map((q) => `${q.status} ${q.n}`).join(", ") || "none";
     const retried = statuses.reduce((a, q) => a + q.retried, 0);
     const error = statuses.find((q) => q.error)?.error;
     report.line("", `outbox: ${byStatus}; ${retried} tried more than once${error ? `; an error: ${error.slice(0, 200)}` : ""}`);
-    report.line("", late.length
-      ? `arrival after the stored send slot (${late.length} calls with one): p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, ` +
-        `max ${s.max.toFixed(0)} ms; ${early} arrived before their slot (min ${Math.min(...late).toFixed(0)} ms)`
+    report.line("", late.size
+      ? `arrival after the stored send slot (${late.size} calls with one): p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, ` +
+        `max ${s.max.toFixed(0)} ms; ${early} arrived before their slot (min ${earliest.toFixed(0)} ms)`
       : "no call has a stored send slot (outbox.slot_at)");
     const failed = statuses.filter((q) => q.status === "failed").reduce((a, q) => a + q.n, 0);
     if (failed) report.warn(`voice: ${failed} voice outbox rows failed (${error?.slice(0, 200) ?? "no error recorded"})`);
   }
 
+  if (overCap) {
+    const byMinute = new Map<number, number>();
+    for (const o of perOrg) {
+      for (const i of o.over) {
+        const minute = Math.floor((o.sorted[i].receivedAt - firstDueWall) / 60_000);
+        byMinute.set(minute, (byMinute.get(minute) ?? 0) + 1);
+      }
+    }
+    report.line("", `calls beyond the cap by minute after the first due time: ` +
+      [...byMinute].sort((a, b) => a[0] - b[0]).map(([m, c]) => `${m}: ${c}`).join(", "));
+  }
+  // The first few windows over the cap, call by call: what the service did, or whether this process stalled.
+  const shown = perOrg.flatMap((o, index) => o.over.map((i) => ({ o, index, i }))).slice(0, DETAILS);
+  for (const { o, index, i } of shown) {
+    const window = o.sorted.slice(i - cap, i + 1);
+    const from = window[0].receivedAt;
+    const to = window[window.length - 1].receivedAt;
+    const gaps = window.slice(1).map((c, j) => c.receivedAt - window[j].receivedAt).join(" ");
+    const lates = window.map((c) => late.get(c.sid)).map((ms) => (ms === undefined ? "·" : String(Math.round(ms)))).join(" ");
+    const stalls = stallsSeen.within(from, to);
+    report.line("over cap", `organisation ${index + 1}: ${window.length} calls from ${sinceDue(from)} s to ${sinceDue(to)} s ` +
+      `after the first due time; gaps ${gaps} ms; after their stored slot ${lates} ms (· = none stored); ` +
+      (stalls.length ? `bench loop stalled ${stalls.map((st) => `${st.ms} ms at ${sinceDue(st.at)} s`).join(", ")}` : "no bench loop stall"));
+  }
+  if (stallsSeen.seen.length) {
+    const worst = [...stallsSeen.seen].sort((a, b) => b.ms - a.ms).slice(0, 5);
+    report.line("", `bench loop stalls over 50 ms while waiting: ${stallsSeen.seen.length}; longest ` +
+      worst.map((st) => `${st.ms} ms at ${sinceDue(st.at)} s`).join(", "));
+  }
+
   const serviceRss = ctx.serviceRssMb();
   const benchRss = process.memoryUsage.rss() / 2 ** 20;
-  report.set({ voicePeakRssMb: Math.round(serviceRss), voiceBenchRssMb: Math.round(benchRss) });
-  report.line("", `service peak RSS so far ${Math.round(serviceRss)} MB; bench process RSS ${Math.round(benchRss)} MB, ` +
+  report.set({ voicePeakRssMb: Math.round(serviceRss.peak), voiceBenchRssMb: Math.round(benchRss) });
+  report.line("", `service RSS peak so far ${Math.round(serviceRss.peak)} MB, now ${Math.round(serviceRss.now)} MB; ` +
+    `bench process RSS ${Math.round(benchRss)} MB, ` +
     `its event loop delay while waiting p99 ${delay.p99.toFixed(0)} ms, max ${delay.max.toFixed(0)} ms (arrival times are stamped there)`);
 
   if (!complete) report.warn(`voice: ${n - tally.called} of ${n} numbers were not called within ${Math.round(timeoutMs / 1000)} s of the first due time`);
