@@ -44,8 +44,8 @@ const DETAILS = 5;
  * whole-millisecond arrival stamps, and the service's clock offset read over HTTP.
  */
 const SLOT_CLOCK_ERROR_MS = 2;
-/** Numbers are +8190 and eight digits: member i of the run gets i. */
-const NUMBER_PREFIX = "+8190";
+/** Numbers are +81901 and seven digits (valid Japanese mobile numbers): member i of the run gets i. */
+const NUMBER_PREFIX = "+81901";
 
 export interface VoiceAccount {
   sid: string;
@@ -97,7 +97,7 @@ function seconds(since: number): number {
 }
 
 function numberOf(index: number): string {
-  return `${NUMBER_PREFIX}${String(index).padStart(8, "0")}`;
+  return `${NUMBER_PREFIX}${String(index).padStart(7, "0")}`;
 }
 
 /** "HH:MM" of an instant in a time zone. */
@@ -141,7 +141,7 @@ async function setupOrganisations(ctx: VoiceContext): Promise<VoiceOrg[]> {
     ctx.addCleanup(() => client.close());
     const account = voice.accounts[i];
     const configured = await client.request("PUT", "/api/v1/channels/twilio", {
-      accountSid: account.sid, authToken: account.token, callerId: `+8150${String(i).padStart(8, "0")}`,
+      accountSid: account.sid, authToken: account.token, callerId: `+81501${String(i).padStart(7, "0")}`,
       callsPerSecond: options.voiceCps,
     });
     expectStatus(configured, 200, "PUT /api/v1/channels/twilio");
@@ -198,7 +198,7 @@ class Tally {
     for (; this.#seen < calls.length; this.#seen++) {
       const call = calls[this.#seen];
       const digits = call.to.startsWith(NUMBER_PREFIX) ? call.to.slice(NUMBER_PREFIX.length) : "";
-      const index = /^\d{8}$/.test(digits) ? Number(digits) : -1;
+      const index = /^\d{7}$/.test(digits) ? Number(digits) : -1;
       const org = index >= 0 && index < this.firstCall.length ? this.#orgOf(index) : undefined;
       if (!org || this.#accountOf.get(org.id) !== call.accountSid) {
         this.strangers++;

@@ -4,6 +4,7 @@
  */
 import { DateTime } from "luxon";
 import type { Answer } from "./answers.ts";
+import { formatPhone } from "./phone.ts";
 
 export const MESSAGE_KINDS = ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm"] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -45,10 +46,15 @@ export function memberAnsweredText(displayName: string, answer: Answer, at: Date
     `[Mimamori] ${displayName} answered "${en}" at ${when}. Please record the outcome.`;
 }
 
-/** Asks a new contact to confirm the role (contacts often do not know they were registered). */
+/**
+ * Asks a new contact to confirm the role (contacts often do not know they were
+ * registered). `callsFrom` is the organisation's caller id in E.164; people read
+ * it in national form (090-1234-5678), as they would see it on their phone.
+ */
 export function contactConfirmText(contactName: string, memberName: string, callsFrom?: string): string {
-  const number = callsFrom ? `見守りのお電話は ${callsFrom} からおかけします。` : "";
+  const shown = callsFrom ? formatPhone(callsFrom) : undefined;
+  const number = shown ? `見守りのお電話は ${shown} からおかけします。` : "";
   return `【見守り】${contactName}さんが、${memberName}さんの見守りの連絡先として登録されました。応答がないときにご連絡します。${number}お引き受けいただけるか、ご確認をお願いします。\n` +
     `[Mimamori] ${contactName}, you have been registered as a contact for ${memberName}: we will contact you if they stop answering.` +
-    `${callsFrom ? ` Our calls come from ${callsFrom}.` : ""} Please confirm.`;
+    `${shown ? ` Our calls come from ${shown}.` : ""} Please confirm.`;
 }

@@ -7,6 +7,7 @@ import { ANSWER_SOURCES, ANSWERS } from "../domain/answers.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { isDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
+import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
@@ -14,6 +15,15 @@ import { CHANNEL_KINDS } from "../store/schema.ts";
 
 export const Id = z.uuid({ message: "must be an id (UUID)" });
 export const IdParams = z.strictObject({ id: Id });
+
+function toE164(value: string, ctx: z.RefinementCtx): string {
+  const phone = parsePhone(value);
+  if (phone.ok) return phone.e164;
+  ctx.addIssue({ code: "custom", message: phone.message, input: value });
+  return z.NEVER;
+}
+/** A phone number as people type it (full-width, hyphens, national form) → E.164; see domain/phone.ts. */
+export const phoneAddress = z.string().max(40, "at most 40 characters").transform(toE164);
 
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
 const optionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
@@ -25,9 +35,12 @@ export const ChannelAddress = z.strictObject({
   if (c.kind === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(c.address)) {
     ctx.addIssue({ code: "custom", path: ["address"], message: "must be an e-mail address" });
   }
-  if ((c.kind === "sms" || c.kind === "voice") && !/^\+?[0-9][0-9\- ]{5,19}$/.test(c.address)) {
-    ctx.addIssue({ code: "custom", path: ["address"], message: "must be a phone number such as +81312345678" });
-  }
+}).transform((c, ctx) => {
+  if (c.kind !== "sms" && c.kind !== "voice") return c;
+  const phone = parsePhone(c.address);
+  if (phone.ok) return { ...c, address: phone.e164 };
+  ctx.addIssue({ code: "custom", path: ["address"], message: phone.message, input: c.address });
+  return z.NEVER;
 });
 
 export const Plan = z.strictObject({
@@ -47,7 +60,8 @@ const personal = {
   fullName: optionalText(200).optional(),
   address: optionalText(500).optional(),
   birthDate: LocalDate.optional(),
-  phone: optionalText(40).optional(),
+  phone: z.string().max(40, "at most 40 characters").transform((v, ctx) => (v.trim() === "" ? "" : toE164(v, ctx)))
+    .optional().describe("stored in E.164; \"\" removes it"),
   medicalNotes: optionalText(2000).optional(),
 };
 

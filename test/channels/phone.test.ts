@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { databaseKinds, TOKYO } from "../support/harness.ts";
 import twilio from "twilio";
-import { AUTH_TOKEN, CALLER_ID, type PhoneFixture, startPhoneFixture } from "../support/phone-fixture.ts";
+import { ACCOUNT_SID, AUTH_TOKEN, CALLER_ID, type PhoneFixture, startPhoneFixture } from "../support/phone-fixture.ts";
 import { findVerb, peakRate, spokenText } from "../support/twilio-api-server.ts";
 
 const MEMBER = "+819011110001";
@@ -68,6 +68,58 @@ for (const kind of databaseKinds()) {
       await f.advance("PT30M");
       assert.equal(f.callsTo(MEMBER).length, 1);
       await f.service.api("DELETE", `/members/${id}`);
+    });
+
+    test("numbers are stored and dialled in E.164 however they were typed; people read them in national form", async () => {
+      // The organisation's number, typed as it is printed on a leaflet.
+      const twilioConfig = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callsPerSecond: 50, messagesPerSecond: 50 };
+      const configured = await f.service.api("PUT", "/channels/twilio", { ...twilioConfig, callerId: "03-1234-5678", smsFrom: "０３ー１２３４ー５６７８" });
+      assert.equal(configured.status, 200, JSON.stringify(configured.body));
+      const settings = (await f.service.api("GET", "/channels/twilio")).body.settings;
+      assert.equal(settings.callerId, CALLER_ID);
+      assert.equal(settings.smsFrom, CALLER_ID);
+
+      const r = await f.service.api("POST", "/members", voiceMember({
+        displayName: "木村一", phone: "0312345679",
+        channels: [{ kind: "voice", address: "＋８１９０１１１１０００３" }, { kind: "sms", address: "090-1111-0003" }],
+        contacts: [{ displayName: "木村二郎", relation: "son", channels: [{ kind: "sms", address: "09022220003" }] }],
+      }));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const member = (await f.service.api("GET", `/members/${r.body.id}`)).body;
+      assert.deepEqual(member.channels.map((c: { address: string }) => c.address), ["+819011110003", "+819011110003"]);
+      assert.equal(member.phone, "+81312345679");
+      const [contact] = (await f.service.api("GET", `/members/${r.body.id}/contacts`)).body.contacts;
+      assert.equal(contact.channels[0].address, "+819022220003");
+
+      // The contact's confirmation SMS goes to E.164 and tells the number calls come from as people dial it.
+      await f.settle();
+      const [sms] = f.twilio.messages.filter((m) => m.to === "+819022220003");
+      assert.ok(sms, "the contact is asked to confirm by SMS");
+      assert.match(sms.body, /見守りのお電話は 03-1234-5678 からおかけします/);
+      assert.doesNotMatch(sms.body, /\+81/);
+      await f.clockTo(TOKYO("2027-01-05T09:00:00"));
+      assert.equal(f.callsTo("+819011110003").length, 1, "the member is called at the E.164 number");
+
+      // Invalid numbers are refused naming the field and showing the expected form; nothing is written.
+      const before = (await f.service.api("GET", "/members?limit=1000")).body.members.length;
+      const refusals: Array<[string, Record<string, unknown>, string]> = [
+        ["/members", voiceMember({ channels: [{ kind: "voice", address: "090-1234-567" }] }), "channels.0.address"],
+        ["/members", voiceMember({ contacts: [{ displayName: "x", relation: "son", channels: [{ kind: "sms", address: "12345" }] }] }), "contacts.0.channels.0.address"],
+        ["/members", voiceMember({ phone: "not a number" }), "phone"],
+      ];
+      for (const [path, body, field] of refusals) {
+        const refused = await f.service.api("POST", path, body);
+        assert.equal(refused.status, 400, JSON.stringify(refused.body));
+        assert.equal(refused.body.error.field, field);
+        assert.match(refused.body.error.message, /090-1234-5678/);
+      }
+      assert.equal((await f.service.api("GET", "/members?limit=1000")).body.members.length, before);
+      const badCaller = await f.service.api("PUT", "/channels/twilio", { ...twilioConfig, callerId: "+819000000000" });
+      assert.equal(badCaller.status, 400);
+      assert.equal(badCaller.body.error.field, "callerId");
+      assert.match(badCaller.body.error.message, /\+819012345678/);
+      assert.equal((await f.service.api("GET", "/channels/twilio")).body.settings.callerId, CALLER_ID, "the refused change left the number as it was");
+      await f.service.api("DELETE", `/members/${r.body.id}`);
     });
   });
 }

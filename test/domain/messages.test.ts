@@ -46,8 +46,10 @@ describe("messages: texts", () => {
   test("a new contact is told whose contact they are, and the number calls come from", () => {
     const [ja, en] = lines(contactConfirmText("山田一郎", NAME, "+81312345678"));
     assert.match(ja, new RegExp(`山田一郎さんが、${NAME}さんの見守りの連絡先`));
-    assert.match(ja, /\+81312345678 からおかけします/);
-    assert.match(en, /Our calls come from \+81312345678/);
+    // People read the number as they dial it, not in E.164.
+    assert.match(ja, / 03-1234-5678 からおかけします/);
+    assert.match(en, /Our calls come from 03-1234-5678\./);
+    assert.doesNotMatch(ja + en, /\+81/);
     assert.doesNotMatch(contactConfirmText("山田一郎", NAME), /からおかけします/);
   });
 

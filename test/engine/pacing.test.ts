@@ -65,7 +65,7 @@ for (const kind of databaseKinds()) {
     test("capped messages go one slot apart; those beyond the look-ahead wait for their slot; none twice, none lost", async () => {
       const rate = 5;
       await createMembers(store.db, organisationId, Array.from({ length: 12 }, (_, i) => ({
-        displayName: `電話${i}`, channels: [{ kind: "voice" as const, address: `+8190000000${String(i).padStart(2, "0")}` }],
+        displayName: `電話${i}`, channels: [{ kind: "voice" as const, address: `+8190100000${String(i).padStart(2, "0")}` }],
         plan: { every: "1d", at: "09:00" },
       })), START);
       await dispatchDue(store.db, DUE, 1000);

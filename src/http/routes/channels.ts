@@ -5,6 +5,7 @@ import { MissingCredentials } from "../../engine/channel-configs.ts";
 import { audit } from "../audit.ts";
 import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { phoneAddress } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["channels"];
@@ -17,14 +18,11 @@ export const LineConfigInput = z.strictObject({
   requireGroupApproval: z.boolean().optional().describe("LINE groups the bot is added to wait for staff approval (POST /groups/:id/approve)"),
 });
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-
 export const TwilioConfigInput = z.strictObject({
   accountSid: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC + 32 hex digits)").optional(),
   authToken: z.string().trim().min(16).max(200).optional(),
-  callerId: z.string().trim().regex(E164, "must be a phone number in E.164 form, e.g. +81312345678")
-    .describe("The number calls come from; members are told it when they register"),
-  smsFrom: z.string().trim().regex(E164, "must be a phone number in E.164 form").optional(),
+  callerId: phoneAddress.describe("The number calls come from (stored in E.164); members are told it when they register"),
+  smsFrom: phoneAddress.optional(),
   callsPerSecond: z.number().min(0.1).max(100).default(1).describe("Outbound call cap for this account (Twilio's default: 1)"),
   messagesPerSecond: z.number().min(0.1).max(100).default(1),
   machineDetection: z.boolean().default(true).describe("Answering machines count as no answer"),
