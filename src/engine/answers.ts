@@ -52,20 +52,26 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
   const members = new Map((await tx.selectFrom("members")
     .select(["id", "organisation_id", "team_id", "display_name", "plan"])
     .where("id", "in", memberIds).execute()).map((m) => [m.id, m]));
-  const keys = inputs.map((i) => i.idempotencyKey).filter((k): k is string => !!k);
-  const seen = new Set(keys.length
-    ? (await tx.selectFrom("answers").select("idempotency_key").where("idempotency_key", "in", keys).execute()).map((r) => r.idempotency_key)
+  // Idempotency keys are the client's, so they are unique per organisation, never across the instance.
+  const scoped = (organisationId: string, key: string) => `${organisationId}\n${key}`;
+  const keyed = inputs.filter((i) => i.idempotencyKey);
+  const seen = new Set(keyed.length
+    ? (await tx.selectFrom("answers").select(["organisation_id", "idempotency_key"])
+      .where("organisation_id", "in", [...new Set(keyed.map((i) => i.organisationId))])
+      .where("idempotency_key", "in", [...new Set(keyed.map((i) => i.idempotencyKey as string))]).execute())
+      .map((r) => scoped(r.organisation_id, r.idempotency_key as string))
     : []);
 
   const accepted: { index: number; input: AnswerInput }[] = [];
   inputs.forEach((input, index) => {
     const member = members.get(input.memberId);
     if (!member || member.organisation_id !== input.organisationId) return;
-    if (input.idempotencyKey && seen.has(input.idempotencyKey)) {
+    const key = input.idempotencyKey ? scoped(input.organisationId, input.idempotencyKey) : undefined;
+    if (key && seen.has(key)) {
       outcomes[index] = { status: "duplicate" };
       return;
     }
-    if (input.idempotencyKey) seen.add(input.idempotencyKey);
+    if (key) seen.add(key);
     accepted.push({ index, input });
   });
   if (accepted.length === 0) return outcomes;

@@ -14,16 +14,43 @@ export function generateToken(): string {
   return `mmr_${randomBytes(32).toString("base64url")}`;
 }
 
+/**
+ * A new API token; only its SHA-256 is stored, so the token itself is returned
+ * once and never again. `expiresAt` (optional) ends it without a revocation.
+ */
 export async function createToken(
-  tx: Db, organisationId: string, name: string, role: Role, now: Date, options: { token?: string; instanceAdmin?: boolean } = {},
+  tx: Db, organisationId: string, name: string, role: Role, now: Date,
+  options: { token?: string; instanceAdmin?: boolean; expiresAt?: Date } = {},
 ): Promise<{ id: string; token: string }> {
   const token = options.token ?? generateToken();
   const id = newId();
   await tx.insertInto("api_tokens").values({
     id, organisation_id: organisationId, name, role, instance_admin: options.instanceAdmin ?? false,
-    token_hash: hashToken(token), created_at: now,
+    token_hash: hashToken(token), created_at: now, expires_at: options.expiresAt ?? null,
   }).execute();
   return { id, token };
+}
+
+export type RevokeOutcome = "revoked" | "not_found" | "last_admin_token";
+
+/**
+ * Revokes one of the organisation's tokens (idempotent: revoking a revoked token
+ * is "revoked" again, its first time kept). The organisation's last usable admin
+ * token is kept, so nobody locks the organisation out of its own settings.
+ */
+export async function revokeToken(db: Db, organisationId: string, tokenId: string, now: Date): Promise<RevokeOutcome> {
+  return inTransaction(db, async (tx) => {
+    // Lock the organisation's tokens so two revocations cannot each leave "the other" admin token.
+    const tokens = await tx.selectFrom("api_tokens").select(["id", "role", "revoked_at", "expires_at"])
+      .where("organisation_id", "=", organisationId).forUpdate().execute();
+    const token = tokens.find((t) => t.id === tokenId);
+    if (!token) return "not_found";
+    if (token.revoked_at) return "revoked";
+    const usable = (t: (typeof tokens)[number]) => !t.revoked_at && (!t.expires_at || t.expires_at > now);
+    if (token.role === "admin" && usable(token) && tokens.filter((t) => t.role === "admin" && usable(t)).length === 1) return "last_admin_token";
+    await tx.updateTable("api_tokens").set({ revoked_at: now }).where("id", "=", tokenId).where("organisation_id", "=", organisationId).execute();
+    return "revoked";
+  });
 }
 
 /** A new organisation with its default team (見守りステーション) and an admin token. */

@@ -2,6 +2,8 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { accessOf, checkAccess, guardRoutes } from "./access.ts";
+import { SystemClock } from "../engine/clock.ts";
 import { Authenticator } from "./auth.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
@@ -43,16 +45,21 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
+  guardRoutes(app as unknown as FastifyInstance);
   opsRoutes(app as unknown as FastifyInstance, s);
   await lineWebhook(app as unknown as FastifyInstance, s);
   await twilioWebhooks(app as unknown as FastifyInstance, s);
   await app.register(checkinPageRoutes(s));
-  const auth = new Authenticator(s.db);
+  const wallClock = new SystemClock();
+  const auth = new Authenticator(s.db, () => wallClock.now());
   await app.register(async (api) => {
     api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     api.addHook("onRequest", async (request) => {
-      if (request.routeOptions.url === "/api/v1/openapi.json") return;
+      // Every /api/v1 route has a declared access (guardRoutes); undefined cannot happen, and would be refused.
+      const access = accessOf(request) ?? "instance";
+      if (access === "public") return;
       request.principal = await auth.authenticate(request);
+      checkAccess(request, access);
     });
     for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes]) {
       await api.register(routes(s));

@@ -166,7 +166,12 @@ export const ListQuery = z.strictObject({
   teamId: Id.optional(),
 });
 
-export const TokenInput = z.strictObject({ name: text(100), role: z.enum(ROLES) });
+export const TokenInput = z.strictObject({
+  name: text(100),
+  role: z.enum(ROLES),
+  expiresAt: z.iso.datetime({ offset: true, message: "must be an ISO date-time with offset" }).optional()
+    .describe("when the token stops working (401 token_expired); omit for a token that lasts until revoked"),
+});
 export const OrganisationInput = z.strictObject({ name: text(200) });
 
 export const ClockInput = z.union([

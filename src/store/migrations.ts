@@ -8,6 +8,7 @@ import type { Database } from "./schema.ts";
 import { broadcastsMigration } from "./migrations/004-broadcasts.ts";
 import { lineGroupsMigration } from "./migrations/003-line-groups.ts";
 import { phoneAndLinksMigration } from "./migrations/005-phone-and-links.ts";
+import { tenantKeysMigration } from "./migrations/006-tenant-keys.ts";
 
 export interface Migration {
   id: number;
@@ -284,6 +285,7 @@ alter table members add column consent jsonb;
   lineGroupsMigration,
   broadcastsMigration,
   phoneAndLinksMigration,
+  tenantKeysMigration,
 ];
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -30,6 +30,8 @@ export interface Database {
     token_hash: string;
     created_at: Timestamp;
     revoked_at: Timestamp | null;
+    last_used_at: Generated<Date | null>;
+    expires_at: Timestamp | null;
   };
   teams: {
     id: string;

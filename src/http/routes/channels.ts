@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { MissingCredentials } from "../../engine/channel-configs.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { phoneAddress } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -58,7 +57,6 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
     app.put("/channels/line", {
       schema: { tags, summary: "Configure the organisation's own LINE Messaging API channel", body: LineConfigInput },
     }, async (request) => {
-      requireRole(request, "admin");
       const { channelSecret, channelAccessToken, ...settings } = request.body;
       try {
         await s.channelConfigs.saveLine(request.principal.organisationId,
@@ -84,7 +82,6 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
     app.put("/channels/twilio", {
       schema: { tags, summary: "Configure the organisation's Twilio account, caller number and call cap", body: TwilioConfigInput },
     }, async (request) => {
-      requireRole(request, "admin");
       const { accountSid, authToken, ...settings } = request.body;
       const org = request.principal.organisationId;
       if (settings.voicePrompt && !(settings.voicePrompt.includes("1") && settings.voicePrompt.includes("9"))) {
@@ -103,7 +100,6 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
     app.put("/channels/email", {
       schema: { tags, summary: "Configure the organisation's SMTP server for e-mail check-ins and alerts", body: EmailConfigInput },
     }, async (request) => {
-      requireRole(request, "admin");
       const { user, pass, ...settings } = request.body;
       const org = request.principal.organisationId;
       await s.channelConfigs.save(org, "email", { ...(user ? { user } : {}), ...(pass ? { pass } : {}) }, settings, new Date());
@@ -118,7 +114,6 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
 
     for (const kind of ["twilio", "email"] as const) {
       app.delete(`/channels/${kind}`, { schema: { tags, summary: `Remove the ${kind} configuration` } }, async (request, reply) => {
-        requireRole(request, "admin");
         if (!(await s.channelConfigs.remove(request.principal.organisationId, kind))) throw notFound(`${kind} channel`);
         await audit(s.db, request, `channel.${kind}.remove`, "organisation", request.principal.organisationId);
         return reply.code(204).send();
@@ -126,7 +121,6 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
     }
 
     app.delete("/channels/line", { schema: { tags, summary: "Remove the LINE channel configuration" } }, async (request, reply) => {
-      requireRole(request, "admin");
       if (!(await s.channelConfigs.removeLine(request.principal.organisationId))) throw notFound("LINE channel");
       await audit(s.db, request, "channel.line.remove", "organisation", request.principal.organisationId);
       return reply.code(204).send();

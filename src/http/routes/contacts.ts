@@ -6,7 +6,6 @@ import { inviteContact } from "../../channels/line-events.ts";
 import { askContactsToConfirm, contactRows } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { ContactInput, ContactPatch, IdParams } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -35,7 +34,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
         querystring: z.strictObject({ confirmed: z.enum(["true", "false"]).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
       },
     }, async (request) => {
-      requireRole(request, "staff");
       let q = s.db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")
         .selectAll("contacts").select(["members.display_name as member_name"])
         .where("contacts.organisation_id", "=", request.principal.organisationId)
@@ -48,7 +46,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.post("/members/:id/contacts", { schema: { tags, summary: "Add a contact at the end of the list", params: IdParams, body: ContactInput } },
       async (request, reply) => {
-        requireRole(request, "staff");
         const { organisationId } = request.principal;
         const row = await inTransaction(s.db, async (tx) => {
           const member = await tx.selectFrom("members").select(["id", "display_name"]).where("id", "=", request.params.id)
@@ -67,7 +64,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.patch("/contacts/:id", { schema: { tags, summary: "Change a contact, move it in the order, or mark it confirmed", params: IdParams, body: ContactPatch } },
       async (request) => {
-        requireRole(request, "staff");
         const { organisationId } = request.principal;
         const b = request.body;
         const row = await inTransaction(s.db, async (tx) => {
@@ -95,7 +91,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/contacts/:id/invitation", {
       schema: { tags, summary: "A one-time code the contact sends to the LINE account to confirm they take this role", params: IdParams },
     }, async (request, reply) => {
-      requireRole(request, "staff");
       const contact = await s.db.selectFrom("contacts").select("id").where("id", "=", request.params.id)
         .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
       if (!contact) throw notFound("contact");
@@ -107,7 +102,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/contacts/:id/confirmation-request", {
       schema: { tags, summary: "Ask the contact again to confirm the role (a call, or an SMS or e-mail with a link)", params: IdParams },
     }, async (request, reply) => {
-      requireRole(request, "staff");
       const { organisationId } = request.principal;
       const contact = await s.db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")
         .selectAll("contacts").select("members.display_name as member_name")
@@ -124,7 +118,6 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     });
 
     app.delete("/contacts/:id", { schema: { tags, summary: "Remove a contact", params: IdParams } }, async (request, reply) => {
-      requireRole(request, "staff");
       await inTransaction(s.db, async (tx) => {
         const contact = await tx.selectFrom("contacts").select(["member_id"]).where("id", "=", request.params.id)
           .where("organisation_id", "=", request.principal.organisationId).forUpdate().executeTakeFirst();

@@ -8,7 +8,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { emailBounced } from "../../engine/deliveries.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { notFound } from "../errors.ts";
 import type { Services } from "../services.ts";
 
@@ -23,7 +22,6 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         }),
       },
     }, async (request) => {
-      requireRole(request, "staff");
       let q = s.db.selectFrom("outbox")
         .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "attempts",
           "created_at", "incident_id", "checkin_id", "payload"])
@@ -57,7 +55,6 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         }),
       },
     }, async (request, reply) => {
-      requireRole(request, "staff");
       const outcome = await emailBounced(s.db, request.principal.organisationId, request.body.messageId, request.body.reason, new Date());
       if (outcome === "not_found") throw notFound("e-mail with this Message-ID");
       s.engine.nudge();

@@ -11,7 +11,6 @@ import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import type { ChannelAddress } from "../../store/schema.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { GroupInput, GroupPatch, IdParams } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -91,7 +90,6 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
     });
 
     app.post("/groups", { schema: { tags, summary: "Create a group of 2–500 members", body: GroupInput } }, async (request, reply) => {
-      requireRole(request, "staff");
       const { organisationId } = request.principal;
       const id = newId();
       await inTransaction(s.db, async (tx) => {
@@ -114,7 +112,6 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.patch("/groups/:id", { schema: { tags, summary: "Rename a group, replace its members or change its plan", params: IdParams, body: GroupPatch } },
       async (request) => {
-        requireRole(request, "staff");
         const { organisationId } = request.principal;
         await inTransaction(s.db, async (tx) => {
           const g = await tx.selectFrom("groups").select(["id", "status", "line_group_id"]).where("id", "=", request.params.id)
@@ -134,7 +131,6 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/groups/:id/approve", {
       schema: { tags, summary: "Approve a LINE group that waits for approval: its rounds start at its plan's next slot", params: IdParams },
     }, async (request) => {
-      requireRole(request, "staff");
       const { organisationId } = request.principal;
       const result = await approveGroup(s.db, organisationId, request.params.id, s.clock.now());
       if (!result.ok) {
@@ -151,7 +147,6 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => roundsView(s.db, request.principal.organisationId, request.params.id, request.query.limit));
 
     app.delete("/groups/:id", { schema: { tags, summary: "Delete a group (its members stay)", params: IdParams } }, async (request, reply) => {
-      requireRole(request, "staff");
       const deleted = await s.db.deleteFrom("groups").where("id", "=", request.params.id)
         .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
       if (!deleted.numDeletedRows) throw notFound("group");

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { acknowledgeIncident, resolveIncident } from "../../engine/incidents.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AckInput, IdParams, IncidentQuery, ResolveInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -34,7 +33,6 @@ export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.post("/incidents/:id/ack", { schema: { tags, summary: "Acknowledge: I'll take it (対応します)", params: IdParams, body: AckInput } },
       async (request) => {
-        requireRole(request, "staff");
         const by = request.body.by ?? request.principal.tokenName;
         const result = await acknowledgeIncident(s.db, request.principal.organisationId, request.params.id, by, request.body.via, s.clock.now());
         if (!result.ok) throw result.error.code === "not_found" ? notFound("incident") : new ApiError(409, result.error.code, result.error.message);
@@ -44,7 +42,6 @@ export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.post("/incidents/:id/resolve", { schema: { tags, summary: "Record the outcome and close the incident", params: IdParams, body: ResolveInput } },
       async (request) => {
-        requireRole(request, "staff");
         const by = request.body.by ?? request.principal.tokenName;
         const { outcome, note } = request.body;
         const result = await resolveIncident(s.db, request.principal.organisationId, request.params.id, outcome, note, by, s.clock.now());

@@ -2,11 +2,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
-import { createOrganisation, createToken } from "../../engine/organisations.ts";
+import { SystemClock } from "../../engine/clock.ts";
+import { createOrganisation, createToken, revokeToken } from "../../engine/organisations.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
-import { ApiError } from "../errors.ts";
-import { OrganisationInput, TokenInput } from "../schemas.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { IdParams, OrganisationInput, TokenInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const DailyQuestionInput = z.union([
@@ -21,6 +21,9 @@ const DailyQuestionInput = z.union([
     })).min(2).max(9).refine((c) => new Set(c.map((x) => x.digit)).size === c.length, "each choice needs its own key"),
   }),
 ]);
+
+/** Token lifetimes are real-world time, whatever the sandbox's virtual clock says (see http/auth.ts). */
+const wallClock = new SystemClock();
 
 export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -41,7 +44,6 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
         }),
       },
     }, async (request) => {
-      requireRole(request, "admin");
       const { name, lineOfTheDay, dailyQuestions } = request.body;
       const org = await s.db.selectFrom("organisations").select(["settings"]).where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
       const settings = { ...(org.settings as Record<string, unknown>) };
@@ -68,7 +70,6 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/organisations", {
       schema: { tags: ["organisation"], summary: "Create another organisation (instance administrators only)", body: OrganisationInput },
     }, async (request, reply) => {
-      if (!request.principal.instanceAdmin) throw new ApiError(403, "forbidden", "only the instance administrator creates organisations");
       const created = await createOrganisation(s.db, request.body.name, new Date());
       await audit(s.db, request, "organisation.create", "organisation", created.organisationId);
       return reply.code(201).send({ id: created.organisationId, name: request.body.name, defaultTeamId: created.teamId, adminToken: created.token });
@@ -76,10 +77,37 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.post("/tokens", { schema: { tags: ["organisation"], summary: "Create an API token (shown once)", body: TokenInput } },
       async (request, reply) => {
-        requireRole(request, "admin");
-        const { id, token } = await createToken(s.db, request.principal.organisationId, request.body.name, request.body.role, new Date());
-        await audit(s.db, request, "token.create", "token", id, { role: request.body.role });
-        return reply.code(201).send({ id, name: request.body.name, role: request.body.role, token });
+        const { name, role } = request.body;
+        const now = wallClock.now();
+        const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : undefined;
+        if (expiresAt && expiresAt <= now) throw new ApiError(400, "invalid_request", "must be in the future", "expiresAt");
+        const { id, token } = await createToken(s.db, request.principal.organisationId, name, role, now, expiresAt ? { expiresAt } : {});
+        await audit(s.db, request, "token.create", "token", id, { name, role, expiresAt: expiresAt?.toISOString() ?? null });
+        return reply.code(201).send({ id, name, role, token, createdAt: now.toISOString(), expiresAt: expiresAt?.toISOString() ?? null });
+      });
+
+    app.get("/tokens", { schema: { tags: ["organisation"], summary: "The organisation's API tokens, without their secrets" } }, async (request) => {
+      const rows = await s.db.selectFrom("api_tokens")
+        .select(["id", "name", "role", "instance_admin", "created_at", "last_used_at", "expires_at", "revoked_at"])
+        .where("organisation_id", "=", request.principal.organisationId).orderBy("created_at").orderBy("id").execute();
+      const iso = (d: Date | null) => d?.toISOString() ?? null;
+      return {
+        tokens: rows.map((t) => ({
+          id: t.id, name: t.name, role: t.role, instanceAdmin: t.instance_admin, createdAt: t.created_at.toISOString(),
+          lastUsedAt: iso(t.last_used_at), expiresAt: iso(t.expires_at), revokedAt: iso(t.revoked_at),
+        })),
+      };
+    });
+
+    app.delete("/tokens/:id", { schema: { tags: ["organisation"], summary: "Revoke a token at once, in every process", params: IdParams } },
+      async (request, reply) => {
+        const outcome = await revokeToken(s.db, request.principal.organisationId, request.params.id, wallClock.now());
+        if (outcome === "not_found") throw notFound("token");
+        if (outcome === "last_admin_token") {
+          throw new ApiError(409, "last_admin_token", "this is the organisation's last admin token: create another admin token first", "id");
+        }
+        await audit(s.db, request, "token.revoke", "token", request.params.id);
+        return reply.code(204).send();
       });
 
     app.get("/audit-log", {
@@ -88,7 +116,6 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       },
     }, async (request) => {
-      requireRole(request, "admin");
       const rows = await s.db.selectFrom("audit_log").selectAll().where("organisation_id", "=", request.principal.organisationId)
         .orderBy("at", "desc").orderBy("id", "desc").limit(request.query.limit).execute();
       return {

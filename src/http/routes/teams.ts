@@ -4,7 +4,6 @@ import { checkPolicy, DEFAULT_POLICIES, effectivePolicies, type PolicySet } from
 import { newId } from "../../ids.ts";
 import type { ChannelAddress } from "../../store/schema.ts";
 import { audit } from "../audit.ts";
-import { requireRole } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { IdParams, PolicySetInput, TeamInput, TeamPatch } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -39,7 +38,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
     });
 
     app.post("/teams", { schema: { tags, summary: "Create a team", body: TeamInput } }, async (request, reply) => {
-      requireRole(request, "admin");
       const id = newId();
       await s.db.insertInto("teams").values({
         id, organisation_id: request.principal.organisationId, name: request.body.name,
@@ -54,7 +52,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.patch("/teams/:id", { schema: { tags, summary: "Rename a team or change its alert channels", params: IdParams, body: TeamPatch } },
       async (request) => {
-        requireRole(request, "admin");
         await team(request.principal.organisationId, request.params.id);
         const changes: Record<string, unknown> = {};
         if (request.body.name !== undefined) changes.name = request.body.name;
@@ -65,7 +62,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
       });
 
     app.delete("/teams/:id", { schema: { tags, summary: "Delete a team that has no members", params: IdParams } }, async (request, reply) => {
-      requireRole(request, "admin");
       const row = await team(request.principal.organisationId, request.params.id);
       if (row.is_default) throw new ApiError(409, "default_team", "the organisation's default team cannot be deleted");
       const used = await s.db.selectFrom("members").select("id").where("team_id", "=", row.id).limit(1).executeTakeFirst();
@@ -86,7 +82,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.put("/escalation-policy", { schema: { tags: ["escalation"], summary: "Replace the organisation's escalation policies", body: PolicySetInput } },
       async (request) => {
-        requireRole(request, "admin");
         checkPolicies(request.body);
         await s.db.updateTable("organisations").set({ escalation_policies: JSON.stringify(request.body) })
           .where("id", "=", request.principal.organisationId).execute();
@@ -107,7 +102,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.put("/teams/:id/escalation-policy", { schema: { tags: ["escalation"], summary: "Override the policies for one team", params: IdParams, body: PolicySetInput } },
       async (request) => {
-        requireRole(request, "admin");
         await team(request.principal.organisationId, request.params.id);
         checkPolicies(request.body);
         await s.db.updateTable("teams").set({ escalation_policies: JSON.stringify(request.body) }).where("id", "=", request.params.id).execute();
@@ -117,7 +111,6 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.delete("/teams/:id/escalation-policy", { schema: { tags: ["escalation"], summary: "Drop a team's override", params: IdParams } },
       async (request, reply) => {
-        requireRole(request, "admin");
         await team(request.principal.organisationId, request.params.id);
         await s.db.updateTable("teams").set({ escalation_policies: null }).where("id", "=", request.params.id).execute();
         await audit(s.db, request, "policy.delete", "team", request.params.id);

@@ -1,0 +1,157 @@
+/**
+ * Who may call each route, declared in one table. Every route under /api/v1
+ * must appear here: the server refuses to start otherwise (see `guardRoutes`),
+ * so a new write route cannot forget its role check. The check runs right after
+ * authentication, before the body is validated or anything is read.
+ *
+ * Levels (each includes the ones above it):
+ * - `observer`: any valid token of the organisation; reads only (observers never write).
+ * - `staff`: runs the watch: members, contacts, answers, incidents, broadcasts.
+ * - `admin`: the organisation's settings, tokens, channels, policies, bulk import, the audit log.
+ * - `instance`: the instance administrator — a token flagged `instance_admin`, i.e. the admin
+ *   token created on first start (or `MIMAMORI_ADMIN_TOKEN`). It creates organisations and
+ *   moves the sandbox clock, which every organisation of the instance shares.
+ * - `public`: no token (the OpenAPI document).
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Role } from "../engine/organisations.ts";
+import { ApiError } from "./errors.ts";
+
+export type Access = "public" | "observer" | "staff" | "admin" | "instance";
+
+/** `METHOD /path` as registered (Fastify's `:param` syntax, without the /api/v1 prefix) → who may call it. */
+export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
+  "GET /openapi.json": "public",
+
+  "GET /organisation": "observer",
+  "PATCH /organisation": "admin",
+  "POST /organisations": "instance",
+  "GET /tokens": "admin",
+  "POST /tokens": "admin",
+  "DELETE /tokens/:id": "admin",
+  "GET /audit-log": "admin",
+
+  "GET /teams": "observer",
+  "POST /teams": "admin",
+  "GET /teams/:id": "observer",
+  "PATCH /teams/:id": "admin",
+  "DELETE /teams/:id": "admin",
+  "GET /escalation-policy": "observer",
+  "PUT /escalation-policy": "admin",
+  "GET /teams/:id/escalation-policy": "observer",
+  "PUT /teams/:id/escalation-policy": "admin",
+  "DELETE /teams/:id/escalation-policy": "admin",
+
+  "GET /members": "observer",
+  "POST /members": "staff",
+  "POST /members/bulk": "admin",
+  "GET /members/:id": "observer",
+  "PATCH /members/:id": "staff",
+  "DELETE /members/:id": "admin",
+  "POST /members/:id/pause": "staff",
+  "POST /members/:id/resume": "staff",
+  "POST /members/:id/answers": "staff",
+  "GET /members/:id/history": "observer",
+  // Health answers are personal through and through: there is no redacted form to show.
+  "GET /members/:id/observations": "staff",
+
+  "GET /members/:id/contacts": "observer",
+  "POST /members/:id/contacts": "staff",
+  "GET /contacts": "staff",
+  "PATCH /contacts/:id": "staff",
+  "DELETE /contacts/:id": "staff",
+  "POST /contacts/:id/invitation": "staff",
+  "POST /contacts/:id/confirmation-request": "staff",
+
+  "GET /groups": "observer",
+  "POST /groups": "staff",
+  "GET /groups/:id": "observer",
+  "PATCH /groups/:id": "staff",
+  "DELETE /groups/:id": "staff",
+  "POST /groups/:id/approve": "staff",
+  "GET /groups/:id/rounds": "observer",
+
+  "GET /incidents": "observer",
+  "GET /incidents/:id": "observer",
+  "POST /incidents/:id/ack": "staff",
+  "POST /incidents/:id/resolve": "staff",
+
+  "GET /broadcasts": "observer",
+  "POST /broadcasts": "staff",
+  "GET /broadcasts/:id": "observer",
+  "GET /broadcasts/:id/recipients": "observer",
+  "POST /broadcasts/:id/answers": "staff",
+
+  "GET /channels/line": "observer",
+  "PUT /channels/line": "admin",
+  "DELETE /channels/line": "admin",
+  "GET /channels/twilio": "observer",
+  "PUT /channels/twilio": "admin",
+  "DELETE /channels/twilio": "admin",
+  "GET /channels/email": "observer",
+  "PUT /channels/email": "admin",
+  "DELETE /channels/email": "admin",
+
+  // Failed deliveries name addresses; there is no redacted form worth showing.
+  "GET /deliveries/failed": "staff",
+  "POST /deliveries/bounces": "staff",
+
+  "GET /sandbox/clock": "observer",
+  "POST /sandbox/clock": "instance",
+  // The delivered texts carry names and addresses.
+  "GET /sandbox/outbox": "staff",
+  "POST /sandbox/reply": "staff",
+};
+
+const PREFIX = "/api/v1";
+const RANK: Record<Role, number> = { observer: 0, staff: 1, admin: 2 };
+const MESSAGES: Record<Exclude<Access, "public">, string> = {
+  observer: "",
+  staff: "this needs a token with the staff or admin role",
+  admin: "this needs a token with the admin role",
+  instance: "this needs the instance administrator's token",
+};
+
+const keyOf = (method: string, url: string) => `${method} ${url.startsWith(PREFIX) ? url.slice(PREFIX.length) : url}`;
+
+/** The declared access of the route a request matched; undefined outside /api/v1. */
+export function accessOf(request: FastifyRequest): Access | undefined {
+  const url = request.routeOptions.url;
+  if (!url?.startsWith(`${PREFIX}/`)) return undefined;
+  const method = request.routeOptions.method === "HEAD" ? "GET" : (request.routeOptions.method as string);
+  return ROUTE_ACCESS[keyOf(method, url)];
+}
+
+/**
+ * Refuses (403 `forbidden`) a principal below the route's level. Call after
+ * authentication; `public` routes are never authenticated.
+ */
+export function checkAccess(request: FastifyRequest, access: Access): void {
+  if (access === "public" || access === "observer") return;
+  const { role, instanceAdmin } = request.principal;
+  const allowed = access === "instance" ? instanceAdmin : RANK[role] >= RANK[access];
+  if (!allowed) throw new ApiError(403, "forbidden", MESSAGES[access]);
+}
+
+/**
+ * Makes the table binding: registering an /api/v1 route that is not in it throws
+ * (the server does not start), and so does a table entry with no route once the
+ * server is ready. HEAD routes Fastify adds for GETs are covered by their GET.
+ */
+export function guardRoutes(app: FastifyInstance): void {
+  const registered = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith(`${PREFIX}/`)) return;
+    for (const method of [route.method].flat()) {
+      if (method === "HEAD") continue;
+      const key = keyOf(method, route.url);
+      if (!(key in ROUTE_ACCESS)) throw new Error(`route ${key} has no entry in ROUTE_ACCESS (src/http/access.ts)`);
+      registered.add(key);
+    }
+  });
+  app.addHook("onReady", async () => {
+    const sandboxOnly = (key: string) => key.includes(" /sandbox/");
+    const missing = Object.keys(ROUTE_ACCESS).filter((k) => !registered.has(k) && !sandboxOnly(k));
+    if (missing.length) throw new Error(`ROUTE_ACCESS names routes that do not exist: ${missing.join(", ")}`);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Tenant isolation and roles: client keys are per organisation, observers never
+ * write (every write route of the OpenAPI document is walked), the instance-wide
+ * sandbox clock needs the instance administrator.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import { ROUTE_ACCESS } from "../../src/http/access.ts";
+import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { memberBody } from "../support/sandbox.ts";
+
+for (const kind of databaseKinds()) {
+  describe(`tenancy and roles on ${kind}`, () => {
+    let service: TestService;
+    let otherAdmin: string;
+    before(async () => {
+      service = await startTestService(kind);
+      const other = await service.api("POST", "/organisations", { name: "隣の市" });
+      assert.equal(other.status, 201);
+      otherAdmin = other.body.adminToken;
+    });
+    after(async () => {
+      await service?.close();
+    });
+
+    const newToken = async (role: string, token?: string) => {
+      const r = await service.api("POST", "/tokens", { name: `${role}-${Math.random()}`, role }, token);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.token as string;
+    };
+    const openIncidents = async (memberId: string, token?: string) =>
+      (await service.api("GET", `/incidents?status=open&memberId=${memberId}`, undefined, token)).body.incidents as { kind: string }[];
+
+    test("the same idempotency key in two organisations records both answers (A first)", async () => {
+      const a = (await service.api("POST", "/members", memberBody())).body;
+      const b = (await service.api("POST", "/members", memberBody(), otherAdmin)).body;
+      const first = await service.api("POST", `/members/${a.id}/answers`, { answer: "ok", idempotencyKey: "k1" });
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      const second = await service.api("POST", `/members/${b.id}/answers`, { answer: "ok", idempotencyKey: "k1" }, otherAdmin);
+      assert.equal(second.status, 201, JSON.stringify(second.body));
+      assert.ok(second.body.id);
+      const again = await service.api("POST", `/members/${b.id}/answers`, { answer: "ok", idempotencyKey: "k1" }, otherAdmin);
+      assert.deepEqual([again.status, again.body], [200, { duplicate: true }], "within one organisation the key still de-duplicates");
+      assert.equal((await service.api("GET", `/members/${b.id}/history`, undefined, otherAdmin)).body.answers.length, 1);
+    });
+
+    test("B using a key first does not drop A's later need_contact", async () => {
+      const a = (await service.api("POST", "/members", memberBody())).body;
+      const b = (await service.api("POST", "/members", memberBody(), otherAdmin)).body;
+      const byB = await service.api("POST", `/members/${b.id}/answers`, { answer: "ok", idempotencyKey: "shared-key" }, otherAdmin);
+      assert.equal(byB.status, 201);
+      const byA = await service.api("POST", `/members/${a.id}/answers`, { answer: "need_contact", idempotencyKey: "shared-key" });
+      assert.equal(byA.status, 201, JSON.stringify(byA.body));
+      assert.ok(byA.body.incidentId, "the contact request opened an incident");
+      assert.deepEqual((await openIncidents(a.id)).map((i) => i.kind), ["contact_requested"]);
+    });
+
+    test("the same key twice in one group-commit batch, from two organisations, records both", async () => {
+      const a = (await service.api("POST", "/members", memberBody())).body;
+      const b = (await service.api("POST", "/members", memberBody(), otherAdmin)).body;
+      const [ra, rb] = await Promise.all([
+        service.api("POST", `/members/${a.id}/answers`, { answer: "need_contact", idempotencyKey: "same-batch" }),
+        service.api("POST", `/members/${b.id}/answers`, { answer: "need_contact", idempotencyKey: "same-batch" }, otherAdmin),
+      ]);
+      assert.deepEqual([ra.status, rb.status], [201, 201]);
+      assert.equal((await openIncidents(a.id)).length, 1);
+      assert.equal((await openIncidents(b.id, otherAdmin)).length, 1);
+    });
+
+    test("every write route of the OpenAPI document refuses an observer with 403, and nothing changes", async () => {
+      const observer = await newToken("observer");
+      const member = (await service.api("POST", "/members", memberBody())).body;
+      const doc = (await (await fetch(`${service.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const snapshot = async () => (await sql<{ n: string }>`
+        select (select count(*) from members)::text || '/' || (select count(*) from answers)::text || '/' || (select count(*) from incidents)::text
+          || '/' || (select count(*) from api_tokens)::text || '/' || (select count(*) from teams)::text || '/' || (select now from sandbox_clock)::text as n`
+        .execute(service.store.db)).rows[0].n;
+      const before = await snapshot();
+      const walked: string[] = [];
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        for (const method of Object.keys(operations)) {
+          if (method === "get" || method === "head" || method === "parameters") continue;
+          const url = path.replace(/^\/api\/v1/, "").replace(/\{[^}]+\}/g, member.id);
+          const body = path.endsWith("/answers") || path.endsWith("/reply")
+            ? { memberId: member.id, answer: "need_contact" }
+            : path.endsWith("/clock") ? { advance: "P1D" } : {};
+          const r = await service.api(method.toUpperCase(), url, method === "delete" ? undefined : body, observer);
+          assert.equal(r.status, 403, `${method.toUpperCase()} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+          assert.equal(r.body.error.code, "forbidden");
+          walked.push(`${method.toUpperCase()} ${path}`);
+        }
+      }
+      for (const must of ["POST /api/v1/members/{id}/answers", "POST /api/v1/sandbox/reply", "POST /api/v1/sandbox/clock", "DELETE /api/v1/tokens/{id}"]) {
+        assert.ok(walked.includes(must), `${must} was walked`);
+      }
+      const writes = Object.keys(ROUTE_ACCESS).filter((k) => !k.startsWith("GET "));
+      assert.equal(walked.length, writes.length, "the document lists every write route of the access table");
+      assert.equal(await snapshot(), before);
+      assert.deepEqual(await openIncidents(member.id), []);
+    });
+
+    test("sandbox/reply needs staff; the sandbox clock needs the instance administrator", async () => {
+      const member = (await service.api("POST", "/members", memberBody())).body;
+      const staff = await newToken("staff");
+      assert.equal((await service.api("POST", "/sandbox/reply", { memberId: member.id, answer: "ok" }, staff)).status, 200);
+      const clock = (await service.api("GET", "/sandbox/clock", undefined, staff)).body.now;
+      for (const token of [staff, await newToken("admin"), otherAdmin]) {
+        const r = await service.api("POST", "/sandbox/clock", { advance: "PT1H" }, token);
+        assert.equal(r.status, 403, "only the instance administrator moves the clock every organisation shares");
+        assert.equal(r.body.error.code, "forbidden");
+      }
+      assert.equal((await service.api("GET", "/sandbox/clock", undefined, otherAdmin)).body.now, clock, "the clock did not move");
+      const moved = await service.api("POST", "/sandbox/clock", { advance: "PT1H" });
+      assert.equal(moved.status, 200);
+      assert.equal(Date.parse(moved.body.now), Date.parse(clock) + 3_600_000);
+      assert.equal((await service.api("POST", "/organisations", { name: "x" }, otherAdmin)).status, 403);
+    });
+  });
+}
