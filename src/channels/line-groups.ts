@@ -161,8 +161,8 @@ export class LineGroups {
     const names = await this.#lookUp(ctx, unique.filter((u) => !known.get(u)));
     const seenAt = ctx.at;
     await ctx.tx.insertInto("group_participants").values(unique.map((u) => ({
-      group_id: ctx.group.id, user_id: u, display_name: names.get(u) ?? known.get(u) ?? null, first_seen_at: seenAt, last_seen_at: seenAt,
-    }))).onConflict((oc) => oc.columns(["group_id", "user_id"]).doUpdateSet((eb) => ({
+      group_id: ctx.group.id, organisation_id: ctx.group.organisation_id, user_id: u, display_name: names.get(u) ?? known.get(u) ?? null, first_seen_at: seenAt, last_seen_at: seenAt,
+    }))).onConflict((oc) => oc.columns(["group_id", "user_id", "organisation_id"]).doUpdateSet((eb) => ({
       display_name: eb.fn.coalesce("excluded.display_name", "group_participants.display_name"),
       last_seen_at: eb.fn("greatest", ["excluded.last_seen_at", "group_participants.last_seen_at"]),
     }))).execute();

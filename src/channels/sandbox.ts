@@ -53,7 +53,7 @@ export class SandboxChannel implements Channel {
           delivered_at: arrival(m),
         })),
       )
-      .onConflict((oc) => oc.column("idempotency_key").doNothing())
+      .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing())
       .returning(sql<string>`idempotency_key`.as("key"))
       .execute();
     this.repeatsRefused += messages.length - inserted.length;

@@ -109,7 +109,7 @@ async function insertChunk(tx: Db, broadcastId: string, rows: OutboxRow[]): Prom
     from unnest(${column("id")}::uuid[], ${column("idempotency_key")}::text[], ${column("recipient_id")}::text[],
                 ${column("channel_index")}::int[], ${column("channel_kind")}::text[], ${column("address")}::text[])
       as r(id, key, recipient_id, channel_index, channel_kind, address)
-    on conflict (idempotency_key) do nothing`.execute(tx);
+    on conflict (idempotency_key, organisation_id) do nothing`.execute(tx);
 }
 
 export interface BroadcastAnswerInput {

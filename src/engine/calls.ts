@@ -102,7 +102,7 @@ async function applyAction(tx: Db, row: OutboxRow, action: CallAction, key: stri
         id: newId(), organisation_id: row.organisation_id, member_id: row.recipient_id, checkin_id: p.checkinId ?? null,
         question: action.question, value: action.value, label: action.label, channel: "voice", observed_at: now,
         idempotency_key: `${key}:${action.question}`,
-      }).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+      }).onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
   }
 }
 
@@ -180,7 +180,7 @@ export async function callEnded(
         ...row, id: newId(), idempotency_key: `${row.idempotency_key.replace(/~\d+$/, "")}~${number + 1}`, status: "pending",
         attempts: 0, next_attempt_at: retryAt, locked_until: null, last_error: null, created_at: now, sent_at: null,
         provider_id: null, outcome: null, slot_at: null, payload: JSON.stringify(row.payload),
-      }).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+      }).onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
       return true;
     }
     if (row.status === "failed") return true;

@@ -77,7 +77,7 @@ export async function dispatchGroupRounds(db: Db, now: Date, limit: number): Pro
     let written = new Set<string>();
     if (rounds.length) {
       written = new Set((await tx.insertInto("group_checkins").values(rounds)
-        .onConflict((oc) => oc.columns(["group_id", "due_at"]).doNothing()).returning("id").execute()).map((r) => r.id));
+        .onConflict((oc) => oc.columns(["group_id", "due_at", "organisation_id"]).doNothing()).returning("id").execute()).map((r) => r.id));
     }
     // A slot already recorded (a plan changed onto the same minute) is not prompted twice.
     const sent = prompts.filter((p) => written.has(p.roundId)).map((p) => p.row);
@@ -292,9 +292,9 @@ export interface ConfirmOutcome {
 export async function confirmInGroupIn(tx: Db, input: ConfirmInput, now: Date): Promise<ConfirmOutcome> {
   if (input.roundIds.length === 0) return { newlyConfirmed: 0 };
   const inserted = await tx.insertInto("group_confirmations").values(input.roundIds.map((id) => ({
-    group_checkin_id: id, user_id: input.person.userId, display_name: input.person.name,
+    group_checkin_id: id, organisation_id: input.organisationId, user_id: input.person.userId, display_name: input.person.name,
     by_user_id: input.by.userId, by_display_name: input.by.name, confirmed_at: now, answer_id: null,
-  }))).onConflict((oc) => oc.columns(["group_checkin_id", "user_id"]).doNothing()).returning("group_checkin_id").execute();
+  }))).onConflict((oc) => oc.columns(["group_checkin_id", "user_id", "organisation_id"]).doNothing()).returning("group_checkin_id").execute();
   if (inserted.length === 0) return { newlyConfirmed: 0 };
 
   const user = await tx.selectFrom("line_users").select("member_id").where("organisation_id", "=", input.organisationId)

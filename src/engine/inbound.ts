@@ -103,7 +103,7 @@ export class InboundIngest extends GroupCommit<InboundRow[], void> {
       const rows = requests.flat();
       for (let i = 0; i < rows.length; i += 1000) {
         await db.insertInto("inbound").values(rows.slice(i, i + 1000))
-          .onConflict((oc) => oc.columns(["provider", "provider_event_id"]).doNothing()).execute();
+          .onConflict((oc) => oc.columns(["provider", "provider_event_id", "organisation_id"]).doNothing()).execute();
       }
       return requests.map(() => undefined);
     });

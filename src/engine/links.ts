@@ -126,7 +126,7 @@ export class Links {
     }
     if (rows.length) {
       // A retried message keeps its first link and that link's expiry.
-      await this.#db.insertInto("links").values(rows).onConflict((oc) => oc.column("token_hash").doNothing()).execute();
+      await this.#db.insertInto("links").values(rows).onConflict((oc) => oc.columns(["token_hash", "organisation_id"]).doNothing()).execute();
     }
     return urls;
   }

@@ -106,7 +106,7 @@ export async function createMembersIn(
   const fallbackTeam = await defaultTeamId(tx, organisationId);
   const members: Insertable<Database["members"]>[] = [];
   const contacts: Insertable<Database["contacts"]>[] = [];
-  const groupLinks: { group_id: string; member_id: string }[] = [];
+  const groupLinks: { group_id: string; member_id: string; organisation_id: string }[] = [];
   for (const input of inputs) {
     const id = newId();
     const plan = planFrom(input.plan, now, offsetFor(id, spreadSeconds));
@@ -116,7 +116,7 @@ export async function createMembersIn(
       next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
     });
     contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
-    for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id });
+    for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id, organisation_id: organisationId });
   }
   for (let i = 0; i < members.length; i += 1000) await tx.insertInto("members").values(members.slice(i, i + 1000)).execute();
   for (let i = 0; i < contacts.length; i += 1000) await tx.insertInto("contacts").values(contacts.slice(i, i + 1000)).execute();

@@ -70,7 +70,7 @@ export function baseKey(key: string): string {
 export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.insertInto("outbox").values(rows.slice(i, i + 1000))
-      .onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+      .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
   }
 }
 

@@ -91,7 +91,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
     if (checkins.length) {
       // A slot already recorded (a plan changed onto the same minute) is not prompted twice.
       written = new Set((await tx.insertInto("checkins").values(checkins)
-        .onConflict((oc) => oc.columns(["member_id", "due_at"]).doNothing())
+        .onConflict((oc) => oc.columns(["member_id", "due_at", "organisation_id"]).doNothing())
         .returning("id").execute()).map((r) => r.id));
     }
     await enqueue(tx, prompts.filter((p) => written.has(p.checkin_id as string)));

@@ -295,7 +295,7 @@ export async function failOver(tx: Db, row: FailedRow, error: string, now: Date)
       incidentId: row.incident_id,
       dueAt: row.due_at,
       now,
-    })).onConflict((oc) => oc.column("idempotency_key").doNothing()).execute();
+    })).onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
   } else if (row.incident_id) {
     await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
       recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, error,

@@ -9,6 +9,7 @@ import { broadcastsMigration } from "./migrations/004-broadcasts.ts";
 import { lineGroupsMigration } from "./migrations/003-line-groups.ts";
 import { phoneAndLinksMigration } from "./migrations/005-phone-and-links.ts";
 import { tenantKeysMigration } from "./migrations/006-tenant-keys.ts";
+import { distributedByOrganisationMigration } from "./migrations/007-distributed-by-organisation.ts";
 
 export interface Migration {
   id: number;
@@ -286,6 +287,7 @@ alter table members add column consent jsonb;
   broadcastsMigration,
   phoneAndLinksMigration,
   tenantKeysMigration,
+  distributedByOrganisationMigration,
 ];
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -85,7 +85,7 @@ export interface Database {
     line_event_at: Timestamp | null;
     left_at: Timestamp | null;
   };
-  group_members: { group_id: string; member_id: string };
+  group_members: { group_id: string; member_id: string; organisation_id: string };
   group_checkins: {
     id: string;
     organisation_id: string;
@@ -99,6 +99,7 @@ export interface Database {
   };
   group_confirmations: {
     group_checkin_id: string;
+    organisation_id: string;
     user_id: string;
     display_name: string;
     by_user_id: string;
@@ -108,6 +109,7 @@ export interface Database {
   };
   group_participants: {
     group_id: string;
+    organisation_id: string;
     user_id: string;
     display_name: string | null;
     first_seen_at: Timestamp;
@@ -232,7 +234,7 @@ export interface Database {
   };
   inbound: {
     id: string;
-    organisation_id: string | null;
+    organisation_id: string;
     provider: string;
     provider_event_id: string;
     payload: Json<unknown>;

@@ -79,7 +79,7 @@ async function setMembers(tx: Db, organisationId: string, groupId: string, membe
     if (found.length !== unique.length) throw new ApiError(422, "unknown_reference", "no such member in this organisation", "memberIds");
   }
   await tx.deleteFrom("group_members").where("group_id", "=", groupId).execute();
-  if (unique.length) await tx.insertInto("group_members").values(unique.map((m) => ({ group_id: groupId, member_id: m }))).execute();
+  if (unique.length) await tx.insertInto("group_members").values(unique.map((m) => ({ group_id: groupId, member_id: m, organisation_id: organisationId }))).execute();
 }
 
 export function groupRoutes(s: Services): FastifyPluginAsyncZod {
