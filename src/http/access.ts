@@ -57,7 +57,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
 
   "GET /members/:id/contacts": "observer",
   "POST /members/:id/contacts": "staff",
-  "GET /contacts": "staff",
+  "GET /contacts": "observer",
   "PATCH /contacts/:id": "staff",
   "DELETE /contacts/:id": "staff",
   "POST /contacts/:id/invitation": "staff",

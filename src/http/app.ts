@@ -4,7 +4,9 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accessOf, checkAccess, guardRoutes } from "./access.ts";
 import { SystemClock } from "../engine/clock.ts";
-import { Authenticator } from "./auth.ts";
+import { audit, wasAudited } from "./audit.ts";
+import { Authenticator, type Principal } from "./auth.ts";
+import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
 import { handleError } from "./errors.ts";
@@ -60,6 +62,21 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       if (access === "public") return;
       request.principal = await auth.authenticate(request);
       checkAccess(request, access);
+    });
+    // One personal-data rule for every answer (privacy.ts): observers get the redacted form; an answer
+    // that shows staff personal data is audited, unless the route wrote its own entry.
+    api.addHook("preSerialization", async (request, _reply, payload) => {
+      const principal = (request as { principal?: Principal }).principal;
+      if (!principal) return payload;
+      if (!seesPersonal(principal)) return shapeForRole(principal, payload);
+      if (wasAudited(request) || request.routeOptions.url === "/api/v1/audit-log") return payload;
+      const fields = personalFieldsIn(payload);
+      if (fields.size) {
+        await audit(s.db, request, "personal.view", "route", (request.params as { id?: string } | undefined)?.id ?? null, {
+          route: `${request.method} ${request.routeOptions.url?.slice("/api/v1".length)}`, fields: [...fields].sort(),
+        });
+      }
+      return payload;
     });
     for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes]) {
       await api.register(routes(s));

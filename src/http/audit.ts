@@ -3,6 +3,14 @@ import type { FastifyRequest } from "fastify";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 
+const audited = new WeakSet<FastifyRequest>();
+
+/** Whether this request already wrote an audit entry (then its answer needs no `personal.view` entry). */
+export function wasAudited(request: FastifyRequest): boolean {
+  return audited.has(request);
+}
+
+/** Writes one audit entry for the request's token. */
 export async function audit(
   db: Db, request: FastifyRequest, action: string, subjectKind: string, subjectId: string | null, detail: Record<string, unknown> = {},
 ): Promise<void> {
@@ -16,4 +24,5 @@ export async function audit(
     subject_id: subjectId,
     detail: JSON.stringify({ ip: request.ip, ...detail }),
   }).execute();
+  audited.add(request);
 }

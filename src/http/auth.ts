@@ -85,8 +85,3 @@ export class Authenticator {
     return { tokenId: row.id, tokenName: row.name, organisationId: row.organisation_id, role: row.role as Role, instanceAdmin: row.instance_admin };
   }
 }
-
-/** Roles that may see a member's personal information (full name, address, medical notes…). */
-export function seesPersonal(principal: Principal): boolean {
-  return principal.role === "admin" || principal.role === "staff";
-}

@@ -5,7 +5,7 @@ import { localDateOf, type Plan } from "../../domain/schedule.ts";
 import { createMembers, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
-import { seesPersonal } from "../auth.ts";
+import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AnswerInput, IdParams, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput } from "../schemas.ts";
 import type { Services } from "../services.ts";

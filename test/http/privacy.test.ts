@@ -1,0 +1,137 @@
+/**
+ * One personal-data rule on every route: observers get the redacted form
+ * (names, addresses, phone, medical and free-text notes replaced), staff and
+ * admins see it all, and every answer that showed personal data is audited.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { REDACTED } from "../../src/http/privacy.ts";
+import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { memberBody } from "../support/sandbox.ts";
+
+const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "糖尿病", "救急搬送", "鈴木"];
+
+for (const kind of databaseKinds()) {
+  describe(`personal data by role on ${kind}`, () => {
+    let service: TestService;
+    let observer: string;
+    let staff: string;
+    let member: { id: string; teamId: string; contacts: { id: string }[] };
+    let incidentId: string;
+    let groupId: string;
+    let broadcastId: string;
+
+    before(async () => {
+      service = await startTestService(kind);
+      const token = async (role: string) => (await service.api("POST", "/tokens", { name: `${role} 鈴木`, role })).body.token as string;
+      observer = await token("observer");
+      staff = await token("staff");
+      const created = await service.api("POST", "/members", memberBody({
+        fullName: "山田花子", address: "松戸市1-2-3", phone: "090-1111-2222", medicalNotes: "糖尿病",
+        contacts: [
+          { displayName: "山田一郎", relation: "son", channels: [{ kind: "sandbox", address: "ichiro" }] },
+          { displayName: "佐藤さん", relation: "neighbour", channels: [{ kind: "email", address: "sato@example.jp" }] },
+        ],
+      }), staff);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      member = created.body;
+      const other = (await service.api("POST", "/members", memberBody({ displayName: "民生委員さん" }), staff)).body;
+      const answered = await service.api("POST", `/members/${member.id}/answers`,
+        { answer: "need_contact", source: "staff", by: "民生委員さん", note: "鈴木さんが電話で聞いた" }, staff);
+      incidentId = answered.body.incidentId;
+      assert.ok(incidentId);
+      const ack = await service.api("POST", `/incidents/${incidentId}/ack`, { by: "山田一郎" }, staff);
+      assert.equal(ack.status, 200, JSON.stringify(ack.body));
+      const resolved = await service.api("POST", `/incidents/${incidentId}/resolve`, { outcome: "reached_by_phone", note: "救急搬送は不要" }, staff);
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      groupId = (await service.api("POST", "/groups", { name: "ひまわり団地", memberIds: [member.id, other.id] }, staff)).body.id;
+      broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
+    });
+    after(async () => {
+      await service?.close();
+    });
+
+    test("an observer gets the redacted form on GET /members/:id, /members/:id/contacts and /contacts", async () => {
+      const seen = await service.api("GET", `/members/${member.id}`, undefined, observer);
+      assert.equal(seen.status, 200);
+      assert.equal(seen.body.displayName, REDACTED);
+      assert.equal(seen.body.fullName, undefined);
+      assert.equal(seen.body.medicalNotes, undefined);
+      assert.deepEqual(seen.body.channels, [{ kind: "sandbox", address: REDACTED }]);
+      assert.deepEqual(seen.body.contacts.map((c: { displayName: string; relation: string }) => [c.displayName, c.relation]),
+        [[REDACTED, "son"], [REDACTED, "neighbour"]]);
+      assert.equal(seen.body.contacts[1].channels[0].address, REDACTED);
+      assert.equal(seen.body.contacts[1].channels[0].kind, "email");
+      const contacts = await service.api("GET", `/members/${member.id}/contacts`, undefined, observer);
+      assert.deepEqual(contacts.body.contacts.map((c: { id: string; displayName: string }) => [c.id, c.displayName]),
+        member.contacts.map((c) => [c.id, REDACTED]));
+      const all = await service.api("GET", "/contacts", undefined, observer);
+      assert.equal(all.status, 200);
+      const mine = all.body.contacts.filter((c: { memberId: string }) => c.memberId === member.id);
+      assert.equal(mine.length, 2);
+      assert.ok(mine.every((c: { displayName: string; memberName: string }) => c.displayName === REDACTED && c.memberName === REDACTED));
+    });
+
+    test("staff see it all: names, addresses, notes", async () => {
+      const seen = (await service.api("GET", `/members/${member.id}`, undefined, staff)).body;
+      assert.equal(seen.displayName, "山田花子");
+      assert.equal(seen.medicalNotes, "糖尿病");
+      assert.equal(seen.contacts[1].channels[0].address, "sato@example.jp");
+      const incident = (await service.api("GET", `/incidents/${incidentId}`, undefined, staff)).body;
+      assert.equal(incident.acknowledged.by, "山田一郎");
+      assert.equal(incident.resolved.note, "救急搬送は不要");
+      const history = (await service.api("GET", `/members/${member.id}/history`, undefined, staff)).body;
+      assert.equal(history.answers[0].by, "民生委員さん");
+    });
+
+    test("incidents and history show an observer who and what only in the redacted form", async () => {
+      const incident = (await service.api("GET", `/incidents/${incidentId}`, undefined, observer)).body;
+      assert.equal(incident.acknowledged.by, REDACTED);
+      assert.equal(incident.resolved.outcome, "reached_by_phone", "the outcome itself is not personal");
+      assert.equal(incident.resolved.note, REDACTED);
+      const acknowledged = incident.timeline.find((e: { type: string }) => e.type === "acknowledged");
+      assert.equal(acknowledged.actor, REDACTED);
+      const history = (await service.api("GET", `/members/${member.id}/history`, undefined, observer)).body;
+      assert.deepEqual([history.answers[0].by, history.answers[0].note, history.answers[0].answer], [REDACTED, REDACTED, "need_contact"]);
+    });
+
+    test("no GET route of the OpenAPI document shows an observer a name, address, phone or note", async () => {
+      const doc = (await (await fetch(`${service.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const ids: Record<string, string> = {
+        members: member.id, incidents: incidentId, groups: groupId, broadcasts: broadcastId, teams: member.teamId, contacts: member.contacts[0].id,
+      };
+      let shown = 0;
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        if (!operations.get) continue;
+        const url = path.replace(/^\/api\/v1/, "").replace(/^\/(\w+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
+        assert.ok(!url.includes("{"), `no id for ${path}`);
+        const r = await service.api("GET", url, undefined, observer);
+        if (r.status === 403) continue;
+        assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+        const text = JSON.stringify(r.body);
+        for (const secret of SECRETS) assert.ok(!text.includes(secret), `${path} shows an observer "${secret}"`);
+        shown++;
+      }
+      assert.ok(shown >= 20, `observers read ${shown} routes`);
+    });
+
+    test("every answer that shows staff personal data is in the audit log", async () => {
+      const log = async () => (await service.api("GET", "/audit-log?limit=1000")).body.entries as
+        { action: string; actor: string; subject: { kind: string; id: string | null }; detail: { route?: string; fields?: string[] } }[];
+      for (const path of [`/incidents/${incidentId}`, "/incidents", `/members/${member.id}/history`, "/members", `/members/${member.id}/contacts`, "/contacts", `/members/${member.id}`]) {
+        const before = (await log()).length;
+        assert.equal((await service.api("GET", path, undefined, staff)).status, 200);
+        const entries = await log();
+        assert.equal(entries.length, before + 1, `GET ${path} was audited once`);
+        assert.match(entries[0].actor, /^token:staff 鈴木:/, "the entry names the token");
+      }
+      const viewed = (await log()).find((e) => e.action === "personal.view" && e.detail.route === "GET /incidents/:id");
+      assert.ok(viewed);
+      assert.equal(viewed.subject.id, incidentId);
+      assert.ok(viewed.detail.fields?.includes("by"));
+      const before = (await log()).length;
+      await service.api("GET", "/organisation", undefined, staff);
+      assert.equal((await log()).length, before, "an answer without personal data is not logged");
+    });
+  });
+}
