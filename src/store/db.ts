@@ -21,6 +21,8 @@ export interface StoreOptions {
   poolSize?: number;
   /** Shown in pg_stat_activity; defaults to "mimamori:<schema>". */
   applicationName?: string;
+  /** Tests of a migration on existing data: stop after this migration id. */
+  migrateUpTo?: number;
 }
 
 export interface Store {
@@ -66,7 +68,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     kind = "pglite";
   }
-  await migrate(db);
+  await migrate(db, options.migrateUpTo);
   return { db, kind, close: () => db.destroy() };
 }
 

@@ -290,14 +290,15 @@ alter table members add column consent jsonb;
   distributedByOrganisationMigration,
 ];
 
-export async function migrate(db: Kysely<Database>): Promise<void> {
+/** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */
+export async function migrate(db: Kysely<Database>, upTo = Number.POSITIVE_INFINITY): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(7419331)`.execute(tx);
     await sql`create table if not exists schema_migrations (id int primary key, name text not null, applied_at timestamptz not null)`.execute(tx);
     const done = await sql<{ id: number }>`select id from schema_migrations`.execute(tx);
     const applied = new Set(done.rows.map((r) => Number(r.id)));
     for (const m of MIGRATIONS) {
-      if (applied.has(m.id)) continue;
+      if (applied.has(m.id) || m.id > upTo) continue;
       for (const statement of m.sql.split(/;\s*\n/)) {
         if (statement.trim()) await sql.raw(statement).execute(tx);
       }

@@ -7,8 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
+import { openStore } from "../../src/store/db.ts";
+import { migrate } from "../../src/store/migrations.ts";
 import { REFERENCE_TABLES } from "../../src/store/migrations/007-distributed-by-organisation.ts";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { databaseKinds, dropSchema, POSTGRES_URL, startTestService, type TestService, uniqueName } from "../support/harness.ts";
 
 for (const kind of databaseKinds()) {
   describe(`the schema on ${kind}`, () => {
@@ -87,5 +89,41 @@ for (const kind of databaseKinds()) {
         "a member of one organisation in another's team is refused by the foreign key",
       );
     });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  test(`on ${kind}, a database with data migrates to the distributed form: link rows take their parent's organisation`, async () => {
+    const schema = kind === "postgres" ? uniqueName("up") : undefined;
+    const store = await openStore(kind === "postgres"
+      ? { databaseUrl: POSTGRES_URL, schema, applicationName: "mimamori-test", migrateUpTo: 6 }
+      : { dataDir: "memory://", migrateUpTo: 6 });
+    try {
+      const db = store.db;
+      const [org, team, member, group, round] = ["01", "02", "03", "04", "05"].map((n) => `00000000-0000-4000-8000-0000000000${n}`);
+      await sql`insert into organisations (id, name, created_at) values (${org}, 'o', now())`.execute(db);
+      await sql`insert into teams (id, organisation_id, name, created_at) values (${team}, ${org}, 't', now())`.execute(db);
+      await sql`insert into members (id, organisation_id, team_id, display_name, channels, plan, created_at, updated_at)
+                values (${member}, ${org}, ${team}, 'm', '[]', '{}', now(), now())`.execute(db);
+      await sql`insert into groups (id, organisation_id, name, created_at) values (${group}, ${org}, 'g', now())`.execute(db);
+      await sql`insert into group_members (group_id, member_id) values (${group}, ${member})`.execute(db);
+      await sql`insert into group_participants (group_id, user_id, first_seen_at, last_seen_at) values (${group}, 'U1', now(), now())`.execute(db);
+      await sql`insert into group_checkins (id, organisation_id, group_id, due_at, prompted_at) values (${round}, ${org}, ${group}, now(), now())`.execute(db);
+      await sql`insert into group_confirmations (group_checkin_id, user_id, display_name, by_user_id, by_display_name, confirmed_at)
+                values (${round}, 'U1', 'a', 'U1', 'a', now())`.execute(db);
+      await migrate(db);
+      const orgs = await sql<{ t: string; o: string }>`
+        select 'group_members' as t, organisation_id::text as o from group_members
+        union all select 'group_participants', organisation_id::text from group_participants
+        union all select 'group_confirmations', organisation_id::text from group_confirmations order by 1`.execute(db);
+      assert.deepEqual(orgs.rows, [
+        { t: "group_confirmations", o: org }, { t: "group_members", o: org }, { t: "group_participants", o: org },
+      ]);
+      await sql`delete from members where id = ${member}`.execute(db);
+      assert.equal((await sql<{ n: number }>`select count(*)::int as n from group_members`.execute(db)).rows[0].n, 0, "the cascade still holds");
+    } finally {
+      await store.close();
+      if (schema) await dropSchema(schema);
+    }
   });
 }
