@@ -34,6 +34,8 @@ export interface Config {
   pollMs: number;
   poolSize: number;
   logLevel: string;
+  /** SIGTERM/SIGINT: how long stopping may take before the process exits with 1 anyway. */
+  shutdownSeconds: number;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -51,13 +53,15 @@ function flag(value: string | undefined): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sandboxStart = env.MIMAMORI_SANDBOX_START ? new Date(env.MIMAMORI_SANDBOX_START) : new Date();
   if (Number.isNaN(sandboxStart.getTime())) throw new Error("MIMAMORI_SANDBOX_START must be an ISO date-time");
+  const sandbox = flag(env.MIMAMORI_SANDBOX);
   return {
     port: int("PORT", 3000, env),
     host: env.HOST ?? "0.0.0.0",
-    dataDir: resolve(env.MIMAMORI_DATA_DIR ?? "./data"),
+    // The sandbox keeps its own database by default, so training never mixes with production.
+    dataDir: resolve(env.MIMAMORI_DATA_DIR || (sandbox ? "./data-sandbox" : "./data")),
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.MIMAMORI_DB_SCHEMA || undefined,
-    sandbox: flag(env.MIMAMORI_SANDBOX),
+    sandbox,
     sandboxStart,
     adminToken: env.MIMAMORI_ADMIN_TOKEN || undefined,
     secretKey: env.MIMAMORI_SECRET_KEY || undefined,
@@ -72,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollMs: int("MIMAMORI_POLL_MS", 200, env),
     poolSize: int("MIMAMORI_DB_POOL", 10, env),
     logLevel: env.LOG_LEVEL ?? "info",
+    shutdownSeconds: int("MIMAMORI_SHUTDOWN_S", 30, env),
   };
 }

@@ -21,7 +21,7 @@ import { Engine } from "./engine/engine.ts";
 import { InboundIngest } from "./engine/inbound.ts";
 import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
-import { createOrganisation, hashToken } from "./engine/organisations.ts";
+import { firstStart } from "./engine/first-start.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { openStore, type Store } from "./store/db.ts";
@@ -37,28 +37,33 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** On first start: one organisation and its admin token, printed once and kept in the data directory. */
-async function bootstrap(store: Store, config: Config, log: Logger): Promise<string | undefined> {
-  const { db } = store;
-  if (config.adminToken) {
-    const known = await db.selectFrom("api_tokens").select("id").where("token_hash", "=", hashToken(config.adminToken)).executeTakeFirst();
-    if (known) return undefined;
-  }
-  const any = await db.selectFrom("organisations").select("id").limit(1).executeTakeFirst();
-  if (any && !config.adminToken) return undefined;
-  const { token } = await createOrganisation(db, "Mimamori", new Date(), { token: config.adminToken, instanceAdmin: true });
-  if (!config.adminToken) {
+/**
+ * On first start: one organisation and its admin token (engine/first-start.ts decides,
+ * under a lock), printed once and kept in the data directory unless it was preset.
+ */
+async function bootstrap(store: Store, config: Config, log: Logger, print: (text: string) => void): Promise<string | undefined> {
+  const token = await firstStart(store.db, {
+    sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now: new Date(),
+  });
+  if (token && !config.adminToken) {
     mkdirSync(config.dataDir, { recursive: true });
     const file = join(config.dataDir, "admin-token");
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     log.info({ file }, "created the first organisation; its admin token is stored in the data directory");
-    process.stdout.write(`\n  Admin API token (shown once, also saved to ${file}):\n\n    ${token}\n\n`);
+    print(`\n  Admin API token (shown once, also saved to ${file}):\n\n    ${token}\n\n`);
   }
   return token;
 }
 
-export async function startService(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningService> {
+/**
+ * Starts everything. `print` shows the first admin token to whoever started the
+ * service (main.ts passes its non-blocking standard output). Throws StartRefused
+ * (engine/first-start.ts) when the database does not fit the mode or token.
+ */
+export async function startService(
+  config: Config, log: Logger = pino({ level: config.logLevel }), print: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<RunningService> {
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
@@ -66,7 +71,13 @@ export async function startService(config: Config, log: Logger = pino({ level: c
     poolSize: config.poolSize,
   });
   const { db } = store;
-  const createdAdminToken = await bootstrap(store, config, log);
+  let createdAdminToken: string | undefined;
+  try {
+    createdAdminToken = await bootstrap(store, config, log, print);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
   const clock: Clock = sandboxClock ?? new SystemClock();
   const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { readStoredToken } from "../src/service.ts";
 import { apiClient } from "./support/harness.ts";
-import { spawnService } from "./support/processes.ts";
+import { spawnService, spawnUntilExit } from "./support/processes.ts";
 
 test("first start on PGlite, health and metrics, SIGTERM, and a restart that keeps the data", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "mimamori-ops-"));
@@ -48,6 +48,16 @@ test("first start on PGlite, health and metrics, SIGTERM, and a restart that kee
     assert.deepEqual(outbox.body.messages.map((m: { kind: string }) => m.kind), ["prompt"]);
     second.child.kill("SIGTERM");
     assert.equal(await second.exited, 0);
+
+    // The sandbox's database is not production's: a production start refuses it in one line.
+    const production = await spawnUntilExit({ MIMAMORI_DATA_DIR: dataDir });
+    assert.equal(production.code, 1);
+    assert.match(production.stderr, /^mimamori: this database holds sandbox data: start it with MIMAMORI_SANDBOX=1, or give production its own database .*\n$/);
+    assert.equal(production.stderr.split("\n").length, 2, "one line");
+    // Nor does a preset admin token that is not one of its tokens make a second organisation.
+    const preset = await spawnUntilExit({ MIMAMORI_DATA_DIR: dataDir, MIMAMORI_SANDBOX: "1", MIMAMORI_ADMIN_TOKEN: "demo" });
+    assert.equal(preset.code, 1);
+    assert.match(preset.stderr, /^mimamori: MIMAMORI_ADMIN_TOKEN is not a token of this database/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

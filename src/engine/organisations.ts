@@ -57,14 +57,19 @@ export async function revokeToken(db: Db, organisationId: string, tokenId: strin
 export async function createOrganisation(
   db: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean } = {},
 ): Promise<{ organisationId: string; teamId: string; token: string }> {
-  return inTransaction(db, async (tx) => {
-    const organisationId = newId();
-    const teamId = newId();
-    await tx.insertInto("organisations").values({ id: organisationId, name, settings: "{}", created_at: now }).execute();
-    await tx.insertInto("teams").values({
-      id: teamId, organisation_id: organisationId, name: "見守りステーション", is_default: true, channels: "[]", created_at: now,
-    }).execute();
-    const { token } = await createToken(tx, organisationId, "admin", "admin", now, options);
-    return { organisationId, teamId, token };
-  });
+  return inTransaction(db, (tx) => insertOrganisation(tx, name, now, options));
+}
+
+/** {@link createOrganisation} inside the caller's transaction `tx`. */
+export async function insertOrganisation(
+  tx: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean } = {},
+): Promise<{ organisationId: string; teamId: string; token: string }> {
+  const organisationId = newId();
+  const teamId = newId();
+  await tx.insertInto("organisations").values({ id: organisationId, name, settings: "{}", created_at: now }).execute();
+  await tx.insertInto("teams").values({
+    id: teamId, organisation_id: organisationId, name: "見守りステーション", is_default: true, channels: "[]", created_at: now,
+  }).execute();
+  const { token } = await createToken(tx, organisationId, "admin", "admin", now, options);
+  return { organisationId, teamId, token };
 }

@@ -5,7 +5,7 @@
  * on several machines must share MIMAMORI_SECRET_KEY.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export class SecretBox {
@@ -21,8 +21,19 @@ export class SecretBox {
     const file = join(dataDir, "secret-key");
     if (!existsSync(file)) {
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-      chmodSync(file, 0o600);
+      // Written whole to a private temporary file, then linked into place: link()
+      // fails with EEXIST when another process got there first, and then its key
+      // (complete, never half-written) is the one everybody reads.
+      const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+      writeFileSync(temporary, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+      chmodSync(temporary, 0o600);
+      try {
+        linkSync(temporary, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      } finally {
+        unlinkSync(temporary);
+      }
     }
     return new SecretBox(Buffer.from(readFileSync(file, "utf8").trim(), "base64"));
   }

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import type { Writable } from "node:stream";
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -20,11 +21,16 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * A service process, ready (GET /readyz answers 200). `stdout` gives its standard
+ * output to another process's pipe instead of the test's (then `output` holds
+ * only standard error).
+ */
+export async function spawnService(env: Record<string, string>, options: { stdout?: Writable } = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["src/main.ts"], {
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", options.stdout ?? "pipe", "pipe"],
   });
   let output = "";
   child.stdout?.on("data", (d) => {
@@ -62,4 +68,24 @@ export async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : Number.NaN;
+}
+
+/** A service process that is expected to refuse to start: its exit code and what it wrote. */
+export async function spawnUntilExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["src/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(await freePort()), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const [code] = await once(child, "exit");
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
