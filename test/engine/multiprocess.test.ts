@@ -3,6 +3,9 @@
  * connections cut under the engine: every due check-in is dispatched exactly once.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { createMembers } from "../../src/engine/members.ts";
@@ -19,6 +22,8 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
   let store: Store;
   let schema: string;
   const running: ServiceProcess[] = [];
+  // The processes' key file lives here; removed afterwards like everything a test makes.
+  const dataDir = mkdtempSync(join(tmpdir(), "mimamori-mp-"));
 
   async function prepare(): Promise<void> {
     schema = uniqueName("mp");
@@ -34,7 +39,7 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
   const engineProcess = () => spawnService({
     DATABASE_URL: POSTGRES_URL as string, MIMAMORI_DB_SCHEMA: schema, MIMAMORI_SANDBOX: "1",
     MIMAMORI_ADMIN_TOKEN: `t_${schema}`, MIMAMORI_BATCH_SIZE: "200", MIMAMORI_POLL_MS: "20", MIMAMORI_SEND_LEASE_MS: "2000",
-    MIMAMORI_DATA_DIR: `/tmp/${schema}`,
+    MIMAMORI_DATA_DIR: dataDir,
   }).then((p) => {
     running.push(p);
     return p;
@@ -67,6 +72,7 @@ describe("dispatch across processes on PostgreSQL", { skip: !POSTGRES_URL && "TE
     for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGKILL");
     await store?.close();
     if (schema) await dropSchema(schema);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test("two engine processes dispatch 10,000 due check-ins: none twice, none missing", async () => {
