@@ -69,25 +69,41 @@ export async function defaultTeamId(tx: Db, organisationId: string): Promise<str
   return team.id;
 }
 
-/** A reference to another row of the organisation that does not exist. */
+/**
+ * A reference to another row of the organisation that does not exist. `field` is
+ * the first; `fields` every one; `items` says which input each belongs to when
+ * several were checked together (a bulk registration reports each failing member).
+ */
 export class MissingReference extends Error {
   readonly field: string;
-  constructor(field: string, message: string) {
+  readonly fields: string[];
+  readonly items: { index: number; field: string }[];
+  constructor(field: string, message: string, fields: string[] = [field], items: { index: number; field: string }[] = []) {
     super(message);
     this.field = field;
+    this.fields = fields;
+    this.items = items;
   }
 }
 
 async function checkReferences(tx: Db, organisationId: string, inputs: MemberInput[]): Promise<void> {
   const teamIds = [...new Set(inputs.map((m) => m.teamId).filter((t): t is string => !!t))];
-  if (teamIds.length) {
-    const found = await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).where("id", "in", teamIds).execute();
-    if (found.length !== teamIds.length) throw new MissingReference("teamId", "no such team in this organisation");
-  }
   const groupIds = [...new Set(inputs.flatMap((m) => m.groupIds ?? []))];
-  if (groupIds.length) {
-    const found = await tx.selectFrom("groups").select("id").where("organisation_id", "=", organisationId).where("id", "in", groupIds).execute();
-    if (found.length !== groupIds.length) throw new MissingReference("groupIds", "no such group in this organisation");
+  const teams = teamIds.length
+    ? new Set((await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).where("id", "in", teamIds).execute()).map((t) => t.id))
+    : new Set<string>();
+  const groups = groupIds.length
+    ? new Set((await tx.selectFrom("groups").select("id").where("organisation_id", "=", organisationId).where("id", "in", groupIds).execute()).map((g) => g.id))
+    : new Set<string>();
+  const missing: { index: number; field: string; message: string }[] = [];
+  for (const [index, m] of inputs.entries()) {
+    if (m.teamId && !teams.has(m.teamId)) missing.push({ index, field: "teamId", message: "no such team in this organisation" });
+    for (const [j, g] of (m.groupIds ?? []).entries()) {
+      if (!groups.has(g)) missing.push({ index, field: `groupIds.${j}`, message: "no such group in this organisation" });
+    }
+  }
+  if (missing.length) {
+    throw new MissingReference(missing[0].field, missing[0].message, missing.map((m) => m.field), missing.map(({ index, field }) => ({ index, field })));
   }
 }
 

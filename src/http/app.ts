@@ -1,7 +1,7 @@
 /** The HTTP application: JSON under /api/v1, described by OpenAPI 3.1 generated from the request schemas. */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accessOf, checkAccess, guardRoutes } from "./access.ts";
 import { SystemClock } from "../engine/clock.ts";
 import { audit, wasAudited } from "./audit.ts";
@@ -9,7 +9,8 @@ import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
-import { handleError } from "./errors.ts";
+import { ApiError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
+import { unsafeStrings } from "./schemas.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { groupRoutes } from "./routes/groups.ts";
@@ -25,11 +26,23 @@ import { twilioWebhooks } from "./webhooks/twilio.ts";
 import type { Services } from "./services.ts";
 
 export async function buildApp(s: Services): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: s.log, bodyLimit: 8 * 1024 * 1024 })
-    .withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: s.log,
+    bodyLimit: 8 * 1024 * 1024,
+    // Longer than any valid parameter, so an over-long id is named by the validator; beyond it, 414 in our shape.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: handleFrameworkError,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the answers; serializing through them would strip or slow, so answers go out as built.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);
+  // An empty body sent as JSON is no body (what many clients send with a bare POST).
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
+    (body === "" ? done(null, undefined) : json(request, body as string, done)));
+  app.addHook("preValidation", refuseUnsafeInput);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }));
 
@@ -83,4 +96,28 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
     }
   }, { prefix: "/api/v1" });
   return app as unknown as FastifyInstance;
+}
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Before validation: no request part may hold text that no field accepts; an API
+ * operation without a body schema takes no body (none, or `{}`); an operation with
+ * one gets `{}` when none was sent, so its schema names each missing field.
+ */
+async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const problems = [
+    ...unsafeStrings(request.params, "params."),
+    ...unsafeStrings(request.query, "querystring."),
+    ...unsafeStrings(request.body, ""),
+  ];
+  if (problems.length) throw new ApiError(400, "invalid_request", problems[0].message, problems[0].field, problems);
+  if (!request.routeOptions.url?.startsWith("/api/v1/") || !BODY_METHODS.has(request.method)) return;
+  const body = request.body;
+  if (request.routeOptions.schema?.body) {
+    if (body === undefined) request.body = {};
+    return;
+  }
+  const empty = body === undefined || (typeof body === "object" && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) throw new ApiError(400, "body_not_allowed", "this operation takes no body (send none, or {})", "body");
 }

@@ -1,48 +1,171 @@
 /**
- * Every error leaves as `{"error": {"code", "message", "field"?}}` with a 4xx
- * status; a 500 is a bug, logged with its stack and answered without details.
+ * Every error leaves as `{"error": {"code", "message", "field"?, "fields"?}}` with a
+ * 4xx status; a 500 is a bug, logged with its stack and answered without details.
+ * `code` is one of ERROR_CODES (stable: clients translate on it, never on the
+ * message); `fields` lists every failing field of a refused request, each with
+ * its own code from FIELD_CODES, the first of them repeated in `field`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { FastifySchemaCompiler } from "fastify";
+import { z } from "zod";
 import { MissingReference } from "../engine/members.ts";
+
+/** The request-level error codes, with what each means (README, API section, and the OpenAPI document list them). */
+export const ERROR_CODES = {
+  invalid_request: "a field, parameter or the body is not valid; see field and fields",
+  invalid_json: "the body is not valid JSON",
+  body_not_allowed: "this operation takes no body (none, or {})",
+  body_too_large: "the body is larger than the limit",
+  unsupported_media_type: "the body's Content-Type is not accepted here (JSON: application/json)",
+  invalid_url: "the URL is not valid (e.g. broken percent-encoding)",
+  path_too_long: "a path parameter is longer than any valid value",
+  unauthorized: "no API token, or an unknown or revoked one",
+  token_expired: "the API token is past its expiresAt",
+  forbidden: "the token's role may not do this",
+  bad_signature: "a webhook's signature does not match",
+  not_found: "no such route or resource in this organisation",
+  unknown_reference: "the body names a row (team, group, contact…) that does not exist in this organisation",
+  no_recipients: "the audience of a broadcast has no active member",
+  no_question: "the broadcast asked no question, so it takes no answers",
+  clock_backwards: "the sandbox clock never goes backwards",
+  default_team: "the default team cannot be deleted",
+  team_has_members: "a team with members cannot be deleted",
+  already_confirmed: "the contact has already confirmed",
+  not_awaiting_approval: "the group is not waiting for approval",
+  already_acknowledged: "the incident is already acknowledged",
+  incident_resolved: "the incident is already resolved",
+  last_admin_token: "the organisation's last admin token cannot be revoked",
+  too_many_requests: "slow down and retry later",
+  bad_request: "the request could not be read",
+  internal: "a fault on our side; nothing was changed",
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The per-field codes in `fields[].code`. */
+export const FIELD_CODES = {
+  required: "the field is missing",
+  invalid_type: "wrong JSON type (e.g. a number where text is expected)",
+  too_small: "too short, too few items, or a number below the minimum",
+  too_big: "too long, too many items, or a number above the maximum",
+  invalid_format: "not in the expected form (id, e-mail address, date-time, URL…)",
+  invalid_value: "not one of the allowed values",
+  unknown_field: "the field is not part of this request",
+  control_character: "text holds a control character (NUL and the like; tab and line breaks only in multi-line text)",
+  lone_surrogate: "text holds a lone UTF-16 surrogate (not valid Unicode)",
+  out_of_range: "a date, duration, number or cursor outside the accepted range",
+  unknown_reference: "names a row that does not exist in this organisation",
+  invalid: "not valid for another reason given in the message",
+} as const;
+export type FieldCode = keyof typeof FIELD_CODES;
+
+export interface FieldError { field: string; code: FieldCode | ErrorCode; message: string }
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
+  readonly fields: FieldError[] | undefined;
+  constructor(status: number, code: ErrorCode, message: string, field?: string, fields?: FieldError[]) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.fields = fields;
   }
 }
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `no such ${what}`);
 
-function body(code: string, message: string, field?: string) {
-  return { error: { code, message, ...(field ? { field } : {}) } };
+/** The error body of the OpenAPI document, from the same codes. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).describe("stable; translate on this, never on the message"),
+    message: z.string().describe("English, for people"),
+    field: z.string().optional().describe("the first failing field: body fields by their path (members.2.plan.at), others as params.id, querystring.limit"),
+    fields: z.array(z.object({
+      field: z.string(),
+      code: z.string().describe(`one of ${Object.keys(FIELD_CODES).join(", ")}, or an error code`),
+      message: z.string(),
+    })).optional().describe("every failing field"),
+  }),
+}).meta({ id: "Error" });
+
+export function errorBody(code: ErrorCode, message: string, field?: string, fields?: FieldError[]) {
+  const list = fields ?? (field ? [{ field, code, message }] : undefined);
+  return { error: { code, message, ...(field ? { field } : {}), ...(list ? { fields: list } : {}) } };
 }
 
+/** A request refused by its zod schema: every issue, named by Fastify with where it was (body, querystring, params). */
+export class RequestValidationError extends Error {
+  readonly issues: z.core.$ZodIssue[];
+  validationContext?: string;
+  constructor(issues: z.core.$ZodIssue[]) {
+    super(issues[0]?.message ?? "invalid request");
+    this.issues = issues;
+  }
+}
+
+/**
+ * Fastify's validator for zod schemas: the parsed value, or every issue (with the
+ * input, so a missing field is told apart from a wrong one).
+ */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema }) => (data: unknown) => {
+  const result = schema.safeParse(data, { reportInput: true });
+  return result.success ? { value: result.data } : { error: new RequestValidationError(result.error.issues) };
+};
+
+/** One zod issue as our field errors (an unknown-keys issue names each key). */
+function fieldErrors(issue: z.core.$ZodIssue, context: string | undefined): FieldError[] {
+  const prefix = context && context !== "body" ? `${context}.` : "";
+  const name = (p: PropertyKey[]) => (p.length ? `${prefix}${p.map(String).join(".")}` : (context ?? "body"));
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => ({ field: name([...issue.path, k]), code: "unknown_field" as const, message: `unknown field: ${k}` }));
+  }
+  const custom = issue.code === "custom" ? (issue.params as { code?: FieldCode } | undefined)?.code : undefined;
+  const code: FieldCode = custom && custom in FIELD_CODES ? custom
+    : issue.code === "invalid_type" && issue.input === undefined ? "required"
+    : issue.code === "invalid_union" || issue.code === "invalid_key" || issue.code === "invalid_element" ? "invalid_value"
+    : issue.code in FIELD_CODES ? issue.code as FieldCode
+    : "invalid";
+  return [{ field: name(issue.path), code, message: code === "required" ? "is required" : issue.message }];
+}
+
+/** Fastify's own errors, by their stable codes, as ours. */
+const FRAMEWORK: Record<string, [number, ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, "invalid_json", "the request body is not valid JSON"],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, "invalid_json", "the request body is empty; send JSON or no Content-Type"],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, "body_too_large", "the request body is too large"],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, "unsupported_media_type", "send the body as application/json"],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, "bad_request", "the Content-Length does not match the body"],
+  FST_ERR_BAD_URL: [400, "invalid_url", "the URL is not valid (check its percent-encoding)"],
+  FST_ERR_MAX_PARAM_LENGTH: [414, "path_too_long", "a path parameter is too long"],
+  FST_ERR_NOT_FOUND: [404, "not_found", "no such route"],
+};
+
 export function handleError(error: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof ApiError) return reply.code(error.status).send(body(error.code, error.message, error.field));
-  if (error instanceof MissingReference) return reply.code(422).send(body("unknown_reference", error.message, error.field));
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const first = error.validation[0];
-    const path = first.instancePath.split("/").filter(Boolean);
-    const keys = (first.params as { keys?: string[] } | undefined)?.keys;
-    if (first.keyword === "unrecognized_keys" && keys?.length) path.push(keys[0]);
-    const where = error.validationContext === "body" ? "" : `${error.validationContext}.`;
-    const message = first.keyword === "unrecognized_keys" ? `unknown field${keys && keys.length > 1 ? "s" : ""}: ${keys?.join(", ")}` : (first.message ?? "is not valid");
-    return reply.code(400).send(body("invalid_request", message, path.length ? `${where}${path.join(".")}` : (error.validationContext ?? "body")));
+  if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message, error.field, error.fields));
+  if (error instanceof MissingReference) {
+    const fields = error.fields.map((field) => ({ field, code: "unknown_reference" as const, message: error.message }));
+    return reply.code(422).send(errorBody("unknown_reference", error.message, error.field, fields));
+  }
+  if (error instanceof RequestValidationError) {
+    const fields = error.issues.flatMap((issue) => fieldErrors(issue, error.validationContext));
+    return reply.code(400).send(errorBody("invalid_request", fields[0].message, fields[0].field, fields));
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) {
-    return reply.code(400).send(body("invalid_json", "the request body is not valid JSON"));
-  }
+  const known = fastifyError.code ? FRAMEWORK[fastifyError.code] : undefined;
+  if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
+  // secure-json-parse refuses __proto__ and constructor.prototype with a SyntaxError.
+  if (error instanceof SyntaxError) return reply.code(400).send(errorBody("invalid_json", "the request body is not valid JSON"));
   if (fastifyError.statusCode && fastifyError.statusCode < 500) {
-    return reply.code(fastifyError.statusCode).send(body((fastifyError.code ?? "bad_request").toLowerCase(), fastifyError.message));
+    const code: ErrorCode = fastifyError.statusCode === 429 ? "too_many_requests" : fastifyError.statusCode === 404 ? "not_found" : "bad_request";
+    return reply.code(fastifyError.statusCode).send(errorBody(code, fastifyError.message));
   }
   request.log.error({ err: error }, "request failed");
-  return reply.code(500).send(body("internal", "something went wrong on our side; nothing was changed"));
+  return reply.code(500).send(errorBody("internal", "something went wrong on our side; nothing was changed"));
+}
+
+/** Fastify's `frameworkErrors` (bad URL encoding, over-long path parameters) answered like every other error. */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return handleError(error, request, reply);
 }

@@ -1,11 +1,18 @@
 /**
  * Request schemas. The same zod schemas validate requests and generate the
  * OpenAPI document; objects are strict, so an unknown field is refused.
+ *
+ * Every string that comes in goes through `safeString` (via `text`, `optionalText`,
+ * `secret`…): no NUL or other control characters (tab and line breaks only in
+ * multi-line text such as notes) and no lone UTF-16 surrogates — JSON.parse turns
+ * "\udc00" into one, PostgreSQL refuses NUL and lone surrogates in JSON, and
+ * text columns refuse NUL. Dates, durations and cursors are range-checked, so no
+ * value that passes here can make the database fail.
  */
 import { z } from "zod";
 import { ANSWER_SOURCES, ANSWERS } from "../domain/answers.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
-import { isDuration } from "../domain/duration.ts";
+import { parseDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
@@ -13,8 +20,91 @@ import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "
 import { ROLES } from "../engine/organisations.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
+/** C0 and C1 control characters (U+0000–001F, U+007F–009F). */
+const CONTROL = /\p{Cc}/u;
+const CONTROL_IN_MULTILINE = /(?![\t\n\r])\p{Cc}/u;
+
+export type TextProblem = { code: "control_character" | "lone_surrogate"; message: string };
+
+/**
+ * Why a string is not acceptable text, or undefined when it is. Multi-line text
+ * may hold tab, CR and LF; nothing may hold other C0/C1 controls or a lone surrogate.
+ */
+export function textProblem(value: string, multiline = false): TextProblem | undefined {
+  if (!value.isWellFormed()) return { code: "lone_surrogate", message: "must be valid Unicode text (it holds a lone surrogate)" };
+  if ((multiline ? CONTROL_IN_MULTILINE : CONTROL).test(value)) {
+    return {
+      code: "control_character",
+      message: multiline ? "must not hold control characters other than tab and line breaks" : "must not hold control characters (NUL, tab, line breaks…)",
+    };
+  }
+  return undefined;
+}
+
+/** A refinement that reports `problem(value)` as a field error with our field code (and stops further checks). */
+function rule<T>(problem: (value: T) => { code: string; message: string } | undefined) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>) => {
+    const p = problem(value);
+    if (p) ctx.addIssue({ code: "custom", message: p.message, params: { code: p.code }, continue: false });
+  };
+}
+
+const checkText = (multiline: boolean) => rule((v: string) => textProblem(v, multiline));
+/** The one text type: a string input kept as sent (codes, keys, URLs before their own format check). */
+export const safeString = (multiline = false) => z.string().superRefine(checkText(multiline));
+/** Text, trimmed (so a pasted trailing line break is no fault), that must not be empty. */
+export const text = (max: number, multiline = false) =>
+  z.string().trim().superRefine(checkText(multiline)).min(1, "must not be empty").max(max, `at most ${max} characters`);
+/** Text, trimmed, that may be empty. */
+export const optionalText = (max: number, multiline = false) =>
+  z.string().trim().superRefine(checkText(multiline)).max(max, `at most ${max} characters`);
+/** A credential: trimmed, no control characters inside. */
+export const secret = (min: number, max: number) =>
+  z.string().trim().superRefine(checkText(false)).min(min, `at least ${min} characters`).max(max, `at most ${max} characters`);
+
 export const Id = z.uuid({ message: "must be an id (UUID)" });
 export const IdParams = z.strictObject({ id: Id });
+
+export const MIN_DATE = "1900-01-01";
+export const MAX_DATE = "2200-12-31";
+const outOfRange = (message: string) => ({ code: "out_of_range", message });
+
+/** A calendar date YYYY-MM-DD from 1900-01-01 to 2200-12-31. */
+export const LocalDate = z.string().superRefine(rule((d: string) =>
+  !isValidLocalDate(d) ? { code: "invalid_format", message: "must be a date YYYY-MM-DD" }
+  : d < MIN_DATE || d > MAX_DATE ? outOfRange(`must be between ${MIN_DATE} and ${MAX_DATE}`)
+  : undefined));
+
+const MIN_TIME = Date.parse(`${MIN_DATE}T00:00:00Z`);
+const MAX_TIME = Date.parse(`${MAX_DATE}T23:59:59.999Z`);
+/** An ISO 8601 date-time with offset, from 1900 to 2200. */
+export const DateTime = z.iso.datetime({ offset: true, message: "must be an ISO date-time with offset, e.g. 2027-01-04T09:00:00+09:00" })
+  .superRefine(rule((v: string) => {
+    const t = Date.parse(v);
+    return Number.isFinite(t) && t >= MIN_TIME && t <= MAX_TIME ? undefined : outOfRange(`must be between ${MIN_DATE} and ${MAX_DATE}`);
+  }));
+
+/** The longest duration any input takes (a sandbox advance, an escalation step). */
+export const MAX_DURATION = "P400D";
+const MAX_DURATION_MS = 400 * 86_400_000;
+/** An ISO 8601 duration (PT3H, P1D, PT1H30M) from zero to `max` (P400D by default). */
+export const Duration = (example: string, max = MAX_DURATION) => z.string().superRefine(rule((v: string) => {
+  const ms = parseDuration(v);
+  const maxMs = parseDuration(max) ?? MAX_DURATION_MS;
+  return ms === undefined ? { code: "invalid_format", message: `must be an ISO-8601 duration such as ${example}` }
+    : ms > maxMs ? outOfRange(`must be at most ${max}`)
+    : undefined;
+}));
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+/** A cursor from a previous answer: a non-negative 64-bit integer, as a string. */
+export const Cursor = z.string().superRefine(rule((v: string) =>
+  !/^\d+$/.test(v) ? { code: "invalid_format", message: "must be a cursor from a previous answer" }
+  : v.length > 19 || BigInt(v) > MAX_BIGINT ? outOfRange("must be a cursor from a previous answer (at most 9223372036854775807)")
+  : undefined));
+
+/** A page size in a query string. */
+export const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 function toE164(value: string, ctx: z.RefinementCtx): string {
   const phone = parsePhone(value);
@@ -23,10 +113,8 @@ function toE164(value: string, ctx: z.RefinementCtx): string {
   return z.NEVER;
 }
 /** A phone number as people type it (full-width, hyphens, national form) → E.164; see domain/phone.ts. */
-export const phoneAddress = z.string().max(40, "at most 40 characters").transform(toE164);
+export const phoneAddress = safeString().max(40, "at most 40 characters").transform(toE164);
 
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
-const optionalText = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 
 export const ChannelAddress = z.strictObject({
   kind: z.enum(CHANNEL_KINDS),
@@ -46,23 +134,21 @@ export const ChannelAddress = z.strictObject({
 export const Plan = z.strictObject({
   every: z.enum(INTERVALS),
   weekday: z.number().int().min(1).max(7).optional().describe("ISO weekday, 1 = Monday; weekly and biweekly plans"),
-  at: z.string().refine(isValidLocalTime, "must be a local time HH:MM"),
-  timeZone: z.string().refine(isValidTimeZone, "must be an IANA time zone such as Asia/Tokyo").optional(),
+  at: safeString().refine(isValidLocalTime, "must be a local time HH:MM"),
+  timeZone: safeString().refine(isValidTimeZone, "must be an IANA time zone such as Asia/Tokyo").optional(),
 }).superRefine((p, ctx) => {
   const weekly = p.every === "weekly" || p.every === "biweekly";
   if (weekly && p.weekday === undefined) ctx.addIssue({ code: "custom", path: ["weekday"], message: "weekly and biweekly plans need a weekday (1-7)" });
   if (!weekly && p.weekday !== undefined) ctx.addIssue({ code: "custom", path: ["weekday"], message: "only weekly and biweekly plans take a weekday" });
 });
 
-const LocalDate = z.string().refine(isValidLocalDate, "must be a date YYYY-MM-DD");
-
 const personal = {
   fullName: optionalText(200).optional(),
   address: optionalText(500).optional(),
   birthDate: LocalDate.optional(),
-  phone: z.string().max(40, "at most 40 characters").transform((v, ctx) => (v.trim() === "" ? "" : toE164(v, ctx)))
+  phone: safeString().max(40, "at most 40 characters").transform((v, ctx) => (v.trim() === "" ? "" : toE164(v, ctx)))
     .optional().describe("stored in E.164; \"\" removes it"),
-  medicalNotes: optionalText(2000).optional(),
+  medicalNotes: optionalText(2000, true).optional(),
 };
 
 export const ContactInput = z.strictObject({
@@ -94,7 +180,7 @@ export const MemberPatch = z.strictObject({
 export const PauseInput = z.strictObject({
   until: LocalDate.optional().describe("local date on which check-ins start again; omit to pause until resumed"),
   reason: z.enum(["travel", "hospital", "other"]),
-  note: optionalText(500).optional(),
+  note: optionalText(500, true).optional(),
 });
 
 export const AnswerInput = z.strictObject({
@@ -102,7 +188,7 @@ export const AnswerInput = z.strictObject({
   source: z.enum(ANSWER_SOURCES).default("member"),
   contactId: Id.optional().describe("the contact answering on the member's behalf"),
   by: optionalText(100).optional().describe("who answered on the member's behalf"),
-  note: optionalText(1000).optional(),
+  note: optionalText(1000, true).optional(),
   idempotencyKey: text(200).optional(),
 }).superRefine((a, ctx) => {
   if (a.source === "contact" && !a.contactId) ctx.addIssue({ code: "custom", path: ["contactId"], message: "an answer from a contact names the contact" });
@@ -134,7 +220,7 @@ export const ContactPatch = z.strictObject({
 });
 
 const Step = z.strictObject({
-  after: z.string().refine(isDuration, "must be an ISO-8601 duration such as PT3H"),
+  after: Duration("PT3H"),
   action: z.enum(ACTIONS),
   channel: z.enum(["same", "next"]).optional(),
   contact: z.number().int().min(1).max(10).optional(),
@@ -144,7 +230,7 @@ export const PolicyInput = z.strictObject({
   steps: z.array(Step).max(50),
   callRetries: z.strictObject({
     attempts: z.number().int().min(0).max(5).describe("More calls after the first, when nobody answers (default 2)"),
-    interval: z.string().describe("Between calls, ISO-8601 (default PT10M)"),
+    interval: Duration("PT10M", "P1D").describe("Between calls, ISO-8601 (default PT10M)"),
   }).optional(),
 });
 export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(), phone: PolicyInput.optional() });
@@ -152,16 +238,16 @@ export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(),
 export const IncidentQuery = z.strictObject({
   status: z.enum(["open", "acknowledged", "resolved", "unresolved"]).optional(),
   memberId: Id.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: Limit(500, 100),
 });
 export const AckInput = z.strictObject({
   by: optionalText(100).optional(),
   via: z.enum(["api", "console", "phone", "line", "sms", "email", "voice", "visit"]).default("api"),
 });
-export const ResolveInput = z.strictObject({ outcome: z.enum(OUTCOMES), note: optionalText(2000).default(""), by: optionalText(100).optional() });
+export const ResolveInput = z.strictObject({ outcome: z.enum(OUTCOMES), note: optionalText(2000, true).default(""), by: optionalText(100).optional() });
 
 export const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: Limit(1000, 100),
   after: Id.optional().describe("cursor: the last id of the previous page"),
   teamId: Id.optional(),
 });
@@ -169,18 +255,23 @@ export const ListQuery = z.strictObject({
 export const TokenInput = z.strictObject({
   name: text(100),
   role: z.enum(ROLES),
-  expiresAt: z.iso.datetime({ offset: true, message: "must be an ISO date-time with offset" }).optional()
+  expiresAt: DateTime.optional()
     .describe("when the token stops working (401 token_expired); omit for a token that lasts until revoked"),
 });
 export const OrganisationInput = z.strictObject({ name: text(200) });
 
-export const ClockInput = z.union([
-  z.strictObject({ advance: z.string().refine(isDuration, "must be an ISO-8601 duration such as PT24H"), run: z.boolean().optional() }),
-  z.strictObject({ to: z.iso.datetime({ offset: true, message: "must be an ISO date-time with offset" }), run: z.boolean().optional() }),
-]);
+export const ClockInput = z.strictObject({
+  advance: Duration("PT24H").optional().describe(`how far to move, at most ${MAX_DURATION}`),
+  to: DateTime.optional().describe("where to move to"),
+  run: z.boolean().optional().describe("let time flow at real speed from there"),
+}).superRefine((c, ctx) => {
+  if ((c.advance === undefined) === (c.to === undefined)) {
+    ctx.addIssue({ code: "custom", path: [c.advance === undefined ? "advance" : "to"], message: "give either advance or to", params: { code: "invalid" } });
+  }
+});
 export const OutboxQuery = z.strictObject({
-  since: z.string().regex(/^\d+$/, "must be a cursor from a previous answer").optional(),
-  limit: z.coerce.number().int().min(1).max(10000).default(1000),
+  since: Cursor.optional(),
+  limit: Limit(10000, 1000),
 });
 export const ReplyInput = z.strictObject({ memberId: Id, answer: z.enum(ANSWERS) });
 
@@ -194,9 +285,55 @@ export const BroadcastInput = z.strictObject({
   question: z.boolean().default(false).describe("ask 無事ですか？ with the answers safe / need help"),
 });
 export const BroadcastAnswerInput = z.strictObject({ memberId: Id, answer: z.enum(BROADCAST_ANSWERS) });
-export const BroadcastListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+export const BroadcastListQuery = z.strictObject({ limit: Limit(500, 100) });
 export const BroadcastRecipientQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: Limit(1000, 100),
   after: Id.optional().describe("cursor: the last member id of the previous page"),
   answer: z.enum([...BROADCAST_ANSWERS, "none"]).optional(),
 });
+
+/**
+ * Every string in a parsed request part (body, querystring, params, a webhook's
+ * form) that no field accepts — control characters other than tab and line
+ * breaks, lone surrogates, in values or in keys — as field errors named like the
+ * validator names them. The net under the text types: whatever a schema misses,
+ * no such string reaches the database.
+ */
+export function unsafeStrings(value: unknown, prefix: string): { field: string; code: TextProblem["code"]; message: string }[] {
+  const found: { field: string; code: TextProblem["code"]; message: string }[] = [];
+  const name = (path: string[]) => (path.length ? `${prefix}${path.join(".")}` : prefix.replace(/\.$/, "") || "body");
+  const walk = (v: unknown, path: string[], depth: number) => {
+    if (found.length >= 100 || depth > 64) return;
+    if (typeof v === "string") {
+      const p = textProblem(v, true);
+      if (p) found.push({ field: name(path), ...p });
+    } else if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) walk(item, [...path, String(i)], depth + 1);
+    } else if (v !== null && typeof v === "object" && !Buffer.isBuffer(v)) {
+      for (const [k, item] of Object.entries(v)) {
+        const p = textProblem(k, false);
+        // A key that is not text is named by its position, never echoed.
+        if (p) found.push({ field: name([...path, "<key>"]), ...p });
+        else walk(item, [...path, k], depth + 1);
+      }
+    }
+  };
+  walk(value, [], 0);
+  return found;
+}
+
+const CONTROL_IN_MULTILINE_ALL = /(?![\t\n\r])\p{Cc}/gu;
+
+/**
+ * A signed provider's payload made storable: lone surrogates and control characters
+ * (other than tab and line breaks) become U+FFFD. Used where refusing would make
+ * the provider redeliver the same events forever (LINE webhooks).
+ */
+export function scrubbed<T>(value: T): T {
+  if (typeof value === "string") return (textProblem(value, true) ? value.toWellFormed().replace(CONTROL_IN_MULTILINE_ALL, "\uFFFD") : value) as T;
+  if (Array.isArray(value)) return value.map(scrubbed) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubbed(k), scrubbed(v)])) as T;
+  }
+  return value;
+}

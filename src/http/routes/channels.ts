@@ -4,39 +4,39 @@ import { z } from "zod";
 import { MissingCredentials } from "../../engine/channel-configs.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { phoneAddress } from "../schemas.ts";
+import { optionalText, phoneAddress, safeString, secret, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["channels"];
 
 export const LineConfigInput = z.strictObject({
-  channelSecret: z.string().trim().min(8).max(200).optional(),
-  channelAccessToken: z.string().trim().min(8).max(1000).optional(),
-  termsVersion: z.string().trim().min(1).max(20).default("1"),
-  termsUrl: z.url().max(500).optional(),
+  channelSecret: secret(8, 200).optional(),
+  channelAccessToken: secret(8, 1000).optional(),
+  termsVersion: text(20).default("1"),
+  termsUrl: safeString().trim().pipe(z.url().max(500)).optional(),
   requireGroupApproval: z.boolean().optional().describe("LINE groups the bot is added to wait for staff approval (POST /groups/:id/approve)"),
 });
 
 export const TwilioConfigInput = z.strictObject({
-  accountSid: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC + 32 hex digits)").optional(),
-  authToken: z.string().trim().min(16).max(200).optional(),
+  accountSid: safeString().trim().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC + 32 hex digits)").optional(),
+  authToken: secret(16, 200).optional(),
   callerId: phoneAddress.describe("The number calls come from (stored in E.164); members are told it when they register"),
   smsFrom: phoneAddress.optional(),
   callsPerSecond: z.number().min(0.1).max(100).default(1).describe("Outbound call cap for this account (Twilio's default: 1)"),
   messagesPerSecond: z.number().min(0.1).max(100).default(1),
   machineDetection: z.boolean().default(true).describe("Answering machines count as no answer"),
-  voicePrompt: z.string().trim().min(5).max(500).optional()
+  voicePrompt: text(500).min(5).optional()
     .describe("The check-in question; {name} is the member's name. It must ask for 1 (fine) and 9 (please contact me)."),
 });
 
 export const EmailConfigInput = z.strictObject({
-  host: z.string().trim().min(1).max(255),
+  host: text(255),
   port: z.number().int().min(1).max(65535).default(587),
   secure: z.boolean().default(false).describe("TLS from the start (port 465)"),
-  user: z.string().trim().max(255).optional(),
-  pass: z.string().max(500).optional(),
-  from: z.email().max(255),
-  fromName: z.string().trim().max(100).optional(),
+  user: secret(0, 255).optional(),
+  pass: secret(0, 500).optional(),
+  from: safeString().trim().pipe(z.email().max(255)),
+  fromName: optionalText(100).optional(),
 });
 
 export function channelRoutes(s: Services): FastifyPluginAsyncZod {

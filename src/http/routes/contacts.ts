@@ -7,7 +7,7 @@ import { askContactsToConfirm, contactRows } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { ContactInput, ContactPatch, IdParams } from "../schemas.ts";
+import { ContactInput, ContactPatch, IdParams, Limit } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { contactView } from "../views.ts";
 
@@ -31,7 +31,7 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/contacts", {
       schema: {
         tags, summary: "Contacts across the organisation; confirmed=false lists those who have not confirmed their role yet",
-        querystring: z.strictObject({ confirmed: z.enum(["true", "false"]).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.strictObject({ confirmed: z.enum(["true", "false"]).optional(), limit: Limit(1000, 200) }),
       },
     }, async (request) => {
       let q = s.db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")

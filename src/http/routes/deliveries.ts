@@ -9,6 +9,7 @@ import { z } from "zod";
 import { emailBounced } from "../../engine/deliveries.ts";
 import { audit } from "../audit.ts";
 import { notFound } from "../errors.ts";
+import { Id, Limit, optionalText, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
@@ -17,8 +18,8 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
       schema: {
         tags: ["deliveries"], summary: "Messages that could not be delivered on a channel, newest first",
         querystring: z.strictObject({
-          memberId: z.uuid().optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          memberId: Id.optional(),
+          limit: Limit(1000, 100),
         }),
       },
     }, async (request) => {
@@ -50,8 +51,8 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         tags: ["deliveries"],
         summary: "Report an e-mail that bounced after it was accepted (from the mail server's bounce message or a mail provider's webhook)",
         body: z.strictObject({
-          messageId: z.string().trim().min(3).max(300).describe("The bounced mail's Message-ID, e.g. <…@mimamori>"),
-          reason: z.string().trim().max(500).default("reported bounce"),
+          messageId: text(300).min(3).describe("The bounced mail's Message-ID, e.g. <…@mimamori>"),
+          reason: optionalText(500, true).default("reported bounce"),
         }),
       },
     }, async (request, reply) => {

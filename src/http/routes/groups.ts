@@ -12,13 +12,13 @@ import { type Db, inTransaction } from "../../store/db.ts";
 import type { ChannelAddress } from "../../store/schema.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { GroupInput, GroupPatch, IdParams } from "../schemas.ts";
+import { GroupInput, GroupPatch, IdParams, Limit } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { planView } from "../views.ts";
 
 const tags = ["groups"];
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-const RoundsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+const RoundsQuery = z.strictObject({ limit: Limit(100, 10) });
 
 async function groupView(db: Db, organisationId: string, id: string) {
   const g = await db.selectFrom("groups").selectAll().where("id", "=", id).where("organisation_id", "=", organisationId).executeTakeFirst();

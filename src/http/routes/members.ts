@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { localDateOf, type Plan } from "../../domain/schedule.ts";
-import { createMembers, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
+import { createMembers, MissingReference, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
 import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { AnswerInput, IdParams, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput } from "../schemas.ts";
+import { AnswerInput, DateTime, IdParams, Limit, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { MEMBER_COLUMNS, memberDetail, memberHistory, memberSummary } from "../views.ts";
 
@@ -37,7 +37,12 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/members/bulk", {
       schema: { tags, summary: "Register up to 5,000 members at once, all or nothing", body: MemberBulkCreate },
     }, async (request, reply) => {
-      const ids = await createMembers(s.db, request.principal.organisationId, request.body.members, s.clock.now(), s.config.spreadSeconds);
+      const ids = await createMembers(s.db, request.principal.organisationId, request.body.members, s.clock.now(), s.config.spreadSeconds)
+        .catch((error: unknown) => {
+          if (!(error instanceof MissingReference)) throw error;
+          const fields = error.items.map((i) => `members.${i.index}.${i.field}`);
+          throw new MissingReference(fields[0], error.message, fields);
+        });
       await audit(s.db, request, "member.bulk_create", "member", null, { count: ids.length });
       return reply.code(201).send({ ids });
     });
@@ -128,7 +133,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/members/:id/history", {
       schema: { tags, summary: "Check-ins, answers and incidents, newest first", params: IdParams,
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+        querystring: z.strictObject({ limit: Limit(500, 100) }) },
     }, async (request) => {
       const exists = await s.db.selectFrom("members").select("id").where("id", "=", request.params.id)
         .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
@@ -140,9 +145,9 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       schema: {
         tags, summary: "Answers to the daily questions (condition, health, sleep…) over time, newest first", params: IdParams,
         querystring: z.strictObject({
-          question: z.string().max(40).optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(200),
+          question: text(40).optional(),
+          since: DateTime.optional(),
+          limit: Limit(1000, 200),
         }),
       },
     }, async (request) => {

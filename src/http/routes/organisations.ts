@@ -6,18 +6,18 @@ import { SystemClock } from "../../engine/clock.ts";
 import { createOrganisation, createToken, revokeToken } from "../../engine/organisations.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { IdParams, OrganisationInput, TokenInput } from "../schemas.ts";
+import { IdParams, Limit, OrganisationInput, optionalText, safeString, TokenInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const DailyQuestionInput = z.union([
   z.enum(Object.keys(QUESTION_PRESETS) as [string, ...string[]]),
   z.strictObject({
-    key: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _"),
-    text: z.string().trim().min(2).max(200),
+    key: safeString().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _"),
+    text: text(200).min(2),
     choices: z.array(z.strictObject({
-      digit: z.string().regex(/^[0-9]$/, "one key, 0–9"),
-      value: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/),
-      label: z.string().trim().min(1).max(30),
+      digit: safeString().regex(/^[0-9]$/, "one key, 0–9"),
+      value: safeString().regex(/^[a-z][a-z0-9_]{0,30}$/),
+      label: text(30),
     })).min(2).max(9).refine((c) => new Set(c.map((x) => x.digit)).size === c.length, "each choice needs its own key"),
   }),
 ]);
@@ -37,8 +37,8 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       schema: {
         tags: ["organisation"], summary: "Rename the organisation or set the line of the day shown under each prompt (今日のひとこと)",
         body: z.strictObject({
-          name: z.string().trim().min(1).max(200).optional(),
-          lineOfTheDay: z.string().trim().max(200).optional(),
+          name: text(200).optional(),
+          lineOfTheDay: optionalText(200).optional(),
           dailyQuestions: z.array(DailyQuestionInput).max(5).optional()
             .describe("Asked on check-in calls after the member's answer: preset names (condition, health, sleep, medication, meals) or your own questions; [] for none"),
         }),
@@ -113,7 +113,7 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/audit-log", {
       schema: {
         tags: ["organisation"], summary: "Who viewed or changed what, newest first",
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        querystring: z.strictObject({ limit: Limit(1000, 100) }),
       },
     }, async (request) => {
       const rows = await s.db.selectFrom("audit_log").selectAll().where("organisation_id", "=", request.principal.organisationId)

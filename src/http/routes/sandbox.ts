@@ -27,9 +27,9 @@ export function sandboxRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => {
       await clock.refresh();
       const body = request.body;
-      const target = "advance" in body
+      const target = body.advance !== undefined
         ? new Date(clock.now().getTime() + (parseDuration(body.advance) as number))
-        : new Date(body.to);
+        : new Date(body.to as string);
       if (target.getTime() < clock.now().getTime()) {
         throw new ApiError(409, "clock_backwards", "the sandbox clock never goes backwards", "to");
       }

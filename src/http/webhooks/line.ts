@@ -7,6 +7,7 @@ import { validateSignature } from "@line/bot-sdk";
 import type { FastifyInstance } from "fastify";
 import { newId } from "../../ids.ts";
 import { ApiError } from "../errors.ts";
+import { scrubbed } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,7 +42,8 @@ export async function lineWebhook(app: FastifyInstance, s: Services): Promise<vo
       const now = new Date();
       const rows = events.filter((e) => typeof e?.webhookEventId === "string").map((event) => ({
         id: newId(), organisation_id: org, provider: "line", provider_event_id: event.webhookEventId as string,
-        payload: JSON.stringify({ destination: body.destination ?? null, event }), received_at: now,
+        // A member's text may hold what JSON columns refuse (NUL, lone surrogates): stored as U+FFFD.
+        payload: JSON.stringify(scrubbed({ destination: body.destination ?? null, event })), received_at: now,
       }));
       if (rows.length) {
         await s.inboundIngest.submit(rows);
