@@ -36,6 +36,8 @@ export interface Config {
   logLevel: string;
   /** SIGTERM/SIGINT: how long stopping may take before the process exits with 1 anyway. */
   shutdownSeconds: number;
+  /** Check every API answer against its documented response schema (tests; a mismatch becomes a logged 500). */
+  checkResponses: boolean;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -77,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: int("MIMAMORI_DB_POOL", 10, env),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownSeconds: int("MIMAMORI_SHUTDOWN_S", 30, env),
+    checkResponses: flag(env.MIMAMORI_CHECK_RESPONSES),
   };
 }

@@ -1,7 +1,8 @@
 /** The HTTP application: JSON under /api/v1, described by OpenAPI 3.1 generated from the request schemas. */
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { accessOf, checkAccess, guardRoutes } from "./access.ts";
 import { SystemClock } from "../engine/clock.ts";
 import { audit, wasAudited } from "./audit.ts";
@@ -9,7 +10,8 @@ import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
-import { ApiError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
+import { ApiError, ERROR_CODES, ErrorBody, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
+import { RESPONSES } from "./responses.ts";
 import { unsafeStrings } from "./schemas.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
@@ -35,7 +37,16 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers; serializing through them would strip or slow, so answers go out as built.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    if (!s.config.checkResponses) return (data) => JSON.stringify(data);
+    return (data) => {
+      const checked = (schema as z.ZodType).safeParse(data);
+      if (!checked.success) throw new Error(`${method} ${url} ${httpStatus}: the answer does not match its documented schema: ${z.prettifyError(checked.error)}`);
+      return JSON.stringify(data);
+    };
+  });
+  app.addHook("onRoute", documentOperation);
+  if (s.config.checkResponses) app.addHook("onSend", refuseUndocumentedStatus);
   app.setErrorHandler(handleError);
   // An empty body sent as JSON is no body (what many clients send with a bare POST).
   const json = app.getDefaultJsonParser("error", "error");
@@ -53,11 +64,13 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
         title: "Mimamori API",
         version: "1",
         description: "Check-ins for people who live alone, escalation to the people who go and look, and incidents with recorded outcomes.",
+        license: { name: "AGPL-3.0-or-later", identifier: "AGPL-3.0-or-later" },
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
 
   guardRoutes(app as unknown as FastifyInstance);
@@ -68,7 +81,8 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
   const wallClock = new SystemClock();
   const auth = new Authenticator(s.db, () => wallClock.now());
   await app.register(async (api) => {
-    api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    // The server is where this service answers (MIMAMORI_PUBLIC_URL, or where it listens).
+    api.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(app.swagger() as unknown as Record<string, unknown>, s.publicUrl()));
     api.addHook("onRequest", async (request) => {
       // Every /api/v1 route has a declared access (guardRoutes); undefined cannot happen, and would be refused.
       const access = accessOf(request) ?? "instance";
@@ -120,4 +134,70 @@ async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply):
   }
   const empty = body === undefined || (typeof body === "object" && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
   if (!empty) throw new ApiError(400, "body_not_allowed", "this operation takes no body (send none, or {})", "body");
+}
+
+const API = "/api/v1";
+
+/** `getMembersById`, `postIncidentsByIdAck`: the method and the path's words, stable as long as the route is. */
+export function operationId(method: string, path: string): string {
+  const words = path.split("/").filter(Boolean).flatMap((part) => (part.startsWith(":") ? ["by", part.slice(1)] : part.split(/[-_]/)));
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+}
+
+const refusal = (description: string) => ErrorBody.describe(description);
+
+/**
+ * Every documented API operation gets an operationId, its answers from RESPONSES
+ * and the error answers it can give (all in the Error shape).
+ */
+function documentOperation(route: { method: string | string[]; url: string; schema?: Record<string, unknown> }): void {
+  const method = Array.isArray(route.method) ? route.method[0] : route.method;
+  if (!route.url.startsWith(`${API}/`) || route.schema?.hide || method === "HEAD") return;
+  const path = route.url.slice(API.length);
+  const success = RESPONSES[`${method} ${path}`] ?? { 200: z.unknown().describe("Default Response") };
+  const body = BODY_METHODS.has(method);
+  route.schema = {
+    ...route.schema,
+    operationId: route.schema?.operationId ?? operationId(method, path),
+    response: {
+      ...success,
+      400: refusal(`Refused: invalid_request${body ? ", invalid_json, body_not_allowed" : ""}, invalid_url; nothing changed`),
+      401: refusal("unauthorized: no token, or an unknown or revoked one"),
+      403: refusal("forbidden: the token's role may not do this"),
+      ...(path.includes(":") ? { 404: refusal("not_found: no such resource in this organisation") } : {}),
+      "4xx": refusal(`Other refusals (409, 413, 414, 415, 422, 429), each with a stable code: ${Object.keys(ERROR_CODES).join(", ")}`),
+      ...(route.schema?.response as object | undefined),
+    },
+  };
+}
+
+/** With MIMAMORI_CHECK_RESPONSES: an answer whose status the operation does not document is a fault. */
+async function refuseUndocumentedStatus(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  const documented = request.routeOptions.schema?.response as Record<string, unknown> | undefined;
+  const status = String(reply.statusCode);
+  if (!documented || !request.routeOptions.url?.startsWith(`${API}/`) || status === "500") return payload;
+  if (!(status in documented) && !(`${status[0]}xx` in documented)) {
+    throw new Error(`${request.method} ${request.routeOptions.url} answered ${status}, which its schema does not document`);
+  }
+  return payload;
+}
+
+/**
+ * The served document: where this service answers as its server, and only the
+ * component schemas an operation refers to (zod's registry also yields input
+ * variants of the response schemas, which nothing uses).
+ */
+function openApiDocument(doc: Record<string, unknown>, publicUrl: string) {
+  const components = doc.components as { schemas?: Record<string, unknown> } | undefined;
+  const all = components?.schemas ?? {};
+  const refs = (value: unknown) => [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+  const used = new Set<string>();
+  const pending = refs({ ...doc, components: { ...components, schemas: {} } });
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (used.has(name)) continue;
+    used.add(name);
+    pending.push(...refs(all[name]));
+  }
+  const schemas = Object.fromEntries(Object.entries(all).filter(([name]) => used.has(name)));
+  return { ...doc, components: { ...components, schemas }, servers: [{ url: publicUrl, description: "this service" }] };
 }

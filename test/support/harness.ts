@@ -81,6 +81,7 @@ export async function startTestService(
     MIMAMORI_SANDBOX_START: "2027-01-04T08:00:00+09:00",
     MIMAMORI_ADMIN_TOKEN: token,
     MIMAMORI_POLL_MS: "50",
+    MIMAMORI_CHECK_RESPONSES: "1",
     ...(kind === "postgres" ? { DATABASE_URL: POSTGRES_URL as string, MIMAMORI_DB_SCHEMA: schema as string } : {}),
     ...env,
   });

@@ -1,0 +1,256 @@
+/**
+ * Response schemas: what each operation answers, in the OpenAPI document. They
+ * document and (with MIMAMORI_CHECK_RESPONSES, as the tests run) check the
+ * answers; they never reshape them, so no field a client relies on is stripped
+ * and hot paths (answers, webhooks) pay nothing. Objects are open: a field
+ * added later is no breaking change.
+ */
+import { z } from "zod";
+import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
+import { INTERVALS } from "../domain/schedule.ts";
+import { ROLES } from "../engine/organisations.ts";
+import { CHANNEL_KINDS } from "../store/schema.ts";
+
+const Time = z.string().describe("ISO 8601 date-time, UTC");
+const When = Time.nullable();
+const Uuid = z.string().describe("UUID");
+
+export const ChannelOut = z.object({ kind: z.enum(CHANNEL_KINDS), address: z.string() }).meta({ id: "Channel" });
+export const PlanOut = z.object({
+  every: z.enum(INTERVALS), weekday: z.number().int().optional(), at: z.string().describe("local HH:MM"), timeZone: z.string(),
+}).meta({ id: "Plan" });
+const PauseOut = z.object({ until: z.string().optional(), reason: z.string(), note: z.string().optional() }).nullable();
+
+export const MemberSummary = z.object({
+  id: Uuid, displayName: z.string(), teamId: Uuid, channels: z.array(ChannelOut), plan: PlanOut, pause: PauseOut,
+  active: z.boolean(), nextDueAt: When, createdAt: Time, updatedAt: Time,
+}).meta({ id: "MemberSummary" });
+
+export const Contact = z.object({
+  id: Uuid, displayName: z.string(), relation: z.string(), position: z.number().int(), channels: z.array(ChannelOut),
+  confirmed: z.boolean(), confirmedAt: When,
+}).meta({ id: "Contact" });
+
+export const Member = MemberSummary.extend({
+  fullName: z.string().optional(), address: z.string().optional(), birthDate: z.string().optional(),
+  phone: z.string().optional(), medicalNotes: z.string().optional(),
+  state: z.enum(["inactive", "paused", "scheduled", "awaiting_answer", "escalating"]),
+  openCheckins: z.array(z.object({ id: Uuid, dueAt: Time, escalates: z.boolean(), nextActionAt: When, incidentId: Uuid.nullable() })),
+  openIncidents: z.array(z.object({ id: Uuid, kind: z.string(), status: z.string(), openedAt: Time })),
+  lastAnswer: z.object({ answer: z.string(), at: Time, source: z.string() }).nullable(),
+  contacts: z.array(Contact),
+  groupIds: z.array(Uuid),
+  callsFrom: z.string().nullable().describe("the number check-in calls come from (voice members)"),
+}).meta({ id: "Member", description: "Personal fields (fullName, address, birthDate, phone, medicalNotes) only for staff and admins" });
+
+export const MemberList = z.object({ members: z.array(MemberSummary), next: Uuid.nullable().describe("cursor for ?after=") });
+export const BulkCreated = z.object({ ids: z.array(Uuid) });
+
+export const MemberHistory = z.object({
+  checkins: z.array(z.object({
+    id: Uuid, dueAt: Time, status: z.string(), escalates: z.boolean(), prompted: z.boolean(), answer: z.string().nullable(),
+    answeredAt: When, closedReason: z.string().nullable(), incidentId: Uuid.nullable(),
+  })),
+  answers: z.array(z.object({
+    id: Uuid, answer: z.string(), source: z.string(), by: z.string().nullable(), contactId: Uuid.nullable(), channel: z.string().nullable(),
+    note: z.string().nullable(), at: Time, closedCheckins: z.number().int(),
+  })),
+  incidents: z.array(z.object({ id: Uuid, kind: z.string(), status: z.string(), openedAt: Time, resolvedAt: When, outcome: z.string().nullable() })),
+});
+
+export const Observations = z.object({
+  observations: z.array(z.object({
+    question: z.string(), value: z.string(), label: z.string().nullable(), channel: z.string().nullable(), at: Time, checkinId: Uuid.nullable(),
+  })),
+});
+
+export const AnswerRecorded = z.object({
+  id: Uuid, closedCheckins: z.number().int().describe("check-ins this answer closed"), incidentId: Uuid.nullable(),
+});
+export const AnswerDuplicate = z.object({ duplicate: z.literal(true) }).describe("the idempotency key was used before: nothing recorded");
+
+export const Incident = z.object({
+  id: Uuid, memberId: Uuid, checkinId: Uuid.nullable(), kind: z.string(), urgency: z.string(), status: z.enum(["open", "acknowledged", "resolved"]),
+  openedAt: Time,
+  acknowledged: z.object({ at: Time, by: z.string().nullable(), via: z.string().nullable() }).nullable(),
+  memberAnsweredAt: When,
+  resolved: z.object({ at: Time, outcome: z.string().nullable(), note: z.string().nullable() }).nullable(),
+  timeline: z.array(z.looseObject({ at: Time, type: z.string(), actor: z.string().nullable() })),
+}).meta({ id: "Incident" });
+export const IncidentList = z.object({ incidents: z.array(Incident) });
+
+export const Team = z.object({
+  id: Uuid, name: z.string(), isDefault: z.boolean(), channels: z.array(ChannelOut), hasOwnPolicy: z.boolean(), createdAt: Time,
+}).meta({ id: "Team" });
+export const TeamList = z.object({ teams: z.array(Team) });
+
+const PolicyOut = z.looseObject({ steps: z.array(z.looseObject({ after: z.string(), action: z.string() })) });
+const PolicySetOut = z.looseObject({ standard: PolicyOut.optional(), phone: PolicyOut.optional() });
+export const Policies = PolicySetOut.extend({
+  defaults: PolicySetOut.optional(), customised: z.boolean().optional(), teamOverride: PolicySetOut.nullable().optional(),
+});
+export const TeamOverride = z.object({ teamOverride: PolicySetOut });
+
+export const Group = z.object({
+  id: Uuid, name: z.string(), teamId: Uuid.nullable(), channels: z.array(ChannelOut), memberIds: z.array(Uuid), createdAt: Time,
+  lineGroupId: z.string().nullable(), status: z.string(), plan: PlanOut.nullable(), nextDueAt: When, leftAt: When,
+}).meta({ id: "Group" });
+export const GroupList = z.object({ groups: z.array(Group) });
+export const GroupRounds = z.object({
+  rounds: z.array(z.object({
+    id: Uuid, dueAt: Time, promptedAt: When, listAt: When, listedAt: When,
+    listed: z.array(z.object({ userId: z.string(), displayName: z.string() })).nullable(),
+    confirmedCount: z.number().int(),
+    people: z.array(z.object({
+      userId: z.string(), displayName: z.string().nullable(), memberId: Uuid.nullable(), confirmed: z.boolean(), confirmedAt: When,
+      confirmedBy: z.object({ userId: z.string(), displayName: z.string().nullable() }).nullable(), answerId: Uuid.nullable(),
+    })),
+  })),
+});
+
+export const ContactList = z.object({ contacts: z.array(Contact) });
+export const OrganisationContactList = z.object({ contacts: z.array(Contact.extend({ memberId: Uuid, memberName: z.string() })) });
+export const Invitation = z.object({ code: z.string(), expiresAt: Time });
+export const Requested = z.object({ requested: z.literal(true) });
+
+export const Broadcast = z.object({
+  id: Uuid, audience: z.object({ kind: z.enum(["all", "team", "group"]), id: Uuid.optional() }), text: z.string(), question: z.boolean(),
+  recipients: z.number().int(), createdBy: z.string(), createdAt: Time,
+}).meta({ id: "Broadcast" });
+export const BroadcastCreated = z.object({ id: Uuid, recipients: z.number().int() });
+export const BroadcastList = z.object({ broadcasts: z.array(Broadcast) });
+export const BroadcastDetail = Broadcast.extend({
+  delivery: z.record(z.string(), z.number().int()).describe("recipients per delivery state: pending, sent, failed"),
+  answers: z.object({ safe: z.number().int(), needHelp: z.number().int(), none: z.number().int() }).nullable(),
+});
+export const BroadcastRecipients = z.object({
+  recipients: z.array(z.looseObject({
+    memberId: Uuid, delivery: z.string(), answer: z.enum(BROADCAST_ANSWERS).nullable(), answeredAt: When,
+  })),
+  next: Uuid.nullable(),
+});
+export const BroadcastAnswered = z.object({ memberId: Uuid, answer: z.enum(BROADCAST_ANSWERS), incidentId: Uuid.nullable().optional() });
+
+export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, role: z.enum(ROLES) });
+export const OrganisationSettings = z.object({
+  id: Uuid, name: z.string(), lineOfTheDay: z.string().nullable(), dailyQuestions: z.array(z.looseObject({ key: z.string() })),
+});
+export const OrganisationCreated = z.object({ id: Uuid, name: z.string(), defaultTeamId: Uuid, adminToken: z.string().describe("shown once") });
+export const TokenCreated = z.object({
+  id: Uuid, name: z.string(), role: z.enum(ROLES), token: z.string().describe("shown once"), createdAt: Time.optional(), expiresAt: When.optional(),
+});
+export const TokenList = z.object({
+  tokens: z.array(z.object({
+    id: Uuid, name: z.string(), role: z.enum(ROLES), instanceAdmin: z.boolean(), createdAt: Time, lastUsedAt: When, expiresAt: When, revokedAt: When,
+  })),
+});
+export const AuditLog = z.object({
+  entries: z.array(z.object({
+    at: Time, actor: z.string(), action: z.string(), subject: z.object({ kind: z.string(), id: z.string().nullable() }), detail: z.unknown(),
+  })),
+});
+
+export const LineChannel = z.object({
+  kind: z.literal("line"), configured: z.boolean(), webhookPath: z.string(), settings: z.record(z.string(), z.unknown()).optional(),
+});
+export const ProviderChannel = z.object({
+  kind: z.enum(["twilio", "email"]), configured: z.boolean(), settings: z.record(z.string(), z.unknown()).optional(),
+  webhookBase: z.string().optional().describe("Twilio: where its webhooks go"),
+});
+
+export const FailedDeliveries = z.object({
+  deliveries: z.array(z.object({
+    id: Uuid, recipient: z.object({ kind: z.string(), id: z.string() }), channel: z.string(), kind: z.string(), outcome: z.string().nullable(),
+    error: z.string().nullable(), attempts: z.number().int(), at: Time, incidentId: Uuid.nullable(), checkinId: Uuid.nullable(),
+  })),
+});
+export const BounceRecorded = z.object({ failed: z.literal(true) });
+
+export const SandboxClock = z.object({ now: Time, running: z.boolean() });
+export const SandboxMoved = z.object({ now: Time });
+export const SandboxOutbox = z.object({
+  messages: z.array(z.object({
+    id: z.string().describe("delivery sequence number"), to: z.object({ kind: z.string(), id: z.string() }), channel: z.string(),
+    kind: z.string(), text: z.string(), at: Time, dueAt: Time, payload: z.unknown(),
+  })),
+  cursor: z.string().describe("pass as ?since= for the next page"),
+});
+export const SandboxReplied = z.object({ answerId: Uuid, closedCheckins: z.number().int(), incidentId: Uuid.nullable() });
+
+/** The empty answer of a 204. */
+export const NoContent = z.null().describe("No content");
+
+/**
+ * What each operation answers, by `METHOD /path` under /api/v1 (the route's own
+ * path syntax). buildApp attaches these to the routes, so route files stay about
+ * requests; an operation missing here is documented with a bare 200 and, when
+ * responses are checked, fails on its first answer.
+ */
+export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
+  "POST /members": { 201: Member },
+  "POST /members/bulk": { 201: BulkCreated },
+  "GET /members": { 200: MemberList },
+  "GET /members/:id": { 200: Member },
+  "PATCH /members/:id": { 200: Member },
+  "DELETE /members/:id": { 204: NoContent },
+  "POST /members/:id/pause": { 200: Member },
+  "POST /members/:id/resume": { 200: Member },
+  "POST /members/:id/answers": { 201: AnswerRecorded, 200: AnswerDuplicate },
+  "GET /members/:id/history": { 200: MemberHistory },
+  "GET /members/:id/observations": { 200: Observations },
+  "GET /members/:id/contacts": { 200: ContactList },
+  "GET /contacts": { 200: OrganisationContactList },
+  "POST /members/:id/contacts": { 201: Contact },
+  "PATCH /contacts/:id": { 200: Contact },
+  "POST /contacts/:id/invitation": { 201: Invitation },
+  "POST /contacts/:id/confirmation-request": { 202: Requested },
+  "DELETE /contacts/:id": { 204: NoContent },
+  "GET /teams": { 200: TeamList },
+  "POST /teams": { 201: Team },
+  "GET /teams/:id": { 200: Team },
+  "PATCH /teams/:id": { 200: Team },
+  "DELETE /teams/:id": { 204: NoContent },
+  "GET /escalation-policy": { 200: Policies },
+  "PUT /escalation-policy": { 200: Policies },
+  "GET /teams/:id/escalation-policy": { 200: Policies },
+  "PUT /teams/:id/escalation-policy": { 200: TeamOverride },
+  "DELETE /teams/:id/escalation-policy": { 204: NoContent },
+  "GET /groups": { 200: GroupList },
+  "POST /groups": { 201: Group },
+  "GET /groups/:id": { 200: Group },
+  "PATCH /groups/:id": { 200: Group },
+  "POST /groups/:id/approve": { 200: Group },
+  "GET /groups/:id/rounds": { 200: GroupRounds },
+  "DELETE /groups/:id": { 204: NoContent },
+  "GET /incidents": { 200: IncidentList },
+  "GET /incidents/:id": { 200: Incident },
+  "POST /incidents/:id/ack": { 200: Incident },
+  "POST /incidents/:id/resolve": { 200: Incident },
+  "POST /broadcasts": { 201: BroadcastCreated },
+  "GET /broadcasts": { 200: BroadcastList },
+  "GET /broadcasts/:id": { 200: BroadcastDetail },
+  "GET /broadcasts/:id/recipients": { 200: BroadcastRecipients },
+  "POST /broadcasts/:id/answers": { 201: BroadcastAnswered },
+  "GET /organisation": { 200: Organisation },
+  "PATCH /organisation": { 200: OrganisationSettings },
+  "POST /organisations": { 201: OrganisationCreated },
+  "POST /tokens": { 201: TokenCreated },
+  "GET /tokens": { 200: TokenList },
+  "DELETE /tokens/:id": { 204: NoContent },
+  "GET /audit-log": { 200: AuditLog },
+  "GET /channels/line": { 200: LineChannel },
+  "PUT /channels/line": { 200: LineChannel },
+  "DELETE /channels/line": { 204: NoContent },
+  "GET /channels/twilio": { 200: ProviderChannel },
+  "PUT /channels/twilio": { 200: ProviderChannel },
+  "DELETE /channels/twilio": { 204: NoContent },
+  "GET /channels/email": { 200: ProviderChannel },
+  "PUT /channels/email": { 200: ProviderChannel },
+  "DELETE /channels/email": { 204: NoContent },
+  "GET /deliveries/failed": { 200: FailedDeliveries },
+  "POST /deliveries/bounces": { 202: BounceRecorded },
+  "GET /sandbox/clock": { 200: SandboxClock },
+  "POST /sandbox/clock": { 200: SandboxMoved },
+  "GET /sandbox/outbox": { 200: SandboxOutbox },
+  "POST /sandbox/reply": { 200: SandboxReplied },
+};
