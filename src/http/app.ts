@@ -116,8 +116,9 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Before validation: no request part may hold text that no field accepts; an API
- * operation without a body schema takes no body (none, or `{}`); an operation with
- * one gets `{}` when none was sent, so its schema names each missing field.
+ * operation without query parameters takes none; one without a body schema takes
+ * no body (none, or `{}`); one with a body schema gets `{}` when none was sent, so
+ * its schema names each missing field.
  */
 async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const problems = [
@@ -126,7 +127,14 @@ async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply):
     ...unsafeStrings(request.body, ""),
   ];
   if (problems.length) throw new ApiError(400, "invalid_request", problems[0].message, problems[0].field, problems);
-  if (!request.routeOptions.url?.startsWith("/api/v1/") || !BODY_METHODS.has(request.method)) return;
+  if (!request.routeOptions.url?.startsWith("/api/v1/")) return;
+  // Unknown fields are refused everywhere: an operation without query parameters takes none.
+  const query = Object.keys((request.query as object | undefined) ?? {});
+  if (query.length && !request.routeOptions.schema?.querystring) {
+    const fields = query.map((k) => ({ field: `querystring.${k}`, code: "unknown_field" as const, message: "this operation takes no query parameters" }));
+    throw new ApiError(400, "invalid_request", fields[0].message, fields[0].field, fields);
+  }
+  if (!BODY_METHODS.has(request.method)) return;
   const body = request.body;
   if (request.routeOptions.schema?.body) {
     if (body === undefined) request.body = {};

@@ -281,7 +281,7 @@ export const BroadcastInput = z.strictObject({
     z.strictObject({ kind: z.literal("team"), id: Id }),
     z.strictObject({ kind: z.literal("group"), id: Id }),
   ]).describe("who receives it: every member, a team's members, or a group's members"),
-  text: text(2000),
+  text: text(2000, true),
   question: z.boolean().default(false).describe("ask 無事ですか？ with the answers safe / need help"),
 });
 export const BroadcastAnswerInput = z.strictObject({ memberId: Id, answer: z.enum(BROADCAST_ANSWERS) });

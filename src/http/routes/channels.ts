@@ -25,7 +25,7 @@ export const TwilioConfigInput = z.strictObject({
   callsPerSecond: z.number().min(0.1).max(100).default(1).describe("Outbound call cap for this account (Twilio's default: 1)"),
   messagesPerSecond: z.number().min(0.1).max(100).default(1),
   machineDetection: z.boolean().default(true).describe("Answering machines count as no answer"),
-  voicePrompt: text(500).min(5).optional()
+  voicePrompt: text(500, true).min(5).optional()
     .describe("The check-in question; {name} is the member's name. It must ask for 1 (fine) and 9 (please contact me)."),
 });
 
