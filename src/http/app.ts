@@ -173,7 +173,7 @@ function documentOperation(route: { method: string | string[]; url: string; sche
       401: refusal("unauthorized: no token, or an unknown or revoked one"),
       403: refusal("forbidden: the token's role may not do this"),
       ...(path.includes(":") ? { 404: refusal("not_found: no such resource in this organisation") } : {}),
-      "4xx": refusal(`Other refusals (409, 413, 414, 415, 422, 429), each with a stable code: ${Object.keys(ERROR_CODES).join(", ")}`),
+      "4xx": refusal(`Other refusals (409, 413, 414, 415, 422, 429), each with a stable code: ${Object.keys(ERROR_CODES).filter((c) => c !== "internal").join(", ")}`),
       ...(route.schema?.response as object | undefined),
     },
   };
