@@ -71,6 +71,7 @@ export async function startService(
     poolSize: config.poolSize,
   });
   const { db } = store;
+  if (store.notDurable) log.warn(`${store.notDurable}. For production, use PostgreSQL (DATABASE_URL).`);
   let createdAdminToken: string | undefined;
   try {
     createdAdminToken = await bootstrap(store, config, log, print);
@@ -104,6 +105,7 @@ export async function startService(
       : channel);
   }
   const metrics = new Metrics();
+  metrics.databaseFlushes = store.flushes;
   const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,
     pollMs: config.pollMs,

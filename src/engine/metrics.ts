@@ -16,6 +16,8 @@ export class Metrics {
   answersRecorded = 0;
   inboundApplied = 0;
   engineErrors = 0;
+  /** PGlite on disk: the store's fsync count (undefined elsewhere: PostgreSQL flushes on its own). */
+  databaseFlushes: (() => number) | undefined;
 
   recordDecisions(escalated: EscalationBatchResult, dispatched: DispatchResult): void {
     this.escalationsRun += escalated.claimed;
@@ -46,6 +48,9 @@ export class Metrics {
       mimamori_answers_total: [this.answersRecorded, "Answers recorded"],
       mimamori_inbound_applied_total: [this.inboundApplied, "Webhook events applied"],
       mimamori_engine_errors_total: [this.engineErrors, "Engine ticks that failed"],
+      ...(this.databaseFlushes
+        ? { mimamori_database_flushes_total: [this.databaseFlushes(), "fsync calls of the embedded database (one per commit)"] as [number, string] }
+        : {}),
     };
   }
 }

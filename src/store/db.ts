@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrate } from "./migrations.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { type FlushListener, openDurablePGlite } from "./pglite-durable.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -23,11 +24,20 @@ export interface StoreOptions {
   applicationName?: string;
   /** Tests of a migration on existing data: stop after this migration id. */
   migrateUpTo?: number;
+  /** PGlite on disk: called after each fsync with the path flushed (tests count flushes per commit). */
+  onFlush?: FlushListener;
 }
 
 export interface Store {
   db: Db;
   kind: "postgres" | "pglite";
+  /**
+   * PGlite on disk: fsync calls so far (each commit flushes its write-ahead log once).
+   * Undefined for PostgreSQL (the server flushes) and for PGlite in memory.
+   */
+  flushes?: () => number;
+  /** What this store cannot keep through a power cut, in one sentence (undefined: commits are flushed). */
+  notDurable?: string;
   close(): Promise<void>;
 }
 
@@ -37,6 +47,8 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Db;
   let kind: Store["kind"];
+  let flushes: Store["flushes"];
+  let notDurable: string | undefined;
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -61,15 +73,27 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
   } else {
     const dir = options.dataDir ?? "./data/pglite";
-    if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-    // Loaded only when used: a PostgreSQL deployment does not carry PGlite in memory.
-    const { PGlite } = await import("@electric-sql/pglite");
-    const client = await PGlite.create(dir, { parsers: { 20: (v: string) => Number(v) } });
-    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    const parsers = { 20: (v: string) => Number(v) };
+    if (dir.startsWith("memory://")) {
+      // Loaded only when used: a PostgreSQL deployment does not carry PGlite in memory.
+      const { PGlite } = await import("@electric-sql/pglite");
+      db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dir, { parsers })) });
+      notDurable = "PGlite in memory keeps nothing once the process ends";
+    } else {
+      mkdirSync(dir, { recursive: true });
+      const durable = await openDurablePGlite(dir, { parsers }, options.onFlush);
+      db = new Kysely<Database>({ dialect: new PGliteDialect(durable.client) });
+      flushes = durable.flushes;
+      notDurable = durable.notDurable;
+    }
     kind = "pglite";
   }
   await migrate(db, options.migrateUpTo);
-  return { db, kind, close: () => db.destroy() };
+  return {
+    db, kind, close: () => db.destroy(),
+    ...(flushes ? { flushes } : {}),
+    ...(notDurable ? { notDurable } : {}),
+  };
 }
 
 /** Errors worth retrying a whole transaction for: deadlocks, serialization, lost connections. */
