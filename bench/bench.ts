@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
+import { dispatchBaseline } from "./baseline.ts";
 import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
 import { type LineSetup, linePhases, startLine } from "./line.ts";
 import { type Options, parseOptions, USAGE } from "./options.ts";
@@ -46,6 +47,8 @@ interface Context {
   client: Client;
   report: Report;
   cleanup: Cleanup;
+  /** The bench database (PostgreSQL only). */
+  databaseUrl: string | undefined;
 }
 
 /** Undo stack: every resource registers how to release it; runs once, newest first. */
@@ -135,6 +138,30 @@ async function dispatchPhase({ options, client, report }: Context, ids: string[]
   return cursor;
 }
 
+/**
+ * 4b. PostgreSQL: the rows dispatch wrote, written again by plain batched SQL in
+ * scratch tables of the same database (bench/baseline.ts); dispatch ÷ that rate.
+ */
+async function baselinePhase({ report, databaseUrl }: Context): Promise<void> {
+  if (!databaseUrl) {
+    report.line("baseline", "does not apply to PGlite (its database belongs to the service process)");
+    return;
+  }
+  const baseline = await dispatchBaseline(databaseUrl);
+  const ratio = (report.figures.dispatchPerSecond ?? 0) / baseline.perSecond;
+  report.set({ dispatchBaselinePerSecond: Math.round(baseline.perSecond), dispatchToBaseline: round(ratio, 2) });
+  report.line("baseline", `plain batched SQL wrote the same rows (check-in, prompt, member) for ${baseline.rows} members in ` +
+    `${baseline.seconds.toFixed(1)} s (${Math.round(baseline.perSecond)}/s); dispatch ÷ baseline = ${ratio.toFixed(2)}`);
+}
+
+/** The PGlite service's fsync count (mimamori_database_flushes_total), or undefined where it keeps none. */
+async function databaseFlushes(client: Client): Promise<number | undefined> {
+  const response = await client.request("GET", "/metrics");
+  const text = typeof response.body === "string" ? response.body : "";
+  const found = /^mimamori_database_flushes_total (\d+)$/m.exec(text);
+  return found ? Number(found[1]) : undefined;
+}
+
 /** 5. Answer "ok" for every member who is not silent, C requests at a time; returns the phase's wall seconds. */
 async function ingestPhase({ options, client, report }: Context, ids: string[]): Promise<number> {
   const answering = ids.filter((_, i) => !isSilent(i, options.noAnswerRatio));
@@ -143,6 +170,7 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
     return 0;
   }
   let unclosed = 0;
+  const flushesBefore = await databaseFlushes(client);
   const load = await timedRequests(answering.length, options.concurrency,
     (k) => client.request("POST", `/api/v1/members/${answering[k]}/answers`, { answer: "ok" }), 201,
     (_, response) => {
@@ -162,6 +190,12 @@ async function ingestPhase({ options, client, report }: Context, ids: string[]):
     if (errors === answering.length) throw new Error("ingest: every answer failed");
   }
   if (unclosed) report.warn(`ingest: ${unclosed} answers closed no check-in or more than one (expected closedCheckins = 1)`);
+  const flushesAfter = await databaseFlushes(client);
+  if (flushesBefore !== undefined && flushesAfter !== undefined) {
+    const flushes = flushesAfter - flushesBefore;
+    report.set({ ingestFlushes: flushes });
+    report.line("", `PGlite flushed to disk ${flushes} times (fsync), ${(answering.length / Math.max(1, flushes)).toFixed(1)} answers per flush`);
+  }
   return took;
 }
 
@@ -316,15 +350,27 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
   cleanup.add(() => client.close());
   report.set({ httpClient: client.kind });
-  const ctx: Context = { options, client, report, cleanup };
+  const ctx: Context = { options, client, report, cleanup, databaseUrl };
 
   try {
     if (options.engine) {
+      const phaseRss: Record<string, number> = {};
+      const phaseDone = (name: string) => {
+        phaseRss[name] = Math.round(service.windowPeakRssMb());
+      };
+      service.windowPeakRssMb();
       const ids = await createPhase(ctx);
+      phaseDone("create");
       const cursor = await dispatchPhase(ctx, ids);
+      phaseDone("dispatch");
+      await baselinePhase(ctx);
       const ingestSeconds = await ingestPhase(ctx, ids);
+      phaseDone("ingest");
       await pgbenchPhase(ctx, ingestSeconds);
+      service.windowPeakRssMb();
       await deadlinePhase(ctx, ids, cursor);
+      phaseDone("deadline");
+      report.set({ phaseRssMb: phaseRss });
     }
     if (line) {
       await linePhases({
@@ -349,7 +395,9 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
 
   const peak = service.peakRssMb();
   report.set({ peakRssMb: Math.round(peak) });
-  report.line("memory", `service peak RSS ${Math.round(peak)} MB`);
+  const phases = report.figures.phaseRssMb;
+  report.line("memory", `service peak RSS ${Math.round(peak)} MB` +
+    (phases ? ` (peak by phase: ${Object.entries(phases).map(([name, mb]) => `${name} ${mb} MB`).join(", ")})` : ""));
   reviewServiceLog(report, service);
 }
 

@@ -16,6 +16,9 @@ export interface Figures {
   dispatchSeconds: number | null;
   dispatchPerSecond: number | null;
   promptsDelivered: number | null;
+  /** PostgreSQL: the same rows written by plain batched SQL (bench/baseline.ts), and dispatch ÷ that rate. */
+  dispatchBaselinePerSecond: number | null;
+  dispatchToBaseline: number | null;
   answers: number | null;
   ingestSeconds: number | null;
   ingestPerSecond: number | null;
@@ -38,6 +41,10 @@ export interface Figures {
   /** The poller's slowest outbox page while it waited (how much of "seen" is the poller's own delay). */
   deadlineSlowestPageMs: number | null;
   peakRssMb: number | null;
+  /** The service's peak RSS within each engine phase (MB), to see which phase holds memory. */
+  phaseRssMb: Record<string, number> | null;
+  /** PGlite: fsync calls of the service during the ingest phase per answer and per commit (from /metrics). */
+  ingestFlushes: number | null;
   /** LINE members registered for the LINE phases, in an organisation of their own. */
   lineMembers: number | null;
   /** Bulk registration plus writing their line_users rows. */
@@ -139,7 +146,7 @@ export class Report {
     this.figures = {
       ...figures,
       httpClient: null, createSeconds: null, createPerSecond: null, dispatchSeconds: null, dispatchPerSecond: null,
-      promptsDelivered: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
+      promptsDelivered: null, dispatchBaselinePerSecond: null, dispatchToBaseline: null, phaseRssMb: null, ingestFlushes: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
       ingestMaxMs: null, ingestErrors: null, pgbenchTps: null, pgbenchSeconds: null, ingestToPgbench: null,
       deadlineExpected: null, deadlineCount: null, deadlineP50Ms: null, deadlineP99Ms: null, deadlineMax: null,
       deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, deadlineSlowestPageMs: null, peakRssMb: null,

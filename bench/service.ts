@@ -26,8 +26,10 @@ export interface ServiceOptions {
 export interface Service {
   url: string;
   pid: number;
-  /** Peak resident memory so far, in MiB (VmHWM, or the highest 500 ms sample). */
+  /** Peak resident memory so far, in MiB (VmHWM, or the highest 200 ms sample). */
   peakRssMb(): number;
+  /** The highest RSS sampled since the last call (200 ms samples), in MiB; starts a new window. */
+  windowPeakRssMb(): number;
   /** Resident memory now, in MiB (0 once the process is gone). */
   rssMb(): number;
   /** How the process ended, if it ended without being asked to stop. */
@@ -134,9 +136,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     if (!stopping) died = signal ? `killed by ${signal}` : `exit code ${code}`;
   });
   let sampledKb = 0;
+  let windowKb = 0;
   const sampler = setInterval(() => {
-    sampledKb = Math.max(sampledKb, memoryKb(pid).rss);
-  }, 500);
+    const { rss } = memoryKb(pid);
+    sampledKb = Math.max(sampledKb, rss);
+    windowKb = Math.max(windowKb, rss);
+  }, 200);
   sampler.unref();
 
   const stop = async () => {
@@ -164,6 +169,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     peakRssMb() {
       const { rss, hwm } = memoryKb(pid);
       return Math.max(sampledKb, rss, hwm) / 1024;
+    },
+    windowPeakRssMb() {
+      const peak = Math.max(windowKb, memoryKb(pid).rss);
+      windowKb = 0;
+      return peak / 1024;
     },
     rssMb: () => memoryKb(pid).rss / 1024,
     died: () => died,
