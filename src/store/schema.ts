@@ -318,3 +318,16 @@ export interface Database {
     delivered_at: Timestamp;
   };
 }
+
+/**
+ * Tables that are the instance's, not one organisation's (Citus "reference
+ * tables"), and why. Every other table is a tenant table: organisation_id in
+ * every row, primary key, unique index and foreign key between tenant tables
+ * (migration 007; test/store/distribution.test.ts reads the catalog).
+ */
+export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
+  organisations: "the tenants themselves",
+  api_tokens: "a request's token is what tells which organisation it belongs to, so it is found before any organisation is known",
+  sandbox_clock: "one virtual time for the whole sandbox instance",
+  schema_migrations: "the schema's version, one for the instance",
+};

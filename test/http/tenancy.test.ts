@@ -6,9 +6,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { ROUTE_ACCESS } from "../../src/http/access.ts";
+import Fastify from "fastify";
+import { guardRoutes, ROUTE_ACCESS } from "../../src/http/access.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
+
+test("a route missing from the access table stops the server from starting", async () => {
+  const app = Fastify();
+  guardRoutes(app);
+  assert.throws(() => app.post("/api/v1/members/:id/secret-write", async () => ({})), /no entry in ROUTE_ACCESS/);
+  app.get("/healthz", async () => ({}));
+  await app.close();
+});
 
 for (const kind of databaseKinds()) {
   describe(`tenancy and roles on ${kind}`, () => {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { openStore } from "../../src/store/db.ts";
 import { migrate } from "../../src/store/migrations.ts";
-import { REFERENCE_TABLES } from "../../src/store/migrations/007-distributed-by-organisation.ts";
+import { REFERENCE_TABLES } from "../../src/store/schema.ts";
 import { databaseKinds, dropSchema, POSTGRES_URL, startTestService, type TestService, uniqueName } from "../support/harness.ts";
 
 for (const kind of databaseKinds()) {

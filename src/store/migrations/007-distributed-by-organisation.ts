@@ -13,19 +13,11 @@
  *   ever point at a row of its own organisation, and both sit on one shard.
  *
  * Instance-wide reference tables (organisations, api_tokens, sandbox_clock,
- * schema_migrations) are listed in REFERENCE_TABLES with the reason, and in the
- * README. test/store/distribution.test.ts reads the catalog and holds every
+ * schema_migrations) are listed in REFERENCE_TABLES (store/schema.ts) with the
+ * reason, and in the README. test/store/distribution.test.ts reads the catalog and holds every
  * other table to these rules.
  */
 import type { Migration } from "../migrations.ts";
-
-/** Tables that are the instance's, not one organisation's (Citus "reference tables"), and why. */
-export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
-  organisations: "the tenants themselves",
-  api_tokens: "a request's token is what tells which organisation it belongs to, so it is found before any organisation is known",
-  sandbox_clock: "one virtual time for the whole sandbox instance",
-  schema_migrations: "the schema's version, one for the instance",
-};
 
 /** Tenant-to-tenant foreign keys: table, column, parent, on delete. */
 const FOREIGN_KEYS: [string, string, string, string][] = [
