@@ -10,7 +10,7 @@ import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
-import { ApiError, ERROR_CODES, ErrorBody, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
+import { ApiError, ERROR_CODES, ErrorBody, handleClientError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
 import { RESPONSES } from "./responses.ts";
 import { unsafeStrings } from "./schemas.ts";
 import { contactRoutes } from "./routes/contacts.ts";
@@ -34,6 +34,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
     // Longer than any valid parameter, so an over-long id is named by the validator; beyond it, 414 in our shape.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers; serializing through them would strip or slow, so answers go out as built.

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   last_admin_token: "the organisation's last admin token cannot be revoked",
   too_many_requests: "slow down and retry later",
   bad_request: "the request could not be read",
+  headers_too_large: "the request's headers are larger than the limit",
+  request_timeout: "the request did not arrive in time",
   internal: "a fault on our side; nothing was changed",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -168,4 +170,21 @@ export function handleError(error: FastifyError | ApiError | Error, request: Fas
 /** Fastify's `frameworkErrors` (bad URL encoding, over-long path parameters) answered like every other error. */
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   return handleError(error, request, reply);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers too large,
+ * malformed HTTP, too slow) answered in our shape too, then the connection closed.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, reason, code, message]: [number, string, ErrorCode, string] =
+    error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large", "headers_too_large", "the request's headers are too large"]
+    : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout", "request_timeout", "the request did not arrive in time"]
+    : [400, "Bad Request", "bad_request", "the request is not valid HTTP"];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
