@@ -220,7 +220,7 @@ class Conversation {
   }
 
   async settings() {
-    return (await this.configs.line(this.organisationId))?.settings ?? { termsVersion: "1" };
+    return (await this.configs.line(this.organisationId, this.tx))?.settings ?? { termsVersion: "1" };
   }
 
   async onFollow(): Promise<void> {

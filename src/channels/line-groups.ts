@@ -57,10 +57,12 @@ export class LineGroups {
       await leaveLineGroupIn(tx, organisationId, lineGroupId, eventAt, now);
       return;
     }
+    // Read through the transaction (see ChannelConfigs.get); this also refreshes the cache that the
+    // LINE client's credentials come from when a member's name is looked up below.
+    const settings = (await this.#configs.line(organisationId, tx))?.settings;
     let group = event.type === "join" ? undefined : await lineGroup(tx, organisationId, lineGroupId, false);
     if (!group) {
       // Added to the group — or an event from a group we have no row for (the bot was there before): welcome it.
-      const settings = (await this.#configs.line(organisationId))?.settings;
       group = await joinLineGroupIn(tx, {
         organisationId, lineGroupId, requireApproval: settings?.requireGroupApproval === true, eventAt, eventKey: event.webhookEventId,
       }, now);

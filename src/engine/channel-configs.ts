@@ -84,19 +84,24 @@ export class ChannelConfigs {
     this.#secrets = secrets;
   }
 
-  async get<K extends ProviderKind>(organisationId: string, kind: K): Promise<Kinds[K] | null> {
+  /**
+   * The organisation's provider configuration, through a 10 s cache. Code inside a transaction
+   * passes it as `db`: on PGlite the transaction holds the only connection, so a read outside it
+   * would wait for the transaction, which waits for the read (a hang when the cache has expired).
+   */
+  async get<K extends ProviderKind>(organisationId: string, kind: K, db: Db = this.#db): Promise<Kinds[K] | null> {
     const cacheKey = `${organisationId}|${kind}`;
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.value as Kinds[K] | null;
-    const row = await this.#db.selectFrom("channel_configs").select(["credentials", "settings"])
+    const row = await db.selectFrom("channel_configs").select(["credentials", "settings"])
       .where("organisation_id", "=", organisationId).where("kind", "=", kind).executeTakeFirst();
     const value = row ? { credentials: this.#secrets.open(row.credentials), settings: row.settings } as unknown as Kinds[K] : null;
     this.#cache.set(cacheKey, { until: Date.now() + CACHE_MS, value });
     return value;
   }
 
-  line(organisationId: string): Promise<Kinds["line"] | null> {
-    return this.get(organisationId, "line");
+  line(organisationId: string, db?: Db): Promise<Kinds["line"] | null> {
+    return this.get(organisationId, "line", db);
   }
 
   /** Store (or update) a provider; omitted credentials keep their stored value. */

@@ -22,9 +22,11 @@ export interface LineFixture {
   close(): Promise<void>;
 }
 
-export async function startLineFixture(kind: DatabaseKind, channelSettings: Record<string, unknown> = {}): Promise<LineFixture> {
+export async function startLineFixture(
+  kind: DatabaseKind, channelSettings: Record<string, unknown> = {}, env: Record<string, string> = {},
+): Promise<LineFixture> {
   const line = await startLineApiServer({ channelAccessToken: LINE_TOKEN });
-  const service = await startTestService(kind, { MIMAMORI_LINE_API_BASE: line.url });
+  const service = await startTestService(kind, { MIMAMORI_LINE_API_BASE: line.url, ...env });
   const organisationId: string = (await service.api("GET", "/organisation")).body.id;
   const configured = await service.api("PUT", "/channels/line", { channelSecret: LINE_SECRET, channelAccessToken: LINE_TOKEN, ...channelSettings });
   assert.equal(configured.status, 200, JSON.stringify(configured.body));
