@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
+import { ConsoleChannel } from "./channels/console.ts";
 import { LineChannel } from "./channels/line.ts";
 import { LineEvents } from "./channels/line-events.ts";
 import { ChannelRegistry, ConfiguredOrFallback } from "./channels/registry.ts";
@@ -22,9 +23,10 @@ import { InboundIngest } from "./engine/inbound.ts";
 import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
 import { firstStart } from "./engine/first-start.ts";
+import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
-import { openStore, type Store } from "./store/db.ts";
+import { type Db, openStore, type Store } from "./store/db.ts";
 import { SecretBox } from "./store/secrets.ts";
 
 export interface RunningService {
@@ -95,9 +97,9 @@ export async function startService(
   const voice = new VoiceChannel({ apiBase: config.twilioApiBase, account: twilioAccount, publicUrl });
   const sms = new SmsChannel({ apiBase: config.twilioApiBase, account: twilioAccount, publicUrl, links });
   const email = new EmailChannel({ account: (organisationId) => channelConfigs.get(organisationId, "email"), links });
-  const providers = { line: [line, "line"], voice: [voice, "twilio"], sms: [sms, "twilio"], email: [email, "email"] } as const;
+  const providers = { line: [line, PROVIDER_OF.line], voice: [voice, PROVIDER_OF.voice], sms: [sms, PROVIDER_OF.sms], email: [email, PROVIDER_OF.email] } as const;
   const sandbox = config.sandbox ? new SandboxChannel(db, clock, links) : undefined;
-  const channels = sandbox ? new ChannelRegistry(sandbox) : new ChannelRegistry();
+  const channels = sandbox ? new ChannelRegistry(sandbox).register("console", new ConsoleChannel()) : new ChannelRegistry();
   for (const [kind, [channel, provider]] of Object.entries(providers)) {
     // In the sandbox, an organisation that configured a provider uses it; the rest stay in the sandbox.
     channels.register(kind, sandbox
@@ -127,6 +129,7 @@ export async function startService(
   listeningUrl = `http://127.0.0.1:${port}`;
   if (config.engine) engine.start();
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
+  await warnAboutSetup(db, config, log);
 
   let stopped = false;
   return {
@@ -140,6 +143,17 @@ export async function startService(
       await store.close();
     },
   };
+}
+
+/** One warn line per setup problem of each organisation, so an operator reading the log sees what will make alerts fail. */
+async function warnAboutSetup(db: Db, config: Config, log: Logger): Promise<void> {
+  const organisations = await db.selectFrom("organisations").select(["id", "name"]).orderBy("created_at").execute();
+  for (const org of organisations) {
+    for (const check of await setupChecks(db, org.id, setupEnvironment(config))) {
+      log.warn({ organisationId: org.id, check: check.code, teamId: check.teamId, channelKind: check.channelKind, count: check.count },
+        `setup check (${org.name}): ${check.message}`);
+    }
+  }
 }
 
 export function readStoredToken(dataDir: string): string | undefined {

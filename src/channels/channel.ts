@@ -22,13 +22,24 @@ export interface OutgoingMessage {
   readyAt: Date;
 }
 
+/**
+ * Why a delivery failed, as a code the engine decides on (never the error text):
+ * - `credentials_refused`: the provider refuses the organisation's credentials
+ *   (LINE 401, Twilio 20003, SMTP 535): every message on it fails until fixed.
+ * - `not_configured`: the organisation has no provider for this channel kind.
+ * - `no_address`: the recipient has no address we can deliver to (a team without channels).
+ * - `rejected`: the provider refused this message or recipient.
+ */
+export const DELIVERY_ERROR_CODES = ["credentials_refused", "not_configured", "no_address", "rejected"] as const;
+export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
+
 export type DeliveryResult =
   /** Accepted by the provider; `providerId` is its id (a call's sid) when it reports back later. */
   | { status: "sent"; providerId?: string }
   /** A passing problem (rate limit, 5xx, timeout): try again later. */
   | { status: "retry"; error: string; retryAfterMs?: number }
   /** The address cannot be reached on this channel (blocked, unknown, not configured). */
-  | { status: "failed"; error: string };
+  | { status: "failed"; error: string; code?: DeliveryErrorCode };
 
 export interface Channel {
   readonly name: string;

@@ -1,13 +1,16 @@
 /**
- * The console channel: for recipients with no address of their own (a team that
- * has not registered an e-mail or phone yet). The alert is on the incident's
- * timeline in the API and console, which is where it is "delivered".
+ * The console channel: what a recipient with no address of their own (a team
+ * that has not registered an e-mail or phone yet) is given. A screen is not a
+ * delivery: nobody is told, so every message to it is a failed delivery, which
+ * the sender records, shows on the incident's timeline and moves past at once.
  */
 import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
 
 export class ConsoleChannel implements Channel {
   readonly name = "console";
   async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
-    return messages.map(() => ({ status: "sent" }));
+    return messages.map(() => ({
+      status: "failed", code: "no_address", error: "the recipient has no channel to deliver to (shown on the console only)",
+    }));
   }
 }

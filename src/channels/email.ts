@@ -53,8 +53,10 @@ export function composeEmail(m: OutgoingMessage, link: string | undefined) {
 export function smtpFailure(error: unknown): DeliveryResult {
   const e = error as { responseCode?: number; response?: string; message?: string; code?: string };
   const text = `smtp ${e.responseCode ?? e.code ?? "error"}: ${e.response ?? e.message ?? String(error)}`.slice(0, 500);
-  if (e.responseCode && e.responseCode >= 500) return { status: "failed", error: text };
-  if (e.code === "EAUTH" || (e.code === "EENVELOPE" && !e.responseCode)) return { status: "failed", error: text };
+  // 535 (and nodemailer's EAUTH): the server refuses the organisation's login.
+  if (e.responseCode === 535 || e.code === "EAUTH") return { status: "failed", code: "credentials_refused", error: text };
+  if (e.responseCode && e.responseCode >= 500) return { status: "failed", code: "rejected", error: text };
+  if (e.code === "EENVELOPE" && !e.responseCode) return { status: "failed", code: "rejected", error: text };
   return { status: "retry", error: text };
 }
 
@@ -88,7 +90,7 @@ export class EmailChannel implements Channel {
     const links = await this.#links.linksFor(messages, now);
     return Promise.all(messages.map(async (m, i) => {
       const account = await this.#account(m.organisationId);
-      if (!account) return { status: "failed", error: "no e-mail server is configured for this organisation" } as const;
+      if (!account) return { status: "failed", code: "not_configured", error: "no e-mail server is configured for this organisation" } as const;
       const { subject, text, html, messageId } = composeEmail(m, links[i]);
       const from = account.settings.fromName ? { name: account.settings.fromName, address: account.settings.from } : account.settings.from;
       try {

@@ -369,9 +369,10 @@ class Conversation {
     if (!incident || !contact) return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
     const by = `${contact.display_name} (LINE)`;
     const result = action === "ack"
-      ? await acknowledgeIncidentIn(this.tx, this.organisationId, incidentId, by, "line", this.now)
+      ? await acknowledgeIncidentIn(this.tx, this.organisationId, incidentId,
+        { label: by, via: "line", recipient: { kind: "contact", id: contact.id } }, this.now)
       : await resolveIncidentIn(this.tx, this.organisationId, incidentId, "reached_by_phone", "LINE: 連絡がとれた・無事", by, this.now);
-    if (!result.ok) return this.say({ text: `${result.error.message === "the incident is already resolved" ? "この件はすでに対応済みです。" : "すでに対応中です。"}\n${result.error.message}`, choices: [] });
+    if (!result.ok) return this.say({ text: `${result.error.code === "incident_resolved" ? "この件はすでに対応済みです。" : "すでに対応中です。"}\n${result.error.message}`, choices: [] });
     return this.say(action === "ack"
       ? { text: "ありがとうございます。対応をお願いします。結果は「連絡がとれた・無事」で知らせてください。\nThank you for taking this on.", choices: [] }
       : { text: "ありがとうございます。無事の連絡を記録しました。\nRecorded: the member is safe.", choices: [] });

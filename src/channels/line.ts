@@ -327,13 +327,16 @@ export function classifyLineError(error: unknown): DeliveryResult {
         : { status: "retry", error: `LINE 429 (rate limited)${detail}`, retryAfterMs: after };
     }
     if (status === 401) {
-      return { status: "failed", error: `LINE rejected the channel access token (401): check the organisation's LINE credentials${detail}` };
+      return {
+        status: "failed", code: "credentials_refused",
+        error: `LINE rejected the channel access token (401): check the organisation's LINE credentials${detail}`,
+      };
     }
     if (status === 408 || status >= 500) return { status: "retry", error: `LINE ${status}${detail}` };
     if (status === 400) return { status: "failed", error: `LINE 400 (invalid request or recipient)${detail}` };
     if (status === 403) return { status: "failed", error: `LINE 403 (not allowed)${detail}` };
     if (status === 404) return { status: "failed", error: `LINE 404 (not found)${detail}` };
-    return { status: "failed", error: `LINE ${status}${detail}` };
+    return { status: "failed", code: "rejected", error: `LINE ${status}${detail}` };
   }
   const message = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
   return { status: "retry", error: `LINE request failed: ${message}` };
@@ -410,7 +413,7 @@ export class LineChannel implements Channel {
       try {
         const credentials = await this.#credentials(organisationId);
         if (!credentials?.channelAccessToken) {
-          failures.set(organisationId, { status: "failed", error: NO_CREDENTIALS });
+          failures.set(organisationId, { status: "failed", code: "not_configured", error: NO_CREDENTIALS });
           return;
         }
         clients.set(organisationId, this.#client(organisationId, credentials.channelAccessToken));
@@ -526,7 +529,7 @@ export class LineChannel implements Channel {
 
   async #run(job: Job, clients: Map<string, messagingApi.MessagingApiClient>): Promise<DeliveryResult> {
     const client = clients.get(job.organisationId);
-    if (!client) return { status: "failed", error: NO_CREDENTIALS };
+    if (!client) return { status: "failed", code: "not_configured", error: NO_CREDENTIALS };
     const waitMs = (this.#throttledUntil.get(job.organisationId) ?? 0) - Date.now();
     if (waitMs > 0) return { status: "retry", error: "LINE 429 (rate limited): waiting before sending more", retryAfterMs: waitMs };
     try {

@@ -14,7 +14,9 @@ export class UnconfiguredChannel implements Channel {
     this.name = kind;
   }
   async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
-    return messages.map(() => ({ status: "failed", error: `no ${this.name} provider is configured for this organisation` }));
+    return messages.map(() => ({
+      status: "failed", code: "not_configured", error: `no ${this.name} provider is configured for this organisation`,
+    }));
   }
 }
 

@@ -38,7 +38,7 @@ export class SmsChannel implements Channel {
     const index = new Map(messages.map((m, i) => [m, i]));
     return eachMessage(messages, async (m) => {
       const account = await this.#account(m.organisationId);
-      if (!account) return { status: "failed", error: "no Twilio account is configured for this organisation" };
+      if (!account) return { status: "failed", code: "not_configured", error: "no Twilio account is configured for this organisation" };
       const { accountSid, authToken } = account.credentials;
       const sms = await twilioClient(this.#apiBase, accountSid, authToken).messages.create({
         to: m.address,

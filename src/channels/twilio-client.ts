@@ -9,6 +9,7 @@
  * form encoding, headers and errors (RestException) stay the SDK's.
  */
 import { Agent } from "node:http";
+import type { DeliveryResult } from "./channel.ts";
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient.js";
 
@@ -66,11 +67,12 @@ export function twilioClient(apiBase: string, accountSid: string, authToken: str
 }
 
 /** What a Twilio API error means for the message: try again later, or give up on this address. */
-export function twilioFailure(error: unknown): { status: "retry"; error: string; retryAfterMs?: number } | { status: "failed"; error: string } {
+export function twilioFailure(error: unknown): DeliveryResult {
   const e = error as { status?: number; code?: number; message?: string };
   const text = `twilio ${e.status ?? "network"}${e.code ? ` (${e.code})` : ""}: ${e.message ?? String(error)}`.slice(0, 500);
   if (e.status === 429) return { status: "retry", error: text, retryAfterMs: 1000 };
   if (!e.status || e.status >= 500) return { status: "retry", error: text };
-  // 400 (an invalid or unreachable number), 401/403 (the account's credentials): not for retrying.
-  return { status: "failed", error: text };
+  // 20003 / 401: the account's credentials are refused; 400 (an invalid or unreachable number): not for retrying.
+  if (e.code === 20003 || e.status === 401) return { status: "failed", code: "credentials_refused", error: text };
+  return { status: "failed", code: "rejected", error: text };
 }

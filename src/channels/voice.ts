@@ -55,7 +55,7 @@ export class VoiceChannel implements Channel {
   send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
     return eachMessage(messages, async (m) => {
       const account = await this.#options.account(m.organisationId);
-      if (!account) return { status: "failed", error: "no Twilio account is configured for this organisation" };
+      if (!account) return { status: "failed", code: "not_configured", error: "no Twilio account is configured for this organisation" };
       if (!m.outboxId) return { status: "failed", error: "a call needs its outbox row" };
       const { accountSid, authToken } = account.credentials;
       const base = this.#options.publicUrl();

@@ -20,8 +20,11 @@ export interface OpenIncidentSummary {
   kind: IncidentKind;
 }
 
-/** `help_requested`: "need help" (助けが必要) answered to a broadcast's safety question. */
-export type IncidentKind = "no_answer" | "contact_requested" | "help_requested";
+/**
+ * `help_requested`: "need help" (助けが必要) answered to a broadcast's safety question.
+ * `member_unreachable`: no channel could deliver the member's prompt, so nobody is asking them.
+ */
+export type IncidentKind = "no_answer" | "contact_requested" | "help_requested" | "member_unreachable";
 
 export interface AnswerPlan {
   /** Incidents that get a "member answered" event and tell their alerted recipients. */
@@ -33,7 +36,7 @@ export interface AnswerPlan {
 export function planAnswer(answer: Answer, openIncidents: OpenIncidentSummary[]): AnswerPlan {
   const contactRequestOpen = openIncidents.some((i) => i.kind === "contact_requested");
   return {
-    answeredIncidentIds: openIncidents.filter((i) => i.kind === "no_answer").map((i) => i.id),
+    answeredIncidentIds: openIncidents.filter((i) => i.kind === "no_answer" || i.kind === "member_unreachable").map((i) => i.id),
     openContactRequest: answer === "need_contact" && !contactRequestOpen,
   };
 }

@@ -1,11 +1,17 @@
 /**
  * The check-in cycle: what an unanswered check-in does next.
  *
- * Rules (PRODUCT.md, DESIGN-NOTES.md):
+ * Rules (PRODUCT.md, DESIGN-NOTES.md, issue 8):
  * - Escalation runs from the first unanswered prompt. A member has at most one
  *   escalating check-in; check-ins that fall due while it is open are "folded":
  *   they are recorded and prompted, but do not start a chain of their own, so the
  *   +27 h alert of the first never slides because a newer prompt went out.
+ * - Every step is timed from when the member was actually asked: a chain waits
+ *   (`afterAskedMs`) until a provider accepted the prompt or re-send, so a prompt
+ *   that goes out late (downtime, an outage, the call cap) starts its chain when
+ *   it goes out, and nobody is alerted about a member who was never asked.
+ * - Steps overdue after an outage never fire together: each step runs at the
+ *   moment it is carried out and the next one waits its full delay after that.
  * - A prompt and a re-send that fall on the same moment go out once.
  * - Any notification opens the incident first if none is open, so every alert
  *   has something a human can acknowledge and close.
@@ -20,10 +26,15 @@ export type CheckinStatus = "open" | "answered" | "skipped" | "resolved";
 export interface EscalationPosition {
   /** Index of the next policy step to run. */
   stepIndex: number;
-  /** When that step is due; null once the chain has run out. */
+  /** When that step is due; null while waiting for the member to be asked, and once the chain has run out. */
   nextActionAt: Date | null;
   /** How many contacts, in list order, have been notified. */
   contactCursor: number;
+  /**
+   * Set while the chain waits for the member to be asked (a prompt or re-send not
+   * yet accepted by a provider): the next step runs this many ms after that moment.
+   */
+  afterAskedMs: number | null;
 }
 
 export interface EscalationContext {
@@ -60,14 +71,23 @@ export function reliableContacts<T extends { confirmed: boolean }>(contacts: T[]
   return confirmed.length ? confirmed : contacts;
 }
 
-/** Where a new, escalating check-in starts its chain. */
-export function startEscalation(policy: Policy, dueAt: Date): EscalationPosition {
+/**
+ * Where a new, escalating check-in starts its chain: waiting for its prompt to
+ * be accepted by a provider. `askedAt` is given when the member was already
+ * asked (a prompt that another one just covered): the chain then runs from it.
+ */
+export function startEscalation(policy: Policy, askedAt?: Date): EscalationPosition {
   const first = policy.steps[0];
-  return {
-    stepIndex: 0,
-    nextActionAt: first ? new Date(dueAt.getTime() + stepDelay(first)) : null,
-    contactCursor: 0,
-  };
+  if (!first) return { stepIndex: 0, nextActionAt: null, contactCursor: 0, afterAskedMs: null };
+  return askedAt
+    ? { stepIndex: 0, nextActionAt: new Date(askedAt.getTime() + stepDelay(first)), contactCursor: 0, afterAskedMs: null }
+    : { stepIndex: 0, nextActionAt: null, contactCursor: 0, afterAskedMs: stepDelay(first) };
+}
+
+/** The chain goes on once the member was asked at `askedAt` (or no channel could ask them). */
+export function resumeAfterAsked(position: EscalationPosition, askedAt: Date): EscalationPosition {
+  if (position.afterAskedMs === null) return position;
+  return { ...position, nextActionAt: new Date(askedAt.getTime() + position.afterAskedMs), afterAskedMs: null };
 }
 
 /** Whether a prompt due at `at` should be sent, or was just covered by another one. */
@@ -77,13 +97,15 @@ export function promptIsCovered(lastPromptedAt: Date | null, at: Date): boolean 
 }
 
 /**
- * Run every step that is due by `ctx.now`, starting at `position`. Each step's
- * time is counted from the previous step's scheduled time, never from when a
- * worker happened to get to it.
+ * Run the step due by `ctx.now`, and those after it that are due at once (zero
+ * delay). Each runs at `ctx.now`, and the next waits its full delay from then:
+ * after an outage the overdue steps are spaced as the policy says, not fired
+ * together. A re-send pauses the chain until it is accepted by a provider.
  */
 export function escalate(position: EscalationPosition, ctx: EscalationContext): EscalationResult {
   const effects: EscalationEffect[] = [];
   let { stepIndex, nextActionAt, contactCursor } = position;
+  let afterAskedMs: number | null = position.afterAskedMs;
   let incidentOpen = ctx.hasOpenIncident;
   let lastPrompted = ctx.memberLastPromptedAt;
 
@@ -110,13 +132,15 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
       nextActionAt = null;
       break;
     }
-    const at = nextActionAt;
+    const at = ctx.now;
     let repeatAgain = false;
+    let waitsForAsk = false;
     switch (step.action) {
       case "resend":
         if (!promptIsCovered(lastPrompted, at)) {
           effects.push({ type: "resend", at, stepIndex, channel: step.channel ?? "same" });
           lastPrompted = at;
+          waitsForAsk = true;
         }
         break;
       case "open_incident":
@@ -160,7 +184,13 @@ export function escalate(position: EscalationPosition, ctx: EscalationContext): 
     }
     const next = repeatAgain ? step : ctx.policy.steps[stepIndex + 1];
     if (!repeatAgain) stepIndex++;
+    if (next && waitsForAsk) {
+      // The re-send asks the member again: the next step counts from when it is accepted.
+      afterAskedMs = stepDelay(next as Step);
+      nextActionAt = null;
+      break;
+    }
     nextActionAt = next ? new Date(at.getTime() + stepDelay(next as Step)) : null;
   }
-  return { position: { stepIndex, nextActionAt, contactCursor }, effects };
+  return { position: { stepIndex, nextActionAt, contactCursor, afterAskedMs }, effects };
 }

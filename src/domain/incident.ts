@@ -3,6 +3,7 @@
  * outcome. Every step is an event on the incident's timeline.
  */
 import type { IncidentKind } from "./answers.ts";
+import { dateFromEpochDay, epochDay, instantOf, localDateOf } from "./schedule.ts";
 
 export const OUTCOMES = [
   "member_answered",
@@ -23,6 +24,7 @@ export const URGENCY: Record<IncidentKind, "high" | "urgent"> = {
   no_answer: "high",
   contact_requested: "urgent",
   help_requested: "urgent",
+  member_unreachable: "high",
 };
 
 export type TransitionError = { code: "incident_resolved" | "already_acknowledged"; message: string };
@@ -50,5 +52,23 @@ export function consequenceOf(outcome: Outcome): MemberConsequence {
       return "leave";
     default:
       return "none";
+  }
+}
+
+/** The daily summary of unresolved incidents goes to the team at this local time (issue 8). */
+export const DAILY_SUMMARY_AT = "09:00";
+/** A first summary never comes sooner than this after an incident opened (the alert itself just went out). */
+const FIRST_SUMMARY_GAP_MS = 12 * 3_600_000;
+
+/**
+ * When a team's next daily summary is due: the first DAILY_SUMMARY_AT, local to
+ * `zone`, at least FIRST_SUMMARY_GAP_MS after `now`.
+ */
+export function nextSummaryAt(now: Date, zone: string): Date {
+  const earliest = new Date(now.getTime() + FIRST_SUMMARY_GAP_MS);
+  const today = epochDay(localDateOf(earliest, zone));
+  for (let day = today; ; day++) {
+    const at = instantOf(dateFromEpochDay(day), DAILY_SUMMARY_AT, zone);
+    if (at.getTime() >= earliest.getTime()) return at;
   }
 }

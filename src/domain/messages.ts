@@ -6,7 +6,15 @@ import { DateTime } from "luxon";
 import type { Answer } from "./answers.ts";
 import { formatPhone } from "./phone.ts";
 
-export const MESSAGE_KINDS = ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm"] as const;
+/**
+ * Every kind of outgoing message. The sender decides on these codes (whether a
+ * queued message is still needed, which call script applies), never on text.
+ */
+export const MESSAGE_KINDS = [
+  "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
+  "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
+  "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert",
+] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export function formatLocal(instant: Date, zone: string): string {
@@ -57,4 +65,39 @@ export function contactConfirmText(contactName: string, memberName: string, call
   return `【見守り】${contactName}さんが、${memberName}さんの見守りの連絡先として登録されました。応答がないときにご連絡します。${number}お引き受けいただけるか、ご確認をお願いします。\n` +
     `[Mimamori] ${contactName}, you have been registered as a contact for ${memberName}: we will contact you if they stop answering.` +
     `${shown ? ` Our calls come from ${shown}.` : ""} Please confirm.`;
+}
+
+/** To the team: no channel could deliver the member's prompt, so nobody is asking them. */
+export function memberUnreachableText(displayName: string, at: Date, zone: string, error: string): string {
+  const when = formatLocal(at, zone);
+  return `【見守り】${displayName}さんへの確認（${when}）をどの手段でも届けられませんでした。連絡先の設定を確認し、ご本人に連絡してください。（${error}）\n` +
+    `[Mimamori] The check-in for ${displayName} (${when}) could not be delivered on any channel. Check their channels and reach them. (${error})`;
+}
+
+/** To whoever acknowledged: the outcome is still missing. */
+export function ackReminderText(displayName: string, acknowledgedAt: Date, zone: string): string {
+  const when = formatLocal(acknowledgedAt, zone);
+  return `【見守り】${when} に対応を引き受けた${displayName}さんの件は、まだ結果が記録されていません。安否を確認して記録してください。\n` +
+    `[Mimamori] You took on ${displayName}'s alert at ${when}, and no outcome has been recorded yet. Please check on them and record it.`;
+}
+
+/** To the team: an acknowledgement ran out without an outcome, and the escalation resumes. */
+export function ackTimeoutText(displayName: string, acknowledgedBy: string, acknowledgedAt: Date, zone: string): string {
+  const when = formatLocal(acknowledgedAt, zone);
+  return `【見守り】${displayName}さんの件は ${when} に${acknowledgedBy}さんが引き受けましたが、結果が記録されないまま時間が過ぎました。次の連絡先への連絡を再開します。\n` +
+    `[Mimamori] ${acknowledgedBy} took on ${displayName}'s alert at ${when}, but no outcome was recorded in time. The escalation resumes with the next contact.`;
+}
+
+/** To the team, once a day while incidents stay unresolved. */
+export function dailySummaryText(open: { displayName: string; openedAt: Date; status: string }[], zone: string): string {
+  const lines = open.slice(0, 20).map((i) => `・${i.displayName}（${formatLocal(i.openedAt, zone)}〜、${i.status === "acknowledged" ? "対応中" : "未対応"}）`);
+  const more = open.length > 20 ? `\n…ほか${open.length - 20}件` : "";
+  return `【見守り】未解決の対応が${open.length}件あります。\n${lines.join("\n")}${more}\n` +
+    `[Mimamori] ${open.length} incident(s) are still unresolved.`;
+}
+
+/** To the team: a provider refuses the organisation's credentials, so its messages fail. */
+export function operatorAlertText(channelKind: string, error: string): string {
+  return `【見守り】${channelKind} の認証情報が拒否されています。設定を確認してください。この手段のメッセージは届いていません。（${error}）\n` +
+    `[Mimamori] ${channelKind} refuses the organisation's credentials: messages on it are not delivered. Check the settings. (${error})`;
 }

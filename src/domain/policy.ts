@@ -29,6 +29,14 @@ export interface Step {
 
 export interface Policy {
   steps: Step[];
+  /**
+   * An acknowledgement without an outcome reminds whoever acknowledged after this
+   * long (ISO-8601 duration; default PT2H), and at `ackTimeout` (default PT6H)
+   * the incident returns to open, the team is told and the escalation resumes with
+   * the next contact (PagerDuty's acknowledgement timeout; issue 8).
+   */
+  ackReminderAfter?: string;
+  ackTimeout?: string;
   /** A call nobody answered (busy, no answer, answering machine) is tried again this often before it counts as unanswered. */
   callRetries?: CallRetries;
 }
@@ -51,6 +59,16 @@ export function callRetryAt(policy: Policy, callNumber: number, endedAt: Date): 
   const retries = policy.callRetries ?? DEFAULT_CALL_RETRIES;
   if (callNumber > retries.attempts) return null;
   return new Date(endedAt.getTime() + (parseDuration(retries.interval) ?? 600_000));
+}
+
+export const DEFAULT_ACK_REMINDER_AFTER = "PT2H";
+export const DEFAULT_ACK_TIMEOUT = "PT6H";
+
+/** When an acknowledgement made at `at` is followed up: the reminder, then the timeout (ms durations resolved). */
+export function ackDeadlines(policy: Policy, at: Date): { remindAt: Date; timeoutAt: Date } {
+  const remind = parseDuration(policy.ackReminderAfter ?? DEFAULT_ACK_REMINDER_AFTER) ?? 7_200_000;
+  const timeout = parseDuration(policy.ackTimeout ?? DEFAULT_ACK_TIMEOUT) ?? 21_600_000;
+  return { remindAt: new Date(at.getTime() + Math.min(remind, timeout)), timeoutAt: new Date(at.getTime() + timeout) };
 }
 
 /** Which policy a member follows: phone plans call again the next day instead. */
@@ -93,6 +111,18 @@ export function checkPolicy(policy: Policy, field = "steps"): PolicyProblem | un
     if (ms === undefined || ms < 60_000 || ms > 86_400_000) {
       return { field: field.replace(/steps$/, "callRetries.interval"), message: "must be an ISO-8601 duration from PT1M to P1D" };
     }
+  }
+  for (const name of ["ackReminderAfter", "ackTimeout"] as const) {
+    const value = policy[name];
+    if (value === undefined) continue;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < 60_000 || ms > 7 * 86_400_000) {
+      return { field: field.replace(/steps$/, name), message: "must be an ISO-8601 duration from PT1M to P7D" };
+    }
+  }
+  if (policy.ackReminderAfter && policy.ackTimeout &&
+    (parseDuration(policy.ackReminderAfter) as number) >= (parseDuration(policy.ackTimeout) as number)) {
+    return { field: field.replace(/steps$/, "ackReminderAfter"), message: "must be shorter than ackTimeout" };
   }
   for (const [i, step] of policy.steps.entries()) {
     const ms = parseDuration(step.after);

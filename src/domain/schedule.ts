@@ -172,6 +172,20 @@ export function nextDueOutsidePause(plan: Plan, after: Date, pause: Pause | null
   return nextDueAfter(plan, from);
 }
 
+/**
+ * The slot a late scheduler prompts for: of the slots from `dueAt` (due, not yet
+ * prompted) up to `now`, the latest. Slots missed while the service was down are
+ * prompted once, late, never one by one (issue 8): they fold into the latest.
+ */
+export function latestSlotBy(plan: Plan, dueAt: Date, now: Date, pause: Pause | null): Date {
+  let slot = dueAt;
+  for (;;) {
+    const next = nextDueOutsidePause(plan, slot, pause);
+    if (!next || next.getTime() > now.getTime()) return slot;
+    slot = next;
+  }
+}
+
 /** Whether a due instant falls inside a pause (and so is skipped, never sent late). */
 export function isPausedAt(pause: Pause | null, due: Date, zone: string): boolean {
   if (!pause) return false;

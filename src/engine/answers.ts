@@ -10,6 +10,7 @@ import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
+import { cancelQueued } from "./causes.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { enqueue, type OutboxRow, outboxRow, type RecipientKind } from "./outbox.ts";
@@ -86,12 +87,14 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
     const known = latestAct.get(input.memberId);
     if (!known || at > known) latestAct.set(input.memberId, at);
   }
-  const closed = (await sql<{ member_id: string }>`
+  const closed = (await sql<{ id: string; member_id: string }>`
     update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
     from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer,
                  unnest(${acceptedMembers.map((m) => latestAct.get(m))}::timestamptz[]) as acted_at) v
     where checkins.member_id = v.member_id and checkins.status = 'open' and checkins.due_at <= v.acted_at
-    returning checkins.member_id`.execute(tx)).rows;
+    returning checkins.id, checkins.member_id`.execute(tx)).rows;
+  // Prompts and re-sends still queued for these check-ins are no longer needed (a call retry too).
+  await cancelQueued(tx, { checkinIds: closed.map((c) => c.id), kinds: ["prompt", "resend"] }, "checkin_closed", now);
   const closedCount = new Map<string, number>();
   for (const row of closed) closedCount.set(row.member_id, (closedCount.get(row.member_id) ?? 0) + 1);
 
@@ -146,8 +149,11 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
 
   await tx.insertInto("answers").values(answerRows).execute();
   if (answeredIncidents.length) {
+    // Alerts about the silence still queued are moot; those already sent get the all-clear.
+    await cancelQueued(tx, { incidentIds: answeredIncidents.map((a) => a.incidentId), kinds: ["alert"] }, "member_answered", now);
     await tellEveryoneAlerted(tx, answeredIncidents, members, outbox, now);
-    await tx.updateTable("incidents").set({ member_answered_at: now })
+    // The member answered: an acknowledgement no longer needs reminding or timing out.
+    await tx.updateTable("incidents").set({ member_answered_at: now, ack_check_at: null })
       .where("id", "in", answeredIncidents.map((a) => a.incidentId)).execute();
     // An answered check-in needs no more escalation, even on an acknowledged incident.
   }
@@ -168,7 +174,7 @@ async function tellEveryoneAlerted(
   const alerted = await tx.selectFrom("outbox")
     .select((eb) => ["incident_id", "recipient_kind", "recipient_id", eb.fn.min("created_at").as("first"), eb.fn.min(sql<string>`id::text`).as("first_id")])
     .where("incident_id", "in", answered.map((a) => a.incidentId))
-    .where("message_kind", "in", ["alert", "contact_request"])
+    .where("message_kind", "in", ["alert", "contact_request"]).where("status", "<>", "cancelled")
     .groupBy(["incident_id", "recipient_kind", "recipient_id"]).orderBy("first").orderBy("first_id").execute();
   for (const a of answered) {
     const member = members.get(a.memberId)!;

@@ -13,6 +13,7 @@ import { callRetryAt, type PolicySet } from "../domain/policy.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
+import { checkCauses } from "./causes.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
 import {
   acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, type Responder,
@@ -106,24 +107,6 @@ async function applyAction(tx: Db, row: OutboxRow, action: CallAction, key: stri
   }
 }
 
-/** Whether calling again still serves a purpose: the check-in is open, the incident not yet taken on… */
-async function stillNeeded(tx: Db, row: OutboxRow): Promise<boolean> {
-  const p = row.payload as { checkinId?: string; incidentId?: string };
-  if (p.checkinId && row.recipient_kind === "member") {
-    const checkin = await tx.selectFrom("checkins").select("status").where("id", "=", p.checkinId).executeTakeFirst();
-    return checkin?.status === "open";
-  }
-  if (p.incidentId) {
-    const incident = await tx.selectFrom("incidents").select("status").where("id", "=", p.incidentId).executeTakeFirst();
-    return incident?.status === "open";
-  }
-  if (row.message_kind === "contact_confirm") {
-    const contact = await tx.selectFrom("contacts").select("confirmed_at").where("id", "=", row.recipient_id).executeTakeFirst();
-    return !!contact && contact.confirmed_at === null;
-  }
-  return true;
-}
-
 /** Twilio's final call statuses, as outcomes. */
 function callOutcome(callStatus: string, answeredBy: string | undefined, recorded: string | null): string {
   if (recorded === "answered" || recorded === "machine") return recorded;
@@ -172,7 +155,9 @@ export async function callEnded(
     const number = callNumberOf(row.idempotency_key);
     // Busy, no answer, failed on the way, an answering machine: all are called again.
     // (A number Twilio refuses outright never gets here: the sender moves it on.)
-    const retryAt = (await stillNeeded(tx, row)) ? callRetryAt(await retryPolicy(tx, row), number, now) : null;
+    // Only while the call's cause still holds (the check-in open, the incident not taken on…): an answer always wins.
+    const stillNeeded = (await checkCauses(tx, [row], now)).needed.length > 0;
+    const retryAt = stillNeeded ? callRetryAt(await retryPolicy(tx, row), number, now) : null;
     const error = `call ${number}: ${outcome}`;
     if (retryAt) {
       await tx.updateTable("outbox").set({ outcome, last_error: error }).where("id", "=", row.id).execute();

@@ -11,6 +11,7 @@ import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import { escalateDue } from "./escalator.ts";
+import { followUpAcknowledgements, sendTeamSummaries } from "./follow-ups.ts";
 import { groupRoundsDue } from "./groups.ts";
 import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
@@ -74,18 +75,23 @@ export class Engine {
     const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
     // Groups (つながり): rounds that are due, then the lists of who has not confirmed.
     const grouped = await groupRoundsDue(this.#db, now, this.#options.batchSize);
+    // Acknowledgements without an outcome, and the daily summary of what is unresolved.
+    const acks = await followUpAcknowledgements(this.#db, now, this.#options.batchSize);
+    const summaries = await sendTeamSummaries(this.#db, now, this.#options.batchSize);
     this.#metrics.recordDecisions(escalated, dispatched);
     this.#metrics.inboundApplied += applied;
     this.lastTickAt = new Date();
     // New messages: the sending loop need not wait out its pause.
-    if (applied + escalated.resends + escalated.alerts + dispatched.prompted + grouped.prompted + grouped.listed > 0) this.nudge();
-    return applied + escalated.claimed + dispatched.claimed + grouped.claimed;
+    const queued = applied + escalated.resends + escalated.alerts + dispatched.prompted + grouped.prompted + grouped.listed +
+      acks.queued + summaries.queued;
+    if (queued > 0) this.nudge();
+    return applied + escalated.claimed + dispatched.claimed + grouped.claimed + acks.claimed + summaries.claimed;
   };
 
   /** Capped messages waiting for their slot: stop() and exclusive() wait for them, the metrics count them. */
   #trackSending(sending: Promise<SendBatchResult>): void {
     const tracked = sending.then((result) => {
-      this.#metrics.recordSends(result);
+      this.#recordSends(result);
       return result.sent;
     }, (error) => {
       // Their claims expire and another pass sends them (with the same keys).
@@ -103,9 +109,18 @@ export class Engine {
       this.#clock.running
         ? { lookaheadMs: SLOT_LOOKAHEAD_MS, inBackground: (sending) => this.#trackSending(sending) }
         : { lookaheadMs: Number.POSITIVE_INFINITY });
-    this.#metrics.recordSends(sent);
+    this.#recordSends(sent);
     return sent.claimed;
   };
+
+  /** Count a batch's sends, and say at warn level who could not be reached at all. */
+  #recordSends(result: SendBatchResult): void {
+    this.#metrics.recordSends(result);
+    for (const u of result.undeliverable) {
+      this.#log.warn({ organisationId: u.organisationId, recipient: u.recipient, kind: u.kind, channel: u.channel, code: u.code, error: u.error },
+        "message could not be delivered on any channel of its recipient");
+    }
+  }
 
   /** Run both phases until neither finds anything; sending overlaps deciding. */
   async #drain(): Promise<void> {

@@ -44,7 +44,7 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
   return inTransaction(db, async (tx) => {
     await preferIndexWalks(tx);
     const due = await tx.selectFrom("checkins")
-      .select(["id", "organisation_id", "member_id", "due_at", "step_index", "next_action_at", "contact_cursor", "incident_id"])
+      .select(["id", "organisation_id", "member_id", "due_at", "asked_at", "step_index", "next_action_at", "contact_cursor", "incident_id"])
       .where("next_action_at", "<=", now).orderBy("next_action_at").limit(limit).forUpdate().skipLocked().execute();
     const result = { claimed: due.length, resends: 0, alerts: 0, incidentsOpened: 0 };
     if (due.length === 0) return result;
@@ -59,7 +59,8 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
     const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
       .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
     const openIncidents = new Map((await tx.selectFrom("incidents").select(["id", "member_id"])
-      .where("member_id", "in", memberIds).where("kind", "=", "no_answer").where("status", "<>", "resolved").execute())
+      .where("member_id", "in", memberIds).where("kind", "in", ["no_answer", "member_unreachable"]).where("status", "<>", "resolved")
+      .orderBy("opened_at").execute())
       .map((i) => [i.member_id, i.id]));
     const policies = await loadPolicies(tx, [...members.values()].map((m) => m.team_id));
     const contactsOf = groupBy(contacts, (c) => c.member_id);
@@ -73,14 +74,14 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
 
     const outbox: OutboxRow[] = [];
     const events: IncidentEventRow[] = [];
-    const updates: { id: string; step: number; next: Date | null; cursor: number; incident: string | null }[] = [];
+    const updates: { id: string; step: number; next: Date | null; afterAsked: number | null; cursor: number; incident: string | null }[] = [];
     const prompted = new Map<string, Date>();
 
     for (const checkin of due) {
       const member = members.get(checkin.member_id);
       if (!member) continue;
       const { position, effects } = escalate(
-        { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor },
+        { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor, afterAskedMs: null },
         {
           policy: policyFor(policies(member.team_id), member.channels),
           contactIds: reliableContacts((contactsOf.get(member.id) ?? []).map((c) => ({ id: c.id, confirmed: c.confirmed_at !== null })))
@@ -93,10 +94,15 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
         },
       );
       let incidentId = checkin.incident_id ?? openIncidents.get(member.id) ?? null;
+      // Silent since the member was first asked, not since the slot (a late prompt went out later).
+      const since = checkin.asked_at ?? checkin.due_at;
       for (const effect of effects) {
         incidentId = await applyEffect(effect);
       }
-      updates.push({ id: checkin.id, step: position.stepIndex, next: position.nextActionAt, cursor: position.contactCursor, incident: incidentId });
+      updates.push({
+        id: checkin.id, step: position.stepIndex, next: position.nextActionAt, afterAsked: position.afterAskedMs,
+        cursor: position.contactCursor, incident: incidentId,
+      });
 
       async function applyEffect(effect: EscalationEffect): Promise<string | null> {
         const base = { organisationId: member!.organisation_id, checkinId: checkin.id, dueAt: effect.at, now };
@@ -118,13 +124,13 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
           }
           case "open_incident": {
             if (incidentId) {
-              events.push(incidentEvent(member!.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since: checkin.due_at }));
+              events.push(incidentEvent(member!.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since }));
               return incidentId;
             }
             result.incidentsOpened++;
             const id = await openIncident(tx, {
               organisationId: member!.organisation_id, memberId: member!.id, checkinId: checkin.id, kind: "no_answer", at: effect.at,
-              data: { since: checkin.due_at },
+              data: { since },
             });
             openIncidents.set(member!.id, id);
             return id;
@@ -139,8 +145,8 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
               recipient: effect.recipient,
               channels,
               messageKind: "alert",
-              text: noAnswerAlertText(member!.display_name, checkin.due_at, member!.plan.timeZone),
-              payload: { incidentId, memberId: member!.id, since: checkin.due_at.toISOString() },
+              text: noAnswerAlertText(member!.display_name, since, member!.plan.timeZone),
+              payload: { incidentId, memberId: member!.id, since: since.toISOString() },
               incidentId,
             });
             outbox.push(row);
@@ -164,9 +170,11 @@ export async function escalateDue(db: Db, now: Date, limit: number): Promise<Esc
         unnest(${[...prompted.values()]}::timestamptz[]) as at) v where members.id = v.id`.execute(tx);
     }
     await sql`
-      update checkins set step_index = v.step, next_action_at = v.next, contact_cursor = v.cursor, incident_id = v.incident
+      update checkins set step_index = v.step, next_action_at = v.next, after_asked_ms = v.after_asked, contact_cursor = v.cursor,
+        incident_id = v.incident
       from (select unnest(${updates.map((u) => u.id)}::uuid[]) as id, unnest(${updates.map((u) => u.step)}::int[]) as step,
-                   unnest(${updates.map((u) => u.next)}::timestamptz[]) as next, unnest(${updates.map((u) => u.cursor)}::int[]) as cursor,
+                   unnest(${updates.map((u) => u.next)}::timestamptz[]) as next,
+                   unnest(${updates.map((u) => u.afterAsked)}::float8[]) as after_asked, unnest(${updates.map((u) => u.cursor)}::int[]) as cursor,
                    unnest(${updates.map((u) => u.incident)}::uuid[]) as incident) v
       where checkins.id = v.id`.execute(tx);
     return result;

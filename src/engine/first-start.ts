@@ -6,7 +6,7 @@
  */
 import { sql } from "kysely";
 import { type Db, inTransaction } from "../store/db.ts";
-import { hashToken, insertOrganisation } from "./organisations.ts";
+import { defaultTeamChannels, hashToken, insertOrganisation } from "./organisations.ts";
 
 /** The key of the first-start advisory lock (the migrations hold 7419331). */
 const FIRST_START_LOCK = 7419332;
@@ -64,7 +64,9 @@ export async function firstStart(db: Db, options: FirstStartOptions): Promise<st
     } else if (populated) {
       return undefined;
     }
-    const { token } = await insertOrganisation(tx, "Mimamori", options.now, { token: options.adminToken, instanceAdmin: true });
+    const { token } = await insertOrganisation(tx, "Mimamori", options.now, {
+      token: options.adminToken, instanceAdmin: true, teamChannels: defaultTeamChannels(options.sandbox),
+    });
     return token;
   });
 }

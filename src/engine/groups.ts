@@ -11,6 +11,7 @@
  * person is also a registered member, it is recorded as their answer (their own
  * OK as source "member", someone else's check as source "group").
  */
+import type { MessageKind } from "../domain/messages.ts";
 import { type Insertable, sql } from "kysely";
 import { type AnswerOutcome, recordAnswersIn } from "./answers.ts";
 import {
@@ -160,7 +161,7 @@ export async function lineGroup(tx: Db, organisationId: string, lineGroupId: str
   return (lock ? q.forNoKeyUpdate() : q).executeTakeFirst() as Promise<GroupRow | undefined>;
 }
 
-function groupMessage(group: Pick<GroupRow, "id" | "organisation_id" | "channels">, key: string, kind: string, text: string, now: Date,
+function groupMessage(group: Pick<GroupRow, "id" | "organisation_id" | "channels">, key: string, kind: MessageKind, text: string, now: Date,
   payload: Record<string, unknown> = {}): OutboxRow {
   return outboxRow({
     organisationId: group.organisation_id, key, recipient: { kind: "group", id: group.id }, channels: group.channels as ChannelAddress[],

@@ -1,6 +1,7 @@
 /** Incident rows and their timeline events, written inside the caller's transaction. */
-import type { Insertable } from "kysely";
-import { URGENCY } from "../domain/incident.ts";
+import { type Insertable, sql } from "kysely";
+import { nextSummaryAt, URGENCY } from "../domain/incident.ts";
+import { DEFAULT_TIME_ZONE } from "../domain/schedule.ts";
 import type { IncidentKind } from "../domain/answers.ts";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
@@ -35,6 +36,9 @@ export async function openIncident(
     opened_at: p.at,
   }).execute();
   await tx.insertInto("incident_events").values(incidentEvent(p.organisationId, id, p.at, "opened", { kind: p.kind, ...p.data })).execute();
+  // While anything stays unresolved, the member's team gets a daily summary (follow-ups.ts).
+  await sql`update teams set next_summary_at = ${nextSummaryAt(p.at, DEFAULT_TIME_ZONE)} from members
+    where members.id = ${p.memberId} and teams.id = members.team_id and teams.next_summary_at is null`.execute(tx);
   return id;
 }
 

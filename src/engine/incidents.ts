@@ -1,33 +1,63 @@
-/** Human steps on an incident: acknowledge and resolve, each an event on its timeline. */
+/**
+ * Human steps on an incident: acknowledge and resolve, each an event on its
+ * timeline. Each cancels the queued messages it made unnecessary (alerts nobody
+ * needs any more), and an acknowledgement gets its deadlines: a reminder, then a
+ * timeout that re-opens the incident (follow-ups.ts).
+ */
 import { checkAcknowledge, checkResolve, consequenceOf, type Outcome, type TransitionError } from "../domain/incident.ts";
+import { ackDeadlines } from "../domain/policy.ts";
 import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress } from "../store/schema.ts";
+import { cancelQueued } from "./causes.ts";
 import { incidentEvent } from "./incident-log.ts";
+import { loadPolicies, policyFor } from "./policies.ts";
+
+/** Who takes an incident on: a label for the timeline, the channel, and whom to remind (default: the member's team). */
+export interface Acknowledger {
+  label: string;
+  via: string;
+  recipient?: { kind: "contact" | "team"; id: string };
+}
+
+/** Alerts that wait on nobody having taken the incident on. */
+const ALERT_KINDS = ["alert", "contact_request", "member_unreachable"] as const;
 
 export type IncidentCommandResult = { ok: true } | { ok: false; error: TransitionError | { code: "not_found"; message: string } };
 
 const notFound = { ok: false as const, error: { code: "not_found" as const, message: "no such incident" } };
 
 export async function acknowledgeIncident(
-  db: Db, organisationId: string, incidentId: string, by: string, via: string, now: Date,
+  db: Db, organisationId: string, incidentId: string, by: Acknowledger, now: Date,
 ): Promise<IncidentCommandResult> {
-  return inTransaction(db, (tx) => acknowledgeIncidentIn(tx, organisationId, incidentId, by, via, now));
+  return inTransaction(db, (tx) => acknowledgeIncidentIn(tx, organisationId, incidentId, by, now));
 }
 
-/** Acknowledge inside the caller's transaction. */
+/**
+ * Acknowledge inside the caller's transaction: the escalation stops, queued
+ * alerts are cancelled, and the acknowledgement's reminder is scheduled.
+ */
 export async function acknowledgeIncidentIn(
-  tx: Db, organisationId: string, incidentId: string, by: string, via: string, now: Date,
+  tx: Db, organisationId: string, incidentId: string, by: Acknowledger, now: Date,
 ): Promise<IncidentCommandResult> {
-  const incident = await tx.selectFrom("incidents").select(["status", "member_id"])
-    .where("id", "=", incidentId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+  const incident = await tx.selectFrom("incidents").innerJoin("members", "members.id", "incidents.member_id")
+    .select(["incidents.status", "incidents.member_id", "members.team_id", "members.channels"])
+    .where("incidents.id", "=", incidentId).where("incidents.organisation_id", "=", organisationId)
+    .forUpdate("incidents").executeTakeFirst();
   if (!incident) return notFound;
   const problem = checkAcknowledge(incident.status as "open");
   if (problem) return { ok: false, error: problem };
-  await tx.updateTable("incidents").set({ status: "acknowledged", acknowledged_at: now, acknowledged_by: by, acknowledged_via: via })
-    .where("id", "=", incidentId).execute();
+  const policy = policyFor((await loadPolicies(tx, [incident.team_id]))(incident.team_id), incident.channels as ChannelAddress[]);
+  await tx.updateTable("incidents").set({
+    status: "acknowledged", acknowledged_at: now, acknowledged_by: by.label, acknowledged_via: by.via,
+    acknowledged_by_kind: by.recipient?.kind ?? null, acknowledged_by_id: by.recipient?.id ?? null,
+    ack_check_at: ackDeadlines(policy, now).remindAt, ack_reminded_at: null,
+  }).where("id", "=", incidentId).execute();
   // Someone has taken it on: nobody further down the list needs waking.
-  await tx.updateTable("checkins").set({ next_action_at: null })
+  await tx.updateTable("checkins").set({ next_action_at: null, after_asked_ms: null })
     .where("incident_id", "=", incidentId).where("status", "=", "open").execute();
-  await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "acknowledged", { via }, by)).execute();
+  await cancelQueued(tx, { incidentIds: [incidentId], kinds: [...ALERT_KINDS] }, "incident_acknowledged", now);
+  await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "acknowledged", { via: by.via }, by.label))
+    .execute();
   return { ok: true };
 }
 
@@ -46,12 +76,15 @@ export async function resolveIncidentIn(
   if (!incident) return notFound;
   const problem = checkResolve(incident.status as "open");
   if (problem) return { ok: false, error: problem };
-  await tx.updateTable("incidents").set({ status: "resolved", resolved_at: now, outcome, note }).where("id", "=", incidentId).execute();
+  await tx.updateTable("incidents").set({ status: "resolved", resolved_at: now, outcome, note, ack_check_at: null })
+    .where("id", "=", incidentId).execute();
+  await cancelQueued(tx, { incidentIds: [incidentId], kinds: [...ALERT_KINDS, "ack_reminder"] }, "incident_resolved", now);
   await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "resolved", { outcome, note }, by)).execute();
   // A human has established how the member is: the unanswered check-ins are settled,
   // and the next check-in starts a fresh chain.
-  await tx.updateTable("checkins").set({ status: "resolved", closed_reason: "incident_resolved", next_action_at: null })
-    .where("member_id", "=", incident.member_id).where("status", "=", "open").execute();
+  const settled = await tx.updateTable("checkins").set({ status: "resolved", closed_reason: "incident_resolved", next_action_at: null })
+    .where("member_id", "=", incident.member_id).where("status", "=", "open").returning("id").execute();
+  await cancelQueued(tx, { checkinIds: settled.map((c) => c.id), kinds: ["prompt", "resend"] }, "checkin_closed", now);
   const consequence = consequenceOf(outcome);
   if (consequence === "pause") {
     await tx.updateTable("members").set({ pause: JSON.stringify({ reason: "hospital" }), next_due_at: null, updated_at: now })

@@ -6,6 +6,7 @@ import type { Insertable } from "kysely";
 import { anchorFor, DEFAULT_TIME_ZONE, type Interval, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { contactConfirmText } from "../domain/messages.ts";
 import { newId } from "../ids.ts";
+import { cancelQueued } from "./causes.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
@@ -216,8 +217,9 @@ export async function pauseMemberIn(tx: Db, organisationId: string, memberId: st
   if (!member) return false;
   const next = member.active ? nextDueOutsidePause(member.plan as Plan, now, pause) : null;
   await tx.updateTable("members").set({ pause: JSON.stringify(pause), next_due_at: next, updated_at: now }).where("id", "=", memberId).execute();
-  await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
-    .where("member_id", "=", memberId).where("status", "=", "open").execute();
+  const skipped = await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
+    .where("member_id", "=", memberId).where("status", "=", "open").returning("id").execute();
+  await cancelQueued(tx, { checkinIds: skipped.map((c) => c.id), kinds: ["prompt", "resend"] }, "member_paused", now);
   return true;
 }
 

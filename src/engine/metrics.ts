@@ -13,6 +13,8 @@ export class Metrics {
   messagesSent = 0;
   sendRetries = 0;
   sendFailures = 0;
+  undeliverable = 0;
+  messagesCancelled = 0;
   answersRecorded = 0;
   inboundApplied = 0;
   engineErrors = 0;
@@ -32,6 +34,8 @@ export class Metrics {
     this.messagesSent += sent.sent;
     this.sendRetries += sent.retried;
     this.sendFailures += sent.failed;
+    this.undeliverable += sent.undeliverable.length;
+    this.messagesCancelled += sent.cancelled;
   }
 
   counters(): Record<string, [number, string]> {
@@ -42,9 +46,11 @@ export class Metrics {
       mimamori_resends_total: [this.resendsQueued, "Re-sent prompts"],
       mimamori_alerts_total: [this.alertsQueued, "Alerts to teams, contacts and groups"],
       mimamori_incidents_opened_total: [this.incidentsOpened, "No-answer incidents opened"],
-      mimamori_messages_sent_total: [this.messagesSent, "Messages handed to a channel"],
+      mimamori_messages_sent_total: [this.messagesSent, "Messages a provider accepted"],
       mimamori_send_retries_total: [this.sendRetries, "Sends scheduled for retry"],
       mimamori_send_errors_total: [this.sendFailures, "Sends that failed permanently on a channel"],
+      mimamori_undeliverable_total: [this.undeliverable, "Messages no channel of their recipient could deliver (nobody was told)"],
+      mimamori_messages_cancelled_total: [this.messagesCancelled, "Queued messages not sent because their cause was gone"],
       mimamori_answers_total: [this.answersRecorded, "Answers recorded"],
       mimamori_inbound_applied_total: [this.inboundApplied, "Webhook events applied"],
       mimamori_engine_errors_total: [this.engineErrors, "Engine ticks that failed"],

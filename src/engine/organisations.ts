@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress } from "../store/schema.ts";
 
 export const ROLES = ["admin", "staff", "observer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,22 +54,32 @@ export async function revokeToken(db: Db, organisationId: string, tokenId: strin
   });
 }
 
-/** A new organisation with its default team (見守りステーション) and an admin token. */
+/** In sandbox mode a new organisation's default team has a sandbox address, so a trial sees team alerts in the outbox. */
+export function defaultTeamChannels(sandbox: boolean): ChannelAddress[] {
+  return sandbox ? [{ kind: "sandbox", address: "team" }] : [];
+}
+
+/**
+ * A new organisation with its default team (見守りステーション) and an admin token.
+ * `teamChannels`: the default team's addresses (in sandbox mode, a sandbox one,
+ * so a trial sees team alerts; elsewhere none until staff register theirs).
+ */
 export async function createOrganisation(
-  db: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean } = {},
+  db: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean; teamChannels?: ChannelAddress[] } = {},
 ): Promise<{ organisationId: string; teamId: string; token: string }> {
   return inTransaction(db, (tx) => insertOrganisation(tx, name, now, options));
 }
 
 /** {@link createOrganisation} inside the caller's transaction `tx`. */
 export async function insertOrganisation(
-  tx: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean } = {},
+  tx: Db, name: string, now: Date, options: { token?: string; instanceAdmin?: boolean; teamChannels?: ChannelAddress[] } = {},
 ): Promise<{ organisationId: string; teamId: string; token: string }> {
   const organisationId = newId();
   const teamId = newId();
   await tx.insertInto("organisations").values({ id: organisationId, name, settings: "{}", created_at: now }).execute();
   await tx.insertInto("teams").values({
-    id: teamId, organisation_id: organisationId, name: "見守りステーション", is_default: true, channels: "[]", created_at: now,
+    id: teamId, organisation_id: organisationId, name: "見守りステーション", is_default: true,
+    channels: JSON.stringify(options.teamChannels ?? []), created_at: now,
   }).execute();
   const { token } = await createToken(tx, organisationId, "admin", "admin", now, options);
   return { organisationId, teamId, token };

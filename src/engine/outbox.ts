@@ -4,6 +4,7 @@
  * state change that caused it.
  */
 import type { Insertable } from "kysely";
+import type { MessageKind } from "../domain/messages.ts";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -18,7 +19,7 @@ export interface OutboxMessage {
   recipient: { kind: RecipientKind; id: string };
   channels: ChannelAddress[];
   channelIndex?: number;
-  messageKind: string;
+  messageKind: MessageKind;
   text: string;
   payload?: Record<string, unknown>;
   checkinId?: string | null;

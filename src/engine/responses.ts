@@ -14,6 +14,7 @@ import type { BroadcastAnswer } from "../domain/broadcasts.ts";
 import type { Db } from "../store/db.ts";
 import { type AnswerOutcome, recordAnswersIn } from "./answers.ts";
 import { type BroadcastAnswerOutcome, recordBroadcastAnswerIn } from "./broadcasts.ts";
+import { cancelQueued } from "./causes.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { acknowledgeIncidentIn, type IncidentCommandResult, resolveIncidentIn } from "./incidents.ts";
 
@@ -54,7 +55,8 @@ async function responderLabel(tx: Db, r: Responder): Promise<string> {
 }
 
 export async function acknowledgeAlertIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
-  return acknowledgeIncidentIn(tx, r.organisationId, incidentId, await responderLabel(tx, r), r.via, now);
+  const recipient = r.kind === "contact" || r.kind === "team" ? { kind: r.kind as "contact" | "team", id: r.id } : undefined;
+  return acknowledgeIncidentIn(tx, r.organisationId, incidentId, { label: await responderLabel(tx, r), via: r.via, recipient }, now);
 }
 
 export async function reportSafeIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
@@ -87,7 +89,10 @@ export async function passAlertIn(tx: Db, r: Responder, incidentId: string, now:
 export async function confirmContactIn(tx: Db, r: Responder, contactId: string, now: Date): Promise<"confirmed" | "already" | "missing"> {
   const updated = await tx.updateTable("contacts").set({ confirmed_at: now }).where("id", "=", contactId)
     .where("organisation_id", "=", r.organisationId).where("confirmed_at", "is", null).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) > 0) return "confirmed";
+  if (Number(updated.numUpdatedRows) > 0) {
+    await cancelQueued(tx, { recipient: { kind: "contact", id: contactId }, kinds: ["contact_confirm"] }, "contact_confirmed", now);
+    return "confirmed";
+  }
   const exists = await tx.selectFrom("contacts").select("id").where("id", "=", contactId).executeTakeFirst();
   return exists ? "already" : "missing";
 }

@@ -2,7 +2,9 @@
  * Moving the sandbox's virtual clock. Time moves from one due instant to the next,
  * carrying out everything due at each before going on, so a jump of a day sends a
  * prompt at 09:00 and its re-send at 09:00 the next day, each stamped with its own
- * time, exactly as if the day had passed.
+ * time, exactly as if the day had passed. Sending is part of "carrying out": a
+ * chain starts when its prompt is accepted, so each instant's messages are sent at
+ * that instant before time moves on.
  */
 import { sql } from "kysely";
 import type { Db } from "../store/db.ts";
@@ -16,7 +18,9 @@ async function nextInstant(db: Db, after: Date, until: Date): Promise<Date | nul
       (select min(next_action_at) from checkins where next_action_at > ${after} and next_action_at <= ${until}),
       (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${after} and next_attempt_at <= ${until}),
       (select min(next_due_at) from groups where next_due_at > ${after} and next_due_at <= ${until}),
-      (select min(list_at) from group_checkins where list_at > ${after} and list_at <= ${until})
+      (select min(list_at) from group_checkins where list_at > ${after} and list_at <= ${until}),
+      (select min(ack_check_at) from incidents where ack_check_at > ${after} and ack_check_at <= ${until}),
+      (select min(next_summary_at) from teams where next_summary_at > ${after} and next_summary_at <= ${until})
     ) as at`.execute(db);
   return row.rows[0]?.at ?? null;
 }
@@ -26,19 +30,11 @@ export async function advanceSandboxClock(db: Db, engine: Engine, clock: Sandbox
     await clock.refresh();
     if (target.getTime() < clock.now().getTime()) throw new RangeError("the sandbox clock never goes backwards");
     await control.runUntilIdle();
-    // Decisions are made instant by instant; the sandbox channel stamps each message
-    // with the instant it became ready, so sending may trail behind without changing
-    // what the outbox shows.
-    const sending = control.sendInBackground();
-    try {
-      for (;;) {
-        const next = await nextInstant(db, clock.now(), target);
-        if (!next) break;
-        await clock.set(next, false);
-        await control.decideUntilIdle();
-      }
-    } finally {
-      await sending.stop();
+    for (;;) {
+      const next = await nextInstant(db, clock.now(), target);
+      if (!next) break;
+      await clock.set(next, false);
+      await control.runUntilIdle();
     }
     await clock.set(target, running);
     await control.runUntilIdle();

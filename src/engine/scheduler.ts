@@ -1,11 +1,13 @@
 /**
  * The scheduler: claims members whose next check-in is due, writes the check-in
  * and its prompt, and moves the member's due time on, all in one transaction.
+ * An escalating check-in's chain waits until its prompt is accepted by a provider
+ * (the sender starts it): a member is never alerted about before being asked.
  */
 import { type Insertable, sql } from "kysely";
 import { promptIsCovered, startEscalation } from "../domain/escalation.ts";
 import { promptText } from "../domain/messages.ts";
-import { isPausedAt, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
+import { isPausedAt, latestSlotBy, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -44,9 +46,10 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
     for (const member of due) {
       const plan = member.plan as Plan;
       const pause = member.pause as Pause | null;
-      const dueAt = member.next_due_at as Date;
       const channels = member.channels as ChannelAddress[];
-      // After downtime, one check-in for the missed slot; the next slot is after now.
+      // After downtime, one check-in for the latest missed slot (the others fold into
+      // it), prompted now; the next slot is after now.
+      const dueAt = latestSlotBy(plan, member.next_due_at as Date, now, pause);
       nextDue.push(nextDueOutsidePause(plan, now > dueAt ? now : dueAt, pause));
       if (isPausedAt(pause, dueAt, plan.timeZone)) {
         lastPrompted.push(member.last_prompted_at);
@@ -54,10 +57,13 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
       }
       const checkinId = newId();
       const escalates = !escalating.has(member.id);
+      const prompted = !promptIsCovered(member.last_prompted_at, now);
+      const policy = policyFor(policies(member.team_id), channels);
+      // Prompted: the chain waits for the provider to accept it. Covered by a prompt
+      // that just went out: the member was asked, so it runs from now.
       const position = escalates
-        ? startEscalation(policyFor(policies(member.team_id), channels), dueAt)
-        : { stepIndex: 0, nextActionAt: null, contactCursor: 0 };
-      const prompted = !promptIsCovered(member.last_prompted_at, dueAt);
+        ? startEscalation(policy, prompted ? undefined : now)
+        : { stepIndex: 0, nextActionAt: null, contactCursor: 0, afterAskedMs: null };
       checkins.push({
         id: checkinId,
         organisation_id: member.organisation_id,
@@ -67,6 +73,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
         escalates,
         step_index: position.stepIndex,
         next_action_at: position.nextActionAt,
+        after_asked_ms: position.afterAskedMs,
         contact_cursor: position.contactCursor,
         prompted,
       });

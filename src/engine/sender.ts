@@ -1,30 +1,67 @@
 /**
- * The sender: claims ready outbox rows under a short lease, hands them to their
- * channel with the idempotency key, then records the result. A crash after the
- * provider accepted a message but before we recorded it leaves the lease to
- * expire; the retry carries the same key, so the provider does not deliver twice.
+ * The sender: claims ready outbox rows under a short lease, re-checks that each
+ * is still needed (its cause may have closed since it was queued), hands the rest
+ * to their channel with the idempotency key, then records the result. A crash
+ * after the provider accepted a message but before we recorded it leaves the
+ * lease to expire; the retry carries the same key, so the provider does not
+ * deliver twice.
+ *
+ * A message counts as sent only when a provider accepted it. A prompt accepted
+ * means the member was asked: its check-in's chain starts then. A recipient no
+ * channel could reach is a failed delivery that moves on at once (issue 8).
  */
 import { type Selectable, sql } from "kysely";
 import type { ChannelRegistry } from "../channels/registry.ts";
-import type { Channel, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
-import { type Db, preferIndexWalks } from "../store/db.ts";
+import type { Channel, DeliveryErrorCode, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
+import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
-import { incidentEvent } from "./incident-log.ts";
+import { checkCauses, writeCancellations } from "./causes.ts";
 import { baseKey, outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
 import { reserveSlots, SLOT_MARGIN, slotIntervalMs } from "./pacing.ts";
+import { markAsked, recordChannelHealth, undeliverable } from "./undeliverable.ts";
 
-export const MAX_ATTEMPTS = 12;
+/**
+ * A passing failure (a provider's 5xx, a timeout, a rate limit) is retried until
+ * the message is this old, so a provider outage of several hours delays a message
+ * but does not lose it; after that it fails on this channel and moves on.
+ */
+export const RETRY_WINDOW_MS = 12 * 3_600_000;
 
 export interface SendBatchResult {
   claimed: number;
   sent: number;
   retried: number;
+  /** Failed on a channel (the recipient's next channel is tried). */
   failed: number;
+  /** Not sent: their cause was gone. */
+  cancelled: number;
+  /** Recipients no channel could reach (after the last channel failed), for the log. */
+  undeliverable: UndeliverableNote[];
 }
 
-/** Exponential backoff with jitter: 10 s, 20 s, 40 s … capped at one hour. */
+/** A recipient nobody could reach: logged at warn by the engine. */
+export interface UndeliverableNote {
+  organisationId: string;
+  recipient: { kind: string; id: string };
+  kind: string;
+  channel: string;
+  code: DeliveryErrorCode | null;
+  error: string;
+}
+
+const emptyResult = (): SendBatchResult => ({ claimed: 0, sent: 0, retried: 0, failed: 0, cancelled: 0, undeliverable: [] });
+
+/** Add a later part of a batch (capped messages sent at their slots) to its result. */
+export function addResults(a: SendBatchResult, b: SendBatchResult): SendBatchResult {
+  return {
+    claimed: a.claimed + b.claimed, sent: a.sent + b.sent, retried: a.retried + b.retried, failed: a.failed + b.failed,
+    cancelled: a.cancelled + b.cancelled, undeliverable: [...a.undeliverable, ...b.undeliverable],
+  };
+}
+
+/** Exponential backoff with jitter: 10 s, 20 s, 40 s … capped at 15 minutes, so an outage's end is noticed soon. */
 export function backoffMs(attempts: number, retryAfterMs?: number): number {
-  const exp = Math.min(3_600_000, 10_000 * 2 ** Math.max(0, attempts - 1));
+  const exp = Math.min(900_000, 10_000 * 2 ** Math.max(0, attempts - 1));
   return Math.max(retryAfterMs ?? 0, exp * (0.8 + Math.random() * 0.4));
 }
 
@@ -35,7 +72,8 @@ const SLOT_SETUP_MS = 20;
 
 type Claimed = Pick<Selectable<Database["outbox"]>,
   "id" | "organisation_id" | "idempotency_key" | "recipient_kind" | "recipient_id" | "channel_index" | "channel_kind" | "address" |
-  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at" | "slot_at">;
+  "message_kind" | "text" | "payload" | "checkin_id" | "incident_id" | "due_at" | "attempts" | "next_attempt_at" | "slot_at" |
+  "created_at">;
 
 /** A claimed row and, for a rate-capped channel, the instant it may go and the cap. */
 type Ready = { row: Claimed; sendAt?: Date; rate?: number };
@@ -89,9 +127,14 @@ export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, pacing: Pacing = { lookaheadMs: SLOT_LOOKAHEAD_MS },
 ): Promise<SendBatchResult> {
   const wall = new Date();
-  const claimed = await claimReady(db, now, wall, limit, leaseMs);
-  const result = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
-  if (claimed.length === 0) return result;
+  const all = await claimReady(db, now, wall, limit, leaseMs);
+  const result = { ...emptyResult(), claimed: all.length };
+  if (all.length === 0) return result;
+  const { needed: claimed, cancelled } = await checkCauses(db, all, now);
+  if (cancelled.length) {
+    await inTransaction(db, (tx) => writeCancellations(tx, cancelled, now));
+    result.cancelled = cancelled.length;
+  }
 
   // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
   // due together go out in the order they were written.
@@ -108,8 +151,7 @@ export async function sendReady(
     pacing.inBackground(timed);
     return result;
   }
-  const later = await timed;
-  return { claimed: result.claimed, sent: result.sent + later.sent, retried: result.retried + later.retried, failed: result.failed + later.failed };
+  return addResults(result, await timed);
 }
 
 function groupByChannel(channels: ChannelRegistry, items: Ready[]): Map<Channel, Claimed[]> {
@@ -130,12 +172,17 @@ function groupByChannel(channels: ChannelRegistry, items: Ready[]): Map<Channel,
 async function sendCapped(
   db: Db, channels: ChannelRegistry, capped: Ready[], sendAt: (i: Ready) => number, now: Date,
 ): Promise<SendBatchResult> {
-  const result = { claimed: 0, sent: 0, retried: 0, failed: 0 };
+  const result = emptyResult();
   if (capped.length === 0) return result;
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
   await Promise.all(capped.map(async (i) => {
     const wait = sendAt(i) - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Its cause may have closed while it waited for its slot (an answer, an acknowledgement).
+    if (!(await stillPending(db, i.row.id))) {
+      result.cancelled++;
+      return;
+    }
     if (i.rate) await capGuard(`${i.row.organisation_id}|${i.row.channel_kind}`, i.rate);
     await deliver(channels.forKind(i.row.channel_kind), [i.row], now, outcomes);
   }));
@@ -201,6 +248,12 @@ async function pace(
   return ready;
 }
 
+/** Whether a claimed row is still to be sent (not cancelled by a closing transaction meanwhile). */
+async function stillPending(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom("outbox").select("status").where("id", "=", id).executeTakeFirst();
+  return row?.status === "pending";
+}
+
 /** Claim the oldest ready rows under a lease. */
 async function claimReady(db: Db, now: Date, wall: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
   return db.transaction().execute(async (tx) => {
@@ -213,7 +266,7 @@ async function claimReady(db: Db, now: Date, wall: Date, limit: number, leaseMs:
         and (locked_until is null or locked_until < ${wall})
       order by next_attempt_at, id limit ${limit} for update skip locked)
     returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
-      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at, slot_at`.execute(tx)).rows;
+      message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at, slot_at, created_at`.execute(tx)).rows;
   });
 }
 
@@ -237,19 +290,26 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
   const sent = outcomes.filter((o) => o.outcome.status === "sent");
   if (sent.length) {
     const providerIds = sent.map((o) => (o.outcome.status === "sent" ? o.outcome.providerId ?? null : null));
-    await sql`update outbox set status = 'sent', sent_at = ${now}, locked_until = null, attempts = attempts + 1,
-        provider_id = coalesce(v.provider_id, outbox.provider_id)
-      from (select unnest(${sent.map((o) => o.row.id)}::uuid[]) as id, unnest(${providerIds}::text[]) as provider_id) v
-      where outbox.id = v.id`.execute(db);
+    // A prompt or re-send accepted: the member was asked, and its chain starts now.
+    const asked = sent.filter((o) => o.row.checkin_id && (o.row.message_kind === "prompt" || o.row.message_kind === "resend"))
+      .map((o) => o.row.checkin_id as string);
+    await inTransaction(db, async (tx) => {
+      await sql`update outbox set status = 'sent', sent_at = ${now}, locked_until = null, attempts = attempts + 1,
+          provider_id = coalesce(v.provider_id, outbox.provider_id)
+        from (select unnest(${sent.map((o) => o.row.id)}::uuid[]) as id, unnest(${providerIds}::text[]) as provider_id) v
+        where outbox.id = v.id`.execute(tx);
+      await markAsked(tx, [...new Set(asked)], now);
+    });
     result.sent += sent.length;
   }
+  await recordChannelHealth(db, outcomes, now);
   // Messages retried together come back together (one jitter per attempt count and
   // wait), so a multicast chunk is re-formed the same and keeps its retry key.
   const retryAt = new Map<string, Date>();
   for (const { row, outcome } of outcomes) {
     if (outcome.status === "sent") continue;
     const attempts = row.attempts + 1;
-    if (outcome.status === "retry" && attempts < MAX_ATTEMPTS) {
+    if (outcome.status === "retry" && now.getTime() - row.created_at.getTime() < RETRY_WINDOW_MS) {
       const slot = `${attempts}:${outcome.retryAfterMs ?? 0}`;
       const at = retryAt.get(slot) ?? new Date(now.getTime() + backoffMs(attempts, outcome.retryAfterMs));
       retryAt.set(slot, at);
@@ -260,11 +320,18 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
       continue;
     }
     result.failed++;
-    await db.transaction().execute(async (tx) => {
-      await tx.updateTable("outbox").set({ status: "failed", attempts, last_error: outcome.error, locked_until: null })
+    const code = outcome.status === "failed" ? outcome.code ?? null : null;
+    const last = await inTransaction(db, async (tx) => {
+      await tx.updateTable("outbox").set({ status: "failed", attempts, last_error: outcome.error, error_code: code, locked_until: null })
         .where("id", "=", row.id).execute();
-      await failOver(tx as unknown as Db, row, outcome.error, now);
+      return failOver(tx, row, outcome.error, now);
     });
+    if (last) {
+      result.undeliverable.push({
+        organisationId: row.organisation_id, recipient: { kind: row.recipient_kind, id: row.recipient_id }, kind: row.message_kind,
+        channel: row.channel_kind, code, error: outcome.error,
+      });
+    }
   }
 }
 
@@ -275,10 +342,12 @@ export type FailedRow = Pick<Selectable<Database["outbox"]>,
 /**
  * A message that cannot reach its recipient on this channel (refused, bounced,
  * undelivered, a call nobody answered) moves to the recipient's next channel; with
- * none left, an alert's failure goes on the incident's timeline for the team.
+ * none left, the recipient is undeliverable (see undeliverable.ts): on the
+ * timeline, the alert moves on at once, an unreachable member is raised to the team.
  * Runs inside the caller's transaction (the row is already marked failed).
+ * Returns true when no channel was left.
  */
-export async function failOver(tx: Db, row: FailedRow, error: string, now: Date): Promise<void> {
+export async function failOver(tx: Db, row: FailedRow, error: string, now: Date): Promise<boolean> {
   const channels = await recipientChannels(tx, row.recipient_kind as RecipientKind, row.recipient_id);
   const next = row.channel_index + 1;
   if (next < channels.length) {
@@ -296,9 +365,8 @@ export async function failOver(tx: Db, row: FailedRow, error: string, now: Date)
       dueAt: row.due_at,
       now,
     })).onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
-  } else if (row.incident_id) {
-    await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
-      recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, error,
-    })).execute();
+    return false;
   }
+  await undeliverable(tx, row, error, now);
+  return true;
 }

@@ -24,6 +24,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /openapi.json": "public",
 
   "GET /organisation": "observer",
+  // What will make alerts fail: names teams and channel kinds, no personal data.
+  "GET /organisation/setup-checks": "observer",
   "PATCH /organisation": "admin",
   "POST /organisations": "instance",
   "GET /tokens": "admin",
@@ -94,6 +96,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
 
   // Failed deliveries name addresses; there is no redacted form worth showing.
   "GET /deliveries/failed": "staff",
+  "GET /deliveries/cancelled": "staff",
   "POST /deliveries/bounces": "staff",
 
   "GET /sandbox/clock": "observer",

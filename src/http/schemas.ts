@@ -232,6 +232,10 @@ export const PolicyInput = z.strictObject({
     attempts: z.number().int().min(0).max(5).describe("More calls after the first, when nobody answers (default 2)"),
     interval: Duration("PT10M", "P1D").describe("Between calls, ISO-8601 (default PT10M)"),
   }).optional(),
+  ackReminderAfter: z.string().optional()
+    .describe("Remind whoever acknowledged when no outcome is recorded after this long, ISO-8601 (default PT2H)"),
+  ackTimeout: z.string().optional()
+    .describe("Without an outcome by then, the incident re-opens and the escalation resumes, ISO-8601 (default PT6H)"),
 });
 export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(), phone: PolicyInput.optional() });
 

@@ -41,7 +41,7 @@ export async function memberDetail(db: Db, organisationId: string, id: string, w
     .where("id", "=", id).where("organisation_id", "=", organisationId).executeTakeFirst();
   if (!m) return undefined;
   const [open, incidents, contacts, lastAnswer, groups] = await Promise.all([
-    db.selectFrom("checkins").select(["id", "due_at", "escalates", "step_index", "next_action_at", "incident_id"])
+    db.selectFrom("checkins").select(["id", "due_at", "asked_at", "escalates", "step_index", "next_action_at", "incident_id"])
       .where("member_id", "=", id).where("status", "=", "open").orderBy("due_at").execute(),
     db.selectFrom("incidents").select(["id", "kind", "status", "opened_at"])
       .where("member_id", "=", id).where("status", "<>", "resolved").orderBy("opened_at").execute(),
@@ -60,7 +60,8 @@ export async function memberDetail(db: Db, organisationId: string, id: string, w
       unresolvedIncidents: incidents.length,
     }),
     openCheckins: open.map((c) => ({
-      id: c.id, dueAt: iso(c.due_at), escalates: c.escalates, nextActionAt: iso(c.next_action_at), incidentId: c.incident_id,
+      id: c.id, dueAt: iso(c.due_at), askedAt: iso(c.asked_at), escalates: c.escalates, nextActionAt: iso(c.next_action_at),
+      incidentId: c.incident_id,
     })),
     openIncidents: incidents.map((i) => ({ id: i.id, kind: i.kind, status: i.status, openedAt: iso(i.opened_at) })),
     lastAnswer: lastAnswer ? { answer: lastAnswer.answer, at: iso(lastAnswer.received_at), source: lastAnswer.source } : null,

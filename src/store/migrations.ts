@@ -10,6 +10,7 @@ import { lineGroupsMigration } from "./migrations/003-line-groups.ts";
 import { phoneAndLinksMigration } from "./migrations/005-phone-and-links.ts";
 import { tenantKeysMigration } from "./migrations/006-tenant-keys.ts";
 import { distributedByOrganisationMigration } from "./migrations/007-distributed-by-organisation.ts";
+import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
 
 export interface Migration {
   id: number;
@@ -288,6 +289,7 @@ alter table members add column consent jsonb;
   phoneAndLinksMigration,
   tenantKeysMigration,
   distributedByOrganisationMigration,
+  escalationSafetyMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -1,10 +1,13 @@
 /** Row types of the database, as Kysely sees them. */
 import type { ColumnType, Generated } from "kysely";
+import type { MessageKind } from "../domain/messages.ts";
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
 /** A JSON column with a database default. */
 type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+/** A nullable column that inserts may leave out. */
+type Maybe<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface ChannelAddress {
   kind: ChannelKind;
@@ -41,6 +44,8 @@ export interface Database {
     channels: JsonDefault<ChannelAddress[]>;
     escalation_policies: Json<unknown> | null;
     created_at: Timestamp;
+    /** When the daily summary of unresolved incidents is next due; null while none is open. */
+    next_summary_at: Maybe<Date>;
   };
   members: {
     id: string;
@@ -130,6 +135,10 @@ export interface Database {
     answer: string | null;
     answered_at: Timestamp | null;
     closed_reason: string | null;
+    /** When a provider accepted the last prompt or re-send of this check-in (the member was asked). */
+    asked_at: Maybe<Date>;
+    /** Set while the chain waits for the member to be asked: the next step's delay from that moment. */
+    after_asked_ms: Maybe<number>;
   };
   answers: {
     id: string;
@@ -161,6 +170,12 @@ export interface Database {
     resolved_at: Timestamp | null;
     outcome: string | null;
     note: string | null;
+    /** Who acknowledged, when it was a recipient we can remind (a contact or a team). */
+    acknowledged_by_kind: Maybe<string>;
+    acknowledged_by_id: Maybe<string>;
+    /** While acknowledged without an outcome: when to remind, then when to time out. */
+    ack_check_at: Maybe<Date>;
+    ack_reminded_at: Maybe<Date>;
   };
   incident_events: {
     id: string;
@@ -180,7 +195,7 @@ export interface Database {
     channel_index: number;
     channel_kind: string;
     address: string;
-    message_kind: string;
+    message_kind: MessageKind;
     text: string;
     payload: Json<Record<string, unknown>>;
     checkin_id: string | null;
@@ -199,6 +214,20 @@ export interface Database {
     outcome: string | null;
     /** The pacing slot a rate-capped message was given. */
     slot_at: Timestamp | null;
+    /** Why a queued message was not sent: its cause was gone when its turn came. */
+    cancel_reason: Maybe<string>;
+    /** The provider's failure, as a code (credentials_refused, no_address…). */
+    error_code: Maybe<string>;
+  };
+  channel_health: {
+    organisation_id: string;
+    kind: string;
+    last_success_at: Timestamp | null;
+    last_failure_at: Timestamp | null;
+    last_error_code: string | null;
+    last_error: string | null;
+    credentials_refused_at: Timestamp | null;
+    operator_alerted_at: Timestamp | null;
   };
   send_pacing: { organisation_id: string; channel_kind: string; next_free_at: Timestamp };
   links: {

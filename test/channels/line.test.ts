@@ -267,10 +267,10 @@ describe("LINE channel", () => {
     const elsewhere = [prompt("chk_x", { organisationId: "org-without-line" }), prompt("chk_y", { organisationId: "org-without-line" })];
     const here = prompt("chk_here");
     const results = await channel.send([elsewhere[0], here, elsewhere[1]], new Date());
-    assert.deepEqual(results[0], { status: "failed", error: NO_CREDENTIALS });
-    assert.deepEqual(results[0], { status: "failed", error: "no LINE channel is configured for this organisation" });
+    assert.deepEqual(results[0], { status: "failed", code: "not_configured", error: NO_CREDENTIALS });
+    assert.deepEqual(results[0], { status: "failed", code: "not_configured", error: "no LINE channel is configured for this organisation" });
     assert.equal(results[1].status, "sent");
-    assert.deepEqual(results[2], { status: "failed", error: NO_CREDENTIALS });
+    assert.deepEqual(results[2], { status: "failed", code: "not_configured", error: NO_CREDENTIALS });
     assert.equal(server.requests.length, 1);
     assert.deepEqual(credentialCalls.sort(), [ORG, "org-without-line"]);
   });
@@ -280,6 +280,7 @@ describe("LINE channel", () => {
     const [result] = await wrong.send([prompt("chk_401")], new Date());
     assert.equal(result.status, "failed");
     assert.match(result.status === "failed" ? result.error : "", /access token.*401|401.*access token/);
+    assert.equal(result.status === "failed" ? result.code : undefined, "credentials_refused", "decided on a code, not the text");
     assert.deepEqual(server.requests.map((r) => r.status), [401]);
   });
 

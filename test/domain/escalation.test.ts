@@ -7,6 +7,7 @@ import {
   escalate,
   PROMPT_COALESCE_MS,
   promptIsCovered,
+  resumeAfterAsked,
   startEscalation,
 } from "../../src/domain/escalation.ts";
 import { PHONE_POLICY, type Policy, STANDARD_POLICY, type Step } from "../../src/domain/policy.ts";
@@ -54,8 +55,13 @@ function showPosition(p: EscalationPosition) {
     stepIndex: p.stepIndex,
     nextActionAt: p.nextActionAt ? `+${(p.nextActionAt.getTime() - DUE.getTime()) / HOUR}h` : null,
     contactCursor: p.contactCursor,
+    ...(p.afterAskedMs !== null ? { afterAsked: `${p.afterAskedMs / HOUR}h` } : {}),
   };
 }
+
+/** A position to start a worker from, in hours from DUE. */
+const positionAt = (stepIndex: number, hours: number, contactCursor = 0): EscalationPosition =>
+  ({ stepIndex, nextActionAt: afterDue(hours), contactCursor, afterAskedMs: null });
 
 /** One worker run from the start of the chain, `hours` after the due time. */
 function runOnce(hours: number, overrides: Partial<EscalationContext> = {}) {
@@ -66,7 +72,8 @@ function runOnce(hours: number, overrides: Partial<EscalationContext> = {}) {
 
 /**
  * A punctual worker: runs exactly at each nextActionAt, carrying the position,
- * the open incident and the last prompt forward as the engine would.
+ * the open incident and the last prompt forward as the engine would; a re-send
+ * is accepted by the provider at once (the chain resumes from it).
  */
 function runPunctually(overrides: Partial<EscalationContext> = {}, untilHours = 500) {
   let ctx = context(overrides);
@@ -82,7 +89,7 @@ function runPunctually(overrides: Partial<EscalationContext> = {}, untilHours = 
       if (e.type === "resend") ctx = { ...ctx, memberLastPromptedAt: e.at };
     }
     effects.push(...result.effects.map(show));
-    position = result.position;
+    position = resumeAfterAsked(result.position, ctx.memberLastPromptedAt as Date);
   }
   return { effects, wakeUps, position: showPosition(position) };
 }
@@ -109,7 +116,7 @@ describe("escalation: startEscalation", () => {
   });
 
   test("an empty policy has nothing to run", () => {
-    assert.deepEqual(startEscalation(policyOf(), DUE), { stepIndex: 0, nextActionAt: null, contactCursor: 0 });
+    assert.deepEqual(startEscalation(policyOf(), DUE), { stepIndex: 0, nextActionAt: null, contactCursor: 0, afterAskedMs: null });
   });
 });
 
@@ -157,7 +164,10 @@ describe("escalation: the default policy for a daily 09:00 plan", () => {
   test("the re-send goes out at +24 h when only the original prompt was sent", () => {
     const result = runOnce(24, { memberLastPromptedAt: DUE });
     assert.deepEqual(result.effects, ["+24h resend same #0"]);
-    assert.deepEqual(result.position, { stepIndex: 1, nextActionAt: "+27h", contactCursor: 0 });
+    // The next step waits for the re-send to be accepted, then runs 3 h after that.
+    assert.deepEqual(result.position, { stepIndex: 1, nextActionAt: null, contactCursor: 0, afterAsked: "3h" });
+    assert.equal(resumeAfterAsked(escalate(startEscalation(STANDARD_POLICY, DUE), context({ now: afterDue(24) })).position, afterDue(24.5))
+      .nextActionAt?.getTime(), afterDue(27.5).getTime());
   });
 
   test("the next day's prompt at +24 h covers the re-send, and the +27 h clock keeps running", () => {
@@ -167,7 +177,7 @@ describe("escalation: the default policy for a daily 09:00 plan", () => {
   });
 
   test("at +27 h: open the incident, then alert the team and the first contact", () => {
-    const result = runOnce(27);
+    const result = runPunctually({}, 27);
     assert.deepEqual(result.effects, FULL_DEFAULT_CHAIN.slice(0, 4));
     assert.deepEqual(result.position, { stepIndex: 4, nextActionAt: "+28h", contactCursor: 1 });
   });
@@ -184,20 +194,24 @@ describe("escalation: the default policy for a daily 09:00 plan", () => {
     assert.deepEqual(result.effects, FULL_DEFAULT_CHAIN.slice(1));
   });
 
-  test("a worker that is late runs every due step with its scheduled time", () => {
+  test("a worker 6 h late (an outage) re-sends now and waits for it to be accepted: nothing else fires", () => {
     const result = runOnce(30);
-    assert.deepEqual(result.effects, FULL_DEFAULT_CHAIN);
-    assert.deepEqual(result.position, { stepIndex: 5, nextActionAt: null, contactCursor: 3 });
+    assert.deepEqual(result.effects, ["+30h resend same #0"]);
+    assert.deepEqual(result.position, { stepIndex: 1, nextActionAt: null, contactCursor: 0, afterAsked: "3h" });
   });
 
-  test("a worker days late gives exactly what a punctual one gives", () => {
-    assert.deepEqual(runOnce(24 * 7).effects, runPunctually().effects);
+  test("steps overdue by an outage are spaced: each waits its full delay after the one before", () => {
+    const late = escalate(positionAt(2, 27), context({ now: afterDue(40), hasOpenIncident: true }));
+    // Steps without delay still go together (team and first contact)…
+    assert.deepEqual(late.effects.map(show), ["+40h alert team:team-1 #2", "+40h alert contact:c1 #3"]);
+    // …and the next contact waits an hour from when they actually went out.
+    assert.deepEqual(showPosition(late.position), { stepIndex: 4, nextActionAt: "+41h", contactCursor: 1 });
   });
 
-  test("a late worker mid-chain keeps the next step on its schedule (no drift)", () => {
-    const result = runOnce(28.5);
-    assert.deepEqual(result.effects, FULL_DEFAULT_CHAIN.slice(0, 5));
-    assert.deepEqual(result.position, { stepIndex: 4, nextActionAt: "+29h", contactCursor: 2 });
+  test("a late worker mid-chain counts the next step from when it ran", () => {
+    const result = escalate(positionAt(4, 28, 1), context({ now: afterDue(28.5), hasOpenIncident: true }));
+    assert.deepEqual(result.effects.map(show), ["+28.5h alert contact:c2 #4"]);
+    assert.deepEqual(showPosition(result.position), { stepIndex: 4, nextActionAt: "+29.5h", contactCursor: 2 });
   });
 
   test("a finished chain does nothing however late the worker comes back", () => {
@@ -237,7 +251,7 @@ describe("escalation: the default policy for a daily 09:00 plan", () => {
   });
 
   test("an incident already open is not opened again; alerts still go out", () => {
-    const result = runOnce(30, { hasOpenIncident: true });
+    const result = runPunctually({ hasOpenIncident: true });
     assert.deepEqual(result.effects, FULL_DEFAULT_CHAIN.filter((e) => !e.includes("open_incident")));
   });
 });
@@ -257,13 +271,13 @@ describe("escalation: the phone policy", () => {
 });
 
 describe("escalation: timing of custom policies", () => {
-  test("each step counts from the previous step's scheduled time", () => {
+  test("each step counts from the one before (a re-send from when it was accepted)", () => {
     const policy = policyOf(
       { after: "PT1H", action: "resend" },
       { after: "PT2H", action: "notify_team" },
       { after: "PT30M", action: "notify_contact", contact: 1 },
     );
-    assert.deepEqual(runOnce(10, { policy, memberLastPromptedAt: null }).effects, [
+    assert.deepEqual(runPunctually({ policy, memberLastPromptedAt: null }).effects, [
       "+1h resend same #0", "+3h open_incident", "+3h alert team:team-1 #1", "+3.5h alert contact:c1 #2",
     ]);
   });
@@ -298,12 +312,12 @@ describe("escalation: re-send coalescing", () => {
 
   test("a re-send covers a second re-send 30 minutes later", () => {
     const policy = policyOf(resend("PT24H"), resend("PT30M"));
-    assert.deepEqual(runOnce(48, { policy }).effects, ["+24h resend same #0"]);
+    assert.deepEqual(runPunctually({ policy }).effects, ["+24h resend same #0"]);
   });
 
   test("re-sends an hour apart both go out", () => {
     const policy = policyOf(resend("PT24H"), resend("PT1H"));
-    assert.deepEqual(runOnce(48, { policy }).effects, ["+24h resend same #0", "+25h resend same #1"]);
+    assert.deepEqual(runPunctually({ policy }).effects, ["+24h resend same #0", "+25h resend same #1"]);
   });
 
   test("a re-send on the next channel says so", () => {
@@ -333,7 +347,7 @@ describe("escalation: alerts and the incident", () => {
       { after: "PT0S", action: "open_incident" },
       { after: "PT1H", action: "notify_contact", contact: 1 },
     );
-    const result = runOnce(5, { policy });
+    const result = runPunctually({ policy });
     assert.deepEqual(result.effects, ["+0h open_incident", "+0h alert team:team-1 #1", "+1h alert contact:c1 #3"]);
   });
 
@@ -380,7 +394,7 @@ describe("escalation: contacts", () => {
       { after: "PT1H", action: "notify_contact", contact: 2 },
       { after: "PT1H", action: "notify_next_contact" },
     );
-    const result = runOnce(5, { policy });
+    const result = runPunctually({ policy });
     assert.deepEqual(result.effects, ["+1h open_incident", "+1h alert contact:c2 #0", "+2h alert contact:c3 #1"]);
     assert.equal(result.position.contactCursor, 3);
   });
@@ -390,14 +404,14 @@ describe("escalation: contacts", () => {
       { after: "PT1H", action: "notify_contact", contact: 3 },
       { after: "PT1H", action: "notify_contact", contact: 1 },
     );
-    const result = runOnce(5, { policy });
+    const result = runPunctually({ policy });
     assert.deepEqual(result.effects.slice(1), ["+1h alert contact:c3 #0", "+2h alert contact:c1 #1"]);
     assert.equal(result.position.contactCursor, 3);
   });
 
   test("notify_next_contact without repeat alerts one contact and moves on", () => {
     const policy = policyOf({ after: "PT1H", action: "notify_next_contact" }, { after: "PT1H", action: "notify_team" });
-    assert.deepEqual(runOnce(5, { policy }).effects, [
+    assert.deepEqual(runPunctually({ policy }).effects, [
       "+1h open_incident", "+1h alert contact:c1 #0", "+2h alert team:team-1 #1",
     ]);
   });
@@ -417,7 +431,7 @@ describe("escalation: contacts", () => {
       { after: "PT1H", action: "notify_all_contacts" },
       { after: "PT1H", action: "notify_next_contact" },
     );
-    const result = runOnce(5, { policy });
+    const result = runPunctually({ policy });
     assert.deepEqual(result.effects, [
       "+1h open_incident",
       "+1h alert contact:c1 #0", "+1h alert contact:c2 #0", "+1h alert contact:c3 #0",
@@ -429,7 +443,7 @@ describe("escalation: contacts", () => {
   // With nobody to tell, the incident still opens so the member's silence is seen.
   test("notify_all_contacts for a member with no contacts opens the incident and yields no_contact_left", () => {
     const policy = policyOf({ after: "PT24H", action: "resend" }, { after: "PT3H", action: "notify_all_contacts" });
-    const result = runOnce(30, { policy, contactIds: [] });
+    const result = runPunctually({ policy, contactIds: [] });
     assert.deepEqual(result.effects, ["+24h resend same #0", "+27h open_incident", "+27h no_contact_left #1"]);
   });
 });
@@ -443,14 +457,14 @@ describe("escalation: empty and exhausted policies", () => {
   });
 
   test("a position past the end of a (shortened) policy ends the chain without effects", () => {
-    const position: EscalationPosition = { stepIndex: 9, nextActionAt: afterDue(27), contactCursor: 1 };
+    const position: EscalationPosition = { stepIndex: 9, nextActionAt: afterDue(27), contactCursor: 1, afterAskedMs: null };
     const result = escalate(position, context({ now: afterDue(30) }));
     assert.deepEqual(result.effects, []);
     assert.equal(result.position.nextActionAt, null);
   });
 
   test("a position whose chain has run out stays put", () => {
-    const position: EscalationPosition = { stepIndex: 5, nextActionAt: null, contactCursor: 3 };
+    const position: EscalationPosition = { stepIndex: 5, nextActionAt: null, contactCursor: 3, afterAskedMs: null };
     assert.deepEqual(escalate(position, context({ now: afterDue(100) })), { position, effects: [] });
   });
 

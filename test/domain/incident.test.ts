@@ -79,7 +79,7 @@ describe("incident: outcomes and their consequence for the member's plan", () =>
 });
 
 describe("incident: urgency", () => {
-  test("a silent member is high urgency; a contact request and a call for help are urgent", () => {
-    assert.deepEqual(URGENCY, { no_answer: "high", contact_requested: "urgent", help_requested: "urgent" });
+  test("a silent or unreachable member is high urgency; a contact request and a call for help are urgent", () => {
+    assert.deepEqual(URGENCY, { no_answer: "high", contact_requested: "urgent", help_requested: "urgent", member_unreachable: "high" });
   });
 });

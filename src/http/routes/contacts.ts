@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
 import { inviteContact } from "../../channels/line-events.ts";
+import { MESSAGE_KINDS } from "../../domain/messages.ts";
+import { cancelQueued } from "../../engine/causes.ts";
 import { askContactsToConfirm, contactRows } from "../../engine/members.ts";
 import { inTransaction } from "../../store/db.ts";
 import { audit } from "../audit.ts";
@@ -123,6 +125,8 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
           .where("organisation_id", "=", request.principal.organisationId).forUpdate().executeTakeFirst();
         if (!contact) throw notFound("contact");
         await tx.deleteFrom("contacts").where("id", "=", request.params.id).execute();
+        await cancelQueued(tx, { recipient: { kind: "contact", id: request.params.id }, kinds: [...MESSAGE_KINDS] }, "recipient_gone",
+          s.clock.now());
         const rest = await tx.selectFrom("contacts").select("id").where("member_id", "=", contact.member_id).orderBy("position").execute();
         for (const [i, c] of rest.entries()) await tx.updateTable("contacts").set({ position: i + 1 }).where("id", "=", c.id).execute();
       });

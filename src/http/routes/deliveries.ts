@@ -14,19 +14,18 @@ import type { Services } from "../services.ts";
 
 export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get("/deliveries/failed", {
-      schema: {
-        tags: ["deliveries"], summary: "Messages that could not be delivered on a channel, newest first",
-        querystring: z.strictObject({
-          memberId: Id.optional(),
-          limit: Limit(1000, 100),
-        }),
-      },
+    const query = z.strictObject({
+      memberId: Id.optional(),
+      limit: Limit(1000, 100),
+    });
+    /** Outbox rows of one end state, newest first; failures with their code, cancellations with their reason. */
+    const list = (status: "failed" | "cancelled", summary: string) => app.get(`/deliveries/${status}`, {
+      schema: { tags: ["deliveries"], summary, querystring: query },
     }, async (request) => {
       let q = s.db.selectFrom("outbox")
-        .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "attempts",
-          "created_at", "incident_id", "checkin_id", "payload"])
-        .where("organisation_id", "=", request.principal.organisationId).where("status", "=", "failed")
+        .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "error_code",
+          "cancel_reason", "attempts", "created_at", "incident_id", "checkin_id", "payload"])
+        .where("organisation_id", "=", request.principal.organisationId).where("status", "=", status)
         .orderBy("created_at", "desc").orderBy("id", "desc").limit(request.query.limit);
       if (request.query.memberId) {
         const memberId = request.query.memberId;
@@ -36,15 +35,17 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         ]));
       }
       const rows = await q.execute();
-      await audit(s.db, request, "delivery.failed.list", "organisation", request.principal.organisationId, { count: rows.length });
+      await audit(s.db, request, `delivery.${status}.list`, "organisation", request.principal.organisationId, { count: rows.length });
       return {
         deliveries: rows.map((r) => ({
           id: r.id, recipient: { kind: r.recipient_kind, id: r.recipient_id }, channel: r.channel_kind, kind: r.message_kind,
-          outcome: r.outcome, error: r.last_error, attempts: r.attempts, at: r.created_at.toISOString(),
-          incidentId: r.incident_id, checkinId: r.checkin_id,
+          outcome: r.outcome, error: r.last_error, code: r.error_code, reason: r.cancel_reason, attempts: r.attempts,
+          at: r.created_at.toISOString(), incidentId: r.incident_id, checkinId: r.checkin_id,
         })),
       };
     });
+    list("failed", "Messages that could not be delivered on a channel (code: credentials_refused, not_configured, no_address, rejected), newest first");
+    list("cancelled", "Queued messages not sent because their cause was gone when their turn came (reason), newest first");
 
     app.post("/deliveries/bounces", {
       schema: {
@@ -56,7 +57,7 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
         }),
       },
     }, async (request, reply) => {
-      const outcome = await emailBounced(s.db, request.principal.organisationId, request.body.messageId, request.body.reason, new Date());
+      const outcome = await emailBounced(s.db, request.principal.organisationId, request.body.messageId, request.body.reason, s.clock.now());
       if (outcome === "not_found") throw notFound("e-mail with this Message-ID");
       s.engine.nudge();
       await audit(s.db, request, "delivery.bounce", "organisation", request.principal.organisationId, { messageId: request.body.messageId });

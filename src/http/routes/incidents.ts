@@ -34,7 +34,8 @@ export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/incidents/:id/ack", { schema: { tags, summary: "Acknowledge: I'll take it (対応します)", params: IdParams, body: AckInput } },
       async (request) => {
         const by = request.body.by ?? request.principal.tokenName;
-        const result = await acknowledgeIncident(s.db, request.principal.organisationId, request.params.id, by, request.body.via, s.clock.now());
+        const result = await acknowledgeIncident(s.db, request.principal.organisationId, request.params.id,
+          { label: by, via: request.body.via }, s.clock.now());
         if (!result.ok) throw result.error.code === "not_found" ? notFound("incident") : new ApiError(409, result.error.code, result.error.message);
         await audit(s.db, request, "incident.ack", "incident", request.params.id, { by });
         return one(request.principal.organisationId, request.params.id);

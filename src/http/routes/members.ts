@@ -1,5 +1,6 @@
 /** Members: registration, plan, pause and resume, answers, history. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
 import { z } from "zod";
 import { localDateOf, type Plan } from "../../domain/schedule.ts";
 import { createMembers, MissingReference, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
@@ -31,7 +32,9 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       async (request, reply) => {
         const [id] = await createMembers(s.db, request.principal.organisationId, [request.body], s.clock.now(), s.config.spreadSeconds);
         await audit(s.db, request, "member.create", "member", id);
-        return reply.code(201).send(await detail(request, id));
+        // Registered all the same; the warnings say why a channel will deliver nothing.
+        const warnings = await registrationWarnings(s.db, request.principal.organisationId, request.body, setupEnvironment(s.config));
+        return reply.code(201).send({ ...(await detail(request, id)), warnings });
       });
 
     app.post("/members/bulk", {

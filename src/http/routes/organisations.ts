@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
 import { SystemClock } from "../../engine/clock.ts";
-import { createOrganisation, createToken, revokeToken } from "../../engine/organisations.ts";
+import { createOrganisation, createToken, defaultTeamChannels, revokeToken } from "../../engine/organisations.ts";
+import { setupChecks, setupEnvironment } from "../../engine/setup-checks.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { IdParams, Limit, OrganisationInput, optionalText, safeString, TokenInput, text } from "../schemas.ts";
@@ -32,6 +33,12 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
         .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
       return { id: org.id, name: org.name, createdAt: org.created_at.toISOString(), role: request.principal.role };
     });
+
+    app.get("/organisation/setup-checks", {
+      schema: { tags: ["organisation"], summary: "What will make alerts fail: unreachable teams, unconfigured channels, refused credentials" },
+    }, async (request) => ({
+      checks: await setupChecks(s.db, request.principal.organisationId, setupEnvironment(s.config)),
+    }));
 
     app.patch("/organisation", {
       schema: {
@@ -70,7 +77,7 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/organisations", {
       schema: { tags: ["organisation"], summary: "Create another organisation (instance administrators only)", body: OrganisationInput },
     }, async (request, reply) => {
-      const created = await createOrganisation(s.db, request.body.name, new Date());
+      const created = await createOrganisation(s.db, request.body.name, s.clock.now(), { teamChannels: defaultTeamChannels(s.config.sandbox) });
       await audit(s.db, request, "organisation.create", "organisation", created.organisationId);
       return reply.code(201).send({ id: created.organisationId, name: request.body.name, defaultTeamId: created.teamId, adminToken: created.token });
     });

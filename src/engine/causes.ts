@@ -1,0 +1,136 @@
+/**
+ * Queued messages whose cause is gone: checked when a sender claims them, and
+ * cancelled by the transaction that closes a cause. The rule for each kind is
+ * `stillNeeded` in domain/causes.ts; this module loads the facts it needs for a
+ * whole batch (a query per kind of fact present, never per row) and writes the
+ * cancellations, with an event on the incident's timeline where there is one.
+ */
+import { sql } from "kysely";
+import { type CancelReason, type CauseFacts, stillNeeded } from "../domain/causes.ts";
+import type { CheckinStatus } from "../domain/escalation.ts";
+import type { IncidentStatus } from "../domain/incident.ts";
+import type { MessageKind } from "../domain/messages.ts";
+import { isPausedAt, type Pause, type Plan } from "../domain/schedule.ts";
+import type { Db } from "../store/db.ts";
+import { addEvents, incidentEvent } from "./incident-log.ts";
+import type { RecipientKind } from "./outbox.ts";
+
+/** The columns of an outbox row that say what caused it. */
+export interface QueuedRow {
+  id: string;
+  organisation_id: string;
+  recipient_kind: string;
+  recipient_id: string;
+  message_kind: string;
+  checkin_id: string | null;
+  incident_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface Cancelled {
+  row: QueuedRow;
+  reason: CancelReason;
+}
+
+const byId = async <T extends { id: string }>(rows: Promise<T[]>) => new Map((await rows).map((r) => [r.id, r]));
+
+/** The member a message is to or about. */
+function memberOf(row: QueuedRow): string | undefined {
+  if (row.recipient_kind === "member") return row.recipient_id;
+  const memberId = row.payload.memberId;
+  return typeof memberId === "string" ? memberId : undefined;
+}
+
+/** Split a claimed batch into the rows still needed and those to cancel (with the reason). */
+export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: Date): Promise<{ needed: T[]; cancelled: Cancelled[] }> {
+  if (rows.length === 0) return { needed: [], cancelled: [] };
+  const ids = (pick: (r: T) => string | null | undefined) => [...new Set(rows.map(pick).filter((x): x is string => !!x))];
+  const of = (kind: RecipientKind) => ids((r) => (r.recipient_kind === kind ? r.recipient_id : null));
+  const checkinIds = ids((r) => r.checkin_id);
+  const incidentIds = ids((r) => r.incident_id);
+  const memberIds = ids(memberOf);
+  const [checkins, incidents, members, contacts, teams, groups] = await Promise.all([
+    checkinIds.length ? byId(tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", checkinIds).execute()) : new Map(),
+    incidentIds.length
+      ? byId(tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", incidentIds).execute())
+      : new Map(),
+    memberIds.length
+      ? byId(tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", memberIds).execute())
+      : new Map(),
+    of("contact").length
+      ? byId(tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "in", of("contact")).execute())
+      : new Map(),
+    of("team").length ? byId(tx.selectFrom("teams").select(["id"]).where("id", "in", of("team")).execute()) : new Map(),
+    of("group").length ? byId(tx.selectFrom("groups").select(["id", "status"]).where("id", "in", of("group")).execute()) : new Map(),
+  ]);
+
+  const needed: T[] = [];
+  const cancelled: Cancelled[] = [];
+  for (const row of rows) {
+    const memberId = memberOf(row);
+    const member = memberId ? members.get(memberId) : undefined;
+    const recipients: Partial<Record<string, Map<string, unknown>>> = { member: members, contact: contacts, team: teams, group: groups };
+    const facts: CauseFacts = {
+      recipientExists: recipients[row.recipient_kind]?.has(row.recipient_id) ?? true,
+      ...(row.checkin_id ? { checkinStatus: (checkins.get(row.checkin_id)?.status ?? "resolved") as CheckinStatus } : {}),
+      ...(row.incident_id ? {
+        incidentStatus: (incidents.get(row.incident_id)?.status ?? "resolved") as IncidentStatus,
+        memberAnsweredSinceQueued: (incidents.get(row.incident_id)?.member_answered_at ?? 0) > row.created_at,
+      } : {}),
+      ...(member ? {
+        member: {
+          active: member.active,
+          paused: isPausedAt(member.pause as Pause | null, now, (member.plan as Plan).timeZone),
+        },
+      } : {}),
+      ...(row.recipient_kind === "contact" ? { contactConfirmed: !!contacts.get(row.recipient_id)?.confirmed_at } : {}),
+      ...(row.recipient_kind === "group" ? { groupActive: groups.get(row.recipient_id)?.status === "active" } : {}),
+    };
+    const need = stillNeeded(row.message_kind as MessageKind, facts);
+    if (need.needed) needed.push(row);
+    else cancelled.push({ row, reason: need.reason });
+  }
+  return { needed, cancelled };
+}
+
+/** Mark rows cancelled with their reasons; messages about an incident say so on its timeline. */
+export async function writeCancellations(tx: Db, cancelled: Cancelled[], now: Date): Promise<void> {
+  if (cancelled.length === 0) return;
+  await sql`update outbox set status = 'cancelled', cancel_reason = v.reason, locked_until = null
+    from (select unnest(${cancelled.map((c) => c.row.id)}::uuid[]) as id, unnest(${cancelled.map((c) => c.reason)}::text[]) as reason) v
+    where outbox.id = v.id and outbox.status = 'pending'`.execute(tx);
+  await addEvents(tx, cancelled.filter((c) => c.row.incident_id).map((c) => incidentEvent(
+    c.row.organisation_id, c.row.incident_id as string, now, "message_cancelled",
+    { recipient: { kind: c.row.recipient_kind, id: c.row.recipient_id }, kind: c.row.message_kind, reason: c.reason },
+  )));
+}
+
+/** What a closing transaction made unnecessary: queued messages of these kinds for these check-ins or incidents. */
+export interface CancelScope {
+  checkinIds?: string[];
+  incidentIds?: string[];
+  /** Messages to this recipient (a removed contact, a confirmed one). */
+  recipient?: { kind: RecipientKind; id: string };
+  kinds: MessageKind[];
+}
+
+/**
+ * Cancel the pending messages a closed cause made unnecessary, inside the
+ * closing transaction (an answer, an acknowledgement, a pause…). Rows a sender
+ * holds right now are cancelled too; the sender checks again before a paced
+ * send, and a message already with the provider is recorded as sent.
+ */
+export async function cancelQueued(tx: Db, scope: CancelScope, reason: CancelReason, now: Date): Promise<number> {
+  const { checkinIds = [], incidentIds = [], recipient } = scope;
+  if (!checkinIds.length && !incidentIds.length && !recipient) return 0;
+  let q = tx.selectFrom("outbox")
+    .select(["id", "organisation_id", "recipient_kind", "recipient_id", "message_kind", "checkin_id", "incident_id", "payload", "created_at"])
+    .where("status", "=", "pending").where("message_kind", "in", scope.kinds);
+  if (checkinIds.length) q = q.where("checkin_id", "in", checkinIds);
+  if (incidentIds.length) q = q.where("incident_id", "in", incidentIds);
+  if (recipient) q = q.where("recipient_kind", "=", recipient.kind).where("recipient_id", "=", recipient.id);
+  const rows = await q.forUpdate().execute();
+  await writeCancellations(tx, rows.map((row) => ({ row, reason })), now);
+  return rows.length;
+}

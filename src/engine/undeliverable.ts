@@ -1,0 +1,160 @@
+/**
+ * What happens when nobody could be reached (issue 8: "a screen is not a delivery").
+ *
+ * - A recipient whose last channel failed is a failed delivery: on the incident's
+ *   timeline, in GET /deliveries/failed, counted and logged by the engine.
+ * - An alert that reached nobody moves on to the next recipient of the policy at
+ *   once: the escalation's next step is pulled forward to now.
+ * - A prompt that no channel could deliver leaves the member unwatched: a
+ *   `member_unreachable` incident opens for the team at once (one open per
+ *   member), and the check-in's chain runs from now, as if they had been asked.
+ * - Each channel's health is kept per organisation; credentials a provider
+ *   refuses are raised to the team as an operator alert, at most once an hour.
+ */
+import { sql } from "kysely";
+import type { DeliveryErrorCode, DeliveryResult } from "../channels/channel.ts";
+import { memberUnreachableText, operatorAlertText } from "../domain/messages.ts";
+import type { Plan } from "../domain/schedule.ts";
+import { type Db, inTransaction } from "../store/db.ts";
+import type { ChannelAddress } from "../store/schema.ts";
+import { incidentEvent, openIncident } from "./incident-log.ts";
+import { enqueue, outboxRow } from "./outbox.ts";
+
+/** How often, at most, the team hears that a provider refuses the organisation's credentials. */
+export const OPERATOR_ALERT_INTERVAL_MS = 3_600_000;
+
+/** The outbox columns this module reads of a row that failed for good. */
+export interface FailedMessage {
+  organisation_id: string;
+  recipient_kind: string;
+  recipient_id: string;
+  channel_kind: string;
+  message_kind: string;
+  checkin_id: string | null;
+  incident_id: string | null;
+  due_at: Date;
+}
+
+/**
+ * The member's check-ins whose prompt (or re-send) was accepted, or could not be
+ * delivered at all: the member counts as asked now, and waiting chains start
+ * (next step = now + the delay they were waiting with). The first ask is kept.
+ */
+export async function markAsked(tx: Db, checkinIds: string[], now: Date): Promise<void> {
+  if (checkinIds.length === 0) return;
+  await sql`update checkins set asked_at = coalesce(asked_at, ${now}),
+      next_action_at = case when after_asked_ms is null then next_action_at
+                            else ${now}::timestamptz + after_asked_ms * interval '1 millisecond' end,
+      after_asked_ms = null
+    where id in (select unnest(${checkinIds}::uuid[])) and status = 'open'`.execute(tx);
+}
+
+/** The default team of an organisation: where operator alerts go. */
+async function defaultTeam(tx: Db, organisationId: string) {
+  return tx.selectFrom("teams").select(["id", "channels"]).where("organisation_id", "=", organisationId)
+    .where("is_default", "=", true).executeTakeFirst();
+}
+
+/**
+ * A recipient's last channel failed: record it where people look, and keep the
+ * member watched. Runs in the caller's transaction (the row is already marked failed).
+ */
+export async function undeliverable(tx: Db, row: FailedMessage, error: string, now: Date): Promise<void> {
+  if (row.incident_id) {
+    await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
+      recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, kind: row.message_kind, error,
+    })).execute();
+  }
+  if (row.message_kind === "alert" && row.incident_id) await moveOn(tx, row.incident_id, now);
+  if ((row.message_kind === "prompt" || row.message_kind === "resend") && row.checkin_id && row.recipient_kind === "member") {
+    await memberUnreachable(tx, row, error, now);
+  }
+}
+
+/** Nobody was reached by this alert: the escalation's next step runs now, unless someone already took the incident on. */
+async function moveOn(tx: Db, incidentId: string, now: Date): Promise<void> {
+  const incident = await tx.selectFrom("incidents").select("status").where("id", "=", incidentId).executeTakeFirst();
+  if (incident?.status !== "open") return;
+  await tx.updateTable("checkins").set({ next_action_at: now }).where("incident_id", "=", incidentId)
+    .where("status", "=", "open").where("next_action_at", ">", now).execute();
+}
+
+async function memberUnreachable(tx: Db, row: FailedMessage, error: string, now: Date): Promise<void> {
+  const checkinId = row.checkin_id as string;
+  await markAsked(tx, [checkinId], now);
+  const member = await tx.selectFrom("members").select(["id", "team_id", "display_name", "plan", "active"])
+    .where("id", "=", row.recipient_id).executeTakeFirst();
+  if (!member?.active) return;
+  const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", member.id)
+    .where("kind", "=", "member_unreachable").where("status", "<>", "resolved").executeTakeFirst();
+  if (open) {
+    await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, open.id, now, "unreachable_again", { checkinId, error }))
+      .execute();
+    return;
+  }
+  const incidentId = await openIncident(tx, {
+    organisationId: row.organisation_id, memberId: member.id, checkinId, kind: "member_unreachable", at: now, data: { error },
+  });
+  // The check-in's chain continues on this incident: one incident per person.
+  await tx.updateTable("checkins").set({ incident_id: incidentId }).where("id", "=", checkinId).where("incident_id", "is", null).execute();
+  const team = await tx.selectFrom("teams").select("channels").where("id", "=", member.team_id).executeTakeFirstOrThrow();
+  const alert = outboxRow({
+    organisationId: row.organisation_id, key: `unreachable:${incidentId}`, recipient: { kind: "team", id: member.team_id },
+    channels: team.channels as ChannelAddress[], messageKind: "member_unreachable",
+    text: memberUnreachableText(member.display_name, row.due_at, (member.plan as Plan).timeZone, error.slice(0, 200)),
+    payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
+  });
+  await enqueue(tx, [alert]);
+  await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, incidentId, now, "notified", {
+    recipient: { kind: "team", id: member.team_id }, channel: alert.channel_kind,
+  })).execute();
+}
+
+type Outcome = { row: { organisation_id: string; channel_kind: string }; outcome: DeliveryResult };
+
+/**
+ * Keep each (organisation, channel kind)'s last success and last failure, one
+ * row each per batch. A provider that refuses our credentials is raised to the
+ * organisation's default team as an operator alert, at most once an hour; a
+ * later success clears the refusal.
+ */
+export async function recordChannelHealth(db: Db, outcomes: Outcome[], now: Date): Promise<void> {
+  const byKey = new Map<string, { organisationId: string; kind: string; ok: boolean; failure?: { code: DeliveryErrorCode | null; error: string } }>();
+  for (const { row, outcome } of outcomes) {
+    if (row.channel_kind === "console" || outcome.status === "retry") continue;
+    const key = `${row.organisation_id}|${row.channel_kind}`;
+    const entry = byKey.get(key) ?? { organisationId: row.organisation_id, kind: row.channel_kind, ok: false };
+    if (outcome.status === "sent") entry.ok = true;
+    else if (!entry.failure || outcome.code === "credentials_refused") entry.failure = { code: outcome.code ?? null, error: outcome.error };
+    byKey.set(key, entry);
+  }
+  for (const h of byKey.values()) {
+    const refused = h.failure?.code === "credentials_refused";
+    await inTransaction(db, async (tx) => {
+      const current = await tx.insertInto("channel_health").values({
+        organisation_id: h.organisationId, kind: h.kind, last_success_at: h.ok ? now : null,
+        last_failure_at: h.failure ? now : null, last_error_code: h.failure?.code ?? null, last_error: h.failure?.error ?? null,
+        credentials_refused_at: refused ? now : null, operator_alerted_at: null,
+      }).onConflict((oc) => oc.columns(["organisation_id", "kind"]).doUpdateSet((eb) => ({
+        last_success_at: h.ok ? now : eb.ref("channel_health.last_success_at"),
+        last_failure_at: h.failure ? now : eb.ref("channel_health.last_failure_at"),
+        last_error_code: h.failure ? (h.failure.code ?? null) : eb.ref("channel_health.last_error_code"),
+        last_error: h.failure ? h.failure.error : eb.ref("channel_health.last_error"),
+        credentials_refused_at: refused ? now : h.ok ? null : eb.ref("channel_health.credentials_refused_at"),
+      }))).returning(["operator_alerted_at"]).executeTakeFirstOrThrow();
+      if (!refused) return;
+      const last = current.operator_alerted_at;
+      if (last && now.getTime() - last.getTime() < OPERATOR_ALERT_INTERVAL_MS) return;
+      await tx.updateTable("channel_health").set({ operator_alerted_at: now })
+        .where("organisation_id", "=", h.organisationId).where("kind", "=", h.kind).execute();
+      const team = await defaultTeam(tx, h.organisationId);
+      if (!team) return;
+      await enqueue(tx, [outboxRow({
+        organisationId: h.organisationId, key: `operator_alert:${h.kind}:credentials_refused:${now.toISOString()}`,
+        recipient: { kind: "team", id: team.id }, channels: (team.channels as ChannelAddress[]).filter((c) => c.kind !== h.kind),
+        messageKind: "operator_alert", text: operatorAlertText(h.kind, (h.failure?.error ?? "").slice(0, 200)),
+        payload: { channelKind: h.kind, code: "credentials_refused" }, dueAt: now, now,
+      })]);
+    });
+  }
+}
