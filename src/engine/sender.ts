@@ -67,6 +67,8 @@ export function backoffMs(attempts: number, retryAfterMs?: number): number {
 
 /** How far ahead a sender claims messages that have a send slot, and waits for the slot itself. */
 export const SLOT_LOOKAHEAD_MS = 1000;
+/** How long before a capped message's slot the sender checks it was not cancelled meanwhile. */
+const CAUSE_CHECK_AHEAD_MS = 50;
 /** Time given to set a capped message off (timers, the provider client) before its slot. */
 const SLOT_SETUP_MS = 20;
 
@@ -175,14 +177,19 @@ async function sendCapped(
   const result = emptyResult();
   if (capped.length === 0) return result;
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
-  await Promise.all(capped.map(async (i) => {
-    const wait = sendAt(i) - Date.now();
+  const until = async (at: number) => {
+    const wait = at - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    // Its cause may have closed while it waited for its slot (an answer, an acknowledgement).
+  };
+  await Promise.all(capped.map(async (i) => {
+    // Its cause may have closed while it waited for its slot (an answer, an acknowledgement):
+    // looked up just ahead of the slot, so the look-up does not make the call late.
+    await until(sendAt(i) - CAUSE_CHECK_AHEAD_MS);
     if (!(await stillPending(db, i.row.id))) {
       result.cancelled++;
       return;
     }
+    await until(sendAt(i));
     if (i.rate) await capGuard(`${i.row.organisation_id}|${i.row.channel_kind}`, i.rate);
     await deliver(channels.forKind(i.row.channel_kind), [i.row], now, outcomes);
   }));
