@@ -15,12 +15,14 @@ export const PROVIDER_OF = {
   sandbox: null, line: "line", voice: "twilio", sms: "twilio", email: "email",
 } as const satisfies Record<ChannelKind, ProviderKind | null>;
 
-export type SetupCheckCode =
-  | "team_unreachable"
-  | "channel_not_configured"
-  | "sandbox_channel_outside_sandbox"
-  | "credentials_refused"
-  | "public_url_unset";
+export const SETUP_CHECK_CODES = [
+  "team_unreachable",
+  "channel_not_configured",
+  "sandbox_channel_outside_sandbox",
+  "credentials_refused",
+  "public_url_unset",
+] as const;
+export type SetupCheckCode = (typeof SETUP_CHECK_CODES)[number];
 
 export interface SetupCheck {
   code: SetupCheckCode;

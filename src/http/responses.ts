@@ -6,9 +6,13 @@
  * added later is no breaking change.
  */
 import { z } from "zod";
+import { DELIVERY_ERROR_CODES } from "../channels/channel.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
+import { CANCEL_REASONS } from "../domain/causes.ts";
+import { MESSAGE_KINDS } from "../domain/messages.ts";
 import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
+import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -35,7 +39,10 @@ export const Member = MemberSummary.extend({
   fullName: z.string().optional(), address: z.string().optional(), birthDate: z.string().optional(),
   phone: z.string().optional(), medicalNotes: z.string().optional(),
   state: z.enum(["inactive", "paused", "scheduled", "awaiting_answer", "escalating"]),
-  openCheckins: z.array(z.object({ id: Uuid, dueAt: Time, escalates: z.boolean(), nextActionAt: When, incidentId: Uuid.nullable() })),
+  openCheckins: z.array(z.object({
+    id: Uuid, dueAt: Time, askedAt: When.describe("when a provider accepted its prompt: the member was asked"), escalates: z.boolean(),
+    nextActionAt: When, incidentId: Uuid.nullable(),
+  })),
   openIncidents: z.array(z.object({ id: Uuid, kind: z.string(), status: z.string(), openedAt: Time })),
   lastAnswer: z.object({ answer: z.string(), at: Time, source: z.string() }).nullable(),
   contacts: z.array(Contact),
@@ -158,11 +165,23 @@ export const ProviderChannel = z.object({
   webhookBase: z.string().optional().describe("Twilio: where its webhooks go"),
 });
 
-export const FailedDeliveries = z.object({
+export const Deliveries = z.object({
   deliveries: z.array(z.object({
-    id: Uuid, recipient: z.object({ kind: z.string(), id: z.string() }), channel: z.string(), kind: z.string(), outcome: z.string().nullable(),
-    error: z.string().nullable(), attempts: z.number().int(), at: Time, incidentId: Uuid.nullable(), checkinId: Uuid.nullable(),
+    id: Uuid, recipient: z.object({ kind: z.string(), id: z.string() }), channel: z.string(), kind: z.enum(MESSAGE_KINDS), outcome: z.string().nullable(),
+    error: z.string().nullable(), code: z.enum(DELIVERY_ERROR_CODES).nullable().describe("why it failed, as a code"),
+    reason: z.enum(CANCEL_REASONS).nullable().describe("why it was cancelled"),
+    attempts: z.number().int(), at: Time, incidentId: Uuid.nullable(), checkinId: Uuid.nullable(),
   })),
+});
+
+/** A setup problem or a registration warning: a stable code and a sentence, Japanese first. */
+export const SetupCheck = z.object({
+  code: z.enum(SETUP_CHECK_CODES), message: z.string(), teamId: Uuid.optional(), channelKind: z.string().optional(),
+  count: z.number().int().optional(), field: z.string().optional(),
+}).meta({ id: "SetupCheck" });
+export const SetupChecks = z.object({ checks: z.array(SetupCheck) });
+export const MemberCreated = Member.extend({
+  warnings: z.array(SetupCheck).describe("channels that will deliver nothing here (the member is registered all the same)"),
 });
 export const BounceRecorded = z.object({ failed: z.literal(true) });
 
@@ -187,7 +206,7 @@ export const NoContent = z.null().describe("No content");
  * responses are checked, fails on its first answer.
  */
 export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
-  "POST /members": { 201: Member },
+  "POST /members": { 201: MemberCreated },
   "POST /members/bulk": { 201: BulkCreated },
   "GET /members": { 200: MemberList },
   "GET /members/:id": { 200: Member },
@@ -247,7 +266,9 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /channels/email": { 200: ProviderChannel },
   "PUT /channels/email": { 200: ProviderChannel },
   "DELETE /channels/email": { 204: NoContent },
-  "GET /deliveries/failed": { 200: FailedDeliveries },
+  "GET /deliveries/failed": { 200: Deliveries },
+  "GET /deliveries/cancelled": { 200: Deliveries },
+  "GET /organisation/setup-checks": { 200: SetupChecks },
   "POST /deliveries/bounces": { 202: BounceRecorded },
   "GET /sandbox/clock": { 200: SandboxClock },
   "POST /sandbox/clock": { 200: SandboxMoved },
