@@ -182,7 +182,7 @@ export const SetupCheck = z.object({
 export const SetupChecks = z.object({ checks: z.array(SetupCheck) });
 export const MemberCreated = Member.extend({
   warnings: z.array(SetupCheck).describe("channels that will deliver nothing here (the member is registered all the same)"),
-});
+}).meta({ id: "MemberCreated" });
 export const BounceRecorded = z.object({ failed: z.literal(true) });
 
 export const SandboxClock = z.object({ now: Time, running: z.boolean() });

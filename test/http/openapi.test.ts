@@ -47,7 +47,7 @@ for (const kind of databaseKinds()) {
 
     test("statuses are the real ones, and the server is this service", () => {
       assert.deepEqual(Object.keys(doc.paths["/api/v1/members"].post.responses).filter((s) => s.startsWith("2")), ["201"]);
-      assert.equal(doc.paths["/api/v1/members"].post.responses["201"].content["application/json"].schema.$ref, "#/components/schemas/Member");
+      assert.equal(doc.paths["/api/v1/members"].post.responses["201"].content["application/json"].schema.$ref, "#/components/schemas/MemberCreated");
       assert.deepEqual(Object.keys(doc.paths["/api/v1/members/{id}/answers"].post.responses).filter((s) => s.startsWith("2")).sort(), ["200", "201"]);
       assert.ok(doc.paths["/api/v1/members/{id}"].delete.responses["204"]);
       assert.ok(doc.paths["/api/v1/members/{id}"].get.responses["404"]);
