@@ -50,7 +50,7 @@ export class Metrics {
       mimamori_send_retries_total: [this.sendRetries, "Sends scheduled for retry"],
       mimamori_send_errors_total: [this.sendFailures, "Sends that failed permanently on a channel"],
       mimamori_undeliverable_total: [this.undeliverable, "Messages no channel of their recipient could deliver (nobody was told)"],
-      mimamori_messages_cancelled_total: [this.messagesCancelled, "Queued messages not sent because their cause was gone"],
+      mimamori_messages_cancelled_total: [this.messagesCancelled, "Queued messages the sender found no longer needed when their turn came (those cancelled by an answer or acknowledgement as it happened are listed at /deliveries/cancelled)"],
       mimamori_answers_total: [this.answersRecorded, "Answers recorded"],
       mimamori_inbound_applied_total: [this.inboundApplied, "Webhook events applied"],
       mimamori_engine_errors_total: [this.engineErrors, "Engine ticks that failed"],

@@ -55,10 +55,11 @@ export function channelProblem(
 }
 
 /** Sentences for a channel problem, Japanese first. */
-export function channelProblemMessage(problem: { code: string; kind: string }, subject: string): string {
+export function channelProblemMessage(problem: { code: string; kind: string }, subject: { ja: string; en: string }): string {
   return problem.code === "sandbox_channel_outside_sandbox"
-    ? `${subject}は sandbox の連絡手段ですが、サンドボックスモードではないため届きません。/ ${subject} uses the sandbox channel, which delivers nothing outside sandbox mode.`
-    : `${subject}の連絡手段 ${problem.kind} は、この組織で設定されていないため届きません。/ ${subject} uses ${problem.kind}, which this organisation has not configured: nothing will be delivered.`;
+    ? `${subject.ja}の連絡手段は sandbox ですが、サンドボックスモードではないため届きません。/ ${subject.en}: the sandbox channel delivers nothing outside sandbox mode.`
+    : `${subject.ja}の連絡手段 ${problem.kind} は、この組織で設定されていないため届きません。「チャネル設定」で設定してください。/ ` +
+      `${subject.en}: ${problem.kind} is not configured for this organisation, so nothing will be delivered (set it up under /api/v1/channels).`;
 }
 
 export async function configuredProviders(db: Db, organisationId: string): Promise<Set<string>> {
@@ -79,7 +80,8 @@ export async function setupChecks(db: Db, organisationId: string, env: SetupEnvi
     if (deliverable.length === 0) {
       checks.push({
         code: "team_unreachable", teamId: team.id,
-        message: `チーム「${team.name}」には届けられる連絡手段がありません。アラートは誰にも届きません。/ Team "${team.name}" has no channel that can deliver: its alerts reach nobody.`,
+        message: `チーム「${team.name}」には届けられる連絡手段がありません。アラートは誰にも届きません。チームの連絡手段（メール・電話・LINE）を登録してください。/ ` +
+          `Team "${team.name}" has no channel that can deliver: its alerts reach nobody. Register its channels (PATCH /api/v1/teams/${team.id}).`,
       });
     }
   }
@@ -107,7 +109,7 @@ export async function setupChecks(db: Db, organisationId: string, env: SetupEnvi
     if (problem) {
       checks.push({
         code: problem.code, channelKind: kind, count: Number(people),
-        message: channelProblemMessage(problem, `${Number(people)}人（利用者・連絡先）/ ${Number(people)} members or contacts`),
+        message: channelProblemMessage(problem, { ja: `利用者・連絡先 ${Number(people)}人`, en: `${Number(people)} member(s) or contact(s)` }),
       });
     }
   }
@@ -131,10 +133,10 @@ export async function registrationWarnings(
 ): Promise<SetupCheck[]> {
   const configured = await configuredProviders(db, organisationId);
   const warnings: SetupCheck[] = [];
-  const subjects: [ChannelAddress[], string, string][] = [
-    [member.channels, "channels", "この利用者 / This member"],
-    ...(member.contacts ?? []).map((c, i): [ChannelAddress[], string, string] =>
-      [c.channels, `contacts.${i}.channels`, `連絡先 ${i + 1} / Contact ${i + 1}`]),
+  type Subject = [ChannelAddress[], string, { ja: string; en: string }];
+  const subjects: Subject[] = [
+    [member.channels, "channels", { ja: "この利用者", en: "This member" }],
+    ...(member.contacts ?? []).map((c, i): Subject => [c.channels, `contacts.${i}.channels`, { ja: `連絡先 ${i + 1}`, en: `Contact ${i + 1}` }]),
   ];
   for (const [channels, field, subject] of subjects) {
     for (const channel of channels) {
