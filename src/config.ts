@@ -53,6 +53,7 @@ function flag(value: string | undefined): boolean {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // wall-clock: unless told otherwise, a new sandbox's virtual time starts at the real present.
   const sandboxStart = env.MIMAMORI_SANDBOX_START ? new Date(env.MIMAMORI_SANDBOX_START) : new Date();
   if (Number.isNaN(sandboxStart.getTime())) throw new Error("MIMAMORI_SANDBOX_START must be an ISO date-time");
   const sandbox = flag(env.MIMAMORI_SANDBOX);

@@ -21,6 +21,7 @@ function random16(): Buffer {
 }
 
 export function newId(): string {
+  // wall-clock: a UUIDv7's timestamp orders ids as they are made; it decides nothing.
   let ms = Date.now();
   if (ms <= lastMs) {
     ms = lastMs;

@@ -45,7 +45,7 @@ export interface RunningService {
  */
 async function bootstrap(store: Store, config: Config, log: Logger, print: (text: string) => void): Promise<string | undefined> {
   const token = await firstStart(store.db, {
-    sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now: new Date(),
+    sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now: new SystemClock().now(),
   });
   if (token && !config.adminToken) {
     mkdirSync(config.dataDir, { recursive: true });

@@ -180,12 +180,14 @@ export class LineGroups {
     const lookup = this.#profiles;
     if (!lookup) return names;
     for (let i = 0; i < userIds.length; i += LOOKUP_CONCURRENCY) {
+      // wall-clock: the profile look-up back-off protects LINE's API in real time.
       if ((this.#lookupsPausedUntil.get(ctx.organisationId) ?? 0) > Date.now()) break;
       await Promise.all(userIds.slice(i, i + LOOKUP_CONCURRENCY).map(async (userId) => {
         try {
           const name = await lookup(ctx.organisationId, ctx.lineGroupId, userId);
           if (name) names.set(userId, name.slice(0, 100));
         } catch {
+          // wall-clock: as above.
           this.#lookupsPausedUntil.set(ctx.organisationId, Date.now() + LOOKUP_BACKOFF_MS);
         }
       }));

@@ -298,6 +298,7 @@ function lineErrorMessage(body: string): string {
 }
 
 /** Retry-After: delay-seconds or an HTTP date. */
+// wall-clock: Retry-After is an HTTP date or delay in real time.
 export function retryAfterMs(value: string | null, nowMs = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
@@ -530,6 +531,7 @@ export class LineChannel implements Channel {
   async #run(job: Job, clients: Map<string, messagingApi.MessagingApiClient>): Promise<DeliveryResult> {
     const client = clients.get(job.organisationId);
     if (!client) return { status: "failed", code: "not_configured", error: NO_CREDENTIALS };
+    // wall-clock: LINE's 429 back-off runs in real time.
     const waitMs = (this.#throttledUntil.get(job.organisationId) ?? 0) - Date.now();
     if (waitMs > 0) return { status: "retry", error: "LINE 429 (rate limited): waiting before sending more", retryAfterMs: waitMs };
     try {
@@ -539,6 +541,7 @@ export class LineChannel implements Channel {
     } catch (error) {
       const result = classifyLineError(error);
       if (error instanceof HTTPFetchError && error.status === 429 && result.status === "retry") {
+        // wall-clock: as above, LINE's back-off is real time.
         this.#throttledUntil.set(job.organisationId, Date.now() + (result.retryAfterMs ?? 1000));
       }
       return result;

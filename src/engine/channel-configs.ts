@@ -92,10 +92,12 @@ export class ChannelConfigs {
   async get<K extends ProviderKind>(organisationId: string, kind: K, db: Db = this.#db): Promise<Kinds[K] | null> {
     const cacheKey = `${organisationId}|${kind}`;
     const cached = this.#cache.get(cacheKey);
+    // wall-clock: a cache's age is real elapsed time, whatever the sandbox clock says.
     if (cached && cached.until > Date.now()) return cached.value as Kinds[K] | null;
     const row = await db.selectFrom("channel_configs").select(["credentials", "settings"])
       .where("organisation_id", "=", organisationId).where("kind", "=", kind).executeTakeFirst();
     const value = row ? { credentials: this.#secrets.open(row.credentials), settings: row.settings } as unknown as Kinds[K] : null;
+    // wall-clock: as above, the cache entry expires in real time.
     this.#cache.set(cacheKey, { until: Date.now() + CACHE_MS, value });
     return value;
   }

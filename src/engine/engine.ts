@@ -80,6 +80,7 @@ export class Engine {
     const summaries = await sendTeamSummaries(this.#db, now, this.#options.batchSize);
     this.#metrics.recordDecisions(escalated, dispatched);
     this.#metrics.inboundApplied += applied;
+    // wall-clock: liveness (the health check asks whether the loop ran recently in real time).
     this.lastTickAt = new Date();
     // New messages: the sending loop need not wait out its pause.
     const queued = applied + escalated.resends + escalated.alerts + dispatched.prompted + grouped.prompted + grouped.listed +

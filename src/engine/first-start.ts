@@ -20,6 +20,7 @@ export interface FirstStartOptions {
   sandboxStart: Date;
   /** MIMAMORI_ADMIN_TOKEN, when preset. */
   adminToken: string | undefined;
+  /** The system clock's time; in the sandbox the organisation is created at the virtual clock's stored instant instead. */
   now: Date;
 }
 
@@ -64,7 +65,9 @@ export async function firstStart(db: Db, options: FirstStartOptions): Promise<st
     } else if (populated) {
       return undefined;
     }
-    const { token } = await insertOrganisation(tx, "Mimamori", options.now, {
+    // The first start precedes the service's Clock: in the sandbox, read its stored instant directly.
+    const virtual = options.sandbox ? await tx.selectFrom("sandbox_clock").select("now").where("id", "=", 1).executeTakeFirst() : undefined;
+    const { token } = await insertOrganisation(tx, "Mimamori", virtual?.now ?? options.now, {
       token: options.adminToken, instanceAdmin: true, teamChannels: defaultTeamChannels(options.sandbox),
     });
     return token;

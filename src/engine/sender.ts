@@ -100,12 +100,14 @@ async function capGuard(key: string, rate: number): Promise<void> {
   // And never two closer than half a slot: late messages are let out spaced, not in a burst.
   const minGap = slotIntervalMs(rate) / 2;
   for (;;) {
+    // wall-clock: the provider's rate cap counts real seconds between hand-overs.
     const full = recent.length < n ? 0 : recent[recent.length - n] + window - Date.now();
     const close = recent.length ? (recent.at(-1) as number) + minGap - Date.now() : 0;
     const wait = Math.max(full, close);
     if (wait <= 0) break;
     await new Promise((r) => setTimeout(r, wait));
   }
+  // wall-clock: the hand-over's real instant, for the rate cap above.
   recent.push(Date.now());
   if (recent.length > n) recent.splice(0, recent.length - n);
 }
@@ -128,6 +130,7 @@ export interface Pacing {
 export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, pacing: Pacing = { lookaheadMs: SLOT_LOOKAHEAD_MS },
 ): Promise<SendBatchResult> {
+  // wall-clock: leases and slot waits are real time (a lease must expire even while the sandbox clock stands still).
   const wall = new Date();
   const all = await claimReady(db, now, wall, limit, leaseMs);
   const result = { ...emptyResult(), claimed: all.length };
@@ -178,6 +181,7 @@ async function sendCapped(
   if (capped.length === 0) return result;
   const outcomes: { row: Claimed; outcome: DeliveryResult }[] = [];
   const until = async (at: number) => {
+    // wall-clock: sleeping until a slot is real time (slots are converted to wall time when claimed).
     const wait = at - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
@@ -240,6 +244,7 @@ async function pace(
   for (const group of toSlot.values()) {
     // The first free slot is counted from the time it is now (claiming and pacing take a
     // while), so the first messages are not late for their slots and bunched.
+    // wall-clock: the real time spent since the claim, added to the decision's `now`.
     const from = new Date(now.getTime() + (Date.now() - wall.getTime()) + SLOT_SETUP_MS);
     const slots = await reserveSlots(db, group.organisationId, group.kind, group.rows.length, group.rate, from);
     for (const [i, row] of group.rows.entries()) {

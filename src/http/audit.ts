@@ -17,6 +17,7 @@ export async function audit(
   await db.insertInto("audit_log").values({
     id: newId(),
     organisation_id: request.principal.organisationId,
+    // wall-clock: the audit log records when a person really acted, not the sandbox's virtual time.
     at: new Date(),
     actor: `token:${request.principal.tokenName}:${request.principal.tokenId}`,
     action,

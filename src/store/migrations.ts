@@ -304,6 +304,7 @@ export async function migrate(db: Kysely<Database>, upTo = Number.POSITIVE_INFIN
       for (const statement of m.sql.split(/;\s*\n/)) {
         if (statement.trim()) await sql.raw(statement).execute(tx);
       }
+      // wall-clock: when the schema really changed (migrations run before any Clock exists).
       await sql`insert into schema_migrations (id, name, applied_at) values (${m.id}, ${m.name}, ${new Date()})`.execute(tx);
     }
   });

@@ -61,7 +61,7 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
       try {
         await s.channelConfigs.saveLine(request.principal.organisationId,
           { ...(channelSecret ? { channelSecret } : {}), ...(channelAccessToken ? { channelAccessToken } : {}) },
-          settings, new Date());
+          settings, s.clock.now());
       } catch (error) {
         if (error instanceof MissingCredentials) throw new ApiError(400, "invalid_request", error.message, error.field);
         throw error;
@@ -88,7 +88,7 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
         throw new ApiError(400, "invalid_request", "the prompt must tell members to press 1 (fine) and 9 (please contact me)", "voicePrompt");
       }
       try {
-        await s.channelConfigs.save(org, "twilio", { ...(accountSid ? { accountSid } : {}), ...(authToken ? { authToken } : {}) }, settings, new Date());
+        await s.channelConfigs.save(org, "twilio", { ...(accountSid ? { accountSid } : {}), ...(authToken ? { authToken } : {}) }, settings, s.clock.now());
       } catch (error) {
         if (error instanceof MissingCredentials) throw new ApiError(400, "invalid_request", error.message, error.field);
         throw error;
@@ -102,7 +102,7 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => {
       const { user, pass, ...settings } = request.body;
       const org = request.principal.organisationId;
-      await s.channelConfigs.save(org, "email", { ...(user ? { user } : {}), ...(pass ? { pass } : {}) }, settings, new Date());
+      await s.channelConfigs.save(org, "email", { ...(user ? { user } : {}), ...(pass ? { pass } : {}) }, settings, s.clock.now());
       await audit(s.db, request, "channel.email.configure", "organisation", org, { credentialsChanged: !!(user || pass) });
       return { kind: "email", configured: true, settings };
     });

@@ -55,11 +55,14 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
           if (!member) throw notFound("member");
           const last = await tx.selectFrom("contacts").select(sql<number>`coalesce(max(position), 0)`.as("max"))
             .where("member_id", "=", request.params.id).executeTakeFirstOrThrow();
-          const [contact] = contactRows(organisationId, request.params.id, [request.body], new Date(), Number(last.max) + 1);
+          const now = s.clock.now();
+          const [contact] = contactRows(organisationId, request.params.id, [request.body], now, Number(last.max) + 1);
           await tx.insertInto("contacts").values(contact).execute();
-          await askContactsToConfirm(tx, organisationId, [contact], new Map([[member.id, member.display_name]]), new Date());
+          await askContactsToConfirm(tx, organisationId, [contact], new Map([[member.id, member.display_name]]), now);
           return tx.selectFrom("contacts").selectAll().where("id", "=", contact.id).executeTakeFirstOrThrow();
         });
+        // The confirmation request is queued: the sending loop need not wait out its pause.
+        s.engine.nudge();
         await audit(s.db, request, "contact.create", "contact", row.id);
         return reply.code(201).send(contactView(row));
       });
@@ -76,7 +79,7 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
           if (b.displayName !== undefined) changes.display_name = b.displayName;
           if (b.relation !== undefined) changes.relation = b.relation;
           if (b.channels !== undefined) changes.channels = JSON.stringify(b.channels);
-          if (b.confirmed !== undefined) changes.confirmed_at = b.confirmed ? new Date() : null;
+          if (b.confirmed !== undefined) changes.confirmed_at = b.confirmed ? s.clock.now() : null;
           if (b.position !== undefined && b.position !== contact.position) {
             const ids = (await tx.selectFrom("contacts").select("id").where("member_id", "=", contact.member_id)
               .orderBy("position").forUpdate().execute()).map((c) => c.id).filter((id) => id !== contact.id);
@@ -96,7 +99,7 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       const contact = await s.db.selectFrom("contacts").select("id").where("id", "=", request.params.id)
         .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
       if (!contact) throw notFound("contact");
-      const { code, expiresAt } = await inviteContact(s.db, request.principal.organisationId, contact.id, new Date());
+      const { code, expiresAt } = await inviteContact(s.db, request.principal.organisationId, contact.id, s.clock.now());
       await audit(s.db, request, "contact.invite", "contact", contact.id);
       return reply.code(201).send({ code, expiresAt: expiresAt.toISOString() });
     });
@@ -111,8 +114,10 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       if (!contact) throw notFound("contact");
       if (contact.confirmed_at) throw new ApiError(409, "already_confirmed", "the contact has already confirmed", "id");
       const { member_name: memberName, ...row } = contact;
+      const now = s.clock.now();
+      // Keyed by the (virtual) minute: a double click asks once, a later request asks again.
       const asked = await inTransaction(s.db, (tx) => askContactsToConfirm(tx, organisationId,
-        [{ ...row, channels: JSON.stringify(row.channels) }], new Map([[row.member_id, memberName]]), new Date(), `:${Math.floor(Date.now() / 60_000)}`));
+        [{ ...row, channels: JSON.stringify(row.channels) }], new Map([[row.member_id, memberName]]), now, `:${Math.floor(now.getTime() / 60_000)}`));
       if (!asked) throw new ApiError(400, "invalid_request", "the contact's first channel must be voice, sms or email", "channels");
       s.engine.nudge();
       await audit(s.db, request, "contact.confirmation_request", "contact", contact.id);

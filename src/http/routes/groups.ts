@@ -99,7 +99,7 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
         }
         await tx.insertInto("groups").values({
           id, organisation_id: organisationId, team_id: request.body.teamId ?? null, name: request.body.name,
-          channels: JSON.stringify(request.body.channels), created_at: new Date(),
+          channels: JSON.stringify(request.body.channels), created_at: s.clock.now(),
         }).execute();
         await setMembers(tx, organisationId, id, request.body.memberIds);
       });

@@ -41,7 +41,7 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
       const id = newId();
       await s.db.insertInto("teams").values({
         id, organisation_id: request.principal.organisationId, name: request.body.name,
-        channels: JSON.stringify(request.body.channels), created_at: new Date(),
+        channels: JSON.stringify(request.body.channels), created_at: s.clock.now(),
       }).execute();
       await audit(s.db, request, "team.create", "team", id);
       return reply.code(201).send(teamView(await team(request.principal.organisationId, id)));

@@ -39,7 +39,7 @@ export async function lineWebhook(app: FastifyInstance, s: Services): Promise<vo
         throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
       }
       const events = Array.isArray(body.events) ? body.events : [];
-      const now = new Date();
+      const now = s.clock.now();
       const rows = events.filter((e) => typeof e?.webhookEventId === "string").map((event) => ({
         id: newId(), organisation_id: org, provider: "line", provider_event_id: event.webhookEventId as string,
         // A member's text may hold what JSON columns refuse (NUL, lone surrogates): stored as U+FFFD.
