@@ -28,10 +28,12 @@ export interface PhoneFixture {
 
 export async function startPhoneFixture(
   kind: DatabaseKind, twilioSettings: Record<string, unknown> = {}, smtpOptions: Parameters<typeof startSmtpServer>[0] = {},
+  /** More service settings (e.g. MIMAMORI_SANDBOX_START). */
+  env: Record<string, string> = {},
 ): Promise<PhoneFixture> {
   const twilio = await startTwilioApiServer({ accounts: { [ACCOUNT_SID]: AUTH_TOKEN } });
   const smtp = await startSmtpServer(smtpOptions);
-  const service = await startTestService(kind, { MIMAMORI_TWILIO_API_BASE: twilio.url });
+  const service = await startTestService(kind, { MIMAMORI_TWILIO_API_BASE: twilio.url, ...env });
   const organisationId: string = (await service.api("GET", "/organisation")).body.id;
   const configured = await service.api("PUT", "/channels/twilio", {
     accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callerId: CALLER_ID, callsPerSecond: 50, messagesPerSecond: 50, ...twilioSettings,
