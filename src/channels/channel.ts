@@ -29,8 +29,11 @@ export interface OutgoingMessage {
  * - `not_configured`: the organisation has no provider for this channel kind.
  * - `no_address`: the recipient has no address we can deliver to (a team without channels).
  * - `rejected`: the provider refused this message or recipient.
+ * - `invalid_request`: the provider found the request itself invalid (LINE 400: a bad
+ *   recipient id refuses a whole multicast, which is then sent one push at a time).
+ * - `quota_exceeded`: the account's message quota is used up (LINE's monthly limit).
  */
-export const DELIVERY_ERROR_CODES = ["credentials_refused", "not_configured", "no_address", "rejected"] as const;
+export const DELIVERY_ERROR_CODES = ["credentials_refused", "not_configured", "no_address", "rejected", "invalid_request", "quota_exceeded"] as const;
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
 
 export type DeliveryResult =

@@ -321,7 +321,8 @@ export function classifyLineError(error: unknown): DeliveryResult {
     if (status === 429) {
       // The monthly message quota does not come back within the sender's retries:
       // fail now, so the message moves to the recipient's next channel.
-      if (/monthly limit/i.test(said)) return { status: "failed", error: `LINE 429 (monthly message limit reached)${detail}` };
+      // LINE gives the monthly limit no code of its own: its documented message is what tells it apart.
+      if (/monthly limit/i.test(said)) return { status: "failed", code: "quota_exceeded", error: `LINE 429 (monthly message limit reached)${detail}` };
       const after = retryAfterMs(error.headers?.get("retry-after") ?? null);
       return after === undefined
         ? { status: "retry", error: `LINE 429 (rate limited)${detail}` }
@@ -334,9 +335,9 @@ export function classifyLineError(error: unknown): DeliveryResult {
       };
     }
     if (status === 408 || status >= 500) return { status: "retry", error: `LINE ${status}${detail}` };
-    if (status === 400) return { status: "failed", error: `LINE 400 (invalid request or recipient)${detail}` };
-    if (status === 403) return { status: "failed", error: `LINE 403 (not allowed)${detail}` };
-    if (status === 404) return { status: "failed", error: `LINE 404 (not found)${detail}` };
+    if (status === 400) return { status: "failed", code: "invalid_request", error: `LINE 400 (invalid request or recipient)${detail}` };
+    if (status === 403) return { status: "failed", code: "rejected", error: `LINE 403 (not allowed)${detail}` };
+    if (status === 404) return { status: "failed", code: "rejected", error: `LINE 404 (not found)${detail}` };
     return { status: "failed", code: "rejected", error: `LINE ${status}${detail}` };
   }
   const message = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
@@ -518,7 +519,7 @@ export class LineChannel implements Channel {
     const worker = async () => {
       for (let job = queue.shift(); job; job = queue.shift()) {
         const outcome = await this.#run(job, clients);
-        if (outcome.status === "failed" && job.fallback && /^LINE 400/.test(outcome.error)) {
+        if (outcome.status === "failed" && job.fallback && outcome.code === "invalid_request") {
           queue.unshift(...job.fallback());
           continue;
         }

@@ -237,6 +237,7 @@ describe("LINE channel", () => {
     server.failNext(1, 429, { message: "You have reached your monthly limit." });
     const [result] = await channel.send([prompt("chk_quota")], new Date());
     assert.equal(result.status, "failed");
+    assert.equal(result.status === "failed" && result.code, "quota_exceeded");
     assert.match(result.status === "failed" ? result.error : "", /monthly limit/);
   });
 
@@ -258,6 +259,7 @@ describe("LINE channel", () => {
     const fine = prompt("chk_fine");
     const results = await channel.send([unknown, fine], new Date());
     assert.equal(results[0].status, "failed");
+    assert.equal(results[0].status === "failed" && results[0].code, "invalid_request");
     assert.match(results[0].status === "failed" ? results[0].error : "", /The property, 'to', in the request body is invalid/);
     assert.equal(results[1].status, "sent");
     assert.deepEqual(server.pushes.map((p) => p.body.to), [fine.address]);
@@ -351,6 +353,18 @@ describe("LINE channel", () => {
     assert.equal(server.multicasts.length, 0);
     assert.deepEqual(server.pushes.map((p) => p.body.to).sort(), batch.filter((_, i) => i !== 2).map((m) => m.address).sort());
     assert.deepEqual(server.pushes.map((p) => p.retryKey).sort(), batch.filter((_, i) => i !== 2).map((m) => lineRetryKey(m.idempotencyKey)).sort());
+  });
+
+  test("a multicast refused for another reason (403) fails as a whole, without falling back to pushes", async () => {
+    const batch = Array.from({ length: 3 }, (_, i) => message({
+      idempotencyKey: `broadcast:b403:${i}`, address: userId(`d${i}`), kind: "broadcast", text: "お知らせ", payload: { broadcastId: "b403" },
+    }));
+    server.failNext(1, 403);
+    const results = await channel.send(batch, new Date());
+    assert.equal(results.length, 3);
+    for (const r of results) assert.deepEqual(r.status === "failed" && r.code, "rejected");
+    assert.deepEqual(server.requests.map((r) => [r.path, r.status]), [["/v2/bot/message/multicast", 403]]);
+    assert.equal(server.pushes.length, 0);
   });
 
   test("a group address gets a push to the groupId, broadcasts included", async () => {
