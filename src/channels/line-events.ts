@@ -8,6 +8,7 @@
  * group service (line-groups.ts).
  */
 import { createHash, randomInt } from "node:crypto";
+import { reportedSafeOutcome } from "../domain/incident.ts";
 import { type Choice, continueRegistration, intervalLabel, type RegistrationInput, type RegistrationResult,
   type RegistrationState, type Say, startChange, startRegistration } from "../domain/registration.ts";
 import { formatLocal } from "../domain/messages.ts";
@@ -371,7 +372,7 @@ class Conversation {
     const result = action === "ack"
       ? await acknowledgeIncidentIn(this.tx, this.organisationId, incidentId,
         { label: by, via: "line", recipient: { kind: "contact", id: contact.id } }, this.now)
-      : await resolveIncidentIn(this.tx, this.organisationId, incidentId, "reached_by_phone", "LINE: 連絡がとれた・無事", by, this.now);
+      : await resolveIncidentIn(this.tx, this.organisationId, incidentId, reportedSafeOutcome("line"), "LINE: 連絡がとれた・無事", by, this.now);
     if (!result.ok) return this.say({ text: `${result.error.code === "incident_resolved" ? "この件はすでに対応済みです。" : "すでに対応中です。"}\n${result.error.message}`, choices: [] });
     return this.say(action === "ack"
       ? { text: "ありがとうございます。対応をお願いします。結果は「連絡がとれた・無事」で知らせてください。\nThank you for taking this on.", choices: [] }

@@ -5,9 +5,16 @@
 import type { IncidentKind } from "./answers.ts";
 import { dateFromEpochDay, epochDay, instantOf, localDateOf } from "./schedule.ts";
 
+/**
+ * How an incident ended. The `reached_by_*` outcomes say which channel reached the
+ * member (the monthly report counts phone contact apart): a call, a LINE message, or
+ * an SMS or e-mail (with the page its link opens).
+ */
 export const OUTCOMES = [
   "member_answered",
   "reached_by_phone",
+  "reached_by_line",
+  "reached_by_message",
   "visited_fine",
   "hospitalised",
   "found_dead",
@@ -17,6 +24,23 @@ export const OUTCOMES = [
   "other",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * The outcome recorded when someone alerted reports the member safe with a key or a
+ * tap, from the channel that carried it: `voice` → reached_by_phone, `line` →
+ * reached_by_line; `sms`, `email` and `sandbox` (whose links open the check-in page)
+ * → reached_by_message. Staff resolving through the API choose the outcome themselves.
+ */
+export function reportedSafeOutcome(via: string): Outcome {
+  switch (via) {
+    case "voice":
+      return "reached_by_phone";
+    case "line":
+      return "reached_by_line";
+    default:
+      return "reached_by_message";
+  }
+}
 
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
 

@@ -11,6 +11,7 @@
  */
 import type { Answer } from "../domain/answers.ts";
 import type { BroadcastAnswer } from "../domain/broadcasts.ts";
+import { reportedSafeOutcome } from "../domain/incident.ts";
 import type { Db } from "../store/db.ts";
 import { type AnswerOutcome, recordAnswersIn } from "./answers.ts";
 import { type BroadcastAnswerOutcome, recordBroadcastAnswerIn } from "./broadcasts.ts";
@@ -60,7 +61,7 @@ export async function acknowledgeAlertIn(tx: Db, r: Responder, incidentId: strin
 }
 
 export async function reportSafeIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
-  return resolveIncidentIn(tx, r.organisationId, incidentId, "reached_by_phone", `${r.via}: 連絡がとれた・無事`,
+  return resolveIncidentIn(tx, r.organisationId, incidentId, reportedSafeOutcome(r.via), `${r.via}: 連絡がとれた・無事`,
     await responderLabel(tx, r), now);
 }
 

@@ -89,7 +89,7 @@ for (const kind of databaseKinds()) {
       await send(postback(contact, buttons[1]));
       const done = (await service.api("GET", `/incidents/${incident.id}`)).body;
       assert.equal(done.status, "resolved");
-      assert.equal(done.resolved.outcome, "reached_by_phone");
+      assert.equal(done.resolved.outcome, "reached_by_line", "a LINE tap: reached by LINE, not by phone");
       // A stranger pressing the same button changes nothing.
       await send(postback(`U${"c".repeat(32)}`, buttons[0]));
       assert.match(lastTextTo(`U${"c".repeat(32)}`), /この操作はできません/);

@@ -8,6 +8,7 @@ import {
   type MemberConsequence,
   OUTCOMES,
   type Outcome,
+  reportedSafeOutcome,
   URGENCY,
 } from "../../src/domain/incident.ts";
 
@@ -58,6 +59,8 @@ describe("incident: outcomes and their consequence for the member's plan", () =>
   const expected: Record<Outcome, MemberConsequence> = {
     member_answered: "none",
     reached_by_phone: "none",
+    reached_by_line: "none",
+    reached_by_message: "none",
     visited_fine: "none",
     hospitalised: "pause",
     found_dead: "leave",
@@ -81,5 +84,12 @@ describe("incident: outcomes and their consequence for the member's plan", () =>
 describe("incident: urgency", () => {
   test("a silent or unreachable member is high urgency; a contact request and a call for help are urgent", () => {
     assert.deepEqual(URGENCY, { no_answer: "high", contact_requested: "urgent", help_requested: "urgent", member_unreachable: "high" });
+  });
+});
+
+describe("incident: a safe report records how the member was reached", () => {
+  test("a call is phone contact; a LINE tap is LINE; an SMS or e-mail link's page is a message", () => {
+    const vias = ["voice", "line", "sms", "email", "sandbox"];
+    assert.deepEqual(vias.map(reportedSafeOutcome), ["reached_by_phone", "reached_by_line", "reached_by_message", "reached_by_message", "reached_by_message"]);
   });
 });

@@ -276,7 +276,7 @@ for (const kind of databaseKinds()) {
       assert.match(safe.html, /無事と記録しました。/);
       const [settled] = await incidents(m.member.id);
       assert.equal(settled.status, "resolved");
-      assert.equal(settled.resolved.outcome, "reached_by_phone");
+      assert.equal(settled.resolved.outcome, "reached_by_message", "an e-mail link's page: reached by message, not by phone");
       assert.equal((await press(link, "ack")).status, 410, "the first contact's link was used for the pass");
     });
 
