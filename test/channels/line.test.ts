@@ -318,6 +318,7 @@ describe("LINE channel", () => {
     }));
     const shuffled = [...all].sort((a, b) => (hex32(a.idempotencyKey) < hex32(b.idempotencyKey) ? -1 : 1));
     const results = await channel.send(shuffled, new Date());
+    assert.equal(results.length, 1200);
     assert.ok(results.every((r) => r.status === "sent"), JSON.stringify(results.find((r) => r.status !== "sent")));
     assert.equal(server.pushes.length, 0);
     assert.equal(server.multicasts.length, 3);
@@ -337,6 +338,7 @@ describe("LINE channel", () => {
 
     // The same batch again, in another order: the same chunks and keys, so LINE refuses them all as repeats.
     const again = await make().send([...all].reverse(), new Date());
+    assert.equal(again.length, 1200);
     assert.ok(again.every((r) => r.status === "sent"));
     assert.equal(server.multicasts.length, 3, "nothing delivered twice");
     assert.deepEqual(server.requests.slice(3).map((r) => r.status), [409, 409, 409]);

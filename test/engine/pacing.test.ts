@@ -55,6 +55,7 @@ for (const kind of databaseKinds()) {
         reserveSlots(store.db, organisationId, "reserve-test", 5, 10, now),
       ]);
       const all = [...a, ...b].map((d) => d.getTime()).sort((x, y) => x - y);
+      assert.equal(all.length, 10);
       assert.equal(all[0], now.getTime());
       for (let i = 1; i < all.length; i++) assert.ok(Math.abs(all[i] - all[i - 1] - slotIntervalMs(10)) < 0.01);
       // Idle since: the next reservation starts at its own now, not at the old queue's end.

@@ -135,9 +135,18 @@ for (const kind of databaseKinds()) {
       }
       const list = await service.api("GET", "/members?limit=1000", undefined, theirs);
       assert.deepEqual(list.body.members.map((m: { id: string }) => m.id), [theirMember.id]);
-      const outbox = await service.api("GET", "/sandbox/outbox", undefined, theirs);
-      assert.ok(outbox.body.messages.every((m: { to: { id: string } }) => m.to.id === theirMember.id || m.to.id === theirMember.teamId ||
-        theirMember.contacts.some((c: { id: string }) => c.id === m.to.id)));
+      // Both organisations have messages out (a notice to everyone), so the outbox has something to leak.
+      for (const token of [theirs, undefined]) {
+        assert.equal((await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "お知らせ" }, token)).status, 201);
+      }
+      await service.api("POST", "/sandbox/clock", { advance: "PT0S" });
+      type Sent = { to: { id: string }; kind: string };
+      const outbox: Sent[] = (await service.api("GET", "/sandbox/outbox", undefined, theirs)).body.messages;
+      assert.ok(outbox.some((m) => m.kind === "broadcast" && m.to.id === theirMember.id), "their own notice is there");
+      const ours: Sent[] = (await service.api("GET", "/sandbox/outbox")).body.messages;
+      assert.ok(ours.some((m) => m.kind === "broadcast" && m.to.id === mine.id), "ours is there, to be kept from them");
+      const theirRecipients = new Set([theirMember.id, theirMember.teamId, ...theirMember.contacts.map((c: { id: string }) => c.id)]);
+      assert.deepEqual(outbox.filter((m) => !theirRecipients.has(m.to.id)), [], "nothing addressed to another organisation");
       const mineAfter = (await service.api("GET", `/members/${mine.id}`)).body;
       assert.equal(mineAfter.displayName, mine.displayName);
       assert.equal(mineAfter.pause, null);
@@ -159,6 +168,7 @@ for (const kind of databaseKinds()) {
       assert.equal(seen.body.medicalNotes, undefined);
       assert.equal((await service.api("PATCH", `/members/${full.id}`, { displayName: "x" }, observer.body.token)).status, 403);
       const listed = await service.api("GET", "/members?limit=1000");
+      assert.ok(listed.body.members.some((m: { id: string }) => m.id === full.id), "the member with personal details is listed");
       assert.ok(listed.body.members.every((m: Record<string, unknown>) => m.fullName === undefined && m.address === undefined));
       await service.api("GET", `/members/${full.id}`);
       const log = await service.api("GET", "/audit-log?limit=1000");
