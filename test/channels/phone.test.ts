@@ -125,10 +125,10 @@ for (const kind of databaseKinds()) {
   });
 }
 
-describe("phone check-ins on postgres: retries, escalation, keys and signatures", { skip: !databaseKinds().includes("postgres") }, () => {
+for (const kind of databaseKinds()) describe(`phone check-ins on ${kind}: retries, escalation, keys and signatures`, () => {
   let f: PhoneFixture;
   before(async () => {
-    f = await startPhoneFixture("postgres");
+    f = await startPhoneFixture(kind);
   });
   after(() => f.close());
 
@@ -283,9 +283,9 @@ describe("phone check-ins on postgres: retries, escalation, keys and signatures"
   });
 });
 
-describe("the call cap", { skip: !databaseKinds().includes("postgres") }, () => {
+for (const kind of databaseKinds()) describe(`the call cap on ${kind}`, () => {
   test("calls due together are spread out at the organisation's cap, none dropped", async () => {
-    const f = await startPhoneFixture("postgres", { callsPerSecond: 4 });
+    const f = await startPhoneFixture(kind, { callsPerSecond: 4 });
     try {
       const numbers = Array.from({ length: 12 }, (_, i) => `+81901234${String(i).padStart(4, "0")}`);
       const bulk = await f.service.api("POST", "/members/bulk", {
