@@ -87,12 +87,12 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
     const known = latestAct.get(input.memberId);
     if (!known || at > known) latestAct.set(input.memberId, at);
   }
-  const closed = (await sql<{ id: string; member_id: string }>`
+  const closed = (await sql<{ member_id: string }>`
     update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
     from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer,
                  unnest(${acceptedMembers.map((m) => latestAct.get(m))}::timestamptz[]) as acted_at) v
     where checkins.member_id = v.member_id and checkins.status = 'open' and checkins.due_at <= v.acted_at
-    returning checkins.id, checkins.member_id`.execute(tx)).rows;
+    returning checkins.member_id`.execute(tx)).rows;
   // Prompts and re-sends still queued for these check-ins (a call retry too) are cancelled by the
   // sender when their turn comes (checkin_closed), not here: this is the hottest path, and looking
   // them up per batch cost ~27 ms against a 1,000,000-row outbox (bench, 2026-11-30).

@@ -52,7 +52,7 @@ export interface UndeliverableNote {
 const emptyResult = (): SendBatchResult => ({ claimed: 0, sent: 0, retried: 0, failed: 0, cancelled: 0, undeliverable: [] });
 
 /** Add a later part of a batch (capped messages sent at their slots) to its result. */
-export function addResults(a: SendBatchResult, b: SendBatchResult): SendBatchResult {
+function addResults(a: SendBatchResult, b: SendBatchResult): SendBatchResult {
   return {
     claimed: a.claimed + b.claimed, sent: a.sent + b.sent, retried: a.retried + b.retried, failed: a.failed + b.failed,
     cancelled: a.cancelled + b.cancelled, undeliverable: [...a.undeliverable, ...b.undeliverable],
