@@ -33,6 +33,8 @@ export interface Pause {
   /** Local date on which check-ins start again; undefined = until resumed by hand. */
   until?: string;
   reason: string;
+  /** Staff's note on the pause (the API's `note`), up to 500 characters. */
+  note?: string;
 }
 
 const INTERVAL_DAYS: Record<Interval, number> = {

@@ -1,27 +1,28 @@
 /**
- * Member commands: registration (one or in bulk), plan changes, pause and resume.
- * The member's next due time is derived from the plan here, in one place.
+ * Member commands and queries: registration (one or in bulk), changes, plan
+ * changes, pause and resume, deletion. Every change to a member happens here,
+ * once, whoever asks (the API, LINE's events, an incident's outcome), each in one
+ * transaction with the member's row locked. The member's next due time is
+ * derived from the plan here, in one place (rules: DESIGN-NOTES.md, "Pauses move
+ * due times, not history" and "Time is local to the member").
  */
-import type { Insertable } from "kysely";
-import { anchorFor, DEFAULT_TIME_ZONE, type Interval, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
-import { contactConfirmText } from "../domain/messages.ts";
+import type { Insertable, Selectable } from "kysely";
+import {
+  anchorFor, dateFromEpochDay, DEFAULT_TIME_ZONE, epochDay, type Interval, localDateOf, nextDueOutsidePause, type Pause, type Plan,
+} from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { cancelQueued } from "./causes.ts";
+import { askContactsToConfirm, type ContactInput, contactRows } from "./contacts.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
-import { enqueue, outboxRow } from "./outbox.ts";
+
+export type { ContactInput } from "./contacts.ts";
 
 export interface PlanInput {
   every: Interval;
   weekday?: number;
   at: string;
   timeZone?: string;
-}
-
-export interface ContactInput {
-  displayName: string;
-  relation: string;
-  channels: ChannelAddress[];
 }
 
 export const PERSONAL_FIELDS = ["fullName", "address", "birthDate", "phone", "medicalNotes"] as const;
@@ -35,6 +36,8 @@ export interface MemberInput extends Personal {
   contacts?: ContactInput[];
   teamId?: string;
   groupIds?: string[];
+  /** The terms the member accepted, and when (LINE's registration records it; null: asked, none recorded). */
+  consent?: { termsVersion: string; at: string } | null;
 }
 
 /** Where in the minute a member's slot falls when an operator spreads load (stable per member). */
@@ -55,13 +58,6 @@ export function personalOf(input: Personal): Personal {
   const out: Personal = {};
   for (const field of PERSONAL_FIELDS) if (input[field] !== undefined) out[field] = input[field];
   return out;
-}
-
-export function contactRows(organisationId: string, memberId: string, contacts: ContactInput[], now: Date, from = 1) {
-  return contacts.map((c, i): Insertable<Database["contacts"]> => ({
-    id: newId(), organisation_id: organisationId, member_id: memberId, position: from + i, display_name: c.displayName,
-    relation: c.relation, channels: JSON.stringify(c.channels), created_at: now,
-  }));
 }
 
 export async function defaultTeamId(tx: Db, organisationId: string): Promise<string> {
@@ -108,14 +104,19 @@ async function checkReferences(tx: Db, organisationId: string, inputs: MemberInp
   }
 }
 
-/** Register members all or nothing; returns their ids in input order. */
+/**
+ * Register members all or nothing; returns their ids in input order. Each gets
+ * the plan anchored at `now` and its first due time; contacts are asked to
+ * confirm (see askContactsToConfirm in contacts.ts). Throws {@link MissingReference}
+ * for a team or group the organisation does not have (every one, by input index).
+ */
 export async function createMembers(
   db: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
 ): Promise<string[]> {
   return inTransaction(db, (tx) => createMembersIn(tx, organisationId, inputs, now, spreadSeconds));
 }
 
-/** Register members inside the caller's transaction. */
+/** {@link createMembers} inside the caller's transaction. */
 export async function createMembersIn(
   tx: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
 ): Promise<string[]> {
@@ -131,6 +132,7 @@ export async function createMembersIn(
       id, organisation_id: organisationId, team_id: input.teamId ?? fallbackTeam, display_name: input.displayName,
       personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
       next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
+      ...(input.consent !== undefined ? { consent: JSON.stringify(input.consent) } : {}),
     });
     contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
     for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id, organisation_id: organisationId });
@@ -142,33 +144,6 @@ export async function createMembersIn(
   return members.map((m) => m.id);
 }
 
-/** Channels on which a contact is asked to confirm by message or call (LINE contacts confirm with an invitation code). */
-const CONFIRM_BY = new Set(["voice", "sms", "email"]);
-
-/**
- * Ask new contacts to confirm they take the role, on their first channel (a
- * call, an SMS or e-mail with a link). Until someone confirms, the team sees the
- * contact as unconfirmed.
- */
-export async function askContactsToConfirm(
-  tx: Db, organisationId: string, contacts: Insertable<Database["contacts"]>[], memberNames: Map<string, string>, now: Date,
-  /** Distinguishes a repeated request from the first (whose key it would otherwise share). */
-  keySuffix = "",
-): Promise<number> {
-  const asked = contacts.filter((c) => !c.confirmed_at && CONFIRM_BY.has((JSON.parse(c.channels as string) as ChannelAddress[])[0]?.kind ?? ""));
-  if (asked.length === 0) return 0;
-  const twilio = await tx.selectFrom("channel_configs").select("settings").where("organisation_id", "=", organisationId)
-    .where("kind", "=", "twilio").executeTakeFirst();
-  const callsFrom = (twilio?.settings as { callerId?: string } | undefined)?.callerId;
-  await enqueue(tx, asked.map((c) => outboxRow({
-    organisationId, key: `contact_confirm:${c.id}${keySuffix}`, recipient: { kind: "contact", id: c.id as string },
-    channels: JSON.parse(c.channels as string) as ChannelAddress[], messageKind: "contact_confirm",
-    text: contactConfirmText(c.display_name, memberNames.get(c.member_id) ?? "", callsFrom),
-    payload: { memberId: c.member_id }, dueAt: now, now,
-  })));
-  return asked.length;
-}
-
 export interface MemberPatch extends Personal {
   displayName?: string;
   channels?: ChannelAddress[];
@@ -176,7 +151,11 @@ export interface MemberPatch extends Personal {
   teamId?: string;
 }
 
-/** Change a member; a new plan starts counting from now. Returns false if not found. */
+/**
+ * Change a member; a new plan starts counting from now (see {@link changePlanIn}).
+ * Personal fields set to "" are removed. Returns false when the organisation has
+ * no such member; throws {@link MissingReference} (field `teamId`) for an unknown team.
+ */
 export async function updateMember(
   db: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date, spreadSeconds = 0,
 ): Promise<boolean> {
@@ -192,41 +171,90 @@ export async function updateMember(
     const personal = { ...(member.personal as Personal), ...personalOf(patch) };
     for (const field of PERSONAL_FIELDS) if (personal[field] === "") delete personal[field];
     changes.personal = JSON.stringify(personal);
-    if (patch.plan) {
-      const plan = planFrom(patch.plan, now, offsetFor(memberId, spreadSeconds));
-      changes.plan = JSON.stringify(plan);
-      changes.next_due_at = member.active ? nextDueOutsidePause(plan, now, member.pause as Pause | null) : null;
-    }
+    if (patch.plan) Object.assign(changes, planChange(patch.plan, memberId, member, now, spreadSeconds));
     await tx.updateTable("members").set(changes).where("id", "=", memberId).execute();
     return true;
   });
 }
 
-/**
- * Pause check-ins (travel, hospital) until a local date, or until resumed. Check-ins
- * that fall due meanwhile are skipped, never sent late; an unanswered check-in of
- * the member is settled so it does not escalate while they are away.
- */
-export async function pauseMember(db: Db, organisationId: string, memberId: string, pause: Pause, now: Date): Promise<boolean> {
-  return inTransaction(db, (tx) => pauseMemberIn(tx, organisationId, memberId, pause, now));
+/** The columns a new plan changes: the plan (anchored at `now`) and the next due time (none while the member has left). */
+function planChange(input: PlanInput, memberId: string, member: { pause: unknown; active: boolean }, now: Date, spreadSeconds: number) {
+  const plan = planFrom(input, now, offsetFor(memberId, spreadSeconds));
+  return { plan: JSON.stringify(plan), next_due_at: member.active ? nextDueOutsidePause(plan, now, member.pause as Pause | null) : null };
 }
 
-export async function pauseMemberIn(tx: Db, organisationId: string, memberId: string, pause: Pause, now: Date): Promise<boolean> {
-  const member = await tx.selectFrom("members").select(["plan", "active"])
+/**
+ * Give a member a new plan, in the caller's transaction: it counts from `now`
+ * (a new anchor date), keeps the member's place in the minute (`spreadSeconds`,
+ * see {@link offsetFor}), and moves the next due time; a paused member stays
+ * paused, a member who left stays without a due time. Check-ins already open are
+ * not touched. Returns false when the organisation has no such member.
+ */
+export async function changePlanIn(
+  tx: Db, organisationId: string, memberId: string, plan: PlanInput, now: Date, spreadSeconds = 0,
+): Promise<boolean> {
+  const member = await tx.selectFrom("members").select(["pause", "active"])
     .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
   if (!member) return false;
-  const next = member.active ? nextDueOutsidePause(member.plan as Plan, now, pause) : null;
+  await tx.updateTable("members").set({ ...planChange(plan, memberId, member, now, spreadSeconds), updated_at: now })
+    .where("id", "=", memberId).execute();
+  return true;
+}
+
+/**
+ * A pause as asked for. `until` is the member's local date (YYYY-MM-DD) on which
+ * check-ins start again, `forDays` the same counted in days from the member's
+ * local today (LINE's 3日間 = 3); neither: until resumed by hand. `reason`:
+ * travel, hospital, other (the API's), line_unfollowed (LINE).
+ */
+export type PauseRequest = { reason: string; note?: string } & ({ until?: string; forDays?: never } | { forDays: number; until?: never });
+
+export type PauseOutcome =
+  | { ok: true; pause: Pause }
+  | { ok: false; error: "not_found" }
+  /** `until` lies before the member's local today (a pause must end today or later). */
+  | { ok: false; error: "ends_before_today" };
+
+/** {@link pauseMemberIn} in its own transaction. */
+export async function pauseMember(db: Db, organisationId: string, memberId: string, request: PauseRequest, now: Date): Promise<PauseOutcome> {
+  return inTransaction(db, (tx) => pauseMemberIn(tx, organisationId, memberId, request, now));
+}
+
+/**
+ * Pause check-ins (travel, hospital) until a local date, or until resumed, in the
+ * caller's transaction. Check-ins that fall due meanwhile are skipped, never
+ * sent late; the member's open check-ins are settled (`skipped`, `paused`) and
+ * their queued prompts cancelled, so nothing escalates while they are away.
+ * "Today" is the member's own calendar day. A member who left gets no due time.
+ */
+export async function pauseMemberIn(tx: Db, organisationId: string, memberId: string, request: PauseRequest, now: Date): Promise<PauseOutcome> {
+  const member = await tx.selectFrom("members").select(["plan", "active"])
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+  if (!member) return { ok: false, error: "not_found" };
+  const plan = member.plan as Plan;
+  const today = localDateOf(now, plan.timeZone);
+  const until = request.forDays !== undefined ? dateFromEpochDay(epochDay(today) + request.forDays) : request.until;
+  if (until && until < today) return { ok: false, error: "ends_before_today" };
+  const pause: Pause = { ...(until ? { until } : {}), reason: request.reason, ...(request.note ? { note: request.note } : {}) };
+  const next = member.active ? nextDueOutsidePause(plan, now, pause) : null;
   await tx.updateTable("members").set({ pause: JSON.stringify(pause), next_due_at: next, updated_at: now }).where("id", "=", memberId).execute();
   const skipped = await tx.updateTable("checkins").set({ status: "skipped", closed_reason: "paused", next_action_at: null })
     .where("member_id", "=", memberId).where("status", "=", "open").returning("id").execute();
   await cancelQueued(tx, { checkinIds: skipped.map((c) => c.id), kinds: ["prompt", "resend"] }, "member_paused", now);
-  return true;
+  return { ok: true, pause };
 }
 
+/** {@link resumeMemberIn} in its own transaction. */
 export async function resumeMember(db: Db, organisationId: string, memberId: string, now: Date): Promise<boolean> {
   return inTransaction(db, (tx) => resumeMemberIn(tx, organisationId, memberId, now));
 }
 
+/**
+ * End a pause, in the caller's transaction: the next due time is the plan's next
+ * slot after `now` (slots missed while paused are not sent). Resuming a member who
+ * is not paused only recomputes that time. Returns false when the organisation has
+ * no such member or the member has left (inactive).
+ */
 export async function resumeMemberIn(tx: Db, organisationId: string, memberId: string, now: Date): Promise<boolean> {
   const member = await tx.selectFrom("members").select(["plan"])
     .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("active", "=", true).forUpdate().executeTakeFirst();
@@ -234,4 +262,65 @@ export async function resumeMemberIn(tx: Db, organisationId: string, memberId: s
   await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan as Plan, now, null), updated_at: now })
     .where("id", "=", memberId).execute();
   return true;
+}
+
+/**
+ * Delete a member and all their data (check-ins, answers, contacts, incidents go
+ * by foreign key; broadcast recipients, which carry none, here). Returns false
+ * when the organisation has no such member.
+ */
+export async function deleteMember(db: Db, organisationId: string, memberId: string): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const result = await tx.deleteFrom("members").where("id", "=", memberId).where("organisation_id", "=", organisationId).executeTakeFirst();
+    // Broadcast recipients carry no foreign key (see migration 004): they go with the member here.
+    await tx.deleteFrom("broadcast_recipients").where("member_id", "=", memberId).where("organisation_id", "=", organisationId).execute();
+    return Number(result.numDeletedRows) > 0;
+  });
+}
+
+// ---------------------------------------------------------------- queries
+
+/** The columns a member's summary and detail show (personal information included: the caller decides who sees it). */
+export const MEMBER_COLUMNS = [
+  "id", "team_id", "display_name", "channels", "plan", "pause", "active", "next_due_at", "created_at", "updated_at", "personal",
+] as const;
+export type MemberRow = Pick<Selectable<Database["members"]>, (typeof MEMBER_COLUMNS)[number]>;
+
+/** Whether the organisation has this member. */
+export async function memberExists(db: Db, organisationId: string, memberId: string): Promise<boolean> {
+  const member = await db.selectFrom("members").select("id").where("id", "=", memberId)
+    .where("organisation_id", "=", organisationId).executeTakeFirst();
+  return !!member;
+}
+
+/**
+ * One page of the organisation's members in id order: at most `limit`, after the
+ * id `after` (the previous page's last), only those of `teamId` when given.
+ */
+export async function listMembers(
+  db: Db, organisationId: string, page: { limit: number; after?: string; teamId?: string },
+): Promise<MemberRow[]> {
+  let q = db.selectFrom("members").select([...MEMBER_COLUMNS])
+    .where("organisation_id", "=", organisationId).orderBy("id").limit(page.limit);
+  if (page.after) q = q.where("id", ">", page.after);
+  if (page.teamId) q = q.where("team_id", "=", page.teamId);
+  return q.execute();
+}
+
+export type ObservationRow = Pick<Selectable<Database["observations"]>, "question" | "value" | "label" | "channel" | "observed_at" | "checkin_id">;
+
+/**
+ * A member's answers to the daily questions, newest first, at most `limit`;
+ * only `question`'s when given, only those observed at or after `since`.
+ * Undefined when the organisation has no such member.
+ */
+export async function listObservations(
+  db: Db, organisationId: string, memberId: string, filter: { limit: number; question?: string; since?: Date },
+): Promise<ObservationRow[] | undefined> {
+  if (!(await memberExists(db, organisationId, memberId))) return undefined;
+  let q = db.selectFrom("observations").select(["question", "value", "label", "channel", "observed_at", "checkin_id"])
+    .where("member_id", "=", memberId).orderBy("observed_at", "desc").orderBy("id", "desc").limit(filter.limit);
+  if (filter.question) q = q.where("question", "=", filter.question);
+  if (filter.since) q = q.where("observed_at", ">=", filter.since);
+  return q.execute();
 }

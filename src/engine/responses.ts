@@ -15,7 +15,7 @@ import { reportedSafeOutcome } from "../domain/incident.ts";
 import type { Db } from "../store/db.ts";
 import { type AnswerOutcome, recordAnswersIn } from "./answers.ts";
 import { type BroadcastAnswerOutcome, recordBroadcastAnswerIn } from "./broadcasts.ts";
-import { cancelQueued } from "./causes.ts";
+import { confirmContactIn as confirmContact } from "./contacts.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { acknowledgeIncidentIn, type IncidentCommandResult, resolveIncidentIn } from "./incidents.ts";
 
@@ -86,14 +86,7 @@ export async function passAlertIn(tx: Db, r: Responder, incidentId: string, now:
   return { ok: true };
 }
 
-/** Confirm a contact's role; says whether it was already confirmed or the contact is gone. */
+/** Confirm a contact's role (see {@link confirmContact}); says whether it was already confirmed or the contact is gone. */
 export async function confirmContactIn(tx: Db, r: Responder, contactId: string, now: Date): Promise<"confirmed" | "already" | "missing"> {
-  const updated = await tx.updateTable("contacts").set({ confirmed_at: now }).where("id", "=", contactId)
-    .where("organisation_id", "=", r.organisationId).where("confirmed_at", "is", null).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) > 0) {
-    await cancelQueued(tx, { recipient: { kind: "contact", id: contactId }, kinds: ["contact_confirm"] }, "contact_confirmed", now);
-    return "confirmed";
-  }
-  const exists = await tx.selectFrom("contacts").select("id").where("id", "=", contactId).executeTakeFirst();
-  return exists ? "already" : "missing";
+  return confirmContact(tx, r.organisationId, contactId, now);
 }

@@ -1,7 +1,7 @@
 /** Read models for the API: rows in, the JSON the API documents out. */
 import { memberState } from "../domain/member-state.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
-import { PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
+import { MEMBER_COLUMNS, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 
@@ -31,10 +31,6 @@ export function memberSummary(m: MemberRow) {
     createdAt: iso(m.created_at), updatedAt: iso(m.updated_at),
   };
 }
-
-export const MEMBER_COLUMNS = [
-  "id", "team_id", "display_name", "channels", "plan", "pause", "active", "next_due_at", "created_at", "updated_at", "personal",
-] as const;
 
 export async function memberDetail(db: Db, organisationId: string, id: string, withPersonal: boolean) {
   const m = await db.selectFrom("members").select([...MEMBER_COLUMNS])

@@ -1,16 +1,17 @@
 /** Members: registration, plan, pause and resume, answers, history. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
 import { z } from "zod";
-import { localDateOf, type Plan } from "../../domain/schedule.ts";
-import { createMembers, MissingReference, pauseMember, resumeMember, updateMember } from "../../engine/members.ts";
-import { inTransaction } from "../../store/db.ts";
+import { isContactOf } from "../../engine/contacts.ts";
+import {
+  createMembers, deleteMember, listMembers, listObservations, memberExists, MissingReference, pauseMember, resumeMember, updateMember,
+} from "../../engine/members.ts";
+import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
 import { audit } from "../audit.ts";
 import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AnswerInput, DateTime, IdParams, Limit, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
-import { MEMBER_COLUMNS, memberDetail, memberHistory, memberSummary } from "../views.ts";
+import { memberDetail, memberHistory, memberSummary } from "../views.ts";
 
 const tags = ["members"];
 
@@ -53,11 +54,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/members", { schema: { tags, summary: "List members (no personal information)", querystring: ListQuery } },
       async (request) => {
         const { limit, after, teamId } = request.query;
-        let q = s.db.selectFrom("members").select([...MEMBER_COLUMNS])
-          .where("organisation_id", "=", request.principal.organisationId).orderBy("id").limit(limit);
-        if (after) q = q.where("id", ">", after);
-        if (teamId) q = q.where("team_id", "=", teamId);
-        const rows = await q.execute();
+        const rows = await listMembers(s.db, request.principal.organisationId, { limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}) });
         return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
       });
 
@@ -74,16 +71,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.delete("/members/:id", { schema: { tags, summary: "Delete a member and all their data", params: IdParams } },
       async (request, reply) => {
-        const { organisationId } = request.principal;
-        const deleted = await inTransaction(s.db, async (tx) => {
-          const result = await tx.deleteFrom("members").where("id", "=", request.params.id)
-            .where("organisation_id", "=", organisationId).executeTakeFirst();
-          // Broadcast recipients carry no foreign key (see migration 004): they go with the member here.
-          await tx.deleteFrom("broadcast_recipients").where("member_id", "=", request.params.id)
-            .where("organisation_id", "=", organisationId).execute();
-          return result;
-        });
-        if (!deleted.numDeletedRows) throw notFound("member");
+        if (!(await deleteMember(s.db, request.principal.organisationId, request.params.id))) throw notFound("member");
         await audit(s.db, request, "member.delete", "member", request.params.id);
         return reply.code(204).send();
       });
@@ -91,15 +79,10 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/members/:id/pause", { schema: { tags, summary: "Pause check-ins until a date (travel, hospital)", params: IdParams, body: PauseInput } },
       async (request) => {
         const { until, reason, note } = request.body;
-        const member = await s.db.selectFrom("members").select("plan").where("id", "=", request.params.id)
-          .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
-        if (!member) throw notFound("member");
-        // "Today" is the member's own calendar day.
-        const today = localDateOf(s.clock.now(), (member.plan as Plan).timeZone);
-        if (until && until < today) throw new ApiError(400, "invalid_request", "the pause must end today or later", "until");
-        const pause = { ...(until ? { until } : {}), reason, ...(note ? { note } : {}) };
-        const found = await pauseMember(s.db, request.principal.organisationId, request.params.id, pause, s.clock.now());
-        if (!found) throw notFound("member");
+        const result = await pauseMember(s.db, request.principal.organisationId, request.params.id,
+          { ...(until ? { until } : {}), reason, ...(note ? { note } : {}) }, s.clock.now());
+        if (!result.ok && result.error === "not_found") throw notFound("member");
+        if (!result.ok) throw new ApiError(400, "invalid_request", "the pause must end today or later", "until");
         await audit(s.db, request, "member.pause", "member", request.params.id, { until: until ?? null, reason });
         return detail(request, request.params.id);
       });
@@ -119,9 +102,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const { answer, source, contactId, by, note, idempotencyKey } = request.body;
       if (contactId) {
-        const contact = await s.db.selectFrom("contacts").select("id").where("id", "=", contactId)
-          .where("member_id", "=", request.params.id).where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
-        if (!contact) throw new ApiError(422, "unknown_reference", "no such contact of this member", "contactId");
+        if (!(await isContactOf(s.db, request.principal.organisationId, request.params.id, contactId))) throw new ApiError(422, "unknown_reference", "no such contact of this member", "contactId");
       }
       const outcome = await s.ingest.submit({
         organisationId: request.principal.organisationId, memberId: request.params.id, answer, source,
@@ -138,9 +119,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       schema: { tags, summary: "Check-ins, answers and incidents, newest first", params: IdParams,
         querystring: z.strictObject({ limit: Limit(500, 100) }) },
     }, async (request) => {
-      const exists = await s.db.selectFrom("members").select("id").where("id", "=", request.params.id)
-        .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
-      if (!exists) throw notFound("member");
+      if (!(await memberExists(s.db, request.principal.organisationId, request.params.id))) throw notFound("member");
       return memberHistory(s.db, request.principal.organisationId, request.params.id, request.query.limit);
     });
 
@@ -155,14 +134,10 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       // Health answers are personal information: staff and admins only, and every read is logged.
-      const exists = await s.db.selectFrom("members").select("id").where("id", "=", request.params.id)
-        .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
-      if (!exists) throw notFound("member");
-      let q = s.db.selectFrom("observations").select(["question", "value", "label", "channel", "observed_at", "checkin_id"])
-        .where("member_id", "=", request.params.id).orderBy("observed_at", "desc").orderBy("id", "desc").limit(request.query.limit);
-      if (request.query.question) q = q.where("question", "=", request.query.question);
-      if (request.query.since) q = q.where("observed_at", ">=", new Date(request.query.since));
-      const rows = await q.execute();
+      const { question, since, limit } = request.query;
+      const rows = await listObservations(s.db, request.principal.organisationId, request.params.id,
+        { limit, ...(question ? { question } : {}), ...(since ? { since: new Date(since) } : {}) });
+      if (!rows) throw notFound("member");
       await audit(s.db, request, "member.observations.view", "member", request.params.id, { count: rows.length });
       return {
         observations: rows.map((r) => ({
