@@ -14,7 +14,7 @@
  *   answers for one member (a tap and a phone call at once) are applied one after
  *   the other and never open two help-requested incidents.
  */
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { AnswerSource } from "../domain/answers.ts";
 import {
   type Audience, type BroadcastAnswer, broadcastText, type DeliveryState, helpRequestedText, planBroadcastAnswer, safeAfterHelpText,
@@ -22,7 +22,7 @@ import {
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
 import { recordAnswersIn } from "./answers.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { MissingReference } from "./members.ts";
@@ -219,6 +219,22 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
 
 // ---------------------------------------------------------------------------
 // Reading.
+
+const COLUMNS = ["id", "audience_kind", "audience_id", "text", "question", "recipient_count", "created_by", "created_at"] as const;
+/** A broadcast as stored (without its recipients). */
+export type BroadcastRow = Pick<Selectable<Database["broadcasts"]>, (typeof COLUMNS)[number]>;
+
+/** The organisation's latest broadcasts, newest first, at most `limit`. */
+export async function listBroadcasts(db: Db, organisationId: string, limit: number): Promise<BroadcastRow[]> {
+  return db.selectFrom("broadcasts").select([...COLUMNS]).where("organisation_id", "=", organisationId)
+    .orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/** One broadcast; undefined when the organisation has no such broadcast. */
+export async function getBroadcast(db: Db, organisationId: string, broadcastId: string): Promise<BroadcastRow | undefined> {
+  return db.selectFrom("broadcasts").select([...COLUMNS]).where("id", "=", broadcastId)
+    .where("organisation_id", "=", organisationId).executeTakeFirst();
+}
 
 export interface BroadcastCounts {
   delivery: Record<DeliveryState, number>;

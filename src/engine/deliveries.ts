@@ -1,5 +1,6 @@
 /**
- * Delivery reports that arrive after the provider accepted a message: an SMS
+ * Deliveries: the list of messages that did not go out, and delivery reports
+ * that arrive after the provider accepted a message: an SMS
  * that was undelivered, an e-mail that bounced later. The message is marked
  * failed and moves to the recipient's next channel (and, for an alert with no
  * channel left, the incident's timeline says so). Repeated reports change
@@ -46,4 +47,32 @@ export async function emailBounced(
     await markFailedIn(tx, row, "bounced", `email bounced: ${reason}`.slice(0, 500), now);
     return "failed";
   });
+}
+
+/** A message that ended failed or cancelled, with what says why. */
+export type EndedDelivery = Pick<OutboxRow,
+  "id" | "recipient_kind" | "recipient_id" | "channel_kind" | "message_kind" | "outcome" | "last_error" | "error_code" | "cancel_reason" |
+  "attempts" | "created_at" | "incident_id" | "checkin_id" | "payload">;
+
+/**
+ * The organisation's messages in one end state, newest first, at most `limit`:
+ * `failed` (with the provider's code) or `cancelled` (with the reason). With
+ * `memberId`, only those to that member or about them (an alert names its member).
+ */
+export async function listEnded(
+  db: Db, organisationId: string, status: "failed" | "cancelled", filter: { limit: number; memberId?: string },
+): Promise<EndedDelivery[]> {
+  let q = db.selectFrom("outbox")
+    .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "error_code",
+      "cancel_reason", "attempts", "created_at", "incident_id", "checkin_id", "payload"])
+    .where("organisation_id", "=", organisationId).where("status", "=", status)
+    .orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit);
+  const { memberId } = filter;
+  if (memberId) {
+    q = q.where((eb) => eb.or([
+      eb.and([eb("recipient_kind", "=", "member"), eb("recipient_id", "=", memberId)]),
+      eb(eb.ref("payload", "->>").key("memberId" as never), "=", memberId),
+    ]));
+  }
+  return q.execute();
 }

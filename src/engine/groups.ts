@@ -12,7 +12,7 @@
  * OK as source "member", someone else's check as source "group").
  */
 import type { MessageKind } from "../domain/messages.ts";
-import { type Insertable, sql } from "kysely";
+import { type Insertable, type Selectable, sql } from "kysely";
 import { type AnswerOutcome, recordAnswersIn } from "./answers.ts";
 import {
   DEFAULT_GROUP_PLAN, fallbackName, GROUP_LIST_DELAY_MS, type GroupStatus, groupApprovedText, groupListText, groupPromptText,
@@ -22,7 +22,7 @@ import { nextDueAfter, type Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
-import { type PlanInput, planFrom } from "./members.ts";
+import { MissingReference, type PlanInput, planFrom } from "./members.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 
 export interface GroupRoundsResult {
@@ -314,4 +314,174 @@ export async function confirmInGroupIn(tx: Db, input: ConfirmInput, now: Date): 
       .where("group_checkin_id", "in", inserted.map((r) => r.group_checkin_id)).where("user_id", "=", input.person.userId).execute();
   }
   return { newlyConfirmed: inserted.length, answer };
+}
+
+// ---------------------------------------------------------------------------
+// Groups as staff manage them (the API): create, change, delete, read.
+
+/** A group as stored, with its members' ids (a LINE group may have none: its people are participants). */
+export type GroupDetail = Selectable<Database["groups"]> & { memberIds: string[] };
+
+export interface GroupInput {
+  name: string;
+  teamId?: string;
+  channels: ChannelAddress[];
+  memberIds: string[];
+}
+
+/** Make the group's members exactly `memberIds` (duplicates ignored); throws MissingReference (`memberIds`) for a member the organisation does not have. */
+async function setMembersIn(tx: Db, organisationId: string, groupId: string, memberIds: string[]): Promise<void> {
+  const unique = [...new Set(memberIds)];
+  if (unique.length) {
+    const found = await tx.selectFrom("members").select("id").where("organisation_id", "=", organisationId).where("id", "in", unique).execute();
+    if (found.length !== unique.length) throw new MissingReference("memberIds", "no such member in this organisation");
+  }
+  await tx.deleteFrom("group_members").where("group_id", "=", groupId).execute();
+  if (unique.length) {
+    await tx.insertInto("group_members").values(unique.map((m) => ({ group_id: groupId, member_id: m, organisation_id: organisationId }))).execute();
+  }
+}
+
+/**
+ * A group staff put together (not a LINE group: no plan, no rounds). Returns its
+ * id; throws MissingReference for a team (`teamId`) or a member (`memberIds`) the
+ * organisation does not have, and then nothing is written.
+ */
+export async function createGroup(db: Db, organisationId: string, input: GroupInput, now: Date): Promise<string> {
+  const id = newId();
+  await inTransaction(db, async (tx) => {
+    if (input.teamId) {
+      // Held until the group is in: a concurrent deleteTeam waits, then clears the group's team.
+      const team = await tx.selectFrom("teams").select("id").where("id", "=", input.teamId).where("organisation_id", "=", organisationId)
+        .forKeyShare().executeTakeFirst();
+      if (!team) throw new MissingReference("teamId", "no such team in this organisation");
+    }
+    await tx.insertInto("groups").values({
+      id, organisation_id: organisationId, team_id: input.teamId ?? null, name: input.name,
+      channels: JSON.stringify(input.channels), created_at: now,
+    }).execute();
+    await setMembersIn(tx, organisationId, id, input.memberIds);
+  });
+  return id;
+}
+
+export interface GroupPatch {
+  name?: string;
+  channels?: ChannelAddress[];
+  /** Replaces the members. */
+  memberIds?: string[];
+  /** A LINE group's new plan (see {@link setGroupPlanIn}). */
+  plan?: PlanInput;
+}
+
+/**
+ * Rename a group, replace its channels or members, or give it a new plan, with
+ * the group's row locked. False when the organisation has no such group; throws
+ * MissingReference (`memberIds`) for an unknown member, and then nothing changes.
+ */
+export async function updateGroup(db: Db, organisationId: string, groupId: string, patch: GroupPatch, now: Date): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const group = await tx.selectFrom("groups").select(["id", "status", "line_group_id"]).where("id", "=", groupId)
+      .where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+    if (!group) return false;
+    if (patch.plan) await setGroupPlanIn(tx, group, patch.plan, now);
+    const changes: { name?: string; channels?: string } = {};
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.channels !== undefined) changes.channels = JSON.stringify(patch.channels);
+    if (Object.keys(changes).length) await tx.updateTable("groups").set(changes).where("id", "=", group.id).execute();
+    if (patch.memberIds) await setMembersIn(tx, organisationId, group.id, patch.memberIds);
+    return true;
+  });
+}
+
+/** Delete a group (its members stay; its rounds and links go by foreign key). False when the organisation has no such group. */
+export async function deleteGroup(db: Db, organisationId: string, groupId: string): Promise<boolean> {
+  const deleted = await db.deleteFrom("groups").where("id", "=", groupId).where("organisation_id", "=", organisationId).executeTakeFirst();
+  return Number(deleted.numDeletedRows) > 0;
+}
+
+/** The organisation's groups, oldest first, each with its members' ids. */
+export async function listGroups(db: Db, organisationId: string): Promise<GroupDetail[]> {
+  const groups = await db.selectFrom("groups").selectAll().where("organisation_id", "=", organisationId).orderBy("created_at").execute();
+  return withMemberIds(db, groups);
+}
+
+/** One group with its members' ids; undefined when the organisation has no such group. */
+export async function getGroup(db: Db, organisationId: string, groupId: string): Promise<GroupDetail | undefined> {
+  const group = await db.selectFrom("groups").selectAll().where("id", "=", groupId).where("organisation_id", "=", organisationId)
+    .executeTakeFirst();
+  return group ? (await withMemberIds(db, [group]))[0] : undefined;
+}
+
+async function withMemberIds(db: Db, groups: Selectable<Database["groups"]>[]): Promise<GroupDetail[]> {
+  const links = groups.length
+    ? await db.selectFrom("group_members").select(["group_id", "member_id"]).where("group_id", "in", groups.map((g) => g.id)).execute()
+    : [];
+  const byGroup = new Map<string, string[]>();
+  for (const l of links) byGroup.set(l.group_id, [...(byGroup.get(l.group_id) ?? []), l.member_id]);
+  return groups.map((g) => ({ ...g, memberIds: byGroup.get(g.id) ?? [] }));
+}
+
+/** One person's state in a round: seen in the group or confirmed, and whether (and by whom) confirmed. */
+export interface RoundPerson {
+  userId: string;
+  displayName: string | null;
+  /** The member this LINE user is registered as, if any. */
+  memberId: string | null;
+  confirmed: boolean;
+  confirmedAt: Date | null;
+  /** Someone else who confirmed for this person ("I checked on X"); null when they confirmed themselves or not at all. */
+  confirmedBy: { userId: string; displayName: string } | null;
+  answerId: string | null;
+}
+
+export interface RoundView {
+  id: string;
+  dueAt: Date;
+  promptedAt: Date;
+  listAt: Date | null;
+  listedAt: Date | null;
+  /** The names posted as not confirmed; null until the list is posted. */
+  listed: { userId: string; displayName: string }[] | null;
+  confirmedCount: number;
+  /** Participants in the order first seen, then anyone else who confirmed. */
+  people: RoundPerson[];
+}
+
+/** The latest `limit` rounds of a group, newest first, with every person's confirmation state; undefined when the organisation has no such group. */
+export async function groupRounds(db: Db, organisationId: string, groupId: string, limit: number): Promise<RoundView[] | undefined> {
+  const g = await db.selectFrom("groups").select("id").where("id", "=", groupId).where("organisation_id", "=", organisationId).executeTakeFirst();
+  if (!g) return undefined;
+  const rounds = await db.selectFrom("group_checkins").selectAll().where("group_id", "=", groupId).orderBy("due_at", "desc").limit(limit).execute();
+  const [confirmations, participants] = await Promise.all([
+    rounds.length
+      ? db.selectFrom("group_confirmations").selectAll().where("group_checkin_id", "in", rounds.map((r) => r.id)).orderBy("confirmed_at").execute()
+      : [],
+    db.selectFrom("group_participants").select(["user_id", "display_name"]).where("group_id", "=", groupId)
+      .orderBy("first_seen_at").orderBy("user_id").execute(),
+  ]);
+  const userIds = [...new Set([...participants.map((p) => p.user_id), ...confirmations.map((c) => c.user_id)])];
+  const memberOf = new Map(userIds.length
+    ? (await db.selectFrom("line_users").select(["user_id", "member_id"]).where("organisation_id", "=", organisationId)
+      .where("user_id", "in", userIds).where("member_id", "is not", null).execute()).map((u) => [u.user_id, u.member_id])
+    : []);
+  return rounds.map((r) => {
+    const mine = new Map(confirmations.filter((c) => c.group_checkin_id === r.id).map((c) => [c.user_id, c]));
+    const people = [
+      ...participants.map((p) => ({ userId: p.user_id, name: p.display_name ?? mine.get(p.user_id)?.display_name ?? null })),
+      ...[...mine.values()].filter((c) => !participants.some((p) => p.user_id === c.user_id)).map((c) => ({ userId: c.user_id, name: c.display_name })),
+    ].map(({ userId, name }): RoundPerson => {
+      const c = mine.get(userId);
+      return {
+        userId, displayName: name, memberId: memberOf.get(userId) ?? null, confirmed: !!c, confirmedAt: c?.confirmed_at ?? null,
+        confirmedBy: c && c.by_user_id !== userId ? { userId: c.by_user_id, displayName: c.by_display_name } : null,
+        answerId: c?.answer_id ?? null,
+      };
+    });
+    return {
+      id: r.id, dueAt: r.due_at, promptedAt: r.prompted_at, listAt: r.list_at, listedAt: r.listed_at,
+      listed: r.unconfirmed?.map((p) => ({ userId: p.userId, displayName: p.name })) ?? null,
+      confirmedCount: mine.size, people,
+    };
+  });
 }

@@ -1,13 +1,17 @@
 /**
- * Human steps on an incident: acknowledge and resolve, each an event on its
- * timeline. Each cancels the queued messages it made unnecessary (alerts nobody
+ * Incident commands and queries. Human steps on an incident: acknowledge and
+ * resolve, each an event on its timeline (passing it on and reporting safe from
+ * a message are in responses.ts, and call these). Each cancels the queued messages it made unnecessary (alerts nobody
  * needs any more), and an acknowledgement gets its deadlines: a reminder, then a
  * timeout that re-opens the incident (follow-ups.ts).
  */
-import { checkAcknowledge, checkResolve, consequenceOf, type Outcome, type TransitionError } from "../domain/incident.ts";
+import type { Selectable } from "kysely";
+import {
+  checkAcknowledge, checkResolve, consequenceOf, type IncidentStatus, type Outcome, type TransitionError,
+} from "../domain/incident.ts";
 import { ackDeadlines } from "../domain/policy.ts";
 import { type Db, inTransaction } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
 import { cancelQueued } from "./causes.ts";
 import { incidentEvent } from "./incident-log.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
@@ -94,4 +98,44 @@ export async function resolveIncidentIn(
       .where("id", "=", incident.member_id).execute();
   }
   return { ok: true };
+}
+
+// ---------------------------------------------------------------- queries
+
+export type IncidentRow = Selectable<Database["incidents"]>;
+/** One entry of an incident's timeline; `data` holds what the entry's type records (outcome, note, via…). */
+export type TimelineEntry = Pick<Selectable<Database["incident_events"]>, "at" | "type" | "actor" | "data">;
+export interface IncidentWithTimeline {
+  incident: IncidentRow;
+  /** Oldest first. */
+  timeline: TimelineEntry[];
+}
+
+/** `unresolved`: open or acknowledged. */
+export type IncidentFilter = { status?: IncidentStatus | "unresolved"; memberId?: string; limit: number };
+
+/** The organisation's incidents, newest first, each with its timeline. */
+export async function listIncidents(db: Db, organisationId: string, filter: IncidentFilter): Promise<IncidentWithTimeline[]> {
+  let q = db.selectFrom("incidents").selectAll().where("organisation_id", "=", organisationId).orderBy("opened_at", "desc").limit(filter.limit);
+  if (filter.status === "unresolved") q = q.where("status", "<>", "resolved");
+  else if (filter.status) q = q.where("status", "=", filter.status);
+  if (filter.memberId) q = q.where("member_id", "=", filter.memberId);
+  return withTimelines(db, await q.execute());
+}
+
+/** One incident with its timeline; undefined when the organisation has no such incident. */
+export async function getIncident(db: Db, organisationId: string, incidentId: string): Promise<IncidentWithTimeline | undefined> {
+  const row = await db.selectFrom("incidents").selectAll().where("id", "=", incidentId).where("organisation_id", "=", organisationId)
+    .executeTakeFirst();
+  return row ? (await withTimelines(db, [row]))[0] : undefined;
+}
+
+async function withTimelines(db: Db, rows: IncidentRow[]): Promise<IncidentWithTimeline[]> {
+  const events = rows.length
+    ? await db.selectFrom("incident_events").select(["incident_id", "at", "type", "actor", "data"])
+      .where("incident_id", "in", rows.map((r) => r.id)).orderBy("at").orderBy("id").execute()
+    : [];
+  const byIncident = new Map<string, TimelineEntry[]>();
+  for (const { incident_id: id, ...entry } of events) byIncident.set(id, [...(byIncident.get(id) ?? []), entry]);
+  return rows.map((incident) => ({ incident, timeline: byIncident.get(incident.id) ?? [] }));
 }

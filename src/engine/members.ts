@@ -83,11 +83,18 @@ export class MissingReference extends Error {
   }
 }
 
+/**
+ * Every team and group the inputs name exists in the organisation, or
+ * MissingReference. The teams are held (FOR KEY SHARE) until the caller's
+ * transaction ends, so a team deleted meanwhile waits for it and then sees the
+ * new members (see deleteTeam in teams.ts).
+ */
 async function checkReferences(tx: Db, organisationId: string, inputs: MemberInput[]): Promise<void> {
   const teamIds = [...new Set(inputs.map((m) => m.teamId).filter((t): t is string => !!t))];
   const groupIds = [...new Set(inputs.flatMap((m) => m.groupIds ?? []))];
   const teams = teamIds.length
-    ? new Set((await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).where("id", "in", teamIds).execute()).map((t) => t.id))
+    ? new Set((await tx.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).where("id", "in", teamIds)
+      .forKeyShare().execute()).map((t) => t.id))
     : new Set<string>();
   const groups = groupIds.length
     ? new Set((await tx.selectFrom("groups").select("id").where("organisation_id", "=", organisationId).where("id", "in", groupIds).execute()).map((g) => g.id))
@@ -323,4 +330,65 @@ export async function listObservations(
   if (filter.question) q = q.where("question", "=", filter.question);
   if (filter.since) q = q.where("observed_at", ">=", filter.since);
   return q.execute();
+}
+
+/** What a member's page shows, as stored: the member, their open check-ins, unresolved incidents, contacts, last answer, groups. */
+export interface MemberDetailRows {
+  member: MemberRow;
+  /** Oldest due first. */
+  openCheckins: Pick<Selectable<Database["checkins"]>, "id" | "due_at" | "asked_at" | "escalates" | "step_index" | "next_action_at" | "incident_id">[];
+  /** Open or acknowledged, oldest first. */
+  unresolvedIncidents: Pick<Selectable<Database["incidents"]>, "id" | "kind" | "status" | "opened_at">[];
+  /** In order. */
+  contacts: Selectable<Database["contacts"]>[];
+  lastAnswer: Pick<Selectable<Database["answers"]>, "answer" | "received_at" | "source"> | undefined;
+  groupIds: string[];
+}
+
+/** A member with what their page shows; undefined when the organisation has no such member. */
+export async function memberDetail(db: Db, organisationId: string, memberId: string): Promise<MemberDetailRows | undefined> {
+  const member = await db.selectFrom("members").select([...MEMBER_COLUMNS])
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).executeTakeFirst();
+  if (!member) return undefined;
+  const [openCheckins, unresolvedIncidents, contacts, lastAnswer, groups] = await Promise.all([
+    db.selectFrom("checkins").select(["id", "due_at", "asked_at", "escalates", "step_index", "next_action_at", "incident_id"])
+      .where("member_id", "=", memberId).where("status", "=", "open").orderBy("due_at").execute(),
+    db.selectFrom("incidents").select(["id", "kind", "status", "opened_at"])
+      .where("member_id", "=", memberId).where("status", "<>", "resolved").orderBy("opened_at").execute(),
+    db.selectFrom("contacts").selectAll().where("member_id", "=", memberId).orderBy("position").execute(),
+    db.selectFrom("answers").select(["answer", "received_at", "source"]).where("member_id", "=", memberId)
+      .orderBy("received_at", "desc").limit(1).executeTakeFirst(),
+    db.selectFrom("group_members").select("group_id").where("member_id", "=", memberId).execute(),
+  ]);
+  return { member, openCheckins, unresolvedIncidents, contacts, lastAnswer, groupIds: groups.map((g) => g.group_id) };
+}
+
+/** A member's history, each list newest first and at most `limit` long. */
+export interface MemberHistoryRows {
+  checkins: Pick<Selectable<Database["checkins"]>,
+    "id" | "due_at" | "status" | "escalates" | "prompted" | "answer" | "answered_at" | "closed_reason" | "incident_id">[];
+  answers: Pick<Selectable<Database["answers"]>,
+    "id" | "answer" | "source" | "by_label" | "by_contact_id" | "channel" | "note" | "received_at" | "closed_checkins">[];
+  incidents: Pick<Selectable<Database["incidents"]>, "id" | "kind" | "status" | "opened_at" | "resolved_at" | "outcome">[];
+}
+
+/** Check-ins, answers and incidents of a member; undefined when the organisation has no such member. */
+export async function memberHistory(db: Db, organisationId: string, memberId: string, limit: number): Promise<MemberHistoryRows | undefined> {
+  if (!(await memberExists(db, organisationId, memberId))) return undefined;
+  const [checkins, answers, incidents] = await Promise.all([
+    db.selectFrom("checkins").select(["id", "due_at", "status", "escalates", "prompted", "answer", "answered_at", "closed_reason", "incident_id"])
+      .where("member_id", "=", memberId).where("organisation_id", "=", organisationId).orderBy("due_at", "desc").limit(limit).execute(),
+    db.selectFrom("answers").select(["id", "answer", "source", "by_label", "by_contact_id", "channel", "note", "received_at", "closed_checkins"])
+      .where("member_id", "=", memberId).where("organisation_id", "=", organisationId).orderBy("received_at", "desc").limit(limit).execute(),
+    db.selectFrom("incidents").select(["id", "kind", "status", "opened_at", "resolved_at", "outcome"])
+      .where("member_id", "=", memberId).where("organisation_id", "=", organisationId).orderBy("opened_at", "desc").limit(limit).execute(),
+  ]);
+  return { checkins, answers, incidents };
+}
+
+/** A member's channels, in order; undefined when the organisation has no such member. */
+export async function memberChannels(db: Db, organisationId: string, memberId: string): Promise<ChannelAddress[] | undefined> {
+  const member = await db.selectFrom("members").select(["channels"]).where("id", "=", memberId)
+    .where("organisation_id", "=", organisationId).executeTakeFirst();
+  return member?.channels;
 }

@@ -1,4 +1,6 @@
-/** Counters the engine keeps for /metrics (Prometheus text format). */
+/** Counters the engine keeps for /metrics (Prometheus text format), and the gauges read from the rows. */
+import { sql } from "kysely";
+import type { Db } from "../store/db.ts";
 import type { EscalationBatchResult } from "./escalator.ts";
 import type { DispatchResult } from "./scheduler.ts";
 import type { SendBatchResult } from "./sender.ts";
@@ -59,4 +61,39 @@ export class Metrics {
         : {}),
     };
   }
+}
+
+/** Whether the database answers a query (readiness). */
+export async function databaseAnswers(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Counts of rows, across organisations, for /metrics; "due" compares with `now` (the Clock's), never the database's. */
+export interface Gauges {
+  /** Members whose check-in is due and not yet dispatched. */
+  due_backlog: number;
+  /** Check-ins whose next escalation step is due. */
+  escalations_due: number;
+  /** Messages waiting to be sent. */
+  outbox_depth: number;
+  /** Messages that failed on their last channel. */
+  outbox_failed: number;
+  /** Incidents not yet resolved. */
+  open_incidents: number;
+}
+
+export async function gauges(db: Db, now: Date): Promise<Gauges> {
+  const result = await sql<Gauges>`
+    select
+      (select count(*)::int from members where active and next_due_at <= ${now}) as due_backlog,
+      (select count(*)::int from checkins where next_action_at <= ${now}) as escalations_due,
+      (select count(*)::int from outbox where status = 'pending') as outbox_depth,
+      (select count(*)::int from outbox where status = 'failed') as outbox_failed,
+      (select count(*)::int from incidents where status <> 'resolved') as open_incidents`.execute(db);
+  return result.rows[0];
 }

@@ -1,8 +1,13 @@
-/** Organisations (the operator, the tenant), their default team and API tokens. */
+/**
+ * Organisations (the operator, the tenant): their settings, default team, API
+ * tokens and the reading of their audit log.
+ */
 import { createHash, randomBytes } from "node:crypto";
+import type { Selectable } from "kysely";
+import type { DailyQuestion } from "../domain/call-script.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
+import type { ChannelAddress, Database } from "../store/schema.ts";
 
 export const ROLES = ["admin", "staff", "observer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -83,4 +88,52 @@ export async function insertOrganisation(
   }).execute();
   const { token } = await createToken(tx, organisationId, "admin", "admin", now, options);
   return { organisationId, teamId, token };
+}
+
+export type OrganisationRow = Pick<Selectable<Database["organisations"]>, "id" | "name" | "settings" | "created_at">;
+
+/** The organisation (it exists: the caller's token belongs to it). */
+export async function getOrganisation(db: Db, organisationId: string): Promise<OrganisationRow> {
+  return db.selectFrom("organisations").select(["id", "name", "settings", "created_at"]).where("id", "=", organisationId).executeTakeFirstOrThrow();
+}
+
+/** What staff set for the whole organisation; fields left out stay. */
+export interface OrganisationPatch {
+  name?: string;
+  /** Shown under each prompt (今日のひとこと); "" removes it. */
+  lineOfTheDay?: string;
+  /** Asked on check-in calls after the answer, in order; [] for none. Keys must differ (the caller checks). */
+  dailyQuestions?: DailyQuestion[];
+}
+
+/** Rename the organisation or change its settings, with its row locked; returns it as stored. */
+export async function updateOrganisation(db: Db, organisationId: string, patch: OrganisationPatch): Promise<OrganisationRow> {
+  return inTransaction(db, async (tx) => {
+    const org = await tx.selectFrom("organisations").select(["settings"]).where("id", "=", organisationId).forUpdate().executeTakeFirstOrThrow();
+    const settings = { ...org.settings };
+    if (patch.lineOfTheDay !== undefined) {
+      if (patch.lineOfTheDay) settings.lineOfTheDay = patch.lineOfTheDay;
+      else delete settings.lineOfTheDay;
+    }
+    if (patch.dailyQuestions !== undefined) settings.dailyQuestions = patch.dailyQuestions;
+    await tx.updateTable("organisations").set({ ...(patch.name ? { name: patch.name } : {}), settings: JSON.stringify(settings) })
+      .where("id", "=", organisationId).execute();
+    return tx.selectFrom("organisations").select(["id", "name", "settings", "created_at"]).where("id", "=", organisationId).executeTakeFirstOrThrow();
+  });
+}
+
+export type TokenRow = Pick<Selectable<Database["api_tokens"]>,
+  "id" | "name" | "role" | "instance_admin" | "created_at" | "last_used_at" | "expires_at" | "revoked_at">;
+
+/** The organisation's API tokens, oldest first, without their hashes. */
+export async function listTokens(db: Db, organisationId: string): Promise<TokenRow[]> {
+  return db.selectFrom("api_tokens")
+    .select(["id", "name", "role", "instance_admin", "created_at", "last_used_at", "expires_at", "revoked_at"])
+    .where("organisation_id", "=", organisationId).orderBy("created_at").orderBy("id").execute();
+}
+
+/** The latest entries of the organisation's audit log, newest first, at most `limit`. */
+export async function listAuditLog(db: Db, organisationId: string, limit: number): Promise<Selectable<Database["audit_log"]>[]> {
+  return db.selectFrom("audit_log").selectAll().where("organisation_id", "=", organisationId)
+    .orderBy("at", "desc").orderBy("id", "desc").limit(limit).execute();
 }

@@ -5,9 +5,12 @@
  * time, exactly as if the day had passed. Sending is part of "carrying out": a
  * chain starts when its prompt is accepted, so each instant's messages are sent at
  * that instant before time moves on.
+ *
+ * Also: reading back what the sandbox delivered (the sandbox contract's outbox).
  */
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../store/db.ts";
+import type { Database } from "../store/schema.ts";
 import type { SandboxClock } from "./clock.ts";
 import type { Engine } from "./engine.ts";
 
@@ -40,4 +43,15 @@ export async function advanceSandboxClock(db: Db, engine: Engine, clock: Sandbox
     await control.runUntilIdle();
     return clock.now();
   });
+}
+
+/**
+ * What the sandbox delivered to the organisation, in delivery order: at most
+ * `limit` messages after the cursor `since` (a delivery's `seq`, "0" from the start).
+ */
+export async function sandboxDeliveries(
+  db: Db, organisationId: string, since: string, limit: number,
+): Promise<Selectable<Database["sandbox_deliveries"]>[]> {
+  return db.selectFrom("sandbox_deliveries").selectAll().where("organisation_id", "=", organisationId)
+    .where("seq", ">", since).orderBy("seq").limit(limit).execute();
 }

@@ -1,8 +1,8 @@
-/** Read models for the API: rows in, the JSON the API documents out. */
+/** Read models for the API: rows in (from the engine's queries), the JSON the API documents out. No I/O. */
 import { memberState } from "../domain/member-state.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
-import { MEMBER_COLUMNS, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
-import type { Db } from "../store/db.ts";
+import { type MemberDetailRows, type MemberHistoryRows, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
+import type { IncidentWithTimeline } from "../engine/incidents.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -32,49 +32,29 @@ export function memberSummary(m: MemberRow) {
   };
 }
 
-export async function memberDetail(db: Db, organisationId: string, id: string, withPersonal: boolean) {
-  const m = await db.selectFrom("members").select([...MEMBER_COLUMNS])
-    .where("id", "=", id).where("organisation_id", "=", organisationId).executeTakeFirst();
-  if (!m) return undefined;
-  const [open, incidents, contacts, lastAnswer, groups] = await Promise.all([
-    db.selectFrom("checkins").select(["id", "due_at", "asked_at", "escalates", "step_index", "next_action_at", "incident_id"])
-      .where("member_id", "=", id).where("status", "=", "open").orderBy("due_at").execute(),
-    db.selectFrom("incidents").select(["id", "kind", "status", "opened_at"])
-      .where("member_id", "=", id).where("status", "<>", "resolved").orderBy("opened_at").execute(),
-    db.selectFrom("contacts").selectAll().where("member_id", "=", id).orderBy("position").execute(),
-    db.selectFrom("answers").select(["answer", "received_at", "source"]).where("member_id", "=", id)
-      .orderBy("received_at", "desc").limit(1).executeTakeFirst(),
-    db.selectFrom("group_members").select("group_id").where("member_id", "=", id).execute(),
-  ]);
+export function memberDetailView(d: MemberDetailRows, withPersonal: boolean) {
+  const m = d.member;
   const personal: Personal = withPersonal ? (m.personal as Personal) : {};
   return {
     ...memberSummary(m),
     ...Object.fromEntries(PERSONAL_FIELDS.filter((f) => personal[f] !== undefined).map((f) => [f, personal[f]])),
     state: memberState({
       active: m.active, paused: !!m.pause,
-      openCheckins: open.map((c) => ({ stepIndex: c.step_index, escalates: c.escalates })),
-      unresolvedIncidents: incidents.length,
+      openCheckins: d.openCheckins.map((c) => ({ stepIndex: c.step_index, escalates: c.escalates })),
+      unresolvedIncidents: d.unresolvedIncidents.length,
     }),
-    openCheckins: open.map((c) => ({
+    openCheckins: d.openCheckins.map((c) => ({
       id: c.id, dueAt: iso(c.due_at), askedAt: iso(c.asked_at), escalates: c.escalates, nextActionAt: iso(c.next_action_at),
       incidentId: c.incident_id,
     })),
-    openIncidents: incidents.map((i) => ({ id: i.id, kind: i.kind, status: i.status, openedAt: iso(i.opened_at) })),
-    lastAnswer: lastAnswer ? { answer: lastAnswer.answer, at: iso(lastAnswer.received_at), source: lastAnswer.source } : null,
-    contacts: contacts.map(contactView),
-    groupIds: groups.map((g) => g.group_id),
+    openIncidents: d.unresolvedIncidents.map((i) => ({ id: i.id, kind: i.kind, status: i.status, openedAt: iso(i.opened_at) })),
+    lastAnswer: d.lastAnswer ? { answer: d.lastAnswer.answer, at: iso(d.lastAnswer.received_at), source: d.lastAnswer.source } : null,
+    contacts: d.contacts.map(contactView),
+    groupIds: d.groupIds,
   };
 }
 
-export async function memberHistory(db: Db, organisationId: string, id: string, limit: number) {
-  const [checkins, answers, incidents] = await Promise.all([
-    db.selectFrom("checkins").select(["id", "due_at", "status", "escalates", "prompted", "answer", "answered_at", "closed_reason", "incident_id"])
-      .where("member_id", "=", id).where("organisation_id", "=", organisationId).orderBy("due_at", "desc").limit(limit).execute(),
-    db.selectFrom("answers").select(["id", "answer", "source", "by_label", "by_contact_id", "channel", "note", "received_at", "closed_checkins"])
-      .where("member_id", "=", id).where("organisation_id", "=", organisationId).orderBy("received_at", "desc").limit(limit).execute(),
-    db.selectFrom("incidents").select(["id", "kind", "status", "opened_at", "resolved_at", "outcome"])
-      .where("member_id", "=", id).where("organisation_id", "=", organisationId).orderBy("opened_at", "desc").limit(limit).execute(),
-  ]);
+export function memberHistoryView({ checkins, answers, incidents }: MemberHistoryRows) {
   return {
     checkins: checkins.map((c) => ({
       id: c.id, dueAt: iso(c.due_at), status: c.status, escalates: c.escalates, prompted: c.prompted, answer: c.answer,
@@ -90,23 +70,13 @@ export async function memberHistory(db: Db, organisationId: string, id: string, 
   };
 }
 
-type IncidentRow = {
-  id: string; member_id: string; checkin_id: string | null; kind: string; urgency: string; status: string; opened_at: Date;
-  acknowledged_at: Date | null; acknowledged_by: string | null; acknowledged_via: string | null; member_answered_at: Date | null;
-  resolved_at: Date | null; outcome: string | null; note: string | null;
-};
-
-export async function incidentViews(db: Db, rows: IncidentRow[]) {
-  const events = rows.length
-    ? await db.selectFrom("incident_events").select(["incident_id", "at", "type", "actor", "data"])
-      .where("incident_id", "in", rows.map((r) => r.id)).orderBy("at").orderBy("id").execute()
-    : [];
-  return rows.map((i) => ({
+export function incidentView({ incident: i, timeline }: IncidentWithTimeline) {
+  return {
     id: i.id, memberId: i.member_id, checkinId: i.checkin_id, kind: i.kind, urgency: i.urgency, status: i.status,
     openedAt: iso(i.opened_at),
     acknowledged: i.acknowledged_at ? { at: iso(i.acknowledged_at), by: i.acknowledged_by, via: i.acknowledged_via } : null,
     memberAnsweredAt: iso(i.member_answered_at),
     resolved: i.resolved_at ? { at: iso(i.resolved_at), outcome: i.outcome, note: i.note } : null,
-    timeline: events.filter((e) => e.incident_id === i.id).map((e) => ({ at: iso(e.at), type: e.type, actor: e.actor, ...e.data as object })),
-  }));
+    timeline: timeline.map((e) => ({ at: iso(e.at), type: e.type, actor: e.actor, ...e.data as object })),
+  };
 }

@@ -4,21 +4,14 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
-  broadcastCounts, broadcastRecipients, createBroadcast, EmptyAudience, recordBroadcastAnswer,
+  broadcastCounts, broadcastRecipients, type BroadcastRow, createBroadcast, EmptyAudience, getBroadcast, listBroadcasts, recordBroadcastAnswer,
 } from "../../engine/broadcasts.ts";
-import type { Db } from "../../store/db.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { BroadcastAnswerInput, BroadcastInput, BroadcastListQuery, BroadcastRecipientQuery, IdParams } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["broadcasts"];
-
-type BroadcastRow = {
-  id: string; audience_kind: string; audience_id: string | null; text: string; question: boolean;
-  recipient_count: number; created_by: string; created_at: Date;
-};
-const COLUMNS = ["id", "audience_kind", "audience_id", "text", "question", "recipient_count", "created_by", "created_at"] as const;
 
 const broadcastView = (b: BroadcastRow) => ({
   id: b.id,
@@ -30,15 +23,14 @@ const broadcastView = (b: BroadcastRow) => ({
   createdAt: b.created_at.toISOString(),
 });
 
-async function broadcastRow(db: Db, organisationId: string, id: string): Promise<BroadcastRow> {
-  const row = await db.selectFrom("broadcasts").select([...COLUMNS]).where("id", "=", id)
-    .where("organisation_id", "=", organisationId).executeTakeFirst();
-  if (!row) throw notFound("broadcast");
-  return row;
-}
-
 export function broadcastRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
+    const broadcastRow = async (organisationId: string, id: string) => {
+      const row = await getBroadcast(s.db, organisationId, id);
+      if (!row) throw notFound("broadcast");
+      return row;
+    };
+
     app.post("/broadcasts", {
       schema: { tags, summary: "Send a message to all members, a team or a group; optionally ask 無事ですか？", body: BroadcastInput },
     }, async (request, reply) => {
@@ -61,16 +53,13 @@ export function broadcastRoutes(s: Services): FastifyPluginAsyncZod {
     });
 
     app.get("/broadcasts", { schema: { tags, summary: "Broadcasts, newest first", querystring: BroadcastListQuery } }, async (request) => {
-      const rows = await s.db.selectFrom("broadcasts").select([...COLUMNS])
-        .where("organisation_id", "=", request.principal.organisationId)
-        .orderBy("created_at", "desc").orderBy("id", "desc").limit(request.query.limit).execute();
-      return { broadcasts: rows.map(broadcastView) };
+      return { broadcasts: (await listBroadcasts(s.db, request.principal.organisationId, request.query.limit)).map(broadcastView) };
     });
 
     app.get("/broadcasts/:id", {
       schema: { tags, summary: "A broadcast with delivery counts per state and its answers tallied", params: IdParams },
     }, async (request) => {
-      const row = await broadcastRow(s.db, request.principal.organisationId, request.params.id);
+      const row = await broadcastRow(request.principal.organisationId, request.params.id);
       const counts = await broadcastCounts(s.db, row.id);
       // Without a question there is nothing to tally.
       return { ...broadcastView(row), delivery: counts.delivery, answers: row.question ? counts.answers : null };
@@ -82,7 +71,7 @@ export function broadcastRoutes(s: Services): FastifyPluginAsyncZod {
         params: IdParams, querystring: BroadcastRecipientQuery,
       },
     }, async (request) => {
-      const row = await broadcastRow(s.db, request.principal.organisationId, request.params.id);
+      const row = await broadcastRow(request.principal.organisationId, request.params.id);
       const { limit, after, answer } = request.query;
       const recipients = await broadcastRecipients(s.db, row.id, { limit, ...(after ? { after } : {}), ...(answer ? { answer } : {}) });
       return { recipients, next: recipients.length === limit ? recipients[recipients.length - 1].memberId : null };

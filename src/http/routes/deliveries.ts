@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { emailBounced } from "../../engine/deliveries.ts";
+import { emailBounced, listEnded } from "../../engine/deliveries.ts";
 import { audit } from "../audit.ts";
 import { notFound } from "../errors.ts";
 import { Id, Limit, optionalText, text } from "../schemas.ts";
@@ -22,19 +22,8 @@ export function deliveryRoutes(s: Services): FastifyPluginAsyncZod {
     const list = (status: "failed" | "cancelled", summary: string) => app.get(`/deliveries/${status}`, {
       schema: { tags: ["deliveries"], summary, querystring: query },
     }, async (request) => {
-      let q = s.db.selectFrom("outbox")
-        .select(["id", "recipient_kind", "recipient_id", "channel_kind", "message_kind", "outcome", "last_error", "error_code",
-          "cancel_reason", "attempts", "created_at", "incident_id", "checkin_id", "payload"])
-        .where("organisation_id", "=", request.principal.organisationId).where("status", "=", status)
-        .orderBy("created_at", "desc").orderBy("id", "desc").limit(request.query.limit);
-      if (request.query.memberId) {
-        const memberId = request.query.memberId;
-        q = q.where((eb) => eb.or([
-          eb.and([eb("recipient_kind", "=", "member"), eb("recipient_id", "=", memberId)]),
-          eb(eb.ref("payload", "->>").key("memberId" as never), "=", memberId),
-        ]));
-      }
-      const rows = await q.execute();
+      const { limit, memberId } = request.query;
+      const rows = await listEnded(s.db, request.principal.organisationId, status, { limit, ...(memberId ? { memberId } : {}) });
       await audit(s.db, request, `delivery.${status}.list`, "organisation", request.principal.organisationId, { count: rows.length });
       return {
         deliveries: rows.map((r) => ({

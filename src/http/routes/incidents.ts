@@ -1,31 +1,28 @@
 /** Incidents: the open list, acknowledgement and the recorded outcome. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { acknowledgeIncident, resolveIncident } from "../../engine/incidents.ts";
+import { acknowledgeIncident, getIncident, listIncidents, resolveIncident } from "../../engine/incidents.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AckInput, IdParams, IncidentQuery, ResolveInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
-import { incidentViews } from "../views.ts";
+import { incidentView } from "../views.ts";
 
 const tags = ["incidents"];
 
 export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const one = async (organisationId: string, id: string) => {
-      const row = await s.db.selectFrom("incidents").selectAll().where("id", "=", id).where("organisation_id", "=", organisationId).executeTakeFirst();
-      if (!row) throw notFound("incident");
-      return (await incidentViews(s.db, [row]))[0];
+      const incident = await getIncident(s.db, organisationId, id);
+      if (!incident) throw notFound("incident");
+      return incidentView(incident);
     };
 
     app.get("/incidents", { schema: { tags, summary: "Incidents, newest first, each with its timeline", querystring: IncidentQuery } },
       async (request) => {
         const { status, memberId, limit } = request.query;
-        let q = s.db.selectFrom("incidents").selectAll().where("organisation_id", "=", request.principal.organisationId)
-          .orderBy("opened_at", "desc").limit(limit);
-        if (status === "unresolved") q = q.where("status", "<>", "resolved");
-        else if (status) q = q.where("status", "=", status);
-        if (memberId) q = q.where("member_id", "=", memberId);
-        return { incidents: await incidentViews(s.db, await q.execute()) };
+        const incidents = await listIncidents(s.db, request.principal.organisationId,
+          { limit, ...(status ? { status } : {}), ...(memberId ? { memberId } : {}) });
+        return { incidents: incidents.map(incidentView) };
       });
 
     app.get("/incidents/:id", { schema: { tags, summary: "An incident and its timeline", params: IdParams } }, async (request) =>

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isContactOf } from "../../engine/contacts.ts";
 import {
-  createMembers, deleteMember, listMembers, listObservations, memberExists, MissingReference, pauseMember, resumeMember, updateMember,
+  createMembers, deleteMember, listMembers, listObservations, memberDetail, memberHistory, MissingReference, pauseMember, resumeMember,
+  updateMember,
 } from "../../engine/members.ts";
 import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
 import { audit } from "../audit.ts";
@@ -11,7 +12,7 @@ import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AnswerInput, DateTime, IdParams, Limit, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
-import { memberDetail, memberHistory, memberSummary } from "../views.ts";
+import { memberDetailView, memberHistoryView, memberSummary } from "../views.ts";
 
 const tags = ["members"];
 
@@ -19,8 +20,9 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const detail = async (request: Parameters<typeof audit>[1], id: string) => {
       const personal = seesPersonal(request.principal);
-      const view = await memberDetail(s.db, request.principal.organisationId, id, personal);
-      if (!view) throw notFound("member");
+      const rows = await memberDetail(s.db, request.principal.organisationId, id);
+      if (!rows) throw notFound("member");
+      const view = memberDetailView(rows, personal);
       if (personal) await audit(s.db, request, "member.view", "member", id, { personal: true });
       // Members do not answer unknown numbers: whoever registers a phone member tells them this one.
       const callsFrom = view.channels.some((c) => c.kind === "voice")
@@ -119,8 +121,9 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       schema: { tags, summary: "Check-ins, answers and incidents, newest first", params: IdParams,
         querystring: z.strictObject({ limit: Limit(500, 100) }) },
     }, async (request) => {
-      if (!(await memberExists(s.db, request.principal.organisationId, request.params.id))) throw notFound("member");
-      return memberHistory(s.db, request.principal.organisationId, request.params.id, request.query.limit);
+      const history = await memberHistory(s.db, request.principal.organisationId, request.params.id, request.query.limit);
+      if (!history) throw notFound("member");
+      return memberHistoryView(history);
     });
 
     app.get("/members/:id/observations", {

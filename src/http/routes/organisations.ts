@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
 import { SystemClock } from "../../engine/clock.ts";
-import { createOrganisation, createToken, defaultTeamChannels, revokeToken } from "../../engine/organisations.ts";
+import {
+  createOrganisation, createToken, defaultTeamChannels, getOrganisation, listAuditLog, listTokens, revokeToken, updateOrganisation,
+} from "../../engine/organisations.ts";
 import { setupChecks, setupEnvironment } from "../../engine/setup-checks.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -29,8 +31,7 @@ const wallClock = new SystemClock();
 export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     app.get("/organisation", { schema: { tags: ["organisation"], summary: "The organisation this token belongs to" } }, async (request) => {
-      const org = await s.db.selectFrom("organisations").select(["id", "name", "created_at"])
-        .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
+      const org = await getOrganisation(s.db, request.principal.organisationId);
       return { id: org.id, name: org.name, createdAt: org.created_at.toISOString(), role: request.principal.role };
     });
 
@@ -52,24 +53,18 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { name, lineOfTheDay, dailyQuestions } = request.body;
-      const org = await s.db.selectFrom("organisations").select(["settings"]).where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
-      const settings = { ...(org.settings as Record<string, unknown>) };
-      if (lineOfTheDay !== undefined) {
-        if (lineOfTheDay) settings.lineOfTheDay = lineOfTheDay;
-        else delete settings.lineOfTheDay;
-      }
+      let questions: DailyQuestion[] | undefined;
       if (dailyQuestions !== undefined) {
-        const questions = dailyQuestions.map((q) => (typeof q === "string" ? QUESTION_PRESETS[q] : q));
+        questions = dailyQuestions.map((q) => (typeof q === "string" ? QUESTION_PRESETS[q] : q));
         const keys = questions.map((q) => q.key);
         const repeated = keys.findIndex((k, i) => keys.indexOf(k) !== i);
         if (repeated >= 0) throw new ApiError(400, "invalid_request", "each question needs its own key", `dailyQuestions.${repeated}`);
-        settings.dailyQuestions = questions;
       }
-      await s.db.updateTable("organisations").set({ ...(name ? { name } : {}), settings: JSON.stringify(settings) })
-        .where("id", "=", request.principal.organisationId).execute();
+      const updated = await updateOrganisation(s.db, request.principal.organisationId, {
+        ...(name !== undefined ? { name } : {}), ...(lineOfTheDay !== undefined ? { lineOfTheDay } : {}),
+        ...(questions !== undefined ? { dailyQuestions: questions } : {}),
+      });
       await audit(s.db, request, "organisation.update", "organisation", request.principal.organisationId, { fields: Object.keys(request.body) });
-      const updated = await s.db.selectFrom("organisations").select(["id", "name", "settings", "created_at"])
-        .where("id", "=", request.principal.organisationId).executeTakeFirstOrThrow();
       const stored = updated.settings as { lineOfTheDay?: string; dailyQuestions?: DailyQuestion[] };
       return { id: updated.id, name: updated.name, lineOfTheDay: stored.lineOfTheDay ?? null, dailyQuestions: stored.dailyQuestions ?? [] };
     });
@@ -94,9 +89,7 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       });
 
     app.get("/tokens", { schema: { tags: ["organisation"], summary: "The organisation's API tokens, without their secrets" } }, async (request) => {
-      const rows = await s.db.selectFrom("api_tokens")
-        .select(["id", "name", "role", "instance_admin", "created_at", "last_used_at", "expires_at", "revoked_at"])
-        .where("organisation_id", "=", request.principal.organisationId).orderBy("created_at").orderBy("id").execute();
+      const rows = await listTokens(s.db, request.principal.organisationId);
       const iso = (d: Date | null) => d?.toISOString() ?? null;
       return {
         tokens: rows.map((t) => ({
@@ -123,8 +116,7 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
         querystring: z.strictObject({ limit: Limit(1000, 100) }),
       },
     }, async (request) => {
-      const rows = await s.db.selectFrom("audit_log").selectAll().where("organisation_id", "=", request.principal.organisationId)
-        .orderBy("at", "desc").orderBy("id", "desc").limit(request.query.limit).execute();
+      const rows = await listAuditLog(s.db, request.principal.organisationId, request.query.limit);
       return {
         entries: rows.map((r) => ({
           at: r.at.toISOString(), actor: r.actor, action: r.action, subject: { kind: r.subject_kind, id: r.subject_id }, detail: r.detail,

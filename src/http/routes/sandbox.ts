@@ -4,8 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { parseDuration } from "../../domain/duration.ts";
-import { advanceSandboxClock } from "../../engine/sandbox-time.ts";
-import type { ChannelAddress } from "../../store/schema.ts";
+import { memberChannels } from "../../engine/members.ts";
+import { advanceSandboxClock, sandboxDeliveries } from "../../engine/sandbox-time.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { ClockInput, OutboxQuery, ReplyInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -40,9 +40,7 @@ export function sandboxRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/sandbox/outbox", { schema: { tags, summary: "Delivered messages in delivery order", querystring: OutboxQuery } },
       async (request) => {
         const { since, limit } = request.query;
-        const rows = await s.db.selectFrom("sandbox_deliveries").selectAll()
-          .where("organisation_id", "=", request.principal.organisationId)
-          .where("seq", ">", since ?? "0").orderBy("seq").limit(limit).execute();
+        const rows = await sandboxDeliveries(s.db, request.principal.organisationId, since ?? "0", limit);
         return {
           messages: rows.map((r) => ({
             id: String(r.seq),
@@ -60,12 +58,11 @@ export function sandboxRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.post("/sandbox/reply", { schema: { tags, summary: "Answer as the member would on their primary channel", body: ReplyInput } },
       async (request) => {
-        const member = await s.db.selectFrom("members").select(["channels"]).where("id", "=", request.body.memberId)
-          .where("organisation_id", "=", request.principal.organisationId).executeTakeFirst();
-        if (!member) throw new ApiError(404, "not_found", "no such member", "memberId");
+        const channels = await memberChannels(s.db, request.principal.organisationId, request.body.memberId);
+        if (!channels) throw new ApiError(404, "not_found", "no such member", "memberId");
         const outcome = await s.ingest.submit({
           organisationId: request.principal.organisationId, memberId: request.body.memberId, answer: request.body.answer,
-          source: "member", channel: (member.channels as ChannelAddress[])[0]?.kind ?? "sandbox",
+          source: "member", channel: channels[0]?.kind ?? "sandbox",
         });
         if (outcome.status !== "recorded") throw notFound("member");
         // Deliver what the answer caused (team alerts, all-clear notices) before answering.
