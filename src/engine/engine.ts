@@ -28,6 +28,13 @@ export interface EngineOptions {
 
 type Phase = () => Promise<number>;
 
+/**
+ * While the engine is driven exclusively (the sandbox clock), how long the sending
+ * worker waits for a nudge before it looks again: retries and paced slots become
+ * ready without one.
+ */
+const IDLE_SEND_WAIT_MS = 200;
+
 /** What someone holding the engine exclusively can drive. */
 export interface EngineControl {
   /** Every phase until nothing is left at the current time. */
@@ -151,18 +158,23 @@ export class Engine {
   #sendInBackground(): { stop(): Promise<number> } {
     let stopping = false;
     let work = 0;
-    const loop = (async () => {
+    const worker = async () => {
       for (;;) {
         const n = await this.#send();
         work += n;
         if (n > 0) continue;
         if (stopping) return;
-        await new Promise((r) => setTimeout(r, 2));
+        // Nothing ready: wait for the deciding workers to queue something (nudge) rather
+        // than claim again at once; an empty claim still walks the index (dead entries).
+        await this.#nextNudge(IDLE_SEND_WAIT_MS);
       }
-    })();
+    };
+    // Two, like the deciding workers: one sends while the other records its batch.
+    const loop = Promise.all([worker(), worker()]);
     return {
-      async stop() {
+      stop: async () => {
         stopping = true;
+        this.nudge();
         await loop;
         return work;
       },
@@ -224,6 +236,19 @@ export class Engine {
     for (const wake of this.#wakers) wake();
   }
 
+  /** Resolves at the next nudge, or after `ms` at the latest. */
+  #nextNudge(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
+  }
+
   async #loop(name: string, phase: Phase): Promise<void> {
     let failures = 0;
     while (this.#running) {
@@ -238,15 +263,7 @@ export class Engine {
       }
       if (handled > 0 && this.#running) continue;
       const pause = failures ? Math.min(5000, this.#options.pollMs * 2 ** failures) : this.#options.pollMs;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.#wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, pause);
-        this.#wakers.add(wake);
-      });
+      await this.#nextNudge(pause);
     }
   }
 }

@@ -3,7 +3,7 @@
  * idempotency key derived from its cause, written in the same transaction as the
  * state change that caused it.
  */
-import type { Insertable } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { MessageKind } from "../domain/messages.ts";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
@@ -67,12 +67,27 @@ export function baseKey(key: string): string {
   return key.split("#")[0].split("~")[0];
 }
 
-/** Insert outbox rows; a key written before is not written again. */
+/**
+ * Insert outbox rows; a key written before is not written again. One statement
+ * of column arrays (`unnest`) however many rows: a thousand prompts are 18
+ * parameters, not 18,000 for the server to parse and bind.
+ */
 export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.insertInto("outbox").values(rows.slice(i, i + 1000))
-      .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
-  }
+  if (rows.length === 0) return;
+  const col = <K extends keyof OutboxRow>(key: K) => rows.map((r) => r[key] ?? null);
+  await sql`insert into outbox (id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind,
+      address, message_kind, text, payload, checkin_id, incident_id, due_at, status, attempts, next_attempt_at, created_at)
+    select id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address, message_kind, text,
+      payload::jsonb, checkin_id, incident_id, due_at, status, attempts, next_attempt_at, created_at
+    from unnest(${col("id")}::uuid[], ${col("organisation_id")}::uuid[], ${col("idempotency_key")}::text[],
+      ${col("recipient_kind")}::text[], ${col("recipient_id")}::text[], ${col("channel_index")}::int[], ${col("channel_kind")}::text[],
+      ${col("address")}::text[], ${col("message_kind")}::text[], ${col("text")}::text[],
+      ${rows.map((r) => (typeof r.payload === "string" ? r.payload : JSON.stringify(r.payload ?? {})))}::text[],
+      ${col("checkin_id")}::uuid[], ${col("incident_id")}::uuid[], ${col("due_at")}::timestamptz[], ${col("status")}::text[],
+      ${rows.map((r) => r.attempts ?? 0)}::int[], ${col("next_attempt_at")}::timestamptz[], ${col("created_at")}::timestamptz[])
+      as v(id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address, message_kind, text,
+        payload, checkin_id, incident_id, due_at, status, attempts, next_attempt_at, created_at)
+    on conflict (idempotency_key, organisation_id) do nothing`.execute(tx);
 }
 
 /** Channels of recipients, looked up by kind and id. */

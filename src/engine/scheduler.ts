@@ -14,6 +14,11 @@ import type { ChannelAddress, Database } from "../store/schema.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
 
+/** The columns the scheduler writes of a new check-in. */
+type NewCheckin = Required<Pick<Insertable<Database["checkins"]>,
+  "id" | "organisation_id" | "member_id" | "due_at" | "status" | "escalates" | "step_index" | "next_action_at" | "after_asked_ms" |
+  "contact_cursor" | "prompted">>;
+
 export interface DispatchResult {
   claimed: number;
   prompted: number;
@@ -38,7 +43,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
       .where("id", "in", [...new Set(due.map((m) => m.organisation_id))]).execute())
       .map((o) => [o.id, (o.settings as { lineOfTheDay?: string }).lineOfTheDay]));
 
-    const checkins: Insertable<Database["checkins"]>[] = [];
+    const checkins: NewCheckin[] = [];
     const prompts: OutboxRow[] = [];
     const nextDue: (Date | null)[] = [];
     const lastPrompted: (Date | null)[] = [];
@@ -97,9 +102,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
     let written = new Set<string>();
     if (checkins.length) {
       // A slot already recorded (a plan changed onto the same minute) is not prompted twice.
-      written = new Set((await tx.insertInto("checkins").values(checkins)
-        .onConflict((oc) => oc.columns(["member_id", "due_at", "organisation_id"]).doNothing())
-        .returning("id").execute()).map((r) => r.id));
+      written = new Set((await insertCheckins(tx, checkins)).map((r) => r.id));
     }
     await enqueue(tx, prompts.filter((p) => written.has(p.checkin_id as string)));
     await sql`
@@ -109,4 +112,18 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
       where members.id = v.id`.execute(tx);
     return { claimed: due.length, prompted: prompts.length };
   });
+}
+
+/** One statement of column arrays; a slot already recorded is skipped. Returns the ids written. */
+async function insertCheckins(tx: Db, rows: NewCheckin[]): Promise<{ id: string }[]> {
+  const col = <K extends keyof NewCheckin>(key: K) => rows.map((r) => r[key]);
+  return (await sql<{ id: string }>`
+    insert into checkins (id, organisation_id, member_id, due_at, status, escalates, step_index, next_action_at, after_asked_ms,
+      contact_cursor, prompted)
+    select * from unnest(${col("id")}::uuid[], ${col("organisation_id")}::uuid[], ${col("member_id")}::uuid[],
+      ${col("due_at")}::timestamptz[], ${col("status")}::text[], ${col("escalates")}::bool[], ${col("step_index")}::int[],
+      ${col("next_action_at")}::timestamptz[], ${col("after_asked_ms")}::float8[], ${col("contact_cursor")}::int[],
+      ${col("prompted")}::bool[])
+    on conflict (member_id, due_at, organisation_id) do nothing
+    returning id`.execute(tx)).rows;
 }
