@@ -22,6 +22,7 @@ import { Engine } from "./engine/engine.ts";
 import { InboundIngest } from "./engine/inbound.ts";
 import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
+import { corePhases } from "./engine/phases.ts";
 import { firstStart } from "./engine/first-start.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
@@ -112,8 +113,8 @@ export async function startService(
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
-    inbound: new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox,
-      (organisationId, groupId, userId) => line.groupMemberName(organisationId, groupId, userId))]]),
+    phases: corePhases(metrics, new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox,
+      (organisationId, groupId, userId) => line.groupMemberName(organisationId, groupId, userId))]])),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;

@@ -10,20 +10,16 @@ import type { Logger } from "pino";
 import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
-import { escalateDue } from "./escalator.ts";
-import { followUpAcknowledgements, sendTeamSummaries } from "./follow-ups.ts";
-import { groupRoundsDue } from "./groups.ts";
-import { type InboundHandler, processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
-import { dispatchDue } from "./scheduler.ts";
+import { type Deadline, type DecidingPhase, SENDING_DEADLINE } from "./phases.ts";
 import { type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
 export interface EngineOptions {
   batchSize: number;
   pollMs: number;
   sendLeaseMs: number;
-  /** Appliers of stored webhook events, by provider. */
-  inbound?: Map<string, InboundHandler>;
+  /** The deciding loop's phases, in order (phases.ts: the core's, then any context's). */
+  phases: DecidingPhase[];
 }
 
 type Phase = () => Promise<number>;
@@ -72,28 +68,27 @@ export class Engine {
     return this.#running;
   }
 
-  /** Escalate, then dispatch, one batch each at the clock's current time. */
+  /** Every deadline column the phases act on, sending's included: where the sandbox clock stops. */
+  get deadlines(): Deadline[] {
+    return [...this.#options.phases.flatMap((p) => p.deadlines), SENDING_DEADLINE];
+  }
+
+  /** One batch of each phase, in order, at the clock's current time. */
   readonly #decide: Phase = async () => {
     await this.#clock.refresh();
     const now = this.#clock.now();
-    // Answers that arrived first: evidence of life wins over the escalation due now.
-    const applied = this.#options.inbound?.size ? await processInbound(this.#db, this.#options.inbound, now, this.#options.batchSize) : 0;
-    const escalated = await escalateDue(this.#db, now, this.#options.batchSize);
-    const dispatched = await dispatchDue(this.#db, now, this.#options.batchSize);
-    // Groups (つながり): rounds that are due, then the lists of who has not confirmed.
-    const grouped = await groupRoundsDue(this.#db, now, this.#options.batchSize);
-    // Acknowledgements without an outcome, and the daily summary of what is unresolved.
-    const acks = await followUpAcknowledgements(this.#db, now, this.#options.batchSize);
-    const summaries = await sendTeamSummaries(this.#db, now, this.#options.batchSize);
-    this.#metrics.recordDecisions(escalated, dispatched);
-    this.#metrics.inboundApplied += applied;
+    let claimed = 0;
+    let queued = 0;
+    for (const phase of this.#options.phases) {
+      const outcome = await phase.run(this.#db, now, this.#options.batchSize);
+      claimed += outcome.claimed;
+      queued += outcome.queued;
+    }
     // wall-clock: liveness (the health check asks whether the loop ran recently in real time).
     this.lastTickAt = new Date();
     // New messages: the sending loop need not wait out its pause.
-    const queued = applied + escalated.resends + escalated.alerts + dispatched.prompted + grouped.prompted + grouped.listed +
-      acks.queued + summaries.queued;
     if (queued > 0) this.nudge();
-    return applied + escalated.claimed + dispatched.claimed + grouped.claimed + acks.claimed + summaries.claimed;
+    return claimed;
   };
 
   /** Capped messages waiting for their slot: stop() and exclusive() wait for them, the metrics count them. */

@@ -1,15 +1,20 @@
 /**
- * The escalator: claims check-ins whose next action is due, runs the policy's
- * steps through the domain, and writes the new position, incidents, timeline
- * events and outbox rows in one transaction.
+ * The escalator: claims check-ins whose next action is due and applies the
+ * policy's steps to them, in three parts: load the batch and what it refers to
+ * (a query per table, never per row), decide every check-in's new position and
+ * effects with the domain's `escalate` (pure), write the result (a statement per
+ * table). One transaction: the new positions commit with the incidents, timeline
+ * events and outbox rows they produce.
  */
 import { sql } from "kysely";
-import { escalate, type EscalationEffect, reliableContacts } from "../domain/escalation.ts";
+import { type EscalationEffect, escalate, reliableContacts } from "../domain/escalation.ts";
 import { noAnswerAlertText, resendText } from "../domain/messages.ts";
+import type { PolicySet } from "../domain/policy.ts";
 import type { Plan } from "../domain/schedule.ts";
+import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
-import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
+import { addEvents, type IncidentEventRow, incidentEvent, insertIncidents, type NewIncident, openedEvent } from "./incident-log.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
 
@@ -20,7 +25,18 @@ export interface EscalationBatchResult {
   incidentsOpened: number;
 }
 
-type MemberRow = {
+interface DueCheckin {
+  id: string;
+  member_id: string;
+  due_at: Date;
+  asked_at: Date | null;
+  step_index: number;
+  next_action_at: Date | null;
+  contact_cursor: number;
+  incident_id: string | null;
+}
+
+interface MemberRow {
   id: string;
   organisation_id: string;
   team_id: string;
@@ -28,7 +44,42 @@ type MemberRow = {
   channels: ChannelAddress[];
   plan: Plan;
   last_prompted_at: Date | null;
-};
+}
+
+/** A claimed batch and everything its check-ins' steps refer to. */
+interface EscalationBatch {
+  due: DueCheckin[];
+  members: Map<string, MemberRow>;
+  /** Per member, in list order. */
+  contactsOf: Map<string, { id: string; channels: ChannelAddress[]; confirmed_at: Date | null }[]>;
+  groupsOf: Map<string, { id: string; channels: ChannelAddress[] }[]>;
+  /** Per member: their open no-answer or unreachable incident. */
+  openIncidents: Map<string, string>;
+  policies: (teamId: string) => PolicySet;
+  teamChannels: Map<string, ChannelAddress[]>;
+}
+
+/** What a batch decided: the rows to write, and the counts for the metrics. */
+interface EscalationWrites {
+  positions: { id: string; step: number; next: Date | null; afterAsked: number | null; cursor: number; incident: string | null }[];
+  incidents: NewIncident[];
+  events: IncidentEventRow[];
+  outbox: OutboxRow[];
+  /** Members re-sent a prompt, and when. */
+  prompted: Map<string, Date>;
+  result: EscalationBatchResult;
+}
+
+/** Claim up to `limit` check-ins due at `now`, run their steps and write the outcome. */
+export async function escalateDue(db: Db, now: Date, limit: number): Promise<EscalationBatchResult> {
+  return inTransaction(db, async (tx) => {
+    const batch = await loadBatch(tx, now, limit);
+    if (!batch) return { claimed: 0, resends: 0, alerts: 0, incidentsOpened: 0 };
+    const writes = decideEscalations(batch, now);
+    await writeEscalations(tx, writes);
+    return writes.result;
+  });
+}
 
 function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -40,143 +91,172 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   return map;
 }
 
-export async function escalateDue(db: Db, now: Date, limit: number): Promise<EscalationBatchResult> {
-  return inTransaction(db, async (tx) => {
-    await preferIndexWalks(tx);
-    const due = await tx.selectFrom("checkins")
-      .select(["id", "organisation_id", "member_id", "due_at", "asked_at", "step_index", "next_action_at", "contact_cursor", "incident_id"])
-      .where("next_action_at", "<=", now).orderBy("next_action_at").limit(limit).forUpdate().skipLocked().execute();
-    const result = { claimed: due.length, resends: 0, alerts: 0, incidentsOpened: 0 };
-    if (due.length === 0) return result;
+/** Claim the due check-ins (skipping those another worker holds) and load what their steps need; null when none is due. */
+async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBatch | null> {
+  await preferIndexWalks(tx);
+  const due = await tx.selectFrom("checkins")
+    .select(["id", "member_id", "due_at", "asked_at", "step_index", "next_action_at", "contact_cursor", "incident_id"])
+    .where("next_action_at", "<=", now).orderBy("next_action_at").limit(limit).forUpdate().skipLocked().execute();
+  if (due.length === 0) return null;
 
-    const memberIds = [...new Set(due.map((c) => c.member_id))].sort();
-    // Locking the members serialises us with the scheduler, which reads last_prompted_at.
-    const members = new Map((await tx.selectFrom("members")
-      .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "last_prompted_at"])
-      .where("id", "in", memberIds).orderBy("id").forUpdate().execute()).map((m) => [m.id, m as unknown as MemberRow]));
-    const contacts = await tx.selectFrom("contacts").select(["id", "member_id", "channels", "confirmed_at"])
-      .where("member_id", "in", memberIds).orderBy("member_id").orderBy("position").execute();
-    const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
-      .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
-    const openIncidents = new Map((await tx.selectFrom("incidents").select(["id", "member_id"])
-      .where("member_id", "in", memberIds).where("kind", "in", ["no_answer", "member_unreachable"]).where("status", "<>", "resolved")
-      .orderBy("opened_at").execute())
-      .map((i) => [i.member_id, i.id]));
-    const policies = await loadPolicies(tx, [...members.values()].map((m) => m.team_id));
-    const contactsOf = groupBy(contacts, (c) => c.member_id);
-    const groupsOf = groupBy(groups, (g) => g.member_id);
-    const channelsOf = new Map<string, ChannelAddress[]>();
-    for (const c of contacts) channelsOf.set(c.id, c.channels as ChannelAddress[]);
-    for (const g of groups) channelsOf.set(g.id, g.channels as ChannelAddress[]);
-    const teamChannels = new Map((await tx.selectFrom("teams").select(["id", "channels"])
-      .where("id", "in", [...new Set([...members.values()].map((m) => m.team_id))]).execute())
-      .map((t) => [t.id, t.channels as ChannelAddress[]]));
+  const memberIds = [...new Set(due.map((c) => c.member_id))].sort();
+  // Locking the members serialises us with the scheduler, which reads last_prompted_at.
+  const members = new Map((await tx.selectFrom("members")
+    .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "last_prompted_at"])
+    .where("id", "in", memberIds).orderBy("id").forUpdate().execute()).map((m) => [m.id, m as unknown as MemberRow]));
+  const contacts = await tx.selectFrom("contacts").select(["id", "member_id", "channels", "confirmed_at"])
+    .where("member_id", "in", memberIds).orderBy("member_id").orderBy("position").execute();
+  const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
+    .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
+  const openIncidents = new Map((await tx.selectFrom("incidents").select(["id", "member_id"])
+    .where("member_id", "in", memberIds).where("kind", "in", ["no_answer", "member_unreachable"]).where("status", "<>", "resolved")
+    .orderBy("opened_at").execute())
+    .map((i) => [i.member_id, i.id]));
+  const teamIds = [...new Set([...members.values()].map((m) => m.team_id))];
+  const teamChannels = new Map((await tx.selectFrom("teams").select(["id", "channels"]).where("id", "in", teamIds).execute())
+    .map((t) => [t.id, t.channels as ChannelAddress[]]));
+  return {
+    due,
+    members,
+    contactsOf: groupBy(contacts.map((c) => ({ ...c, channels: c.channels as ChannelAddress[] })), (c) => c.member_id),
+    groupsOf: groupBy(groups.map((g) => ({ ...g, channels: g.channels as ChannelAddress[] })), (g) => g.member_id),
+    openIncidents,
+    policies: await loadPolicies(tx, teamIds),
+    teamChannels,
+  };
+}
 
-    const outbox: OutboxRow[] = [];
-    const events: IncidentEventRow[] = [];
-    const updates: { id: string; step: number; next: Date | null; afterAsked: number | null; cursor: number; incident: string | null }[] = [];
-    const prompted = new Map<string, Date>();
-
-    for (const checkin of due) {
-      const member = members.get(checkin.member_id);
-      if (!member) continue;
-      const { position, effects } = escalate(
-        { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor, afterAskedMs: null },
-        {
-          policy: policyFor(policies(member.team_id), member.channels),
-          contactIds: reliableContacts((contactsOf.get(member.id) ?? []).map((c) => ({ id: c.id, confirmed: c.confirmed_at !== null })))
-            .map((c) => c.id),
-          teamId: member.team_id,
-          groupIds: (groupsOf.get(member.id) ?? []).map((g) => g.id),
-          memberLastPromptedAt: prompted.get(member.id) ?? member.last_prompted_at,
-          hasOpenIncident: !!checkin.incident_id || openIncidents.has(member.id),
-          now,
-        },
-      );
-      let incidentId = checkin.incident_id ?? openIncidents.get(member.id) ?? null;
+/**
+ * Run each check-in's due steps (domain/escalation.ts) and turn their effects
+ * into rows: a re-send to the member, an incident (one open per member), an
+ * alert to each recipient with its timeline event. Pure but for the ids it mints.
+ */
+export function decideEscalations(batch: EscalationBatch, now: Date): EscalationWrites {
+  const writes: EscalationWrites = {
+    positions: [], incidents: [], events: [], outbox: [], prompted: new Map(),
+    result: { claimed: batch.due.length, resends: 0, alerts: 0, incidentsOpened: 0 },
+  };
+  const openIncidents = new Map(batch.openIncidents);
+  for (const checkin of batch.due) {
+    const member = batch.members.get(checkin.member_id);
+    if (!member) continue;
+    const contacts = batch.contactsOf.get(member.id) ?? [];
+    const groups = batch.groupsOf.get(member.id) ?? [];
+    const { position, effects } = escalate(
+      { stepIndex: checkin.step_index, nextActionAt: checkin.next_action_at, contactCursor: checkin.contact_cursor, afterAskedMs: null },
+      {
+        policy: policyFor(batch.policies(member.team_id), member.channels),
+        contactIds: reliableContacts(contacts.map((c) => ({ id: c.id, confirmed: c.confirmed_at !== null }))).map((c) => c.id),
+        teamId: member.team_id,
+        groupIds: groups.map((g) => g.id),
+        memberLastPromptedAt: writes.prompted.get(member.id) ?? member.last_prompted_at,
+        hasOpenIncident: !!checkin.incident_id || openIncidents.has(member.id),
+        now,
+      },
+    );
+    const subject: Subject = {
+      checkin, member, now,
       // Silent since the member was first asked, not since the slot (a late prompt went out later).
-      const since = checkin.asked_at ?? checkin.due_at;
-      for (const effect of effects) {
-        incidentId = await applyEffect(effect);
+      since: checkin.asked_at ?? checkin.due_at,
+      channelsOf: (recipient) => recipient.kind === "team" ? (batch.teamChannels.get(recipient.id) ?? [])
+        : recipient.kind === "contact" ? (contacts.find((c) => c.id === recipient.id)?.channels ?? [])
+        : (groups.find((g) => g.id === recipient.id)?.channels ?? []),
+    };
+    let incidentId = checkin.incident_id ?? openIncidents.get(member.id) ?? null;
+    for (const effect of effects) {
+      incidentId = applyEffect(writes, subject, effect, incidentId);
+      if (incidentId) openIncidents.set(member.id, incidentId);
+    }
+    writes.positions.push({
+      id: checkin.id, step: position.stepIndex, next: position.nextActionAt, afterAsked: position.afterAskedMs,
+      cursor: position.contactCursor, incident: incidentId,
+    });
+  }
+  return writes;
+}
+
+/** The check-in an effect is about, and where its recipients are reached. */
+interface Subject {
+  checkin: DueCheckin;
+  member: MemberRow;
+  now: Date;
+  since: Date;
+  channelsOf: (recipient: { kind: "team" | "contact" | "group"; id: string }) => ChannelAddress[];
+}
+
+/** Add one effect's rows to `writes`; returns the incident the check-in is on afterwards. */
+function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEffect, incidentId: string | null): string | null {
+  const { checkin, member, now, since } = s;
+  const base = { organisationId: member.organisation_id, checkinId: checkin.id, dueAt: effect.at, now };
+  switch (effect.type) {
+    case "resend":
+      writes.outbox.push(outboxRow({
+        ...base,
+        key: `resend:${checkin.id}:${effect.stepIndex}`,
+        recipient: { kind: "member", id: member.id },
+        channels: member.channels,
+        channelIndex: effect.channel === "next" ? 1 : 0,
+        messageKind: "resend",
+        text: resendText(member.display_name),
+        payload: { checkinId: checkin.id },
+      }));
+      writes.prompted.set(member.id, now);
+      writes.result.resends++;
+      return incidentId;
+    case "open_incident": {
+      if (incidentId) {
+        writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since }));
+        return incidentId;
       }
-      updates.push({
-        id: checkin.id, step: position.stepIndex, next: position.nextActionAt, afterAsked: position.afterAskedMs,
-        cursor: position.contactCursor, incident: incidentId,
+      const incident: NewIncident = {
+        id: newId(), organisationId: member.organisation_id, memberId: member.id, checkinId: checkin.id, kind: "no_answer", at: effect.at,
+        data: { since },
+      };
+      writes.incidents.push(incident);
+      writes.events.push(openedEvent(incident));
+      writes.result.incidentsOpened++;
+      return incident.id;
+    }
+    case "alert": {
+      const row = outboxRow({
+        ...base,
+        key: `alert:${incidentId}:${checkin.id}:${effect.stepIndex}:${effect.recipient.id}`,
+        recipient: effect.recipient,
+        channels: s.channelsOf(effect.recipient),
+        messageKind: "alert",
+        text: noAnswerAlertText(member.display_name, since, member.plan.timeZone),
+        payload: { incidentId, memberId: member.id, since: since.toISOString() },
+        incidentId,
       });
-
-      async function applyEffect(effect: EscalationEffect): Promise<string | null> {
-        const base = { organisationId: member!.organisation_id, checkinId: checkin.id, dueAt: effect.at, now };
-        switch (effect.type) {
-          case "resend": {
-            outbox.push(outboxRow({
-              ...base,
-              key: `resend:${checkin.id}:${effect.stepIndex}`,
-              recipient: { kind: "member", id: member!.id },
-              channels: member!.channels,
-              channelIndex: effect.channel === "next" ? 1 : 0,
-              messageKind: "resend",
-              text: resendText(member!.display_name),
-              payload: { checkinId: checkin.id },
-            }));
-            prompted.set(member!.id, now);
-            result.resends++;
-            return incidentId;
-          }
-          case "open_incident": {
-            if (incidentId) {
-              events.push(incidentEvent(member!.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since }));
-              return incidentId;
-            }
-            result.incidentsOpened++;
-            const id = await openIncident(tx, {
-              organisationId: member!.organisation_id, memberId: member!.id, checkinId: checkin.id, kind: "no_answer", at: effect.at,
-              data: { since },
-            });
-            openIncidents.set(member!.id, id);
-            return id;
-          }
-          case "alert": {
-            const channels = effect.recipient.kind === "team"
-              ? (teamChannels.get(effect.recipient.id) ?? [])
-              : (channelsOf.get(effect.recipient.id) ?? []);
-            const row = outboxRow({
-              ...base,
-              key: `alert:${incidentId}:${checkin.id}:${effect.stepIndex}:${effect.recipient.id}`,
-              recipient: effect.recipient,
-              channels,
-              messageKind: "alert",
-              text: noAnswerAlertText(member!.display_name, since, member!.plan.timeZone),
-              payload: { incidentId, memberId: member!.id, since: since.toISOString() },
-              incidentId,
-            });
-            outbox.push(row);
-            events.push(incidentEvent(member!.organisation_id, incidentId as string, effect.at, "notified", {
-              recipient: effect.recipient, channel: row.channel_kind,
-            }));
-            result.alerts++;
-            return incidentId;
-          }
-          case "no_contact_left":
-            if (incidentId) events.push(incidentEvent(member!.organisation_id, incidentId, effect.at, "no_contact_left", {}));
-            return incidentId;
-        }
-      }
+      writes.outbox.push(row);
+      writes.events.push(incidentEvent(member.organisation_id, incidentId as string, effect.at, "notified", {
+        recipient: effect.recipient, channel: row.channel_kind,
+      }));
+      writes.result.alerts++;
+      return incidentId;
     }
+    case "no_contact_left":
+      if (incidentId) writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "no_contact_left", {}));
+      return incidentId;
+  }
+}
 
-    await enqueue(tx, outbox);
-    await addEvents(tx, events);
-    if (prompted.size) {
-      await sql`update members set last_prompted_at = v.at from (select unnest(${[...prompted.keys()]}::uuid[]) as id,
-        unnest(${[...prompted.values()]}::timestamptz[]) as at) v where members.id = v.id`.execute(tx);
-    }
-    await sql`
-      update checkins set step_index = v.step, next_action_at = v.next, after_asked_ms = v.after_asked, contact_cursor = v.cursor,
-        incident_id = v.incident
-      from (select unnest(${updates.map((u) => u.id)}::uuid[]) as id, unnest(${updates.map((u) => u.step)}::int[]) as step,
-                   unnest(${updates.map((u) => u.next)}::timestamptz[]) as next,
-                   unnest(${updates.map((u) => u.afterAsked)}::float8[]) as after_asked, unnest(${updates.map((u) => u.cursor)}::int[]) as cursor,
-                   unnest(${updates.map((u) => u.incident)}::uuid[]) as incident) v
-      where checkins.id = v.id`.execute(tx);
-    return result;
-  });
+/** Write a batch's decisions: incidents first (events and messages refer to them), then the rest. */
+async function writeEscalations(tx: Db, w: EscalationWrites): Promise<void> {
+  await insertIncidents(tx, w.incidents);
+  await enqueue(tx, w.outbox);
+  await addEvents(tx, w.events);
+  if (w.prompted.size) {
+    await sql`update members set last_prompted_at = v.at from (select unnest(${[...w.prompted.keys()]}::uuid[]) as id,
+      unnest(${[...w.prompted.values()]}::timestamptz[]) as at) v where members.id = v.id`.execute(tx);
+  }
+  const p = w.positions;
+  await sql`
+    update checkins set step_index = v.step, next_action_at = v.next, after_asked_ms = v.after_asked, contact_cursor = v.cursor,
+      incident_id = v.incident
+    from (select unnest(${p.map((u) => u.id)}::uuid[]) as id, unnest(${p.map((u) => u.step)}::int[]) as step,
+                 unnest(${p.map((u) => u.next)}::timestamptz[]) as next,
+                 unnest(${p.map((u) => u.afterAsked)}::float8[]) as after_asked, unnest(${p.map((u) => u.cursor)}::int[]) as cursor,
+                 unnest(${p.map((u) => u.incident)}::uuid[]) as incident) v
+    where checkins.id = v.id`.execute(tx);
 }

@@ -20,13 +20,30 @@ export function incidentEvent(
   return { id: newId(), organisation_id: organisationId, incident_id: incidentId, at, type, actor, data: JSON.stringify(data) };
 }
 
-export async function openIncident(
-  tx: Db,
-  p: { organisationId: string; memberId: string; checkinId: string | null; kind: IncidentKind; at: Date; data?: Record<string, unknown> },
-): Promise<string> {
-  const id = newId();
-  await tx.insertInto("incidents").values({
-    id,
+/** An incident about to be opened: its id is chosen before it is written, so a batch can refer to it. */
+export interface NewIncident {
+  id: string;
+  organisationId: string;
+  memberId: string;
+  checkinId: string | null;
+  kind: IncidentKind;
+  at: Date;
+  data?: Record<string, unknown>;
+}
+
+/** The "opened" event that starts an incident's timeline. */
+export function openedEvent(p: NewIncident): IncidentEventRow {
+  return incidentEvent(p.organisationId, p.id, p.at, "opened", { kind: p.kind, ...p.data });
+}
+
+/**
+ * Write incidents (their "opened" events are the caller's: see `openedEvent`);
+ * while anything stays unresolved, each member's team gets a daily summary (follow-ups.ts).
+ */
+export async function insertIncidents(tx: Db, incidents: NewIncident[]): Promise<void> {
+  if (incidents.length === 0) return;
+  await tx.insertInto("incidents").values(incidents.map((p) => ({
+    id: p.id,
     organisation_id: p.organisationId,
     member_id: p.memberId,
     checkin_id: p.checkinId,
@@ -34,12 +51,20 @@ export async function openIncident(
     urgency: URGENCY[p.kind],
     status: "open",
     opened_at: p.at,
-  }).execute();
-  await tx.insertInto("incident_events").values(incidentEvent(p.organisationId, id, p.at, "opened", { kind: p.kind, ...p.data })).execute();
-  // While anything stays unresolved, the member's team gets a daily summary (follow-ups.ts).
-  await sql`update teams set next_summary_at = ${nextSummaryAt(p.at, DEFAULT_TIME_ZONE)} from members
-    where members.id = ${p.memberId} and teams.id = members.team_id and teams.next_summary_at is null`.execute(tx);
-  return id;
+  }))).execute();
+  // Incidents opened together are opened at one instant: one summary time.
+  const at = new Date(Math.min(...incidents.map((p) => p.at.getTime())));
+  await sql`update teams set next_summary_at = ${nextSummaryAt(at, DEFAULT_TIME_ZONE)} from members
+    where members.id in (select unnest(${incidents.map((p) => p.memberId)}::uuid[])) and teams.id = members.team_id
+      and teams.next_summary_at is null`.execute(tx);
+}
+
+/** Open one incident with its "opened" event; returns its id. */
+export async function openIncident(tx: Db, p: Omit<NewIncident, "id">): Promise<string> {
+  const incident = { id: newId(), ...p };
+  await insertIncidents(tx, [incident]);
+  await addEvents(tx, [openedEvent(incident)]);
+  return incident.id;
 }
 
 export async function addEvents(tx: Db, events: IncidentEventRow[]): Promise<void> {

@@ -23,11 +23,14 @@ export class Metrics {
   /** PGlite on disk: the store's fsync count (undefined elsewhere: PostgreSQL flushes on its own). */
   databaseFlushes: (() => number) | undefined;
 
-  recordDecisions(escalated: EscalationBatchResult, dispatched: DispatchResult): void {
+  recordEscalations(escalated: EscalationBatchResult): void {
     this.escalationsRun += escalated.claimed;
     this.resendsQueued += escalated.resends;
     this.alertsQueued += escalated.alerts;
     this.incidentsOpened += escalated.incidentsOpened;
+  }
+
+  recordDispatch(dispatched: DispatchResult): void {
     this.checkinsDispatched += dispatched.claimed;
     this.promptsQueued += dispatched.prompted;
   }

@@ -13,20 +13,7 @@ import type { Db } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
 import type { SandboxClock } from "./clock.ts";
 import type { Engine } from "./engine.ts";
-
-async function nextInstant(db: Db, after: Date, until: Date): Promise<Date | null> {
-  const row = await sql<{ at: Date | null }>`
-    select least(
-      (select min(next_due_at) from members where active and next_due_at > ${after} and next_due_at <= ${until}),
-      (select min(next_action_at) from checkins where next_action_at > ${after} and next_action_at <= ${until}),
-      (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${after} and next_attempt_at <= ${until}),
-      (select min(next_due_at) from groups where next_due_at > ${after} and next_due_at <= ${until}),
-      (select min(list_at) from group_checkins where list_at > ${after} and list_at <= ${until}),
-      (select min(ack_check_at) from incidents where ack_check_at > ${after} and ack_check_at <= ${until}),
-      (select min(next_summary_at) from teams where next_summary_at > ${after} and next_summary_at <= ${until})
-    ) as at`.execute(db);
-  return row.rows[0]?.at ?? null;
-}
+import { nextDeadline } from "./phases.ts";
 
 export async function advanceSandboxClock(db: Db, engine: Engine, clock: SandboxClock, target: Date, running: boolean): Promise<Date> {
   return engine.exclusive(async (control) => {
@@ -34,7 +21,7 @@ export async function advanceSandboxClock(db: Db, engine: Engine, clock: Sandbox
     if (target.getTime() < clock.now().getTime()) throw new RangeError("the sandbox clock never goes backwards");
     await control.runUntilIdle();
     for (;;) {
-      const next = await nextInstant(db, clock.now(), target);
+      const next = await nextDeadline(db, engine.deadlines, clock.now(), target);
       if (!next) break;
       await clock.set(next, false);
       await control.runUntilIdle();

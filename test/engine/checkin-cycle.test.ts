@@ -47,9 +47,12 @@ for (const kind of databaseKinds()) {
     test("a silent member: prompt, re-send at +24 h, team and first contact at +27 h, then one contact an hour", async () => {
       const m = await newMember();
       assert.match(m.due, /T00:00:00.000Z$/, "09:00 in Tokyo is 00:00 UTC");
-      assert.deepEqual(await m.until(29.5), [
+      const seen = await m.until(29.5);
+      // At +24 h the next day's prompt and the re-send fall on one moment: the member gets
+      // one of them (PROMPT_COALESCE_MS), whichever of the two deciding workers wrote first.
+      assert.match(seen[1] ?? "", /^\+24h (resend|prompt) member$/);
+      assert.deepEqual([seen[0], ...seen.slice(2)], [
         "+0h prompt member",
-        "+24h resend member",
         "+27h alert team",
         "+27h alert contact1",
         "+28h alert contact2",

@@ -1,0 +1,117 @@
+/**
+ * The deciding loop's phases: each claims one batch of what is due at `now` in
+ * its own transaction and says how much it claimed and queued. The engine runs
+ * them in the order given, over and over until none finds work (GoAlert's engine
+ * modules); a bounded context (the regional network, the resource directory)
+ * adds its phases to the list at the composition root, never by editing the loop.
+ *
+ * Each phase also names its deadline columns: the sandbox clock stops at every
+ * instant one of them holds, so a virtual day carries out each phase's work at
+ * its own time (sandbox-time.ts).
+ */
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "../store/db.ts";
+import type { Database } from "../store/schema.ts";
+import { escalateDue } from "./escalator.ts";
+import { followUpAcknowledgements, sendTeamSummaries } from "./follow-ups.ts";
+import { groupRoundsDue } from "./groups.ts";
+import { type InboundHandler, processInbound } from "./inbound.ts";
+import type { Metrics } from "./metrics.ts";
+import { dispatchDue } from "./scheduler.ts";
+
+/** What one batch of a phase did. */
+export interface PhaseOutcome {
+  /** Rows claimed; 0 means nothing was due and the phase is idle at this instant. */
+  claimed: number;
+  /** Outbox rows written: the sending workers are nudged. */
+  queued: number;
+}
+
+/** A timestamp column that holds deadlines, with the condition under which a row's deadline is live. */
+export interface Deadline {
+  table: keyof Database & string;
+  column: string;
+  /** Rows outside it are not waiting (an inactive member, a sent message). */
+  where?: RawBuilder<unknown>;
+}
+
+export interface DecidingPhase {
+  /** For logs: which phase failed. */
+  name: string;
+  /** One batch at `now`, at most `limit` rows, in a transaction of its own. */
+  run(db: Db, now: Date, limit: number): Promise<PhaseOutcome>;
+  deadlines: Deadline[];
+}
+
+/** Messages waiting to be sent (first tries, retries, paced slots): the sending workers' deadline. */
+export const SENDING_DEADLINE: Deadline = { table: "outbox", column: "next_attempt_at", where: sql`status = 'pending'` };
+
+/** The core's phases in their order: evidence of life first, then what is due. */
+export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandler>): DecidingPhase[] {
+  return [
+    ...(inbound?.size ? [{
+      // Answers that arrived first: evidence of life wins over the escalation due now.
+      name: "inbound",
+      deadlines: [],
+      run: async (db: Db, now: Date, limit: number) => {
+        const applied = await processInbound(db, inbound, now, limit);
+        metrics.inboundApplied += applied;
+        return { claimed: applied, queued: applied };
+      },
+    }] : []),
+    {
+      name: "escalate",
+      deadlines: [{ table: "checkins", column: "next_action_at" }],
+      run: async (db, now, limit) => {
+        const r = await escalateDue(db, now, limit);
+        metrics.recordEscalations(r);
+        return { claimed: r.claimed, queued: r.resends + r.alerts };
+      },
+    },
+    {
+      name: "dispatch",
+      deadlines: [{ table: "members", column: "next_due_at", where: sql`active` }],
+      run: async (db, now, limit) => {
+        const r = await dispatchDue(db, now, limit);
+        metrics.recordDispatch(r);
+        return { claimed: r.claimed, queued: r.prompted };
+      },
+    },
+    {
+      // Groups (つながり): rounds that are due, then the lists of who has not confirmed.
+      name: "groups",
+      deadlines: [{ table: "groups", column: "next_due_at" }, { table: "group_checkins", column: "list_at" }],
+      run: async (db, now, limit) => {
+        const r = await groupRoundsDue(db, now, limit);
+        return { claimed: r.claimed, queued: r.prompted + r.listed };
+      },
+    },
+    {
+      // Acknowledgements without an outcome.
+      name: "acknowledgements",
+      deadlines: [{ table: "incidents", column: "ack_check_at" }],
+      run: async (db, now, limit) => {
+        const r = await followUpAcknowledgements(db, now, limit);
+        return { claimed: r.claimed, queued: r.queued };
+      },
+    },
+    {
+      // The daily summary of what is unresolved.
+      name: "summaries",
+      deadlines: [{ table: "teams", column: "next_summary_at" }],
+      run: async (db, now, limit) => {
+        const r = await sendTeamSummaries(db, now, limit);
+        return { claimed: r.claimed, queued: r.queued };
+      },
+    },
+  ];
+}
+
+/** The first live deadline after `after` and at or before `until`, over all `deadlines`; null when there is none. */
+export async function nextDeadline(db: Db, deadlines: Deadline[], after: Date, until: Date): Promise<Date | null> {
+  if (deadlines.length === 0) return null;
+  const earliest = deadlines.map((d) => sql`(select min(${sql.ref(d.column)}) from ${sql.table(d.table)}
+    where ${sql.ref(d.column)} > ${after} and ${sql.ref(d.column)} <= ${until}${d.where ? sql` and ${d.where}` : sql``})`);
+  const row = await sql<{ at: Date | null }>`select least(${sql.join(earliest)}) as at`.execute(db);
+  return row.rows[0]?.at ?? null;
+}
