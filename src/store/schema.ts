@@ -16,7 +16,21 @@ export interface ChannelAddress {
 export const CHANNEL_KINDS = ["sandbox", "line", "voice", "sms", "email"] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
-export interface Database {
+/**
+ * The database the code sees: the core's tables, and those of each bounded
+ * context. A context (src/network/, src/directory/) declares its own table set,
+ * names prefixed with the context (`network_…`, `directory_…`, so HSDS's
+ * organization, contact and schedule never collide with ours), and adds it here
+ * from its own folder by module augmentation:
+ *
+ *   declare module "../store/schema.ts" { interface Database extends NetworkTables {} }
+ *
+ * so the core never imports a context, and the context's queries are typed.
+ */
+export interface Database extends CoreTables {}
+
+/** The core's tables: organisations, members, check-ins, incidents, the outbox… */
+export interface CoreTables {
   organisations: {
     id: string;
     name: string;

@@ -1,7 +1,8 @@
 /**
  * The deciding loop's phases are a list: a bounded context adds its own phase
  * (and its deadline column) without editing the loop, and the sandbox clock stops
- * at that phase's deadlines exactly as it does at the core's.
+ * at that phase's deadlines exactly as it does at the core's. Its tables join the
+ * typed `Database` by module augmentation, without the core importing it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -15,6 +16,14 @@ import { advanceSandboxClock } from "../../src/engine/sandbox-time.ts";
 import { sql } from "kysely";
 import { databaseKinds } from "../support/harness.ts";
 import { freshStore } from "../support/store.ts";
+
+/** A context's own tables, added to the typed Database by module augmentation, as src/network/ will. */
+interface ContextTables {
+  ctx_wakeups: { id: number; organisation_id: string; wake_at: Date | null };
+}
+declare module "../../src/store/schema.ts" {
+  interface Database extends ContextTables {}
+}
 
 const START = new Date("2027-01-04T08:00:00+09:00");
 const WAKE_AT = ["2027-01-04T09:17:00+09:00", "2027-01-04T13:05:30+09:00", "2027-01-05T02:00:00+09:00"].map((t) => new Date(t));
@@ -38,11 +47,11 @@ for (const kind of databaseKinds()) {
       const ranAt: Date[] = [];
       const contextPhase: DecidingPhase = {
         name: "ctx-wakeups",
-        deadlines: [{ table: "ctx_wakeups" as never, column: "wake_at" }],
+        deadlines: [{ table: "ctx_wakeups", column: "wake_at" }],
         run: async (db, now) => {
-          const due = await sql<{ id: number }>`update ctx_wakeups set wake_at = null where wake_at <= ${now} returning id`.execute(db);
-          for (const _ of due.rows) ranAt.push(now);
-          return { claimed: due.rows.length, queued: 0 };
+          const due = await db.updateTable("ctx_wakeups").set({ wake_at: null }).where("wake_at", "<=", now).returning("id").execute();
+          for (const _ of due) ranAt.push(now);
+          return { claimed: due.length, queued: 0 };
         },
       };
       const metrics = new Metrics();
