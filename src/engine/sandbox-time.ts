@@ -8,7 +8,7 @@
  *
  * Also: reading back what the sandbox delivered (the sandbox contract's outbox).
  */
-import { type Selectable, sql } from "kysely";
+import type { Selectable } from "kysely";
 import type { Db } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
 import type { SandboxClock } from "./clock.ts";
