@@ -27,7 +27,7 @@ import { firstStart } from "./engine/first-start.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
-import { type Db, openStore, type Store } from "./store/db.ts";
+import { type Db, openStore, serverWarnings, type Store } from "./store/db.ts";
 import { SecretBox } from "./store/secrets.ts";
 
 export interface RunningService {
@@ -75,6 +75,7 @@ export async function startService(
   });
   const { db } = store;
   if (store.notDurable) log.warn(`${store.notDurable}. For production, use PostgreSQL (DATABASE_URL).`);
+  for (const warning of await serverWarnings(store)) log.warn(warning);
   let createdAdminToken: string | undefined;
   try {
     createdAdminToken = await bootstrap(store, config, log, print);
