@@ -5,6 +5,7 @@
  * lines. A wrong key or silence repeats the question once; the second time the
  * call says goodbye and counts as not answered.
  */
+import type { MessageKind } from "./messages.ts";
 
 export type CallScriptKind = "checkin" | "alert" | "confirm_contact" | "broadcast" | "notice";
 
@@ -159,22 +160,36 @@ function retry(question: string, stage: Stage, tries: number, silent: boolean, e
   return { say: [silent ? REPEAT_SILENT : REPEAT_WRONG, question], gather: { stage, tries: tries + 1 }, ...extra };
 }
 
+/**
+ * The script each kind of message follows on a call (a new kind does not compile
+ * until it has one). A broadcast without a question is read as a notice.
+ */
+const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
+  prompt: "checkin",
+  resend: "checkin",
+  alert: "alert",
+  contact_request: "alert",
+  contact_confirm: "confirm_contact",
+  broadcast: "broadcast",
+  member_answered: "notice",
+  member_unreachable: "notice",
+  ack_reminder: "notice",
+  ack_timeout: "notice",
+  daily_summary: "notice",
+  operator_alert: "notice",
+  channel_lost: "notice",
+  conversation: "notice",
+  group_prompt: "notice",
+  group_list: "notice",
+  group_reply: "notice",
+  group_welcome: "notice",
+  group_approved: "notice",
+};
+
 /** Which script a message follows. */
-export function scriptKindOf(messageKind: string, payload: Record<string, unknown>): CallScriptKind {
-  switch (messageKind) {
-    case "prompt":
-    case "resend":
-      return "checkin";
-    case "alert":
-    case "contact_request":
-      return "alert";
-    case "contact_confirm":
-      return "confirm_contact";
-    case "broadcast":
-      return payload.question === true ? "broadcast" : "notice";
-    default:
-      return "notice";
-  }
+export function scriptKindOf(messageKind: MessageKind, payload: Record<string, unknown>): CallScriptKind {
+  const script = SCRIPT_OF[messageKind];
+  return script === "broadcast" && payload.question !== true ? "notice" : script;
 }
 
 /** The operator's prompt, or the default; `{name}` is the member's name. */

@@ -50,46 +50,51 @@ function untakenIncident(status: IncidentStatus | undefined): Need {
   return NEEDED;
 }
 
+/** Only the member's silence is urgent: alive and active. */
+const forTheMember = (f: CauseFacts): Need => {
+  if (f.member && !f.member.active) return cancel("member_inactive");
+  if (f.member?.paused) return cancel("member_paused");
+  if (f.checkinStatus !== undefined && f.checkinStatus !== "open") return cancel("checkin_closed");
+  return NEEDED;
+};
+const always = (): Need => NEEDED;
+
+/**
+ * The rule of each kind of message, one per kind (a new kind does not compile
+ * until it has one). Kinds that answer or inform (replies, notices, summaries)
+ * are always still needed once queued.
+ */
+const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
+  prompt: forTheMember,
+  resend: forTheMember,
+  alert: (f) => (f.memberAnsweredSinceQueued ? cancel("member_answered") : untakenIncident(f.incidentStatus)),
+  contact_request: (f) => untakenIncident(f.incidentStatus),
+  member_unreachable: (f) => untakenIncident(f.incidentStatus),
+  ack_reminder: (f) => {
+    if (f.incidentStatus === "resolved") return cancel("incident_resolved");
+    // Re-opened by the timeout (or never acknowledged): the reminder has no promise to recall.
+    return f.incidentStatus === "acknowledged" ? NEEDED : cancel("no_longer_acknowledged");
+  },
+  ack_timeout: (f) => (f.incidentStatus === "resolved" ? cancel("incident_resolved") : NEEDED),
+  contact_confirm: (f) => (f.contactConfirmed ? cancel("contact_confirmed") : NEEDED),
+  broadcast: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
+  group_prompt: (f) => (f.groupActive === false ? cancel("group_inactive") : NEEDED),
+  group_list: (f) => (f.groupActive === false ? cancel("group_inactive") : NEEDED),
+  member_answered: always,
+  group_reply: always,
+  group_welcome: always,
+  group_approved: always,
+  conversation: always,
+  channel_lost: always,
+  daily_summary: always,
+  operator_alert: always,
+};
+
 /**
  * Decide one queued message. Facts about things that do not exist any more
  * (a deleted check-in or incident) count as closed.
  */
 export function stillNeeded(kind: MessageKind, facts: CauseFacts): Need {
   if (!facts.recipientExists) return cancel("recipient_gone");
-  switch (kind) {
-    case "prompt":
-    case "resend":
-      if (facts.member && !facts.member.active) return cancel("member_inactive");
-      if (facts.member?.paused) return cancel("member_paused");
-      if (facts.checkinStatus !== undefined && facts.checkinStatus !== "open") return cancel("checkin_closed");
-      return NEEDED;
-    case "alert":
-      if (facts.memberAnsweredSinceQueued) return cancel("member_answered");
-      return untakenIncident(facts.incidentStatus);
-    case "contact_request":
-    case "member_unreachable":
-      return untakenIncident(facts.incidentStatus);
-    case "ack_reminder":
-      if (facts.incidentStatus === "resolved") return cancel("incident_resolved");
-      // Re-opened by the timeout (or never acknowledged): the reminder has no promise to recall.
-      return facts.incidentStatus === "acknowledged" ? NEEDED : cancel("no_longer_acknowledged");
-    case "ack_timeout":
-      return facts.incidentStatus === "resolved" ? cancel("incident_resolved") : NEEDED;
-    case "contact_confirm":
-      return facts.contactConfirmed ? cancel("contact_confirmed") : NEEDED;
-    case "broadcast":
-      return facts.member && !facts.member.active ? cancel("member_inactive") : NEEDED;
-    case "group_prompt":
-    case "group_list":
-      return facts.groupActive === false ? cancel("group_inactive") : NEEDED;
-    case "member_answered":
-    case "group_reply":
-    case "group_welcome":
-    case "group_approved":
-    case "conversation":
-    case "channel_lost":
-    case "daily_summary":
-    case "operator_alert":
-      return NEEDED;
-  }
+  return RULES[kind](facts);
 }

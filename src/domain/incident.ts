@@ -44,7 +44,8 @@ export function reportedSafeOutcome(via: string): Outcome {
 
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
 
-export const URGENCY: Record<IncidentKind, "high" | "urgent"> = {
+export type Urgency = "high" | "urgent";
+export const URGENCY: Record<IncidentKind, Urgency> = {
   no_answer: "high",
   contact_requested: "urgent",
   help_requested: "urgent",

@@ -17,6 +17,15 @@ export const MESSAGE_KINDS = [
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
+/** Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet) a member. */
+export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user";
+
+/**
+ * Where a queued message stands: waiting (or being sent), accepted by a provider,
+ * failed on its channel (a fail-over row may follow), or not sent because its cause was gone.
+ */
+export type OutboxStatus = "pending" | "sent" | "failed" | "cancelled";
+
 export function formatLocal(instant: Date, zone: string): string {
   const t = DateTime.fromJSDate(instant, { zone });
   return `${t.month}月${t.day}日 ${t.toFormat("HH:mm")}`;

@@ -42,7 +42,13 @@ export interface Registered {
   at: string;
   /** Absent when a registered member only changed their plan. */
   displayName?: string;
-  consent?: { termsVersion: string; at: string };
+  consent?: Consent;
+}
+
+/** The terms a member accepted: their version and when (ISO 8601). */
+export interface Consent {
+  termsVersion: string;
+  at: string;
 }
 
 export type RegistrationResult =

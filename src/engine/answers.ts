@@ -4,7 +4,7 @@
  * answer path scales with batching, not with the number of commits.
  */
 import { sql } from "kysely";
-import { type Answer, type AnswerSource, planAnswer, type IncidentKind } from "../domain/answers.ts";
+import { type Answer, type AnswerSource, planAnswer } from "../domain/answers.ts";
 import { contactRequestText, memberAnsweredText } from "../domain/messages.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
@@ -13,7 +13,7 @@ import type { ChannelAddress } from "../store/schema.ts";
 import { cancelQueued } from "./causes.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { enqueue, type OutboxRow, outboxRow, type RecipientKind } from "./outbox.ts";
+import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 
 export interface AnswerInput {
   organisationId: string;
@@ -111,7 +111,7 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
     const member = members.get(input.memberId)!;
     const answerId = newId();
     const plan = planAnswer(input.answer, open.filter((i) => i.member_id === input.memberId)
-      .map((i) => ({ id: i.id, kind: i.kind as IncidentKind })));
+      .map((i) => ({ id: i.id, kind: i.kind })));
     const actor = input.source === "member" ? "member" : `${input.source}:${input.byLabel ?? input.byContactId ?? ""}`;
     for (const incidentId of plan.answeredIncidentIds) {
       events.push(incidentEvent(member.organisation_id, incidentId, now, "member_answered", {
@@ -130,7 +130,7 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
       const row = outboxRow({
         organisationId: member.organisation_id, key: `contact_request:${incidentId}:${member.team_id}`,
         recipient: { kind: "team", id: member.team_id }, channels: team.channels as ChannelAddress[],
-        messageKind: "contact_request", text: contactRequestText(member.display_name, now, (member.plan as Plan).timeZone),
+        messageKind: "contact_request", text: contactRequestText(member.display_name, now, member.plan.timeZone),
         payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
       });
       outbox.push(row);
@@ -167,7 +167,7 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
 async function tellEveryoneAlerted(
   tx: Db,
   answered: { incidentId: string; answerId: string; memberId: string; answer: Answer }[],
-  members: Map<string, { display_name: string; organisation_id: string; plan: unknown }>,
+  members: Map<string, { display_name: string; organisation_id: string; plan: Plan }>,
   outbox: OutboxRow[],
   now: Date,
 ) {
@@ -180,14 +180,14 @@ async function tellEveryoneAlerted(
   for (const a of answered) {
     const member = members.get(a.memberId)!;
     for (const r of alerted.filter((x) => x.incident_id === a.incidentId)) {
-      const kind = r.recipient_kind as RecipientKind;
+      const kind = r.recipient_kind;
       const table = kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";
       const channels = (await tx.selectFrom(table).select("channels").where("id", "=", r.recipient_id).executeTakeFirst())?.channels;
       outbox.push(outboxRow({
         organisationId: member.organisation_id, key: `answered:${a.incidentId}:${a.answerId}:${r.recipient_id}`,
-        recipient: { kind, id: r.recipient_id }, channels: (channels as ChannelAddress[] | undefined) ?? [],
+        recipient: { kind, id: r.recipient_id }, channels: channels ?? [],
         messageKind: "member_answered",
-        text: memberAnsweredText(member.display_name, a.answer, now, (member.plan as Plan).timeZone),
+        text: memberAnsweredText(member.display_name, a.answer, now, member.plan.timeZone),
         payload: { incidentId: a.incidentId, memberId: a.memberId, answer: a.answer }, incidentId: a.incidentId, dueAt: now, now,
       }));
     }

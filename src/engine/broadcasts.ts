@@ -19,7 +19,6 @@ import type { AnswerSource } from "../domain/answers.ts";
 import {
   type Audience, type BroadcastAnswer, broadcastText, type DeliveryState, helpRequestedText, planBroadcastAnswer, safeAfterHelpText,
 } from "../domain/broadcasts.ts";
-import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -154,7 +153,7 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
   if (!member || !recipient) return { status: "not_a_recipient" };
 
   const at = input.occurredAt && input.occurredAt < now ? input.occurredAt : now;
-  const zone = (member.plan as Plan).timeZone;
+  const zone = member.plan.timeZone;
   const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", memberId)
     .where("kind", "=", "help_requested").where("status", "<>", "resolved").executeTakeFirst();
   const plan = planBroadcastAnswer(answer, open?.id ?? null);

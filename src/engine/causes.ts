@@ -7,10 +7,8 @@
  */
 import { sql } from "kysely";
 import { type CancelReason, type CauseFacts, stillNeeded } from "../domain/causes.ts";
-import type { CheckinStatus } from "../domain/escalation.ts";
-import type { IncidentStatus } from "../domain/incident.ts";
 import type { MessageKind } from "../domain/messages.ts";
-import { isPausedAt, type Pause, type Plan } from "../domain/schedule.ts";
+import { isPausedAt } from "../domain/schedule.ts";
 import type { Db } from "../store/db.ts";
 import { addEvents, incidentEvent } from "./incident-log.ts";
 import type { RecipientKind } from "./outbox.ts";
@@ -19,9 +17,9 @@ import type { RecipientKind } from "./outbox.ts";
 export interface QueuedRow {
   id: string;
   organisation_id: string;
-  recipient_kind: string;
+  recipient_kind: RecipientKind;
   recipient_id: string;
-  message_kind: string;
+  message_kind: MessageKind;
   checkin_id: string | null;
   incident_id: string | null;
   payload: Record<string, unknown>;
@@ -33,7 +31,10 @@ export interface Cancelled {
   reason: CancelReason;
 }
 
-const byId = async <T extends { id: string }>(rows: Promise<T[]>) => new Map((await rows).map((r) => [r.id, r]));
+/** The rows of `ids` by id, loaded only when there are any. */
+async function byId<R extends { id: string }>(ids: string[], load: (ids: string[]) => Promise<R[]>): Promise<Map<string, R>> {
+  return new Map(ids.length ? (await load(ids)).map((r) => [r.id, r]) : []);
+}
 
 /** The member a message is to or about. */
 function memberOf(row: QueuedRow): string | undefined {
@@ -51,18 +52,12 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const incidentIds = ids((r) => r.incident_id);
   const memberIds = ids(memberOf);
   const [checkins, incidents, members, contacts, teams, groups] = await Promise.all([
-    checkinIds.length ? byId(tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", checkinIds).execute()) : new Map(),
-    incidentIds.length
-      ? byId(tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", incidentIds).execute())
-      : new Map(),
-    memberIds.length
-      ? byId(tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", memberIds).execute())
-      : new Map(),
-    of("contact").length
-      ? byId(tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "in", of("contact")).execute())
-      : new Map(),
-    of("team").length ? byId(tx.selectFrom("teams").select(["id"]).where("id", "in", of("team")).execute()) : new Map(),
-    of("group").length ? byId(tx.selectFrom("groups").select(["id", "status"]).where("id", "in", of("group")).execute()) : new Map(),
+    byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
+    byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
+    byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
+    byId(of("contact"), (ids) => tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "in", ids).execute()),
+    byId(of("team"), (ids) => tx.selectFrom("teams").select(["id"]).where("id", "in", ids).execute()),
+    byId(of("group"), (ids) => tx.selectFrom("groups").select(["id", "status"]).where("id", "in", ids).execute()),
   ]);
 
   const needed: T[] = [];
@@ -73,21 +68,22 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
     const recipients: Partial<Record<string, Map<string, unknown>>> = { member: members, contact: contacts, team: teams, group: groups };
     const facts: CauseFacts = {
       recipientExists: recipients[row.recipient_kind]?.has(row.recipient_id) ?? true,
-      ...(row.checkin_id ? { checkinStatus: (checkins.get(row.checkin_id)?.status ?? "resolved") as CheckinStatus } : {}),
+      // A check-in or incident deleted meanwhile counts as closed.
+      ...(row.checkin_id ? { checkinStatus: checkins.get(row.checkin_id)?.status ?? "resolved" } : {}),
       ...(row.incident_id ? {
-        incidentStatus: (incidents.get(row.incident_id)?.status ?? "resolved") as IncidentStatus,
+        incidentStatus: incidents.get(row.incident_id)?.status ?? "resolved",
         memberAnsweredSinceQueued: (incidents.get(row.incident_id)?.member_answered_at ?? 0) > row.created_at,
       } : {}),
       ...(member ? {
         member: {
           active: member.active,
-          paused: isPausedAt(member.pause as Pause | null, now, (member.plan as Plan).timeZone),
+          paused: isPausedAt(member.pause, now, member.plan.timeZone),
         },
       } : {}),
       ...(row.recipient_kind === "contact" ? { contactConfirmed: !!contacts.get(row.recipient_id)?.confirmed_at } : {}),
       ...(row.recipient_kind === "group" ? { groupActive: groups.get(row.recipient_id)?.status === "active" } : {}),
     };
-    const need = stillNeeded(row.message_kind as MessageKind, facts);
+    const need = stillNeeded(row.message_kind, facts);
     if (need.needed) needed.push(row);
     else cancelled.push({ row, reason: need.reason });
   }

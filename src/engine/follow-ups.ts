@@ -15,7 +15,7 @@ import { sql } from "kysely";
 import { nextSummaryAt } from "../domain/incident.ts";
 import { ackReminderText, ackTimeoutText, dailySummaryText } from "../domain/messages.ts";
 import { ackDeadlines } from "../domain/policy.ts";
-import { DEFAULT_TIME_ZONE, type Plan } from "../domain/schedule.ts";
+import { DEFAULT_TIME_ZONE } from "../domain/schedule.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent } from "./incident-log.ts";
@@ -47,7 +47,7 @@ export async function followUpAcknowledgements(db: Db, now: Date, limit: number)
         continue;
       }
       const ackedAt = incident.acknowledged_at;
-      const zone = (incident.plan as Plan).timeZone;
+      const zone = incident.plan.timeZone;
       const { timeoutAt } = ackDeadlines(policyFor(policies(incident.team_id), incident.channels as ChannelAddress[]), ackedAt);
       const base = { organisationId: incident.organisation_id, incidentId: incident.id, dueAt: now, now };
       const payload = { incidentId: incident.id, memberId: incident.member_id };

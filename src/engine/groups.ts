@@ -18,7 +18,7 @@ import {
   DEFAULT_GROUP_PLAN, fallbackName, GROUP_LIST_DELAY_MS, type GroupStatus, groupApprovedText, groupListText, groupPromptText,
   groupWelcomeText, MAX_LIST_CHOICES, type Person, unconfirmedOf,
 } from "../domain/group-rounds.ts";
-import { nextDueAfter, type Plan } from "../domain/schedule.ts";
+import { nextDueAfter } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -55,7 +55,7 @@ export async function dispatchGroupRounds(db: Db, now: Date, limit: number): Pro
     const prompts: { roundId: string; row: OutboxRow }[] = [];
     const nextDue: (Date | null)[] = [];
     for (const group of due) {
-      const plan = group.plan as Plan | null;
+      const plan = group.plan;
       if (group.status !== "active" || !group.line_group_id || !plan) {
         nextDue.push(null);
         continue;
@@ -144,12 +144,8 @@ export async function postGroupLists(db: Db, now: Date, limit: number): Promise<
 // ---------------------------------------------------------------------------
 // Group commands.
 
-export type GroupRow = {
-  id: string; organisation_id: string; name: string; channels: unknown; plan: unknown; status: string;
-  line_group_id: string | null; line_event_at: Date | null; next_due_at: Date | null;
-};
-
 const GROUP_COLUMNS = ["id", "organisation_id", "name", "channels", "plan", "status", "line_group_id", "line_event_at", "next_due_at"] as const;
+export type GroupRow = Pick<Selectable<Database["groups"]>, (typeof GROUP_COLUMNS)[number]>;
 
 /**
  * A LINE group's row. Join and leave lock it (they change it); taps and messages
@@ -203,14 +199,15 @@ export async function joinLineGroupIn(tx: Db, input: JoinInput, now: Date): Prom
   if (!group) return undefined;
   if (!created) {
     if (group.status !== "left" || (group.line_event_at && group.line_event_at > input.eventAt)) return group;
-    const kept = (group.plan as Plan | null) ?? plan;
+    const kept = group.plan ?? plan;
     const next = status === "active" ? nextDueAfter(kept, now) : null;
     await tx.updateTable("groups").set({
       status, left_at: null, line_event_at: input.eventAt, plan: JSON.stringify(kept), next_due_at: next,
     }).where("id", "=", group.id).execute();
     Object.assign(group, { status, next_due_at: next, plan: kept, line_event_at: input.eventAt });
   }
-  const shown = group.plan as Plan;
+  // Set just above when the group was created or re-joined; a group that stayed keeps its own.
+  const shown = group.plan ?? plan;
   await enqueue(tx, [groupMessage(group, `group_welcome:${input.eventKey}`, "group_welcome",
     groupWelcomeText(shown, status === "awaiting_approval"), now)]);
   return group;
@@ -235,7 +232,7 @@ export async function approveGroup(db: Db, organisationId: string, groupId: stri
       .where("organisation_id", "=", organisationId).forNoKeyUpdate().executeTakeFirst() as GroupRow | undefined;
     if (!group) return { ok: false, error: "not_found" };
     if (group.status !== "awaiting_approval") return { ok: false, error: "not_awaiting" };
-    const plan = (group.plan as Plan | null) ?? planFrom(DEFAULT_GROUP_PLAN, now);
+    const plan = group.plan ?? planFrom(DEFAULT_GROUP_PLAN, now);
     await tx.updateTable("groups").set({ status: "active", plan: JSON.stringify(plan), next_due_at: nextDueAfter(plan, now) })
       .where("id", "=", group.id).execute();
     await enqueue(tx, [groupMessage(group, `group_approved:${group.id}:${now.getTime()}`, "group_approved", groupApprovedText(plan), now)]);

@@ -185,9 +185,9 @@ export async function updateMember(
 }
 
 /** The columns a new plan changes: the plan (anchored at `now`) and the next due time (none while the member has left). */
-function planChange(input: PlanInput, memberId: string, member: { pause: unknown; active: boolean }, now: Date, spreadSeconds: number) {
+function planChange(input: PlanInput, memberId: string, member: { pause: Pause | null; active: boolean }, now: Date, spreadSeconds: number) {
   const plan = planFrom(input, now, offsetFor(memberId, spreadSeconds));
-  return { plan: JSON.stringify(plan), next_due_at: member.active ? nextDueOutsidePause(plan, now, member.pause as Pause | null) : null };
+  return { plan: JSON.stringify(plan), next_due_at: member.active ? nextDueOutsidePause(plan, now, member.pause) : null };
 }
 
 /**
@@ -238,7 +238,7 @@ export async function pauseMemberIn(tx: Db, organisationId: string, memberId: st
   const member = await tx.selectFrom("members").select(["plan", "active"])
     .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
   if (!member) return { ok: false, error: "not_found" };
-  const plan = member.plan as Plan;
+  const plan = member.plan;
   const today = localDateOf(now, plan.timeZone);
   const until = request.forDays !== undefined ? dateFromEpochDay(epochDay(today) + request.forDays) : request.until;
   if (until && until < today) return { ok: false, error: "ends_before_today" };
@@ -266,7 +266,7 @@ export async function resumeMemberIn(tx: Db, organisationId: string, memberId: s
   const member = await tx.selectFrom("members").select(["plan"])
     .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("active", "=", true).forUpdate().executeTakeFirst();
   if (!member) return false;
-  await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan as Plan, now, null), updated_at: now })
+  await tx.updateTable("members").set({ pause: null, next_due_at: nextDueOutsidePause(member.plan, now, null), updated_at: now })
     .where("id", "=", memberId).execute();
   return true;
 }

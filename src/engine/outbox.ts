@@ -4,13 +4,12 @@
  * state change that caused it.
  */
 import { type Insertable, sql } from "kysely";
-import type { MessageKind } from "../domain/messages.ts";
+import type { MessageKind, RecipientKind } from "../domain/messages.ts";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 
-/** Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet) a member. */
-export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user";
+export type { RecipientKind } from "../domain/messages.ts";
 export type OutboxRow = Insertable<Database["outbox"]>;
 
 export interface OutboxMessage {

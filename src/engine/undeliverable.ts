@@ -14,7 +14,6 @@
 import { sql } from "kysely";
 import type { DeliveryErrorCode, DeliveryResult } from "../channels/channel.ts";
 import { memberUnreachableText, operatorAlertText } from "../domain/messages.ts";
-import type { Plan } from "../domain/schedule.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { incidentEvent, openIncident } from "./incident-log.ts";
@@ -101,7 +100,7 @@ async function memberUnreachable(tx: Db, row: FailedMessage, error: string, now:
   const alert = outboxRow({
     organisationId: row.organisation_id, key: `unreachable:${incidentId}`, recipient: { kind: "team", id: member.team_id },
     channels: team.channels as ChannelAddress[], messageKind: "member_unreachable",
-    text: memberUnreachableText(member.display_name, row.due_at, (member.plan as Plan).timeZone, error.slice(0, 200)),
+    text: memberUnreachableText(member.display_name, row.due_at, member.plan.timeZone, error.slice(0, 200)),
     payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
   });
   await enqueue(tx, [alert]);

@@ -1,9 +1,9 @@
 /** Read models for the API: rows in (from the engine's queries), the JSON the API documents out. No I/O. */
 import { memberState } from "../domain/member-state.ts";
-import type { Pause, Plan } from "../domain/schedule.ts";
-import { type MemberDetailRows, type MemberHistoryRows, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
+import type { Plan } from "../domain/schedule.ts";
+import type { ContactRow } from "../engine/contacts.ts";
+import { type MemberDetailRows, type MemberHistoryRows, type MemberRow, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
 import type { IncidentWithTimeline } from "../engine/incidents.ts";
-import type { ChannelAddress } from "../store/schema.ts";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -11,23 +11,17 @@ export function planView(plan: Plan) {
   return { every: plan.every, ...(plan.weekday !== undefined ? { weekday: plan.weekday } : {}), at: plan.at, timeZone: plan.timeZone };
 }
 
-export function contactView(c: { id: string; display_name: string; relation: string; channels: unknown; position: number; confirmed_at: Date | null }) {
+export function contactView(c: ContactRow) {
   return {
     id: c.id, displayName: c.display_name, relation: c.relation, position: c.position,
-    channels: c.channels as ChannelAddress[], confirmed: c.confirmed_at !== null, confirmedAt: iso(c.confirmed_at),
+    channels: c.channels, confirmed: c.confirmed_at !== null, confirmedAt: iso(c.confirmed_at),
   };
 }
 
-type MemberRow = {
-  id: string; team_id: string; display_name: string; channels: unknown; plan: unknown; pause: unknown; active: boolean;
-  next_due_at: Date | null; created_at: Date; updated_at: Date; personal: unknown;
-};
-
 export function memberSummary(m: MemberRow) {
-  const pause = m.pause as Pause | null;
   return {
-    id: m.id, displayName: m.display_name, teamId: m.team_id, channels: m.channels as ChannelAddress[],
-    plan: planView(m.plan as Plan), pause, active: m.active, nextDueAt: iso(m.next_due_at),
+    id: m.id, displayName: m.display_name, teamId: m.team_id, channels: m.channels,
+    plan: planView(m.plan), pause: m.pause, active: m.active, nextDueAt: iso(m.next_due_at),
     createdAt: iso(m.created_at), updatedAt: iso(m.updated_at),
   };
 }

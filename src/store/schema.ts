@@ -1,6 +1,20 @@
-/** Row types of the database, as Kysely sees them. */
+/**
+ * Row types of the database, as Kysely sees them. Columns that hold one of the
+ * domain's unions (statuses, kinds, outcomes) or JSON of a domain type (a plan, a
+ * pause, a policy set) carry that type, so what is read needs no cast; what is
+ * written is checked against it.
+ */
 import type { ColumnType, Generated } from "kysely";
-import type { MessageKind } from "../domain/messages.ts";
+import type { Answer, AnswerSource, IncidentKind } from "../domain/answers.ts";
+import type { AudienceKind, BroadcastAnswer } from "../domain/broadcasts.ts";
+import type { CancelReason } from "../domain/causes.ts";
+import type { CheckinStatus } from "../domain/escalation.ts";
+import type { GroupStatus } from "../domain/group-rounds.ts";
+import type { IncidentStatus, Outcome, Urgency } from "../domain/incident.ts";
+import type { MessageKind, OutboxStatus, RecipientKind } from "../domain/messages.ts";
+import type { PolicySet } from "../domain/policy.ts";
+import type { Consent } from "../domain/registration.ts";
+import type { Pause, Plan } from "../domain/schedule.ts";
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
@@ -34,7 +48,7 @@ export interface CoreTables {
   organisations: {
     id: string;
     name: string;
-    escalation_policies: Json<unknown> | null;
+    escalation_policies: Json<Partial<PolicySet>> | null;
     settings: JsonDefault<Record<string, unknown>>;
     created_at: Timestamp;
   };
@@ -56,7 +70,7 @@ export interface CoreTables {
     name: string;
     is_default: Generated<boolean>;
     channels: JsonDefault<ChannelAddress[]>;
-    escalation_policies: Json<unknown> | null;
+    escalation_policies: Json<Partial<PolicySet>> | null;
     created_at: Timestamp;
     /** When the daily summary of unresolved incidents is next due; null while none is open. */
     next_summary_at: Maybe<Date>;
@@ -68,12 +82,12 @@ export interface CoreTables {
     display_name: string;
     personal: JsonDefault<Record<string, string>>;
     channels: Json<ChannelAddress[]>;
-    plan: Json<unknown>;
-    pause: Json<unknown> | null;
+    plan: Json<Plan>;
+    pause: Json<Pause> | null;
     active: Generated<boolean>;
     next_due_at: Timestamp | null;
     last_prompted_at: Timestamp | null;
-    consent: Json<unknown> | null;
+    consent: Json<Consent | null> | null;
     created_at: Timestamp;
     updated_at: Timestamp;
   };
@@ -96,9 +110,8 @@ export interface CoreTables {
     channels: Json<ChannelAddress[]>;
     created_at: Timestamp;
     line_group_id: string | null;
-    /** "active", "awaiting_approval" or "left". */
-    status: Generated<string>;
-    plan: Json<unknown> | null;
+    status: Generated<GroupStatus>;
+    plan: Json<Plan> | null;
     next_due_at: Timestamp | null;
     /** LINE's time of the last join/leave applied (older ones that arrive late change nothing). */
     line_event_at: Timestamp | null;
@@ -139,14 +152,14 @@ export interface CoreTables {
     organisation_id: string;
     member_id: string;
     due_at: Timestamp;
-    status: string;
+    status: CheckinStatus;
     escalates: boolean;
     step_index: Generated<number>;
     next_action_at: Timestamp | null;
     contact_cursor: Generated<number>;
     prompted: boolean;
     incident_id: string | null;
-    answer: string | null;
+    answer: Answer | null;
     answered_at: Timestamp | null;
     closed_reason: string | null;
     /** When a provider accepted the last prompt or re-send of this check-in (the member was asked). */
@@ -158,8 +171,8 @@ export interface CoreTables {
     id: string;
     organisation_id: string;
     member_id: string;
-    answer: string;
-    source: string;
+    answer: Answer;
+    source: AnswerSource;
     by_contact_id: string | null;
     by_label: string | null;
     channel: string | null;
@@ -173,16 +186,16 @@ export interface CoreTables {
     organisation_id: string;
     member_id: string;
     checkin_id: string | null;
-    kind: string;
-    urgency: string;
-    status: string;
+    kind: IncidentKind;
+    urgency: Urgency;
+    status: IncidentStatus;
     opened_at: Timestamp;
     acknowledged_at: Timestamp | null;
     acknowledged_by: string | null;
     acknowledged_via: string | null;
     member_answered_at: Timestamp | null;
     resolved_at: Timestamp | null;
-    outcome: string | null;
+    outcome: Outcome | null;
     note: string | null;
     /** Who acknowledged, when it was a recipient we can remind (a contact or a team). */
     acknowledged_by_kind: Maybe<string>;
@@ -204,7 +217,7 @@ export interface CoreTables {
     id: string;
     organisation_id: string;
     idempotency_key: string;
-    recipient_kind: string;
+    recipient_kind: RecipientKind;
     recipient_id: string;
     channel_index: number;
     channel_kind: string;
@@ -215,7 +228,7 @@ export interface CoreTables {
     checkin_id: string | null;
     incident_id: string | null;
     due_at: Timestamp;
-    status: string;
+    status: OutboxStatus;
     attempts: Generated<number>;
     next_attempt_at: Timestamp;
     locked_until: Timestamp | null;
@@ -229,7 +242,7 @@ export interface CoreTables {
     /** The pacing slot a rate-capped message was given. */
     slot_at: Timestamp | null;
     /** Why a queued message was not sent: its cause was gone when its turn came. */
-    cancel_reason: Maybe<string>;
+    cancel_reason: Maybe<CancelReason>;
     /** The provider's failure, as a code (credentials_refused, no_address…). */
     error_code: Maybe<string>;
   };
@@ -322,8 +335,7 @@ export interface CoreTables {
   broadcasts: {
     id: string;
     organisation_id: string;
-    /** all | team | group */
-    audience_kind: string;
+    audience_kind: AudienceKind;
     /** The team or group; null for "all". */
     audience_id: string | null;
     text: string;
@@ -339,8 +351,7 @@ export interface CoreTables {
     organisation_id: string;
     /** The idempotency key of the recipient's outbox row (fail-overs add `#n`). */
     outbox_key: string;
-    /** safe | need_help */
-    answer: string | null;
+    answer: BroadcastAnswer | null;
     answered_at: Timestamp | null;
     /** The help-requested incident a "need help" answer opened (or joined). */
     incident_id: string | null;

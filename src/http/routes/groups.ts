@@ -5,7 +5,6 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Plan } from "../../domain/schedule.ts";
 import {
   approveGroup, createGroup, deleteGroup, type GroupDetail, getGroup, groupRounds, listGroups, type RoundView, updateGroup,
 } from "../../engine/groups.ts";
@@ -22,7 +21,7 @@ const RoundsQuery = z.strictObject({ limit: Limit(100, 10) });
 const groupView = (g: GroupDetail) => ({
   id: g.id, name: g.name, teamId: g.team_id, channels: g.channels,
   memberIds: g.memberIds, createdAt: g.created_at.toISOString(),
-  lineGroupId: g.line_group_id, status: g.status, plan: g.plan ? planView(g.plan as Plan) : null,
+  lineGroupId: g.line_group_id, status: g.status, plan: g.plan ? planView(g.plan) : null,
   nextDueAt: iso(g.next_due_at), leftAt: iso(g.left_at),
 });
 
