@@ -44,6 +44,19 @@ export function reportedSafeOutcome(via: string): Outcome {
 
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
 
+/**
+ * What an entry of an incident's timeline records (the API shows it as `type`):
+ * opened; someone notified, or a message to them failed or was cancelled; the
+ * member answered (or answered a broadcast); the next step found nobody left, or
+ * the member silent or unreachable again; acknowledged, reminded, timed out,
+ * passed on; resolved.
+ */
+export const INCIDENT_EVENT_TYPES = [
+  "opened", "notified", "delivery_failed", "message_cancelled", "member_answered", "broadcast_answered", "no_contact_left",
+  "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "resolved",
+] as const;
+export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
+
 export type Urgency = "high" | "urgent";
 export const URGENCY: Record<IncidentKind, Urgency> = {
   no_answer: "high",

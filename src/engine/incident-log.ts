@@ -1,6 +1,6 @@
 /** Incident rows and their timeline events, written inside the caller's transaction. */
 import { type Insertable, sql } from "kysely";
-import { nextSummaryAt, URGENCY } from "../domain/incident.ts";
+import { type IncidentEventType, nextSummaryAt, URGENCY } from "../domain/incident.ts";
 import { DEFAULT_TIME_ZONE } from "../domain/schedule.ts";
 import type { IncidentKind } from "../domain/answers.ts";
 import { newId } from "../ids.ts";
@@ -13,7 +13,7 @@ export function incidentEvent(
   organisationId: string,
   incidentId: string,
   at: Date,
-  type: string,
+  type: IncidentEventType,
   data: Record<string, unknown> = {},
   actor: string | null = null,
 ): IncidentEventRow {

@@ -12,20 +12,14 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import type { Answer } from "../domain/answers.ts";
+import { isActionOf, type LinkAction, type LinkPurpose } from "../domain/links.ts";
 import type { OutgoingMessage } from "../channels/channel.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import {
   acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, reportSafeIn, type Responder,
 } from "./responses.ts";
 
-export const LINK_ACTIONS = {
-  checkin: ["ok", "need_contact"],
-  alert: ["ack", "safe", "pass"],
-  confirm_contact: ["confirm"],
-  broadcast: ["safe", "need_help"],
-} as const;
-export type LinkPurpose = keyof typeof LINK_ACTIONS;
-export type LinkAction = (typeof LINK_ACTIONS)[LinkPurpose][number];
+export { LINK_ACTIONS, type LinkAction, type LinkPurpose } from "../domain/links.ts";
 
 interface LinkTarget {
   purpose: LinkPurpose;
@@ -149,7 +143,7 @@ export class Links {
     // An unanswered check-in's alert says since when there has been no answer: the check-in's due time.
     const silentSince = row.incident_kind === "no_answer" ? row.incident_due_at : null;
     return {
-      state, purpose: row.purpose as LinkPurpose, memberName: row.display_name ?? null, usedFor: row.used_for,
+      state, purpose: row.purpose, memberName: row.display_name ?? null, usedFor: row.used_for,
       since: row.due_at ?? silentSince ?? row.opened_at ?? null, timeZone: (row.plan as { timeZone?: string } | null)?.timeZone ?? "Asia/Tokyo",
       incident: row.incident_kind && row.incident_status
         ? { kind: row.incident_kind, status: row.incident_status, acknowledgedBy: row.acknowledged_by ?? null } : null,
@@ -165,8 +159,8 @@ export class Links {
       if (!link) return { status: "unknown" };
       if (link.used_at) return { status: "used", usedFor: link.used_for };
       if (link.expires_at <= now) return { status: "expired" };
-      const purpose = link.purpose as LinkPurpose;
-      if (!(LINK_ACTIONS[purpose] as readonly string[]).includes(action)) return { status: "invalid_action" };
+      const purpose = link.purpose;
+      if (!isActionOf(purpose, action)) return { status: "invalid_action" };
       const responder: Responder = { organisationId: link.organisation_id, kind: link.recipient_kind, id: link.recipient_id, via: link.channel_kind };
       const key = `link:${link.token_hash}`;
       let problem: string | undefined;
@@ -189,7 +183,7 @@ export class Links {
       }
       if (problem) return { status: "already_handled", message: problem };
       await tx.updateTable("links").set({ used_at: now, used_for: action }).where("token_hash", "=", link.token_hash).execute();
-      return { status: "done", purpose, action: action as LinkAction };
+      return { status: "done", purpose, action };
     });
   }
 }

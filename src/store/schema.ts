@@ -10,7 +10,8 @@ import type { AudienceKind, BroadcastAnswer } from "../domain/broadcasts.ts";
 import type { CancelReason } from "../domain/causes.ts";
 import type { CheckinStatus } from "../domain/escalation.ts";
 import type { GroupStatus } from "../domain/group-rounds.ts";
-import type { IncidentStatus, Outcome, Urgency } from "../domain/incident.ts";
+import type { IncidentEventType, IncidentStatus, Outcome, Urgency } from "../domain/incident.ts";
+import type { LinkAction, LinkPurpose } from "../domain/links.ts";
 import type { MessageKind, OutboxStatus, RecipientKind } from "../domain/messages.ts";
 import type { PolicySet } from "../domain/policy.ts";
 import type { Consent } from "../domain/registration.ts";
@@ -209,7 +210,7 @@ export interface CoreTables {
     organisation_id: string;
     incident_id: string;
     at: Timestamp;
-    type: string;
+    type: IncidentEventType;
     actor: string | null;
     data: Json<Record<string, unknown>>;
   };
@@ -260,8 +261,7 @@ export interface CoreTables {
   links: {
     token_hash: string;
     organisation_id: string;
-    /** checkin | alert | confirm_contact | broadcast */
-    purpose: string;
+    purpose: LinkPurpose;
     member_id: string | null;
     checkin_id: string | null;
     incident_id: string | null;
@@ -273,7 +273,7 @@ export interface CoreTables {
     outbox_key: string;
     expires_at: Timestamp;
     used_at: Timestamp | null;
-    used_for: string | null;
+    used_for: LinkAction | null;
     created_at: Timestamp;
   };
   observations: {
