@@ -104,6 +104,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // The delivered texts carry names and addresses.
   "GET /sandbox/outbox": "staff",
   "POST /sandbox/reply": "staff",
+
+  // Names are personal: observers get them redacted, like every other answer.
+  "GET /today": "observer",
+  // Fingerprints only, no personal data.
+  "GET /today/events": "observer",
 };
 
 const PREFIX = "/api/v1";

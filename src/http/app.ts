@@ -12,6 +12,7 @@ import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
 import { ApiError, ERROR_CODES, ErrorBody, handleClientError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
 import { RESPONSES } from "./responses.ts";
+import { registerConsole } from "./console.ts";
 import { unsafeStrings } from "./schemas.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
@@ -23,6 +24,7 @@ import { organisationRoutes } from "./routes/organisations.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { todayRoutes } from "./routes/today.ts";
 import { lineWebhook } from "./webhooks/line.ts";
 import { twilioWebhooks } from "./webhooks/twilio.ts";
 import type { Services } from "./services.ts";
@@ -55,8 +57,11 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
     (body === "" ? done(null, undefined) : json(request, body as string, done)));
   app.addHook("preValidation", refuseUnsafeInput);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }));
+  const consolePage = await registerConsole(app as unknown as FastifyInstance);
+  app.setNotFoundHandler((request, reply) => {
+    if (consolePage(request, reply)) return;
+    return reply.code(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } });
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -106,7 +111,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

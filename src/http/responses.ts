@@ -13,6 +13,7 @@ import { MESSAGE_KINDS } from "../domain/messages.ts";
 import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
+import { BOARD_BUCKETS } from "../engine/today.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -196,6 +197,20 @@ export const SandboxOutbox = z.object({
 });
 export const SandboxReplied = z.object({ answerId: Uuid, closedCheckins: z.number().int(), incidentId: Uuid.nullable() });
 
+const BoardMember = z.object({ id: Uuid, displayName: z.string(), since: When.describe("when the member entered the bucket") });
+const BoardBuckets = z.object(Object.fromEntries(BOARD_BUCKETS.map((b) => [b, z.array(BoardMember)])) as Record<(typeof BOARD_BUCKETS)[number], z.ZodArray<typeof BoardMember>>);
+export const TodayBoard = z.object({
+  date: z.string().describe("the organisation's local date, YYYY-MM-DD"),
+  timeZone: z.string().describe("the organisation's IANA time zone"),
+  at: Time,
+  teams: z.array(z.object({
+    id: Uuid, name: z.string(),
+    counts: z.object(Object.fromEntries([...BOARD_BUCKETS, "scheduled"].map((b) => [b, z.number().int()]))).describe("members per bucket; scheduled: in none"),
+    members: BoardBuckets.describe("per bucket, up to ?limit= members, longest waiting first (answered: newest first)"),
+  })),
+}).meta({ id: "TodayBoard" });
+export const EventStream = z.string().describe("text/event-stream");
+
 /** The empty answer of a 204. */
 export const NoContent = z.null().describe("No content");
 
@@ -274,4 +289,6 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /sandbox/clock": { 200: SandboxMoved },
   "GET /sandbox/outbox": { 200: SandboxOutbox },
   "POST /sandbox/reply": { 200: SandboxReplied },
+  "GET /today": { 200: TodayBoard },
+  "GET /today/events": { 200: EventStream },
 };

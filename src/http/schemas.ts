@@ -341,3 +341,5 @@ export function scrubbed<T>(value: T): T {
   }
   return value;
 }
+
+export const TodayQuery = z.strictObject({ limit: Limit(1000, 100).describe("members listed per bucket (counts are complete)") });

@@ -11,6 +11,7 @@ import { phoneAndLinksMigration } from "./migrations/005-phone-and-links.ts";
 import { tenantKeysMigration } from "./migrations/006-tenant-keys.ts";
 import { distributedByOrganisationMigration } from "./migrations/007-distributed-by-organisation.ts";
 import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
+import { consoleMigration } from "./migrations/009-console.ts";
 
 export interface Migration {
   id: number;
@@ -290,6 +291,7 @@ alter table members add column consent jsonb;
   tenantKeysMigration,
   distributedByOrganisationMigration,
   escalationSafetyMigration,
+  consoleMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -37,7 +37,8 @@ for (const kind of databaseKinds()) {
         assert.equal(success.length > 0, true, `${key} documents a success answer`);
         for (const status of success) {
           if (status === "204") assert.equal(op.responses[status].content, undefined, `${key} 204 has no body`);
-          else assert.ok(op.responses[status].content?.["application/json"]?.schema, `${key} ${status} has a schema`);
+          // JSON everywhere, but for event streams (GET /today/events), documented as text/event-stream.
+          else assert.ok(op.responses[status].content?.["application/json"]?.schema ?? op.responses[status].content?.["text/event-stream"]?.schema, `${key} ${status} has a schema`);
         }
         for (const status of ["400", "401", "403", "4XX"]) {
           assert.equal(op.responses[status]?.content?.["application/json"]?.schema?.$ref, "#/components/schemas/Error", `${key} ${status}`);

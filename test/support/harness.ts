@@ -63,6 +63,11 @@ export function apiClient(baseUrl: string, defaultToken: string): Api {
       },
       ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     });
+    // An event stream stays open: its body is not read here (its tests read it themselves), and stands as "".
+    if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await response.body?.cancel();
+      return { status: response.status, body: "" };
+    }
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };

@@ -1,0 +1,60 @@
+/**
+ * Today (本日の状況): the board of every team, and its live updates as
+ * server-sent events. The routes validate, call the engine and shape; the board
+ * itself is engine/today.ts.
+ */
+import type { ServerResponse } from "node:http";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { BoardWatch } from "../../engine/board-watch.ts";
+import { todayBoard } from "../../engine/today.ts";
+import { EventStream } from "../responses.ts";
+import { TodayQuery } from "../schemas.ts";
+import type { Services } from "../services.ts";
+
+const tags = ["today"];
+/** Comment lines that keep proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+export function todayRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    const watch = new BoardWatch(s.db, s.log.child({ part: "board" }));
+    const streams = new Set<ServerResponse>();
+    // Open streams never end by themselves: end them before the server waits for its connections to close.
+    app.addHook("preClose", async () => {
+      watch.close();
+      for (const stream of streams) stream.end();
+    });
+
+    app.get("/today", {
+      schema: { tags, summary: "Today's board: per team, members by where they stand today (本日の状況)", querystring: TodayQuery },
+    }, async (request) => todayBoard(s.db, request.principal.organisationId, s.clock.now(), { listLimit: request.query.limit }));
+
+    app.get("/today/events", {
+      schema: {
+        tags,
+        summary: "Server-sent events: `board` whenever today's board may have changed (read GET /today again)",
+        description: "A text/event-stream. Events: `ready` once connected, then `board` (data: {\"fingerprint\": string}) " +
+          "within about a second of an answer, an incident event, a member change or a check-in step, in any process of the service.",
+        // Not JSON: documented as the stream it is (this wins over RESPONSES' entry, which only names it).
+        response: { 200: { description: "An event stream that stays open", content: { "text/event-stream": { schema: EventStream } } } },
+      },
+    }, async (request, reply) => {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no",
+      });
+      raw.write("retry: 2000\n\nevent: ready\ndata: {}\n\n");
+      streams.add(raw);
+      const stop = watch.subscribe(request.principal.organisationId, (fingerprint) => {
+        raw.write(`event: board\ndata: ${JSON.stringify({ fingerprint })}\n\n`);
+      });
+      const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+      raw.on("close", () => {
+        stop();
+        clearInterval(keepAlive);
+        streams.delete(raw);
+      });
+    });
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The console's texts and times: Japanese and English have the same keys, every
+ * API error code has a sentence in both, and times print in the organisation's
+ * zone in the Japanese form (2027年1月4日(月) 09:00) whatever the machine's zone.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ERROR_CODES } from "../../src/http/errors.ts";
+import { formatDate, formatDateTime, formatLocalDate, formatTime, formatTimeOrDate } from "../../web/src/format.ts";
+import { en } from "../../web/src/locales/en.ts";
+import { ja } from "../../web/src/locales/ja.ts";
+
+function keys(value: unknown, prefix = ""): string[] {
+  if (typeof value === "string") return [prefix];
+  return Object.entries(value as object).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k));
+}
+
+test("Japanese and English name the same texts, none empty", () => {
+  assert.deepEqual(keys(en).sort(), keys(ja).sort());
+  const leaves = (value: unknown): string[] => (typeof value === "string" ? [value] : Object.values(value as object).flatMap(leaves));
+  for (const text of [...leaves(ja), ...leaves(en)]) assert.ok(text.trim().length > 0);
+});
+
+test("every API error code is a sentence in both languages", () => {
+  const codes = Object.keys(ERROR_CODES);
+  assert.ok(codes.length > 20);
+  for (const code of codes) {
+    assert.ok(code in ja.errors, `ja: errors.${code}`);
+    assert.ok(code in en.errors, `en: errors.${code}`);
+  }
+});
+
+test("times print in the organisation's zone, Japanese form first", () => {
+  // 00:00 UTC is 09:00 in Tokyo, on a Monday.
+  assert.equal(formatDateTime("2027-01-04T00:00:00Z", "Asia/Tokyo", "ja"), "2027年1月4日(月) 09:00");
+  assert.equal(formatDateTime("2027-01-04T00:00:00Z", "Asia/Tokyo", "en"), "Mon 4 Jan 2027, 09:00");
+  // 15:30 UTC on the 3rd is already the 4th in Tokyo.
+  assert.equal(formatDateTime("2027-01-03T15:30:00Z", "Asia/Tokyo", "ja"), "2027年1月4日(月) 00:30");
+  assert.equal(formatDate("2027-01-03T15:30:00Z", "Asia/Tokyo", "ja"), "2027年1月4日(月)");
+  assert.equal(formatDate("2027-12-31T14:59:00Z", "Asia/Tokyo", "en"), "Fri 31 Dec 2027");
+  assert.equal(formatLocalDate("2027-01-04", "ja"), "2027年1月4日(月)");
+  assert.equal(formatTime("2027-01-04T13:05:00Z", "Asia/Tokyo"), "22:05");
+  assert.equal(formatTimeOrDate("2027-01-04T13:05:00Z", "Asia/Tokyo", "ja", "2027-01-04"), "22:05");
+  assert.equal(formatTimeOrDate("2027-01-03T13:05:00Z", "Asia/Tokyo", "ja", "2027-01-04"), "2027年1月3日(日) 22:05");
+});

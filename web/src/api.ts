@@ -1,0 +1,104 @@
+/**
+ * The console's only way to the server: the public /api/v1, as any client uses
+ * it. Failures carry the API's stable error `code`, which the screens turn into
+ * a sentence (errors.<code>), never the server's English message.
+ */
+const TOKEN_KEY = "mimamori.token";
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  signIn(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  signOut(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+  },
+  /** Called when the server answers 401: the screens go back to sign-in. */
+  onUnauthorized(listener: () => void): void {
+    onUnauthorized = listener;
+  },
+};
+
+function headers(body: boolean): Record<string, string> {
+  const token = session.token();
+  return { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) };
+}
+
+/** Calls /api/v1; resolves to the parsed body, rejects with ApiFailure (code `network` when the server is unreachable). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  } catch {
+    throw new ApiFailure(0, "network", "the server could not be reached");
+  }
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+    if (response.status === 401) onUnauthorized();
+    throw new ApiFailure(response.status, error?.code ?? "generic", error?.message ?? response.statusText, error?.field);
+  }
+  return parsed as T;
+}
+
+/**
+ * Follows a server-sent event stream of /api/v1 (fetch, so the Authorization
+ * header goes along), reconnecting after a pause when it drops, until `signal`
+ * aborts. `onEvent(name, data)` for each event; `onState` says whether it is connected.
+ */
+export async function followEvents(
+  path: string, signal: AbortSignal, onEvent: (name: string, data: string) => void, onState: (connected: boolean) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const response = await fetch(`/api/v1${path}`, { headers: { ...headers(false), accept: "text/event-stream" }, signal });
+      if (response.status === 401) {
+        onUnauthorized();
+        return;
+      }
+      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end = buffer.indexOf("\n\n");
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf("\n\n");
+          let name = "message";
+          const data: string[] = [];
+          for (const line of block.split("\n")) {
+            if (line.startsWith("event:")) name = line.slice(6).trim();
+            else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+          }
+          if (data.length) {
+            if (name === "ready") onState(true);
+            onEvent(name, data.join("\n"));
+          }
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    onState(false);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}

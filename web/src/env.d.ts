@@ -1,0 +1,2 @@
+/** Vite turns imported stylesheets into <link> tags; to TypeScript they are modules without exports. */
+declare module "*.css";

@@ -1,0 +1,26 @@
+/** The console's few paths, kept in the address bar (the server answers index.html for each). */
+import { useEffect, useState } from "react";
+
+export const SCREENS = ["today"] as const;
+export type Screen = (typeof SCREENS)[number];
+
+function screenOf(pathname: string): Screen {
+  const first = pathname.split("/")[1] as Screen;
+  return SCREENS.includes(first) ? first : "today";
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, "", path);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+/** The screen the address names, following back and forward. */
+export function useScreen(): Screen {
+  const [screen, setScreen] = useState(() => screenOf(location.pathname));
+  useEffect(() => {
+    const update = () => setScreen(screenOf(location.pathname));
+    addEventListener("popstate", update);
+    return () => removeEventListener("popstate", update);
+  }, []);
+  return screen;
+}

@@ -1,0 +1,96 @@
+/**
+ * Today (本日の状況): per team, the members by where they stand today, in large
+ * type for a wall screen or a tablet. It re-reads the board when the server says
+ * it changed (server-sent events), so an answer shows within about a second.
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, followEvents } from "../api.ts";
+import { ErrorText } from "../ErrorText.tsx";
+import { formatLocalDate, formatTime, formatTimeOrDate, type Lang } from "../format.ts";
+
+const BUCKETS = ["contact_requested", "unreachable", "incident_open", "resent", "waiting", "answered", "paused"] as const;
+type Bucket = (typeof BUCKETS)[number];
+
+interface BoardMember { id: string; displayName: string; since: string | null }
+interface TeamBoard { id: string; name: string; counts: Record<Bucket | "scheduled", number>; members: Record<Bucket, BoardMember[]> }
+export interface Board { date: string; timeZone: string; at: string; teams: TeamBoard[] }
+
+/** Keeps the board fresh: re-reads it on every `board` event and on each (re)connection. */
+function useLiveBoard(): boolean {
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = useState(true);
+  useEffect(() => {
+    const abort = new AbortController();
+    void followEvents("/today/events", abort.signal, (name) => {
+      if (name === "board" || name === "ready") void queryClient.invalidateQueries({ queryKey: ["today"] });
+    }, setConnected);
+    return () => abort.abort();
+  }, [queryClient]);
+  return connected;
+}
+
+function BucketCard({ team, bucket, board, lang }: { team: TeamBoard; bucket: Bucket; board: Board; lang: Lang }) {
+  const { t } = useTranslation();
+  const count = team.counts[bucket];
+  const listed = team.members[bucket];
+  const id = `b-${team.id}-${bucket}`;
+  return (
+    <section className={`bucket bucket-${bucket}${count ? "" : " empty"}`} aria-labelledby={id} data-bucket={bucket}>
+      <h3 id={id}>
+        <span className="bucket-name">{t(`today.buckets.${bucket}`)}</span>
+        <span className="count" data-testid={`count-${bucket}`}>{t("today.people", { count })}</span>
+      </h3>
+      <p className="hint">{t(`today.hints.${bucket}`)}</p>
+      {listed.length ? (
+        <ul className="people">
+          {listed.map((m) => (
+            <li key={m.id}>
+              <span className="name">{m.displayName}</span>
+              {m.since ? <span className="since">{t("today.since", { time: formatTimeOrDate(m.since, board.timeZone, lang, board.date) })}</span> : null}
+            </li>
+          ))}
+          {count > listed.length ? <li className="more">{t("today.more", { count: count - listed.length })}</li> : null}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+export function Today() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const connected = useLiveBoard();
+  const board = useQuery({ queryKey: ["today"], queryFn: () => api<Board>("GET", "/today"), refetchInterval: 60_000 });
+  useEffect(() => {
+    document.title = `${t("today.title")} — ${t("app.title")}`;
+  }, [t]);
+
+  return (
+    <div className="today">
+      <div className="screen-head">
+        <h1>{t("today.title")}</h1>
+        {board.data ? (
+          <p className="as-of">
+            <span className="date">{formatLocalDate(board.data.date, lang)}</span>{" "}
+            <span>{t("today.updated", { time: formatTime(board.data.at, board.data.timeZone) })}</span>
+          </p>
+        ) : null}
+        <p className={connected ? "live" : "live off"} role="status">{connected ? t("today.live") : t("today.reconnecting")}</p>
+      </div>
+      {board.isPending ? <p>{t("app.loading")}</p> : null}
+      {board.isError ? <ErrorText error={board.error} /> : null}
+      {board.data && board.data.teams.length === 0 ? <p>{t("today.noTeams")}</p> : null}
+      {board.data?.teams.map((team) => (
+        <section key={team.id} className="team" aria-labelledby={`team-${team.id}`}>
+          <h2 id={`team-${team.id}`}>{team.name}</h2>
+          <div className="buckets">
+            {BUCKETS.map((bucket) => <BucketCard key={bucket} team={team} bucket={bucket} board={board.data} lang={lang} />)}
+          </div>
+          <p className="scheduled">{t("today.scheduled", { count: team.counts.scheduled })}</p>
+        </section>
+      ))}
+    </div>
+  );
+}
