@@ -24,6 +24,8 @@ import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
 import { corePhases } from "./engine/phases.ts";
 import { firstStart } from "./engine/first-start.ts";
+import { hashToken } from "./engine/organisations.ts";
+import { invitePerson } from "./engine/people.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
@@ -44,17 +46,23 @@ export interface RunningService {
  * On first start: one organisation and its admin token (engine/first-start.ts decides,
  * under a lock), printed once and kept in the data directory unless it was preset.
  */
-async function bootstrap(store: Store, config: Config, log: Logger, print: (text: string) => void): Promise<string | undefined> {
-  const token = await firstStart(store.db, {
-    sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now: new SystemClock().now(),
-  });
+async function bootstrap(
+  store: Store, config: Config, secrets: SecretBox, log: Logger, print: (text: string) => void,
+): Promise<string | undefined> {
+  const now = new SystemClock().now();
+  const token = await firstStart(store.db, { sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now });
   if (token && !config.adminToken) {
     mkdirSync(config.dataDir, { recursive: true });
     const file = join(config.dataDir, "admin-token");
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     log.info({ file }, "created the first organisation; its admin token is stored in the data directory");
-    print(`\n  Admin API token (shown once, also saved to ${file}):\n\n    ${token}\n\n`);
+    // The first person: an administrator who sets a password and an authenticator at the link (or signs in with the token).
+    const organisation = await store.db.selectFrom("api_tokens").select("organisation_id").where("token_hash", "=", hashToken(token)).executeTakeFirstOrThrow();
+    const invited = await invitePerson(store.db, secrets, organisation.organisation_id, { displayName: "管理者", loginId: "admin", role: "admin" }, "system:first-start:", now);
+    const link = invited.ok ? `${config.publicUrl ?? `http://localhost:${config.port}`}/invite#${invited.invitation.code}` : undefined;
+    print(`\n  Admin API token (shown once, also saved to ${file}):\n\n    ${token}\n\n` +
+      (link ? `  The first administrator's invitation (login id "admin"; shown once, valid 7 days), to open in a browser:\n\n    ${link}\n\n` : ""));
   }
   return token;
 }
@@ -77,15 +85,15 @@ export async function startService(
   if (store.notDurable) log.warn(`${store.notDurable}. For production, use PostgreSQL (DATABASE_URL).`);
   for (const warning of await serverWarnings(store)) log.warn(warning);
   let createdAdminToken: string | undefined;
+  const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);
   try {
-    createdAdminToken = await bootstrap(store, config, log, print);
+    createdAdminToken = await bootstrap(store, config, secrets, log, print);
   } catch (error) {
     await store.close();
     throw error;
   }
   const sandboxClock = config.sandbox ? await SandboxClock.open(db, config.sandboxStart) : undefined;
   const clock: Clock = sandboxClock ?? new SystemClock();
-  const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);
   const channelConfigs = new ChannelConfigs(db, secrets);
   // Known once the server listens (tests and `PORT=0` pick a free port).
   let listeningUrl = `http://127.0.0.1:${config.port}`;
@@ -121,7 +129,7 @@ export async function startService(
     metrics.answersRecorded += n;
   });
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl,
+    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services);

@@ -11,13 +11,19 @@
  * - `instance`: the instance administrator — a token flagged `instance_admin`, i.e. the admin
  *   token created on first start (or `MIMAMORI_ADMIN_TOKEN`). It creates organisations and
  *   moves the sandbox clock, which every organisation of the instance shares.
- * - `public`: no token (the OpenAPI document).
+ * - `public`: no token (the OpenAPI document, signing in, an invitation's page).
+ * - `person`: any person signed in (their own session and sessions), whatever their role.
+ *
+ * People's roles (engine/people.ts) on these levels: `admin` and `staff` as the
+ * tokens' roles of the same name; `auditor` reads everything (every GET, the
+ * admin ones too: tokens, people, the audit log) and writes nothing; `watcher`
+ * reaches only `person` routes until visits assign them members.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Role } from "../engine/organisations.ts";
+import type { PrincipalRole } from "./auth.ts";
 import { ApiError } from "./errors.ts";
 
-export type Access = "public" | "observer" | "staff" | "admin" | "instance";
+export type Access = "public" | "person" | "observer" | "staff" | "admin" | "instance";
 
 /** `METHOD /path` as registered (Fastify's `:param` syntax, without the /api/v1 prefix) → who may call it. */
 export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
@@ -109,14 +115,31 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /today": "observer",
   // Fingerprints only, no personal data.
   "GET /today/events": "observer",
+
+  // Signing in and accepting an invitation come before any credential.
+  "POST /sessions": "public",
+  "GET /invitations/:code": "public",
+  "POST /invitations/:code/accept": "public",
+  "GET /session": "person",
+  "DELETE /session": "person",
+  "GET /sessions": "person",
+  "DELETE /sessions": "person",
+  "GET /people": "admin",
+  "POST /people": "admin",
+  "GET /people/:id": "admin",
+  "PATCH /people/:id": "admin",
+  "POST /people/:id/invitation": "admin",
+  "DELETE /people/:id/sessions": "admin",
 };
 
 const PREFIX = "/api/v1";
-const RANK: Record<Role, number> = { observer: 0, staff: 1, admin: 2 };
+/** Watchers and auditors rank below observers for writes; what else they may do is decided in checkAccess. */
+const RANK: Record<PrincipalRole, number> = { watcher: -1, auditor: 0, observer: 0, staff: 1, admin: 2 };
 const MESSAGES: Record<Exclude<Access, "public">, string> = {
-  observer: "",
-  staff: "this needs a token with the staff or admin role",
-  admin: "this needs a token with the admin role",
+  person: "this needs a person signed in (a session), not an API token",
+  observer: "this role may not read this",
+  staff: "this needs the staff or admin role",
+  admin: "this needs the admin role",
   instance: "this needs the instance administrator's token",
 };
 
@@ -135,9 +158,16 @@ export function accessOf(request: FastifyRequest): Access | undefined {
  * authentication; `public` routes are never authenticated.
  */
 export function checkAccess(request: FastifyRequest, access: Access): void {
-  if (access === "public" || access === "observer") return;
-  const { role, instanceAdmin } = request.principal;
-  const allowed = access === "instance" ? instanceAdmin : RANK[role] >= RANK[access];
+  if (access === "public") return;
+  const { role, instanceAdmin, kind } = request.principal;
+  const read = request.method === "GET" || request.method === "HEAD";
+  let allowed: boolean;
+  if (access === "person") allowed = kind === "person";
+  else if (access === "instance") allowed = instanceAdmin;
+  else if (role === "watcher") allowed = false;
+  // The auditor reads everything an admin reads, and writes nothing.
+  else if (role === "auditor") allowed = read;
+  else allowed = RANK[role] >= RANK[access];
   if (!allowed) throw new ApiError(403, "forbidden", MESSAGES[access]);
 }
 

@@ -25,6 +25,8 @@ import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { todayRoutes } from "./routes/today.ts";
+import { peopleRoutes } from "./routes/people.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
 import { lineWebhook } from "./webhooks/line.ts";
 import { twilioWebhooks } from "./webhooks/twilio.ts";
 import type { Services } from "./services.ts";
@@ -100,7 +102,8 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
     // that shows staff personal data is audited, unless the route wrote its own entry.
     api.addHook("preSerialization", async (request, _reply, payload) => {
       const principal = (request as { principal?: Principal }).principal;
-      if (!principal) return payload;
+      // Public routes have no principal; `person` routes answer only with the caller's own account and sessions.
+      if (!principal || accessOf(request) === "person") return payload;
       if (!seesPersonal(principal)) return shapeForRole(principal, payload);
       if (wasAudited(request) || request.routeOptions.url === "/api/v1/audit-log") return payload;
       const fields = personalFieldsIn(payload);
@@ -111,7 +114,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

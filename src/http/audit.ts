@@ -2,6 +2,7 @@
 import type { FastifyRequest } from "fastify";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
+import { actorOf } from "./auth.ts";
 
 const audited = new WeakSet<FastifyRequest>();
 
@@ -10,20 +11,38 @@ export function wasAudited(request: FastifyRequest): boolean {
   return audited.has(request);
 }
 
-/** Writes one audit entry for the request's token. */
-export async function audit(
-  db: Db, request: FastifyRequest, action: string, subjectKind: string, subjectId: string | null, detail: Record<string, unknown> = {},
+async function write(
+  db: Db, organisationId: string, actor: string, action: string, subjectKind: string, subjectId: string | null, detail: Record<string, unknown>,
 ): Promise<void> {
   await db.insertInto("audit_log").values({
     id: newId(),
-    organisation_id: request.principal.organisationId,
+    organisation_id: organisationId,
     // wall-clock: the audit log records when a person really acted, not the sandbox's virtual time.
     at: new Date(),
-    actor: `token:${request.principal.tokenName}:${request.principal.tokenId}`,
+    actor,
     action,
     subject_kind: subjectKind,
     subject_id: subjectId,
-    detail: JSON.stringify({ ip: request.ip, ...detail }),
+    detail: JSON.stringify(detail),
   }).execute();
+}
+
+/** Writes one audit entry for the request's principal (`token:<name>:<id>` or `person:<name>:<id>`). */
+export async function audit(
+  db: Db, request: FastifyRequest, action: string, subjectKind: string, subjectId: string | null, detail: Record<string, unknown> = {},
+): Promise<void> {
+  await write(db, request.principal.organisationId, actorOf(request.principal), action, subjectKind, subjectId, { ip: request.ip, ...detail });
+  audited.add(request);
+}
+
+/**
+ * An audit entry for a request that has no principal (signing in, accepting an
+ * invitation): the organisation and the actor are given.
+ */
+export async function auditAs(
+  db: Db, request: FastifyRequest, organisationId: string, actor: string, action: string, subjectKind: string, subjectId: string | null,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  await write(db, organisationId, actor, action, subjectKind, subjectId, { ip: request.ip, userAgent: request.headers["user-agent"] ?? null, ...detail });
   audited.add(request);
 }

@@ -40,6 +40,14 @@ export const ERROR_CODES = {
   headers_too_large: "the request's headers are larger than the limit",
   request_timeout: "the request did not arrive in time",
   internal: "a fault on our side; nothing was changed",
+  csrf_failed: "a signed-in write did not carry the session's CSRF token (x-csrf-token)",
+  invalid_credentials: "the login id, password or code is wrong",
+  account_locked: "too many failed sign-ins: the account is locked for a while",
+  organisation_required: "the login id exists in several organisations: send organisationId",
+  invitation_invalid: "the invitation is unknown, used or expired",
+  totp_invalid: "the authenticator code does not match",
+  login_taken: "another person of this organisation has this login id",
+  last_admin: "the organisation's last admin must stay an admin",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -26,9 +26,9 @@ const PERSONAL = new Set<string>(PERSONAL_FIELDS);
 /** What an observer sees in place of a personal value. */
 export const REDACTED = "***";
 
-/** Roles that see personal information: admin and staff. */
+/** Roles that see personal information: admin, staff and the auditor (who reads everything, exports nothing). */
 export function seesPersonal(principal: Principal): boolean {
-  return principal.role === "admin" || principal.role === "staff";
+  return principal.role === "admin" || principal.role === "staff" || principal.role === "auditor";
 }
 
 function redactValue(key: string, value: unknown): unknown {

@@ -14,6 +14,8 @@ import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
 import { BOARD_BUCKETS } from "../engine/today.ts";
+import { PERSON_ROLES } from "../engine/people.ts";
+import { PRINCIPAL_ROLES } from "./auth.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -139,7 +141,7 @@ export const BroadcastRecipients = z.object({
 });
 export const BroadcastAnswered = z.object({ memberId: Uuid, answer: z.enum(BROADCAST_ANSWERS), incidentId: Uuid.nullable().optional() });
 
-export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, role: z.enum(ROLES) });
+export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, role: z.enum(PRINCIPAL_ROLES).describe("the caller's role: a token's, or a signed-in person's") });
 export const OrganisationSettings = z.object({
   id: Uuid, name: z.string(), lineOfTheDay: z.string().nullable(), dailyQuestions: z.array(z.looseObject({ key: z.string() })),
 });
@@ -210,6 +212,33 @@ export const TodayBoard = z.object({
   })),
 }).meta({ id: "TodayBoard" });
 export const EventStream = z.string().describe("text/event-stream");
+
+export const Person = z.object({
+  id: Uuid, displayName: z.string(), loginId: z.string(), role: z.enum(PERSON_ROLES), teamIds: z.array(Uuid),
+  status: z.enum(["invited", "active", "locked", "deactivated"]), lockedUntil: When, createdAt: Time, createdBy: z.string(),
+}).meta({ id: "Person" });
+export const PersonList = z.object({ people: z.array(Person) });
+export const InvitationLink = z.object({
+  code: z.string().describe("shown once"), url: z.string().describe("the console's page that accepts it (shown once)"), expiresAt: Time,
+});
+export const PersonInvited = z.object({ person: Person, invitation: InvitationLink });
+export const SignedIn = z.object({
+  person: Person, csrfToken: z.string().describe("echo it in x-csrf-token on every write"), expiresAt: Time.describe("unless used again before"),
+});
+export const SessionInfo = z.object({
+  person: Person.nullable(), organisationId: Uuid, organisationName: z.string(), timeZone: z.string().describe("the organisation's IANA time zone"),
+  sessionId: Uuid.optional(), csrfToken: z.string().optional(),
+});
+export const SessionList = z.object({
+  sessions: z.array(z.object({
+    id: Uuid, createdAt: Time, lastSeenAt: Time, expiresAt: Time, ip: z.string().nullable(), userAgent: z.string().nullable(), current: z.boolean(),
+  })),
+});
+export const Ended = z.object({ ended: z.number().int().describe("sessions ended") });
+export const InvitationInfo = z.object({
+  organisationName: z.string(), timeZone: z.string().describe("the organisation's IANA time zone"), displayName: z.string(), loginId: z.string(), expiresAt: Time,
+  totp: z.object({ secret: z.string().describe("base32, to type into an authenticator app"), uri: z.string().describe("otpauth:// URI (as a QR code)") }),
+});
 
 /** The empty answer of a 204. */
 export const NoContent = z.null().describe("No content");
@@ -291,4 +320,17 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /sandbox/reply": { 200: SandboxReplied },
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
+  "POST /sessions": { 201: SignedIn },
+  "GET /session": { 200: SessionInfo },
+  "DELETE /session": { 204: NoContent },
+  "GET /sessions": { 200: SessionList },
+  "DELETE /sessions": { 200: Ended },
+  "GET /invitations/:code": { 200: InvitationInfo },
+  "POST /invitations/:code/accept": { 201: SignedIn },
+  "GET /people": { 200: PersonList },
+  "POST /people": { 201: PersonInvited },
+  "GET /people/:id": { 200: Person },
+  "PATCH /people/:id": { 200: Person },
+  "POST /people/:id/invitation": { 201: InvitationLink },
+  "DELETE /people/:id/sessions": { 200: Ended },
 };

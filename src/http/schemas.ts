@@ -343,3 +343,31 @@ export function scrubbed<T>(value: T): T {
 }
 
 export const TodayQuery = z.strictObject({ limit: Limit(1000, 100).describe("members listed per bucket (counts are complete)") });
+
+/** A login id: letters, digits and . _ @ - (an e-mail address fits), 3–100 characters, compared as typed in lower case. */
+export const LoginId = z.string().trim().toLowerCase().min(3, "at least 3 characters").max(100, "at most 100 characters")
+  .regex(/^[a-z0-9._@+-]+$/, "letters, digits and . _ @ + - only");
+const Password = safeString().min(10, "at least 10 characters").max(200, "at most 200 characters");
+const TotpCode = z.string().trim().regex(/^\d{6}$/, "the 6 digits the authenticator app shows");
+const PERSON_ROLE_VALUES = ["admin", "staff", "watcher", "auditor"] as const;
+
+export const SignInInput = z.strictObject({
+  loginId: LoginId,
+  password: safeString().min(1, "required").max(200, "at most 200 characters"),
+  totpCode: TotpCode,
+  organisationId: Id.optional().describe("only when the login id exists in several organisations (organisation_required)"),
+});
+export const PersonCreate = z.strictObject({
+  displayName: text(100),
+  loginId: LoginId,
+  role: z.enum(PERSON_ROLE_VALUES),
+  teamIds: z.array(Id).max(100).default([]).describe("the teams a staff member belongs to"),
+});
+export const PersonPatch = z.strictObject({
+  displayName: text(100).optional(),
+  role: z.enum(PERSON_ROLE_VALUES).optional(),
+  teamIds: z.array(Id).max(100).optional(),
+  active: z.boolean().optional().describe("false deactivates (and signs out everywhere); true reactivates"),
+});
+export const InvitationParams = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "must be an invitation code") });
+export const AcceptInput = z.strictObject({ password: Password, totpCode: TotpCode });

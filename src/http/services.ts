@@ -8,6 +8,7 @@ import type { InboundIngest } from "../engine/inbound.ts";
 import type { Links } from "../engine/links.ts";
 import type { Metrics } from "../engine/metrics.ts";
 import type { Db } from "../store/db.ts";
+import type { SecretBox } from "../store/secrets.ts";
 import type { Config } from "../config.ts";
 
 export interface Services {
@@ -26,6 +27,8 @@ export interface Services {
   /** Where providers and members reach this service (set once it listens). */
   publicUrl(): string;
   log: Logger;
+  /** Seals secrets at rest (people's TOTP secrets). */
+  secrets: SecretBox;
   /** Present only in sandbox mode. */
   sandboxClock?: SandboxClock;
 }

@@ -12,6 +12,7 @@ import { tenantKeysMigration } from "./migrations/006-tenant-keys.ts";
 import { distributedByOrganisationMigration } from "./migrations/007-distributed-by-organisation.ts";
 import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
 import { consoleMigration } from "./migrations/009-console.ts";
+import { peopleMigration } from "./migrations/010-people.ts";
 
 export interface Migration {
   id: number;
@@ -292,6 +293,7 @@ alter table members add column consent jsonb;
   distributedByOrganisationMigration,
   escalationSafetyMigration,
   consoleMigration,
+  peopleMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

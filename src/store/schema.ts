@@ -371,6 +371,47 @@ export interface CoreTables {
     due_at: Timestamp;
     delivered_at: Timestamp;
   };
+  people: {
+    id: string;
+    organisation_id: string;
+    display_name: string;
+    login_id: string;
+    /** admin | staff | watcher | auditor (engine/people.ts PERSON_ROLES) */
+    role: string;
+    /** argon2id, PHC string; null until the invitation is accepted. */
+    password_hash: string | null;
+    /** Sealed with the SecretBox; null until the invitation is accepted. */
+    totp_secret: string | null;
+    failed_attempts: Generated<number>;
+    locked_until: Timestamp | null;
+    deactivated_at: Timestamp | null;
+    created_at: Timestamp;
+    created_by: string;
+  };
+  person_teams: { organisation_id: string; person_id: string; team_id: string };
+  person_invitations: {
+    code_hash: string;
+    organisation_id: string;
+    person_id: string;
+    /** The sealed TOTP secret the person installs when accepting. */
+    totp_secret: string;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    created_at: Timestamp;
+  };
+  sessions: {
+    id: string;
+    organisation_id: string;
+    person_id: string;
+    token_hash: string;
+    csrf_token: string;
+    created_at: Timestamp;
+    last_seen_at: Timestamp;
+    expires_at: Timestamp;
+    revoked_at: Timestamp | null;
+    ip: string | null;
+    user_agent: string | null;
+  };
 }
 
 /**

@@ -102,7 +102,8 @@ for (const kind of databaseKinds()) {
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {
-        if (!operations.get) continue;
+        // Public operations (an invitation's page) have no caller to shape the answer for; they are tested in test/web/people.test.ts.
+        if (!operations.get || (operations.get as { security?: unknown[] }).security?.length === 0) continue;
         const url = path.replace(/^\/api\/v1/, "").replace(/^\/(\w+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
         assert.ok(!url.includes("{"), `no id for ${path}`);
         const r = await service.api("GET", url, undefined, observer);

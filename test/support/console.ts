@@ -33,8 +33,25 @@ export async function signedInPage(browser: Browser, url: string, token: string,
   const page = await context.newPage();
   if (options.lang === "en") await page.addInitScript(() => localStorage.setItem("mimamori.lang", "en"));
   await page.goto(url);
-  await page.getByLabel(options.lang === "en" ? "API token" : "APIトークン").fill(token);
-  await page.getByRole("button", { name: options.lang === "en" ? "Sign in" : "ログイン" }).click();
+  await page.getByRole("button", { name: options.lang === "en" ? "Sign in with an API token" : "APIトークンでログイン" }).click();
+  await page.getByLabel(options.lang === "en" ? "API token" : "APIトークン", { exact: true }).fill(token);
+  await page.getByRole("button", { name: options.lang === "en" ? "Sign in with the token" : "トークンでログイン", exact: true }).click();
+  await page.getByRole("navigation").waitFor();
+  return page;
+}
+
+/** A new page signed in as a person through the sign-in form (login id, password, authenticator code). */
+export async function personPage(
+  browser: Browser, url: string, loginId: string, password: string, code: () => Promise<string>,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByLabel("ログインID").fill(loginId);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByLabel("確認コード（6桁）").fill(await code());
+  await page.getByRole("button", { name: "ログイン", exact: true }).click();
   await page.getByRole("navigation").waitFor();
   return page;
 }

@@ -1,20 +1,18 @@
-/** The console's frame: sign-in, then the header, the menu and the current screen. */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+/** The console's frame: sign-in (or an invitation), then the header, the menu and the current screen. */
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { Button, Link, RouterProvider, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, session } from "./api.ts";
 import type { Lang } from "./format.ts";
 import { setLang } from "./i18n.ts";
+import { type Me, signedOut, useMe } from "./me.ts";
 import { navigate, type Screen, useScreen } from "./router.ts";
+import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
+import { People } from "./screens/People.tsx";
+import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
 import { Today } from "./screens/Today.tsx";
-
-export interface Organisation {
-  id: string;
-  name: string;
-  role: string;
-}
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -33,52 +31,70 @@ export function LanguageSwitch() {
   );
 }
 
-const MENU: Screen[] = ["today"];
+/** The screens a signed-in principal may open, in menu order (the API refuses the rest anyway). */
+export function menuFor(me: Me): Screen[] {
+  const screens: Screen[] = [];
+  if (me.role !== "watcher") screens.push("today");
+  if (me.role === "admin" || me.role === "auditor") screens.push("people");
+  if (me.kind === "person") screens.push("sessions");
+  return screens;
+}
 
 export function App() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [signedIn, setSignedIn] = useState(() => session.token() !== null);
+  const me = useMe();
   const screen = useScreen();
   useEffect(() => {
-    session.onUnauthorized(() => {
-      session.signOut();
-      queryClient.clear();
-      setSignedIn(false);
-    });
+    session.onUnauthorized(() => signedOut(queryClient));
   }, [queryClient]);
-  const organisation = useQuery({ queryKey: ["organisation"], queryFn: () => api<Organisation>("GET", "/organisation"), enabled: signedIn });
 
-  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
-  const signOut = () => {
-    session.signOut();
-    queryClient.clear();
-    setSignedIn(false);
+  const signedIn = () => void queryClient.invalidateQueries({ queryKey: ["me"] });
+  if (screen === "invite") {
+    return (
+      <RouterProvider navigate={navigate}>
+        <AcceptInvitation onSignedIn={() => { signedIn(); navigate("/"); }} />
+      </RouterProvider>
+    );
+  }
+  if (me.isPending) return <main id="main"><p>{t("app.loading")}</p></main>;
+  if (!me.data) return <SignIn onSignedIn={signedIn} />;
+
+  const menu = menuFor(me.data);
+  const current = screen && menu.includes(screen) ? screen : menu[0];
+  const signOut = async () => {
+    if (me.data?.kind === "person") await api("DELETE", "/session").catch(() => undefined);
+    signedOut(queryClient);
+    navigate("/");
   };
+  const who = me.data.kind === "person" ? me.data.person.displayName : t("app.tokenUser");
   return (
     <RouterProvider navigate={navigate}>
       <a className="skip" href="#main">{t("app.skip")}</a>
       <header className="top">
         <div className="brand">
           <span className="app-name">{t("app.title")}</span>
-          {organisation.data ? <span className="org-name">{organisation.data.name}</span> : null}
+          <span className="org-name">{me.data.organisationName}</span>
         </div>
         <nav aria-label={t("app.nav")}>
           <ul>
-            {MENU.map((item) => (
+            {menu.map((item) => (
               <li key={item}>
-                <Link href={`/${item}`} aria-current={screen === item ? "page" : undefined}>{t(`nav.${item}`)}</Link>
+                <Link href={`/${item}`} aria-current={current === item ? "page" : undefined}>{t(`nav.${item}`)}</Link>
               </li>
             ))}
           </ul>
         </nav>
         <div className="tools">
+          <span className="who">{t("app.signedInAs", { name: who, role: t(`roles.${me.data.role}`) })}</span>
           <LanguageSwitch />
-          <Button onPress={signOut}>{t("app.signOut")}</Button>
+          <Button onPress={() => void signOut()}>{t("app.signOut")}</Button>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {screen === "today" ? <Today /> : null}
+        {current === "today" ? <Today /> : null}
+        {current === "people" ? <People me={me.data} /> : null}
+        {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
       </main>
     </RouterProvider>
   );

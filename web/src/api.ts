@@ -1,9 +1,13 @@
 /**
  * The console's only way to the server: the public /api/v1, as any client uses
- * it. Failures carry the API's stable error `code`, which the screens turn into
- * a sentence (errors.<code>), never the server's English message.
+ * it. A person signs in with a session cookie (HttpOnly: this code never sees
+ * it) and sends the session's CSRF token on every write; an API token (the
+ * admin token printed at first start) is kept for the browser tab only and
+ * sent as a bearer token. Failures carry the API's stable error `code`, which
+ * the screens turn into a sentence (errors.<code>), never the server's message.
  */
 const TOKEN_KEY = "mimamori.token";
+const CSRF_KEY = "mimamori.csrf";
 
 export class ApiFailure extends Error {
   readonly status: number;
@@ -21,11 +25,19 @@ let onUnauthorized: () => void = () => {};
 
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
-  signIn(token: string): void {
+  /** Signed in with an API token (kept for this tab only). */
+  keepToken(token: string): void {
     sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.removeItem(CSRF_KEY);
   },
-  signOut(): void {
+  /** Signed in as a person: the cookie is the server's; the CSRF token goes with every write. */
+  keepCsrf(csrf: string): void {
+    sessionStorage.setItem(CSRF_KEY, csrf);
     sessionStorage.removeItem(TOKEN_KEY);
+  },
+  forget(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(CSRF_KEY);
   },
   /** Called when the server answers 401: the screens go back to sign-in. */
   onUnauthorized(listener: () => void): void {
@@ -33,16 +45,28 @@ export const session = {
   },
 };
 
-function headers(body: boolean): Record<string, string> {
+function headers(method: string, body: boolean): Record<string, string> {
   const token = session.token();
-  return { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) };
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  return {
+    accept: "application/json",
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(!token && csrf && method !== "GET" ? { "x-csrf-token": csrf } : {}),
+    ...(body ? { "content-type": "application/json" } : {}),
+  };
 }
 
-/** Calls /api/v1; resolves to the parsed body, rejects with ApiFailure (code `network` when the server is unreachable). */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls /api/v1; resolves to the parsed body, rejects with ApiFailure (code
+ * `network` when the server is unreachable). `quiet401`: a 401 is the answer
+ * looked for (is anyone signed in?), not a reason to leave the screen.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, options: { quiet401?: boolean } = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`/api/v1${path}`, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    response = await fetch(`/api/v1${path}`, {
+      method, headers: headers(method, body !== undefined), credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   } catch {
     throw new ApiFailure(0, "network", "the server could not be reached");
   }
@@ -50,23 +74,24 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-    if (response.status === 401) onUnauthorized();
+    if (response.status === 401 && !options.quiet401) onUnauthorized();
     throw new ApiFailure(response.status, error?.code ?? "generic", error?.message ?? response.statusText, error?.field);
   }
   return parsed as T;
 }
 
 /**
- * Follows a server-sent event stream of /api/v1 (fetch, so the Authorization
- * header goes along), reconnecting after a pause when it drops, until `signal`
- * aborts. `onEvent(name, data)` for each event; `onState` says whether it is connected.
+ * Follows a server-sent event stream of /api/v1 (fetch, so a bearer token can
+ * go along; a session's cookie goes anyway), reconnecting after a pause when it
+ * drops, until `signal` aborts. `onEvent(name, data)` for each event; `onState`
+ * says whether it is connected.
  */
 export async function followEvents(
   path: string, signal: AbortSignal, onEvent: (name: string, data: string) => void, onState: (connected: boolean) => void,
 ): Promise<void> {
   while (!signal.aborted) {
     try {
-      const response = await fetch(`/api/v1${path}`, { headers: { ...headers(false), accept: "text/event-stream" }, signal });
+      const response = await fetch(`/api/v1${path}`, { headers: { ...headers("GET", false), accept: "text/event-stream" }, credentials: "same-origin", signal });
       if (response.status === 401) {
         onUnauthorized();
         return;

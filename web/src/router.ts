@@ -1,12 +1,12 @@
 /** The console's few paths, kept in the address bar (the server answers index.html for each). */
 import { useEffect, useState } from "react";
 
-export const SCREENS = ["today"] as const;
+export const SCREENS = ["today", "people", "sessions", "invite"] as const;
 export type Screen = (typeof SCREENS)[number];
 
-function screenOf(pathname: string): Screen {
+function screenOf(pathname: string): Screen | null {
   const first = pathname.split("/")[1] as Screen;
-  return SCREENS.includes(first) ? first : "today";
+  return SCREENS.includes(first) ? first : null;
 }
 
 export function navigate(path: string): void {
@@ -14,8 +14,8 @@ export function navigate(path: string): void {
   dispatchEvent(new PopStateEvent("popstate"));
 }
 
-/** The screen the address names, following back and forward. */
-export function useScreen(): Screen {
+/** The screen the address names (null: none named), following back and forward. */
+export function useScreen(): Screen | null {
   const [screen, setScreen] = useState(() => screenOf(location.pathname));
   useEffect(() => {
     const update = () => setScreen(screenOf(location.pathname));

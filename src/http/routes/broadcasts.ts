@@ -7,6 +7,7 @@ import {
   broadcastCounts, broadcastRecipients, type BroadcastRow, createBroadcast, EmptyAudience, getBroadcast, listBroadcasts, recordBroadcastAnswer,
 } from "../../engine/broadcasts.ts";
 import { audit } from "../audit.ts";
+import { actorOf } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { BroadcastAnswerInput, BroadcastInput, BroadcastListQuery, BroadcastRecipientQuery, IdParams } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -39,7 +40,7 @@ export function broadcastRoutes(s: Services): FastifyPluginAsyncZod {
       try {
         created = await createBroadcast(s.db, {
           organisationId: request.principal.organisationId, audience, text, question,
-          createdBy: `token:${request.principal.tokenName}:${request.principal.tokenId}`,
+          createdBy: actorOf(request.principal),
         }, s.clock.now());
       } catch (error) {
         if (error instanceof EmptyAudience) throw new ApiError(422, "no_recipients", error.message, "audience");

@@ -27,7 +27,12 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/today", {
       schema: { tags, summary: "Today's board: per team, members by where they stand today (本日の状況)", querystring: TodayQuery },
-    }, async (request) => todayBoard(s.db, request.principal.organisationId, s.clock.now(), { listLimit: request.query.limit }));
+    }, async (request) => {
+      const { principal } = request;
+      // Team staff see their own teams; everyone else who may read the board sees every team.
+      const teamIds = principal.kind === "person" && principal.role === "staff" ? principal.session?.teamIds : undefined;
+      return todayBoard(s.db, principal.organisationId, s.clock.now(), { listLimit: request.query.limit, ...(teamIds ? { teamIds } : {}) });
+    });
 
     app.get("/today/events", {
       schema: {

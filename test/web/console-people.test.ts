@@ -1,0 +1,108 @@
+/**
+ * People in the console, in Debian's Chromium: the admin (signed in with the
+ * token) invites a staff member; the staff member opens the link, installs the
+ * authenticator from the page, chooses a password and is signed in; signs in
+ * again with password and code; sees their sessions and signs out everywhere.
+ * A watcher's menu offers only what the API lets them open. Every screen in
+ * Japanese and English, with no WCAG 2.2 AA violation; screenshots saved.
+ * The browser runs on one database (PostgreSQL when there is one).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchBrowser } from "../support/browser.ts";
+import { assertAccessible, personPage, screenshot, signedInPage } from "../support/console.ts";
+import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { invitedPerson, PASSWORD, totpNow } from "../support/people.ts";
+
+const ON = databaseKinds().at(-1) as string;
+
+describe(`people in the console (${ON})`, () => {
+  let service: TestService;
+  let browser: Browser;
+  before(async () => {
+    service = await startTestService(ON as "pglite" | "postgres");
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  test("invite → accept with password and authenticator → signed in; sign in again; sign out everywhere", async () => {
+    const admin = await signedInPage(browser, service.url, service.token);
+    await admin.getByRole("link", { name: "職員・協力者" }).click();
+    await admin.getByRole("heading", { level: 1, name: "職員・協力者" }).waitFor();
+    await admin.getByLabel("氏名").fill("鈴木 花子");
+    await admin.getByLabel("ログインID").fill("suzuki");
+    await admin.getByRole("button", { name: "招待リンクを作る" }).click();
+    const url = await admin.locator(".invitation-url").textContent();
+    assert.match(url ?? "", /\/invite#[A-Za-z0-9_-]{32}$/);
+    await admin.getByRole("cell", { name: "鈴木 花子", exact: true }).waitFor();
+    await assertAccessible(admin, "People (ja)");
+    await screenshot(admin, "people-ja");
+    await admin.getByRole("radio", { name: "English" }).or(admin.getByRole("button", { name: "English" })).first().click();
+    await admin.getByRole("heading", { level: 1, name: "People" }).waitFor();
+    await assertAccessible(admin, "People (en)");
+    await screenshot(admin, "people-en");
+    await admin.context().close();
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+    const page = await context.newPage();
+    await page.goto(url as string);
+    await page.getByRole("heading", { level: 1, name: "アカウントの登録" }).waitFor();
+    await page.getByRole("img", { name: "認証アプリに読み取らせるQRコード" }).waitFor();
+    const secret = (await page.locator(".totp-secret").textContent()) as string;
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    await assertAccessible(page, "invitation (ja, phone)");
+    await screenshot(page, "invite-ja-phone");
+    await page.getByLabel("新しいパスワード", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("新しいパスワード（確認）").fill(PASSWORD);
+    await page.getByLabel("確認コード（6桁）").fill("000000");
+    await page.getByRole("button", { name: "登録してログイン" }).click();
+    await page.getByRole("alert").filter({ hasText: "確認コードが違います" }).waitFor();
+    await page.getByLabel("確認コード（6桁）").fill(await totpNow(secret));
+    await page.getByRole("button", { name: "登録してログイン" }).click();
+    await page.getByText("鈴木 花子（職員）").waitFor();
+    await page.getByRole("heading", { level: 1, name: "本日の状況" }).waitFor();
+    await context.close();
+
+    const again = await personPage(browser, service.url, "suzuki", PASSWORD, () => totpNow(secret));
+    await again.getByRole("link", { name: "ログイン中の端末" }).click();
+    await again.getByRole("heading", { level: 1, name: "ログイン中の端末" }).waitFor();
+    await again.getByText("この端末").waitFor();
+    assert.equal(await again.locator(".session-list li").count(), 2, "the invitation's session and this one");
+    await assertAccessible(again, "My sessions (ja)");
+    await screenshot(again, "sessions-ja");
+    await again.getByRole("button", { name: "すべての端末からログアウト" }).click();
+    await again.getByRole("heading", { name: "ログイン", exact: true }).waitFor();
+    await assertAccessible(again, "sign-in form (ja)");
+    await screenshot(again, "sign-in-person-ja");
+    await again.context().close();
+  });
+
+  test("a watcher's menu offers only their own sessions; the invitation page and sessions in English", async () => {
+    const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
+    const page = await personPage(browser, service.url, "kato", PASSWORD, () => totpNow(watcher.secret));
+    const links = await page.getByRole("navigation").getByRole("link").allTextContents();
+    assert.deepEqual(links, ["ログイン中の端末"]);
+    await page.goto(`${service.url}/today`);
+    await page.getByRole("heading", { level: 1, name: "ログイン中の端末" }).waitFor();
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 1, name: "My sessions" }).waitFor();
+    await assertAccessible(page, "My sessions (en)");
+    await screenshot(page, "sessions-en");
+    await page.context().close();
+
+    const invited = await service.api("POST", "/people", { displayName: "Ann Lee", loginId: "ann", role: "auditor" });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(() => localStorage.setItem("mimamori.lang", "en"));
+    const invitation = await context.newPage();
+    await invitation.goto(invited.body.invitation.url);
+    await invitation.getByRole("heading", { level: 1, name: "Register your account" }).waitFor();
+    await invitation.getByRole("img", { name: "QR code for the authenticator app" }).waitFor();
+    await assertAccessible(invitation, "invitation (en)");
+    await screenshot(invitation, "invite-en");
+    await context.close();
+  });
+});

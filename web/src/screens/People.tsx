@@ -1,0 +1,166 @@
+/**
+ * People (職員・協力者): who may sign in, with which role and teams; invite a
+ * person (the link is shown once, to hand over); a new link, sign-out
+ * everywhere, deactivation. Admins change; auditors read.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { useEffect, useMemo, useState } from "react";
+import {
+  Button, Checkbox, CheckboxGroup, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField,
+} from "react-aria-components";
+import { useTranslation } from "react-i18next";
+import { api } from "../api.ts";
+import { ErrorText } from "../ErrorText.tsx";
+import { formatDateTime, type Lang } from "../format.ts";
+import type { Me, Person } from "../me.ts";
+
+interface Team { id: string; name: string }
+interface InvitationLink { code: string; url: string; expiresAt: string }
+
+const ROLES = ["admin", "staff", "watcher", "auditor"] as const;
+
+function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: string, link: InvitationLink) => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [displayName, setDisplayName] = useState("");
+  const [loginId, setLoginId] = useState("");
+  const [role, setRole] = useState<(typeof ROLES)[number]>("staff");
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const invite = useMutation({
+    mutationFn: () => api<{ person: Person; invitation: InvitationLink }>("POST", "/people", { displayName, loginId, role, teamIds }),
+    onSuccess: (result) => {
+      onInvited(result.person.displayName, result.invitation);
+      setDisplayName("");
+      setLoginId("");
+      setTeamIds([]);
+      void queryClient.invalidateQueries({ queryKey: ["people"] });
+    },
+  });
+  return (
+    <Form className="invite-form" onSubmit={(e) => { e.preventDefault(); invite.mutate(); }} aria-labelledby="invite-heading">
+      <h2 id="invite-heading">{t("people.invite")}</h2>
+      <TextField name="displayName" isRequired value={displayName} onChange={setDisplayName} validate={(v) => (v.trim() ? null : t("signIn.required"))}>
+        <Label>{t("people.name")}</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <TextField name="loginId" isRequired value={loginId} onChange={setLoginId} autoComplete="off"
+        validate={(v) => (/^[A-Za-z0-9._@+-]{3,100}$/.test(v.trim()) ? null : t("people.loginIdFormat"))}>
+        <Label>{t("people.loginId")}</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <Select selectedKey={role} onSelectionChange={(key) => setRole(key as (typeof ROLES)[number])}>
+        <Label>{t("people.role")}</Label>
+        <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
+        <Popover>
+          <ListBox>
+            {ROLES.map((r) => <ListBoxItem key={r} id={r}>{t(`roles.${r}`)}</ListBoxItem>)}
+          </ListBox>
+        </Popover>
+      </Select>
+      <p className="hint">{t(`roleHelp.${role}`)}</p>
+      {teams.length ? (
+        <CheckboxGroup value={teamIds} onChange={setTeamIds}>
+          <Label className="group-label">{t("people.teams")}</Label>
+          {teams.map((team) => <Checkbox key={team.id} value={team.id}>{team.name}</Checkbox>)}
+        </CheckboxGroup>
+      ) : null}
+      {invite.isError ? <ErrorText error={invite.error} /> : null}
+      <Button type="submit" className="primary" isDisabled={invite.isPending}>{t("people.inviteSubmit")}</Button>
+    </Form>
+  );
+}
+
+export function People({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const queryClient = useQueryClient();
+  const canChange = me.role === "admin";
+  const { timeZone } = me;
+  const people = useQuery({ queryKey: ["people"], queryFn: () => api<{ people: Person[] }>("GET", "/people") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams") });
+  const [shown, setShown] = useState<{ name: string; link: InvitationLink } | null>(null);
+  useEffect(() => {
+    document.title = `${t("people.title")} — ${t("app.title")}`;
+  }, [t]);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ["people"] });
+  const action = useMutation({
+    mutationFn: async ({ kind, person }: { kind: "link" | "signOut" | "deactivate" | "reactivate"; person: Person }) => {
+      if (kind === "link") setShown({ name: person.displayName, link: await api<InvitationLink>("POST", `/people/${person.id}/invitation`) });
+      if (kind === "signOut") await api("DELETE", `/people/${person.id}/sessions`);
+      if (kind === "deactivate" || kind === "reactivate") await api("PATCH", `/people/${person.id}`, { active: kind === "reactivate" });
+    },
+    onSettled: refresh,
+  });
+  const teamName = useMemo(() => new Map((teams.data?.teams ?? []).map((team) => [team.id, team.name])), [teams.data]);
+
+  const column = createColumnHelper<Person>();
+  const columns = useMemo(() => [
+    column.accessor("displayName", { header: () => t("people.name"), cell: (c) => <strong>{c.getValue()}</strong> }),
+    column.accessor("loginId", { header: () => t("people.loginId") }),
+    column.accessor("role", { header: () => t("people.role"), cell: (c) => t(`roles.${c.getValue()}`) }),
+    column.accessor("teamIds", { header: () => t("people.teams"), cell: (c) => c.getValue().map((id) => teamName.get(id) ?? id).join("、") || "—" }),
+    column.accessor("status", {
+      header: () => t("people.status"),
+      cell: (c) => c.getValue() === "locked" && c.row.original.lockedUntil
+        ? t("people.lockedUntil", { time: formatDateTime(c.row.original.lockedUntil, timeZone, lang) })
+        : t(`status.${c.getValue()}`),
+    }),
+    ...(canChange ? [column.display({
+      id: "actions",
+      header: () => t("people.actions"),
+      cell: (c) => {
+        const person = c.row.original;
+        const label = (key: string) => t(key, { name: person.displayName });
+        return (
+          <div className="row-actions">
+            <Button aria-label={label("people.newLinkFor")} onPress={() => action.mutate({ kind: "link", person })}>{t("people.newLink")}</Button>
+            <Button aria-label={label("people.signOutFor")} onPress={() => action.mutate({ kind: "signOut", person })}>{t("people.signOut")}</Button>
+            {person.status === "deactivated"
+              ? <Button aria-label={label("people.reactivateFor")} onPress={() => action.mutate({ kind: "reactivate", person })}>{t("people.reactivate")}</Button>
+              : <Button aria-label={label("people.deactivateFor")} onPress={() => action.mutate({ kind: "deactivate", person })}>{t("people.deactivate")}</Button>}
+          </div>
+        );
+      },
+    })] : []),
+  ], [column, t, lang, teamName, canChange, action, timeZone]);
+  const table = useReactTable({ data: people.data?.people ?? [], columns, getCoreRowModel: getCoreRowModel() });
+
+  return (
+    <div className="people">
+      <h1>{t("people.title")}</h1>
+      <p>{t("people.lead")}</p>
+      {shown ? (
+        <section className="shown-once" aria-labelledby="shown-heading" role="status">
+          <h2 id="shown-heading">{t("people.linkFor", { name: shown.name })}</h2>
+          <p>{t("people.linkOnce", { time: formatDateTime(shown.link.expiresAt, timeZone, lang) })}</p>
+          <p><code className="invitation-url">{shown.link.url}</code></p>
+          <Button onPress={() => void navigator.clipboard?.writeText(shown.link.url)}>{t("people.copy")}</Button>
+        </section>
+      ) : null}
+      {action.isError ? <ErrorText error={action.error} /> : null}
+      {people.isPending ? <p>{t("app.loading")}</p> : null}
+      {people.isError ? <ErrorText error={people.error} /> : null}
+      {people.data ? (
+        <div className="table-wrap">
+          <table>
+            <caption>{t("people.caption", { count: people.data.people.length })}</caption>
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>{group.headers.map((h) => <th key={h.id} scope="col">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
+              ))}
+            </thead>
+            <tbody>
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id}>{row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {canChange ? <InviteForm teams={teams.data?.teams ?? []} onInvited={(name, link) => setShown({ name, link })} /> : null}
+    </div>
+  );
+}
