@@ -49,11 +49,11 @@ export type IncidentStatus = "open" | "acknowledged" | "resolved";
  * opened; someone notified, or a message to them failed or was cancelled; the
  * member answered (or answered a broadcast); the next step found nobody left, or
  * the member silent or unreachable again; acknowledged, reminded, timed out,
- * passed on; resolved.
+ * passed on; a note someone wrote (POST /incidents/:id/notes); resolved.
  */
 export const INCIDENT_EVENT_TYPES = [
   "opened", "notified", "delivery_failed", "message_cancelled", "member_answered", "broadcast_answered", "no_contact_left",
-  "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "resolved",
+  "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "note", "resolved",
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 

@@ -107,6 +107,8 @@ export type IncidentRow = Selectable<Database["incidents"]>;
 export type TimelineEntry = Pick<Selectable<Database["incident_events"]>, "at" | "type" | "actor" | "data">;
 export interface IncidentWithTimeline {
   incident: IncidentRow;
+  /** The member's display name (the console shows names, not ids). */
+  memberName: string;
   /** Oldest first. */
   timeline: TimelineEntry[];
 }
@@ -131,11 +133,15 @@ export async function getIncident(db: Db, organisationId: string, incidentId: st
 }
 
 async function withTimelines(db: Db, rows: IncidentRow[]): Promise<IncidentWithTimeline[]> {
-  const events = rows.length
-    ? await db.selectFrom("incident_events").select(["incident_id", "at", "type", "actor", "data"])
-      .where("incident_id", "in", rows.map((r) => r.id)).orderBy("at").orderBy("id").execute()
-    : [];
+  const [events, members] = rows.length
+    ? await Promise.all([
+      db.selectFrom("incident_events").select(["incident_id", "at", "type", "actor", "data"])
+        .where("incident_id", "in", rows.map((r) => r.id)).orderBy("at").orderBy("id").execute(),
+      db.selectFrom("members").select(["id", "display_name"]).where("id", "in", [...new Set(rows.map((r) => r.member_id))]).execute(),
+    ])
+    : [[], []];
   const byIncident = new Map<string, TimelineEntry[]>();
   for (const { incident_id: id, ...entry } of events) byIncident.set(id, [...(byIncident.get(id) ?? []), entry]);
-  return rows.map((incident) => ({ incident, timeline: byIncident.get(incident.id) ?? [] }));
+  const names = new Map(members.map((m) => [m.id, m.display_name]));
+  return rows.map((incident) => ({ incident, memberName: names.get(incident.member_id) ?? "", timeline: byIncident.get(incident.id) ?? [] }));
 }

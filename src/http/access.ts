@@ -83,6 +83,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /incidents/:id": "observer",
   "POST /incidents/:id/ack": "staff",
   "POST /incidents/:id/resolve": "staff",
+  "POST /incidents/:id/notes": "staff",
 
   "GET /broadcasts": "observer",
   "POST /broadcasts": "staff",

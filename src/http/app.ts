@@ -25,6 +25,7 @@ import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { todayRoutes } from "./routes/today.ts";
+import { incidentNoteRoutes } from "./routes/incident-notes.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { lineWebhook } from "./webhooks/line.ts";
@@ -114,7 +115,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

@@ -80,7 +80,8 @@ export const AnswerRecorded = z.object({
 export const AnswerDuplicate = z.object({ duplicate: z.literal(true) }).describe("the idempotency key was used before: nothing recorded");
 
 export const Incident = z.object({
-  id: Uuid, memberId: Uuid, checkinId: Uuid.nullable(), kind: z.string(), urgency: z.string(), status: z.enum(["open", "acknowledged", "resolved"]),
+  id: Uuid, memberId: Uuid, memberName: z.string().describe("the member's display name"), checkinId: Uuid.nullable(), kind: z.string(), urgency: z.string(),
+  status: z.enum(["open", "acknowledged", "resolved"]),
   openedAt: Time,
   acknowledged: z.object({ at: Time, by: z.string().nullable(), via: z.string().nullable() }).nullable(),
   memberAnsweredAt: When,
@@ -320,6 +321,7 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /sandbox/reply": { 200: SandboxReplied },
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
+  "POST /incidents/:id/notes": { 201: Incident },
   "POST /sessions": { 201: SignedIn },
   "GET /session": { 200: SessionInfo },
   "DELETE /session": { 204: NoContent },

@@ -371,3 +371,5 @@ export const PersonPatch = z.strictObject({
 });
 export const InvitationParams = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "must be an invitation code") });
 export const AcceptInput = z.strictObject({ password: Password, totpCode: TotpCode });
+
+export const NoteInput = z.strictObject({ note: text(2000, true) });

@@ -64,9 +64,9 @@ export function memberHistoryView({ checkins, answers, incidents }: MemberHistor
   };
 }
 
-export function incidentView({ incident: i, timeline }: IncidentWithTimeline) {
+export function incidentView({ incident: i, memberName, timeline }: IncidentWithTimeline) {
   return {
-    id: i.id, memberId: i.member_id, checkinId: i.checkin_id, kind: i.kind, urgency: i.urgency, status: i.status,
+    id: i.id, memberId: i.member_id, memberName, checkinId: i.checkin_id, kind: i.kind, urgency: i.urgency, status: i.status,
     openedAt: iso(i.opened_at),
     acknowledged: i.acknowledged_at ? { at: iso(i.acknowledged_at), by: i.acknowledged_by, via: i.acknowledged_via } : null,
     memberAnsweredAt: iso(i.member_answered_at),

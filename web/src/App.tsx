@@ -9,6 +9,7 @@ import { setLang } from "./i18n.ts";
 import { type Me, signedOut, useMe } from "./me.ts";
 import { navigate, type Screen, useScreen } from "./router.ts";
 import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
+import { Incidents } from "./screens/Incidents.tsx";
 import { People } from "./screens/People.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
@@ -34,7 +35,7 @@ export function LanguageSwitch() {
 /** The screens a signed-in principal may open, in menu order (the API refuses the rest anyway). */
 export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
-  if (me.role !== "watcher") screens.push("today");
+  if (me.role !== "watcher") screens.push("today", "incidents");
   if (me.role === "admin" || me.role === "auditor") screens.push("people");
   if (me.kind === "person") screens.push("sessions");
   return screens;
@@ -93,6 +94,7 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {current === "today" ? <Today /> : null}
+        {current === "incidents" ? <Incidents me={me.data} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
       </main>
