@@ -6,7 +6,7 @@
  * derived from the plan here, in one place (rules: DESIGN-NOTES.md, "Pauses move
  * due times, not history" and "Time is local to the member").
  */
-import type { Insertable, Selectable } from "kysely";
+import { type Insertable, type Selectable, sql } from "kysely";
 import {
   anchorFor, dateFromEpochDay, DEFAULT_TIME_ZONE, epochDay, type Interval, localDateOf, nextDueOutsidePause, type Pause, type Plan,
 } from "../domain/schedule.ts";
@@ -304,13 +304,31 @@ export async function memberExists(db: Db, organisationId: string, memberId: str
  * One page of the organisation's members in id order: at most `limit`, after the
  * id `after` (the previous page's last), only those of `teamId` when given.
  */
+/**
+ * A page of the organisation's members in id order (registration order), after
+ * the cursor `after`. `search`: part of the display name, or of a channel
+ * address (a phone number typed the Japanese way, 090-1234-5678, also finds
+ * +819012345678); case-insensitive.
+ */
 export async function listMembers(
-  db: Db, organisationId: string, page: { limit: number; after?: string; teamId?: string },
+  db: Db, organisationId: string, page: { limit: number; after?: string; teamId?: string; search?: string },
 ): Promise<MemberRow[]> {
   let q = db.selectFrom("members").select([...MEMBER_COLUMNS])
     .where("organisation_id", "=", organisationId).orderBy("id").limit(page.limit);
   if (page.after) q = q.where("id", ">", page.after);
   if (page.teamId) q = q.where("team_id", "=", page.teamId);
+  if (page.search) {
+    const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const digits = page.search.replace(/[\s()-]/g, "");
+    const patterns = [like(page.search)];
+    // A domestic number (0 then 9–10 digits) is stored in E.164: +81 without the 0.
+    if (/^0\d{9,10}$/.test(digits)) patterns.push(like(`+81${digits.slice(1)}`));
+    else if (/^\+?\d{4,}$/.test(digits)) patterns.push(like(digits));
+    q = q.where((eb) => eb.or([
+      ...patterns.map((p) => eb("display_name", "ilike", p)),
+      ...patterns.map((p) => eb(sql`channels::text`, "ilike", p)),
+    ]));
+  }
   return q.execute();
 }
 

@@ -254,6 +254,7 @@ export const ListQuery = z.strictObject({
   limit: Limit(1000, 100),
   after: Id.optional().describe("cursor: the last id of the previous page"),
   teamId: Id.optional(),
+  q: text(100).optional().describe("search: part of the name, or of a channel address (a phone number as typed, 090-1234-5678)"),
 });
 
 export const TokenInput = z.strictObject({

@@ -7,9 +7,10 @@ import { api, session } from "./api.ts";
 import type { Lang } from "./format.ts";
 import { setLang } from "./i18n.ts";
 import { type Me, signedOut, useMe } from "./me.ts";
-import { navigate, type Screen, useScreen } from "./router.ts";
+import { navigate, type Screen, useScreen, useSubpath } from "./router.ts";
 import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
+import { Members } from "./screens/Members.tsx";
 import { People } from "./screens/People.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
@@ -35,7 +36,7 @@ export function LanguageSwitch() {
 /** The screens a signed-in principal may open, in menu order (the API refuses the rest anyway). */
 export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
-  if (me.role !== "watcher") screens.push("today", "incidents");
+  if (me.role !== "watcher") screens.push("today", "incidents", "members");
   if (me.role === "admin" || me.role === "auditor") screens.push("people");
   if (me.kind === "person") screens.push("sessions");
   return screens;
@@ -46,6 +47,7 @@ export function App() {
   const queryClient = useQueryClient();
   const me = useMe();
   const screen = useScreen();
+  const subpath = useSubpath();
   useEffect(() => {
     session.onUnauthorized(() => signedOut(queryClient));
   }, [queryClient]);
@@ -95,6 +97,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {current === "today" ? <Today /> : null}
         {current === "incidents" ? <Incidents me={me.data} /> : null}
+        {current === "members" ? <Members me={me.data} id={subpath} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
       </main>

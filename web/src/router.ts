@@ -1,7 +1,7 @@
 /** The console's few paths, kept in the address bar (the server answers index.html for each). */
 import { useEffect, useState } from "react";
 
-export const SCREENS = ["today", "incidents", "people", "sessions", "invite"] as const;
+export const SCREENS = ["today", "incidents", "members", "people", "sessions", "invite"] as const;
 export type Screen = (typeof SCREENS)[number];
 
 function screenOf(pathname: string): Screen | null {
@@ -23,4 +23,17 @@ export function useScreen(): Screen | null {
     return () => removeEventListener("popstate", update);
   }, []);
   return screen;
+}
+
+/** The second part of the path (/members/<id>), following back and forward; null when there is none. */
+const subpathOf = (pathname: string) => decodeURIComponent(pathname.split("/")[2] ?? "") || null;
+
+export function useSubpath(): string | null {
+  const [sub, setSub] = useState(() => subpathOf(location.pathname));
+  useEffect(() => {
+    const update = () => setSub(subpathOf(location.pathname));
+    addEventListener("popstate", update);
+    return () => removeEventListener("popstate", update);
+  }, []);
+  return sub;
 }

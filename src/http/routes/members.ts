@@ -55,8 +55,12 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/members", { schema: { tags, summary: "List members (no personal information)", querystring: ListQuery } },
       async (request) => {
-        const { limit, after, teamId } = request.query;
-        const rows = await listMembers(s.db, request.principal.organisationId, { limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}) });
+        const { limit, after, teamId, q } = request.query;
+        // A search matches names and addresses: a role that may not see them may not probe them either.
+        if (q && !seesPersonal(request.principal)) throw new ApiError(403, "forbidden", "searching members needs a role that sees personal data", "querystring.q");
+        const rows = await listMembers(s.db, request.principal.organisationId, {
+          limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}), ...(q ? { search: q } : {}),
+        });
         return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
       });
 

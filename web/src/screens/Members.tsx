@@ -1,0 +1,239 @@
+/**
+ * 利用者 (Members): searched and paged by the server (name, or a phone number
+ * as typed); a member's page with their state, plan, channels, contacts and
+ * their confirmation, open incidents, recent answers, and the actions staff
+ * take: pause and resume, an answer on the member's behalf with a reason.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { useEffect, useMemo, useState } from "react";
+import {
+  Button, Form, Label, Link, ListBox, ListBoxItem, Popover, SearchField, Select, SelectValue, Input, TextArea, TextField,
+} from "react-aria-components";
+import { useTranslation } from "react-i18next";
+import { api } from "../api.ts";
+import { ErrorText } from "../ErrorText.tsx";
+import { formatDateTime, type Lang } from "../format.ts";
+import type { Me } from "../me.ts";
+
+interface Channel { kind: string; address: string }
+interface MemberSummary {
+  id: string; displayName: string; teamId: string; channels: Channel[]; plan: { every: string; at: string; weekday?: number; timeZone: string };
+  pause: { until?: string; reason: string; note?: string } | null; active: boolean; nextDueAt: string | null;
+}
+interface Contact { id: string; displayName: string; relation: string; position: number; channels: Channel[]; confirmed: boolean; confirmedAt: string | null }
+interface Member extends MemberSummary {
+  fullName?: string; address?: string; birthDate?: string; phone?: string; medicalNotes?: string;
+  state: string;
+  openIncidents: { id: string; kind: string; status: string; openedAt: string }[];
+  lastAnswer: { answer: string; at: string; source: string } | null;
+  contacts: Contact[];
+}
+interface History {
+  answers: { id: string; answer: string; source: string; by: string | null; note: string | null; at: string }[];
+}
+interface Team { id: string; name: string }
+
+const PAGE = 50;
+
+function MemberList({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const [search, setSearch] = useState("");
+  const [query, setQuery] = useState("");
+  // Cursors of the pages before this one, so "previous" goes back exactly.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.at(-1);
+  const mayFind = me.role === "admin" || me.role === "staff" || me.role === "auditor";
+  const members = useQuery({
+    queryKey: ["members", query, after ?? ""],
+    queryFn: () => api<{ members: MemberSummary[]; next: string | null }>("GET",
+      `/members?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ""}${after ? `&after=${after}` : ""}`),
+    placeholderData: (previous) => previous,
+  });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams") });
+  const teamName = useMemo(() => new Map((teams.data?.teams ?? []).map((team) => [team.id, team.name])), [teams.data]);
+  const column = createColumnHelper<MemberSummary>();
+  const columns = useMemo(() => [
+    column.accessor("displayName", { header: () => t("members.name"), cell: (c) => <Link href={`/members/${c.row.original.id}`}>{c.getValue()}</Link> }),
+    column.accessor("teamId", { header: () => t("members.team"), cell: (c) => teamName.get(c.getValue()) ?? "—" }),
+    column.accessor("channels", { header: () => t("members.channels"), cell: (c) => c.getValue().map((ch) => t(`channels.${ch.kind}`, { defaultValue: ch.kind })).join("、") }),
+    column.accessor("plan", { header: () => t("members.plan"), cell: (c) => t("members.planText", { every: t(`members.every.${c.getValue().every}`), at: c.getValue().at }) }),
+    column.accessor((m) => (m.pause ? t("members.paused") : m.nextDueAt ? formatDateTime(m.nextDueAt, me.timeZone, lang) : "—"), {
+      id: "next", header: () => t("members.next"),
+    }),
+  ], [column, t, lang, teamName, me.timeZone]);
+  const rows = members.data?.members ?? [];
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
+  return (
+    <div className="members">
+      <h1>{t("members.title")}</h1>
+      {mayFind ? (
+        <Form role="search" className="search" onSubmit={(e) => { e.preventDefault(); setCursors([]); setQuery(search.trim()); }}>
+          <SearchField value={search} onChange={setSearch} onClear={() => { setCursors([]); setQuery(""); }}>
+            <Label>{t("members.search")}</Label>
+            <Input />
+          </SearchField>
+          <Button type="submit">{t("members.find")}</Button>
+        </Form>
+      ) : null}
+      {members.isError ? <ErrorText error={members.error} /> : null}
+      {members.isPending ? <p>{t("app.loading")}</p> : null}
+      {members.data && rows.length === 0 ? <p className="empty-state">{query ? t("members.noneFound", { query }) : t("members.none")}</p> : null}
+      {rows.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption>{query ? t("members.captionFound", { query, page: cursors.length + 1 }) : t("members.caption", { page: cursors.length + 1 })}</caption>
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>{group.headers.map((h) => <th key={h.id} scope="col">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
+              ))}
+            </thead>
+            <tbody>
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id}>{row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <div className="pager">
+        <Button isDisabled={cursors.length === 0} onPress={() => setCursors((c) => c.slice(0, -1))}>{t("members.previous")}</Button>
+        <Button isDisabled={!members.data?.next} onPress={() => { const next = members.data?.next; if (next) setCursors((c) => [...c, next]); }}>
+          {t("members.nextPage")}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function MemberPage({ id, me }: { id: string; me: Me }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const queryClient = useQueryClient();
+  const canAct = me.role === "admin" || me.role === "staff";
+  const member = useQuery({ queryKey: ["member", id], queryFn: () => api<Member>("GET", `/members/${id}`) });
+  const history = useQuery({ queryKey: ["member-history", id], queryFn: () => api<History>("GET", `/members/${id}/history?limit=20`) });
+  const [reason, setReason] = useState("travel");
+  const [answerNote, setAnswerNote] = useState("");
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ["member", id] });
+    void queryClient.invalidateQueries({ queryKey: ["member-history", id] });
+  };
+  const pause = useMutation({ mutationFn: () => api("POST", `/members/${id}/pause`, { reason }), onSuccess: refresh });
+  const resume = useMutation({ mutationFn: () => api("POST", `/members/${id}/resume`), onSuccess: refresh });
+  const answer = useMutation({
+    mutationFn: (kind: "ok" | "need_contact") => api("POST", `/members/${id}/answers`, {
+      answer: kind, source: "staff", by: me.kind === "person" ? me.person.displayName : t("app.tokenUser"), note: answerNote,
+    }),
+    onSuccess: () => {
+      setAnswerNote("");
+      refresh();
+    },
+  });
+  useEffect(() => {
+    if (member.data) document.title = `${member.data.displayName} — ${t("app.title")}`;
+  }, [member.data, t]);
+  if (member.isPending) return <p>{t("app.loading")}</p>;
+  if (member.isError) return <ErrorText error={member.error} />;
+  const m = member.data;
+  return (
+    <div className="member-page">
+      <p><Link href="/members">{t("members.back")}</Link></p>
+      <h1>{m.displayName}</h1>
+      <dl className="facts">
+        <dt>{t("members.state")}</dt><dd className={`state state-${m.state}`}>{t(`members.states.${m.state}`, { defaultValue: m.state })}</dd>
+        <dt>{t("members.plan")}</dt><dd>{t("members.planText", { every: t(`members.every.${m.plan.every}`), at: m.plan.at })}</dd>
+        <dt>{t("members.next")}</dt><dd>{m.nextDueAt ? formatDateTime(m.nextDueAt, me.timeZone, lang) : "—"}</dd>
+        <dt>{t("members.lastAnswer")}</dt>
+        <dd>{m.lastAnswer ? `${t(`members.answers.${m.lastAnswer.answer}`, { defaultValue: m.lastAnswer.answer })} — ${formatDateTime(m.lastAnswer.at, me.timeZone, lang)}` : "—"}</dd>
+        <dt>{t("members.channels")}</dt>
+        <dd>{m.channels.map((c) => `${t(`channels.${c.kind}`, { defaultValue: c.kind })} ${c.address}`).join("、")}</dd>
+        {m.fullName ? <><dt>{t("members.fullName")}</dt><dd>{m.fullName}</dd></> : null}
+        {m.address ? <><dt>{t("members.address")}</dt><dd>{m.address}</dd></> : null}
+        {m.phone ? <><dt>{t("members.phone")}</dt><dd>{m.phone}</dd></> : null}
+        {m.pause ? <><dt>{t("members.paused")}</dt><dd>{t(`members.reasons.${m.pause.reason}`, { defaultValue: m.pause.reason })}{m.pause.until ? ` (〜${m.pause.until})` : ""}</dd></> : null}
+      </dl>
+
+      {canAct ? (
+        <section aria-labelledby="actions-heading" className="member-actions">
+          <h2 id="actions-heading">{t("members.actions")}</h2>
+          {m.pause ? (
+            <Button onPress={() => resume.mutate()} isDisabled={resume.isPending}>{t("members.resume")}</Button>
+          ) : (
+            <Form onSubmit={(e) => { e.preventDefault(); pause.mutate(); }} aria-label={t("members.pause")} className="inline-form">
+              <Select selectedKey={reason} onSelectionChange={(key) => setReason(String(key))}>
+                <Label>{t("members.pauseReason")}</Label>
+                <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
+                <Popover>
+                  <ListBox>
+                    {["travel", "hospital", "other"].map((r) => <ListBoxItem key={r} id={r}>{t(`members.reasons.${r}`)}</ListBoxItem>)}
+                  </ListBox>
+                </Popover>
+              </Select>
+              <Button type="submit" isDisabled={pause.isPending}>{t("members.pause")}</Button>
+            </Form>
+          )}
+          {pause.isError ? <ErrorText error={pause.error} /> : null}
+          {resume.isError ? <ErrorText error={resume.error} /> : null}
+          <Form onSubmit={(e) => e.preventDefault()} aria-label={t("members.onBehalf")}>
+            <TextField value={answerNote} onChange={setAnswerNote} isRequired>
+              <Label>{t("members.onBehalfReason")}</Label>
+              <TextArea rows={2} />
+            </TextField>
+            <div className="button-row">
+              <Button isDisabled={!answerNote.trim() || answer.isPending} onPress={() => answer.mutate("ok")}>{t("members.answerOk")}</Button>
+              <Button isDisabled={!answerNote.trim() || answer.isPending} onPress={() => answer.mutate("need_contact")}>{t("members.answerNeedContact")}</Button>
+            </div>
+          </Form>
+          {answer.isError ? <ErrorText error={answer.error} /> : null}
+        </section>
+      ) : null}
+
+      <h2>{t("members.contacts")}</h2>
+      {m.contacts.length ? (
+        <ul className="plain">
+          {m.contacts.map((c) => (
+            <li key={c.id}>
+              <strong>{c.position}. {c.displayName}</strong> ({c.relation}) — {c.channels.map((ch) => `${t(`channels.${ch.kind}`, { defaultValue: ch.kind })} ${ch.address}`).join("、")}
+              {" — "}
+              <span className={c.confirmed ? "confirmed" : "unconfirmed"}>{c.confirmed ? t("members.confirmed") : t("members.unconfirmed")}</span>
+            </li>
+          ))}
+        </ul>
+      ) : <p>{t("members.noContacts")}</p>}
+
+      <h2>{t("members.openIncidents")}</h2>
+      {m.openIncidents.length ? (
+        <ul className="plain">
+          {m.openIncidents.map((i) => (
+            <li key={i.id}>
+              <Link href="/incidents">{t(`incidents.kinds.${i.kind}`, { defaultValue: i.kind })}</Link> — {t(`incidents.statuses.${i.status}`, { defaultValue: i.status })} — {formatDateTime(i.openedAt, me.timeZone, lang)}
+            </li>
+          ))}
+        </ul>
+      ) : <p>{t("members.noIncidents")}</p>}
+
+      <h2>{t("members.recentAnswers")}</h2>
+      {history.isError ? <ErrorText error={history.error} /> : null}
+      {history.data?.answers.length ? (
+        <ul className="plain">
+          {history.data.answers.map((a) => (
+            <li key={a.id}>
+              {formatDateTime(a.at, me.timeZone, lang)} — {t(`members.answers.${a.answer}`, { defaultValue: a.answer })}
+              {a.by ? ` — ${a.by}` : ""}{a.note ? ` — ${a.note}` : ""}
+            </li>
+          ))}
+        </ul>
+      ) : history.data ? <p>{t("members.noAnswers")}</p> : null}
+    </div>
+  );
+}
+
+export function Members({ me, id }: { me: Me; id: string | null }) {
+  const { t } = useTranslation();
+  useEffect(() => {
+    if (!id) document.title = `${t("members.title")} — ${t("app.title")}`;
+  }, [t, id]);
+  return id ? <MemberPage id={id} me={me} /> : <MemberList me={me} />;
+}
