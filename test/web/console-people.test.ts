@@ -105,4 +105,30 @@ describe(`people in the console (${ON})`, () => {
     await screenshot(invitation, "invite-en");
     await context.close();
   });
+
+  test("監査ログ: an auditor sees who did what by name, reads people without changing them; Japanese and English", async () => {
+    const staff = await invitedPerson(service.api, service.url, { displayName: "記録 太郎", loginId: "kiroku", role: "staff" });
+    assert.equal((await staff.client.call("POST", "/members", { displayName: "監査対象", channels: [{ kind: "sandbox", address: "kansa" }], plan: { every: "1d", at: "09:00" } })).status, 201);
+    const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 木村", loginId: "kimura", role: "auditor" });
+    const page = await personPage(browser, service.url, "kimura", PASSWORD, () => totpNow(auditor.secret));
+    const links = await page.getByRole("navigation").getByRole("link").allTextContents();
+    assert.deepEqual(links, ["本日の状況", "対応", "利用者", "職員・協力者", "監査ログ", "ログイン中の端末"]);
+    await page.getByRole("link", { name: "職員・協力者" }).click();
+    await page.getByRole("cell", { name: "記録 太郎", exact: true }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "招待リンクを作る" }).count(), 0, "an auditor changes nothing");
+    await page.getByRole("link", { name: "監査ログ" }).click();
+    await page.getByRole("heading", { level: 1, name: "監査ログ" }).waitFor();
+    const row = page.locator("tbody tr").filter({ hasText: "利用者を登録" }).first();
+    await row.getByText("記録 太郎").waitFor();
+    await page.getByRole("searchbox", { name: "人で絞り込む" }).fill("記録");
+    assert.ok((await page.locator("tbody tr").count()) >= 2, "the staff member's sign-in and registration");
+    for (const text of await page.locator("tbody tr td:nth-child(2)").allTextContents()) assert.match(text, /記録 太郎/);
+    await assertAccessible(page, "Audit log (ja)");
+    await screenshot(page, "audit-ja");
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
+    await assertAccessible(page, "Audit log (en)");
+    await screenshot(page, "audit-en");
+    await page.context().close();
+  });
 });

@@ -9,6 +9,7 @@ import { setLang } from "./i18n.ts";
 import { type Me, signedOut, useMe } from "./me.ts";
 import { navigate, type Screen, useScreen, useSubpath } from "./router.ts";
 import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
+import { AuditLog } from "./screens/AuditLog.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { People } from "./screens/People.tsx";
@@ -37,7 +38,7 @@ export function LanguageSwitch() {
 export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   if (me.role !== "watcher") screens.push("today", "incidents", "members");
-  if (me.role === "admin" || me.role === "auditor") screens.push("people");
+  if (me.role === "admin" || me.role === "auditor") screens.push("people", "audit");
   if (me.kind === "person") screens.push("sessions");
   return screens;
 }
@@ -99,6 +100,7 @@ export function App() {
         {current === "incidents" ? <Incidents me={me.data} /> : null}
         {current === "members" ? <Members me={me.data} id={subpath} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
+        {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
       </main>
     </RouterProvider>
