@@ -6,7 +6,8 @@
  *
  * An install without development packages (`npm ci --omit=dev`) has no Vite: the
  * build is skipped with one line saying so, never a failed install; the service
- * then answers the console's paths with a page that says how to build it.
+ * then answers the console's paths with a page that says how to build it. A dry
+ * run (`npm ci --dry-run`, which installs nothing) skips it in package.json.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
