@@ -1,22 +1,19 @@
 /**
  * Wires the service together: database, clock, channels, engine, HTTP. Used by
- * main.ts and by tests that start a whole service in-process.
+ * main.ts and by tests that start a whole service in-process. The composition
+ * root: the one place concrete providers (src/providers/) meet the engine's ports
+ * and the HTTP app.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
-import { ConsoleChannel } from "./channels/console.ts";
-import { LineChannel } from "./channels/line.ts";
-import { LineEvents } from "./channels/line-events.ts";
-import { ChannelRegistry, ConfiguredOrFallback } from "./channels/registry.ts";
-import { SandboxChannel } from "./channels/sandbox.ts";
-import { SmsChannel } from "./channels/sms.ts";
-import { VoiceChannel } from "./channels/voice.ts";
-import { EmailChannel } from "./channels/email.ts";
 import type { Config } from "./config.ts";
 import { AnswerIngest } from "./engine/answers.ts";
 import { ChannelConfigs } from "./engine/channel-configs.ts";
+import { ConsoleChannel } from "./engine/channels/console.ts";
+import { ChannelRegistry, ConfiguredOrFallback } from "./engine/channels/registry.ts";
+import { SandboxChannel } from "./engine/channels/sandbox.ts";
 import { type Clock, SandboxClock, SystemClock } from "./engine/clock.ts";
 import { Engine } from "./engine/engine.ts";
 import { InboundIngest } from "./engine/inbound.ts";
@@ -29,6 +26,13 @@ import { invitePerson } from "./engine/people.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
+import { EmailChannel } from "./providers/email/channel.ts";
+import { LineChannel } from "./providers/line/channel.ts";
+import { LineEvents } from "./providers/line/events.ts";
+import { lineWebhook } from "./providers/line/webhook.ts";
+import { SmsChannel } from "./providers/twilio/sms.ts";
+import { VoiceChannel } from "./providers/twilio/voice.ts";
+import { twilioWebhooks } from "./providers/twilio/webhooks.ts";
 import { type Db, openStore, serverWarnings, type Store } from "./store/db.ts";
 import { SecretBox } from "./store/secrets.ts";
 
@@ -122,7 +126,7 @@ export async function startService(
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
-    phases: corePhases(metrics, new Map([["line", new LineEvents(channelConfigs, config.spreadSeconds, !config.sandbox,
+    phases: corePhases(metrics, new Map([["line", new LineEvents((organisationId, tx) => channelConfigs.line(organisationId, tx), config.spreadSeconds, !config.sandbox,
       (organisationId, groupId, userId) => line.groupMemberName(organisationId, groupId, userId))]])),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
@@ -132,7 +136,7 @@ export async function startService(
     config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
-  const app = await buildApp(services);
+  const app = await buildApp(services, [lineWebhook, twilioWebhooks]);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

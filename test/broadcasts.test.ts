@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { Channel, DeliveryResult, OutgoingMessage } from "../src/channels/channel.ts";
-import { ChannelRegistry } from "../src/channels/registry.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "../src/engine/ports.ts";
+import { ChannelRegistry } from "../src/engine/channels/registry.ts";
 import { broadcastCounts, broadcastKey, broadcastRecipients, createBroadcast, recordBroadcastAnswer } from "../src/engine/broadcasts.ts";
 import { resolveIncident } from "../src/engine/incidents.ts";
 import { createMembers } from "../src/engine/members.ts";

@@ -22,8 +22,8 @@ const WALL_CLOCK: Record<string, number> = {
   "engine/sender.ts": 6, // provider rate caps, leases, waiting for slots
   "engine/engine.ts": 1, // liveness for the health check
   "http/audit.ts": 1, // when a person really acted
-  "channels/line.ts": 3, // Retry-After and 429 back-off
-  "channels/line-groups.ts": 2, // profile look-up back-off
+  "providers/line/channel.ts": 3, // Retry-After and 429 back-off
+  "providers/line/groups.ts": 2, // profile look-up back-off
 };
 
 function sources(dir: string, prefix = ""): string[] {

@@ -6,64 +6,9 @@
  */
 import type { Db } from "../store/db.ts";
 import type { SecretBox } from "../store/secrets.ts";
+import type { LineCredentials, LineSettings, ProviderAccounts, ProviderKind } from "./ports.ts";
 
-export interface LineCredentials {
-  channelSecret: string;
-  channelAccessToken: string;
-}
-
-export interface LineSettings {
-  /** Version of the organisation's terms of use members consent to. */
-  termsVersion: string;
-  termsUrl?: string;
-  /** LINE groups the bot is added to wait for staff approval before their rounds start (つながり). */
-  requireGroupApproval?: boolean;
-}
-
-export interface TwilioCredentials {
-  accountSid: string;
-  authToken: string;
-}
-
-export interface TwilioSettings {
-  /** The number calls come from (E.164), shown to members when they register: they do not answer unknown numbers. */
-  callerId: string;
-  /** The number SMS come from; the caller number when absent. */
-  smsFrom?: string;
-  /** Outbound calls per second (Twilio's default is 1 per account). */
-  callsPerSecond: number;
-  /** SMS per second. */
-  messagesPerSecond: number;
-  /** Answering machines are detected and count as no answer. */
-  machineDetection: boolean;
-  /** The check-in question the call speaks; `{name}` is replaced by the member's name. */
-  voicePrompt?: string;
-}
-
-export interface EmailCredentials {
-  user?: string;
-  pass?: string;
-}
-
-export interface EmailSettings {
-  host: string;
-  port: number;
-  /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
-  secure: boolean;
-  from: string;
-  fromName?: string;
-}
-
-export type ProviderKind = "line" | "twilio" | "email";
-interface Provider<C, S> {
-  credentials: C;
-  settings: S;
-}
-type Kinds = {
-  line: Provider<LineCredentials, LineSettings>;
-  twilio: Provider<TwilioCredentials, TwilioSettings>;
-  email: Provider<EmailCredentials, EmailSettings>;
-};
+type Kinds = ProviderAccounts;
 
 /** Credentials each provider cannot work without. */
 const REQUIRED: { [K in ProviderKind]: (keyof Kinds[K]["credentials"])[] } = {

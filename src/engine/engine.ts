@@ -7,11 +7,11 @@
  * restarted one simply picks up where the rows say.
  */
 import type { Logger } from "pino";
-import type { ChannelRegistry } from "../channels/registry.ts";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import type { Metrics } from "./metrics.ts";
 import { type Deadline, type DecidingPhase, SENDING_DEADLINE } from "./phases.ts";
+import type { ChannelRegistry } from "./ports.ts";
 import { type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
 export interface EngineOptions {

@@ -9,26 +9,7 @@ import type { Db } from "../store/db.ts";
 import { inTransaction } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
 import { GroupCommit } from "./group-commit.ts";
-
-export interface InboundEvent {
-  id: string;
-  organisationId: string;
-  providerEventId: string;
-  payload: unknown;
-  receivedAt: Date;
-}
-
-export interface InboundHandler {
-  readonly provider: string;
-  /** Order events of a batch (e.g. by the provider's own timestamp). */
-  order?(a: InboundEvent, b: InboundEvent): number;
-  apply(tx: Db, event: InboundEvent, now: Date): Promise<void>;
-  /**
-   * Apply the common, independent events of a batch together (taps on a prompt at
-   * 09:00); returns the ids it applied. The rest go through `apply` one by one.
-   */
-  applyBatch?(tx: Db, events: InboundEvent[], now: Date): Promise<Set<string>>;
-}
+import type { InboundEvent, InboundHandler } from "./ports.ts";
 
 export const MAX_INBOUND_ATTEMPTS = 5;
 

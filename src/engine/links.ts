@@ -13,8 +13,8 @@
 import { createHash, createHmac } from "node:crypto";
 import type { Answer } from "../domain/answers.ts";
 import { isActionOf, type LinkAction, type LinkPurpose } from "../domain/links.ts";
-import type { OutgoingMessage } from "../channels/channel.ts";
 import { type Db, inTransaction } from "../store/db.ts";
+import type { OneTapLinks, OutgoingMessage } from "./ports.ts";
 import {
   acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, reportSafeIn, type Responder,
 } from "./responses.ts";
@@ -73,7 +73,7 @@ export type UseOutcome =
   /** The incident was already taken on or settled by someone else: nothing changed. */
   | { status: "already_handled"; message: string };
 
-export class Links {
+export class Links implements OneTapLinks {
   readonly #db: Db;
   readonly #key: Buffer;
   readonly #publicUrl: () => string;

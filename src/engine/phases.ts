@@ -15,8 +15,9 @@ import type { Database } from "../store/schema.ts";
 import { escalateDue } from "./escalator.ts";
 import { followUpAcknowledgements, sendTeamSummaries } from "./follow-ups.ts";
 import { groupRoundsDue } from "./groups.ts";
-import { type InboundHandler, processInbound } from "./inbound.ts";
+import { processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
+import type { InboundHandler } from "./ports.ts";
 import { dispatchDue } from "./scheduler.ts";
 
 /** What one batch of a phase did. */

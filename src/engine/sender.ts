@@ -11,13 +11,12 @@
  * channel could reach is a failed delivery that moves on at once (issue 8).
  */
 import { type Selectable, sql } from "kysely";
-import type { ChannelRegistry } from "../channels/registry.ts";
-import type { Channel, DeliveryErrorCode, DeliveryResult, OutgoingMessage } from "../channels/channel.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { checkCauses, writeCancellations } from "./causes.ts";
 import { baseKey, outboxRow, recipientChannels, type RecipientKind } from "./outbox.ts";
 import { reserveSlots, SLOT_MARGIN, slotIntervalMs } from "./pacing.ts";
+import type { Channel, ChannelRegistry, DeliveryErrorCode, DeliveryResult, OutgoingMessage } from "./ports.ts";
 import { markAsked, recordChannelHealth, undeliverable } from "./undeliverable.ts";
 
 /**

@@ -7,7 +7,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../store/db.ts";
-import type { ProviderKind } from "./channel-configs.ts";
+import type { ProviderKind } from "./ports.ts";
 import type { ChannelAddress, ChannelKind } from "../store/schema.ts";
 
 /** Which provider configuration carries each channel kind (the sandbox needs none, only sandbox mode). */

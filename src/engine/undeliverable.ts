@@ -12,7 +12,7 @@
  *   refuses are raised to the team as an operator alert, at most once an hour.
  */
 import { sql } from "kysely";
-import type { DeliveryErrorCode, DeliveryResult } from "../channels/channel.ts";
+import type { DeliveryErrorCode, DeliveryResult } from "./ports.ts";
 import { memberUnreachableText, operatorAlertText } from "../domain/messages.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";

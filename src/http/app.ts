@@ -28,11 +28,12 @@ import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
-import { lineWebhook } from "./webhooks/line.ts";
-import { twilioWebhooks } from "./webhooks/twilio.ts";
 import type { Services } from "./services.ts";
 
-export async function buildApp(s: Services): Promise<FastifyInstance> {
+/** Routes a provider brings (its webhooks, outside /api/v1), registered by the composition root (service.ts). */
+export type ProviderRoutes = (app: FastifyInstance, s: Services) => Promise<void>;
+
+export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: s.log,
     bodyLimit: 8 * 1024 * 1024,
@@ -84,8 +85,7 @@ export async function buildApp(s: Services): Promise<FastifyInstance> {
 
   guardRoutes(app as unknown as FastifyInstance);
   opsRoutes(app as unknown as FastifyInstance, s);
-  await lineWebhook(app as unknown as FastifyInstance, s);
-  await twilioWebhooks(app as unknown as FastifyInstance, s);
+  for (const routes of providerRoutes) await routes(app as unknown as FastifyInstance, s);
   await app.register(checkinPageRoutes(s));
   const wallClock = new SystemClock();
   const auth = new Authenticator(s.db, () => wallClock.now());

@@ -6,7 +6,7 @@
  * added later is no breaking change.
  */
 import { z } from "zod";
-import { DELIVERY_ERROR_CODES } from "../channels/channel.ts";
+import { DELIVERY_ERROR_CODES } from "../engine/ports.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { CANCEL_REASONS } from "../domain/causes.ts";
 import { MESSAGE_KINDS } from "../domain/messages.ts";

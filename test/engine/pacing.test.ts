@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Channel, DeliveryResult, OutgoingMessage } from "../../src/channels/channel.ts";
-import { ChannelRegistry } from "../../src/channels/registry.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "../../src/engine/ports.ts";
+import { ChannelRegistry } from "../../src/engine/channels/registry.ts";
 import { createMembers } from "../../src/engine/members.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { reserveSlots, slotIntervalMs } from "../../src/engine/pacing.ts";

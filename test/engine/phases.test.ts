@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
-import { ChannelRegistry } from "../../src/channels/registry.ts";
+import { ChannelRegistry } from "../../src/engine/channels/registry.ts";
 import { SandboxClock } from "../../src/engine/clock.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { Metrics } from "../../src/engine/metrics.ts";

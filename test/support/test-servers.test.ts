@@ -16,7 +16,7 @@ import { startSmtpServer, type TestSmtpServer } from "./smtp-server.ts";
 import {
   findVerb, parseTwiml, parseXml, peakRate, spokenText, startTwilioApiServer, type TwilioApiServer,
 } from "./twilio-api-server.ts";
-import { rewriteTwilioUri, twilioClientFor } from "../../src/channels/twilio-client.ts";
+import { rewriteTwilioUri, twilioClientFor } from "../../src/providers/twilio/client.ts";
 
 const SID = `AC${"a1".repeat(16)}`;
 const TOKEN = "test-auth-token-1";

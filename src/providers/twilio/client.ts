@@ -9,7 +9,7 @@
  * form encoding, headers and errors (RestException) stay the SDK's.
  */
 import { Agent } from "node:http";
-import type { DeliveryResult } from "./channel.ts";
+import type { DeliveryResult } from "../../engine/ports.ts";
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient.js";
 

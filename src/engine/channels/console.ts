@@ -4,7 +4,7 @@
  * delivery: nobody is told, so every message to it is a failed delivery, which
  * the sender records, shows on the incident's timeline and moves past at once.
  */
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "../ports.ts";
 
 export class ConsoleChannel implements Channel {
   readonly name = "console";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { buildLineMessages } from "../../src/channels/line.ts";
+import { buildLineMessages } from "../../src/providers/line/messages.ts";
 import { broadcastText } from "../../src/domain/broadcasts.ts";
 import { databaseKinds, type TestService } from "../support/harness.ts";
 import type { LineApiServer, } from "../support/line-api-server.ts";

@@ -5,26 +5,23 @@
  * keywords pause, resume, change the plan, show the next check-in, invite a
  * contact; 無事 / 助けが必要 under a broadcast's question answer it. Replies go
  * through the outbox like every other message. Events from LINE groups go to the
- * group service (line-groups.ts).
+ * group service (groups.ts).
  */
 import { createHash, randomInt } from "node:crypto";
-import { reportedSafeOutcome } from "../domain/incident.ts";
+import { reportedSafeOutcome } from "../../domain/incident.ts";
 import { type Choice, continueRegistration, intervalLabel, type RegistrationInput, type RegistrationResult,
-  type RegistrationState, type Say, startChange, startRegistration } from "../domain/registration.ts";
-import { formatLocal } from "../domain/messages.ts";
-import { dateFromEpochDay, epochDay, localDateOf, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
-import { recordAnswersIn } from "../engine/answers.ts";
-import { recordBroadcastAnswerIn } from "../engine/broadcasts.ts";
-import type { ChannelConfigs } from "../engine/channel-configs.ts";
-import type { InboundEvent, InboundHandler } from "../engine/inbound.ts";
-import { acknowledgeIncidentIn, resolveIncidentIn } from "../engine/incidents.ts";
-import { createMembersIn, offsetFor, pauseMemberIn, planFrom, resumeMemberIn } from "../engine/members.ts";
-import { enqueue, outboxRow } from "../engine/outbox.ts";
-import { newId } from "../ids.ts";
-import type { Db } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
-import { parsePostback } from "./line.ts";
-import { type GroupProfileLookup, type LineGroupEvent, LineGroups } from "./line-groups.ts";
+  type RegistrationState, type Say, startChange, startRegistration } from "../../domain/registration.ts";
+import { formatLocal } from "../../domain/messages.ts";
+import { dateFromEpochDay, epochDay, localDateOf, nextDueOutsidePause, type Pause, type Plan } from "../../domain/schedule.ts";
+import { recordAnswersIn } from "../../engine/answers.ts";
+import { recordBroadcastAnswerIn } from "../../engine/broadcasts.ts";
+import { acknowledgeIncidentIn, resolveIncidentIn } from "../../engine/incidents.ts";
+import { createMembersIn, offsetFor, pauseMemberIn, planFrom, resumeMemberIn } from "../../engine/members.ts";
+import { enqueue, outboxRow } from "../../engine/outbox.ts";
+import type { AccountLookup, ChannelAddress, Db, InboundEvent, InboundHandler } from "../../engine/ports.ts";
+import { newId } from "../../ids.ts";
+import { type GroupProfileLookup, type LineGroupEvent, LineGroups } from "./groups.ts";
+import { parsePostback } from "./messages.ts";
 
 interface LineEvent {
   type: string;
@@ -75,7 +72,7 @@ type LineUser = { member_id: string | null; following: boolean; conversation: un
 
 export class LineEvents implements InboundHandler {
   readonly provider = "line";
-  readonly #configs: ChannelConfigs;
+  readonly #lineAccount: AccountLookup<"line">;
   readonly #spreadSeconds: number;
   readonly #trustEventTime: boolean;
   readonly #groups: LineGroups;
@@ -85,11 +82,11 @@ export class LineEvents implements InboundHandler {
    * in the sandbox, where virtual time, not the wall clock, is the truth.
    * `groupProfiles`: names of people in LINE groups (the group service).
    */
-  constructor(configs: ChannelConfigs, spreadSeconds: number, trustEventTime: boolean, groupProfiles?: GroupProfileLookup) {
-    this.#configs = configs;
+  constructor(lineAccount: AccountLookup<"line">, spreadSeconds: number, trustEventTime: boolean, groupProfiles?: GroupProfileLookup) {
+    this.#lineAccount = lineAccount;
     this.#spreadSeconds = spreadSeconds;
     this.#trustEventTime = trustEventTime;
-    this.#groups = new LineGroups(configs, groupProfiles);
+    this.#groups = new LineGroups(lineAccount, groupProfiles);
   }
 
   order(a: InboundEvent, b: InboundEvent): number {
@@ -137,7 +134,7 @@ export class LineEvents implements InboundHandler {
     if (event.source?.type === "group") return this.#groups.apply(tx, inbound.organisationId, event as LineGroupEvent, now, at);
     const userId = event.source?.type === "user" ? event.source.userId : undefined;
     if (!userId) return; // rooms carry nothing we act on
-    const ctx = new Conversation(tx, inbound.organisationId, userId, event, now, at, this.#configs, this.#spreadSeconds);
+    const ctx = new Conversation(tx, inbound.organisationId, userId, event, now, at, this.#lineAccount, this.#spreadSeconds);
     await ctx.load();
     switch (event.type) {
       case "follow":
@@ -166,13 +163,13 @@ class Conversation {
   readonly event: LineEvent;
   readonly now: Date;
   readonly at: Date;
-  readonly configs: ChannelConfigs;
+  readonly lineAccount: AccountLookup<"line">;
   readonly spreadSeconds: number;
   user: LineUser | undefined;
   #replies = 0;
 
   constructor(
-    tx: Db, organisationId: string, userId: string, event: LineEvent, now: Date, at: Date, configs: ChannelConfigs, spreadSeconds: number,
+    tx: Db, organisationId: string, userId: string, event: LineEvent, now: Date, at: Date, lineAccount: AccountLookup<"line">, spreadSeconds: number,
   ) {
     this.tx = tx;
     this.organisationId = organisationId;
@@ -180,7 +177,7 @@ class Conversation {
     this.event = event;
     this.now = now;
     this.at = at;
-    this.configs = configs;
+    this.lineAccount = lineAccount;
     this.spreadSeconds = spreadSeconds;
   }
 
@@ -221,7 +218,7 @@ class Conversation {
   }
 
   async settings() {
-    return (await this.configs.line(this.organisationId, this.tx))?.settings ?? { termsVersion: "1" };
+    return (await this.lineAccount(this.organisationId, this.tx))?.settings ?? { termsVersion: "1" };
   }
 
   async onFollow(): Promise<void> {

@@ -1,15 +1,14 @@
 /**
  * Automated phone calls through Twilio (あんしん電話 / みまもりでんわ). Sending a
  * message places a call; what the call says and what the keys do is served by
- * the voice webhook (http/webhooks/twilio.ts) when the call is answered, and how
+ * the voice webhook (webhooks.ts) when the call is answered, and how
  * the call ended comes back on the status callback, which retries unanswered
  * calls. Both webhook addresses name the outbox row, and Twilio signs them.
  */
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
-import type { TwilioCredentials, TwilioSettings } from "../engine/channel-configs.ts";
-import { twilioClient, twilioFailure } from "./twilio-client.ts";
+import type { AccountLookup, Channel, DeliveryResult, OutgoingMessage } from "../../engine/ports.ts";
+import { twilioClient, twilioFailure } from "./client.ts";
 
-export type TwilioAccount = (organisationId: string) => Promise<{ credentials: TwilioCredentials; settings: TwilioSettings } | null>;
+export type TwilioAccount = AccountLookup<"twilio">;
 
 export interface TwilioChannelOptions {
   apiBase: string;

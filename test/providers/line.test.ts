@@ -8,11 +8,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import type { messagingApi } from "@line/bot-sdk";
-import type { OutgoingMessage } from "../../src/channels/channel.ts";
+import type { OutgoingMessage } from "../../src/engine/ports.ts";
+import { LineChannel, type LineChannelOptions, lineRetryKey, NO_CREDENTIALS } from "../../src/providers/line/channel.ts";
 import {
-  ALERT_BUTTONS, buildLineMessages, CHECKIN_BUTTONS, LineChannel, type LineChannelOptions, lineRetryKey, NO_CREDENTIALS,
-  parsePostback, postbackData, truncate,
-} from "../../src/channels/line.ts";
+  ALERT_BUTTONS, buildLineMessages, CHECKIN_BUTTONS, parsePostback, postbackData, truncate,
+} from "../../src/providers/line/messages.ts";
 import { promptText } from "../../src/domain/messages.ts";
 import { type LineApiServer, startLineApiServer } from "../support/line-api-server.ts";
 

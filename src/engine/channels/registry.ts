@@ -5,7 +5,7 @@
  * provider, and a kind with no provider fails permanently, so the sender falls
  * back to the recipient's next channel.
  */
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import type { Channel, DeliveryResult, OutgoingMessage, ChannelRegistry as Registry } from "../ports.ts";
 import { ConsoleChannel } from "./console.ts";
 
 export class UnconfiguredChannel implements Channel {
@@ -20,7 +20,7 @@ export class UnconfiguredChannel implements Channel {
   }
 }
 
-export class ChannelRegistry {
+export class ChannelRegistry implements Registry {
   readonly #byKind = new Map<string, Channel>();
   readonly #fallback: Channel | undefined;
   readonly #unconfigured = new Map<string, Channel>();

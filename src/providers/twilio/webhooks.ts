@@ -11,9 +11,9 @@ import twilio from "twilio";
 import type { CallStep, Stage } from "../../domain/call-script.ts";
 import { callEnded, voiceTurn } from "../../engine/calls.ts";
 import { smsStatus } from "../../engine/deliveries.ts";
-import { ApiError } from "../errors.ts";
-import type { Services } from "../services.ts";
-import { twilioWebhookUrl } from "../../channels/voice.ts";
+import { ApiError } from "../../http/errors.ts";
+import type { Services } from "../../http/services.ts";
+import { twilioWebhookUrl } from "./voice.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STAGE = /^(main|q\d{1,2})$/;

@@ -11,15 +11,14 @@
  *   "確認 <name>" confirms that person, checked on by the one who tapped.
  *
  * Runs inside the engine's transaction for the stored webhook event, like the
- * one-to-one conversation in line-events.ts.
+ * one-to-one conversation in events.ts.
  */
-import { fallbackName, matchPeople, parseCheckCommand, type Person } from "../domain/group-rounds.ts";
-import type { ChannelConfigs } from "../engine/channel-configs.ts";
+import { fallbackName, matchPeople, parseCheckCommand, type Person } from "../../domain/group-rounds.ts";
 import {
   confirmInGroupIn, type GroupRow, isUuid, joinLineGroupIn, leaveLineGroupIn, lineGroup, roundsFor, sayToGroupIn,
-} from "../engine/groups.ts";
-import type { Db } from "../store/db.ts";
-import { parsePostback } from "./line.ts";
+} from "../../engine/groups.ts";
+import type { AccountLookup, Db } from "../../engine/ports.ts";
+import { parsePostback } from "./messages.ts";
 
 /** A group member's display name from LINE: null when LINE does not know them; throws when LINE does not answer. */
 export type GroupProfileLookup = (organisationId: string, groupId: string, userId: string) => Promise<string | null>;
@@ -40,12 +39,12 @@ const LOOKUP_BACKOFF_MS = 60_000;
 const LOOKUP_CONCURRENCY = 8;
 
 export class LineGroups {
-  readonly #configs: ChannelConfigs;
+  readonly #lineAccount: AccountLookup<"line">;
   readonly #profiles: GroupProfileLookup | undefined;
   readonly #lookupsPausedUntil = new Map<string, number>();
 
-  constructor(configs: ChannelConfigs, profiles?: GroupProfileLookup) {
-    this.#configs = configs;
+  constructor(lineAccount: AccountLookup<"line">, profiles?: GroupProfileLookup) {
+    this.#lineAccount = lineAccount;
     this.#profiles = profiles;
   }
 
@@ -57,9 +56,9 @@ export class LineGroups {
       await leaveLineGroupIn(tx, organisationId, lineGroupId, eventAt, now);
       return;
     }
-    // Read through the transaction (see ChannelConfigs.get); this also refreshes the cache that the
+    // Read through the transaction (see AccountLookup<"line">.get); this also refreshes the cache that the
     // LINE client's credentials come from when a member's name is looked up below.
-    const settings = (await this.#configs.line(organisationId, tx))?.settings;
+    const settings = (await this.#lineAccount(organisationId, tx))?.settings;
     let group = event.type === "join" ? undefined : await lineGroup(tx, organisationId, lineGroupId, false);
     if (!group) {
       // Added to the group — or an event from a group we have no row for (the bot was there before): welcome it.

@@ -9,11 +9,9 @@
  */
 import { createHash } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
-import type { EmailCredentials, EmailSettings } from "../engine/channel-configs.ts";
-import type { Links } from "../engine/links.ts";
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import type { AccountLookup, Channel, DeliveryResult, EmailCredentials, EmailSettings, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
 
-export type EmailAccount = (organisationId: string) => Promise<{ credentials: EmailCredentials; settings: EmailSettings } | null>;
+export type EmailAccount = AccountLookup<"email">;
 
 const SUBJECTS: Record<string, string> = {
   prompt: "【見守り】確認のお願い / Your check-in",
@@ -63,10 +61,10 @@ export function smtpFailure(error: unknown): DeliveryResult {
 export class EmailChannel implements Channel {
   readonly name = "email";
   readonly #account: EmailAccount;
-  readonly #links: Links;
+  readonly #links: OneTapLinks;
   readonly #transports = new Map<string, { key: string; transport: Transporter }>();
 
-  constructor(options: { account: EmailAccount; links: Links }) {
+  constructor(options: { account: EmailAccount; links: OneTapLinks }) {
     this.#account = options.account;
     this.#links = options.links;
   }

@@ -3,10 +3,9 @@
  * check-in page). Delivery failures come back on the status callback and move
  * the message to the recipient's next channel.
  */
-import type { Links } from "../engine/links.ts";
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import type { Channel, DeliveryResult, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
+import { twilioClient } from "./client.ts";
 import { eachMessage, type TwilioAccount, twilioWebhookUrl } from "./voice.ts";
-import { twilioClient } from "./twilio-client.ts";
 
 /** SMS are short: the Japanese line, then the link. */
 export function smsBody(text: string, link: string | undefined): string {
@@ -19,9 +18,9 @@ export class SmsChannel implements Channel {
   readonly #apiBase: string;
   readonly #account: TwilioAccount;
   readonly #publicUrl: () => string;
-  readonly #links: Links;
+  readonly #links: OneTapLinks;
 
-  constructor(options: { apiBase: string; account: TwilioAccount; publicUrl: () => string; links: Links }) {
+  constructor(options: { apiBase: string; account: TwilioAccount; publicUrl: () => string; links: OneTapLinks }) {
     this.#apiBase = options.apiBase;
     this.#account = options.account;
     this.#publicUrl = options.publicUrl;

@@ -5,10 +5,10 @@
  */
 import { validateSignature } from "@line/bot-sdk";
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../http/errors.ts";
+import { scrubbed } from "../../http/schemas.ts";
+import type { Services } from "../../http/services.ts";
 import { newId } from "../../ids.ts";
-import { ApiError } from "../errors.ts";
-import { scrubbed } from "../schemas.ts";
-import type { Services } from "../services.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

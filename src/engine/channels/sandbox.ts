@@ -1,13 +1,15 @@
 /**
  * The sandbox channel: training, demos and tests. It delivers into an inspectable
- * table instead of a provider, and honours idempotency keys the way a real
- * provider does: a key seen before is accepted and not delivered again.
+ * table (engine/sandbox-deliveries.ts) instead of a provider, and honours
+ * idempotency keys the way a real provider does: a key seen before is accepted
+ * and not delivered again. It is the engine's own (it lives on virtual time), not
+ * a provider's.
  */
-import { sql } from "kysely";
-import type { Clock } from "../engine/clock.ts";
-import type { Links } from "../engine/links.ts";
-import type { Db } from "../store/db.ts";
-import type { Channel, DeliveryResult, OutgoingMessage } from "./channel.ts";
+import type { Db } from "../../store/db.ts";
+import type { Clock } from "../clock.ts";
+import type { Links } from "../links.ts";
+import type { Channel, DeliveryResult, OutgoingMessage } from "../ports.ts";
+import { recordSandboxDeliveries } from "../sandbox-deliveries.ts";
 
 export class SandboxChannel implements Channel {
   readonly name = "sandbox";
@@ -36,27 +38,7 @@ export class SandboxChannel implements Channel {
       const byMessage = new Map(linked.map((m, i) => [m, urls[i]]));
       messages = messages.map((m) => (byMessage.get(m) ? { ...m, payload: { ...m.payload, link: byMessage.get(m) } } : m));
     }
-    const inserted = await this.#db
-      .insertInto("sandbox_deliveries")
-      .values(
-        messages.map((m) => ({
-          organisation_id: m.organisationId,
-          idempotency_key: m.idempotencyKey,
-          recipient_kind: m.recipient.kind,
-          recipient_id: m.recipient.id,
-          channel_kind: m.channel,
-          address: m.address,
-          message_kind: m.kind,
-          text: m.text,
-          payload: JSON.stringify(m.payload),
-          due_at: m.dueAt,
-          delivered_at: arrival(m),
-        })),
-      )
-      .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing())
-      .returning(sql<string>`idempotency_key`.as("key"))
-      .execute();
-    this.repeatsRefused += messages.length - inserted.length;
+    this.repeatsRefused += await recordSandboxDeliveries(this.#db, messages, arrival);
     return messages.map(() => ({ status: "sent" }));
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * The layers (README, Architecture): the domain, the store and the engine never
+ * import a provider or the HTTP layer; only the composition root (service.ts,
+ * main.ts) wires providers in, so the HTTP layer does not import them either; a
+ * provider maps events to engine commands and runs no SQL of its own, and reaches
+ * the store only through the engine.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { test } from "node:test";
+
+const SRC = join(import.meta.dirname, "..", "src");
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory()
+    ? sources(join(dir, e.name))
+    : e.name.endsWith(".ts") ? [join(dir, e.name)] : []);
+}
+
+/** A file's relative imports (static, re-exports and dynamic), as paths under src/ ("engine/ports.ts"). */
+export function importsOf(file: string, text: string): string[] {
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)].map((m) => m[1]);
+  return specifiers.filter((s) => s.startsWith(".")).map((s) => relative(SRC, resolve(dirname(file), s)).split("\\").join("/"));
+}
+
+/** Kysely's ways into SQL: a query builder's entry points or raw sql`…`. */
+const SQL = /\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(|\bsql\s*(<[^>]*>)?\s*`|\bsql\.(raw|ref|table|id|lit|join)\s*\(/;
+
+function codeOf(text: string): string {
+  // Comments may name a query; only code counts.
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
+}
+
+/**
+ * Providers whose queries are still being moved into engine commands (issue 10):
+ * this list only shrinks, and is empty when the move is done.
+ */
+const NOT_YET_THIN = new Set(["src/providers/line/events.ts", "src/providers/line/groups.ts"]);
+
+const under = (prefix: string) => sources(SRC).filter((f) => relative(SRC, f).startsWith(prefix));
+
+test("the detectors find imports and SQL, and skip comments", () => {
+  const file = join(SRC, "engine", "x.ts");
+  assert.deepEqual(importsOf(file, 'import { a } from "../providers/line/channel.ts";\nimport type { B } from "./ports.ts";\n' +
+    'export { c } from "../http/app.ts";\nconst d = await import("../store/db.ts");\nimport "./side.ts";\nimport x from "kysely";'),
+  ["providers/line/channel.ts", "engine/ports.ts", "http/app.ts", "store/db.ts", "engine/side.ts"]);
+  for (const code of ["tx.selectFrom(\"members\")", "await db.insertInto(\"x\")", "tx .updateTable(\"a\")", "deleteFrom(\"b\")",
+    "sql`select 1`", "sql<number>`count(*)`", "sql.raw(\"x\")"]) {
+    assert.match(codeOf(code), SQL, code);
+  }
+  for (const prose of ["// tx.selectFrom(\"members\")", "/** insertInto(\"x\") */", "const sqlish = 1;", "postgresql`"]) {
+    assert.doesNotMatch(codeOf(prose), SQL, prose);
+  }
+});
+
+test("the domain, the store and the engine import neither a provider nor the HTTP layer", () => {
+  const files = [...under("domain/"), ...under("store/"), ...under("engine/")];
+  assert.ok(files.length > 40, "the source tree was found");
+  const upward = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8"))
+    .filter((i) => i.startsWith("providers/") || i.startsWith("http/"))
+    .map((i) => `src/${relative(SRC, f)} imports src/${i}`));
+  assert.deepEqual(upward, []);
+});
+
+test("only the composition root (service.ts) imports providers, not the HTTP layer", () => {
+  const files = sources(SRC).filter((f) => !relative(SRC, f).startsWith("providers/"));
+  const wiring = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).some((i) => i.startsWith("providers/"))
+    ? [relative(SRC, f)] : []);
+  assert.deepEqual(wiring.sort(), ["service.ts"]);
+});
+
+test("providers run no SQL and reach the store only through the engine", () => {
+  const files = under("providers/");
+  assert.ok(files.length >= 10, "the providers were found");
+  const withSql = files.filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`)
+    .filter((f) => !NOT_YET_THIN.has(f));
+  assert.deepEqual(withSql, [], "a provider maps events to engine commands and queries; the SQL goes in src/engine/");
+  const toStore = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).filter((i) => i.startsWith("store/"))
+    .map((i) => `src/${relative(SRC, f)} imports src/${i}`));
+  assert.deepEqual(toStore, [], "a provider takes the store's types through the engine's ports");
+});
