@@ -32,12 +32,6 @@ function codeOf(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
 }
 
-/**
- * Providers whose queries are still being moved into engine commands (issue 10):
- * this list only shrinks, and is empty when the move is done.
- */
-const NOT_YET_THIN = new Set(["src/providers/line/events.ts", "src/providers/line/groups.ts"]);
-
 const under = (prefix: string) => sources(SRC).filter((f) => relative(SRC, f).startsWith(prefix));
 
 test("the detectors find imports and SQL, and skip comments", () => {
@@ -73,8 +67,7 @@ test("only the composition root (service.ts) imports providers, not the HTTP lay
 test("providers run no SQL and reach the store only through the engine", () => {
   const files = under("providers/");
   assert.ok(files.length >= 10, "the providers were found");
-  const withSql = files.filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`)
-    .filter((f) => !NOT_YET_THIN.has(f));
+  const withSql = files.filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`);
   assert.deepEqual(withSql, [], "a provider maps events to engine commands and queries; the SQL goes in src/engine/");
   const toStore = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).filter((i) => i.startsWith("store/"))
     .map((i) => `src/${relative(SRC, f)} imports src/${i}`));

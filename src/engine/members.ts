@@ -300,6 +300,21 @@ export async function memberExists(db: Db, organisationId: string, memberId: str
   return !!member;
 }
 
+/** When a member is next asked, under which plan and pause (what LINE's 次回 tells them). */
+export interface MemberSchedule {
+  plan: Plan;
+  pause: Pause | null;
+  /** Null while paused until resumed, or after the member left. */
+  nextDueAt: Date | null;
+}
+
+/** A member's plan, pause and next due time; undefined when the organisation has no such member. */
+export async function memberScheduleIn(tx: Db, organisationId: string, memberId: string): Promise<MemberSchedule | undefined> {
+  const member = await tx.selectFrom("members").select(["plan", "pause", "next_due_at"]).where("id", "=", memberId)
+    .where("organisation_id", "=", organisationId).executeTakeFirst();
+  return member && { plan: member.plan as Plan, pause: member.pause as Pause | null, nextDueAt: member.next_due_at };
+}
+
 /**
  * One page of the organisation's members in id order: at most `limit`, after the
  * id `after` (the previous page's last), only those of `teamId` when given.

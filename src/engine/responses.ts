@@ -1,7 +1,7 @@
 /**
- * What a person can do in reply to a message outside LINE: a key pressed on a
- * call, a button on the check-in page. One place for the rules, whichever
- * channel carried the reply, each run inside the caller's transaction.
+ * What a person can do in reply to a message: a key pressed on a call, a button
+ * on the check-in page or under a LINE message. One place for the rules,
+ * whichever channel carried the reply, each run inside the caller's transaction.
  *
  * - A member answers their check-in (1 = fine, 9 = please contact me).
  * - Whoever was alerted takes the incident on (acknowledge), reports the member
@@ -24,9 +24,13 @@ export interface Responder {
   organisationId: string;
   kind: string;
   id: string;
-  /** The channel the reply came through: voice, sms, email, web. */
+  /** The channel the reply came through: voice, sms, email, web, line. */
   via: string;
 }
+
+/** How a channel is named on the timeline where its kind alone would not read well. */
+const VIA_NAMES: Record<string, string> = { line: "LINE" };
+const viaName = (via: string) => VIA_NAMES[via] ?? via;
 
 export async function answerCheckinIn(
   tx: Db, r: Responder, memberId: string, answer: Answer, key: string, now: Date,
@@ -48,11 +52,11 @@ export async function answerBroadcastIn(
 /** How the responder is named on the incident's timeline: "<name> (<channel>)". */
 async function responderLabel(tx: Db, r: Responder): Promise<string> {
   const table = r.kind === "contact" ? "contacts" : r.kind === "team" ? "teams" : undefined;
-  if (!table) return `${r.kind} (${r.via})`;
+  if (!table) return `${r.kind} (${viaName(r.via)})`;
   const row = table === "contacts"
     ? await tx.selectFrom("contacts").select("display_name as name").where("id", "=", r.id).executeTakeFirst()
     : await tx.selectFrom("teams").select("name").where("id", "=", r.id).executeTakeFirst();
-  return `${row?.name ?? r.kind} (${r.via})`;
+  return `${row?.name ?? r.kind} (${viaName(r.via)})`;
 }
 
 export async function acknowledgeAlertIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
@@ -61,7 +65,7 @@ export async function acknowledgeAlertIn(tx: Db, r: Responder, incidentId: strin
 }
 
 export async function reportSafeIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
-  return resolveIncidentIn(tx, r.organisationId, incidentId, reportedSafeOutcome(r.via), `${r.via}: 連絡がとれた・無事`,
+  return resolveIncidentIn(tx, r.organisationId, incidentId, reportedSafeOutcome(r.via), `${viaName(r.via)}: 連絡がとれた・無事`,
     await responderLabel(tx, r), now);
 }
 

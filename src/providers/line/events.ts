@@ -3,23 +3,26 @@
  * conversation; unfollow (or block) pauses the plan and tells the team; taps on
  * a prompt are answers; taps on an alert acknowledge or settle the incident;
  * keywords pause, resume, change the plan, show the next check-in, invite a
- * contact; 無事 / 助けが必要 under a broadcast's question answer it. Replies go
- * through the outbox like every other message. Events from LINE groups go to the
- * group service (groups.ts).
+ * contact; 無事 / 助けが必要 under a broadcast's question answer it. Events from
+ * LINE groups go to the group service (groups.ts).
+ *
+ * A thin mapping: each event becomes engine commands (the same ones the API, the
+ * call and the check-in page use) and the replies are formatted here; replies go
+ * through the outbox like every other message. No SQL of its own.
  */
-import { createHash, randomInt } from "node:crypto";
-import { reportedSafeOutcome } from "../../domain/incident.ts";
 import { type Choice, continueRegistration, intervalLabel, type RegistrationInput, type RegistrationResult,
   type RegistrationState, type Say, startChange, startRegistration } from "../../domain/registration.ts";
 import { formatLocal } from "../../domain/messages.ts";
-import { dateFromEpochDay, epochDay, localDateOf, nextDueOutsidePause, type Pause, type Plan } from "../../domain/schedule.ts";
 import { recordAnswersIn } from "../../engine/answers.ts";
 import { recordBroadcastAnswerIn } from "../../engine/broadcasts.ts";
-import { acknowledgeIncidentIn, resolveIncidentIn } from "../../engine/incidents.ts";
-import { createMembersIn, offsetFor, pauseMemberIn, planFrom, resumeMemberIn } from "../../engine/members.ts";
+import { acceptInvitationIn, INVITATION_HOURS, inviteNewContactIn } from "../../engine/contacts.ts";
+import {
+  type LineUser, lineContactOfIncidentIn, lineUserIn, memberLeftLineIn, membersOfLineUsers, saveLineUserIn,
+} from "../../engine/line-users.ts";
+import { changePlanIn, createMembersIn, memberScheduleIn, pauseMemberIn, resumeMemberIn } from "../../engine/members.ts";
 import { enqueue, outboxRow } from "../../engine/outbox.ts";
-import type { AccountLookup, ChannelAddress, Db, InboundEvent, InboundHandler } from "../../engine/ports.ts";
-import { newId } from "../../ids.ts";
+import type { AccountLookup, Db, InboundEvent, InboundHandler } from "../../engine/ports.ts";
+import { acknowledgeAlertIn, reportSafeIn, type Responder } from "../../engine/responses.ts";
 import { type GroupProfileLookup, type LineGroupEvent, LineGroups } from "./groups.ts";
 import { parsePostback } from "./messages.ts";
 
@@ -30,27 +33,6 @@ interface LineEvent {
   source?: { type: string; userId?: string; groupId?: string };
   postback?: { data: string; params?: Record<string, string> };
   message?: { type: string; text?: string };
-}
-
-export const INVITATION_HOURS = 72;
-const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-export function invitationCode(): string {
-  return Array.from({ length: 6 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
-}
-
-export function hashCode(code: string): string {
-  return createHash("sha256").update(code.toUpperCase()).digest("hex");
-}
-
-/** Create a one-time invitation for a contact; returns the code to pass on. */
-export async function inviteContact(tx: Db, organisationId: string, contactId: string, now: Date): Promise<{ code: string; expiresAt: Date }> {
-  const code = invitationCode();
-  const expiresAt = new Date(now.getTime() + INVITATION_HOURS * 3_600_000);
-  await tx.insertInto("contact_invitations").values({
-    code_hash: hashCode(code), organisation_id: organisationId, contact_id: contactId, expires_at: expiresAt, created_at: now,
-  }).execute();
-  return { code, expiresAt };
 }
 
 /** A reply to a LINE user, through the outbox like every other message. */
@@ -67,8 +49,6 @@ function answerReply(answer: "ok" | "need_contact"): Say {
     ? { text: "ありがとうございます。確認しました。\nThank you, noted.", choices: [] }
     : { text: "承知しました。担当者からご連絡します。\nWe will contact you soon.", choices: [] };
 }
-
-type LineUser = { member_id: string | null; following: boolean; conversation: unknown; last_event_at: Date };
 
 export class LineEvents implements InboundHandler {
   readonly provider = "line";
@@ -112,9 +92,7 @@ export class LineEvents implements InboundHandler {
       return [{ inbound, event, userId, answer: postback.action === "ok" ? "ok" as const : "need_contact" as const }];
     });
     if (taps.length === 0) return new Set();
-    const users = await tx.selectFrom("line_users").select(["organisation_id", "user_id", "member_id"])
-      .where("user_id", "in", [...new Set(taps.map((t) => t.userId))]).where("member_id", "is not", null).execute();
-    const memberOf = new Map(users.map((u) => [`${u.organisation_id}|${u.user_id}`, u.member_id as string]));
+    const memberOf = await membersOfLineUsers(tx, taps.map((t) => ({ organisationId: t.inbound.organisationId, userId: t.userId })));
     const known = taps.filter((t) => memberOf.has(`${t.inbound.organisationId}|${t.userId}`));
     const outcomes = await recordAnswersIn(tx, known.map((t) => ({
       organisationId: t.inbound.organisationId, memberId: memberOf.get(`${t.inbound.organisationId}|${t.userId}`) as string,
@@ -182,25 +160,18 @@ class Conversation {
   }
 
   async load(): Promise<void> {
-    this.user = await this.tx.selectFrom("line_users").select(["member_id", "following", "conversation", "last_event_at"])
-      .where("organisation_id", "=", this.organisationId).where("user_id", "=", this.userId).forUpdate().executeTakeFirst() as LineUser | undefined;
+    this.user = await lineUserIn(this.tx, this.organisationId, this.userId);
   }
 
-  async save(changes: Partial<{ member_id: string | null; following: boolean; conversation: RegistrationState | null }>): Promise<void> {
-    const lastEventAt = this.user && this.user.last_event_at > this.eventTime ? this.user.last_event_at : this.eventTime;
-    const row = {
-      organisation_id: this.organisationId, user_id: this.userId,
-      member_id: changes.member_id !== undefined ? changes.member_id : (this.user?.member_id ?? null),
+  async save(changes: Partial<{ memberId: string | null; following: boolean; conversation: RegistrationState | null }>): Promise<void> {
+    const user: LineUser = {
+      memberId: changes.memberId !== undefined ? changes.memberId : (this.user?.memberId ?? null),
       following: changes.following ?? this.user?.following ?? true,
-      conversation: changes.conversation !== undefined
-        ? (changes.conversation ? JSON.stringify(changes.conversation) : null)
-        : (this.user?.conversation ? JSON.stringify(this.user.conversation) : null),
-      last_event_at: lastEventAt,
+      conversation: changes.conversation !== undefined ? changes.conversation : (this.user?.conversation ?? null),
+      lastEventAt: this.user && this.user.lastEventAt > this.eventTime ? this.user.lastEventAt : this.eventTime,
     };
-    await this.tx.insertInto("line_users").values(row).onConflict((oc) => oc.columns(["organisation_id", "user_id"]).doUpdateSet({
-      member_id: row.member_id, following: row.following, conversation: row.conversation, last_event_at: row.last_event_at,
-    })).execute();
-    this.user = { member_id: row.member_id, following: row.following, conversation: changes.conversation ?? this.user?.conversation ?? null, last_event_at: lastEventAt };
+    await saveLineUserIn(this.tx, this.organisationId, this.userId, user);
+    this.user = user;
   }
 
   /** LINE's own time of the event: comparable with its other events whatever our clock says. */
@@ -210,7 +181,7 @@ class Conversation {
 
   /** Follow and unfollow that arrive out of order: an older one than what we know changes nothing. */
   get stale(): boolean {
-    return !!this.user && this.user.last_event_at > this.eventTime;
+    return !!this.user && this.user.lastEventAt > this.eventTime;
   }
 
   async say(...messages: Say[]): Promise<void> {
@@ -223,8 +194,8 @@ class Conversation {
 
   async onFollow(): Promise<void> {
     if (this.stale) return;
-    if (this.user?.member_id) {
-      await resumeMemberIn(this.tx, this.organisationId, this.user.member_id, this.now);
+    if (this.user?.memberId) {
+      await resumeMemberIn(this.tx, this.organisationId, this.user.memberId, this.now);
       await this.save({ following: true, conversation: null });
       return this.say({ text: "おかえりなさい。見守りを再開しました。\nWelcome back: your check-ins are on again.", choices: [] });
     }
@@ -235,20 +206,8 @@ class Conversation {
   async onUnfollow(): Promise<void> {
     if (this.stale) return;
     await this.save({ following: false, conversation: null });
-    const memberId = this.user?.member_id;
-    if (!memberId) return;
-    await pauseMemberIn(this.tx, this.organisationId, memberId, { reason: "line_unfollowed" }, this.now);
-    const member = await this.tx.selectFrom("members").innerJoin("teams", "teams.id", "members.team_id")
-      .select(["members.display_name", "members.team_id", "teams.channels"]).where("members.id", "=", memberId).executeTakeFirst();
-    if (!member) return;
-    await enqueue(this.tx, [outboxRow({
-      organisationId: this.organisationId, key: `line-unfollow:${this.event.webhookEventId}`,
-      recipient: { kind: "team", id: member.team_id }, channels: member.channels as ChannelAddress[],
-      messageKind: "channel_lost",
-      text: `【見守り】${member.display_name}さんが LINE の友だち登録を解除（またはブロック）しました。確認は停止しています。\n` +
-        `[Mimamori] ${member.display_name} unfollowed or blocked the LINE account; check-ins are paused.`,
-      payload: { memberId }, dueAt: this.now, now: this.now,
-    })]);
+    const memberId = this.user?.memberId;
+    if (memberId) await memberLeftLineIn(this.tx, this.organisationId, memberId, this.event.webhookEventId, this.now);
   }
 
   async onPostback(data: string, params: Record<string, string>): Promise<void> {
@@ -271,7 +230,7 @@ class Conversation {
     const code = text.toUpperCase().replace(/^招待\s*/, "");
     if (/^[A-Z0-9]{6}$/.test(code) && (await this.acceptInvitation(code))) return;
     if (this.user?.conversation) return this.onConversationInput({ type: "text", text: raw });
-    const memberId = this.user?.member_id;
+    const memberId = this.user?.memberId;
     if (!memberId) {
       if (text === "登録" || /^(start|register)$/i.test(text)) {
         const settings = await this.settings();
@@ -295,7 +254,7 @@ class Conversation {
   async onConversationInput(input: RegistrationInput): Promise<void> {
     const state = this.user?.conversation as RegistrationState | null | undefined;
     if (!state) {
-      if (input.type === "choice" && input.params.reg === "start" && !this.user?.member_id) {
+      if (input.type === "choice" && input.params.reg === "start" && !this.user?.memberId) {
         const settings = await this.settings();
         return this.converse(startRegistration(settings.termsVersion, settings.termsUrl), {});
       }
@@ -308,20 +267,15 @@ class Conversation {
   async converse(result: RegistrationResult, changes: { following?: boolean }): Promise<void> {
     if ("registered" in result) {
       const plan = { every: result.registered.every, at: result.registered.at, ...(result.registered.weekday ? { weekday: result.registered.weekday } : {}) };
-      const memberId = this.user?.member_id;
+      const memberId = this.user?.memberId;
       if (memberId) {
-        const current = await this.tx.selectFrom("members").select(["pause", "active"]).where("id", "=", memberId).executeTakeFirstOrThrow();
-        const planned = planFrom(plan, this.now, offsetFor(memberId, this.spreadSeconds));
-        await this.tx.updateTable("members").set({
-          plan: JSON.stringify(planned), updated_at: this.now,
-          next_due_at: current.active ? nextDueOutsidePause(planned, this.now, current.pause as Pause | null) : null,
-        }).where("id", "=", memberId).execute();
+        await changePlanIn(this.tx, this.organisationId, memberId, plan, this.now, this.spreadSeconds);
       } else {
         const [id] = await createMembersIn(this.tx, this.organisationId, [{
           displayName: result.registered.displayName ?? "LINEの利用者", channels: [{ kind: "line", address: this.userId }], plan,
+          consent: result.registered.consent ?? null,
         }], this.now, this.spreadSeconds);
-        await this.tx.updateTable("members").set({ consent: JSON.stringify(result.registered.consent ?? null) }).where("id", "=", id).execute();
-        await this.save({ ...changes, member_id: id, conversation: null });
+        await this.save({ ...changes, memberId: id, conversation: null });
         return this.say(...result.say);
       }
     }
@@ -330,7 +284,7 @@ class Conversation {
   }
 
   async answer(answer: "ok" | "need_contact"): Promise<void> {
-    const memberId = this.user?.member_id;
+    const memberId = this.user?.memberId;
     if (!memberId) return this.help();
     const [outcome] = await recordAnswersIn(this.tx, [{
       organisationId: this.organisationId, memberId, answer, source: "member", channel: "line",
@@ -342,7 +296,7 @@ class Conversation {
 
   /** 無事 / 助けが必要 under a broadcast's question (`a=bc&b=<broadcastId>&v=safe|need_help`). */
   async onBroadcastAnswer(broadcastId: string | undefined, value: string | undefined): Promise<void> {
-    const memberId = this.user?.member_id;
+    const memberId = this.user?.memberId;
     const answer = value === "safe" || value === "need_help" ? value : undefined;
     const valid = memberId && answer && broadcastId && /^[0-9a-f-]{36}$/i.test(broadcastId);
     const outcome = valid
@@ -357,19 +311,14 @@ class Conversation {
       : { text: "担当者に知らせました。すぐにご連絡します。\nWe have told the staff; they will contact you soon.", choices: [] });
   }
 
+  /** 対応します / 連絡がとれた・無事 under an alert: only a contact of the incident's member reached on LINE may. */
   async onAlertButton(action: "ack" | "safe", incidentId: string): Promise<void> {
-    const incident = await this.tx.selectFrom("incidents").select(["member_id"]).where("id", "=", incidentId)
-      .where("organisation_id", "=", this.organisationId).executeTakeFirst();
-    const contacts = incident
-      ? await this.tx.selectFrom("contacts").select(["id", "display_name", "channels"]).where("member_id", "=", incident.member_id).execute()
-      : [];
-    const contact = contacts.find((c) => (c.channels as ChannelAddress[]).some((ch) => ch.kind === "line" && ch.address === this.userId));
-    if (!incident || !contact) return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
-    const by = `${contact.display_name} (LINE)`;
+    const contact = await lineContactOfIncidentIn(this.tx, this.organisationId, incidentId, this.userId);
+    if (!contact) return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
+    const responder: Responder = { organisationId: this.organisationId, kind: "contact", id: contact.id, via: "line" };
     const result = action === "ack"
-      ? await acknowledgeIncidentIn(this.tx, this.organisationId, incidentId,
-        { label: by, via: "line", recipient: { kind: "contact", id: contact.id } }, this.now)
-      : await resolveIncidentIn(this.tx, this.organisationId, incidentId, reportedSafeOutcome("line"), "LINE: 連絡がとれた・無事", by, this.now);
+      ? await acknowledgeAlertIn(this.tx, responder, incidentId, this.now)
+      : await reportSafeIn(this.tx, responder, incidentId, this.now);
     if (!result.ok) return this.say({ text: `${result.error.code === "incident_resolved" ? "この件はすでに対応済みです。" : "すでに対応中です。"}\n${result.error.message}`, choices: [] });
     return this.say(action === "ack"
       ? { text: "ありがとうございます。対応をお願いします。結果は「連絡がとれた・無事」で知らせてください。\nThank you for taking this on.", choices: [] }
@@ -377,9 +326,10 @@ class Conversation {
   }
 
   async next(memberId: string, prefix = ""): Promise<void> {
-    const member = await this.tx.selectFrom("members").select(["next_due_at", "plan", "pause"]).where("id", "=", memberId).executeTakeFirstOrThrow();
-    const plan = member.plan as Plan;
-    const when = member.next_due_at ? formatLocal(member.next_due_at, plan.timeZone) : null;
+    const member = await memberScheduleIn(this.tx, this.organisationId, memberId);
+    if (!member) return this.help();
+    const { plan } = member;
+    const when = member.nextDueAt ? formatLocal(member.nextDueAt, plan.timeZone) : null;
     const text = when
       ? `${prefix}次回の確認は ${when} ごろです（${intervalLabel(plan.every, plan.weekday)} ${plan.at}）。\nNext check-in: ${when}.`
       : `${prefix}現在、確認はお休み中です。「再開」で再開できます。\nCheck-ins are paused; send 再開 to resume.`;
@@ -395,13 +345,13 @@ class Conversation {
   }
 
   async pause(days: string | undefined): Promise<void> {
-    const memberId = this.user?.member_id;
+    const memberId = this.user?.memberId;
     const n = Number(days);
     if (!memberId || !Number.isInteger(n) || n < 0 || n > 90) return this.help();
-    const member = await this.tx.selectFrom("members").select("plan").where("id", "=", memberId).executeTakeFirstOrThrow();
-    const zone = (member.plan as Plan).timeZone;
-    const pause: Pause = n === 0 ? { reason: "other" } : { reason: "travel", until: dateFromEpochDay(epochDay(localDateOf(this.now, zone)) + n) };
-    await pauseMemberIn(this.tx, this.organisationId, memberId, pause, this.now);
+    // n days from the member's own today; 0: until they send 再開.
+    const paused = await pauseMemberIn(this.tx, this.organisationId, memberId, n === 0 ? { reason: "other" } : { reason: "travel", forDays: n }, this.now);
+    if (!paused.ok) return this.help();
+    const { pause } = paused;
     return this.say({
       text: pause.until ? `${pause.until} まで確認をお休みします。\nPaused until ${pause.until}.` : "「再開」と送るまで確認をお休みします。\nPaused until you send 再開.",
       choices: [],
@@ -409,14 +359,9 @@ class Conversation {
   }
 
   async invite(memberId: string): Promise<void> {
-    const contactId = newId();
-    const position = Number((await this.tx.selectFrom("contacts").select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("member_id", "=", memberId).executeTakeFirstOrThrow()).n) + 1;
-    await this.tx.insertInto("contacts").values({
-      id: contactId, organisation_id: this.organisationId, member_id: memberId, position,
-      display_name: "招待中の連絡先", relation: "invited", channels: "[]", created_at: this.now,
-    }).execute();
-    const { code } = await inviteContact(this.tx, this.organisationId, contactId, this.now);
+    const invitation = await inviteNewContactIn(this.tx, this.organisationId, memberId, this.now);
+    if (!invitation) return this.help();
+    const { code } = invitation;
     return this.say({
       text: `見守る方にこの番号を伝えてください：${code}\nその方がこのアカウントを友だち追加して、番号を送ると登録されます（${INVITATION_HOURS}時間有効）。\n` +
         `Give this code to the person who will watch over you: ${code}. They add this account and send the code.`,
@@ -424,27 +369,18 @@ class Conversation {
     });
   }
 
+  /** A code from an invitation makes this LINE user the contact; false when it is no code of ours. */
   async acceptInvitation(code: string): Promise<boolean> {
-    const invitation = await this.tx.selectFrom("contact_invitations").select(["contact_id", "expires_at", "used_at"])
-      .where("code_hash", "=", hashCode(code)).where("organisation_id", "=", this.organisationId).forUpdate().executeTakeFirst();
-    if (!invitation) return false;
-    if (invitation.used_at || invitation.expires_at < this.now) {
+    const accepted = await acceptInvitationIn(this.tx, this.organisationId, code, { kind: "line", address: this.userId }, this.now);
+    if (accepted.status === "unknown") return false;
+    if (accepted.status === "used_or_expired") {
       await this.say({ text: "この番号は使用済みか期限切れです。\nThis code was already used or has expired.", choices: [] });
       return true;
     }
-    await this.tx.updateTable("contact_invitations").set({ used_at: this.now }).where("code_hash", "=", hashCode(code)).execute();
-    const contact = await this.tx.selectFrom("contacts").select(["channels", "display_name", "member_id"])
-      .where("id", "=", invitation.contact_id).executeTakeFirstOrThrow();
-    const channels = (contact.channels as ChannelAddress[]).filter((c) => c.kind !== "line");
-    await this.tx.updateTable("contacts").set({
-      channels: JSON.stringify([{ kind: "line", address: this.userId }, ...channels]), confirmed_at: this.now,
-      ...(contact.display_name === "招待中の連絡先" ? { display_name: "LINEの連絡先" } : {}),
-    }).where("id", "=", invitation.contact_id).execute();
     await this.save({ conversation: null });
-    const member = await this.tx.selectFrom("members").select("display_name").where("id", "=", contact.member_id).executeTakeFirstOrThrow();
     await this.say({
-      text: `${member.display_name}さんの見守りの連絡先として登録しました。応答がないときにお知らせします。\n` +
-        `You are now a contact for ${member.display_name}. We will tell you if they do not answer.`,
+      text: `${accepted.memberName}さんの見守りの連絡先として登録しました。応答がないときにお知らせします。\n` +
+        `You are now a contact for ${accepted.memberName}. We will tell you if they do not answer.`,
       choices: [],
     });
     return true;

@@ -11,11 +11,15 @@
  *   "確認 <name>" confirms that person, checked on by the one who tapped.
  *
  * Runs inside the engine's transaction for the stored webhook event, like the
- * one-to-one conversation in events.ts.
+ * one-to-one conversation in events.ts; what it records goes through the engine's
+ * group commands (engine/groups.ts, engine/group-participants.ts).
  */
 import { fallbackName, matchPeople, parseCheckCommand, type Person } from "../../domain/group-rounds.ts";
 import {
-  confirmInGroupIn, type GroupRow, isUuid, joinLineGroupIn, leaveLineGroupIn, lineGroup, roundsFor, sayToGroupIn,
+  groupParticipantsIn, knownInGroupIn, participantNamesIn, participantsLeftIn, recordParticipantsSeenIn,
+} from "../../engine/group-participants.ts";
+import {
+  confirmInGroupIn, type GroupRow, joinLineGroupIn, leaveLineGroupIn, lineGroup, roundsFor, sayToGroupIn,
 } from "../../engine/groups.ts";
 import type { AccountLookup, Db } from "../../engine/ports.ts";
 import { parsePostback } from "./messages.ts";
@@ -73,11 +77,9 @@ export class LineGroups {
       case "memberJoined":
         await this.#seen(ctx, usersIn(event.joined?.members));
         return;
-      case "memberLeft": {
-        const gone = usersIn(event.left?.members);
-        if (gone.length) await tx.deleteFrom("group_participants").where("group_id", "=", group.id).where("user_id", "in", gone).execute();
+      case "memberLeft":
+        await participantsLeftIn(tx, group.id, usersIn(event.left?.members));
         return;
-      }
       case "postback":
         if (userId) await this.#onPostback(ctx, userId, event.postback?.data ?? "");
         return;
@@ -97,7 +99,7 @@ export class LineGroups {
     if (action === "gok") {
       await this.#confirm(ctx, by, by, params.r ?? null);
     } else if (action === "gchk" && typeof params.u === "string" && params.u) {
-      const person = params.u === by.userId ? by : await this.#known(ctx, params.u, params.r ?? null);
+      const person = params.u === by.userId ? by : await knownInGroupIn(ctx.tx, ctx.group.id, params.u, params.r ?? null);
       if (person) await this.#confirm(ctx, person, by, params.r ?? null);
     }
   }
@@ -108,9 +110,7 @@ export class LineGroups {
     if (!typed) return; // conversation in the group is not for us
     const reply = (suffix: string, message: string) =>
       sayToGroupIn(ctx.tx, ctx.group, `line-group-reply:${ctx.event.webhookEventId}:${suffix}`, message, ctx.now);
-    const people = (await ctx.tx.selectFrom("group_participants").select(["user_id", "display_name"]).where("group_id", "=", ctx.group.id)
-      .orderBy("first_seen_at").orderBy("user_id").execute()).map((p) => ({ userId: p.user_id, name: p.display_name ?? fallbackName(p.user_id) }));
-    const matches = matchPeople(typed, people);
+    const matches = matchPeople(typed, await groupParticipantsIn(ctx.tx, ctx.group.id));
     if (matches.length === 0) {
       return reply("none", `「${typed}」さんが見つかりませんでした。お名前を確かめてください。\nNobody called "${typed}" is known in this group.`);
     }
@@ -136,37 +136,13 @@ export class LineGroups {
     return outcome.newlyConfirmed > 0;
   }
 
-  /**
-   * Someone named in a list: as we know them now, or as the list named them
-   * (they may have left since); nobody else can be confirmed from this group.
-   */
-  async #known(ctx: Ctx, userId: string, roundId: string | null): Promise<Person | null> {
-    const row = await ctx.tx.selectFrom("group_participants").select("display_name").where("group_id", "=", ctx.group.id)
-      .where("user_id", "=", userId).executeTakeFirst();
-    if (row) return { userId, name: row.display_name ?? fallbackName(userId) };
-    if (roundId && isUuid(roundId)) {
-      const round = await ctx.tx.selectFrom("group_checkins").select("unconfirmed").where("id", "=", roundId)
-        .where("group_id", "=", ctx.group.id).executeTakeFirst();
-      const named = (round?.unconfirmed as Person[] | null)?.find((p) => p.userId === userId);
-      if (named) return named;
-    }
-    return null;
-  }
-
   /** Record people as seen in the group, named when LINE tells us in time (else a fallback name, and we ask again next time). */
   async #seen(ctx: Ctx, userIds: string[]): Promise<Person[]> {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return [];
-    const known = new Map((await ctx.tx.selectFrom("group_participants").select(["user_id", "display_name"])
-      .where("group_id", "=", ctx.group.id).where("user_id", "in", unique).execute()).map((p) => [p.user_id, p.display_name]));
+    const known = await participantNamesIn(ctx.tx, ctx.group.id, unique);
     const names = await this.#lookUp(ctx, unique.filter((u) => !known.get(u)));
-    const seenAt = ctx.at;
-    await ctx.tx.insertInto("group_participants").values(unique.map((u) => ({
-      group_id: ctx.group.id, organisation_id: ctx.group.organisation_id, user_id: u, display_name: names.get(u) ?? known.get(u) ?? null, first_seen_at: seenAt, last_seen_at: seenAt,
-    }))).onConflict((oc) => oc.columns(["group_id", "user_id", "organisation_id"]).doUpdateSet((eb) => ({
-      display_name: eb.fn.coalesce("excluded.display_name", "group_participants.display_name"),
-      last_seen_at: eb.fn("greatest", ["excluded.last_seen_at", "group_participants.last_seen_at"]),
-    }))).execute();
+    await recordParticipantsSeenIn(ctx.tx, ctx.group, unique.map((u) => ({ userId: u, name: names.get(u) ?? known.get(u) ?? null })), ctx.at);
     return unique.map((u) => {
       const name = names.get(u) ?? known.get(u);
       return { userId: u, name: name ?? fallbackName(u) };
