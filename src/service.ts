@@ -127,7 +127,7 @@ export async function startService(
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
     phases: corePhases(metrics, new Map([["line", new LineEvents((organisationId, tx) => channelConfigs.line(organisationId, tx), config.spreadSeconds, !config.sandbox,
-      (organisationId, groupId, userId) => line.groupMemberName(organisationId, groupId, userId))]])),
+      (account, groupId, userId) => line.groupMemberName(account.organisationId, groupId, userId, undefined, account.channelAccessToken))]])),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;

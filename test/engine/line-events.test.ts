@@ -43,9 +43,14 @@ for (const kind of databaseKinds()) {
     let teamId: string;
     const settings: LineSettings = { termsVersion: "3" };
     const names = new Map<string, string>();
+    /** Profile look-ups, with the token each was given. */
+    const lookups: { organisationId: string; channelAccessToken: string; userId: string }[] = [];
     const events = new LineEvents(
-      async () => ({ credentials: { channelSecret: "s", channelAccessToken: "t" }, settings }), 0, true,
-      async (_organisationId, _groupId, userId) => names.get(userId) ?? null,
+      async () => ({ credentials: { channelSecret: "s", channelAccessToken: "token-read-in-the-transaction" }, settings }), 0, true,
+      async (account, _groupId, userId) => {
+        lookups.push({ ...account, userId });
+        return names.get(userId) ?? null;
+      },
     );
 
     before(async () => {
@@ -291,6 +296,8 @@ for (const kind of databaseKinds()) {
       assert.deepEqual((await said()).map((m) => m.message_kind), ["group_welcome"]);
 
       await apply(START, memberJoined(lineGroupId, [aoki, baba], at(START)));
+      assert.deepEqual(lookups.map((l) => [l.userId, l.organisationId, l.channelAccessToken]).sort(), [aoki, baba].sort().map((u) =>
+        [u, organisationId, "token-read-in-the-transaction"]), "names are looked up with the token read through the event's transaction");
       const people = () => inTransaction(store.db, (tx) => groupParticipantsIn(tx, group.id));
       assert.deepEqual(await people(), [{ userId: aoki, name: "青木" }, { userId: baba, name: "馬場" }].sort((a, b) => (a.userId < b.userId ? -1 : 1)));
       await apply(START, groupText(lineGroupId, aoki, "確認 馬場", at(START)));

@@ -206,11 +206,15 @@ export class LineChannel implements Channel {
    * A group member's display name (GET /v2/bot/group/{groupId}/member/{userId}),
    * or null when LINE does not know them there (404) or no channel is configured.
    * Throws when LINE does not answer within `timeoutMs` or fails otherwise.
+   * `channelAccessToken`: the organisation's token when the caller has read it
+   * (inside a transaction it must: see AccountLookup); otherwise it is looked up.
    */
-  async groupMemberName(organisationId: string, groupId: string, userId: string, timeoutMs = 2000): Promise<string | null> {
-    const credentials = await this.#credentials(organisationId);
-    if (!credentials?.channelAccessToken) return null;
-    const client = this.#client(organisationId, credentials.channelAccessToken);
+  async groupMemberName(
+    organisationId: string, groupId: string, userId: string, timeoutMs = 2000, channelAccessToken?: string,
+  ): Promise<string | null> {
+    const token = channelAccessToken ?? (await this.#credentials(organisationId))?.channelAccessToken;
+    if (!token) return null;
+    const client = this.#client(organisationId, token);
     try {
       const profile = await withTimeout(client.getGroupMemberProfile(groupId, userId), timeoutMs);
       return profile.displayName?.trim() || null;

@@ -24,8 +24,13 @@ import {
 import type { AccountLookup, Db } from "../../engine/ports.ts";
 import { parsePostback } from "./messages.ts";
 
-/** A group member's display name from LINE: null when LINE does not know them; throws when LINE does not answer. */
-export type GroupProfileLookup = (organisationId: string, groupId: string, userId: string) => Promise<string | null>;
+/**
+ * A group member's display name from LINE: null when LINE does not know them; throws when LINE does not answer.
+ * `channelAccessToken` is the organisation's, read through the event's transaction.
+ */
+export type GroupProfileLookup = (
+  account: { organisationId: string; channelAccessToken: string }, groupId: string, userId: string,
+) => Promise<string | null>;
 
 export interface LineGroupEvent {
   type: string;
@@ -60,9 +65,11 @@ export class LineGroups {
       await leaveLineGroupIn(tx, organisationId, lineGroupId, eventAt, now);
       return;
     }
-    // Read through the transaction (see AccountLookup<"line">.get); this also refreshes the cache that the
-    // LINE client's credentials come from when a member's name is looked up below.
-    const settings = (await this.#lineAccount(organisationId, tx))?.settings;
+    // Read through the transaction (see AccountLookup): its token names people below. A read outside
+    // it (the LINE channel's own, once the 10 s cache expired during a long run of look-ups) waited on
+    // PGlite for this transaction, which waited for the read: the service hung.
+    const account = await this.#lineAccount(organisationId, tx);
+    const settings = account?.settings;
     let group = event.type === "join" ? undefined : await lineGroup(tx, organisationId, lineGroupId, false);
     if (!group) {
       // Added to the group — or an event from a group we have no row for (the bot was there before): welcome it.
@@ -71,7 +78,7 @@ export class LineGroups {
       }, now);
     }
     if (!group || group.status === "left") return;
-    const ctx: Ctx = { tx, organisationId, lineGroupId, group, event, now, at };
+    const ctx: Ctx = { tx, organisationId, lineGroupId, group, event, now, at, channelAccessToken: account?.credentials.channelAccessToken };
     const userId = event.source?.userId;
     switch (event.type) {
       case "memberJoined":
@@ -153,13 +160,14 @@ export class LineGroups {
   async #lookUp(ctx: Ctx, userIds: string[]): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     const lookup = this.#profiles;
-    if (!lookup) return names;
+    const { organisationId, channelAccessToken } = ctx;
+    if (!lookup || !channelAccessToken) return names;
     for (let i = 0; i < userIds.length; i += LOOKUP_CONCURRENCY) {
       // wall-clock: the profile look-up back-off protects LINE's API in real time.
       if ((this.#lookupsPausedUntil.get(ctx.organisationId) ?? 0) > Date.now()) break;
       await Promise.all(userIds.slice(i, i + LOOKUP_CONCURRENCY).map(async (userId) => {
         try {
-          const name = await lookup(ctx.organisationId, ctx.lineGroupId, userId);
+          const name = await lookup({ organisationId, channelAccessToken }, ctx.lineGroupId, userId);
           if (name) names.set(userId, name.slice(0, 100));
         } catch {
           // wall-clock: as above.
@@ -179,6 +187,8 @@ interface Ctx {
   event: LineGroupEvent;
   now: Date;
   at: Date;
+  /** The organisation's LINE token, read through `tx`; undefined when it has none (nobody is named then). */
+  channelAccessToken: string | undefined;
 }
 
 function usersIn(members: { type?: string; userId?: string }[] | undefined): string[] {
