@@ -3,7 +3,9 @@
  * import a provider or the HTTP layer; only the composition root (service.ts,
  * main.ts) wires providers in, so the HTTP layer does not import them either; a
  * provider maps events to engine commands and runs no SQL of its own, and reaches
- * the store only through the engine.
+ * the store only through the engine. A provider imports the engine's ports and
+ * commands, the domain, its own folder and, for its webhook routes, the HTTP
+ * layer's error shape and services; never another provider.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -72,4 +74,18 @@ test("providers run no SQL and reach the store only through the engine", () => {
   const toStore = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).filter((i) => i.startsWith("store/"))
     .map((i) => `src/${relative(SRC, f)} imports src/${i}`));
   assert.deepEqual(toStore, [], "a provider takes the store's types through the engine's ports");
+});
+
+/** What a provider may import besides its own folder and npm packages. */
+const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^http\/(errors|schemas|services)\.ts$/];
+
+test("a provider imports the engine, the domain, its own folder and http's error shape; never another provider", () => {
+  const files = under("providers/");
+  const strays = files.flatMap((f) => {
+    const own = relative(SRC, dirname(f)).split("\\").join("/");
+    return importsOf(f, readFileSync(f, "utf8"))
+      .filter((i) => !i.startsWith(`${own}/`) && !PROVIDER_MAY_IMPORT.some((allowed) => allowed.test(i)))
+      .map((i) => `src/${relative(SRC, f)} imports src/${i}`);
+  });
+  assert.deepEqual(strays, []);
 });
