@@ -6,14 +6,17 @@
  * chain starts when its prompt is accepted, so each instant's messages are sent at
  * that instant before time moves on.
  *
- * Also: reading back what the sandbox delivered (the sandbox contract's outbox).
+ * Also the sandbox's inbox: what the sandbox channel (channels/sandbox.ts)
+ * delivered, one row per idempotency key, and reading it back (the sandbox
+ * contract's outbox).
  */
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
 import type { SandboxClock } from "./clock.ts";
 import type { Engine } from "./engine.ts";
 import { nextDeadline } from "./phases.ts";
+import type { OutgoingMessage } from "./ports.ts";
 
 export async function advanceSandboxClock(db: Db, engine: Engine, clock: SandboxClock, target: Date, running: boolean): Promise<Date> {
   return engine.exclusive(async (control) => {
@@ -41,4 +44,34 @@ export async function sandboxDeliveries(
 ): Promise<Selectable<Database["sandbox_deliveries"]>[]> {
   return db.selectFrom("sandbox_deliveries").selectAll().where("organisation_id", "=", organisationId)
     .where("seq", ">", since).orderBy("seq").limit(limit).execute();
+}
+
+/**
+ * Deliver messages into the inbox, each arriving at `arrival(message)`. A key
+ * delivered before is refused, as a provider that honours keys does; returns how
+ * many were refused so.
+ */
+export async function recordSandboxDeliveries(db: Db, messages: OutgoingMessage[], arrival: (m: OutgoingMessage) => Date): Promise<number> {
+  if (messages.length === 0) return 0;
+  const inserted = await db
+    .insertInto("sandbox_deliveries")
+    .values(
+      messages.map((m) => ({
+        organisation_id: m.organisationId,
+        idempotency_key: m.idempotencyKey,
+        recipient_kind: m.recipient.kind,
+        recipient_id: m.recipient.id,
+        channel_kind: m.channel,
+        address: m.address,
+        message_kind: m.kind,
+        text: m.text,
+        payload: JSON.stringify(m.payload),
+        due_at: m.dueAt,
+        delivered_at: arrival(m),
+      })),
+    )
+    .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing())
+    .returning(sql<string>`idempotency_key`.as("key"))
+    .execute();
+  return messages.length - inserted.length;
 }

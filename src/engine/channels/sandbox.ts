@@ -1,6 +1,6 @@
 /**
  * The sandbox channel: training, demos and tests. It delivers into an inspectable
- * table (engine/sandbox-deliveries.ts) instead of a provider, and honours
+ * table (engine/sandbox-time.ts) instead of a provider, and honours
  * idempotency keys the way a real provider does: a key seen before is accepted
  * and not delivered again. It is the engine's own (it lives on virtual time), not
  * a provider's.
@@ -9,7 +9,7 @@ import type { Db } from "../../store/db.ts";
 import type { Clock } from "../clock.ts";
 import type { Links } from "../links.ts";
 import type { Channel, DeliveryResult, OutgoingMessage } from "../ports.ts";
-import { recordSandboxDeliveries } from "../sandbox-deliveries.ts";
+import { recordSandboxDeliveries } from "../sandbox-time.ts";
 
 export class SandboxChannel implements Channel {
   readonly name = "sandbox";
