@@ -57,7 +57,7 @@ export async function knownInGroupIn(tx: Db, groupId: string, userId: string, ro
   if (roundId && isUuid(roundId)) {
     const round = await tx.selectFrom("group_checkins").select("unconfirmed").where("id", "=", roundId)
       .where("group_id", "=", groupId).executeTakeFirst();
-    const named = (round?.unconfirmed as Person[] | null)?.find((p) => p.userId === userId);
+    const named = round?.unconfirmed?.find((p) => p.userId === userId);
     if (named) return named;
   }
   return null;

@@ -7,7 +7,6 @@
  * webhook event's).
  */
 import type { Db } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
 import { pauseMemberIn } from "./members.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
 
@@ -60,7 +59,7 @@ export async function lineContactOfIncidentIn(tx: Db, organisationId: string, in
     .where("organisation_id", "=", organisationId).executeTakeFirst();
   if (!incident) return null;
   const contacts = await tx.selectFrom("contacts").select(["id", "channels"]).where("member_id", "=", incident.member_id).execute();
-  const contact = contacts.find((c) => (c.channels as ChannelAddress[]).some((ch) => ch.kind === "line" && ch.address === userId));
+  const contact = contacts.find((c) => c.channels.some((ch) => ch.kind === "line" && ch.address === userId));
   return contact ? { id: contact.id } : null;
 }
 
@@ -76,7 +75,7 @@ export async function memberLeftLineIn(tx: Db, organisationId: string, memberId:
   if (!member) return;
   await enqueue(tx, [outboxRow({
     organisationId, key: `line-unfollow:${key}`,
-    recipient: { kind: "team", id: member.team_id }, channels: member.channels as ChannelAddress[],
+    recipient: { kind: "team", id: member.team_id }, channels: member.channels,
     messageKind: "channel_lost",
     text: `【見守り】${member.display_name}さんが LINE の友だち登録を解除（またはブロック）しました。確認は停止しています。\n` +
       `[Mimamori] ${member.display_name} unfollowed or blocked the LINE account; check-ins are paused.`,

@@ -312,7 +312,7 @@ export interface MemberSchedule {
 export async function memberScheduleIn(tx: Db, organisationId: string, memberId: string): Promise<MemberSchedule | undefined> {
   const member = await tx.selectFrom("members").select(["plan", "pause", "next_due_at"]).where("id", "=", memberId)
     .where("organisation_id", "=", organisationId).executeTakeFirst();
-  return member && { plan: member.plan as Plan, pause: member.pause as Pause | null, nextDueAt: member.next_due_at };
+  return member && { plan: member.plan, pause: member.pause, nextDueAt: member.next_due_at };
 }
 
 /**
