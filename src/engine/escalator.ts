@@ -25,7 +25,7 @@ export interface EscalationBatchResult {
   incidentsOpened: number;
 }
 
-interface DueCheckin {
+export interface DueCheckin {
   id: string;
   member_id: string;
   due_at: Date;
@@ -36,7 +36,7 @@ interface DueCheckin {
   incident_id: string | null;
 }
 
-interface MemberRow {
+export interface MemberRow {
   id: string;
   organisation_id: string;
   team_id: string;
@@ -47,7 +47,7 @@ interface MemberRow {
 }
 
 /** A claimed batch and everything its check-ins' steps refer to. */
-interface EscalationBatch {
+export interface EscalationBatch {
   due: DueCheckin[];
   members: Map<string, MemberRow>;
   /** Per member, in list order. */
@@ -60,7 +60,7 @@ interface EscalationBatch {
 }
 
 /** What a batch decided: the rows to write, and the counts for the metrics. */
-interface EscalationWrites {
+export interface EscalationWrites {
   positions: { id: string; step: number; next: Date | null; afterAsked: number | null; cursor: number; incident: string | null }[];
   incidents: NewIncident[];
   events: IncidentEventRow[];
@@ -150,7 +150,9 @@ export function decideEscalations(batch: EscalationBatch, now: Date): Escalation
         teamId: member.team_id,
         groupIds: groups.map((g) => g.id),
         memberLastPromptedAt: writes.prompted.get(member.id) ?? member.last_prompted_at,
-        hasOpenIncident: !!checkin.incident_id || openIncidents.has(member.id),
+        // Per check-in: a member's later check-in joins their open incident through an open_incident
+        // effect, which records 次の確認にも応答なし (no_answer_again) on it rather than a second incident.
+        hasOpenIncident: !!checkin.incident_id,
         now,
       },
     );

@@ -6,6 +6,7 @@
  * contact of its member. Each runs inside the caller's transaction (the stored
  * webhook event's).
  */
+import type { RegistrationState } from "../domain/registration.ts";
 import type { Db } from "../store/db.ts";
 import { pauseMemberIn } from "./members.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
@@ -14,7 +15,7 @@ export interface LineUser {
   memberId: string | null;
   following: boolean;
   /** The registration conversation's state (domain/registration.ts), null when none is under way. */
-  conversation: unknown;
+  conversation: RegistrationState | null;
   /** LINE's time of the last event that set `following`. */
   lastEventAt: Date;
 }

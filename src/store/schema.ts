@@ -14,7 +14,7 @@ import type { IncidentEventType, IncidentStatus, Outcome, Urgency } from "../dom
 import type { LinkAction, LinkPurpose } from "../domain/links.ts";
 import type { MessageKind, OutboxStatus, RecipientKind } from "../domain/messages.ts";
 import type { PolicySet } from "../domain/policy.ts";
-import type { Consent } from "../domain/registration.ts";
+import type { Consent, RegistrationState } from "../domain/registration.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
 
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -311,7 +311,7 @@ export interface CoreTables {
     user_id: string;
     member_id: string | null;
     following: boolean;
-    conversation: Json<unknown> | null;
+    conversation: Json<RegistrationState> | null;
     last_event_at: Timestamp;
   };
   contact_invitations: {

@@ -252,7 +252,7 @@ class Conversation {
   }
 
   async onConversationInput(input: RegistrationInput): Promise<void> {
-    const state = this.user?.conversation as RegistrationState | null | undefined;
+    const state = this.user?.conversation;
     if (!state) {
       if (input.type === "choice" && input.params.reg === "start" && !this.user?.memberId) {
         const settings = await this.settings();
