@@ -51,9 +51,8 @@ export interface RunningService {
  * under a lock), printed once and kept in the data directory unless it was preset.
  */
 async function bootstrap(
-  store: Store, config: Config, secrets: SecretBox, log: Logger, print: (text: string) => void,
+  store: Store, config: Config, secrets: SecretBox, log: Logger, print: (text: string) => void, now: Date,
 ): Promise<string | undefined> {
-  const now = new SystemClock().now();
   const token = await firstStart(store.db, { sandbox: config.sandbox, sandboxStart: config.sandboxStart, adminToken: config.adminToken, now });
   if (token && !config.adminToken) {
     mkdirSync(config.dataDir, { recursive: true });
@@ -78,7 +77,9 @@ async function bootstrap(
  */
 export async function startService(
   config: Config, log: Logger = pino({ level: config.logLevel }), print: (text: string) => void = (text) => process.stdout.write(text),
+  options: { wallClock?: Clock } = {},
 ): Promise<RunningService> {
+  const wallClock = options.wallClock ?? new SystemClock();
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
@@ -91,7 +92,7 @@ export async function startService(
   let createdAdminToken: string | undefined;
   const secrets = SecretBox.fromConfig(config.secretKey, config.dataDir);
   try {
-    createdAdminToken = await bootstrap(store, config, secrets, log, print);
+    createdAdminToken = await bootstrap(store, config, secrets, log, print, wallClock.now());
   } catch (error) {
     await store.close();
     throw error;
@@ -133,7 +134,7 @@ export async function startService(
     metrics.answersRecorded += n;
   });
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets,
+    config, db, databaseKind: store.kind, clock, wallClock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services, [lineWebhook, twilioWebhooks]);

@@ -32,9 +32,20 @@ export function totpUri(secret: string, issuer: string, label: string): string {
   return generateURI({ issuer, label, secret });
 }
 
-/** Whether a 6-digit code matches the secret at `now`, allowing one step either side for a phone's clock drift. */
-export async function verifyTotp(secret: string, code: string, now: Date): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
-  const result = await verifyOtp({ secret, token: code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 });
-  return result.valid;
+/** TOTP's time step, in seconds (RFC 6238's default, what every authenticator app uses). */
+export const TOTP_STEP_SECONDS = 30;
+
+/**
+ * The time step (unix seconds / 30) of the code a 6-digit `code` matches at
+ * `now`, allowing one step either side for a phone's clock drift; null when it
+ * matches none, or only steps at or before `afterStep` (a code already used:
+ * RFC 6238 §5.2 accepts an OTP once).
+ */
+export async function verifyTotp(secret: string, code: string, now: Date, afterStep: number | null = null): Promise<number | null> {
+  if (!/^\d{6}$/.test(code)) return null;
+  const epoch = Math.floor(now.getTime() / 1000);
+  const result = await verifyOtp({ secret, token: code, epoch, epochTolerance: TOTP_STEP_SECONDS });
+  if (!result.valid) return null;
+  const step = Math.floor(epoch / TOTP_STEP_SECONDS) + result.delta;
+  return afterStep !== null && step <= afterStep ? null : step;
 }

@@ -104,6 +104,11 @@ export interface OrganisationPatch {
   lineOfTheDay?: string;
   /** Asked on check-in calls after the answer, in order; [] for none. Keys must differ (the caller checks). */
   dailyQuestions?: DailyQuestion[];
+  /**
+   * The IANA zone in which the console shows times and the board counts "today"
+   * (the caller validates it). Members' own plans keep their own zones.
+   */
+  timeZone?: string;
 }
 
 /** Rename the organisation or change its settings, with its row locked; returns it as stored. */
@@ -116,6 +121,7 @@ export async function updateOrganisation(db: Db, organisationId: string, patch: 
       else delete settings.lineOfTheDay;
     }
     if (patch.dailyQuestions !== undefined) settings.dailyQuestions = patch.dailyQuestions;
+    if (patch.timeZone !== undefined) settings.timeZone = patch.timeZone;
     await tx.updateTable("organisations").set({ ...(patch.name ? { name: patch.name } : {}), settings: JSON.stringify(settings) })
       .where("id", "=", organisationId).execute();
     return tx.selectFrom("organisations").select(["id", "name", "settings", "created_at"]).where("id", "=", organisationId).executeTakeFirstOrThrow();

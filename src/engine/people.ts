@@ -48,13 +48,13 @@ export interface PersonView {
 
 type PersonRow = {
   id: string; organisation_id: string; display_name: string; login_id: string; role: string; password_hash: string | null;
-  locked_until: Date | null; deactivated_at: Date | null; created_at: Date; created_by: string;
+  locked_until: Date | null; deactivated_at: Date | null; created_at: Date; created_by: string; accepted_at: Date | null;
 };
 
-const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by"] as const;
+const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by", "accepted_at"] as const;
 
 function view(p: PersonRow, teamIds: string[], now: Date): PersonView {
-  const status = p.deactivated_at ? "deactivated" : !p.password_hash ? "invited" : p.locked_until && p.locked_until > now ? "locked" : "active";
+  const status = p.deactivated_at ? "deactivated" : !p.accepted_at ? "invited" : p.locked_until && p.locked_until > now ? "locked" : "active";
   return {
     id: p.id, displayName: p.display_name, loginId: p.login_id, role: p.role as PersonRole, teamIds, status,
     lockedUntil: status === "locked" ? (p.locked_until as Date).toISOString() : null, createdAt: p.created_at.toISOString(), createdBy: p.created_by,
@@ -233,11 +233,12 @@ export async function acceptInvitation(db: Db, secrets: SecretBox, code: string,
       return { ok: false, error: { code: "invitation_invalid", message: "this invitation is unknown, used or expired: ask an administrator for a new one" } };
     }
     const secret = secrets.open<string>(row.totp_secret);
-    if (!(await verifyTotp(secret, totpCode, now))) {
+    const step = await verifyTotp(secret, totpCode, now);
+    if (step === null) {
       return { ok: false, error: { code: "totp_invalid", field: "totpCode", message: "the code does not match: enter the 6 digits your authenticator app shows now" } };
     }
     await tx.updateTable("person_invitations").set({ used_at: now }).where("code_hash", "=", row.code_hash).where("organisation_id", "=", row.organisation_id).execute();
-    await tx.updateTable("people").set({ password_hash: hash, totp_secret: row.totp_secret, failed_attempts: 0, locked_until: null })
+    await tx.updateTable("people").set({ password_hash: hash, totp_secret: row.totp_secret, totp_last_step: step, failed_attempts: 0, locked_until: null, accepted_at: now })
       .where("id", "=", row.person_id).where("organisation_id", "=", row.organisation_id).execute();
     // A new password ends every session opened with the old one.
     await tx.updateTable("sessions").set({ revoked_at: now }).where("organisation_id", "=", row.organisation_id).where("person_id", "=", row.person_id)
@@ -255,7 +256,9 @@ export type SignInError =
 let decoy: Promise<string> | undefined;
 
 /**
- * Checks a sign-in: login id, password and TOTP code. A failure counts against
+ * Checks a sign-in: login id, password and TOTP code. A code is accepted once
+ * (its time step is remembered; that step and earlier ones are refused after).
+ * A failure counts against
  * the person; the LOCK_AFTER-th in a row locks the account for LOCK_FOR_MS
  * (`account_locked`, even with the right password); success resets the count.
  * Unknown login, wrong password, wrong code and deactivated account are one
@@ -266,7 +269,7 @@ export async function checkSignIn(
   db: Db, secrets: SecretBox, input: { loginId: string; password: string; totpCode: string; organisationId?: string }, now: Date,
 ): Promise<{ ok: true; organisationId: string; personId: string } | { ok: false; error: SignInError }> {
   const invalid: SignInError = { code: "invalid_credentials", message: "the login id, password or code is wrong" };
-  let q = db.selectFrom("people").select(["id", "organisation_id", "password_hash", "totp_secret", "failed_attempts", "locked_until", "deactivated_at"])
+  let q = db.selectFrom("people").select(["id", "organisation_id", "password_hash", "totp_secret", "totp_last_step", "failed_attempts", "locked_until", "deactivated_at"])
     .where("login_id", "=", input.loginId).where("password_hash", "is not", null);
   if (input.organisationId) q = q.where("organisation_id", "=", input.organisationId);
   const candidates = await q.execute();
@@ -281,9 +284,13 @@ export async function checkSignIn(
     return { ok: false, error: { code: "account_locked", message: "too many failed sign-ins: try again later, or ask an administrator", lockedUntil: person.locked_until.toISOString() } };
   }
   const passwordOk = await verifyPassword(person.password_hash as string, input.password);
-  const codeOk = passwordOk && person.totp_secret ? await verifyTotp(secrets.open<string>(person.totp_secret), input.totpCode, now) : false;
+  const step = passwordOk && person.totp_secret ? await verifyTotp(secrets.open<string>(person.totp_secret), input.totpCode, now, person.totp_last_step) : null;
   const where = { id: person.id, organisation_id: person.organisation_id };
-  if (!passwordOk || !codeOk || person.deactivated_at) {
+  // The step is claimed with a guarded write, so two sign-ins racing with one code cannot both pass.
+  const claimed = step !== null && !person.deactivated_at && Number((await db.updateTable("people").set({ totp_last_step: step })
+    .where("id", "=", where.id).where("organisation_id", "=", where.organisation_id)
+    .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)])).executeTakeFirst()).numUpdatedRows) === 1;
+  if (!claimed) {
     // Counted in the database, so concurrent guesses each count.
     const updated = await db.updateTable("people").set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1) }))
       .where("id", "=", where.id).where("organisation_id", "=", where.organisation_id).returning("failed_attempts").executeTakeFirstOrThrow();

@@ -4,7 +4,6 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { accessOf, checkAccess, guardRoutes } from "./access.ts";
-import { SystemClock } from "../engine/clock.ts";
 import { audit, wasAudited } from "./audit.ts";
 import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
@@ -87,8 +86,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
   opsRoutes(app as unknown as FastifyInstance, s);
   for (const routes of providerRoutes) await routes(app as unknown as FastifyInstance, s);
   await app.register(checkinPageRoutes(s));
-  const wallClock = new SystemClock();
-  const auth = new Authenticator(s.db, () => wallClock.now());
+  const auth = new Authenticator(s.db, () => s.wallClock.now());
   await app.register(async (api) => {
     // The server is where this service answers (MIMAMORI_PUBLIC_URL, or where it listens).
     api.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(app.swagger() as unknown as Record<string, unknown>, s.publicUrl()));

@@ -142,9 +142,10 @@ export const BroadcastRecipients = z.object({
 });
 export const BroadcastAnswered = z.object({ memberId: Uuid, answer: z.enum(BROADCAST_ANSWERS), incidentId: Uuid.nullable().optional() });
 
-export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, role: z.enum(PRINCIPAL_ROLES).describe("the caller's role: a token's, or a signed-in person's") });
+export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, timeZone: z.string().describe("the organisation's IANA time zone"), role: z.enum(PRINCIPAL_ROLES).describe("the caller's role: a token's, or a signed-in person's") });
 export const OrganisationSettings = z.object({
   id: Uuid, name: z.string(), lineOfTheDay: z.string().nullable(), dailyQuestions: z.array(z.looseObject({ key: z.string() })),
+  timeZone: z.string().describe("the organisation's IANA time zone: the console's times and the board's day"),
 });
 export const OrganisationCreated = z.object({ id: Uuid, name: z.string(), defaultTeamId: Uuid, adminToken: z.string().describe("shown once") });
 export const TokenCreated = z.object({

@@ -16,6 +16,11 @@ export interface Services {
   db: Db;
   databaseKind: "postgres" | "pglite";
   clock: Clock;
+  /**
+   * Real-world time for security: sessions, tokens' lifetimes, lock-outs, authenticator codes,
+   * passkey challenges (the sandbox's virtual clock moves none of them). Tests pass a clock of their own.
+   */
+  wallClock: Clock;
   engine: Engine;
   ingest: AnswerIngest;
   /** Webhook events, stored before the webhook answers. */

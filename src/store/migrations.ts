@@ -13,6 +13,7 @@ import { distributedByOrganisationMigration } from "./migrations/007-distributed
 import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
 import { consoleMigration } from "./migrations/009-console.ts";
 import { peopleMigration } from "./migrations/010-people.ts";
+import { passkeysMigration } from "./migrations/013-passkeys.ts";
 
 export interface Migration {
   id: number;
@@ -294,6 +295,7 @@ alter table members add column consent jsonb;
   escalationSafetyMigration,
   consoleMigration,
   peopleMigration,
+  passkeysMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -387,6 +387,54 @@ export interface CoreTables {
     deactivated_at: Timestamp | null;
     created_at: Timestamp;
     created_by: string;
+    /** The last TOTP step (unix seconds / 30) signed in with: that code and earlier ones are refused. */
+    totp_last_step: Generated<number | null>;
+    /** When the person accepted an invitation (password or passkey); null while invited. */
+    accepted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+    /** Where an e-mailed invitation goes; optional. */
+    email: Generated<string | null>;
+    /** Staff only: receives their teams' alerts now (on their person_channels). */
+    on_duty: Generated<boolean>;
+  };
+  person_passkeys: {
+    id: string;
+    organisation_id: string;
+    person_id: string;
+    /** The WebAuthn credential id, base64url. */
+    credential_id: string;
+    /** The COSE public key, base64url. */
+    public_key: string;
+    /** The authenticator's signature counter (0 for those that keep none); int8, read as a string by pg. */
+    counter: ColumnType<string | number, number, number>;
+    transports: JsonDefault<string[]>;
+    /** singleDevice | multiDevice (a synced passkey). */
+    device_type: string;
+    backed_up: boolean;
+    name: string;
+    created_at: Timestamp;
+    last_used_at: Timestamp | null;
+  };
+  webauthn_challenges: {
+    id: string;
+    challenge: string;
+    /** register | sign_in */
+    purpose: string;
+    organisation_id: string | null;
+    person_id: string | null;
+    /** A registration at an invitation's acceptance: the invitation's code hash. */
+    invitation_hash: string | null;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+    created_at: Timestamp;
+  };
+  person_channels: {
+    id: string;
+    organisation_id: string;
+    person_id: string;
+    /** email | sms | voice | line */
+    kind: string;
+    address: string;
+    created_at: Timestamp;
   };
   person_teams: { organisation_id: string; person_id: string; team_id: string };
   person_invitations: {
@@ -425,4 +473,5 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   api_tokens: "a request's token is what tells which organisation it belongs to, so it is found before any organisation is known",
   sandbox_clock: "one virtual time for the whole sandbox instance",
   schema_migrations: "the schema's version, one for the instance",
+  webauthn_challenges: "a passkey sign-in's challenge is made before anyone, and so any organisation, is known",
 };

@@ -10,9 +10,30 @@ import { join } from "node:path";
 import pg from "pg";
 import pino from "pino";
 import { loadConfig } from "../../src/config.ts";
+import type { Clock } from "../../src/engine/clock.ts";
 import { type RunningService, startService } from "../../src/service.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
+
+/**
+ * The wall clock of test services (sessions, lock-outs, authenticator codes):
+ * real time plus an offset that only moves forward, so a test reaches the next
+ * authenticator step (a code is accepted once) without waiting for it.
+ */
+export class TestWallClock implements Clock {
+  readonly running = true;
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+  async refresh(): Promise<void> {}
+}
+
+/** One per test file (each runs in its own process), shared by its services and its authenticator codes. */
+export const testWallClock = new TestWallClock();
 
 /**
  * The PostgreSQL server tests use: TEST_DATABASE_URL, or the local server. Set
@@ -105,7 +126,7 @@ export async function startTestService(
     ...(kind === "postgres" ? { DATABASE_URL: POSTGRES_URL as string, MIMAMORI_DB_SCHEMA: schema as string } : {}),
     ...env,
   });
-  const service = await startService(config, log);
+  const service = await startService(config, log, undefined, { wallClock: testWallClock });
   return {
     ...service,
     token,

@@ -1,7 +1,7 @@
 /** A browser-like client for people's sessions in API tests: keeps the session cookie and echoes the CSRF token on writes. */
 import assert from "node:assert/strict";
 import { generate } from "otplib";
-import type { Api } from "./harness.ts";
+import { type Api, testWallClock } from "./harness.ts";
 
 export interface PersonClient {
   call<T = any>(method: string, path: string, body?: unknown, options?: { csrf?: boolean }): Promise<{ status: number; body: T; headers: Headers }>;
@@ -33,8 +33,14 @@ export function personClient(baseUrl: string): PersonClient {
   return client;
 }
 
-/** The current authenticator code of a TOTP secret. */
-export const totpNow = (secret: string) => generate({ secret });
+/**
+ * A fresh authenticator code of a TOTP secret: the test services' wall clock
+ * first moves to the next 30-second step, since a code is accepted once.
+ */
+export async function totpNow(secret: string): Promise<string> {
+  testWallClock.advance(30_000);
+  return generate({ secret, epoch: Math.floor(testWallClock.now().getTime() / 1000) });
+}
 
 export const PASSWORD = "correct horse battery";
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { databaseKinds, startTestService, type TestService, testWallClock } from "../support/harness.ts";
 import { invitedPerson, PASSWORD, personClient, totpNow } from "../support/people.ts";
 import { memberBody } from "../support/sandbox.ts";
 
@@ -78,6 +78,59 @@ for (const kind of databaseKinds()) {
       const listed = (await service.api("GET", "/people")).body.people.find((p: { loginId: string }) => p.loginId === "tanaka");
       assert.equal(listed.status, "locked");
       assert.ok(Date.parse(listed.lockedUntil) > Date.now());
+    });
+
+    test("an authenticator code is accepted once: the step of a sign-in (or of the acceptance) cannot sign in again", async () => {
+      const invited = await service.api("POST", "/people", { displayName: "再利用 確認", loginId: "replay", role: "staff" });
+      const code = invited.body.invitation.code;
+      const client = personClient(service.url);
+      const secret = (await client.call("GET", `/invitations/${code}`)).body.totp.secret;
+      const acceptCode = await totpNow(secret);
+      assert.equal((await client.call("POST", `/invitations/${code}/accept`, { password: PASSWORD, totpCode: acceptCode })).status, 201);
+      const sameAsAcceptance = await personClient(service.url).call("POST", "/sessions", { loginId: "replay", password: PASSWORD, totpCode: acceptCode });
+      assert.equal(sameAsAcceptance.status, 401, "the acceptance's code is spent");
+      const fresh = await totpNow(secret);
+      assert.equal((await personClient(service.url).call("POST", "/sessions", { loginId: "replay", password: PASSWORD, totpCode: fresh })).status, 201);
+      const replayed = await personClient(service.url).call("POST", "/sessions", { loginId: "replay", password: PASSWORD, totpCode: fresh });
+      assert.equal(replayed.status, 401);
+      assert.equal(replayed.body.error.code, "invalid_credentials");
+      const row = await service.store.db.selectFrom("people").select(["failed_attempts", "totp_last_step"]).where("login_id", "=", "replay").executeTakeFirstOrThrow();
+      assert.equal(row.failed_attempts, 1, "the replay counts as a failure (the sign-in before it reset the count)");
+      assert.equal(row.totp_last_step, Math.floor(testWallClock.now().getTime() / 30_000));
+      assert.equal((await personClient(service.url).call("POST", "/sessions", { loginId: "replay", password: PASSWORD, totpCode: await totpNow(secret) })).status, 201,
+        "the next step's code signs in");
+    });
+
+    test("failed sign-ins are throttled per login id: refused with 429 and Retry-After before any password is checked", async () => {
+      const { secret } = await invitedPerson(service.api, service.url, { displayName: "制限 確認", loginId: "throttled", role: "staff" });
+      const client = personClient(service.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await client.call("POST", "/sessions", { loginId: "ghost", password: `guess number ${i}`, totpCode: "123456" })).status);
+      assert.deepEqual(statuses, Array(10).fill(401));
+      const refused = await client.call("POST", "/sessions", { loginId: "ghost", password: "guess number 11", totpCode: "123456" });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.error.code, "too_many_requests");
+      assert.equal(refused.body.error.field, "loginId");
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After: ${retryAfter}`);
+      const other = await client.call("POST", "/sessions", { loginId: "throttled", password: PASSWORD, totpCode: await totpNow(secret) });
+      assert.equal(other.status, 201, "another login id from the same address still signs in");
+    });
+
+    test("the organisation's time zone: admins set it (a valid IANA zone), everyone reads it, people's sessions carry it", async () => {
+      const { client } = await invitedPerson(service.api, service.url, { displayName: "時刻 確認", loginId: "zone", role: "staff" });
+      assert.equal((await service.api("GET", "/organisation")).body.timeZone, "Asia/Tokyo", "the default");
+      const bad = await service.api("PATCH", "/organisation", { timeZone: "Mars/Olympus" });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.field, "timeZone");
+      const byStaff = await client.call("PATCH", "/organisation", { timeZone: "Europe/London" });
+      assert.equal(byStaff.status, 403);
+      const set = await service.api("PATCH", "/organisation", { timeZone: "America/New_York" });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      assert.equal(set.body.timeZone, "America/New_York");
+      assert.equal((await service.api("GET", "/organisation")).body.timeZone, "America/New_York");
+      assert.equal((await client.call("GET", "/session")).body.timeZone, "America/New_York");
+      assert.equal((await service.api("PATCH", "/organisation", { timeZone: "Asia/Tokyo" })).body.timeZone, "Asia/Tokyo");
     });
 
     test("cookie writes need the CSRF token; the audit log names the person", async () => {
@@ -188,7 +241,7 @@ describe("first start", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "mimamori-first-"));
     let printed = "";
     const service = await startService(loadConfig({ PORT: "0", HOST: "127.0.0.1", MIMAMORI_DATA_DIR: dataDir, MIMAMORI_CHECK_RESPONSES: "1" }),
-      pino({ level: "silent" }), (text) => { printed += text; });
+      pino({ level: "silent" }), (text) => { printed += text; }, { wallClock: testWallClock });
     try {
       assert.match(printed, /Admin API token/);
       const link = /(http:\/\/\S+\/invite#([A-Za-z0-9_-]{32}))/.exec(printed);

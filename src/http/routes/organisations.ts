@@ -2,11 +2,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
-import { SystemClock } from "../../engine/clock.ts";
 import {
   createOrganisation, createToken, defaultTeamChannels, getOrganisation, listAuditLog, listTokens, revokeToken, updateOrganisation,
 } from "../../engine/organisations.ts";
 import { setupChecks, setupEnvironment } from "../../engine/setup-checks.ts";
+import { organisationTimeZone } from "../../engine/today.ts";
+import { isValidTimeZone } from "../../domain/schedule.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { IdParams, Limit, OrganisationInput, optionalText, safeString, TokenInput, text } from "../schemas.ts";
@@ -25,14 +26,15 @@ const DailyQuestionInput = z.union([
   }),
 ]);
 
-/** Token lifetimes are real-world time, whatever the sandbox's virtual clock says (see http/auth.ts). */
-const wallClock = new SystemClock();
-
 export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
+    /** Token lifetimes are real-world time, whatever the sandbox's virtual clock says (see http/auth.ts). */
+    const { wallClock } = s;
     app.get("/organisation", { schema: { tags: ["organisation"], summary: "The organisation this token belongs to" } }, async (request) => {
       const org = await getOrganisation(s.db, request.principal.organisationId);
-      return { id: org.id, name: org.name, createdAt: org.created_at.toISOString(), role: request.principal.role };
+      return {
+        id: org.id, name: org.name, createdAt: org.created_at.toISOString(), timeZone: await organisationTimeZone(s.db, org.id), role: request.principal.role,
+      };
     });
 
     app.get("/organisation/setup-checks", {
@@ -43,16 +45,18 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.patch("/organisation", {
       schema: {
-        tags: ["organisation"], summary: "Rename the organisation or set the line of the day shown under each prompt (今日のひとこと)",
+        tags: ["organisation"], summary: "Rename the organisation, set its time zone, or the line of the day shown under each prompt (今日のひとこと)",
         body: z.strictObject({
           name: text(200).optional(),
           lineOfTheDay: optionalText(200).optional(),
           dailyQuestions: z.array(DailyQuestionInput).max(5).optional()
             .describe("Asked on check-in calls after the member's answer: preset names (condition, health, sleep, medication, meals) or your own questions; [] for none"),
+          timeZone: safeString().refine(isValidTimeZone, "must be an IANA time zone such as Asia/Tokyo").optional()
+            .describe("IANA time zone of the console's times and of the board's day (members' plans keep their own)"),
         }),
       },
     }, async (request) => {
-      const { name, lineOfTheDay, dailyQuestions } = request.body;
+      const { name, lineOfTheDay, dailyQuestions, timeZone } = request.body;
       let questions: DailyQuestion[] | undefined;
       if (dailyQuestions !== undefined) {
         questions = dailyQuestions.map((q) => (typeof q === "string" ? QUESTION_PRESETS[q] : q));
@@ -62,11 +66,14 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       }
       const updated = await updateOrganisation(s.db, request.principal.organisationId, {
         ...(name !== undefined ? { name } : {}), ...(lineOfTheDay !== undefined ? { lineOfTheDay } : {}),
-        ...(questions !== undefined ? { dailyQuestions: questions } : {}),
+        ...(questions !== undefined ? { dailyQuestions: questions } : {}), ...(timeZone !== undefined ? { timeZone } : {}),
       });
       await audit(s.db, request, "organisation.update", "organisation", request.principal.organisationId, { fields: Object.keys(request.body) });
       const stored = updated.settings as { lineOfTheDay?: string; dailyQuestions?: DailyQuestion[] };
-      return { id: updated.id, name: updated.name, lineOfTheDay: stored.lineOfTheDay ?? null, dailyQuestions: stored.dailyQuestions ?? [] };
+      return {
+        id: updated.id, name: updated.name, lineOfTheDay: stored.lineOfTheDay ?? null, dailyQuestions: stored.dailyQuestions ?? [],
+        timeZone: await organisationTimeZone(s.db, updated.id),
+      };
     });
 
     app.post("/organisations", {

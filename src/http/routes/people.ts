@@ -3,7 +3,6 @@
  * invitation, sign someone out everywhere. Validate → engine → shape.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { SystemClock } from "../../engine/clock.ts";
 import { getPerson, invitePerson, listPeople, type PeopleError, reinvite, updatePerson } from "../../engine/people.ts";
 import { endSessions } from "../../engine/sessions.ts";
 import { audit } from "../audit.ts";
@@ -29,7 +28,7 @@ function refusal(error: PeopleError): ApiError {
 
 export function peopleRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    const wallClock = new SystemClock();
+    const { wallClock } = s;
     /** Where an invitation is opened: the console's page, the code in the fragment so no server log keeps it. */
     const link = (code: string) => `${s.publicUrl()}/invite#${code}`;
 

@@ -6,11 +6,11 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { SystemClock } from "../../engine/clock.ts";
 import { totpUri } from "../../engine/credentials.ts";
 import { getOrganisation } from "../../engine/organisations.ts";
 import { acceptInvitation, checkSignIn, getPerson, openInvitation } from "../../engine/people.ts";
 import { endSessions, IDLE_MS, listSessions, openSession } from "../../engine/sessions.ts";
+import { SignInThrottle, type ThrottleKey } from "../../engine/sign-in-throttle.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
 import { audit, auditAs } from "../audit.ts";
 import { SESSION_COOKIE } from "../auth.ts";
@@ -22,7 +22,24 @@ const tags = ["people"];
 
 export function sessionRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    const wallClock = new SystemClock();
+    const { wallClock } = s;
+    const throttle = new SignInThrottle();
+    /** Refuses quickly (429, before any password hash) when these keys failed too often; otherwise runs `check` counted. */
+    const throttled = async <T extends { ok: boolean }>(reply: FastifyReply, keys: ThrottleKey[], field: string, check: () => Promise<T>, failed: (result: T) => boolean) => {
+      const gate = throttle.begin(keys, wallClock.now());
+      if (!gate.ok) {
+        reply.header("retry-after", String(Math.max(1, Math.ceil(gate.retryAfterMs / 1000))));
+        throw new ApiError(429, "too_many_requests", "too many failed attempts from this address or for this login id: wait a while and retry", field);
+      }
+      let result: T;
+      try {
+        result = await check();
+      } finally {
+        gate.release();
+      }
+      if (failed(result)) throttle.fail(keys, wallClock.now());
+      return result;
+    };
     /** Secure whenever the service is reached over TLS (directly, or per MIMAMORI_PUBLIC_URL behind a proxy). */
     const secure = (request: FastifyRequest) => request.protocol === "https" || (s.config.publicUrl?.startsWith("https://") ?? false);
     const setCookie = (request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number) => {
@@ -45,7 +62,10 @@ export function sessionRoutes(s: Services): FastifyPluginAsyncZod {
     app.post("/sessions", {
       schema: { tags, summary: "Sign in with login id, password and authenticator code; sets the session cookie", body: SignInInput, security: [] },
     }, async (request, reply) => {
-      const result = await checkSignIn(s.db, s.secrets, request.body, wallClock.now());
+      const keys: ThrottleKey[] = [{ kind: "login", value: request.body.loginId }, { kind: "address", value: request.ip }];
+      const result = await throttled(reply, keys, "loginId", () => checkSignIn(s.db, s.secrets, request.body, wallClock.now()),
+        (r) => !r.ok && r.error.code !== "organisation_required");
+      if (result.ok) throttle.succeed(request.body.loginId);
       if (!result.ok) {
         const { error } = result;
         if (error.code === "account_locked") throw new ApiError(423, "account_locked", `${error.message} (until ${error.lockedUntil})`, "loginId");
@@ -100,7 +120,8 @@ export function sessionRoutes(s: Services): FastifyPluginAsyncZod {
         tags, summary: "Accept an invitation: set the password, prove the authenticator, and sign in", params: InvitationParams, body: AcceptInput, security: [],
       },
     }, async (request, reply) => {
-      const result = await acceptInvitation(s.db, s.secrets, request.params.code, request.body.password, request.body.totpCode, wallClock.now());
+      const result = await throttled(reply, [{ kind: "address", value: request.ip }], "code",
+        () => acceptInvitation(s.db, s.secrets, request.params.code, request.body.password, request.body.totpCode, wallClock.now()), (r) => !r.ok);
       if (!result.ok) {
         if (result.error.code === "totp_invalid") throw new ApiError(422, "totp_invalid", result.error.message, "totpCode");
         throw new ApiError(404, "invitation_invalid", result.error.message, "code");
