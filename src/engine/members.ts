@@ -10,6 +10,8 @@ import { type Insertable, type Selectable, sql } from "kysely";
 import {
   anchorFor, dateFromEpochDay, DEFAULT_TIME_ZONE, epochDay, type Interval, localDateOf, nextDueOutsidePause, type Pause, type Plan,
 } from "../domain/schedule.ts";
+import { type DuplicateProbe, type DuplicateReason, duplicateReason, normalizeKana, phonesOf } from "../domain/member-fields.ts";
+import type { MemberState } from "../domain/member-state.ts";
 import { newId } from "../ids.ts";
 import { cancelQueued } from "./causes.ts";
 import { askContactsToConfirm, type ContactInput, contactRows } from "./contacts.ts";
@@ -38,6 +40,51 @@ export interface MemberInput extends Personal {
   groupIds?: string[];
   /** The terms the member accepted, and when (LINE's registration records it; null: asked, none recorded). */
   consent?: { termsVersion: string; at: string } | null;
+  /** Furigana, normalised to hiragana (domain/member-fields.ts normalizeKana). */
+  displayNameKana?: string;
+  /** The municipality's own number, unique per organisation. */
+  externalId?: string;
+}
+
+/**
+ * An external number another member of the organisation already has. `items`:
+ * which inputs (by index) when several were registered together.
+ */
+export class ExternalIdTaken extends Error {
+  readonly field: string;
+  readonly items: { index: number; externalId: string }[];
+  constructor(field: string, items: { index: number; externalId: string }[]) {
+    super(`another member of this organisation has the external number ${items[0]?.externalId ?? ""}`);
+    this.field = field;
+    this.items = items;
+  }
+}
+
+/**
+ * Refuses with {@link ExternalIdTaken} external numbers the organisation
+ * already gives another member (or two inputs share). `except`: the member
+ * being changed, whose own number is no conflict.
+ */
+async function checkExternalIds(tx: Db, organisationId: string, ids: (string | undefined)[], except?: string): Promise<void> {
+  const wanted = ids.map((id, index) => ({ id, index })).filter((x): x is { id: string; index: number } => !!x.id);
+  if (!wanted.length) return;
+  const seen = new Map<string, number>();
+  const taken: { index: number; externalId: string }[] = [];
+  for (const w of wanted) {
+    if (seen.has(w.id)) taken.push({ index: w.index, externalId: w.id });
+    seen.set(w.id, w.index);
+  }
+  let q = tx.selectFrom("members").select("external_id").where("organisation_id", "=", organisationId)
+    .where("external_id", "in", [...seen.keys()]);
+  if (except) q = q.where("id", "<>", except);
+  for (const row of await q.execute()) taken.push({ index: seen.get(row.external_id as string) as number, externalId: row.external_id as string });
+  if (taken.length) throw new ExternalIdTaken("externalId", taken.sort((a, b) => a.index - b.index));
+}
+
+/** Whether an error is PostgreSQL's unique violation of the external-number index (a concurrent registration won). */
+export function isExternalIdConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | null;
+  return !!e && e.code === "23505" && (e.constraint === "members_org_external" || !!e.message?.includes("members_org_external"));
 }
 
 /** Where in the minute a member's slot falls when an operator spreads load (stable per member). */
@@ -128,6 +175,7 @@ export async function createMembersIn(
   tx: Db, organisationId: string, inputs: MemberInput[], now: Date, spreadSeconds = 0,
 ): Promise<string[]> {
   await checkReferences(tx, organisationId, inputs);
+  await checkExternalIds(tx, organisationId, inputs.map((m) => m.externalId));
   const fallbackTeam = await defaultTeamId(tx, organisationId);
   const members: Insertable<Database["members"]>[] = [];
   const contacts: Insertable<Database["contacts"]>[] = [];
@@ -140,6 +188,7 @@ export async function createMembersIn(
       personal: JSON.stringify(personalOf(input)), channels: JSON.stringify(input.channels), plan: JSON.stringify(plan),
       next_due_at: nextDueOutsidePause(plan, now, null), created_at: now, updated_at: now,
       ...(input.consent !== undefined ? { consent: JSON.stringify(input.consent) } : {}),
+      display_name_kana: input.displayNameKana || null, external_id: input.externalId || null,
     });
     contacts.push(...contactRows(organisationId, id, input.contacts ?? [], now));
     for (const g of new Set(input.groupIds ?? [])) groupLinks.push({ group_id: g, member_id: id, organisation_id: organisationId });
@@ -156,32 +205,48 @@ export interface MemberPatch extends Personal {
   channels?: ChannelAddress[];
   plan?: PlanInput;
   teamId?: string;
+  /** "" removes it. */
+  displayNameKana?: string;
+  /** "" removes it. */
+  externalId?: string;
+  /** The terms the member accepted and when; null: none recorded. */
+  consent?: { termsVersion: string; at: string } | null;
 }
 
 /**
  * Change a member; a new plan starts counting from now (see {@link changePlanIn}).
  * Personal fields set to "" are removed. Returns false when the organisation has
- * no such member; throws {@link MissingReference} (field `teamId`) for an unknown team.
+ * no such member; throws {@link MissingReference} (field `teamId`) for an unknown
+ * team, {@link ExternalIdTaken} for another member's external number.
  */
 export async function updateMember(
   db: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date, spreadSeconds = 0,
 ): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const member = await tx.selectFrom("members").select(["personal", "pause", "active"])
-      .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
-    if (!member) return false;
-    if (patch.teamId) await checkReferences(tx, organisationId, [{ teamId: patch.teamId } as MemberInput]);
-    const changes: Record<string, unknown> = { updated_at: now };
-    if (patch.displayName !== undefined) changes.display_name = patch.displayName;
-    if (patch.channels !== undefined) changes.channels = JSON.stringify(patch.channels);
-    if (patch.teamId !== undefined) changes.team_id = patch.teamId;
-    const personal = { ...(member.personal as Personal), ...personalOf(patch) };
-    for (const field of PERSONAL_FIELDS) if (personal[field] === "") delete personal[field];
-    changes.personal = JSON.stringify(personal);
-    if (patch.plan) Object.assign(changes, planChange(patch.plan, memberId, member, now, spreadSeconds));
-    await tx.updateTable("members").set(changes).where("id", "=", memberId).execute();
-    return true;
-  });
+  return inTransaction(db, (tx) => updateMemberIn(tx, organisationId, memberId, patch, now, spreadSeconds));
+}
+
+/** {@link updateMember} inside the caller's transaction. */
+export async function updateMemberIn(
+  tx: Db, organisationId: string, memberId: string, patch: MemberPatch, now: Date, spreadSeconds = 0,
+): Promise<boolean> {
+  const member = await tx.selectFrom("members").select(["personal", "pause", "active"])
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
+  if (!member) return false;
+  if (patch.teamId) await checkReferences(tx, organisationId, [{ teamId: patch.teamId } as MemberInput]);
+  if (patch.externalId) await checkExternalIds(tx, organisationId, [patch.externalId], memberId);
+  const changes: Record<string, unknown> = { updated_at: now };
+  if (patch.displayName !== undefined) changes.display_name = patch.displayName;
+  if (patch.channels !== undefined) changes.channels = JSON.stringify(patch.channels);
+  if (patch.teamId !== undefined) changes.team_id = patch.teamId;
+  if (patch.displayNameKana !== undefined) changes.display_name_kana = patch.displayNameKana || null;
+  if (patch.externalId !== undefined) changes.external_id = patch.externalId || null;
+  if (patch.consent !== undefined) changes.consent = JSON.stringify(patch.consent);
+  const personal = { ...(member.personal as Personal), ...personalOf(patch) };
+  for (const field of PERSONAL_FIELDS) if (personal[field] === "") delete personal[field];
+  changes.personal = JSON.stringify(personal);
+  if (patch.plan) Object.assign(changes, planChange(patch.plan, memberId, member, now, spreadSeconds));
+  await tx.updateTable("members").set(changes).where("id", "=", memberId).execute();
+  return true;
 }
 
 /** The columns a new plan changes: the plan (anchored at `now`) and the next due time (none while the member has left). */
@@ -290,6 +355,7 @@ export async function deleteMember(db: Db, organisationId: string, memberId: str
 /** The columns a member's summary and detail show (personal information included: the caller decides who sees it). */
 export const MEMBER_COLUMNS = [
   "id", "team_id", "display_name", "channels", "plan", "pause", "active", "next_due_at", "created_at", "updated_at", "personal",
+  "display_name_kana", "external_id", "consent",
 ] as const;
 export type MemberRow = Pick<Selectable<Database["members"]>, (typeof MEMBER_COLUMNS)[number]>;
 
@@ -315,36 +381,121 @@ export async function memberScheduleIn(tx: Db, organisationId: string, memberId:
   return member && { plan: member.plan, pause: member.pause, nextDueAt: member.next_due_at };
 }
 
+/** What a member list can be narrowed to (all optional, combined with AND). */
+export interface MemberFilter {
+  teamId?: string;
+  /** Part of the name or furigana (either kana), the external number, a phone number as typed, a channel address, or the member's id. */
+  search?: string;
+  state?: MemberState;
+  /** Members who have a channel of this kind. */
+  channel?: ChannelAddress["kind"];
+  /** Members with at least one contact who has not confirmed yet. */
+  unconfirmedContacts?: boolean;
+}
+
+const SORT_KEY = sql`coalesce(members.display_name_kana, members.display_name) collate "C"`;
+const SORT_NAME = sql`members.display_name collate "C"`;
+
 /**
- * One page of the organisation's members in id order: at most `limit`, after the
- * id `after` (the previous page's last), only those of `teamId` when given.
- */
-/**
- * A page of the organisation's members in id order (registration order), after
- * the cursor `after`. `search`: part of the display name, or of a channel
- * address (a phone number typed the Japanese way, 090-1234-5678, also finds
- * +819012345678); case-insensitive.
+ * A page of the organisation's members in list order — furigana, then name
+ * (a member without furigana by their name), then id — after the member
+ * `after` (the previous page's last id), narrowed by `filter`. The search is
+ * case-insensitive; a phone number typed the Japanese way (090-1234-5678) also
+ * finds +819012345678; katakana finds hiragana furigana.
  */
 export async function listMembers(
-  db: Db, organisationId: string, page: { limit: number; after?: string; teamId?: string; search?: string },
+  db: Db, organisationId: string, page: { limit: number; after?: string } & MemberFilter,
 ): Promise<MemberRow[]> {
-  let q = db.selectFrom("members").select([...MEMBER_COLUMNS])
-    .where("organisation_id", "=", organisationId).orderBy("id").limit(page.limit);
-  if (page.after) q = q.where("id", ">", page.after);
-  if (page.teamId) q = q.where("team_id", "=", page.teamId);
+  let q = db.selectFrom("members").select(MEMBER_COLUMNS.map((c) => `members.${c}` as const))
+    .where("members.organisation_id", "=", organisationId)
+    .orderBy(SORT_KEY).orderBy(SORT_NAME).orderBy("members.id").limit(page.limit);
+  if (page.after) {
+    q = q.where(sql<boolean>`(${SORT_KEY}, ${SORT_NAME}, members.id) > (select coalesce(a.display_name_kana, a.display_name) collate "C",
+      a.display_name collate "C", a.id from members a where a.id = ${page.after} and a.organisation_id = ${organisationId})`);
+  }
+  if (page.teamId) q = q.where("members.team_id", "=", page.teamId);
+  if (page.channel) q = q.where(sql<boolean>`members.channels @> ${JSON.stringify([{ kind: page.channel }])}::jsonb`);
+  if (page.unconfirmedContacts) {
+    q = q.where((eb) => eb.exists(eb.selectFrom("contacts").select("contacts.id").whereRef("contacts.member_id", "=", "members.id")
+      .whereRef("contacts.organisation_id", "=", "members.organisation_id").where("contacts.confirmed_at", "is", null)));
+  }
+  if (page.state) {
+    const state = page.state;
+    q = q.where((eb) => {
+      const incident = eb.exists(eb.selectFrom("incidents").select("incidents.id").whereRef("incidents.member_id", "=", "members.id")
+        .whereRef("incidents.organisation_id", "=", "members.organisation_id").where("incidents.status", "<>", "resolved"));
+      const escalatingCheckin = eb.exists(eb.selectFrom("checkins").select("checkins.id").whereRef("checkins.member_id", "=", "members.id")
+        .whereRef("checkins.organisation_id", "=", "members.organisation_id").where("checkins.status", "=", "open")
+        .where("checkins.escalates", "=", true).where("checkins.step_index", ">", 0));
+      const openCheckin = eb.exists(eb.selectFrom("checkins").select("checkins.id").whereRef("checkins.member_id", "=", "members.id")
+        .whereRef("checkins.organisation_id", "=", "members.organisation_id").where("checkins.status", "=", "open"));
+      const active = eb("members.active", "=", true);
+      const escalating = eb.or([incident, escalatingCheckin]);
+      // The same precedence as domain/member-state.ts: inactive, escalating, paused, awaiting_answer, scheduled.
+      switch (state) {
+        case "inactive": return eb("members.active", "=", false);
+        case "escalating": return eb.and([active, escalating]);
+        case "paused": return eb.and([active, eb.not(escalating), eb("members.pause", "is not", null)]);
+        case "awaiting_answer": return eb.and([active, eb.not(escalating), eb("members.pause", "is", null), openCheckin]);
+        case "scheduled": return eb.and([active, eb.not(escalating), eb("members.pause", "is", null), eb.not(openCheckin)]);
+      }
+    });
+  }
   if (page.search) {
     const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const digits = page.search.replace(/[\s()-]/g, "");
+    const digits = page.search.normalize("NFKC").replace(/[\s()ー‐-]/g, "");
     const patterns = [like(page.search)];
     // A domestic number (0 then 9–10 digits) is stored in E.164: +81 without the 0.
     if (/^0\d{9,10}$/.test(digits)) patterns.push(like(`+81${digits.slice(1)}`));
     else if (/^\+?\d{4,}$/.test(digits)) patterns.push(like(digits));
+    const kana = normalizeKana(page.search);
+    const folded = page.search.normalize("NFKC");
+    const asId = page.search.trim().toLowerCase();
     q = q.where((eb) => eb.or([
-      ...patterns.map((p) => eb("display_name", "ilike", p)),
-      ...patterns.map((p) => eb(sql`channels::text`, "ilike", p)),
+      ...patterns.map((p) => eb("members.display_name", "ilike", p)),
+      ...patterns.map((p) => eb(sql`members.channels::text`, "ilike", p)),
+      ...patterns.map((p) => eb(sql`members.personal->>'phone'`, "ilike", p)),
+      ...(kana ? [eb("members.display_name_kana", "like", like(kana))] : []),
+      eb("members.external_id", "ilike", like(folded)),
+      ...(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(asId) ? [eb("members.id", "=", asId)] : []),
     ]));
   }
   return q.execute();
+}
+
+/** A registered member a new registration likely duplicates, and why. */
+export interface LikelyDuplicate {
+  memberId: string;
+  displayName: string;
+  reason: DuplicateReason;
+}
+
+/**
+ * Members of the organisation a registration likely duplicates (same name and
+ * birth date, or a phone number in common; domain/member-fields.ts), at most 10.
+ * `except`: the member's own id (an edit, or the one just registered).
+ */
+export async function likelyDuplicates(db: Db, organisationId: string, probe: DuplicateProbe, except?: string): Promise<LikelyDuplicate[]> {
+  if (!probe.birthDate && !probe.phones.length) return [];
+  let q = db.selectFrom("members").select(["id", "display_name", "personal", "channels"]).where("organisation_id", "=", organisationId)
+    .where((eb) => eb.or([
+      ...(probe.birthDate ? [eb(sql`personal->>'birthDate'`, "=", probe.birthDate)] : []),
+      ...probe.phones.flatMap((p) => [
+        eb(sql`personal->>'phone'`, "=", p),
+        eb(sql<boolean>`channels @> ${JSON.stringify([{ address: p }])}::jsonb`, "=", true),
+      ]),
+    ]))
+    .limit(50);
+  if (except) q = q.where("id", "<>", except);
+  const found: LikelyDuplicate[] = [];
+  for (const row of await q.execute()) {
+    const personal = row.personal as Personal;
+    const reason = duplicateReason(probe, {
+      displayName: row.display_name, fullName: personal.fullName, birthDate: personal.birthDate, phones: phonesOf(personal.phone, row.channels),
+    });
+    if (reason) found.push({ memberId: row.id, displayName: row.display_name, reason });
+  }
+  return found.slice(0, 10);
 }
 
 export type ObservationRow = Pick<Selectable<Database["observations"]>, "question" | "value" | "label" | "channel" | "observed_at" | "checkin_id">;

@@ -138,8 +138,3 @@ export async function listTokens(db: Db, organisationId: string): Promise<TokenR
     .where("organisation_id", "=", organisationId).orderBy("created_at").orderBy("id").execute();
 }
 
-/** The latest entries of the organisation's audit log, newest first, at most `limit`. */
-export async function listAuditLog(db: Db, organisationId: string, limit: number): Promise<Selectable<Database["audit_log"]>[]> {
-  return db.selectFrom("audit_log").selectAll().where("organisation_id", "=", organisationId)
-    .orderBy("at", "desc").orderBy("id", "desc").limit(limit).execute();
-}

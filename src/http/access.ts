@@ -38,6 +38,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "POST /tokens": "admin",
   "DELETE /tokens/:id": "admin",
   "GET /audit-log": "admin",
+  // The auditor reads and exports the audit log: it is theirs to check (the export is audited too).
+  "GET /audit-log/export": "admin",
 
   "GET /teams": "observer",
   "POST /teams": "admin",
@@ -60,6 +62,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "POST /members/:id/resume": "staff",
   "POST /members/:id/answers": "staff",
   "GET /members/:id/history": "observer",
+  // Imports and exports move whole lists of personal data: admins (an auditor is refused in the route).
+  "POST /member-imports": "admin",
+  "GET /member-imports/:id": "admin",
+  "POST /member-imports/:id/check": "admin",
+  "POST /member-imports/:id/commit": "admin",
+  "GET /members/export": "admin",
   // Health answers are personal through and through: there is no redacted form to show.
   "GET /members/:id/observations": "staff",
 

@@ -17,6 +17,7 @@ import { contactRoutes } from "./routes/contacts.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
+import { memberImportRoutes } from "./routes/member-imports.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
@@ -113,7 +114,8 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes]) {
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
+      memberImportRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

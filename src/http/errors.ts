@@ -8,7 +8,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifySchemaCompiler } from "fastify";
 import { z } from "zod";
-import { MissingReference } from "../engine/members.ts";
+import { ExternalIdTaken, isExternalIdConflict, MissingReference } from "../engine/members.ts";
 
 /** The request-level error codes, with what each means (README, API section, and the OpenAPI document list them). */
 export const ERROR_CODES = {
@@ -48,6 +48,15 @@ export const ERROR_CODES = {
   totp_invalid: "the authenticator code does not match",
   login_taken: "another person of this organisation has this login id",
   last_admin: "the organisation's last admin must stay an admin",
+  external_id_taken: "another member of this organisation has this external number",
+  import_unreadable_file: "the uploaded file is neither CSV nor an xlsx workbook that can be read",
+  import_empty_file: "the uploaded file has no header row",
+  import_too_many_rows: "the uploaded file has more rows than an import takes (20,000)",
+  import_too_many_columns: "the uploaded file has more columns than an import takes (100)",
+  import_busy: "a check or commit of this import is running",
+  import_committed: "this import is committed already",
+  import_not_checked: "the import must be checked (dry run) before it is committed",
+  import_has_problems: "the check found bad rows: fix the file and upload it again",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -157,6 +166,11 @@ export function handleError(error: FastifyError | ApiError | Error, request: Fas
   if (error instanceof MissingReference) {
     const fields = error.fields.map((field) => ({ field, code: "unknown_reference" as const, message: error.message }));
     return reply.code(422).send(errorBody("unknown_reference", error.message, error.field, fields));
+  }
+  if (error instanceof ExternalIdTaken) return reply.code(409).send(errorBody("external_id_taken", error.message, error.field));
+  // Two registrations with one number at the same moment: the unique index decides, the loser hears why.
+  if (isExternalIdConflict(error)) {
+    return reply.code(409).send(errorBody("external_id_taken", "another member of this organisation has this external number", "externalId"));
   }
   if (error instanceof RequestValidationError) {
     const fields = error.issues.flatMap((issue) => fieldErrors(issue, error.validationContext));

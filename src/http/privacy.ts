@@ -7,7 +7,8 @@
  *   the API: the names of people (members, contacts, LINE participants, who
  *   acknowledged or answered), their addresses (postal, and the address of
  *   every channel: phone numbers, e-mail, LINE ids), birth dates, phone
- *   numbers, medical notes, free-text notes, and provider errors (they quote
+ *   numbers, medical notes, free-text notes, furigana and the municipality's
+ *   own number (they name a person as surely), and provider errors (they quote
  *   addresses). The list is PERSONAL_FIELDS; the README repeats it.
  * - `admin` and `staff` see them; every answer that shows them is in the audit
  *   log (the route's own entry, or `personal.view`).
@@ -17,7 +18,7 @@
 import type { Principal } from "./auth.ts";
 
 export const PERSONAL_FIELDS = [
-  "displayName", "memberName", "fullName", "address", "birthDate", "phone", "medicalNotes", "note", "by", "actor", "createdBy", "error",
+  "displayName", "displayNameKana", "externalId", "memberName", "fullName", "address", "birthDate", "phone", "medicalNotes", "note", "by", "actor", "createdBy", "error",
 ] as const;
 /** Fields naming who did something: the kind before the first colon is kept (`contact:***`, `token:***`). */
 const ACTORS = new Set(["actor", "createdBy"]);

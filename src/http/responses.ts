@@ -10,6 +10,7 @@ import { DELIVERY_ERROR_CODES } from "../engine/ports.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { CANCEL_REASONS } from "../domain/causes.ts";
 import { MESSAGE_KINDS } from "../domain/messages.ts";
+import { IMPORT_CHANNEL_KINDS, IMPORT_FIELDS, IMPORT_PROBLEM_CODES, IMPORT_STATUSES } from "../domain/member-import.ts";
 import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
@@ -29,7 +30,8 @@ export const PlanOut = z.object({
 const PauseOut = z.object({ until: z.string().optional(), reason: z.string(), note: z.string().optional() }).nullable();
 
 export const MemberSummary = z.object({
-  id: Uuid, displayName: z.string(), teamId: Uuid, channels: z.array(ChannelOut), plan: PlanOut, pause: PauseOut,
+  id: Uuid, displayName: z.string(), displayNameKana: z.string().nullable().describe("furigana, in hiragana"),
+  externalId: z.string().nullable().describe("the municipality's own number"), teamId: Uuid, channels: z.array(ChannelOut), plan: PlanOut, pause: PauseOut,
   active: z.boolean(), nextDueAt: When, createdAt: Time, updatedAt: Time,
 }).meta({ id: "MemberSummary" });
 
@@ -50,6 +52,7 @@ export const Member = MemberSummary.extend({
   lastAnswer: z.object({ answer: z.string(), at: Time, source: z.string() }).nullable(),
   contacts: z.array(Contact),
   groupIds: z.array(Uuid),
+  consent: z.object({ termsVersion: z.string(), at: z.string() }).nullable().describe("the terms the member accepted and when; null: none recorded"),
   callsFrom: z.string().nullable().describe("the number check-in calls come from (voice members)"),
 }).meta({ id: "Member", description: "Personal fields (fullName, address, birthDate, phone, medicalNotes) only for staff and admins" });
 
@@ -158,9 +161,37 @@ export const TokenList = z.object({
 });
 export const AuditLog = z.object({
   entries: z.array(z.object({
-    at: Time, actor: z.string(), action: z.string(), subject: z.object({ kind: z.string(), id: z.string().nullable() }), detail: z.unknown(),
+    id: Uuid, at: Time, actor: z.string(), action: z.string(), subject: z.object({ kind: z.string(), id: z.string().nullable() }), detail: z.unknown(),
   })),
+  next: Uuid.nullable().describe("cursor for ?before= (older entries)"),
 });
+
+const ImportField = z.enum(IMPORT_FIELDS);
+export const MemberImport = z.object({
+  id: Uuid, fileName: z.string(), format: z.enum(["csv", "xlsx"]),
+  encoding: z.enum(["utf-8-bom", "utf-8", "shift_jis", "xlsx"]).describe("how the file was written, as detected"),
+  header: z.array(z.string()).describe("row 1 of the file"), rowCount: z.number().int().describe("rows below the header"),
+  preview: z.array(z.array(z.string())).describe("the first rows below the header (an empty array once committed)"),
+  mapping: z.array(ImportField.nullable()).describe("per column: the member field it holds (guessed from the header at upload), or null"),
+  options: z.object({ channel: z.enum(IMPORT_CHANNEL_KINDS), every: z.enum(INTERVALS), weekday: z.number().int().optional(), at: z.string() }),
+  status: z.enum(IMPORT_STATUSES),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }).describe("rows done by the running check or commit"),
+  problems: z.array(z.object({
+    row: z.number().int().describe("spreadsheet row number (the header is row 1)"), field: ImportField, code: z.enum(IMPORT_PROBLEM_CODES),
+    value: z.string().optional().describe("the cell as read (cut at 60 characters)"),
+  })).describe("every bad row, each problem once; the commit needs none"),
+  warnings: z.array(z.object({
+    row: z.number().int(), code: z.literal("likely_duplicate"), reason: z.enum(["name_and_birth_date", "phone"]),
+    memberId: Uuid.optional(), memberName: z.string().optional(), otherRow: z.number().int().optional(),
+  })).describe("rows that are likely someone registered already, or another row: imported all the same"),
+  summary: z.object({
+    rows: z.number().int(), create: z.number().int(), update: z.number().int().describe("rows whose externalId names a member"),
+    problems: z.number().int().describe("bad rows"), warnings: z.number().int(),
+  }).nullable(),
+  failure: z.string().nullable().describe("why the last step failed (external_id_taken, internal)"),
+  createdBy: z.string(), createdAt: Time, updatedAt: Time,
+}).meta({ id: "MemberImport" });
+const File = z.string().describe("the file's bytes (text/csv or xlsx), as an attachment");
 
 export const LineChannel = z.object({
   kind: z.literal("line"), configured: z.boolean(), webhookPath: z.string(), settings: z.record(z.string(), z.unknown()).optional(),
@@ -185,8 +216,12 @@ export const SetupCheck = z.object({
   count: z.number().int().optional(), field: z.string().optional(),
 }).meta({ id: "SetupCheck" });
 export const SetupChecks = z.object({ checks: z.array(SetupCheck) });
+export const LikelyDuplicate = z.object({
+  memberId: Uuid, displayName: z.string(), reason: z.enum(["name_and_birth_date", "phone"]),
+}).meta({ id: "LikelyDuplicate", description: "a registered member this one is likely the same person as" });
 export const MemberCreated = Member.extend({
   warnings: z.array(SetupCheck).describe("channels that will deliver nothing here (the member is registered all the same)"),
+  likelyDuplicates: z.array(LikelyDuplicate).describe("members with the same name and birth date, or a phone number in common (registered all the same)"),
 }).meta({ id: "MemberCreated" });
 export const BounceRecorded = z.object({ failed: z.literal(true) });
 
@@ -303,6 +338,12 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /tokens": { 200: TokenList },
   "DELETE /tokens/:id": { 204: NoContent },
   "GET /audit-log": { 200: AuditLog },
+  "GET /audit-log/export": { 200: File },
+  "POST /member-imports": { 201: MemberImport },
+  "GET /member-imports/:id": { 200: MemberImport },
+  "POST /member-imports/:id/check": { 202: MemberImport },
+  "POST /member-imports/:id/commit": { 202: MemberImport },
+  "GET /members/export": { 200: File },
   "GET /channels/line": { 200: LineChannel },
   "PUT /channels/line": { 200: LineChannel },
   "DELETE /channels/line": { 204: NoContent },

@@ -14,6 +14,7 @@ import { ANSWER_SOURCES, ANSWERS } from "../domain/answers.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { parseDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
+import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
 import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
@@ -151,6 +152,25 @@ const personal = {
   medicalNotes: optionalText(2000, true).optional(),
 };
 
+/** Furigana: hiragana or katakana (half-width too), stored in hiragana; "" removes it. */
+export const Kana = z.string().max(100, "at most 100 characters").transform((v, ctx) => {
+  const kana = normalizeKana(v);
+  if (kana !== undefined) return kana;
+  ctx.addIssue({ code: "custom", message: "must be written in kana (hiragana or katakana), e.g. やまだ はなこ", input: v });
+  return z.NEVER;
+});
+/** The municipality's own number for the member (unique in the organisation); "" removes it. */
+export const ExternalId = z.string().transform((v, ctx) => {
+  const id = normalizeExternalId(v);
+  if (id !== undefined) return id;
+  ctx.addIssue({ code: "custom", message: "must be at most 50 characters with no control characters", input: v });
+  return z.NEVER;
+});
+const memberFields = {
+  displayNameKana: Kana.optional().describe("furigana; lists sort by it, then by the name"),
+  externalId: ExternalId.optional().describe("the municipality's own number, unique in the organisation; imports match on it"),
+};
+
 export const ContactInput = z.strictObject({
   displayName: text(100),
   relation: text(100).describe("e.g. daughter, neighbour, 民生委員, caseworker, landlord"),
@@ -165,6 +185,7 @@ export const MemberCreate = z.strictObject({
   teamId: Id.optional(),
   groupIds: z.array(Id).max(20).optional(),
   ...personal,
+  ...memberFields,
 });
 
 export const MemberBulkCreate = z.strictObject({ members: z.array(MemberCreate).min(1).max(5000) });
@@ -175,6 +196,9 @@ export const MemberPatch = z.strictObject({
   plan: Plan.optional(),
   teamId: Id.optional(),
   ...personal,
+  ...memberFields,
+  consent: z.strictObject({ termsVersion: text(50), at: DateTime }).nullable().optional()
+    .describe("the terms version the member accepted and when (e.g. on paper); null: none recorded"),
 });
 
 export const PauseInput = z.strictObject({
@@ -254,7 +278,22 @@ export const ListQuery = z.strictObject({
   limit: Limit(1000, 100),
   after: Id.optional().describe("cursor: the last id of the previous page"),
   teamId: Id.optional(),
-  q: text(100).optional().describe("search: part of the name, or of a channel address (a phone number as typed, 090-1234-5678)"),
+  q: text(100).optional()
+    .describe("search: part of the name or furigana, the external number, a phone number as typed (090-1234-5678), a channel address, or the member's id"),
+  state: z.enum(["inactive", "paused", "scheduled", "awaiting_answer", "escalating"]).optional(),
+  channel: z.enum(CHANNEL_KINDS).optional().describe("members with a channel of this kind"),
+  unconfirmedContacts: z.enum(["true", "false"]).transform((v) => v === "true").optional()
+    .describe("true: members with a contact who has not confirmed"),
+});
+
+export const AuditQuery = z.strictObject({
+  limit: Limit(1000, 100),
+  before: Id.optional().describe("cursor: the last id of the previous page (older entries follow)"),
+  actor: text(100).optional().describe("part of who: a person's or token's name, or their id"),
+  action: text(100).optional().describe("an action (member.view), or a family ending with a dot (member.)"),
+  memberId: Id.optional().describe("entries about this member"),
+  from: DateTime.optional().describe("entries at or after this time"),
+  to: DateTime.optional().describe("entries before this time"),
 });
 
 export const TokenInput = z.strictObject({

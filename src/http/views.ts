@@ -20,7 +20,7 @@ export function contactView(c: ContactRow) {
 
 export function memberSummary(m: MemberRow) {
   return {
-    id: m.id, displayName: m.display_name, teamId: m.team_id, channels: m.channels,
+    id: m.id, displayName: m.display_name, displayNameKana: m.display_name_kana, externalId: m.external_id, teamId: m.team_id, channels: m.channels,
     plan: planView(m.plan), pause: m.pause, active: m.active, nextDueAt: iso(m.next_due_at),
     createdAt: iso(m.created_at), updatedAt: iso(m.updated_at),
   };
@@ -45,6 +45,7 @@ export function memberDetailView(d: MemberDetailRows, withPersonal: boolean) {
     lastAnswer: d.lastAnswer ? { answer: d.lastAnswer.answer, at: iso(d.lastAnswer.received_at), source: d.lastAnswer.source } : null,
     contacts: d.contacts.map(contactView),
     groupIds: d.groupIds,
+    consent: m.consent ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import { distributedByOrganisationMigration } from "./migrations/007-distributed
 import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
 import { consoleMigration } from "./migrations/009-console.ts";
 import { peopleMigration } from "./migrations/010-people.ts";
+import { memberFieldsMigration } from "./migrations/012-member-fields.ts";
 import { passkeysMigration } from "./migrations/013-passkeys.ts";
 
 export interface Migration {
@@ -295,6 +296,7 @@ alter table members add column consent jsonb;
   escalationSafetyMigration,
   consoleMigration,
   peopleMigration,
+  memberFieldsMigration,
   passkeysMigration,
 ];
 

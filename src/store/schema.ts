@@ -16,6 +16,9 @@ import type { MessageKind, OutboxStatus, RecipientKind } from "../domain/message
 import type { PolicySet } from "../domain/policy.ts";
 import type { Consent, RegistrationState } from "../domain/registration.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
+import type {
+  ImportEncoding, ImportFormat, ImportMapping, ImportOptions, ImportProblem, ImportStatus, ImportSummary, ImportWarning,
+} from "../domain/member-import.ts";
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
@@ -91,6 +94,10 @@ export interface CoreTables {
     consent: Json<Consent | null> | null;
     created_at: Timestamp;
     updated_at: Timestamp;
+    /** Furigana in hiragana (domain/member-fields.ts); lists sort by it, then by the name. */
+    display_name_kana: Maybe<string>;
+    /** The municipality's own number, unique per organisation; imports match on it. */
+    external_id: Maybe<string>;
   };
   contacts: {
     id: string;
@@ -459,6 +466,30 @@ export interface CoreTables {
     revoked_at: Timestamp | null;
     ip: string | null;
     user_agent: string | null;
+  };
+  member_imports: {
+    id: string;
+    organisation_id: string;
+    /** Who uploaded the file (an audit actor: `person:<name>:<id>` or `token:<name>:<id>`). */
+    created_by: string;
+    file_name: string;
+    format: ImportFormat;
+    encoding: ImportEncoding;
+    header: Json<string[]>;
+    /** The data rows as read (text cells), row 2 of the sheet first; null once committed. */
+    rows: Json<string[][]> | null;
+    row_count: number;
+    mapping: Json<ImportMapping> | null;
+    options: Json<ImportOptions> | null;
+    status: ImportStatus;
+    /** Rows checked or written so far by the running step. */
+    processed: Generated<number>;
+    problems: Json<ImportProblem[]> | null;
+    warnings: Json<ImportWarning[]> | null;
+    summary: Json<ImportSummary> | null;
+    failure: string | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
   };
 }
 

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isContactOf } from "../../engine/contacts.ts";
+import { phonesOf } from "../../domain/member-fields.ts";
 import {
-  createMembers, deleteMember, listMembers, listObservations, memberDetail, memberHistory, MissingReference, pauseMember, resumeMember,
+  createMembers, deleteMember, likelyDuplicates, listMembers, listObservations, memberDetail, memberHistory, MissingReference, pauseMember, resumeMember,
   updateMember,
 } from "../../engine/members.ts";
 import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
@@ -37,7 +38,12 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         await audit(s.db, request, "member.create", "member", id);
         // Registered all the same; the warnings say why a channel will deliver nothing.
         const warnings = await registrationWarnings(s.db, request.principal.organisationId, request.body, setupEnvironment(s.config));
-        return reply.code(201).send({ ...(await detail(request, id)), warnings });
+        // A likely duplicate is registered all the same (twins, a couple sharing a landline): the console asks the person to check.
+        const body = request.body;
+        const likely = await likelyDuplicates(s.db, request.principal.organisationId, {
+          displayName: body.displayName, fullName: body.fullName, birthDate: body.birthDate, phones: phonesOf(body.phone, body.channels),
+        }, id);
+        return reply.code(201).send({ ...(await detail(request, id)), warnings, likelyDuplicates: likely });
       });
 
     app.post("/members/bulk", {
@@ -55,11 +61,12 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/members", { schema: { tags, summary: "List members (no personal information)", querystring: ListQuery } },
       async (request) => {
-        const { limit, after, teamId, q } = request.query;
+        const { limit, after, teamId, q, state, channel, unconfirmedContacts } = request.query;
         // A search matches names and addresses: a role that may not see them may not probe them either.
         if (q && !seesPersonal(request.principal)) throw new ApiError(403, "forbidden", "searching members needs a role that sees personal data", "querystring.q");
         const rows = await listMembers(s.db, request.principal.organisationId, {
-          limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}), ...(q ? { search: q } : {}),
+          limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}), ...(q ? { search: q } : {}), ...(state ? { state } : {}),
+          ...(channel ? { channel } : {}), ...(unconfirmedContacts ? { unconfirmedContacts } : {}),
         });
         return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
       });
@@ -117,6 +124,10 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       });
       if (outcome.status === "member_not_found") throw notFound("member");
       s.engine.nudge();
+      // An answer someone else gives for the member is a person's word: who, for whom, and why stay in the audit log.
+      if (source !== "member" && outcome.status !== "duplicate") {
+        await audit(s.db, request, "member.answer_on_behalf", "member", request.params.id, { answer, source, reason: note ?? null });
+      }
       if (outcome.status === "duplicate") return reply.code(200).send({ duplicate: true });
       return reply.code(201).send({ id: outcome.answerId, closedCheckins: outcome.closedCheckins, incidentId: outcome.incidentId ?? null });
     });

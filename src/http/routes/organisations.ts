@@ -3,14 +3,15 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
 import {
-  createOrganisation, createToken, defaultTeamChannels, getOrganisation, listAuditLog, listTokens, revokeToken, updateOrganisation,
+  createOrganisation, createToken, defaultTeamChannels, getOrganisation, listTokens, revokeToken, updateOrganisation,
 } from "../../engine/organisations.ts";
 import { setupChecks, setupEnvironment } from "../../engine/setup-checks.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
 import { isValidTimeZone } from "../../domain/schedule.ts";
 import { audit } from "../audit.ts";
+import { listAuditLog } from "../../engine/audit-log.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { IdParams, Limit, OrganisationInput, optionalText, safeString, TokenInput, text } from "../schemas.ts";
+import { AuditQuery, IdParams, OrganisationInput, optionalText, safeString, TokenInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const DailyQuestionInput = z.union([
@@ -118,16 +119,18 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       });
 
     app.get("/audit-log", {
-      schema: {
-        tags: ["organisation"], summary: "Who viewed or changed what, newest first",
-        querystring: z.strictObject({ limit: Limit(1000, 100) }),
-      },
+      schema: { tags: ["organisation"], summary: "Who viewed or changed what, newest first, filtered by who, what, which member and when", querystring: AuditQuery },
     }, async (request) => {
-      const rows = await listAuditLog(s.db, request.principal.organisationId, request.query.limit);
+      const { limit, before, actor, action, memberId, from, to } = request.query;
+      const rows = await listAuditLog(s.db, request.principal.organisationId, {
+        limit, ...(before ? { before } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}), ...(memberId ? { memberId } : {}),
+        ...(from ? { from } : {}), ...(to ? { to } : {}),
+      });
       return {
         entries: rows.map((r) => ({
-          at: r.at.toISOString(), actor: r.actor, action: r.action, subject: { kind: r.subject_kind, id: r.subject_id }, detail: r.detail,
+          id: r.id, at: r.at.toISOString(), actor: r.actor, action: r.action, subject: { kind: r.subject_kind, id: r.subject_id }, detail: r.detail,
         })),
+        next: rows.length === limit ? rows[rows.length - 1].id : null,
       };
     });
   };
