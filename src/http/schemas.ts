@@ -146,7 +146,7 @@ export const Plan = z.strictObject({
 const personal = {
   fullName: optionalText(200).optional(),
   address: optionalText(500).optional(),
-  birthDate: LocalDate.optional(),
+  birthDate: LocalDate.or(z.literal("")).optional().describe("YYYY-MM-DD; \"\" removes it"),
   phone: safeString().max(40, "at most 40 characters").transform((v, ctx) => (v.trim() === "" ? "" : toE164(v, ctx)))
     .optional().describe("stored in E.164; \"\" removes it"),
   medicalNotes: optionalText(2000, true).optional(),
@@ -186,6 +186,8 @@ export const MemberCreate = z.strictObject({
   groupIds: z.array(Id).max(20).optional(),
   ...personal,
   ...memberFields,
+  consent: z.strictObject({ termsVersion: text(50), at: DateTime }).optional()
+    .describe("the terms version the member accepted and when (e.g. on paper)"),
 });
 
 export const MemberBulkCreate = z.strictObject({ members: z.array(MemberCreate).min(1).max(5000) });

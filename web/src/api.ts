@@ -81,6 +81,35 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
 }
 
 /**
+ * Downloads a file the API answers (an export) and hands it to the browser as
+ * a download named as the server says; rejects with ApiFailure like `api`.
+ * Returns the file's name.
+ */
+export async function download(path: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers: { ...headers("GET", false), accept: "*/*" }, credentials: "same-origin" });
+  } catch {
+    throw new ApiFailure(0, "network", "the server could not be reached");
+  }
+  if (!response.ok) {
+    const parsed = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string; field?: string } } | undefined;
+    if (response.status === 401) onUnauthorized();
+    throw new ApiFailure(response.status, parsed?.error?.code ?? "generic", parsed?.error?.message ?? response.statusText, parsed?.error?.field);
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "download";
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
+/**
  * Follows a server-sent event stream of /api/v1 (fetch, so a bearer token can
  * go along; a session's cookie goes anyway), reconnecting after a pause when it
  * drops, until `signal` aborts. `onEvent(name, data)` for each event; `onState`

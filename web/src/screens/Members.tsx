@@ -8,17 +8,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 import {
-  Button, Form, Label, Link, ListBox, ListBoxItem, Popover, SearchField, Select, SelectValue, Input, TextArea, TextField,
+  Button, Checkbox, Form, Label, Link, ListBox, ListBoxItem, Popover, SearchField, Select, SelectValue, Input, TextArea, TextField,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDateTime, type Lang } from "../format.ts";
+import { actorParts } from "./AuditLog.tsx";
+import { formatDate, formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
+import { FieldSelect, Import } from "./Import.tsx";
+import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
 
 interface Channel { kind: string; address: string }
 interface MemberSummary {
-  id: string; displayName: string; teamId: string; channels: Channel[]; plan: { every: string; at: string; weekday?: number; timeZone: string };
+  id: string; displayName: string; displayNameKana: string | null; externalId: string | null; teamId: string; channels: Channel[]; plan: { every: string; at: string; weekday?: number; timeZone: string };
   pause: { until?: string; reason: string; note?: string } | null; active: boolean; nextDueAt: string | null;
 }
 interface Contact { id: string; displayName: string; relation: string; position: number; channels: Channel[]; confirmed: boolean; confirmedAt: string | null }
@@ -28,10 +31,18 @@ interface Member extends MemberSummary {
   openIncidents: { id: string; kind: string; status: string; openedAt: string }[];
   lastAnswer: { answer: string; at: string; source: string } | null;
   contacts: Contact[];
+  consent: { termsVersion: string; at: string } | null;
 }
 interface History {
+  checkins: { id: string; dueAt: string; status: string; answer: string | null; answeredAt: string | null }[];
   answers: { id: string; answer: string; source: string; by: string | null; note: string | null; at: string }[];
+  incidents: { id: string; kind: string; status: string; openedAt: string; resolvedAt: string | null; outcome: string | null }[];
 }
+interface AuditEntry { id: string; at: string; actor: string; action: string; detail: Record<string, unknown> }
+
+const STATES = ["scheduled", "awaiting_answer", "escalating", "paused", "inactive"] as const;
+const CHANNEL_KINDS = ["voice", "sms", "email", "line", "sandbox"] as const;
+const ANY = "__any";
 interface Team { id: string; name: string }
 
 const PAGE = 50;
@@ -45,10 +56,20 @@ function MemberList({ me }: { me: Me }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const after = cursors.at(-1);
   const mayFind = me.role === "admin" || me.role === "staff" || me.role === "auditor";
+  const [teamFilter, setTeamFilter] = useState(ANY);
+  const [stateFilter, setStateFilter] = useState(ANY);
+  const [channelFilter, setChannelFilter] = useState(ANY);
+  const [unconfirmed, setUnconfirmed] = useState(false);
+  const filters = `${teamFilter !== ANY ? `&teamId=${teamFilter}` : ""}${stateFilter !== ANY ? `&state=${stateFilter}` : ""}` +
+    `${channelFilter !== ANY ? `&channel=${channelFilter}` : ""}${unconfirmed ? "&unconfirmedContacts=true" : ""}`;
+  const filter = (set: (v: string) => void) => (v: string) => {
+    setCursors([]);
+    set(v);
+  };
   const members = useQuery({
-    queryKey: ["members", query, after ?? ""],
+    queryKey: ["members", query, filters, after ?? ""],
     queryFn: () => api<{ members: MemberSummary[]; next: string | null }>("GET",
-      `/members?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ""}${after ? `&after=${after}` : ""}`),
+      `/members?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ""}${filters}${after ? `&after=${after}` : ""}`),
     placeholderData: (previous) => previous,
   });
   const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams") });
@@ -56,6 +77,8 @@ function MemberList({ me }: { me: Me }) {
   const column = createColumnHelper<MemberSummary>();
   const columns = useMemo(() => [
     column.accessor("displayName", { header: () => t("members.name"), cell: (c) => <Link href={`/members/${c.row.original.id}`}>{c.getValue()}</Link> }),
+    column.accessor("displayNameKana", { header: () => t("memberFilters.kana"), cell: (c) => c.getValue() ?? "" }),
+    column.accessor("externalId", { header: () => t("memberFilters.externalId"), cell: (c) => c.getValue() ?? "" }),
     column.accessor("teamId", { header: () => t("members.team"), cell: (c) => teamName.get(c.getValue()) ?? "—" }),
     column.accessor("channels", { header: () => t("members.channels"), cell: (c) => c.getValue().map((ch) => t(`channels.${ch.kind}`, { defaultValue: ch.kind })).join("、") }),
     column.accessor("plan", { header: () => t("members.plan"), cell: (c) => t("members.planText", { every: t(`members.every.${c.getValue().every}`), at: c.getValue().at }) }),
@@ -68,6 +91,10 @@ function MemberList({ me }: { me: Me }) {
   return (
     <div className="members">
       <h1>{t("members.title")}</h1>
+      <div className="button-row">
+        {me.role === "admin" || me.role === "staff" ? <Link className="button-link primary" href="/members/new">{t("memberFilters.create")}</Link> : null}
+        {me.role === "admin" ? <Link className="button-link" href="/members/import">{t("memberFilters.importExport")}</Link> : null}
+      </div>
       {mayFind ? (
         <Form role="search" className="search" onSubmit={(e) => { e.preventDefault(); setCursors([]); setQuery(search.trim()); }}>
           <SearchField value={search} onChange={setSearch} onClear={() => { setCursors([]); setQuery(""); }}>
@@ -77,6 +104,17 @@ function MemberList({ me }: { me: Me }) {
           <Button type="submit">{t("members.find")}</Button>
         </Form>
       ) : null}
+      <div className="inline-form filters">
+        <FieldSelect label={t("memberFilters.team")} value={teamFilter} onChange={filter(setTeamFilter)} visible
+          options={[{ id: ANY, name: t("memberFilters.any") }, ...(teams.data?.teams ?? []).map((team) => ({ id: team.id, name: team.name }))]} />
+        <FieldSelect label={t("memberFilters.state")} value={stateFilter} onChange={filter(setStateFilter)} visible
+          options={[{ id: ANY, name: t("memberFilters.any") }, ...STATES.map((st) => ({ id: st, name: t(`members.states.${st}`) }))]} />
+        <FieldSelect label={t("memberFilters.channel")} value={channelFilter} onChange={filter(setChannelFilter)} visible
+          options={[{ id: ANY, name: t("memberFilters.any") }, ...CHANNEL_KINDS.map((c) => ({ id: c, name: t(`channels.${c}`) }))]} />
+        <Checkbox isSelected={unconfirmed} onChange={(v) => { setCursors([]); setUnconfirmed(v); }}>
+          {t("memberFilters.unconfirmedContacts")}
+        </Checkbox>
+      </div>
       {members.isError ? <ErrorText error={members.error} /> : null}
       {members.isPending ? <p>{t("app.loading")}</p> : null}
       {members.data && rows.length === 0 ? <p className="empty-state">{query ? t("members.noneFound", { query }) : t("members.none")}</p> : null}
@@ -113,12 +151,20 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
   const queryClient = useQueryClient();
   const canAct = me.role === "admin" || me.role === "staff";
   const member = useQuery({ queryKey: ["member", id], queryFn: () => api<Member>("GET", `/members/${id}`) });
-  const history = useQuery({ queryKey: ["member-history", id], queryFn: () => api<History>("GET", `/members/${id}/history?limit=20`) });
+  const history = useQuery({ queryKey: ["member-history", id], queryFn: () => api<History>("GET", `/members/${id}/history?limit=500`) });
+  const readsLog = me.role === "admin" || me.role === "auditor";
+  const changes = useQuery({
+    queryKey: ["member-changes", id],
+    queryFn: () => api<{ entries: AuditEntry[] }>("GET", `/audit-log?memberId=${id}&limit=50`),
+    enabled: readsLog,
+  });
+  const [editing, setEditing] = useState(false);
   const [reason, setReason] = useState("travel");
   const [answerNote, setAnswerNote] = useState("");
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ["member", id] });
     void queryClient.invalidateQueries({ queryKey: ["member-history", id] });
+    void queryClient.invalidateQueries({ queryKey: ["member-changes", id] });
   };
   const pause = useMutation({ mutationFn: () => api("POST", `/members/${id}/pause`, { reason }), onSuccess: refresh });
   const resume = useMutation({ mutationFn: () => api("POST", `/members/${id}/resume`), onSuccess: refresh });
@@ -141,6 +187,7 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
     <div className="member-page">
       <p><Link href="/members">{t("members.back")}</Link></p>
       <h1>{m.displayName}</h1>
+      {m.displayNameKana ? <p className="kana" lang="ja">{m.displayNameKana}</p> : null}
       <dl className="facts">
         <dt>{t("members.state")}</dt><dd className={`state state-${m.state}`}>{t(`members.states.${m.state}`, { defaultValue: m.state })}</dd>
         <dt>{t("members.plan")}</dt><dd>{t("members.planText", { every: t(`members.every.${m.plan.every}`), at: m.plan.at })}</dd>
@@ -152,9 +199,20 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         {m.fullName ? <><dt>{t("members.fullName")}</dt><dd>{m.fullName}</dd></> : null}
         {m.address ? <><dt>{t("members.address")}</dt><dd>{m.address}</dd></> : null}
         {m.phone ? <><dt>{t("members.phone")}</dt><dd>{m.phone}</dd></> : null}
+        {m.externalId ? <><dt>{t("memberPage.externalId")}</dt><dd>{m.externalId}</dd></> : null}
+        {m.birthDate ? <><dt>{t("memberPage.birthDate")}</dt><dd>{m.birthDate}</dd></> : null}
+        <dt>{t("memberPage.consent")}</dt>
+        <dd>{m.consent ? t("memberPage.consentText", { version: m.consent.termsVersion, date: formatDate(m.consent.at, me.timeZone, lang) }) : t("memberPage.noConsent")}</dd>
         {m.pause ? <><dt>{t("members.paused")}</dt><dd>{t(`members.reasons.${m.pause.reason}`, { defaultValue: m.pause.reason })}{m.pause.until ? ` (〜${m.pause.until})` : ""}</dd></> : null}
       </dl>
 
+      {canAct && !editing ? <Button onPress={() => setEditing(true)}>{t("memberForm.edit")}</Button> : null}
+      {canAct && editing ? (
+        <>
+          <MemberForm member={m as unknown as EditableMember} timeZone={me.timeZone} onDone={() => { setEditing(false); refresh(); }} />
+          <ContactEditor member={m as unknown as EditableMember} />
+        </>
+      ) : null}
       {canAct ? (
         <section aria-labelledby="actions-heading" className="member-actions">
           <h2 id="actions-heading">{t("members.actions")}</h2>
@@ -214,11 +272,44 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         </ul>
       ) : <p>{t("members.noIncidents")}</p>}
 
+      {history.data ? <AnswerCalendar checkins={history.data.checkins} answers={history.data.answers} timeZone={m.plan.timeZone} /> : null}
+
+      <h2>{t("memberPage.incidents")}</h2>
+      {history.data?.incidents.length ? (
+        <ul className="plain">
+          {history.data.incidents.map((i) => (
+            <li key={i.id}>
+              <Link href="/incidents">{t(`incidents.kinds.${i.kind}`, { defaultValue: i.kind })}</Link> — {formatDateTime(i.openedAt, me.timeZone, lang)}
+              {" — "}{i.resolvedAt
+                ? `${t("memberPage.resolved")} ${formatDateTime(i.resolvedAt, me.timeZone, lang)}${i.outcome ? ` (${t(`incidents.outcomes.${i.outcome}`, { defaultValue: i.outcome })})` : ""}`
+                : t(`incidents.statuses.${i.status}`, { defaultValue: i.status })}
+            </li>
+          ))}
+        </ul>
+      ) : history.data ? <p>{t("memberPage.noIncidentHistory")}</p> : null}
+
+      {readsLog ? (
+        <>
+          <h2>{t("memberPage.history")}</h2>
+          {changes.isError ? <ErrorText error={changes.error} /> : null}
+          {changes.data?.entries.length ? (
+            <ul className="plain">
+              {changes.data.entries.map((e) => (
+                <li key={e.id}>
+                  {formatDateTime(e.at, me.timeZone, lang)} — {actorParts(e.actor).name || "—"} — {t(`audit.actions.${e.action.replaceAll(".", "_")}`, { defaultValue: e.action })}
+                  {Array.isArray(e.detail.fields) ? `（${(e.detail.fields as string[]).join("、")}）` : ""}
+                </li>
+              ))}
+            </ul>
+          ) : changes.data ? <p>{t("memberPage.noHistory")}</p> : null}
+        </>
+      ) : null}
+
       <h2>{t("members.recentAnswers")}</h2>
       {history.isError ? <ErrorText error={history.error} /> : null}
       {history.data?.answers.length ? (
         <ul className="plain">
-          {history.data.answers.map((a) => (
+          {history.data.answers.slice(0, 20).map((a) => (
             <li key={a.id}>
               {formatDateTime(a.at, me.timeZone, lang)} — {t(`members.answers.${a.answer}`, { defaultValue: a.answer })}
               {a.by ? ` — ${a.by}` : ""}{a.note ? ` — ${a.note}` : ""}
@@ -230,10 +321,85 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
   );
 }
 
+/** YYYY-MM-DD of an instant in a zone. */
+const localDay = (iso: string, timeZone: string) => new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(iso));
+
+/**
+ * A month of answers, one cell per day in the member's zone: fine, asked to be
+ * contacted, no answer (a check-in closed without one), or nothing due. A
+ * table (days of the week as column headers), so it reads out cell by cell.
+ */
+function AnswerCalendar({ checkins, answers, timeZone }: { checkins: History["checkins"]; answers: History["answers"]; timeZone: string }) {
+  const { t } = useTranslation();
+  const today = localDay(new Date().toISOString(), timeZone);
+  const [month, setMonth] = useState(today.slice(0, 7));
+  const byDay = useMemo(() => {
+    const days = new Map<string, "ok" | "need_contact" | "missed">();
+    for (const c of checkins) {
+      if (c.status === "open") continue;
+      const day = localDay(c.dueAt, timeZone);
+      if (!days.has(day)) days.set(day, c.answer === "need_contact" ? "need_contact" : c.answer ? "ok" : "missed");
+    }
+    // An answer counts on its own day too (a member may answer between check-ins); asking for contact outranks fine.
+    for (const a of answers) {
+      const day = localDay(a.at, timeZone);
+      const was = days.get(day);
+      if (a.answer === "need_contact" || !was || was === "missed") days.set(day, a.answer === "need_contact" ? "need_contact" : "ok");
+    }
+    return days;
+  }, [checkins, answers, timeZone]);
+  const [year, mon] = month.split("-").map(Number);
+  const first = new Date(Date.UTC(year, mon - 1, 1));
+  const daysInMonth = new Date(Date.UTC(year, mon, 0)).getUTCDate();
+  const lead = (first.getUTCDay() + 6) % 7;
+  const cells: (number | null)[] = [...Array.from({ length: lead }, () => null), ...Array.from({ length: daysInMonth }, (_, i) => i + 1)];
+  while (cells.length % 7) cells.push(null);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, i) => cells.slice(i * 7, i * 7 + 7));
+  const shift = (delta: number) => {
+    const d = new Date(Date.UTC(year, mon - 1 + delta, 1));
+    setMonth(`${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`);
+  };
+  return (
+    <section aria-labelledby="calendar-heading" className="calendar">
+      <h2 id="calendar-heading">{t("memberPage.calendar")}</h2>
+      <div className="button-row">
+        <Button onPress={() => shift(-1)}>{t("memberPage.previousMonth")}</Button>
+        <Button onPress={() => shift(1)} isDisabled={month >= today.slice(0, 7)}>{t("memberPage.nextMonth")}</Button>
+      </div>
+      <table>
+        <caption>{t("memberPage.monthCaption", { year, month: mon })}</caption>
+        <thead>
+          <tr>{["1", "2", "3", "4", "5", "6", "7"].map((d) => <th key={d} scope="col">{t(`memberPage.weekdaysShort.${d}`)}</th>)}</tr>
+        </thead>
+        <tbody>
+          {weeks.map((week) => (
+            <tr key={week.join("-")}>
+              {week.map((day, i) => {
+                // biome-ignore lint/suspicious/noArrayIndexKey: an empty cell is its place in the week.
+                if (!day) return <td key={`empty-${i}`} />;
+                const key = `${month}-${String(day).padStart(2, "0")}`;
+                const status = byDay.get(key) ?? "none";
+                return (
+                  <td key={key} className={`day day-${status}`}>
+                    <span className="day-number">{day}</span>
+                    <span className="day-status">{status === "none" ? "" : t(`memberPage.dayStatus.${status}`)}</span>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function Members({ me, id }: { me: Me; id: string | null }) {
   const { t } = useTranslation();
   useEffect(() => {
-    if (!id) document.title = `${t("members.title")} — ${t("app.title")}`;
+    if (!id || id === "new") document.title = `${id === "new" ? t("memberForm.createTitle") : t("members.title")} — ${t("app.title")}`;
   }, [t, id]);
+  if (id === "import") return me.role === "admin" ? <Import /> : <MemberList me={me} />;
+  if (id === "new") return me.role === "admin" || me.role === "staff" ? <MemberForm timeZone={me.timeZone} /> : <MemberList me={me} />;
   return id ? <MemberPage id={id} me={me} /> : <MemberList me={me} />;
 }
