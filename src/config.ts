@@ -23,6 +23,13 @@ export interface Config {
    * the one-tap links in SMS and e-mail). Defaults to http://localhost:PORT.
    */
   publicUrl: string | undefined;
+  /**
+   * Passkeys (WebAuthn): the relying party id, a domain (MIMAMORI_WEBAUTHN_RP_ID); by default the
+   * host of the public URL, or `localhost` when that is an IP address (see relyingParty()).
+   */
+  webauthnRpId: string | undefined;
+  /** The origins passkey ceremonies may come from (MIMAMORI_WEBAUTHN_ORIGINS, comma-separated); by default the public URL's. */
+  webauthnOrigins: string[] | undefined;
   /** How long a one-tap link in an SMS or e-mail stays valid. */
   linkTtlHours: number;
   engine: boolean;
@@ -71,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lineApiBase: env.MIMAMORI_LINE_API_BASE || "https://api.line.me",
     twilioApiBase: env.MIMAMORI_TWILIO_API_BASE || "https://api.twilio.com",
     publicUrl: env.MIMAMORI_PUBLIC_URL ? env.MIMAMORI_PUBLIC_URL.replace(/\/+$/, "") : undefined,
+    webauthnRpId: env.MIMAMORI_WEBAUTHN_RP_ID || undefined,
+    webauthnOrigins: env.MIMAMORI_WEBAUTHN_ORIGINS
+      ? env.MIMAMORI_WEBAUTHN_ORIGINS.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean)
+      : undefined,
     linkTtlHours: Math.max(1, int("MIMAMORI_LINK_TTL_HOURS", 72, env)),
     engine: env.MIMAMORI_ENGINE === undefined ? true : flag(env.MIMAMORI_ENGINE),
     spreadSeconds: Math.min(59, int("MIMAMORI_SPREAD_SECONDS", 0, env)),
@@ -82,4 +93,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownSeconds: int("MIMAMORI_SHUTDOWN_S", 30, env),
     checkResponses: flag(env.MIMAMORI_CHECK_RESPONSES),
   };
+}
+
+/** Who passkeys are registered with: the relying party's id and name, and the origins ceremonies may come from. */
+export interface RelyingParty {
+  rpId: string;
+  rpName: string;
+  origins: string[];
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/**
+ * The passkeys' relying party, from the configuration, else from the public URL
+ * (MIMAMORI_PUBLIC_URL, or where the service listens). A browser accepts no IP
+ * address as a relying party id, so a service reached on a loopback address
+ * registers passkeys for `localhost` and accepts ceremonies from
+ * http://localhost:PORT as well as from the address itself.
+ */
+export function relyingParty(config: Config, publicUrl: string): RelyingParty {
+  const url = new URL(publicUrl);
+  const loopback = LOOPBACK.has(url.hostname);
+  const ip = /^[\d.]+$/.test(url.hostname) || url.hostname.startsWith("[");
+  const rpId = config.webauthnRpId ?? (loopback || ip ? "localhost" : url.hostname);
+  const origins = config.webauthnOrigins ?? [...new Set([url.origin, ...(loopback ? [`${url.protocol}//localhost${url.port ? `:${url.port}` : ""}`] : [])])];
+  return { rpId, rpName: "Mimamori", origins };
 }

@@ -240,6 +240,8 @@ export async function acceptInvitation(db: Db, secrets: SecretBox, code: string,
     await tx.updateTable("person_invitations").set({ used_at: now }).where("code_hash", "=", row.code_hash).where("organisation_id", "=", row.organisation_id).execute();
     await tx.updateTable("people").set({ password_hash: hash, totp_secret: row.totp_secret, totp_last_step: step, failed_attempts: 0, locked_until: null, accepted_at: now })
       .where("id", "=", row.person_id).where("organisation_id", "=", row.organisation_id).execute();
+    // Accepting an invitation is a reset: the password and authenticator above are now the only credentials.
+    await tx.deleteFrom("person_passkeys").where("organisation_id", "=", row.organisation_id).where("person_id", "=", row.person_id).execute();
     // A new password ends every session opened with the old one.
     await tx.updateTable("sessions").set({ revoked_at: now }).where("organisation_id", "=", row.organisation_id).where("person_id", "=", row.person_id)
       .where("revoked_at", "is", null).execute();

@@ -57,6 +57,10 @@ export const ERROR_CODES = {
   import_committed: "this import is committed already",
   import_not_checked: "the import must be checked (dry run) before it is committed",
   import_has_problems: "the check found bad rows: fix the file and upload it again",
+  challenge_invalid: "the passkey request (challengeId) is unknown, used or expired: start again",
+  passkey_invalid: "the passkey's answer could not be verified, or the passkey is already registered",
+  too_many_passkeys: "a person holds at most 20 passkeys",
+  last_credential: "this passkey is the person's only way to sign in",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -272,6 +272,15 @@ export const SessionList = z.object({
   })),
 });
 export const Ended = z.object({ ended: z.number().int().describe("sessions ended") });
+export const PasskeyOptions = z.object({
+  challengeId: Uuid.describe("send it back with the browser's answer; valid 5 minutes, once"),
+  options: z.looseObject({ challenge: z.string() }).describe("for navigator.credentials (@simplewebauthn/browser's optionsJSON)"),
+});
+export const Passkey = z.object({
+  id: Uuid, name: z.string(), deviceType: z.enum(["singleDevice", "multiDevice"]).describe("multiDevice: synced between the person's devices"),
+  backedUp: z.boolean(), createdAt: Time, lastUsedAt: When,
+}).meta({ id: "Passkey" });
+export const PasskeyList = z.object({ passkeys: z.array(Passkey) });
 export const InvitationInfo = z.object({
   organisationName: z.string(), timeZone: z.string().describe("the organisation's IANA time zone"), displayName: z.string(), loginId: z.string(), expiresAt: Time,
   totp: z.object({ secret: z.string().describe("base32, to type into an authenticator app"), uri: z.string().describe("otpauth:// URI (as a QR code)") }),
@@ -368,6 +377,14 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /session": { 200: SessionInfo },
   "DELETE /session": { 204: NoContent },
   "GET /sessions": { 200: SessionList },
+  "POST /invitations/:code/passkey/options": { 200: PasskeyOptions },
+  "POST /invitations/:code/passkey": { 201: SignedIn },
+  "POST /sessions/passkey/options": { 200: PasskeyOptions },
+  "POST /sessions/passkey": { 201: SignedIn },
+  "GET /passkeys": { 200: PasskeyList },
+  "POST /passkeys/options": { 200: PasskeyOptions },
+  "POST /passkeys": { 201: Passkey },
+  "DELETE /passkeys/:id": { 204: NoContent },
   "DELETE /sessions": { 200: Ended },
   "GET /invitations/:code": { 200: InvitationInfo },
   "POST /invitations/:code/accept": { 201: SignedIn },

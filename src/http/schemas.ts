@@ -414,4 +414,15 @@ export const PersonPatch = z.strictObject({
 export const InvitationParams = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "must be an invitation code") });
 export const AcceptInput = z.strictObject({ password: Password, totpCode: TotpCode });
 
+/** What a browser's navigator.credentials answers, as @simplewebauthn/browser serialises it (checked in full by the engine). */
+const CredentialJson = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,1400}$/, "a credential id (base64url)"),
+  rawId: z.string().max(1400),
+  type: z.literal("public-key"),
+  response: z.looseObject({ clientDataJSON: z.string().max(10_000) }),
+}).describe("the PublicKeyCredential as JSON (@simplewebauthn/browser's startRegistration / startAuthentication)");
+const PasskeyName = text(60).describe("how the person recognises it (この iPhone, 事務所のPC…)");
+export const PasskeyRegistration = z.strictObject({ challengeId: Id, response: CredentialJson, name: PasskeyName.default("パスキー") });
+export const PasskeySignIn = z.strictObject({ challengeId: Id, response: CredentialJson });
+
 export const NoteInput = z.strictObject({ note: text(2000, true) });

@@ -59,10 +59,10 @@ describe(`people in the console (${ON})`, () => {
     await page.getByLabel("新しいパスワード", { exact: true }).fill(PASSWORD);
     await page.getByLabel("新しいパスワード（確認）").fill(PASSWORD);
     await page.getByLabel("確認コード（6桁）").fill("000000");
-    await page.getByRole("button", { name: "登録してログイン" }).click();
+    await page.getByRole("button", { name: "パスワードで登録してログイン" }).click();
     await page.getByRole("alert").filter({ hasText: "確認コードが違います" }).waitFor();
     await page.getByLabel("確認コード（6桁）").fill(await totpNow(secret));
-    await page.getByRole("button", { name: "登録してログイン" }).click();
+    await page.getByRole("button", { name: "パスワードで登録してログイン" }).click();
     await page.getByText("鈴木 花子（職員）").waitFor();
     await page.getByRole("heading", { level: 1, name: "本日の状況" }).waitFor();
     await context.close();
@@ -85,7 +85,7 @@ describe(`people in the console (${ON})`, () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
     const page = await personPage(browser, service.url, "kato", PASSWORD, () => totpNow(watcher.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["ログイン中の端末"]);
+    assert.deepEqual(links, ["ログイン中の端末", "パスキー"]);
     await page.goto(`${service.url}/today`);
     await page.getByRole("heading", { level: 1, name: "ログイン中の端末" }).waitFor();
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
@@ -112,7 +112,7 @@ describe(`people in the console (${ON})`, () => {
     const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 木村", loginId: "kimura", role: "auditor" });
     const page = await personPage(browser, service.url, "kimura", PASSWORD, () => totpNow(auditor.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["本日の状況", "対応", "利用者", "職員・協力者", "監査ログ", "ログイン中の端末"]);
+    assert.deepEqual(links, ["本日の状況", "対応", "利用者", "職員・協力者", "監査ログ", "ログイン中の端末", "パスキー"]);
     await page.getByRole("link", { name: "職員・協力者" }).click();
     await page.getByRole("cell", { name: "記録 太郎", exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: "招待リンクを作る" }).count(), 0, "an auditor changes nothing");

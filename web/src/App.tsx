@@ -12,6 +12,7 @@ import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
 import { AuditLog } from "./screens/AuditLog.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
+import { Passkeys } from "./screens/Passkeys.tsx";
 import { People } from "./screens/People.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
@@ -39,7 +40,7 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   if (me.role !== "watcher") screens.push("today", "incidents", "members");
   if (me.role === "admin" || me.role === "auditor") screens.push("people", "audit");
-  if (me.kind === "person") screens.push("sessions");
+  if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
 }
 
@@ -102,6 +103,7 @@ export function App() {
         {current === "people" ? <People me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
+        {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
       </main>
     </RouterProvider>
   );

@@ -1,7 +1,8 @@
 /**
  * People signing in: invitations (open, accept), sessions (sign in, who am I,
- * sign out, sign out everywhere). Validate → engine → shape; the rules are
- * engine/people.ts and engine/sessions.ts. Times are the wall clock's: sessions,
+ * sign out, sign out everywhere), passkeys (register, sign in, list, remove).
+ * Validate → engine → shape; the rules are engine/people.ts,
+ * engine/sessions.ts and engine/passkeys.ts. Times are the wall clock's: sessions,
  * lock-outs and authenticator codes are real-world security.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -9,13 +10,17 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { totpUri } from "../../engine/credentials.ts";
 import { getOrganisation } from "../../engine/organisations.ts";
 import { acceptInvitation, checkSignIn, getPerson, openInvitation } from "../../engine/people.ts";
+import {
+  beginRegistration, beginSignIn, finishRegistration, finishSignIn, listPasskeys, type PasskeyError, removePasskey,
+} from "../../engine/passkeys.ts";
+import { relyingParty } from "../../config.ts";
 import { endSessions, IDLE_MS, listSessions, openSession } from "../../engine/sessions.ts";
 import { SignInThrottle, type ThrottleKey } from "../../engine/sign-in-throttle.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
 import { audit, auditAs } from "../audit.ts";
 import { SESSION_COOKIE } from "../auth.ts";
 import { ApiError } from "../errors.ts";
-import { AcceptInput, InvitationParams, SignInInput } from "../schemas.ts";
+import { AcceptInput, IdParams, InvitationParams, PasskeyRegistration, PasskeySignIn, SignInInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["people"];
@@ -127,6 +132,89 @@ export function sessionRoutes(s: Services): FastifyPluginAsyncZod {
         throw new ApiError(404, "invitation_invalid", result.error.message, "code");
       }
       return signedIn(request, reply, result.organisationId, result.personId, true);
+    });
+
+    // Passkeys. The relying party follows the public URL, known once the server listens.
+    const rp = () => relyingParty(s.config, s.publicUrl());
+    const passkeyRefusal = (error: PasskeyError): ApiError => {
+      switch (error.code) {
+        case "invalid_credentials":
+          return new ApiError(401, "invalid_credentials", error.message, error.field);
+        case "invitation_invalid":
+          return new ApiError(404, "invitation_invalid", error.message, error.field);
+        case "not_found":
+          return new ApiError(404, "not_found", error.message, error.field);
+        case "last_credential":
+        case "too_many_passkeys":
+          return new ApiError(409, error.code, error.message, error.field);
+        case "challenge_invalid":
+        case "passkey_invalid":
+          return new ApiError(422, error.code, error.message, error.field);
+      }
+    };
+
+    app.post("/sessions/passkey/options", {
+      schema: { tags, summary: "Begin signing in with a passkey: options for navigator.credentials.get()", security: [] },
+    }, async () => beginSignIn(s.db, rp(), wallClock.now()));
+
+    app.post("/sessions/passkey", {
+      schema: { tags, summary: "Sign in with a passkey (the browser's answer to the options); sets the session cookie", body: PasskeySignIn, security: [] },
+    }, async (request, reply) => {
+      const result = await throttled(reply, [{ kind: "address", value: request.ip }], "response",
+        () => finishSignIn(s.db, rp(), request.body as never, wallClock.now()), (r) => !r.ok);
+      if (!result.ok) throw passkeyRefusal(result.error);
+      return signedIn(request, reply, result.organisationId, result.personId);
+    });
+
+    app.post("/invitations/:code/passkey/options", {
+      schema: { tags, summary: "Begin registering a passkey at an invitation (instead of a password and an authenticator app)", params: InvitationParams, security: [] },
+    }, async (request) => {
+      const result = await beginRegistration(s.db, rp(), { invitationCode: request.params.code }, wallClock.now());
+      if (!result.ok) throw passkeyRefusal(result.error);
+      return { challengeId: result.challengeId, options: result.options };
+    });
+
+    app.post("/invitations/:code/passkey", {
+      schema: {
+        tags, summary: "Accept an invitation with a passkey, and sign in: it becomes the person's only credential", params: InvitationParams,
+        body: PasskeyRegistration, security: [],
+      },
+    }, async (request, reply) => {
+      const result = await throttled(reply, [{ kind: "address", value: request.ip }], "code",
+        () => finishRegistration(s.db, rp(), request.body as never, { invitationCode: request.params.code }, wallClock.now()), (r) => !r.ok);
+      if (!result.ok) throw passkeyRefusal(result.error);
+      const person = await getPerson(s.db, result.organisationId, result.personId, wallClock.now());
+      await auditAs(s.db, request, result.organisationId, `person:${person?.displayName ?? ""}:${result.personId}`, "passkey.register", "passkey", result.passkey.id);
+      return signedIn(request, reply, result.organisationId, result.personId, true);
+    });
+
+    app.get("/passkeys", { schema: { tags, summary: "The signed-in person's passkeys" } }, async (request) =>
+      ({ passkeys: await listPasskeys(s.db, request.principal.organisationId, request.principal.tokenId) }));
+
+    app.post("/passkeys/options", {
+      schema: { tags, summary: "Begin registering another passkey for the signed-in person: options for navigator.credentials.create()" },
+    }, async (request) => {
+      const result = await beginRegistration(s.db, rp(), { organisationId: request.principal.organisationId, personId: request.principal.tokenId }, wallClock.now());
+      if (!result.ok) throw passkeyRefusal(result.error);
+      return { challengeId: result.challengeId, options: result.options };
+    });
+
+    app.post("/passkeys", {
+      schema: { tags, summary: "Register a passkey for the signed-in person (the browser's answer to the options)", body: PasskeyRegistration },
+    }, async (request, reply) => {
+      const { principal } = request;
+      const result = await finishRegistration(s.db, rp(), request.body as never, { organisationId: principal.organisationId, personId: principal.tokenId }, wallClock.now());
+      if (!result.ok) throw passkeyRefusal(result.error);
+      await audit(s.db, request, "passkey.register", "passkey", result.passkey.id);
+      return reply.code(201).send(result.passkey);
+    });
+
+    app.delete("/passkeys/:id", { schema: { tags, summary: "Remove one of the signed-in person's passkeys", params: IdParams } }, async (request, reply) => {
+      const { principal } = request;
+      const result = await removePasskey(s.db, principal.organisationId, principal.tokenId, request.params.id);
+      if (!result.ok) throw passkeyRefusal(result.error);
+      await audit(s.db, request, "passkey.remove", "passkey", request.params.id);
+      return reply.code(204).send();
     });
   };
 }

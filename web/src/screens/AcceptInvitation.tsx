@@ -1,8 +1,8 @@
 /**
  * An invitation (/invite#<code>, the code in the fragment so no server log keeps
- * it): the invited person installs the authenticator (QR code or the key typed
- * in), chooses a password, proves the authenticator with a current code, and is
- * signed in.
+ * it): the invited person registers a passkey (this device's face, fingerprint
+ * or PIN), or installs the authenticator (QR code or the key typed in), chooses
+ * a password and proves the authenticator with a current code; then is signed in.
  */
 import { useQuery } from "@tanstack/react-query";
 import QRCode from "qrcode";
@@ -13,6 +13,7 @@ import { api, session } from "../api.ts";
 import { LanguageSwitch } from "../App.tsx";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
+import { acceptWithPasskey } from "../passkeys.ts";
 
 interface Invitation {
   organisationName: string;
@@ -35,6 +36,8 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn: () => void }) {
   const [totp, setTotp] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [passkeyName, setPasskeyName] = useState(() => t("passkeys.defaultName"));
+  const [passkeyError, setPasskeyError] = useState<unknown>(null);
   useEffect(() => {
     document.title = `${t("invite.title")} — ${t("app.title")}`;
   }, [t]);
@@ -57,6 +60,19 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn: () => void }) {
     }
   };
 
+  const registerPasskey = async () => {
+    setBusy(true);
+    setPasskeyError(null);
+    try {
+      session.keepCsrf((await acceptWithPasskey(code, passkeyName.trim() || t("passkeys.defaultName"))).csrfToken);
+      onSignedIn();
+    } catch (failure) {
+      setPasskeyError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <main id="main" className="sign-in invite">
       <div className="sign-in-tools"><LanguageSwitch /></div>
@@ -72,11 +88,23 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn: () => void }) {
             <dt>{t("invite.expires")}</dt>
             <dd>{formatDateTime(invitation.data.expiresAt, invitation.data.timeZone, i18n.language as Lang)}</dd>
           </dl>
-          <h2>{t("invite.step1")}</h2>
+          <h2>{t("invite.passkeyTitle")}</h2>
+          <p>{t("invite.passkeyLead")}</p>
+          <Form onSubmit={(e) => { e.preventDefault(); void registerPasskey(); }} aria-label={t("invite.passkeyTitle")}>
+            <TextField name="passkeyName" value={passkeyName} onChange={setPasskeyName} maxLength={60}>
+              <Label>{t("invite.passkeyName")}</Label>
+              <Input />
+              <Text slot="description">{t("invite.passkeyNameHelp")}</Text>
+            </TextField>
+            {passkeyError ? <ErrorText error={passkeyError} /> : null}
+            <Button type="submit" isDisabled={busy} className="primary">{t("invite.passkeySubmit")}</Button>
+          </Form>
+          <h2>{t("invite.passwordTitle")}</h2>
+          <h3>{t("invite.step1")}</h3>
           <p>{t("invite.step1Help")}</p>
           {qr ? <img className="qr" src={qr} alt={t("invite.qrAlt")} width={220} height={220} /> : null}
           <p>{t("invite.key")} <code className="totp-secret">{invitation.data.totp.secret}</code></p>
-          <h2>{t("invite.step2")}</h2>
+          <h3>{t("invite.step2")}</h3>
           <Form onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label={t("invite.step2")}>
             <TextField name="password" type="password" isRequired value={password} onChange={setPassword} autoComplete="new-password"
               validate={(v) => (v.length >= PASSWORD_MIN ? null : t("invite.passwordShort", { count: PASSWORD_MIN }))}>

@@ -5,6 +5,35 @@ import { useTranslation } from "react-i18next";
 import { api, session } from "../api.ts";
 import { LanguageSwitch } from "../App.tsx";
 import { ErrorText } from "../ErrorText.tsx";
+import { signInWithPasskey } from "../passkeys.ts";
+
+/** A passkey: no login id typed; the browser offers this site's passkeys. */
+function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    session.forget();
+    try {
+      session.keepCsrf((await signInWithPasskey()).csrfToken);
+      onSignedIn();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="passkey-sign-in" aria-labelledby="passkey-sign-in">
+      <h3 id="passkey-sign-in" className="visually-hidden">{t("signIn.passkey")}</h3>
+      <Button className="primary" onPress={() => void start()} isDisabled={busy} aria-describedby="passkey-sign-in-help">{t("signIn.passkey")}</Button>
+      <p id="passkey-sign-in-help" className="hint">{t("signIn.passkeyHelp")}</p>
+      {error ? <ErrorText error={error} /> : null}
+    </section>
+  );
+}
 
 function TokenSignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const { t } = useTranslation();
@@ -67,6 +96,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <h1>{t("app.title")}</h1>
       <h2>{t("signIn.title")}</h2>
       <p>{t("signIn.lead")}</p>
+      <PasskeySignIn onSignedIn={onSignedIn} />
+      <p className="or" aria-hidden="true">{t("signIn.or")}</p>
       <Form onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label={t("signIn.title")}>
         <TextField name="loginId" isRequired value={loginId} onChange={setLoginId} autoComplete="username" validate={(v) => (v.trim() ? null : t("signIn.required"))}>
           <Label>{t("signIn.loginId")}</Label>
