@@ -18,7 +18,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { stringify as stringifyCsv } from "csv-stringify/sync";
 import iconv from "iconv-lite";
 import type { Logger } from "pino";
-import { type DuplicateProbe, duplicateReason, phonesOf } from "../domain/member-fields.ts";
+import { type DuplicateProbe, nameKey, phonesOf } from "../domain/member-fields.ts";
 import {
   DEFAULT_IMPORT_OPTIONS, EXPORT_HEADERS_EN, EXPORT_HEADERS_JA, guessMapping, IMPORT_FIELDS, type ImportEncoding, type ImportField,
   type ImportFormat, type ImportMapping, type ImportOptions, type ImportProblem, type ImportStatus, type ImportSummary,
@@ -38,7 +38,7 @@ export const MAX_IMPORT_ROWS = 20_000;
 /** Columns a file may have. */
 export const MAX_IMPORT_COLUMNS = 100;
 /** Rows checked or written between two yields to the event loop. */
-const BATCH = 500;
+const BATCH = 200;
 
 export type ImportFileProblem = "unreadable_file" | "empty_file" | "too_many_rows" | "too_many_columns";
 
@@ -176,13 +176,35 @@ async function evaluate(
   const registered = await db.selectFrom("members").select(["id", "display_name", "personal", "channels", "plan", "external_id"])
     .where("organisation_id", "=", organisationId).execute();
   const byExternal = new Map(registered.filter((m) => m.external_id).map((m) => [m.external_id as string, m]));
-  const probes: { probe: DuplicateProbe; memberId?: string; memberName?: string; row?: number }[] = registered.map((m) => {
+  // Likely duplicates are looked up by birth date and by phone (an index each), never row against every member.
+  type Known = { probe: DuplicateProbe; memberId?: string; memberName?: string; row?: number };
+  const byNameAndBirth = new Map<string, Known>();
+  const byPhone = new Map<string, Known>();
+  const nameKeys = (probe: DuplicateProbe) =>
+    probe.birthDate ? [probe.displayName, probe.fullName].filter((n): n is string => !!n).map((n) => `${probe.birthDate}|${nameKey(n)}`) : [];
+  const remember = (known: Known) => {
+    for (const key of nameKeys(known.probe)) if (!byNameAndBirth.has(key)) byNameAndBirth.set(key, known);
+    for (const phone of known.probe.phones) if (!byPhone.has(phone)) byPhone.set(phone, known);
+  };
+  // The same rule as domain/member-fields.ts duplicateReason, through the two indexes.
+  const likely = (probe: DuplicateProbe): { known: Known; reason: ImportWarning["reason"] } | undefined => {
+    for (const key of nameKeys(probe)) {
+      const known = byNameAndBirth.get(key);
+      if (known) return { known, reason: "name_and_birth_date" };
+    }
+    for (const phone of probe.phones) {
+      const known = byPhone.get(phone);
+      if (known) return { known, reason: "phone" };
+    }
+    return undefined;
+  };
+  for (const m of registered) {
     const personal = m.personal as Personal;
-    return {
+    remember({
       probe: { displayName: m.display_name, fullName: personal.fullName, birthDate: personal.birthDate, phones: phonesOf(personal.phone, m.channels) },
       memberId: m.id, memberName: m.display_name,
-    };
-  });
+    });
+  }
   const planned: Planned[] = [];
   const problems: ImportProblem[] = [];
   const warnings: ImportWarning[] = [];
@@ -219,14 +241,14 @@ async function evaluate(
         displayName: member.displayName ?? "", fullName: member.fullName, birthDate: member.birthDate,
         phones: phonesOf(member.phone, member.channels ?? []),
       };
-      const match = probes.find((p) => duplicateReason(probe, p.probe));
+      const match = likely(probe);
       if (match) {
         warnings.push({
-          row, code: "likely_duplicate", reason: duplicateReason(probe, match.probe) as ImportWarning["reason"],
-          ...(match.memberId ? { memberId: match.memberId, memberName: match.memberName } : { otherRow: match.row }),
+          row, code: "likely_duplicate", reason: match.reason,
+          ...(match.known.memberId ? { memberId: match.known.memberId, memberName: match.known.memberName } : { otherRow: match.known.row }),
         });
       }
-      probes.push({ probe, row });
+      remember({ probe, row });
     }
     if (rowProblems.length) continue;
     if (existing) {

@@ -14,6 +14,7 @@ import { launchBrowser } from "../support/browser.ts";
 import { assertAccessible, screenshot, signedInPage } from "../support/console.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberList } from "../support/member-lists.ts";
+import { memberBody } from "../support/sandbox.ts";
 
 const ON = databaseKinds().at(-1) as "pglite" | "postgres";
 
@@ -83,6 +84,8 @@ describe(`member import and registration in the console (${ON})`, () => {
   });
 
   test("register a member through the form (a likely duplicate is pointed out), then change their details", async () => {
+    const existing = await service.api("POST", "/members", memberBody({ displayName: "佐藤 花子", birthDate: "1940-01-01", contacts: [] }));
+    assert.equal(existing.status, 201);
     const page = await signedInPage(browser, service.url, service.token);
     await page.getByRole("link", { name: "利用者", exact: true }).click();
     await page.getByRole("link", { name: "利用者を登録する" }).click();
@@ -90,21 +93,21 @@ describe(`member import and registration in the console (${ON})`, () => {
     await assertAccessible(page, "Member form (ja)");
     await screenshot(page, "member-new-ja");
     const fill = async (label: string, value: string) => page.getByLabel(label, { exact: true }).fill(value);
-    await fill("名前（呼びかけに使います）", "髙橋 3郎");
-    await fill("ふりがな", "タカハシ サブロウ");
+    await fill("名前（呼びかけに使います）", "佐藤花子");
+    await fill("ふりがな", "サトウ ハナコ");
     await fill("番号（市町村の管理番号）", "K-900");
-    await fill("生年月日（例: 1940-04-01）", "1938-04-03");
+    await fill("生年月日（例: 1940-04-01）", "1940-01-01");
     await fill("電話番号", "03-5555-2222");
     await fill("同意した規約の版（例: 2027-01）", "2027-01");
     await fill("同意した日", "2027-01-04");
     await page.getByRole("button", { name: "登録する", exact: true }).click();
     await page.getByText("同じ人がすでに登録されているかもしれません。確認してください：").waitFor();
-    await page.getByRole("link", { name: "髙橋 3郎" }).first().waitFor();
+    await page.getByRole("link", { name: "佐藤 花子" }).waitFor();
     await assertAccessible(page, "Member registered with a likely duplicate (ja)");
     await screenshot(page, "member-duplicate-ja");
     await page.getByRole("link", { name: "登録した利用者を開く" }).click();
-    await page.getByRole("heading", { level: 1, name: "髙橋 3郎" }).waitFor();
-    await page.getByText("たかはし さぶろう").waitFor();
+    await page.getByRole("heading", { level: 1, name: "佐藤花子" }).waitFor();
+    await page.getByText("さとう はなこ").waitFor();
     await page.getByText("2027-01版").waitFor();
 
     await page.getByRole("button", { name: "情報を変更する" }).click();
@@ -122,7 +125,13 @@ describe(`member import and registration in the console (${ON})`, () => {
     assert.equal(member.plan.at, "10:30");
     assert.equal(member.externalId, "K-900");
     assert.deepEqual(member.consent, { termsVersion: "2027-01", at: "2027-01-04T00:00:00+09:00" });
+    // An answer on their behalf asking for contact opens an incident: it is listed with its timeline.
+    await page.getByLabel("代わりに記録する理由（例: 電話で元気を確認）").fill("電話で本人から依頼");
+    await page.getByRole("button", { name: "連絡希望と記録する" }).click();
+    await page.getByRole("button", { name: "経過を見る" }).click();
+    await page.locator("ol.timeline li").first().waitFor();
     await page.getByRole("heading", { level: 2, name: "回答のカレンダー" }).waitFor();
+    await page.locator("td.day-need_contact").first().waitFor();
     await page.getByRole("heading", { level: 2, name: "変更の履歴" }).waitFor();
     await page.locator("li").filter({ hasText: "利用者を変更" }).first().waitFor();
     await assertAccessible(page, "Member page with calendar and history (ja)");
@@ -138,6 +147,37 @@ describe(`member import and registration in the console (${ON})`, () => {
     await page.getByRole("heading", { level: 1, name: "Register a member" }).waitFor();
     await assertAccessible(page, "Member form (en)");
     await screenshot(page, "member-new-en");
+    await page.context().close();
+  });
+
+  test("監査ログ: filtered by the server by kind of action and date, exported with the same filters (the export recorded too)", async () => {
+    const page = await signedInPage(browser, service.url, service.token);
+    await page.getByRole("link", { name: "監査ログ" }).click();
+    await page.getByRole("heading", { level: 1, name: "監査ログ" }).waitFor();
+    await page.getByRole("button", { name: /操作/ }).first().click();
+    await page.getByRole("option", { name: "利用者の取り込み" }).click();
+    await page.getByRole("textbox", { name: "この日から（例: 2027-01-04）" }).fill("2000-01-01");
+    await page.getByRole("button", { name: "絞り込む", exact: true }).click();
+    await page.waitForFunction(`(() => {
+      const cells = [...document.querySelectorAll("tbody tr td:nth-child(3)")];
+      return cells.length > 0 && cells.every((td) => td.textContent.startsWith("利用者の名簿を"));
+    })()`);
+    const actions = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+    assert.ok(actions.includes("利用者の名簿を登録") && actions.includes("利用者の名簿を読み込み"), actions.join(", "));
+    await assertAccessible(page, "Audit log filtered (ja)");
+    await screenshot(page, "audit-filtered-ja");
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "この条件で書き出す（CSV）" }).click();
+    const file = await download;
+    assert.match(file.suggestedFilename(), /^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
+    await page.getByText("書き出しました。書き出しも監査ログに記録されます。").waitFor();
+    const exported = (await service.api("GET", "/audit-log?action=audit_log.export")).body.entries;
+    assert.equal(exported.length, 1);
+    assert.equal(exported[0].detail.filter.action, "member_import.");
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
+    await assertAccessible(page, "Audit log filtered (en)");
+    await screenshot(page, "audit-filtered-en");
     await page.context().close();
   });
 });

@@ -199,10 +199,7 @@ export const en: Messages = {
   },
   audit: {
     title: "Audit log",
-    lead: "Who viewed or changed what, and when (newest first, the latest 1,000).",
-    filterWho: "Filter by person",
-    filterWhat: "Filter by action",
-    caption: "{{count}} entries",
+    lead: "Who viewed or changed what, and when (newest first). Filter and export it (the export is recorded too).",
     at: "When",
     who: "Who",
     what: "What",
@@ -384,6 +381,10 @@ export const en: Messages = {
     weekdays: { "1": "Monday", "2": "Tuesday", "3": "Wednesday", "4": "Thursday", "5": "Friday", "6": "Saturday", "7": "Sunday" },
   },
   memberPage: {
+    fields: {
+      displayName: "name", displayNameKana: "furigana", externalId: "number", fullName: "full name", birthDate: "birth date", phone: "phone",
+      address: "address", medicalNotes: "medical notes", teamId: "team", channels: "channels", plan: "plan", consent: "consent", groupIds: "groups",
+    },
     kana: "Furigana",
     externalId: "Number",
     birthDate: "Birth date",
@@ -397,6 +398,8 @@ export const en: Messages = {
     weekdaysShort: { "1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun" },
     dayStatus: { ok: "fine", need_contact: "asked to be contacted", missed: "no answer", none: "nothing due" },
     incidents: "Incidents",
+    showTimeline: "Show the timeline",
+    hideTimeline: "Hide the timeline",
     noIncidentHistory: "No incidents.",
     resolved: "resolved",
     history: "History of changes",

@@ -198,10 +198,7 @@ export const ja = {
   },
   audit: {
     title: "監査ログ",
-    lead: "誰が、いつ、何を見たり変えたりしたかの記録です（新しい順、最新1,000件）。",
-    filterWho: "人で絞り込む",
-    filterWhat: "操作で絞り込む",
-    caption: "{{count}}件",
+    lead: "誰が、いつ、何を見たり変えたりしたかの記録です（新しい順）。条件で絞り込み、書き出せます（書き出しも記録されます）。",
     at: "日時",
     who: "誰が",
     what: "操作",
@@ -383,6 +380,10 @@ export const ja = {
     weekdays: { "1": "月曜日", "2": "火曜日", "3": "水曜日", "4": "木曜日", "5": "金曜日", "6": "土曜日", "7": "日曜日" },
   },
   memberPage: {
+    fields: {
+      displayName: "名前", displayNameKana: "ふりがな", externalId: "番号", fullName: "正式な氏名", birthDate: "生年月日", phone: "電話番号",
+      address: "住所", medicalNotes: "医療メモ", teamId: "チーム", channels: "連絡手段", plan: "確認の予定", consent: "規約への同意", groupIds: "グループ",
+    },
     kana: "ふりがな",
     externalId: "番号",
     birthDate: "生年月日",
@@ -396,6 +397,8 @@ export const ja = {
     weekdaysShort: { "1": "月", "2": "火", "3": "水", "4": "木", "5": "金", "6": "土", "7": "日" },
     dayStatus: { ok: "元気", need_contact: "連絡希望", missed: "回答なし", none: "予定なし" },
     incidents: "対応の記録",
+    showTimeline: "経過を見る",
+    hideTimeline: "経過を閉じる",
     noIncidentHistory: "対応の記録はありません。",
     resolved: "完了",
     history: "変更の履歴",

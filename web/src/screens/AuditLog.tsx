@@ -1,18 +1,19 @@
 /**
  * 監査ログ (Audit log): who viewed or changed what, newest first — people by
- * name, tokens by theirs. Admins and auditors. Filters by person, action and
- * date over the latest entries the server gives (server-side filters are still
- * to come).
+ * name, tokens by theirs. Admins and auditors. Filtered by the server: by
+ * person, kind of action, member and dates (days in the organisation's zone),
+ * paged; exported as CSV with the same filters (the export is audited too).
  */
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { Input, Label, SearchField } from "react-aria-components";
+import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
-import { api } from "../api.ts";
+import { api, download } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
+import { FieldSelect } from "./Import.tsx";
 
 interface Entry { at: string; actor: string; action: string; subject: { kind: string; id: string | null }; detail: Record<string, unknown> }
 
@@ -23,20 +24,60 @@ export function actorParts(actor: string): { kind: string; name: string } {
   return { kind, name };
 }
 
+const FAMILIES = [
+  "member", "member_import", "contact", "incident", "broadcast", "group", "team", "person", "session", "token", "channel", "policy", "organisation",
+  "audit_log",
+] as const;
+const ANY = "__any";
+
+/** The instant a local date (YYYY-MM-DD) starts in a time zone, as ISO (what the API's from/to take). */
+export function startOfDay(date: string, timeZone: string): string {
+  const utc = new Date(`${date}T00:00:00Z`);
+  const wall = new Intl.DateTimeFormat("sv-SE", {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  }).format(utc).replace(" ", "T");
+  const offset = new Date(`${wall}Z`).getTime() - utc.getTime();
+  return new Date(utc.getTime() - offset).toISOString();
+}
+
+const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+
 export function AuditLog({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const log = useQuery({ queryKey: ["audit-log"], queryFn: () => api<{ entries: Entry[] }>("GET", "/audit-log?limit=1000") });
   const [who, setWho] = useState("");
-  const [what, setWhat] = useState("");
+  const [family, setFamily] = useState<string>(ANY);
+  const [memberId, setMemberId] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [applied, setApplied] = useState("");
+  const [exported, setExported] = useState(false);
+  const filterQuery = () => {
+    const params = new URLSearchParams();
+    if (who.trim()) params.set("actor", who.trim());
+    if (family !== ANY) params.set("action", `${family}.`);
+    if (/^[0-9a-f-]{36}$/i.test(memberId.trim())) params.set("memberId", memberId.trim().toLowerCase());
+    if (isDate(from)) params.set("from", startOfDay(from, me.timeZone));
+    if (isDate(to)) params.set("to", startOfDay(nextDay(to), me.timeZone));
+    return params.toString();
+  };
+  const log = useInfiniteQuery({
+    queryKey: ["audit-log", applied],
+    queryFn: ({ pageParam }) => api<{ entries: Entry[]; next: string | null }>("GET",
+      `/audit-log?limit=100${applied ? `&${applied}` : ""}${pageParam ? `&before=${pageParam}` : ""}`),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.next ?? undefined,
+  });
+  const exportLog = useMutation({
+    mutationFn: () => download(`/audit-log/export?format=csv${applied ? `&${applied}` : ""}`),
+    onSuccess: () => setExported(true),
+  });
   useEffect(() => {
     document.title = `${t("audit.title")} — ${t("app.title")}`;
   }, [t]);
   const actionLabel = useCallback((action: string) => t(`audit.actions.${action.replaceAll(".", "_")}`, { defaultValue: action }), [t]);
-  const rows = useMemo(() => (log.data?.entries ?? []).filter((e) => {
-    const person = actorParts(e.actor).name;
-    return (!who || person.includes(who)) && (!what || actionLabel(e.action).includes(what) || e.action.includes(what));
-  }), [log.data, who, what, actionLabel]);
+  const rows = useMemo(() => (log.data?.pages ?? []).flatMap((p) => p.entries), [log.data]);
   const column = createColumnHelper<Entry>();
   const columns = useMemo(() => [
     column.accessor("at", { header: () => t("audit.at"), cell: (c) => formatDateTime(c.getValue(), me.timeZone, lang) }),
@@ -64,22 +105,40 @@ export function AuditLog({ me }: { me: Me }) {
     <div className="audit">
       <h1>{t("audit.title")}</h1>
       <p>{t("audit.lead")}</p>
-      <div className="search">
-        <SearchField value={who} onChange={setWho}>
-          <Label>{t("audit.filterWho")}</Label>
+      <Form className="inline-form filters" onSubmit={(e) => { e.preventDefault(); setExported(false); setApplied(filterQuery()); }}
+        aria-label={t("auditFilters.apply")}>
+        <TextField value={who} onChange={setWho}>
+          <Label>{t("auditFilters.who")}</Label>
           <Input />
-        </SearchField>
-        <SearchField value={what} onChange={setWhat}>
-          <Label>{t("audit.filterWhat")}</Label>
+        </TextField>
+        <FieldSelect label={t("auditFilters.action")} value={family} onChange={setFamily} visible
+          options={[{ id: ANY, name: t("auditFilters.anyAction") }, ...FAMILIES.map((f) => ({ id: f, name: t(`audit.subjects.${f}`, { defaultValue: f }) }))]} />
+        <TextField value={memberId} onChange={setMemberId}>
+          <Label>{t("auditFilters.memberId")}</Label>
           <Input />
-        </SearchField>
+        </TextField>
+        <TextField value={from} onChange={setFrom}>
+          <Label>{t("auditFilters.from")}</Label>
+          <Input />
+        </TextField>
+        <TextField value={to} onChange={setTo}>
+          <Label>{t("auditFilters.to")}</Label>
+          <Input />
+        </TextField>
+        <Button type="submit" className="primary">{t("auditFilters.apply")}</Button>
+        <Button onPress={() => { setWho(""); setFamily(ANY); setMemberId(""); setFrom(""); setTo(""); setApplied(""); }}>{t("auditFilters.clear")}</Button>
+      </Form>
+      <div className="button-row">
+        <Button onPress={() => exportLog.mutate()} isDisabled={exportLog.isPending}>{t("auditFilters.export")}</Button>
       </div>
+      {exported ? <p role="status">{t("auditFilters.exported")}</p> : null}
+      {exportLog.isError ? <ErrorText error={exportLog.error} /> : null}
       {log.isPending ? <p>{t("app.loading")}</p> : null}
       {log.isError ? <ErrorText error={log.error} /> : null}
       {log.data ? (
         <div className="table-wrap">
           <table>
-            <caption>{t("audit.caption", { count: rows.length })}</caption>
+            <caption>{t("auditFilters.caption", { count: rows.length })}</caption>
             <thead>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>{group.headers.map((h) => <th key={h.id} scope="col">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
@@ -92,6 +151,9 @@ export function AuditLog({ me }: { me: Me }) {
             </tbody>
           </table>
         </div>
+      ) : null}
+      {log.hasNextPage ? (
+        <Button onPress={() => void log.fetchNextPage()} isDisabled={log.isFetchingNextPage}>{t("auditFilters.more")}</Button>
       ) : null}
     </div>
   );

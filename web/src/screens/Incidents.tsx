@@ -38,7 +38,8 @@ export function queueOrder(a: Incident, b: Incident): number {
   return (URGENCY_RANK[a.urgency] ?? 2) - (URGENCY_RANK[b.urgency] ?? 2) || a.openedAt.localeCompare(b.openedAt);
 }
 
-function Timeline({ incident, timeZone }: { incident: Incident; timeZone: string }) {
+/** An incident's timeline: who was told what, when, on which channel, delivered or not; notes (also on a member's page). */
+export function Timeline({ incident, timeZone }: { incident: Incident; timeZone: string }) {
   const { t, i18n } = useTranslation();
   const contacts = useQuery({
     queryKey: ["contacts", incident.memberId],

@@ -85,7 +85,7 @@ export function MemberForm({ member, timeZone, onDone }: { member?: EditableMemb
     const personal = member
       ? { fullName, address, phone, birthDate }
       : Object.fromEntries(Object.entries({ fullName, address, phone, birthDate }).filter(([, v]) => v.trim()));
-    return {
+    const full: Record<string, unknown> = {
       displayName, channels, ...(planChanged ? { plan } : {}), ...personal,
       ...(member ? { displayNameKana: kana, externalId } : { ...(kana.trim() ? { displayNameKana: kana } : {}), ...(externalId.trim() ? { externalId } : {}) }),
       ...(teamId ? { teamId } : {}),
@@ -94,6 +94,14 @@ export function MemberForm({ member, timeZone, onDone }: { member?: EditableMemb
         ? { contacts: [{ displayName: contactName, relation: contactRelation.trim() || t("memberForm.contactName"), channels: [{ kind: phoneKind(contactPhone), address: contactPhone }] }] }
         : {}),
     };
+    if (!member) return full;
+    // A change sends only what changed: the audit log then says which fields a person changed.
+    const before: Record<string, unknown> = {
+      displayName: member.displayName, displayNameKana: member.displayNameKana ?? "", externalId: member.externalId ?? "",
+      fullName: member.fullName ?? "", address: member.address ?? "", phone: member.phone ?? "", birthDate: member.birthDate ?? "",
+      teamId: member.teamId, channels: member.channels,
+    };
+    return Object.fromEntries(Object.entries(full).filter(([key, value]) => !(key in before) || JSON.stringify(before[key]) !== JSON.stringify(value)));
   };
   const save = useMutation({
     mutationFn: async () => {

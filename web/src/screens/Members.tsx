@@ -17,6 +17,7 @@ import { actorParts } from "./AuditLog.tsx";
 import { formatDate, formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { FieldSelect, Import } from "./Import.tsx";
+import { type Incident, Timeline } from "./Incidents.tsx";
 import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
 
 interface Channel { kind: string; address: string }
@@ -283,6 +284,7 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
               {" — "}{i.resolvedAt
                 ? `${t("memberPage.resolved")} ${formatDateTime(i.resolvedAt, me.timeZone, lang)}${i.outcome ? ` (${t(`incidents.outcomes.${i.outcome}`, { defaultValue: i.outcome })})` : ""}`
                 : t(`incidents.statuses.${i.status}`, { defaultValue: i.status })}
+              {" "}<IncidentTimeline id={i.id} timeZone={me.timeZone} />
             </li>
           ))}
         </ul>
@@ -297,7 +299,8 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
               {changes.data.entries.map((e) => (
                 <li key={e.id}>
                   {formatDateTime(e.at, me.timeZone, lang)} — {actorParts(e.actor).name || "—"} — {t(`audit.actions.${e.action.replaceAll(".", "_")}`, { defaultValue: e.action })}
-                  {Array.isArray(e.detail.fields) ? `（${(e.detail.fields as string[]).join("、")}）` : ""}
+                  {Array.isArray(e.detail.fields)
+                    ? `（${(e.detail.fields as string[]).map((f) => t(`memberPage.fields.${f}`, { defaultValue: f })).join(lang === "ja" ? "、" : ", ")}）` : ""}
                 </li>
               ))}
             </ul>
@@ -321,6 +324,22 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
   );
 }
 
+/** An incident's timeline on a member's page, read when asked for. */
+function IncidentTimeline({ id, timeZone }: { id: string; timeZone: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const incident = useQuery({ queryKey: ["incident", id], queryFn: () => api<Incident>("GET", `/incidents/${id}`), enabled: open });
+  return (
+    <>
+      <Button className="link-button" aria-expanded={open} onPress={() => setOpen((o) => !o)}>
+        {open ? t("memberPage.hideTimeline") : t("memberPage.showTimeline")}
+      </Button>
+      {open && incident.data ? <Timeline incident={incident.data} timeZone={timeZone} /> : null}
+      {open && incident.isError ? <ErrorText error={incident.error} /> : null}
+    </>
+  );
+}
+
 /** YYYY-MM-DD of an instant in a zone. */
 const localDay = (iso: string, timeZone: string) => new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(iso));
 
@@ -332,7 +351,13 @@ const localDay = (iso: string, timeZone: string) => new Intl.DateTimeFormat("sv-
 function AnswerCalendar({ checkins, answers, timeZone }: { checkins: History["checkins"]; answers: History["answers"]; timeZone: string }) {
   const { t } = useTranslation();
   const today = localDay(new Date().toISOString(), timeZone);
-  const [month, setMonth] = useState(today.slice(0, 7));
+  // The month of the latest answer or check-in when it is later than the browser's (the sandbox's clock runs ahead).
+  const latest = [...checkins.map((c) => c.dueAt), ...answers.map((a) => a.at)].sort().at(-1);
+  const latestMonth = latest ? localDay(latest, timeZone).slice(0, 7) : "";
+  const lastMonth = [latestMonth, today.slice(0, 7)].sort().at(-1) as string;
+  // Until the user turns the page, the month follows the latest answer (one recorded here moves it).
+  const [chosen, setMonth] = useState<string | null>(null);
+  const month = chosen ?? lastMonth;
   const byDay = useMemo(() => {
     const days = new Map<string, "ok" | "need_contact" | "missed">();
     for (const c of checkins) {
@@ -364,7 +389,7 @@ function AnswerCalendar({ checkins, answers, timeZone }: { checkins: History["ch
       <h2 id="calendar-heading">{t("memberPage.calendar")}</h2>
       <div className="button-row">
         <Button onPress={() => shift(-1)}>{t("memberPage.previousMonth")}</Button>
-        <Button onPress={() => shift(1)} isDisabled={month >= today.slice(0, 7)}>{t("memberPage.nextMonth")}</Button>
+        <Button onPress={() => shift(1)} isDisabled={month >= lastMonth}>{t("memberPage.nextMonth")}</Button>
       </div>
       <table>
         <caption>{t("memberPage.monthCaption", { year, month: mon })}</caption>
