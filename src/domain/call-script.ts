@@ -173,6 +173,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   broadcast: "broadcast",
   member_answered: "notice",
   member_unreachable: "notice",
+  person_invitation: "notice",
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",

@@ -88,6 +88,8 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   channel_lost: always,
   daily_summary: always,
   operator_alert: always,
+  // Cancelled with its person (recipient_gone); a newer invitation makes this one's link useless, not harmful.
+  person_invitation: always,
 };
 
 /**

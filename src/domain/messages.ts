@@ -13,12 +13,15 @@ import { formatPhone } from "./phone.ts";
 export const MESSAGE_KINDS = [
   "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
-  "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert",
+  "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
-/** Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet) a member. */
-export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user";
+/**
+ * Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet)
+ * a member; "person" is someone who signs in to the console (an invitation, an on-duty alert).
+ */
+export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user" | "person";
 
 /**
  * Where a queued message stands: waiting (or being sent), accepted by a provider,
@@ -109,4 +112,12 @@ export function dailySummaryText(open: { displayName: string; openedAt: Date; st
 export function operatorAlertText(channelKind: string, error: string): string {
   return `【見守り】${channelKind} の認証情報が拒否されています。設定を確認してください。この手段のメッセージは届いていません。（${error}）\n` +
     `[Mimamori] ${channelKind} refuses the organisation's credentials: messages on it are not delivered. Check the settings. (${error})`;
+}
+
+/** An invitation to the console sent by e-mail; the link itself goes in the mail's button (payload.url). */
+export function personInvitationText(displayName: string, organisationName: string, loginId: string, expiresAt: Date, zone: string): string {
+  const until = formatLocal(expiresAt, zone);
+  return `${displayName}さん、${organisationName} の見守り管理画面に招待されています。下のリンクを開き、パスキーまたはパスワードを登録してください（ログインID: ${loginId}、${until} まで有効、1回限り）。\n` +
+    `${displayName}, you are invited to ${organisationName}'s Mimamori console. Open the link below and register a passkey or a password ` +
+    `(login id: ${loginId}; valid until ${until}, once).`;
 }

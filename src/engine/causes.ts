@@ -51,13 +51,15 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const checkinIds = ids((r) => r.checkin_id);
   const incidentIds = ids((r) => r.incident_id);
   const memberIds = ids(memberOf);
-  const [checkins, incidents, members, contacts, teams, groups] = await Promise.all([
+  const [checkins, incidents, members, contacts, teams, groups, people] = await Promise.all([
     byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
     byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
     byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
     byId(of("contact"), (ids) => tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "in", ids).execute()),
     byId(of("team"), (ids) => tx.selectFrom("teams").select(["id"]).where("id", "in", ids).execute()),
     byId(of("group"), (ids) => tx.selectFrom("groups").select(["id", "status"]).where("id", "in", ids).execute()),
+    // A deactivated person is gone for messages: nothing more is sent to them.
+    byId(of("person"), (ids) => tx.selectFrom("people").select(["id"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
   ]);
 
   const needed: T[] = [];
@@ -65,7 +67,7 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   for (const row of rows) {
     const memberId = memberOf(row);
     const member = memberId ? members.get(memberId) : undefined;
-    const recipients: Partial<Record<string, Map<string, unknown>>> = { member: members, contact: contacts, team: teams, group: groups };
+    const recipients: Partial<Record<string, Map<string, unknown>>> = { member: members, contact: contacts, team: teams, group: groups, person: people };
     const facts: CauseFacts = {
       recipientExists: recipients[row.recipient_kind]?.has(row.recipient_id) ?? true,
       // A check-in or incident deleted meanwhile counts as closed.

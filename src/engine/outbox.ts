@@ -92,6 +92,10 @@ export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
 /** Channels of recipients, looked up by kind and id. */
 export async function recipientChannels(tx: Db, kind: RecipientKind, id: string): Promise<ChannelAddress[]> {
   if (kind === "line_user") return [{ kind: "line", address: id }];
+  if (kind === "person") {
+    // A person's messages name their one channel each (an invitation's e-mail, one on-duty channel): no fail-over among them.
+    return [];
+  }
   const table = kind === "member" ? "members" : kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";
   const row = await tx.selectFrom(table).select("channels").where("id", "=", id).executeTakeFirst();
   return (row?.channels as ChannelAddress[] | undefined) ?? [];

@@ -18,6 +18,8 @@ import { type Db, inTransaction } from "../store/db.ts";
 import type { SecretBox } from "../store/secrets.ts";
 import { hashPassword, newTotpSecret, verifyPassword, verifyTotp } from "./credentials.ts";
 import { organisationTimeZone } from "./today.ts";
+import { personInvitationText } from "../domain/messages.ts";
+import { enqueue, outboxRow } from "./outbox.ts";
 
 export const PERSON_ROLES = ["admin", "staff", "watcher", "auditor"] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
@@ -37,6 +39,8 @@ export interface PersonView {
   id: string;
   displayName: string;
   loginId: string;
+  /** Where e-mailed invitations go; null when none is known. */
+  email: string | null;
   role: PersonRole;
   teamIds: string[];
   /** invited: has not accepted yet; active; locked: too many failures, until lockedUntil; deactivated. */
@@ -48,15 +52,15 @@ export interface PersonView {
 
 type PersonRow = {
   id: string; organisation_id: string; display_name: string; login_id: string; role: string; password_hash: string | null;
-  locked_until: Date | null; deactivated_at: Date | null; created_at: Date; created_by: string; accepted_at: Date | null;
+  locked_until: Date | null; deactivated_at: Date | null; created_at: Date; created_by: string; accepted_at: Date | null; email: string | null;
 };
 
-const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by", "accepted_at"] as const;
+const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by", "accepted_at", "email"] as const;
 
 function view(p: PersonRow, teamIds: string[], now: Date): PersonView {
   const status = p.deactivated_at ? "deactivated" : !p.accepted_at ? "invited" : p.locked_until && p.locked_until > now ? "locked" : "active";
   return {
-    id: p.id, displayName: p.display_name, loginId: p.login_id, role: p.role as PersonRole, teamIds, status,
+    id: p.id, displayName: p.display_name, loginId: p.login_id, email: p.email, role: p.role as PersonRole, teamIds, status,
     lockedUntil: status === "locked" ? (p.locked_until as Date).toISOString() : null, createdAt: p.created_at.toISOString(), createdBy: p.created_by,
   };
 }
@@ -87,9 +91,37 @@ export type PeopleError =
   | { code: "login_taken"; field: string; message: string }
   | { code: "unknown_reference"; field: string; message: string }
   | { code: "not_found"; field: string; message: string }
-  | { code: "last_admin"; field: string; message: string };
+  | { code: "last_admin"; field: string; message: string }
+  | { code: "email_required"; field: "email"; message: string };
 
-export interface Invitation { code: string; expiresAt: string }
+/** A new invitation; `sentTo` when it went by e-mail (through the outbox), else the code is to be handed over. */
+export interface Invitation { code: string; expiresAt: string; sentTo: string | null }
+
+/** How an invitation reaches the person: shown once to the admin (`link`), or e-mailed (`email`) through the outbox. */
+export type InvitationDelivery =
+  | { by: "link" }
+  /** `queuedAt`: the engine's clock (the sandbox's virtual time there), on which the outbox runs. */
+  | { by: "email"; email?: string; url: (code: string) => string; queuedAt: Date };
+
+const emailRequired: PeopleError = { code: "email_required", field: "email", message: "an e-mailed invitation needs the person's e-mail address" };
+
+/**
+ * Queues the invitation's e-mail in the caller's transaction. The key is the
+ * invitation's (its code's hash): a retried request or a crashed sender sends
+ * it once.
+ */
+async function mailInvitation(
+  tx: Db, organisationId: string, person: { id: string; displayName: string; loginId: string }, email: string, code: string, expiresAt: Date,
+  url: string, queuedAt: Date,
+): Promise<void> {
+  const organisation = await tx.selectFrom("organisations").select("name").where("id", "=", organisationId).executeTakeFirstOrThrow();
+  const zone = await organisationTimeZone(tx, organisationId);
+  await enqueue(tx, [outboxRow({
+    organisationId, key: `person_invitation:${hashCode(code)}`, recipient: { kind: "person", id: person.id }, channels: [{ kind: "email", address: email }],
+    messageKind: "person_invitation", text: personInvitationText(person.displayName, organisation.name, person.loginId, expiresAt, zone),
+    payload: { url }, dueAt: queuedAt, now: queuedAt,
+  })]);
+}
 
 async function checkTeams(tx: Db, organisationId: string, teamIds: string[]): Promise<PeopleError | undefined> {
   if (!teamIds.length) return undefined;
@@ -99,7 +131,21 @@ async function checkTeams(tx: Db, organisationId: string, teamIds: string[]): Pr
   return missing >= 0 ? { code: "unknown_reference", field: `teamIds.${missing}`, message: "no such team in this organisation" } : undefined;
 }
 
-async function newInvitation(tx: Db, secrets: SecretBox, organisationId: string, personId: string, now: Date): Promise<Invitation> {
+async function newInvitation(
+  tx: Db, secrets: SecretBox, organisationId: string, personId: string, now: Date, delivery: InvitationDelivery = { by: "link" },
+): Promise<Invitation | undefined> {
+  let email: string | null = null;
+  let person: { id: string; displayName: string; loginId: string } | undefined;
+  if (delivery.by === "email") {
+    const row = await tx.selectFrom("people").select(["id", "display_name", "login_id", "email"]).where("organisation_id", "=", organisationId)
+      .where("id", "=", personId).executeTakeFirstOrThrow();
+    email = delivery.email ?? row.email;
+    if (!email) return undefined;
+    if (delivery.email && delivery.email !== row.email) {
+      await tx.updateTable("people").set({ email: delivery.email }).where("organisation_id", "=", organisationId).where("id", "=", personId).execute();
+    }
+    person = { id: row.id, displayName: row.display_name, loginId: row.login_id };
+  }
   const code = randomBytes(24).toString("base64url");
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   // One live invitation per person: a new one ends the ones before it.
@@ -109,17 +155,22 @@ async function newInvitation(tx: Db, secrets: SecretBox, organisationId: string,
     code_hash: hashCode(code), organisation_id: organisationId, person_id: personId, totp_secret: secrets.seal(newTotpSecret()),
     expires_at: expiresAt, used_at: null, created_at: now,
   }).execute();
-  return { code, expiresAt: expiresAt.toISOString() };
+  if (delivery.by === "email" && email && person) await mailInvitation(tx, organisationId, person, email, code, expiresAt, delivery.url(code), delivery.queuedAt);
+  return { code, expiresAt: expiresAt.toISOString(), sentTo: email };
 }
 
 /**
  * Invites a person: creates them (status `invited`) and a one-time invitation
- * code, returned once. Errors: `login_taken` (409), `unknown_reference` (a team).
+ * code, returned once, and e-mailed through the outbox when `delivery` says so.
+ * Errors: `login_taken` (409), `unknown_reference` (a team), `email_required`
+ * (an e-mailed invitation without an address). Nothing is written on an error.
  */
 export async function invitePerson(
   db: Db, secrets: SecretBox, organisationId: string,
-  input: { displayName: string; loginId: string; role: PersonRole; teamIds?: string[] }, createdBy: string, now: Date,
+  input: { displayName: string; loginId: string; role: PersonRole; teamIds?: string[]; email?: string }, createdBy: string, now: Date,
+  delivery: InvitationDelivery = { by: "link" },
 ): Promise<{ ok: true; person: PersonView; invitation: Invitation } | { ok: false; error: PeopleError }> {
+  if (delivery.by === "email" && !input.email && !delivery.email) return { ok: false, error: emailRequired };
   return inTransaction(db, async (tx) => {
     const teamIds = [...new Set(input.teamIds ?? [])];
     const bad = await checkTeams(tx, organisationId, teamIds);
@@ -129,19 +180,28 @@ export async function invitePerson(
     const id = newId();
     await tx.insertInto("people").values({
       id, organisation_id: organisationId, display_name: input.displayName, login_id: input.loginId, role: input.role,
-      password_hash: null, totp_secret: null, locked_until: null, deactivated_at: null, created_at: now, created_by: createdBy,
+      password_hash: null, totp_secret: null, locked_until: null, deactivated_at: null, created_at: now, created_by: createdBy, email: input.email ?? null,
     }).execute();
     if (teamIds.length) await tx.insertInto("person_teams").values(teamIds.map((team_id) => ({ organisation_id: organisationId, person_id: id, team_id }))).execute();
-    const invitation = await newInvitation(tx, secrets, organisationId, id, now);
+    const invitation = await newInvitation(tx, secrets, organisationId, id, now, delivery) as Invitation;
     return { ok: true, person: (await getPerson(tx, organisationId, id, now)) as PersonView, invitation };
   });
 }
 
-/** A new invitation for a person (ends the earlier ones); for a forgotten password or a lost phone too. */
-export async function reinvite(db: Db, secrets: SecretBox, organisationId: string, personId: string, now: Date): Promise<Invitation | undefined> {
+/**
+ * A new invitation for a person (ends the earlier ones); for a forgotten
+ * password or a lost phone too: accepting it replaces every credential. E-mailed
+ * to `delivery.email` or the person's address when `delivery.by` is `email`.
+ * Errors: `not_found`, `email_required`.
+ */
+export async function reinvite(
+  db: Db, secrets: SecretBox, organisationId: string, personId: string, now: Date, delivery: InvitationDelivery = { by: "link" },
+): Promise<{ ok: true; invitation: Invitation } | { ok: false; error: PeopleError }> {
   return inTransaction(db, async (tx) => {
     const person = await tx.selectFrom("people").select("id").where("organisation_id", "=", organisationId).where("id", "=", personId).executeTakeFirst();
-    return person ? newInvitation(tx, secrets, organisationId, personId, now) : undefined;
+    if (!person) return { ok: false, error: { code: "not_found", field: "id", message: "no such person in this organisation" } };
+    const invitation = await newInvitation(tx, secrets, organisationId, personId, now, delivery);
+    return invitation ? { ok: true, invitation } : { ok: false, error: emailRequired };
   });
 }
 
@@ -163,7 +223,7 @@ async function keepsAnAdmin(tx: Db, organisationId: string, personId: string): P
  */
 export async function updatePerson(
   db: Db, organisationId: string, personId: string,
-  patch: { displayName?: string; role?: PersonRole; teamIds?: string[]; active?: boolean }, now: Date,
+  patch: { displayName?: string; role?: PersonRole; teamIds?: string[]; active?: boolean; email?: string | null }, now: Date,
 ): Promise<{ ok: true; person: PersonView } | { ok: false; error: PeopleError }> {
   return inTransaction(db, async (tx) => {
     const person = await tx.selectFrom("people").select(["id", "role", "deactivated_at"]).where("organisation_id", "=", organisationId)
@@ -180,7 +240,8 @@ export async function updatePerson(
       await tx.deleteFrom("person_teams").where("organisation_id", "=", organisationId).where("person_id", "=", personId).execute();
       if (teamIds.length) await tx.insertInto("person_teams").values(teamIds.map((team_id) => ({ organisation_id: organisationId, person_id: personId, team_id }))).execute();
     }
-    const set: { display_name?: string; role?: string; deactivated_at?: Date | null } = {};
+    const set: { display_name?: string; role?: string; deactivated_at?: Date | null; email?: string | null } = {};
+    if (patch.email !== undefined) set.email = patch.email;
     if (patch.displayName !== undefined) set.display_name = patch.displayName;
     if (patch.role !== undefined) set.role = patch.role;
     if (patch.active === false && !person.deactivated_at) set.deactivated_at = now;

@@ -251,12 +251,15 @@ export const TodayBoard = z.object({
 export const EventStream = z.string().describe("text/event-stream");
 
 export const Person = z.object({
-  id: Uuid, displayName: z.string(), loginId: z.string(), role: z.enum(PERSON_ROLES), teamIds: z.array(Uuid),
+  id: Uuid, displayName: z.string(), loginId: z.string(), email: z.string().nullable().describe("where e-mailed invitations go"), role: z.enum(PERSON_ROLES), teamIds: z.array(Uuid),
   status: z.enum(["invited", "active", "locked", "deactivated"]), lockedUntil: When, createdAt: Time, createdBy: z.string(),
 }).meta({ id: "Person" });
 export const PersonList = z.object({ people: z.array(Person) });
 export const InvitationLink = z.object({
-  code: z.string().describe("shown once"), url: z.string().describe("the console's page that accepts it (shown once)"), expiresAt: Time,
+  code: z.string().nullable().describe("shown once; null when the invitation was e-mailed"),
+  url: z.string().nullable().describe("the console's page that accepts it (shown once); null when e-mailed"),
+  sentTo: z.string().nullable().describe("the address the invitation was e-mailed to (queued in the outbox); null when shown"),
+  expiresAt: Time,
 });
 export const PersonInvited = z.object({ person: Person, invitation: InvitationLink });
 export const SignedIn = z.object({

@@ -399,17 +399,24 @@ export const SignInInput = z.strictObject({
   totpCode: TotpCode,
   organisationId: Id.optional().describe("only when the login id exists in several organisations (organisation_required)"),
 });
+const PersonEmail = z.email({ message: "must be an e-mail address" }).max(254).describe("where e-mailed invitations go");
+const InvitationDeliveryInput = z.enum(["link", "email"]).default("link")
+  .describe("link: the invitation is shown once, to hand over; email: it is e-mailed to the person (through the outbox), not shown");
 export const PersonCreate = z.strictObject({
   displayName: text(100),
   loginId: LoginId,
   role: z.enum(PERSON_ROLE_VALUES),
   teamIds: z.array(Id).max(100).default([]).describe("the teams a staff member belongs to"),
+  email: PersonEmail.optional(),
+  delivery: InvitationDeliveryInput,
 });
+export const ReinviteInput = z.strictObject({ delivery: InvitationDeliveryInput, email: PersonEmail.optional().describe("e-mail it here (and keep it)") }).optional();
 export const PersonPatch = z.strictObject({
   displayName: text(100).optional(),
   role: z.enum(PERSON_ROLE_VALUES).optional(),
   teamIds: z.array(Id).max(100).optional(),
   active: z.boolean().optional().describe("false deactivates (and signs out everywhere); true reactivates"),
+  email: PersonEmail.nullable().optional(),
 });
 export const InvitationParams = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "must be an invitation code") });
 export const AcceptInput = z.strictObject({ password: Password, totpCode: TotpCode });

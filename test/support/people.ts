@@ -62,3 +62,9 @@ export async function invitedPerson(
   assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
   return { client, id: invited.body.person.id, secret, code };
 }
+
+/** The invitation link of a mail's text part: [whole link, code]. */
+export function invitationLinkOf(text: string | undefined): [string, string] | undefined {
+  const match = /(http:\/\/\S+\/invite#([A-Za-z0-9_-]{32}))/.exec(text ?? "");
+  return match ? [match[1], match[2]] : undefined;
+}

@@ -6,6 +6,7 @@ export interface Person {
   id: string;
   displayName: string;
   loginId: string;
+  email: string | null;
   role: "admin" | "staff" | "watcher" | "auditor";
   teamIds: string[];
   status: "invited" | "active" | "locked" | "deactivated";

@@ -3,12 +3,14 @@
  * invitation, sign someone out everywhere. Validate → engine → shape.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { getPerson, invitePerson, listPeople, type PeopleError, reinvite, updatePerson } from "../../engine/people.ts";
+import {
+  getPerson, type Invitation, type InvitationDelivery, invitePerson, listPeople, type PeopleError, reinvite, updatePerson,
+} from "../../engine/people.ts";
 import { endSessions } from "../../engine/sessions.ts";
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { IdParams, PersonCreate, PersonPatch } from "../schemas.ts";
+import { IdParams, PersonCreate, PersonPatch, ReinviteInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["people"];
@@ -23,6 +25,8 @@ function refusal(error: PeopleError): ApiError {
       return new ApiError(409, "last_admin", error.message, error.field);
     case "unknown_reference":
       return new ApiError(422, "unknown_reference", error.message, error.field, [{ field: error.field, code: "unknown_reference", message: error.message }]);
+    case "email_required":
+      return new ApiError(400, "invalid_request", error.message, error.field, [{ field: error.field, code: "required", message: error.message }]);
   }
 }
 
@@ -41,13 +45,22 @@ export function peopleRoutes(s: Services): FastifyPluginAsyncZod {
       return person;
     });
 
+    /** What the admin is shown: the link (once) when it is theirs to hand over; only where it went when it was e-mailed. */
+    const shown = (invitation: Invitation) => invitation.sentTo
+      ? { expiresAt: invitation.expiresAt, sentTo: invitation.sentTo, code: null, url: null }
+      : { expiresAt: invitation.expiresAt, sentTo: null, code: invitation.code, url: link(invitation.code) };
+    const deliveryOf = (by: "link" | "email", email?: string): InvitationDelivery =>
+      by === "email" ? { by, ...(email ? { email } : {}), url: link, queuedAt: s.clock.now() } : { by: "link" };
+
     app.post("/people", {
-      schema: { tags, summary: "Invite a person: the invitation link is shown once, to hand over", body: PersonCreate },
+      schema: { tags, summary: "Invite a person: the invitation link is shown once to hand over, or e-mailed to them", body: PersonCreate },
     }, async (request, reply) => {
-      const result = await invitePerson(s.db, s.secrets, request.principal.organisationId, request.body, actorOf(request.principal), wallClock.now());
+      const { delivery, ...input } = request.body;
+      const result = await invitePerson(s.db, s.secrets, request.principal.organisationId, input, actorOf(request.principal), wallClock.now(),
+        deliveryOf(delivery));
       if (!result.ok) throw refusal(result.error);
-      await audit(s.db, request, "person.invite", "person", result.person.id, { role: result.person.role, loginId: result.person.loginId });
-      return reply.code(201).send({ person: result.person, invitation: { ...result.invitation, url: link(result.invitation.code) } });
+      await audit(s.db, request, "person.invite", "person", result.person.id, { role: result.person.role, loginId: result.person.loginId, delivery });
+      return reply.code(201).send({ person: result.person, invitation: shown(result.invitation) });
     });
 
     app.patch("/people/:id", {
@@ -60,12 +73,17 @@ export function peopleRoutes(s: Services): FastifyPluginAsyncZod {
     });
 
     app.post("/people/:id/invitation", {
-      schema: { tags, summary: "A new invitation (forgotten password, new phone): ends the earlier ones", params: IdParams },
+      schema: {
+        tags, summary: "A new invitation (forgotten password, new phone): ends the earlier ones; accepting it replaces every credential",
+        params: IdParams, body: ReinviteInput,
+      },
     }, async (request, reply) => {
-      const invitation = await reinvite(s.db, s.secrets, request.principal.organisationId, request.params.id, wallClock.now());
-      if (!invitation) throw notFound("person");
-      await audit(s.db, request, "person.reinvite", "person", request.params.id);
-      return reply.code(201).send({ ...invitation, url: link(invitation.code) });
+      const delivery = request.body?.delivery ?? "link";
+      const result = await reinvite(s.db, s.secrets, request.principal.organisationId, request.params.id, wallClock.now(),
+        deliveryOf(delivery, request.body?.email));
+      if (!result.ok) throw refusal(result.error);
+      await audit(s.db, request, "person.reinvite", "person", request.params.id, { delivery });
+      return reply.code(201).send(shown(result.invitation));
     });
 
     app.delete("/people/:id/sessions", { schema: { tags, summary: "Sign a person out everywhere", params: IdParams } }, async (request) => {

@@ -21,6 +21,7 @@ const SUBJECTS: Record<string, string> = {
   member_answered: "【見守り】応答がありました / The member answered",
   contact_confirm: "【見守り】連絡先ご登録の確認 / Please confirm you are a contact",
   broadcast: "【見守り】お知らせ / Notice",
+  person_invitation: "【見守り】管理画面へのご招待 / Your invitation to the Mimamori console",
 };
 
 const LINK_LABELS: Record<string, string> = {
@@ -30,11 +31,15 @@ const LINK_LABELS: Record<string, string> = {
   contact_request: "対応する / Respond",
   contact_confirm: "登録を確認する / Confirm",
   broadcast: "回答する / Answer",
+  person_invitation: "アカウントを登録する / Register your account",
 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function composeEmail(m: OutgoingMessage, link: string | undefined) {
+export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined) {
+  // An invitation carries its own link (the console's page), not a one-tap link.
+  const invitationUrl = m.kind === "person_invitation" && typeof m.payload.url === "string" ? m.payload.url : undefined;
+  const link = oneTapLink ?? invitationUrl;
   const subject = SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
   const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
   const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;

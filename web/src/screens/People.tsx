@@ -1,13 +1,14 @@
 /**
  * People (職員・協力者): who may sign in, with which role and teams; invite a
- * person (the link is shown once, to hand over); a new link, sign-out
+ * person (the link shown once, to hand over, or e-mailed to them); change a
+ * person's role, teams and address; a new invitation (a reset), sign-out
  * everywhere, deactivation. Admins change; auditors read.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 import {
-  Button, Checkbox, CheckboxGroup, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField,
+  Button, Checkbox, CheckboxGroup, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Radio, RadioGroup, Select, SelectValue, TextField,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api } from "../api.ts";
@@ -16,7 +17,8 @@ import { formatDateTime, type Lang } from "../format.ts";
 import type { Me, Person } from "../me.ts";
 
 interface Team { id: string; name: string }
-interface InvitationLink { code: string; url: string; expiresAt: string }
+/** An invitation as the API answers it: the link (shown once), or where it was e-mailed. */
+interface InvitationLink { code: string | null; url: string | null; sentTo: string | null; expiresAt: string }
 
 const ROLES = ["admin", "staff", "watcher", "auditor"] as const;
 
@@ -27,13 +29,18 @@ function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: str
   const [loginId, setLoginId] = useState("");
   const [role, setRole] = useState<(typeof ROLES)[number]>("staff");
   const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [email, setEmail] = useState("");
+  const [delivery, setDelivery] = useState<"link" | "email">("link");
   const invite = useMutation({
-    mutationFn: () => api<{ person: Person; invitation: InvitationLink }>("POST", "/people", { displayName, loginId, role, teamIds }),
+    mutationFn: () => api<{ person: Person; invitation: InvitationLink }>("POST", "/people", {
+      displayName, loginId, role, teamIds, delivery, ...(email.trim() ? { email: email.trim() } : {}),
+    }),
     onSuccess: (result) => {
       onInvited(result.person.displayName, result.invitation);
       setDisplayName("");
       setLoginId("");
       setTeamIds([]);
+      setEmail("");
       void queryClient.invalidateQueries({ queryKey: ["people"] });
     },
   });
@@ -51,6 +58,17 @@ function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: str
         <Input />
         <FieldError />
       </TextField>
+      <TextField name="email" type="email" value={email} onChange={setEmail} autoComplete="off" isRequired={delivery === "email"}
+        validate={(v) => (delivery === "email" && !v.trim() ? t("people.emailRequired") : null)}>
+        <Label>{t("people.email")}</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <RadioGroup value={delivery} onChange={(v) => setDelivery(v as "link" | "email")}>
+        <Label className="group-label">{t("people.delivery")}</Label>
+        <Radio value="link">{t("people.byLink")}</Radio>
+        <Radio value="email">{t("people.byEmail")}</Radio>
+      </RadioGroup>
       <Select selectedKey={role} onSelectionChange={(key) => setRole(key as (typeof ROLES)[number])}>
         <Label>{t("people.role")}</Label>
         <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
@@ -68,7 +86,53 @@ function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: str
         </CheckboxGroup>
       ) : null}
       {invite.isError ? <ErrorText error={invite.error} /> : null}
-      <Button type="submit" className="primary" isDisabled={invite.isPending}>{t("people.inviteSubmit")}</Button>
+      <Button type="submit" className="primary" isDisabled={invite.isPending}>{t(delivery === "email" ? "people.inviteByEmail" : "people.inviteSubmit")}</Button>
+    </Form>
+  );
+}
+
+/** Changing a person: role, teams, e-mail address. */
+function EditForm({ person, teams, onDone }: { person: Person; teams: Team[]; onDone: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [role, setRole] = useState<(typeof ROLES)[number]>(person.role);
+  const [teamIds, setTeamIds] = useState<string[]>(person.teamIds);
+  const [email, setEmail] = useState(person.email ?? "");
+  const save = useMutation({
+    mutationFn: () => api("PATCH", `/people/${person.id}`, { role, teamIds, email: email.trim() || null }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["people"] });
+      onDone();
+    },
+  });
+  return (
+    <Form className="invite-form" onSubmit={(e) => { e.preventDefault(); save.mutate(); }} aria-labelledby="edit-heading">
+      <h2 id="edit-heading">{t("people.editTitle", { name: person.displayName })}</h2>
+      <Select selectedKey={role} onSelectionChange={(key) => setRole(key as (typeof ROLES)[number])}>
+        <Label>{t("people.role")}</Label>
+        <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
+        <Popover>
+          <ListBox>
+            {ROLES.map((r) => <ListBoxItem key={r} id={r}>{t(`roles.${r}`)}</ListBoxItem>)}
+          </ListBox>
+        </Popover>
+      </Select>
+      <p className="hint">{t(`roleHelp.${role}`)}</p>
+      {teams.length ? (
+        <CheckboxGroup value={teamIds} onChange={setTeamIds}>
+          <Label className="group-label">{t("people.teams")}</Label>
+          {teams.map((team) => <Checkbox key={team.id} value={team.id}>{team.name}</Checkbox>)}
+        </CheckboxGroup>
+      ) : null}
+      <TextField name="email" type="email" value={email} onChange={setEmail} autoComplete="off">
+        <Label>{t("people.email")}</Label>
+        <Input />
+      </TextField>
+      {save.isError ? <ErrorText error={save.error} /> : null}
+      <div className="row-actions">
+        <Button type="submit" className="primary" isDisabled={save.isPending}>{t("people.save")}</Button>
+        <Button onPress={onDone}>{t("people.cancel")}</Button>
+      </div>
     </Form>
   );
 }
@@ -82,13 +146,17 @@ export function People({ me }: { me: Me }) {
   const people = useQuery({ queryKey: ["people"], queryFn: () => api<{ people: Person[] }>("GET", "/people") });
   const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams") });
   const [shown, setShown] = useState<{ name: string; link: InvitationLink } | null>(null);
+  const [editing, setEditing] = useState<Person | null>(null);
   useEffect(() => {
     document.title = `${t("people.title")} — ${t("app.title")}`;
   }, [t]);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ["people"] });
   const action = useMutation({
-    mutationFn: async ({ kind, person }: { kind: "link" | "signOut" | "deactivate" | "reactivate"; person: Person }) => {
+    mutationFn: async ({ kind, person }: { kind: "link" | "mail" | "signOut" | "deactivate" | "reactivate"; person: Person }) => {
       if (kind === "link") setShown({ name: person.displayName, link: await api<InvitationLink>("POST", `/people/${person.id}/invitation`) });
+      if (kind === "mail") {
+        setShown({ name: person.displayName, link: await api<InvitationLink>("POST", `/people/${person.id}/invitation`, { delivery: "email" }) });
+      }
       if (kind === "signOut") await api("DELETE", `/people/${person.id}/sessions`);
       if (kind === "deactivate" || kind === "reactivate") await api("PATCH", `/people/${person.id}`, { active: kind === "reactivate" });
     },
@@ -116,6 +184,10 @@ export function People({ me }: { me: Me }) {
         const label = (key: string) => t(key, { name: person.displayName });
         return (
           <div className="row-actions">
+            <Button aria-label={label("people.editFor")} onPress={() => setEditing(person)}>{t("people.edit")}</Button>
+            {person.email
+              ? <Button aria-label={label("people.newMailFor")} onPress={() => action.mutate({ kind: "mail", person })}>{t("people.newMail")}</Button>
+              : null}
             <Button aria-label={label("people.newLinkFor")} onPress={() => action.mutate({ kind: "link", person })}>{t("people.newLink")}</Button>
             <Button aria-label={label("people.signOutFor")} onPress={() => action.mutate({ kind: "signOut", person })}>{t("people.signOut")}</Button>
             {person.status === "deactivated"
@@ -132,12 +204,18 @@ export function People({ me }: { me: Me }) {
     <div className="people">
       <h1>{t("people.title")}</h1>
       <p>{t("people.lead")}</p>
-      {shown ? (
+      {shown?.link.sentTo ? (
+        <section className="shown-once" aria-labelledby="shown-heading" role="status">
+          <h2 id="shown-heading">{t("people.mailedFor", { name: shown.name })}</h2>
+          <p>{t("people.mailed", { email: shown.link.sentTo, time: formatDateTime(shown.link.expiresAt, timeZone, lang) })}</p>
+        </section>
+      ) : null}
+      {shown?.link.url ? (
         <section className="shown-once" aria-labelledby="shown-heading" role="status">
           <h2 id="shown-heading">{t("people.linkFor", { name: shown.name })}</h2>
           <p>{t("people.linkOnce", { time: formatDateTime(shown.link.expiresAt, timeZone, lang) })}</p>
           <p><code className="invitation-url">{shown.link.url}</code></p>
-          <Button onPress={() => void navigator.clipboard?.writeText(shown.link.url)}>{t("people.copy")}</Button>
+          <Button onPress={() => void navigator.clipboard?.writeText(shown.link.url as string)}>{t("people.copy")}</Button>
         </section>
       ) : null}
       {action.isError ? <ErrorText error={action.error} /> : null}
@@ -160,6 +238,9 @@ export function People({ me }: { me: Me }) {
           </table>
         </div>
       ) : null}
+      {canChange && editing
+        ? <EditForm key={editing.id} person={editing} teams={teams.data?.teams ?? []} onDone={() => setEditing(null)} />
+        : null}
       {canChange ? <InviteForm teams={teams.data?.teams ?? []} onInvited={(name, link) => setShown({ name, link })} /> : null}
     </div>
   );
