@@ -90,4 +90,40 @@ describe(`invitations by e-mail in the console (${ON})`, () => {
     await screenshot(page, "people-invite-by-email-en");
     await page.context().close();
   });
+
+  test("API tokens: an admin creates one (its secret shown once) and revokes it; an auditor sees them and changes nothing", async () => {
+    const admin = await invitedPerson(service.api, service.url, { displayName: "管理 三郎", loginId: "saburo", role: "admin" });
+    const page = await personPage(browser, service.url, "saburo", PASSWORD, () => totpNow(admin.secret));
+    await page.getByRole("link", { name: "APIトークン" }).click();
+    await page.getByRole("heading", { level: 1, name: "APIトークン" }).waitFor();
+    await page.getByLabel("名前", { exact: true }).fill("市の基幹システム");
+    await page.getByRole("button", { name: "トークンを作る" }).click();
+    await page.getByRole("heading", { name: "トークン「市の基幹システム」を作りました" }).waitFor();
+    const secret = (await page.locator(".token-secret").textContent()) as string;
+    assert.equal((await service.api("GET", "/organisation", undefined, secret)).status, 200, "the shown secret works");
+    const row = page.getByRole("row").filter({ hasText: "市の基幹システム" });
+    await row.getByRole("cell", { name: "閲覧のみ" }).waitFor();
+    assert.doesNotMatch(await page.locator("table").textContent() ?? "", new RegExp(secret), "the list shows no secret");
+    await assertAccessible(page, "API tokens (ja)");
+    await screenshot(page, "tokens-ja");
+    await page.getByRole("button", { name: "市の基幹システム を取り消す" }).click();
+    await row.getByText(/に取り消し$/).waitFor();
+    assert.equal((await service.api("GET", "/organisation", undefined, secret)).status, 401, "revoked at once");
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 1, name: "API tokens" }).waitFor();
+    await assertAccessible(page, "API tokens (en)");
+    await screenshot(page, "tokens-en");
+    await page.context().close();
+
+    const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 四郎", loginId: "shiro", role: "auditor" });
+    const reader = await personPage(browser, service.url, "shiro", PASSWORD, () => totpNow(auditor.secret));
+    await reader.getByRole("link", { name: "APIトークン" }).click();
+    await reader.getByRole("row").filter({ hasText: "市の基幹システム" }).waitFor();
+    assert.equal(await reader.getByRole("button", { name: "トークンを作る" }).count(), 0, "an auditor creates nothing");
+    assert.equal(await reader.getByRole("button", { name: /を取り消す$/ }).count(), 0, "an auditor revokes nothing");
+    await reader.getByRole("link", { name: "職員・協力者" }).click();
+    await reader.getByRole("row").filter({ hasText: "管理 三郎" }).waitFor();
+    assert.equal(await reader.getByRole("button", { name: /を変更$/ }).count(), 0, "an auditor changes nobody");
+    await reader.context().close();
+  });
 });

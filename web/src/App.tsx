@@ -17,6 +17,7 @@ import { People } from "./screens/People.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
 import { Today } from "./screens/Today.tsx";
+import { Tokens } from "./screens/Tokens.tsx";
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -39,7 +40,7 @@ export function LanguageSwitch() {
 export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   if (me.role !== "watcher") screens.push("today", "incidents", "members");
-  if (me.role === "admin" || me.role === "auditor") screens.push("people", "audit");
+  if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
   if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
 }
@@ -101,6 +102,7 @@ export function App() {
         {current === "incidents" ? <Incidents me={me.data} /> : null}
         {current === "members" ? <Members me={me.data} id={subpath} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
+        {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
         {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
