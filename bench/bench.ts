@@ -25,6 +25,7 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { dispatchBaseline } from "./baseline.ts";
+import { consolePhase } from "./console.ts";
 import { claimPlans } from "./plans.ts";
 import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
 import { type LineSetup, linePhases, startLine } from "./line.ts";
@@ -381,13 +382,19 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
       phaseDone("create");
       const cursor = await dispatchPhase(ctx, ids);
       phaseDone("dispatch");
-      await baselinePhase(ctx);
-      const ingestSeconds = await ingestPhase(ctx, ids);
-      phaseDone("ingest");
-      await pgbenchPhase(ctx, ingestSeconds);
-      service.windowPeakRssMb();
-      await deadlinePhase(ctx, ids, cursor);
-      phaseDone("deadline");
+      if (!options.consoleOnly) {
+        await baselinePhase(ctx);
+        const ingestSeconds = await ingestPhase(ctx, ids);
+        phaseDone("ingest");
+        await pgbenchPhase(ctx, ingestSeconds);
+        service.windowPeakRssMb();
+        await deadlinePhase(ctx, ids, cursor);
+        phaseDone("deadline");
+      }
+      if (options.console) {
+        report.set({ console: await consolePhase({ client, report, serviceUrl: service.url, token, ids }) });
+        phaseDone("console");
+      }
       report.set({ phaseRssMb: phaseRss });
     }
     if (line) {
@@ -443,7 +450,7 @@ async function main(): Promise<void> {
 
   const f = report.figures;
   const phases = [
-    options.engine ? `members ${f.members}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
+    options.engine ? `members ${f.members}${options.console ? " (console)" : ""}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
     options.voice ? `voice members ${options.voiceMembers} in ${options.voiceOrgs} organisations at ${options.voiceCps} calls/s each` : "",
   ];
   process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — ${phases.filter(Boolean).join(" — ")}\n`);

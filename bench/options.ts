@@ -23,6 +23,9 @@ export interface Options {
   voiceOrgs: number;
   /** Each voice organisation's call cap (callsPerSecond of its Twilio account). */
   voiceCps: number;
+  /** Run the console phase after the engine phases (--console); with `consoleOnly`, after creating and dispatching only. */
+  console: boolean;
+  consoleOnly: boolean;
   json: boolean;
 }
 
@@ -50,6 +53,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --voice-members N      voice members to register (default 100000)
   --voice-orgs K         organisations to spread them over, one Twilio account each (default 20)
   --voice-cps R          each organisation's calls per second (callsPerSecond, 0.1 to 100; default 10)
+  --console              after the engine phases, the console phase: every API call behind a console list or
+                         search timed one at a time (p50/p95; target p95 < 200 ms), Today's first load in
+                         Debian's Chromium (target < 1 s), and answer → shown on the open board (target < 2 s)
+  --console-only         create and dispatch the members, then the console phase (no ingest, pgbench, deadline)
   --json                 print every figure as one JSON object on the last line`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -96,6 +103,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       "voice-members": { type: "string" },
       "voice-orgs": { type: "string" },
       "voice-cps": { type: "string" },
+      console: { type: "boolean", default: false },
+      "console-only": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -113,6 +122,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const lineOnly = values["line-only"] ?? false;
   const voiceOnly = values["voice-only"] ?? false;
   const line = lineOnly || (values.line ?? false) || values["line-members"] !== undefined;
+  const consoleOnly = values["console-only"] ?? false;
+  if (consoleOnly && (lineOnly || voiceOnly)) throw new Error("--console-only runs create, dispatch and the console phase: leave out --line-only and --voice-only");
   if (voiceOnly && line) throw new Error("--voice-only runs the voice phase alone: leave out --line, --line-only and --line-members");
   const voiceOrgs = whole("voice-orgs", values["voice-orgs"], 20, 1);
   const voiceMembers = whole("voice-members", values["voice-members"], 100_000, voiceOrgs);
@@ -130,6 +141,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     voiceMembers,
     voiceOrgs,
     voiceCps: cps(values["voice-cps"], 10),
+    console: consoleOnly || (values.console ?? false),
+    consoleOnly,
     json: values.json ?? false,
   };
 }

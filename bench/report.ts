@@ -1,4 +1,5 @@
 /** What the bench prints: one line per phase, warnings, and optionally every figure as JSON. */
+import type { ConsoleFigures } from "./console.ts";
 
 export interface Figures {
   date: string;
@@ -133,6 +134,8 @@ export interface Figures {
   voiceBenchRssMb: number | null;
   /** The bench's event-loop delay while waiting for calls: the Twilio server stamps arrivals on that loop. */
   voiceBenchLoopDelayMaxMs: number | null;
+  /** Console phase (--console): per API call p50/p95/max, Today's load in Chromium, answer → board (bench/console.ts). */
+  console: ConsoleFigures | null;
 }
 
 export class Report {
@@ -164,7 +167,7 @@ export class Report {
       voiceFirstCallSeconds: null, voiceCap: null, voicePeakPerOrg: null, voicePeakPerOrg10s: null, voiceCapHeld: null,
       voiceOverCap: null, voiceMinGapMs: null, voiceCallsPerOrgMin: null, voiceCallsPerOrgMax: null, voiceDuplicates: null,
       voiceStrangers: null, voiceRefused: null, voiceSlotLateP50Ms: null, voiceSlotLateP99Ms: null, voiceSlotLateMaxMs: null,
-      voicePeakRssMb: null, voiceBenchRssMb: null, voiceBenchLoopDelayMaxMs: null,
+      voicePeakRssMb: null, voiceBenchRssMb: null, voiceBenchLoopDelayMaxMs: null, console: null,
     };
   }
 

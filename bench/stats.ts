@@ -3,6 +3,7 @@
 export interface Spread {
   count: number;
   p50: number;
+  p95: number;
   p99: number;
   max: number;
 }
@@ -19,6 +20,7 @@ export function spread(values: ArrayLike<number>): Spread {
   return {
     count: sorted.length,
     p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
   };

@@ -12,11 +12,21 @@ import { boardFingerprint } from "./today.ts";
 
 export type BoardListener = (fingerprint: string) => void;
 
+interface Watched {
+  listeners: Set<BoardListener>;
+  /** The fingerprint last read; undefined until the first read succeeds. */
+  last: string | undefined;
+  /** The first read. */
+  baseline: Promise<void>;
+  timer: NodeJS.Timeout;
+  busy: boolean;
+}
+
 export class BoardWatch {
   readonly #db: Db;
   readonly #intervalMs: number;
   readonly #log: Logger;
-  readonly #watched = new Map<string, { listeners: Set<BoardListener>; last: string | undefined; timer: NodeJS.Timeout; busy: boolean }>();
+  readonly #watched = new Map<string, Watched>();
 
   /** @param intervalMs how often a watched organisation's fingerprint is read (the board lags an answer by at most this plus a read). */
   constructor(db: Db, log: Logger, intervalMs = 500) {
@@ -25,18 +35,29 @@ export class BoardWatch {
     this.#intervalMs = intervalMs;
   }
 
-  /** Calls `listener` with the new fingerprint after each change; returns the function that stops it. */
-  subscribe(organisationId: string, listener: BoardListener): () => void {
+  /**
+   * Calls `listener` with the new fingerprint after each change. Resolves, with
+   * the function that stops it, once the organisation's fingerprint has been read
+   * at least once: a change after that moment is told, so a client that reads the
+   * board after this resolves (on the stream's `ready`) misses nothing. Before,
+   * `ready` went out at once, and an answer recorded between the client's read and
+   * the first fingerprint became the baseline: the board stayed stale until the
+   * next change (seen in `npm run bench -- --console`).
+   */
+  async subscribe(organisationId: string, listener: BoardListener): Promise<() => void> {
     let entry = this.#watched.get(organisationId);
     if (!entry) {
-      const created = { listeners: new Set<BoardListener>(), last: undefined as string | undefined, busy: false, timer: setInterval(() => void this.#poll(organisationId), this.#intervalMs) };
+      const created: Watched = {
+        listeners: new Set<BoardListener>(), last: undefined, busy: false, baseline: Promise.resolve(),
+        timer: setInterval(() => void this.#poll(organisationId), this.#intervalMs),
+      };
       created.timer.unref();
       this.#watched.set(organisationId, created);
+      created.baseline = this.#poll(organisationId);
       entry = created;
-      void this.#poll(organisationId);
     }
     entry.listeners.add(listener);
-    return () => {
+    const stop = () => {
       const e = this.#watched.get(organisationId);
       if (!e) return;
       e.listeners.delete(listener);
@@ -45,6 +66,12 @@ export class BoardWatch {
         this.#watched.delete(organisationId);
       }
     };
+    await entry.baseline;
+    // A first read that failed (the database restarting) is retried by the timer; wait for it.
+    while (entry.last === undefined && this.#watched.get(organisationId) === entry) {
+      await new Promise((resolve) => setTimeout(resolve, this.#intervalMs));
+    }
+    return stop;
   }
 
   /** Stops every poll (the service is stopping). */

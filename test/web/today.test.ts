@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { databaseKinds, startTestService, type TestService, TOKYO } from "../support/harness.ts";
+import pg from "pg";
+import { databaseKinds, POSTGRES_URL, startTestService, type TestService, TOKYO } from "../support/harness.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 
 type Board = {
@@ -36,6 +37,35 @@ async function untilEvent(response: Response, name: string): Promise<string[]> {
     buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
     seen.length = 0;
   }
+}
+
+/** Event names from a stream as they come, read with a deadline (the reader stays usable between calls). */
+function eventReader(response: Response) {
+  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  let buffer = "";
+  let pending: ReturnType<typeof reader.read> | undefined;
+  return {
+    /** Every event that arrives within `ms`, or until `stopAt` arrives. */
+    async within(ms: number, stopAt?: string): Promise<string[]> {
+      const seen: string[] = [];
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        pending ??= reader.read();
+        const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), until - Date.now()));
+        const got = await Promise.race([pending, timer]);
+        if (got === "timeout") break;
+        pending = undefined;
+        if (got.done) break;
+        buffer += got.value;
+        const end = buffer.lastIndexOf("\n\n");
+        for (const match of buffer.slice(0, end + 2).matchAll(/^event: (\w+)$/gm)) seen.push(match[1]);
+        buffer = buffer.slice(end + 2);
+        if (stopAt && seen.includes(stopAt)) break;
+      }
+      return seen;
+    },
+    cancel: () => reader.cancel(),
+  };
 }
 
 for (const kind of databaseKinds()) {
@@ -125,6 +155,61 @@ for (const kind of databaseKinds()) {
       await sb.reply(created.body.id, "ok");
       assert.ok((await board).includes("board"));
       abort.abort();
+    });
+
+    if (kind === "postgres") {
+      // Seen in `npm run bench -- --console`: `ready` went out before the watch had read the board's state, so an
+      // answer recorded between the console's read (on `ready`) and that first read was never told.
+      test("`ready` waits until the board's state is read, so an answer right after it is told", async () => {
+        const created = await service.api("POST", "/members", memberBody({ displayName: "間宮", plan: { every: "1d", at: "13:00" } }));
+        const sb = sandbox(service.api);
+        const blocker = new pg.Client({ connectionString: POSTGRES_URL });
+        await blocker.connect();
+        const abort = new AbortController();
+        try {
+          // Hold the first read of the board's state (it reads answers) until we let go.
+          await blocker.query(`set search_path to "${service.database.schema}"`);
+          await blocker.query("begin");
+          await blocker.query("lock table answers in access exclusive mode");
+          const response = await fetch(`${service.url}/api/v1/today/events`, { headers: { authorization: `Bearer ${service.token}` }, signal: abort.signal });
+          assert.equal(response.status, 200);
+          const events = eventReader(response);
+          assert.deepEqual(await events.within(800), [], "no `ready` while the board's state cannot be read");
+          await blocker.query("commit");
+          assert.deepEqual(await events.within(20_000, "ready"), ["ready"]);
+          await sb.reply(created.body.id, "ok");
+          assert.ok((await events.within(20_000, "board")).includes("board"), "the answer right after `ready` is told");
+          await events.cancel();
+        } finally {
+          abort.abort();
+          await blocker.end();
+        }
+      });
+    }
+
+    test("a board read again is the same board until one thing changes: each change alone is seen at once", async () => {
+      const a = await service.api("POST", "/members", memberBody({ displayName: "村上", plan: { every: "1d", at: "15:00" } }));
+      const b = await service.api("POST", "/members", memberBody({ displayName: "森田", plan: { every: "1d", at: "15:00" } }));
+      const sb = sandbox(service.api);
+      await sb.clockTo(TOKYO("2027-01-06T15:01:00"));
+      const read = async () => (await service.api<Board>("GET", "/today")).body;
+      const names = (board: Board, bucket: string) => board.teams[0].members[bucket].map((m) => m.displayName);
+      const bucketOf = (board: Board, name: string) => Object.keys(board.teams[0].members).find((bucket) => names(board, bucket).includes(name));
+      const first = await read();
+      const again = await read();
+      assert.deepEqual(again.teams, first.teams);
+      const asked = bucketOf(first, "村上");
+      assert.ok(asked === "waiting" || asked === "resent", JSON.stringify(first.teams[0].members));
+      assert.equal(bucketOf(first, "森田"), asked);
+      // A pause alone (no answer, no incident, no check-in step).
+      assert.equal((await service.api("POST", `/members/${a.body.id}/pause`, { reason: "hospital" })).status, 200);
+      const paused = await read();
+      assert.equal(bucketOf(paused, "村上"), "paused", JSON.stringify(paused.teams[0].members));
+      // An answer alone.
+      await sb.reply(b.body.id, "ok");
+      const answered = await read();
+      assert.equal(bucketOf(answered, "森田"), "answered", JSON.stringify(answered.teams[0].members));
+      assert.equal(answered.teams[0].counts.answered, paused.teams[0].counts.answered + 1);
     });
 
     test("the event stream needs a token like every other route", async () => {

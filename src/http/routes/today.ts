@@ -6,7 +6,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { BoardWatch } from "../../engine/board-watch.ts";
-import { todayBoard } from "../../engine/today.ts";
+import { TodayBoards } from "../../engine/today.ts";
 import { EventStream } from "../responses.ts";
 import { TodayQuery } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -18,6 +18,7 @@ const KEEP_ALIVE_MS = 25_000;
 export function todayRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const watch = new BoardWatch(s.db, s.log.child({ part: "board" }));
+    const boards = new TodayBoards();
     const streams = new Set<ServerResponse>();
     // Open streams never end by themselves: end them before the server waits for its connections to close.
     app.addHook("preClose", async () => {
@@ -31,14 +32,14 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
       const { principal } = request;
       // Team staff see their own teams; everyone else who may read the board sees every team.
       const teamIds = principal.kind === "person" && principal.role === "staff" ? principal.session?.teamIds : undefined;
-      return todayBoard(s.db, principal.organisationId, s.clock.now(), { listLimit: request.query.limit, ...(teamIds ? { teamIds } : {}) });
+      return boards.read(s.db, principal.organisationId, s.clock.now(), { listLimit: request.query.limit, ...(teamIds ? { teamIds } : {}) });
     });
 
     app.get("/today/events", {
       schema: {
         tags,
         summary: "Server-sent events: `board` whenever today's board may have changed (read GET /today again)",
-        description: "A text/event-stream. Events: `ready` once connected, then `board` (data: {\"fingerprint\": string}) " +
+        description: "A text/event-stream. Events: `ready` once the board's state has been read (read GET /today on it: every later change is told), then `board` (data: {\"fingerprint\": string}) " +
           "within about a second of an answer, an incident event, a member change or a check-in step, in any process of the service.",
         // Not JSON: documented as the stream it is (this wins over RESPONSES' entry, which only names it).
         response: { 200: { description: "An event stream that stays open", content: { "text/event-stream": { schema: EventStream } } } },
@@ -49,17 +50,23 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
       raw.writeHead(200, {
         "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no",
       });
-      raw.write("retry: 2000\n\nevent: ready\ndata: {}\n\n");
+      raw.write("retry: 2000\n\n");
       streams.add(raw);
-      const stop = watch.subscribe(request.principal.organisationId, (fingerprint) => {
-        raw.write(`event: board\ndata: ${JSON.stringify({ fingerprint })}\n\n`);
-      });
+      let closed = false;
+      let stop = () => {};
       const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
       raw.on("close", () => {
+        closed = true;
         stop();
         clearInterval(keepAlive);
         streams.delete(raw);
       });
+      // `ready` (the client reads the board on it) only once the watch has its baseline: every later change is told.
+      stop = await watch.subscribe(request.principal.organisationId, (fingerprint) => {
+        raw.write(`event: board\ndata: ${JSON.stringify({ fingerprint })}\n\n`);
+      });
+      if (closed) stop();
+      else raw.write("event: ready\ndata: {}\n\n");
     });
   };
 }
