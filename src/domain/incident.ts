@@ -49,11 +49,15 @@ export type IncidentStatus = "open" | "acknowledged" | "resolved";
  * opened; someone notified, or a message to them failed or was cancelled; the
  * member answered (or answered a broadcast); the next step found nobody left, or
  * the member silent or unreachable again; acknowledged, reminded, timed out,
- * passed on; a note someone wrote (POST /incidents/:id/notes); resolved.
+ * passed on; a note someone wrote (POST /incidents/:id/notes); resolved;
+ * a visit (domain/visits.ts) assigned, accepted, declined (and offered to the
+ * next watcher), left with nobody, cancelled, and what the watcher found
+ * (`visit_reported`); a phone call to the member and how it went (`call`).
  */
 export const INCIDENT_EVENT_TYPES = [
   "opened", "notified", "delivery_failed", "message_cancelled", "member_answered", "broadcast_answered", "no_contact_left",
   "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "note", "resolved",
+  "visit_assigned", "visit_accepted", "visit_declined", "visit_unassigned", "visit_cancelled", "visit_reported", "call",
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 

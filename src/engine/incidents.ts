@@ -84,6 +84,8 @@ export async function resolveIncidentIn(
     .where("id", "=", incidentId).execute();
   await cancelQueued(tx, { incidentIds: [incidentId], kinds: [...ALERT_KINDS, "ack_reminder"] }, "incident_resolved", now);
   await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "resolved", { outcome, note }, by)).execute();
+  // Nobody needs to go and look any more (a visit that settled it is already done).
+  await cancelVisitsIn(tx, organisationId, incidentId, by, now);
   // A human has established how the member is: the unanswered check-ins are settled,
   // and the next check-in starts a fresh chain.
   const settled = await tx.updateTable("checkins").set({ status: "resolved", closed_reason: "incident_resolved", next_action_at: null })
@@ -100,6 +102,17 @@ export async function resolveIncidentIn(
   return { ok: true };
 }
 
+/** Cancels an incident's visits still to be done, inside the caller's transaction (the incident was resolved some other way). */
+export async function cancelVisitsIn(tx: Db, organisationId: string, incidentId: string, by: string | null, now: Date): Promise<void> {
+  const cancelled = await tx.updateTable("visits").set({ state: "cancelled", done_at: now })
+    .where("organisation_id", "=", organisationId).where("incident_id", "=", incidentId).where("state", "in", ["offered", "accepted"])
+    .returning("id").execute();
+  if (cancelled.length) {
+    await tx.insertInto("incident_events").values(cancelled.map((v) => incidentEvent(organisationId, incidentId, now, "visit_cancelled", { visitId: v.id }, by)))
+      .execute();
+  }
+}
+
 // ---------------------------------------------------------------- queries
 
 export type IncidentRow = Selectable<Database["incidents"]>;
@@ -113,8 +126,8 @@ export interface IncidentWithTimeline {
   timeline: TimelineEntry[];
 }
 
-/** `unresolved`: open or acknowledged. */
-export type IncidentFilter = { status?: IncidentStatus | "unresolved"; memberId?: string; limit: number };
+/** `unresolved`: open or acknowledged; `incidentIds`: only these (a watcher's, engine/visits.ts incidentsOfWatcher). */
+export type IncidentFilter = { status?: IncidentStatus | "unresolved"; memberId?: string; incidentIds?: string[]; limit: number };
 
 /** The organisation's incidents, newest first, each with its timeline. */
 export async function listIncidents(db: Db, organisationId: string, filter: IncidentFilter): Promise<IncidentWithTimeline[]> {
@@ -122,6 +135,7 @@ export async function listIncidents(db: Db, organisationId: string, filter: Inci
   if (filter.status === "unresolved") q = q.where("status", "<>", "resolved");
   else if (filter.status) q = q.where("status", "=", filter.status);
   if (filter.memberId) q = q.where("member_id", "=", filter.memberId);
+  if (filter.incidentIds) q = filter.incidentIds.length ? q.where("id", "in", filter.incidentIds) : q.where("id", "is", null);
   return withTimelines(db, await q.execute());
 }
 

@@ -13,6 +13,7 @@ import { distributedByOrganisationMigration } from "./migrations/007-distributed
 import { escalationSafetyMigration } from "./migrations/008-escalation-safety.ts";
 import { consoleMigration } from "./migrations/009-console.ts";
 import { peopleMigration } from "./migrations/010-people.ts";
+import { visitsMigration } from "./migrations/011-visits.ts";
 import { memberFieldsMigration } from "./migrations/012-member-fields.ts";
 import { passkeysMigration } from "./migrations/013-passkeys.ts";
 
@@ -296,6 +297,7 @@ alter table members add column consent jsonb;
   escalationSafetyMigration,
   consoleMigration,
   peopleMigration,
+  visitsMigration,
   memberFieldsMigration,
   passkeysMigration,
 ];

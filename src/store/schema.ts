@@ -19,11 +19,14 @@ import type { Pause, Plan } from "../domain/schedule.ts";
 import type {
   ImportEncoding, ImportFormat, ImportMapping, ImportOptions, ImportProblem, ImportStatus, ImportSummary, ImportWarning,
 } from "../domain/member-import.ts";
+import type { VisitOutcome, VisitState } from "../domain/visits.ts";
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
 /** A JSON column with a database default. */
 type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+/** A text column with a database default. */
+type TextDefault = ColumnType<string, string | undefined, string>;
 /** A nullable column that inserts may leave out. */
 type Maybe<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
@@ -490,6 +493,35 @@ export interface CoreTables {
     failure: string | null;
     created_at: Timestamp;
     updated_at: Timestamp;
+  };
+  visits: {
+    id: string;
+    organisation_id: string;
+    incident_id: string;
+    member_id: string;
+    state: VisitState;
+    /** The watcher who holds the visit now; null once every candidate declined. */
+    watcher_id: string | null;
+    due_at: Timestamp;
+    /** What staff ask the watcher to do or know (free text). */
+    instructions: TextDefault;
+    outcome: VisitOutcome | null;
+    outcome_note: string | null;
+    /** Who assigned it (a person's or token's name). */
+    assigned_by: string;
+    created_at: Timestamp;
+    /** When the current watcher was asked. */
+    offered_at: Timestamp | null;
+    accepted_at: Timestamp | null;
+    done_at: Timestamp | null;
+  };
+  visit_candidates: {
+    visit_id: string;
+    organisation_id: string;
+    /** Staff's order: 0 is asked first. */
+    position: number;
+    person_id: string;
+    declined_at: Timestamp | null;
   };
 }
 
