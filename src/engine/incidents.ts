@@ -113,6 +113,11 @@ export async function cancelVisitsIn(tx: Db, organisationId: string, incidentId:
   }
 }
 
+/** The member's phone number to call or to give a watcher: their own phone, else their first phone channel. */
+export function phoneOf(personal: Record<string, string>, channels: ChannelAddress[]): string | null {
+  return personal.phone ?? channels.find((c) => c.kind === "voice" || c.kind === "sms")?.address ?? null;
+}
+
 // ---------------------------------------------------------------- queries
 
 export type IncidentRow = Selectable<Database["incidents"]>;
@@ -122,6 +127,8 @@ export interface IncidentWithTimeline {
   incident: IncidentRow;
   /** The member's display name (the console shows names, not ids). */
   memberName: string;
+  /** The member's phone number (phoneOf), for staff who phone them; null when they have none. */
+  phone: string | null;
   /** Oldest first. */
   timeline: TimelineEntry[];
 }
@@ -151,11 +158,17 @@ async function withTimelines(db: Db, rows: IncidentRow[]): Promise<IncidentWithT
     ? await Promise.all([
       db.selectFrom("incident_events").select(["incident_id", "at", "type", "actor", "data"])
         .where("incident_id", "in", rows.map((r) => r.id)).orderBy("at").orderBy("id").execute(),
-      db.selectFrom("members").select(["id", "display_name"]).where("id", "in", [...new Set(rows.map((r) => r.member_id))]).execute(),
+      db.selectFrom("members").select(["id", "display_name", "personal", "channels"]).where("id", "in", [...new Set(rows.map((r) => r.member_id))]).execute(),
     ])
     : [[], []];
   const byIncident = new Map<string, TimelineEntry[]>();
   for (const { incident_id: id, ...entry } of events) byIncident.set(id, [...(byIncident.get(id) ?? []), entry]);
-  const names = new Map(members.map((m) => [m.id, m.display_name]));
-  return rows.map((incident) => ({ incident, memberName: names.get(incident.member_id) ?? "", timeline: byIncident.get(incident.id) ?? [] }));
+  const byId = new Map(members.map((m) => [m.id, m]));
+  return rows.map((incident) => {
+    const member = byId.get(incident.member_id);
+    return {
+      incident, memberName: member?.display_name ?? "", phone: member ? phoneOf(member.personal, member.channels) : null,
+      timeline: byIncident.get(incident.id) ?? [],
+    };
+  });
 }

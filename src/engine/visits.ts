@@ -19,9 +19,8 @@ import {
 import type { CallOutcome } from "../domain/visits.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
-import type { ChannelAddress } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
-import { acknowledgeIncidentIn, cancelVisitsIn, resolveIncidentIn } from "./incidents.ts";
+import { acknowledgeIncidentIn, cancelVisitsIn, phoneOf, resolveIncidentIn } from "./incidents.ts";
 
 /** Who acts: a label for the timeline; `watcherId` when the caller is a watcher (they may act on their own visits only). */
 export interface Actor {
@@ -63,6 +62,14 @@ export async function listWatchers(db: Db, organisationId: string): Promise<Watc
     : [];
   const counts = new Map(load.map((l) => [l.watcher_id, Number(l.n)]));
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, active: r.password_hash !== null, openVisits: counts.get(r.id) ?? 0 }));
+}
+
+/**
+ * A watcher as the timeline names them: an object, so the one privacy rule
+ * (http/privacy.ts: `displayName` is personal) redacts the name for observers.
+ */
+function watcherRef(names: Map<string, string>, id: string | null): { id: string; displayName: string } | null {
+  return id ? { id, displayName: names.get(id) ?? "" } : null;
 }
 
 async function watcherNames(tx: Db, organisationId: string, ids: string[]): Promise<Map<string, string>> {
@@ -113,7 +120,7 @@ export async function assignVisit(
       visit_id: id, organisation_id: organisationId, position, person_id, declined_at: null,
     }))).execute();
     await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "visit_assigned", {
-      visitId: id, watcher: known.get(ids[0]), dueAt: input.dueAt.toISOString(), candidates: ids.length,
+      visitId: id, watcher: { id: ids[0], displayName: known.get(ids[0]) }, dueAt: input.dueAt.toISOString(), candidates: ids.length,
     }, by.label)).execute();
     return { ok: true, visitId: id };
   });
@@ -144,7 +151,7 @@ export async function acceptVisit(db: Db, organisationId: string, visitId: strin
       .where("id", "=", visitId).where("organisation_id", "=", organisationId).execute();
     const names = await watcherNames(tx, organisationId, [visit.watcher_id as string]);
     await tx.insertInto("incident_events").values(incidentEvent(organisationId, visit.incident_id, now, "visit_accepted", {
-      visitId, watcher: names.get(visit.watcher_id as string),
+      visitId, watcher: watcherRef(names, visit.watcher_id),
     }, by.label)).execute();
     return { ok: true, visitId };
   });
@@ -179,7 +186,7 @@ export async function declineVisit(db: Db, organisationId: string, visitId: stri
     }
     await tx.insertInto("incident_events").values([
       incidentEvent(organisationId, visit.incident_id, now, "visit_declined", {
-        visitId, watcher: names.get(visit.watcher_id as string), ...(reason ? { note: reason } : {}), next: next ? names.get(next.person_id) : null,
+        visitId, watcher: watcherRef(names, visit.watcher_id), ...(reason ? { note: reason } : {}), next: next ? watcherRef(names, next.person_id) : null,
       }, by.label),
       ...(next ? [] : [incidentEvent(organisationId, visit.incident_id, now, "visit_unassigned", { visitId })]),
     ]).execute();
@@ -209,7 +216,7 @@ export async function recordVisitOutcome(
       .where("id", "=", visitId).where("organisation_id", "=", organisationId).execute();
     const names = await watcherNames(tx, organisationId, [visit.watcher_id as string]);
     await tx.insertInto("incident_events").values(incidentEvent(organisationId, visit.incident_id, now, "visit_reported", {
-      visitId, watcher: names.get(visit.watcher_id as string), visitOutcome: input.outcome, note: input.note,
+      visitId, watcher: watcherRef(names, visit.watcher_id), visitOutcome: input.outcome, note: input.note,
     }, by.label)).execute();
     if (resolvesIncident(input.outcome)) {
       const resolved = await resolveIncidentIn(tx, organisationId, visit.incident_id, "visited_fine", input.note, by.label, now);
@@ -237,22 +244,21 @@ export async function cancelVisit(db: Db, organisationId: string, visitId: strin
  * outcome when they know it). False when the incident is not the organisation's.
  */
 export async function recordCall(
-  db: Db, organisationId: string, incidentId: string, input: { outcome: CallOutcome; note: string; phone: string | null }, by: string, now: Date,
+  db: Db, organisationId: string, incidentId: string, input: { outcome: CallOutcome; note: string }, by: string, now: Date,
 ): Promise<boolean> {
-  const incident = await db.selectFrom("incidents").select("id").where("id", "=", incidentId).where("organisation_id", "=", organisationId).executeTakeFirst();
+  const incident = await db.selectFrom("incidents as i")
+    .innerJoin("members as m", (j) => j.onRef("m.id", "=", "i.member_id").onRef("m.organisation_id", "=", "i.organisation_id"))
+    .select(["i.id", "m.personal", "m.channels"]).where("i.id", "=", incidentId).where("i.organisation_id", "=", organisationId).executeTakeFirst();
   if (!incident) return false;
+  // The number called, as it was then (a member's number may change later).
+  const phone = phoneOf(incident.personal, incident.channels);
   await db.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "call", {
-    callOutcome: input.outcome, note: input.note, ...(input.phone ? { phone: input.phone } : {}),
+    callOutcome: input.outcome, note: input.note, ...(phone ? { phone } : {}),
   }, by)).execute();
   return true;
 }
 
 // ---------------------------------------------------------------- queries
-
-/** The member's phone number to call or to give a watcher: their own phone, else their first phone channel. */
-export function phoneOf(personal: Record<string, string>, channels: ChannelAddress[]): string | null {
-  return personal.phone ?? channels.find((c) => c.kind === "voice" || c.kind === "sms")?.address ?? null;
-}
 
 export interface VisitRecord {
   id: string;
@@ -329,7 +335,7 @@ export async function listVisits(db: Db, organisationId: string, filter: VisitFi
   const names = await watcherNames(db, organisationId, candidates.map((c) => c.person_id));
   return rows.map((r) => ({
     id: r.id, incidentId: r.incident_id, incidentKind: r.kind, incidentStatus: r.status, memberId: r.member_id, memberName: r.display_name,
-    address: (r.personal as Record<string, string>).address ?? null, phone: phoneOf(r.personal as Record<string, string>, r.channels),
+    address: (r.personal).address ?? null, phone: phoneOf(r.personal, r.channels),
     state: r.state, overdue: isOverdue(r.state, r.due_at, now), dueAt: r.due_at, note: r.instructions,
     watcher: r.watcher_id ? { id: r.watcher_id, displayName: names.get(r.watcher_id) ?? "" } : null,
     candidates: candidates.filter((c) => c.visit_id === r.id)

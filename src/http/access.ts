@@ -13,17 +13,21 @@
  *   moves the sandbox clock, which every organisation of the instance shares.
  * - `public`: no token (the OpenAPI document, signing in, an invitation's page).
  * - `person`: any person signed in (their own session and sessions), whatever their role.
+ * - `task`: what a watcher needs for their visits, besides the `observer` (reads) and
+ *   `staff` (writes) who reach it as usual. The route itself limits a watcher to their
+ *   own: the members and incidents they hold a visit of (403 `not_assigned` for any
+ *   other), and only name, address, phone, state and the task.
  *
  * People's roles (engine/people.ts) on these levels: `admin` and `staff` as the
  * tokens' roles of the same name; `auditor` reads everything (every GET, the
  * admin ones too: tokens, people, the audit log) and writes nothing; `watcher`
- * reaches only `person` routes until visits assign them members.
+ * reaches `person` routes and the `task` routes, which show them their visits only.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { PrincipalRole } from "./auth.ts";
 import { ApiError } from "./errors.ts";
 
-export type Access = "public" | "person" | "observer" | "staff" | "admin" | "instance";
+export type Access = "public" | "person" | "task" | "observer" | "staff" | "admin" | "instance";
 
 /** `METHOD /path` as registered (Fastify's `:param` syntax, without the /api/v1 prefix) → who may call it. */
 export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
@@ -55,7 +59,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /members": "observer",
   "POST /members": "staff",
   "POST /members/bulk": "admin",
-  "GET /members/:id": "observer",
+  // A watcher: a member they hold a visit of, in the reduced form (routes/members.ts).
+  "GET /members/:id": "task",
   "PATCH /members/:id": "staff",
   "DELETE /members/:id": "admin",
   "POST /members/:id/pause": "staff",
@@ -87,8 +92,22 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "POST /groups/:id/approve": "staff",
   "GET /groups/:id/rounds": "observer",
 
-  "GET /incidents": "observer",
-  "GET /incidents/:id": "observer",
+  // A watcher: the incidents they hold a visit of, without the timeline (routes/incidents.ts).
+  "GET /incidents": "task",
+  "GET /incidents/:id": "task",
+  "POST /incidents/ack": "staff",
+  "POST /incidents/:id/calls": "staff",
+  "POST /incidents/:id/visits": "staff",
+
+  // Visits: staff see all (team staff: their teams'); a watcher sees and answers only the visits they hold.
+  "GET /visits": "task",
+  "GET /visits/:id": "task",
+  "POST /visits/:id/accept": "task",
+  "POST /visits/:id/decline": "task",
+  "POST /visits/:id/outcome": "task",
+  "POST /visits/:id/cancel": "staff",
+  // Whom staff can ask to visit (names: observers get them redacted).
+  "GET /watchers": "observer",
   "POST /incidents/:id/ack": "staff",
   "POST /incidents/:id/resolve": "staff",
   "POST /incidents/:id/notes": "staff",
@@ -154,6 +173,7 @@ const PREFIX = "/api/v1";
 const RANK: Record<PrincipalRole, number> = { watcher: -1, auditor: 0, observer: 0, staff: 1, admin: 2 };
 const MESSAGES: Record<Exclude<Access, "public">, string> = {
   person: "this needs a person signed in (a session), not an API token",
+  task: "this role may not do this",
   observer: "this role may not read this",
   staff: "this needs the staff or admin role",
   admin: "this needs the admin role",
@@ -181,7 +201,9 @@ export function checkAccess(request: FastifyRequest, access: Access): void {
   let allowed: boolean;
   if (access === "person") allowed = kind === "person";
   else if (access === "instance") allowed = instanceAdmin;
-  else if (role === "watcher") allowed = false;
+  // The route limits a watcher to their own visits; everyone else as observer (reads) or staff (writes).
+  else if (role === "watcher") allowed = access === "task";
+  else if (access === "task") allowed = role === "auditor" ? read : RANK[role] >= RANK[read ? "observer" : "staff"];
   // The auditor reads everything an admin reads, and writes nothing.
   else if (role === "auditor") allowed = read;
   else allowed = RANK[role] >= RANK[access];

@@ -28,6 +28,7 @@ import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { visitRoutes } from "./routes/visits.ts";
 import type { Services } from "./services.ts";
 
 /** Routes a provider brings (its webhooks, outside /api/v1), registered by the composition root (service.ts). */
@@ -115,7 +116,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       return payload;
     });
     for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
-      memberImportRoutes]) {
+      memberImportRoutes, visitRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

@@ -61,6 +61,10 @@ export const ERROR_CODES = {
   passkey_invalid: "the passkey's answer could not be verified, or the passkey is already registered",
   too_many_passkeys: "a person holds at most 20 passkeys",
   last_credential: "this passkey is the person's only way to sign in",
+  not_assigned: "a watcher asked for a member, incident or visit that is not assigned to them",
+  visit_open: "the incident already has a visit to be done (one at a time: cancel it first)",
+  visit_not_offered: "the visit is already accepted",
+  visit_closed: "the visit is done, cancelled or left with nobody: it takes no answer or outcome",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

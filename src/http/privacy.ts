@@ -27,9 +27,14 @@ const PERSONAL = new Set<string>(PERSONAL_FIELDS);
 /** What an observer sees in place of a personal value. */
 export const REDACTED = "***";
 
-/** Roles that see personal information: admin, staff and the auditor (who reads everything, exports nothing). */
+/**
+ * Roles that see personal information: admin, staff and the auditor (who reads
+ * everything, exports nothing); and the watcher, whom the routes open to them
+ * (access.ts `task`) show only the members they visit, and of those only name,
+ * address, phone and state — every such answer is audited like staff's.
+ */
 export function seesPersonal(principal: Principal): boolean {
-  return principal.role === "admin" || principal.role === "staff" || principal.role === "auditor";
+  return principal.role === "admin" || principal.role === "staff" || principal.role === "auditor" || principal.role === "watcher";
 }
 
 function redactValue(key: string, value: unknown): unknown {

@@ -15,6 +15,7 @@ import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
 import { BOARD_BUCKETS } from "../engine/today.ts";
+import { VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { PERSON_ROLES } from "../engine/people.ts";
 import { PRINCIPAL_ROLES } from "./auth.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
@@ -82,16 +83,43 @@ export const AnswerRecorded = z.object({
 });
 export const AnswerDuplicate = z.object({ duplicate: z.literal(true) }).describe("the idempotency key was used before: nothing recorded");
 
+export const Visit = z.object({
+  id: Uuid, incidentId: Uuid, incidentKind: z.string(), incidentStatus: z.string(), memberId: Uuid,
+  memberName: z.string(), address: z.string().nullable(), phone: z.string().nullable().describe("the member's phone (a tel: link in the console)"),
+  state: z.enum(VISIT_STATES), overdue: z.boolean().describe("still to be done and past dueAt"), dueAt: Time,
+  note: z.string().describe("what staff asked the watcher to know"),
+  watcher: z.object({ id: Uuid, displayName: z.string() }).nullable().describe("who holds the visit now; null once everyone declined"),
+  candidates: z.array(z.object({ personId: Uuid, displayName: z.string(), position: z.number().int(), declinedAt: When }))
+    .describe("the watchers asked in order (empty for a watcher: they see their own task only)"),
+  result: z.object({ outcome: z.enum(VISIT_OUTCOMES), note: z.string().nullable(), at: Time }).nullable(),
+  by: z.string().describe("who asked for the visit"), createdAt: Time, offeredAt: When, acceptedAt: When,
+}).meta({ id: "Visit" });
+
 export const Incident = z.object({
-  id: Uuid, memberId: Uuid, memberName: z.string().describe("the member's display name"), checkinId: Uuid.nullable(), kind: z.string(), urgency: z.string(),
+  id: Uuid, memberId: Uuid, memberName: z.string().describe("the member's display name"),
+  phone: z.string().nullable().describe("the member's phone number, to call them (their own phone, else their first phone channel)"), checkinId: Uuid.nullable(), kind: z.string(), urgency: z.string(),
   status: z.enum(["open", "acknowledged", "resolved"]),
   openedAt: Time,
   acknowledged: z.object({ at: Time, by: z.string().nullable(), via: z.string().nullable() }).nullable(),
   memberAnsweredAt: When,
   resolved: z.object({ at: Time, outcome: z.string().nullable(), note: z.string().nullable() }).nullable(),
   timeline: z.array(z.looseObject({ at: Time, type: z.string(), actor: z.string().nullable() })),
+  visits: z.array(Visit).describe("its visits, newest first"),
 }).meta({ id: "Incident" });
 export const IncidentList = z.object({ incidents: z.array(Incident) });
+export const VisitList = z.object({ visits: z.array(Visit) });
+export const WatcherList = z.object({
+  watchers: z.array(z.object({
+    id: Uuid, displayName: z.string(), active: z.boolean().describe("has accepted their invitation"), openVisits: z.number().int(),
+  })),
+});
+/** A member as a watcher sees them: only what a visit needs (name, address, phone, state) and their own tasks. */
+export const WatcherMember = z.object({
+  id: Uuid, displayName: z.string(), address: z.string().nullable(), phone: z.string().nullable(), state: z.string(), visits: z.array(Visit),
+}).meta({ id: "WatcherMember" });
+export const BulkAcked = z.object({
+  results: z.array(z.object({ id: Uuid, ok: z.boolean(), code: z.string().nullable().describe("why not: not_found, already_acknowledged, incident_resolved") })),
+});
 
 export const Team = z.object({
   id: Uuid, name: z.string(), isDefault: z.boolean(), channels: z.array(ChannelOut), hasOwnPolicy: z.boolean(), createdAt: Time,
@@ -242,6 +270,7 @@ export const TodayBoard = z.object({
   date: z.string().describe("the organisation's local date, YYYY-MM-DD"),
   timeZone: z.string().describe("the organisation's IANA time zone"),
   at: Time,
+  overdueVisits: z.array(Visit).describe("visits still to be done past their due time, the most overdue first"),
   teams: z.array(z.object({
     id: Uuid, name: z.string(),
     counts: z.object(Object.fromEntries([...BOARD_BUCKETS, "scheduled"].map((b) => [b, z.number().int()]))).describe("members per bucket; scheduled: in none"),
@@ -302,7 +331,7 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /members": { 201: MemberCreated },
   "POST /members/bulk": { 201: BulkCreated },
   "GET /members": { 200: MemberList },
-  "GET /members/:id": { 200: Member },
+  "GET /members/:id": { 200: z.union([Member, WatcherMember]).describe("the member; for a watcher, WatcherMember") },
   "PATCH /members/:id": { 200: Member },
   "DELETE /members/:id": { 204: NoContent },
   "POST /members/:id/pause": { 200: Member },
@@ -376,6 +405,16 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
   "POST /incidents/:id/notes": { 201: Incident },
+  "POST /incidents/ack": { 200: BulkAcked },
+  "POST /incidents/:id/calls": { 201: Incident },
+  "POST /incidents/:id/visits": { 201: Visit },
+  "GET /visits": { 200: VisitList },
+  "GET /visits/:id": { 200: Visit },
+  "POST /visits/:id/accept": { 200: Visit },
+  "POST /visits/:id/decline": { 200: Visit },
+  "POST /visits/:id/outcome": { 200: Visit },
+  "POST /visits/:id/cancel": { 200: Visit },
+  "GET /watchers": { 200: WatcherList },
   "POST /sessions": { 201: SignedIn },
   "GET /session": { 200: SessionInfo },
   "DELETE /session": { 204: NoContent },

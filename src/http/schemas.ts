@@ -15,6 +15,7 @@ import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { parseDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
+import { CALL_OUTCOMES, VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
@@ -383,6 +384,43 @@ export function scrubbed<T>(value: T): T {
   }
   return value;
 }
+
+/** Assign a visit (POST /incidents/:id/visits): the watchers to ask, in order (the first now, the next after a decline). */
+export const VisitAssignInput = z.strictObject({
+  watcherIds: z.array(Id).min(1, "choose at least one watcher").max(20, "at most 20 watchers")
+    .refine((ids) => new Set(ids).size === ids.length, "a watcher appears twice")
+    .describe("watchers (people with role watcher) in the order they are asked"),
+  dueAt: DateTime.optional().describe("by when someone should have been there (or dueInMinutes)"),
+  dueInMinutes: z.number().int().min(1).max(10_080).optional().describe("the due time as minutes from now, on the service's clock (instead of dueAt)"),
+  note: optionalText(1000, true).default("").describe("what the watcher should know (where the key is, what to look for)"),
+}).superRefine((v, ctx) => {
+  if ((v.dueAt === undefined) === (v.dueInMinutes === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["dueAt"], message: "give dueAt or dueInMinutes (one of them)" });
+  }
+});
+export const VisitDeclineInput = z.strictObject({ note: optionalText(500, true).default("").describe("why (optional): shown to staff") });
+export const VisitOutcomeInput = z.strictObject({
+  outcome: z.enum(VISIT_OUTCOMES).describe("met_fine 会えた・元気 (resolves the incident: visited_fine), not_home 不在, ambulance_called 救急要請, other その他 (needs a note)"),
+  note: optionalText(2000, true).default(""),
+}).superRefine((v, ctx) => {
+  if (v.outcome === "other" && !v.note) ctx.addIssue({ code: "custom", path: ["note"], message: "say what you found (その他 needs a note)" });
+});
+export const VisitQuery = z.strictObject({
+  state: z.enum([...VISIT_STATES, "active"]).optional().describe("active: offered or accepted"),
+  overdue: z.enum(["true", "false"]).optional().describe("true: only visits still to be done past their due time"),
+  incidentId: Id.optional(),
+  watcherId: Id.optional(),
+  limit: Limit(500, 100),
+});
+export const CallInput = z.strictObject({
+  outcome: z.enum(CALL_OUTCOMES).describe("how the call to the member went"),
+  note: optionalText(2000, true).default(""),
+});
+export const BulkAckInput = z.strictObject({
+  ids: z.array(Id).min(1, "choose at least one incident").max(500, "at most 500 incidents at once")
+    .refine((ids) => new Set(ids).size === ids.length, "an incident appears twice"),
+  via: z.enum(["api", "console"]).default("api"),
+});
 
 export const TodayQuery = z.strictObject({ limit: Limit(1000, 100).describe("members listed per bucket (counts are complete)") });
 

@@ -4,6 +4,7 @@ import type { Plan } from "../domain/schedule.ts";
 import type { ContactRow } from "../engine/contacts.ts";
 import { type MemberDetailRows, type MemberHistoryRows, type MemberRow, PERSONAL_FIELDS, type Personal } from "../engine/members.ts";
 import type { IncidentWithTimeline } from "../engine/incidents.ts";
+import type { VisitRecord } from "../engine/visits.ts";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -65,13 +66,48 @@ export function memberHistoryView({ checkins, answers, incidents }: MemberHistor
   };
 }
 
-export function incidentView({ incident: i, memberName, timeline }: IncidentWithTimeline) {
+/**
+ * A visit. `forWatcher` (their person id): the watcher's own task — the other
+ * candidates are not theirs to know, and the address and phone only while they
+ * hold the visit and it is to be done (not after declining or finishing it).
+ */
+export function visitView(v: VisitRecord, forWatcher?: string) {
+  const hidden = forWatcher !== undefined && !((v.state === "offered" || v.state === "accepted") && v.watcher?.id === forWatcher);
   return {
-    id: i.id, memberId: i.member_id, memberName, checkinId: i.checkin_id, kind: i.kind, urgency: i.urgency, status: i.status,
+    id: v.id, incidentId: v.incidentId, incidentKind: v.incidentKind, incidentStatus: v.incidentStatus, memberId: v.memberId,
+    memberName: v.memberName, address: hidden ? null : v.address, phone: hidden ? null : v.phone,
+    state: v.state, overdue: v.overdue, dueAt: iso(v.dueAt) as string, note: v.note, watcher: v.watcher,
+    candidates: forWatcher !== undefined ? [] : v.candidates.map((c) => ({ ...c, declinedAt: iso(c.declinedAt) })),
+    result: v.outcome ? { outcome: v.outcome, note: v.outcomeNote, at: iso(v.doneAt) as string } : null,
+    by: v.assignedBy, createdAt: iso(v.createdAt) as string, offeredAt: iso(v.offeredAt), acceptedAt: iso(v.acceptedAt),
+  };
+}
+
+/**
+ * An incident with its timeline and visits. `forWatcher`: what a watcher may see
+ * of an incident they hold a visit of — its kind and state and their own
+ * visits; not the timeline (who was told what), not staff's notes.
+ */
+export function incidentView(row: IncidentWithTimeline, visits: VisitRecord[], forWatcher?: { watcherId: string }) {
+  const full = fullIncidentView(row, visits);
+  if (!forWatcher) return full;
+  return {
+    ...full,
+    acknowledged: full.acknowledged ? { ...full.acknowledged, by: null } : null,
+    resolved: full.resolved ? { ...full.resolved, note: null } : null,
+    timeline: [],
+    visits: visits.filter((v) => v.watcher?.id === forWatcher.watcherId).map((v) => visitView(v, forWatcher.watcherId)),
+  };
+}
+
+function fullIncidentView({ incident: i, memberName, phone, timeline }: IncidentWithTimeline, visits: VisitRecord[]) {
+  return {
+    id: i.id, memberId: i.member_id, memberName, phone, checkinId: i.checkin_id, kind: i.kind, urgency: i.urgency, status: i.status,
     openedAt: iso(i.opened_at),
     acknowledged: i.acknowledged_at ? { at: iso(i.acknowledged_at), by: i.acknowledged_by, via: i.acknowledged_via } : null,
     memberAnsweredAt: iso(i.member_answered_at),
     resolved: i.resolved_at ? { at: iso(i.resolved_at), outcome: i.outcome, note: i.note } : null,
     timeline: timeline.map((e) => ({ at: iso(e.at), type: e.type, actor: e.actor, ...e.data as object })),
+    visits: visits.map((v) => visitView(v)),
   };
 }

@@ -118,7 +118,7 @@ for (const kind of databaseKinds()) {
       assert.equal(visit?.watcher, null);
       assert.ok(visit?.candidates.every((c) => c.declinedAt !== null));
       const incident = await getIncident(store.db, organisationId, id);
-      const declines = incident?.timeline.filter((e) => e.type === "visit_declined").map((e) => [e.data.watcher, e.data.next]);
+      const declines = incident?.timeline.filter((e) => e.type === "visit_declined").map((e) => [(e.data.watcher as { displayName: string }).displayName, (e.data.next as { displayName: string } | null)?.displayName ?? null]);
       assert.deepEqual(declines, [["見守り 鈴木", "民生委員 田中"], ["民生委員 田中", "見守り 高橋"], ["見守り 高橋", null]]);
       assert.equal(incident?.timeline.at(-1)?.type, "visit_unassigned");
       assert.equal(incident?.timeline.find((e) => e.type === "visit_declined")?.data.note, "入院中です");

@@ -20,6 +20,7 @@ for (const kind of databaseKinds()) {
     let incidentId: string;
     let groupId: string;
     let broadcastId: string;
+    let visitId: string;
 
     before(async () => {
       service = await startTestService(kind);
@@ -44,6 +45,13 @@ for (const kind of databaseKinds()) {
       assert.equal(ack.status, 200, JSON.stringify(ack.body));
       const resolved = await service.api("POST", `/incidents/${incidentId}/resolve`, { outcome: "reached_by_phone", note: "救急搬送は不要" }, staff);
       assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      // A visit (of the other member) with a watcher named 鈴木 and a note: /visits and /watchers name people too.
+      const otherIncident = (await service.api("POST", `/members/${other.id}/answers`, { answer: "need_contact" }, staff)).body.incidentId;
+      const watcher = (await service.api("POST", "/people", { displayName: "見守り 鈴木", loginId: "suzuki-watcher", role: "watcher" })).body.person.id;
+      const visit = await service.api("POST", `/incidents/${otherIncident}/visits`, { watcherIds: [watcher], dueInMinutes: 60, note: "救急搬送の経験あり" }, staff);
+      assert.equal(visit.status, 201, JSON.stringify(visit.body));
+      visitId = visit.body.id;
+      await service.api("POST", `/incidents/${otherIncident}/calls`, { outcome: "no_answer", note: "鈴木が電話" }, staff);
       groupId = (await service.api("POST", "/groups", { name: "ひまわり団地", memberIds: [member.id, other.id] }, staff)).body.id;
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
@@ -98,7 +106,7 @@ for (const kind of databaseKinds()) {
     test("no GET route of the OpenAPI document shows an observer a name, address, phone or note", async () => {
       const doc = (await (await fetch(`${service.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
       const ids: Record<string, string> = {
-        members: member.id, incidents: incidentId, groups: groupId, broadcasts: broadcastId, teams: member.teamId, contacts: member.contacts[0].id,
+        members: member.id, incidents: incidentId, visits: visitId, groups: groupId, broadcasts: broadcastId, teams: member.teamId, contacts: member.contacts[0].id,
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {

@@ -180,11 +180,16 @@ for (const kind of databaseKinds()) {
       const team = (await service.api("POST", "/teams", { name: "北地区" })).body;
       const member = (await service.api("POST", "/members", memberBody({ displayName: "北の人", teamId: team.id }))).body;
       const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
-      for (const path of ["/members", `/members/${member.id}`, "/incidents", "/today", "/organisation", "/people"]) {
+      for (const path of ["/members", "/today", "/organisation", "/people"]) {
         const r = await watcher.client.call("GET", path);
         assert.equal(r.status, 403, `watcher GET ${path}`);
         assert.equal(r.body.error.code, "forbidden");
       }
+      // What visits open to a watcher (test/http/visits.test.ts): with none assigned, no member and no incident.
+      const notAssigned = await watcher.client.call("GET", `/members/${member.id}`);
+      assert.equal(notAssigned.status, 403);
+      assert.equal(notAssigned.body.error.code, "not_assigned");
+      assert.deepEqual((await watcher.client.call("GET", "/incidents")).body.incidents, []);
       const own = await watcher.client.call("GET", "/session");
       assert.equal(own.status, 200);
       assert.equal(own.body.person.displayName, "民生委員 加藤", "a person's own name is not redacted for them");

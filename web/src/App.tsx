@@ -13,6 +13,7 @@ import { AuditLog } from "./screens/AuditLog.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
+import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
 import { People } from "./screens/People.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
@@ -39,7 +40,9 @@ export function LanguageSwitch() {
 /** The screens a signed-in principal may open, in menu order (the API refuses the rest anyway). */
 export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
-  if (me.role !== "watcher") screens.push("today", "incidents", "members");
+  // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
+  if (me.role === "watcher") screens.push("visits");
+  else screens.push("today", "incidents", "members");
   if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
   if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
@@ -67,7 +70,9 @@ export function App() {
   if (!me.data) return <SignIn onSignedIn={signedIn} />;
 
   const menu = menuFor(me.data);
-  const current = screen && menu.includes(screen) ? screen : menu[0];
+  // A watcher may follow a link to a member of their visits: that page says plainly when the member is not theirs.
+  const watcherMember = me.data.role === "watcher" && screen === "members" && subpath ? subpath : null;
+  const current = watcherMember ? "visits" : screen && menu.includes(screen) ? screen : menu[0];
   const signOut = async () => {
     if (me.data?.kind === "person") await api("DELETE", "/session").catch(() => undefined);
     signedOut(queryClient);
@@ -101,6 +106,8 @@ export function App() {
         {current === "today" ? <Today /> : null}
         {current === "incidents" ? <Incidents me={me.data} /> : null}
         {current === "members" ? <Members me={me.data} id={subpath} /> : null}
+        {current === "visits" && !watcherMember ? <MyVisits me={me.data} /> : null}
+        {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
         {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}

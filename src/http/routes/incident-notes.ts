@@ -1,12 +1,11 @@
 /** A note on an incident's timeline (対応メモ): validate → engine → the incident as GET /incidents/:id shows it. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { addIncidentNote } from "../../engine/incident-notes.ts";
-import { getIncident } from "../../engine/incidents.ts";
 import { audit } from "../audit.ts";
 import { notFound } from "../errors.ts";
 import { IdParams, NoteInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
-import { incidentView } from "../views.ts";
+import { oneIncident } from "./incidents.ts";
 
 export function incidentNoteRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -16,9 +15,7 @@ export function incidentNoteRoutes(s: Services): FastifyPluginAsyncZod {
       const { organisationId, tokenName } = request.principal;
       if (!(await addIncidentNote(s.db, organisationId, request.params.id, request.body.note, tokenName, s.clock.now()))) throw notFound("incident");
       await audit(s.db, request, "incident.note", "incident", request.params.id);
-      const incident = await getIncident(s.db, organisationId, request.params.id);
-      if (!incident) throw notFound("incident");
-      return reply.code(201).send(incidentView(incident));
+      return reply.code(201).send(await oneIncident(s, request, request.params.id));
     });
   };
 }

@@ -7,13 +7,15 @@ import {
   createMembers, deleteMember, likelyDuplicates, listMembers, listObservations, memberDetail, memberHistory, MissingReference, pauseMember, resumeMember,
   updateMember,
 } from "../../engine/members.ts";
+import { phoneOf } from "../../engine/incidents.ts";
 import { registrationWarnings, setupEnvironment } from "../../engine/setup-checks.ts";
+import { listVisits, watcherAssigned } from "../../engine/visits.ts";
 import { audit } from "../audit.ts";
 import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AnswerInput, DateTime, IdParams, Limit, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
-import { memberDetailView, memberHistoryView, memberSummary } from "../views.ts";
+import { memberDetailView, memberHistoryView, memberSummary, visitView } from "../views.ts";
 
 const tags = ["members"];
 
@@ -71,8 +73,25 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
       });
 
-    app.get("/members/:id", { schema: { tags, summary: "A member with the current check-in state and next due time", params: IdParams } },
-      async (request) => detail(request, request.params.id));
+    app.get("/members/:id", {
+      schema: { tags, summary: "A member with the current check-in state and next due time (a watcher: a member they visit, reduced)", params: IdParams },
+    }, async (request) => {
+      if (request.principal.role !== "watcher") return detail(request, request.params.id);
+      // A watcher sees a member they hold a visit of, and of them only what the visit needs.
+      const { organisationId, tokenId } = request.principal;
+      const rows = await memberDetail(s.db, organisationId, request.params.id);
+      if (!rows) throw notFound("member");
+      if (!(await watcherAssigned(s.db, organisationId, tokenId, request.params.id))) {
+        throw new ApiError(403, "not_assigned", "this member is not assigned to you (a watcher sees the members of the visits they hold)");
+      }
+      const view = memberDetailView(rows, true);
+      const visits = await listVisits(s.db, organisationId, { watcherId: tokenId, memberId: request.params.id, limit: 50 }, s.clock.now());
+      await audit(s.db, request, "member.view", "member", request.params.id, { personal: true, as: "watcher" });
+      return {
+        id: view.id, displayName: view.displayName, address: (rows.member.personal as { address?: string }).address ?? null,
+        phone: phoneOf(rows.member.personal, rows.member.channels), state: view.state, visits: visits.map((v) => visitView(v, tokenId)),
+      };
+    });
 
     app.patch("/members/:id", { schema: { tags, summary: "Change a member; a new plan counts from now", params: IdParams, body: MemberPatch } },
       async (request) => {

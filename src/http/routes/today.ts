@@ -7,6 +7,8 @@ import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { BoardWatch } from "../../engine/board-watch.ts";
 import { TodayBoards } from "../../engine/today.ts";
+import { overdueVisits } from "../../engine/visits.ts";
+import { visitView } from "../views.ts";
 import { EventStream } from "../responses.ts";
 import { TodayQuery } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -32,7 +34,12 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
       const { principal } = request;
       // Team staff see their own teams; everyone else who may read the board sees every team.
       const teamIds = principal.kind === "person" && principal.role === "staff" ? principal.session?.teamIds : undefined;
-      return boards.read(s.db, principal.organisationId, s.clock.now(), { listLimit: request.query.limit, ...(teamIds ? { teamIds } : {}) });
+      const now = s.clock.now();
+      const [board, overdue] = await Promise.all([
+        boards.read(s.db, principal.organisationId, now, { listLimit: request.query.limit, ...(teamIds ? { teamIds } : {}) }),
+        overdueVisits(s.db, principal.organisationId, now, { limit: request.query.limit, ...(teamIds ? { teamIds } : {}) }),
+      ]);
+      return { ...board, overdueVisits: overdue.map((v) => visitView(v)) };
     });
 
     app.get("/today/events", {

@@ -9,17 +9,18 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 import {
-  Button, Checkbox, Form, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField, ToggleButton, ToggleButtonGroup,
+  Button, Checkbox, CheckboxGroup, Form, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField, ToggleButton, ToggleButtonGroup,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, followEvents } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
+import { telHref, type Visit } from "./MyVisits.tsx";
 
 export interface TimelineEntry { at: string; type: string; actor: string | null; [key: string]: unknown }
 export interface Incident {
-  id: string; memberId: string; memberName: string; kind: string; urgency: string; status: "open" | "acknowledged" | "resolved"; openedAt: string;
+  id: string; memberId: string; memberName: string; phone: string | null; visits: Visit[]; kind: string; urgency: string; status: "open" | "acknowledged" | "resolved"; openedAt: string;
   acknowledged: { at: string; by: string | null; via: string | null } | null;
   memberAnsweredAt: string | null;
   resolved: { at: string; outcome: string | null; note: string | null } | null;
@@ -32,11 +33,18 @@ export const OUTCOMES = [
   "found_dead", "left_service", "false_alarm", "other",
 ] as const;
 const URGENCY_RANK: Record<string, number> = { urgent: 0, high: 1 };
+export const CALL_OUTCOMES = ["reached_fine", "reached_needs_help", "no_answer", "busy", "voicemail", "wrong_number"] as const;
+/** How soon the visit is due, in minutes from now on the service's clock. */
+const DUE_CHOICES = [60, 120, 180, 360, 1440] as const;
+interface Watcher { id: string; displayName: string; active: boolean; openVisits: number }
 
 /** The queue's order: urgency, then the longest open first. */
 export function queueOrder(a: Incident, b: Incident): number {
   return (URGENCY_RANK[a.urgency] ?? 2) - (URGENCY_RANK[b.urgency] ?? 2) || a.openedAt.localeCompare(b.openedAt);
 }
+
+/** A person named on the timeline ({ id, displayName }), or null. */
+const personName = (value: unknown) => (value && typeof value === "object" && "displayName" in value ? String(value.displayName) : null);
 
 /** An incident's timeline: who was told what, when, on which channel, delivered or not; notes (also on a member's page). */
 export function Timeline({ incident, timeZone }: { incident: Incident; timeZone: string }) {
@@ -67,11 +75,137 @@ export function Timeline({ incident, timeZone }: { incident: Incident; timeZone:
             {typeof entry.channel === "string" ? <> ({t(`channels.${entry.channel}`, { defaultValue: entry.channel })})</> : null}
             {entry.actor ? <> — {entry.actor}</> : null}
             {typeof entry.outcome === "string" ? <> — {t(`incidents.outcomes.${entry.outcome}`)}</> : null}
+            {personName(entry.watcher) ? <> — {t("incidents.visit.watcherIs", { name: personName(entry.watcher) })}</> : null}
+            {personName(entry.next) ? <> — {t("incidents.visit.nextIs", { name: personName(entry.next) })}</> : null}
+            {typeof entry.visitOutcome === "string" ? <> — {t(`visits.outcomes.${entry.visitOutcome}`)}</> : null}
+            {typeof entry.callOutcome === "string" ? <> — {t(`incidents.call.outcomes.${entry.callOutcome}`)}</> : null}
             {typeof entry.note === "string" && entry.note ? <p className="note">{entry.note}</p> : null}
           </li>
         );
       })}
     </ol>
+  );
+}
+
+/** 本人に電話: the member's number as a tel: link, and how the call went, recorded on the timeline. */
+function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canAct: boolean; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const [outcome, setOutcome] = useState<string>("no_answer");
+  const [note, setNote] = useState("");
+  const call = useMutation({
+    mutationFn: () => api("POST", `/incidents/${incident.id}/calls`, { outcome, note }),
+    onSuccess: () => {
+      setNote("");
+      onChanged();
+    },
+  });
+  return (
+    <section className="phone-member" aria-labelledby="phone-heading">
+      <h3 id="phone-heading">{t("incidents.call.title")}</h3>
+      {incident.phone ? (
+        <p><a className="tel big-link" href={telHref(incident.phone)}>{t("incidents.call.dial", { phone: incident.phone })}</a></p>
+      ) : <p>{t("incidents.call.noPhone")}</p>}
+      {canAct ? (
+        <Form className="call-form" aria-label={t("incidents.call.record")} onSubmit={(e) => { e.preventDefault(); call.mutate(); }}>
+          <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))}>
+            <Label>{t("incidents.call.outcome")}</Label>
+            <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
+            <Popover>
+              <ListBox>
+                {CALL_OUTCOMES.map((o) => <ListBoxItem key={o} id={o}>{t(`incidents.call.outcomes.${o}`)}</ListBoxItem>)}
+              </ListBox>
+            </Popover>
+          </Select>
+          <TextField value={note} onChange={setNote}>
+            <Label>{t("incidents.call.note")}</Label>
+            <TextArea rows={2} />
+          </TextField>
+          {call.isError ? <ErrorText error={call.error} /> : null}
+          <Button type="submit" isDisabled={call.isPending}>{t("incidents.call.record")}</Button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+/** The incident's visits (who holds each, due, overdue, what was found) and, when none is under way, the form to assign one. */
+function VisitSection({ incident, timeZone, canAct, onChanged }: { incident: Incident; timeZone: string; canAct: boolean; onChanged: () => void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const active = incident.visits.find((v) => v.state === "offered" || v.state === "accepted");
+  const cancel = useMutation({ mutationFn: (id: string) => api("POST", `/visits/${id}/cancel`), onSuccess: onChanged });
+  return (
+    <section className="visit-section" aria-labelledby="visit-heading">
+      <h3 id="visit-heading">{t("incidents.visit.title")}</h3>
+      {incident.visits.length === 0 ? <p>{t("incidents.visit.none")}</p> : (
+        <ul className="visits">
+          {incident.visits.map((v) => (
+            <li key={v.id} className={v.overdue ? "overdue" : undefined}>
+              <strong>{t(`visits.states.${v.state}`)}</strong>
+              {v.overdue ? <> <span className="badge overdue-badge">{t("visits.overdue")}</span></> : null}
+              {v.watcher ? <> — {v.watcher.displayName}</> : null}
+              {" "}— {t("visits.dueBy", { time: formatDateTime(v.dueAt, timeZone, lang) })}
+              {v.result ? <> — {t(`visits.outcomes.${v.result.outcome}`)}{v.result.note ? `（${v.result.note}）` : ""}</> : null}
+              {v.candidates.length > 1 ? (
+                <span className="order"> — {t("incidents.visit.order")}: {v.candidates.map((c) => `${c.position + 1}. ${c.displayName}${c.declinedAt ? t("incidents.visit.declinedMark") : ""}`).join(" → ")}</span>
+              ) : null}
+              {canAct && (v.state === "offered" || v.state === "accepted") ? (
+                <> <Button onPress={() => cancel.mutate(v.id)} isDisabled={cancel.isPending}>{t("incidents.visit.cancel")}</Button></>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {cancel.isError ? <ErrorText error={cancel.error} /> : null}
+      {canAct && !active && incident.status !== "resolved" ? <AssignVisit incident={incident} onChanged={onChanged} /> : null}
+    </section>
+  );
+}
+
+function AssignVisit({ incident, onChanged }: { incident: Incident; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const watchers = useQuery({ queryKey: ["watchers"], queryFn: () => api<{ watchers: Watcher[] }>("GET", "/watchers") });
+  // The order in which staff ticked the watchers is the order they are asked in.
+  const [order, setOrder] = useState<string[]>([]);
+  const [due, setDue] = useState<number>(120);
+  const [note, setNote] = useState("");
+  const assign = useMutation({
+    mutationFn: () => api("POST", `/incidents/${incident.id}/visits`, { watcherIds: order, dueInMinutes: due, note }),
+    onSuccess: () => {
+      setOrder([]);
+      setNote("");
+      onChanged();
+    },
+  });
+  const names = new Map((watchers.data?.watchers ?? []).map((w) => [w.id, w.displayName]));
+  if (watchers.data && watchers.data.watchers.length === 0) return <p>{t("incidents.visit.noWatchers")}</p>;
+  return (
+    <Form className="assign-form" aria-label={t("incidents.visit.assign")} onSubmit={(e) => { e.preventDefault(); if (order.length) assign.mutate(); }}>
+      <CheckboxGroup value={order} onChange={(values) => setOrder((before) => [...before.filter((id) => values.includes(id)), ...values.filter((id) => !before.includes(id))])}>
+        <Label>{t("incidents.visit.pickWatchers")}</Label>
+        {(watchers.data?.watchers ?? []).map((w) => (
+          <Checkbox key={w.id} value={w.id}>
+            {w.displayName}{w.openVisits ? t("incidents.visit.holding", { count: w.openVisits }) : ""}{w.active ? "" : t("incidents.visit.notYetActive")}
+          </Checkbox>
+        ))}
+      </CheckboxGroup>
+      {order.length ? <p className="order" aria-live="polite">{t("incidents.visit.order")}: {order.map((id, i) => `${i + 1}. ${names.get(id) ?? ""}`).join(" → ")}</p> : null}
+      <Select selectedKey={String(due)} onSelectionChange={(key) => setDue(Number(key))}>
+        <Label>{t("incidents.visit.due")}</Label>
+        <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
+        <Popover>
+          <ListBox>
+            {DUE_CHOICES.map((m) => <ListBoxItem key={m} id={String(m)}>{t("incidents.visit.within", { count: m / 60 })}</ListBoxItem>)}
+          </ListBox>
+        </Popover>
+      </Select>
+      <TextField value={note} onChange={setNote}>
+        <Label>{t("incidents.visit.note")}</Label>
+        <TextArea rows={2} />
+      </TextField>
+      {assign.isError ? <ErrorText error={assign.error} /> : null}
+      <Button type="submit" className="primary" isDisabled={order.length === 0 || assign.isPending}>{t("incidents.visit.assign")}</Button>
+    </Form>
   );
 }
 
@@ -131,6 +265,8 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
           <Button type="submit" className="primary" isDisabled={resolve.isPending}>{t("incidents.resolve")}</Button>
         </Form>
       ) : null}
+      <PhoneMember incident={incident} canAct={canAct} onChanged={onChanged} />
+      <VisitSection incident={incident} timeZone={timeZone} canAct={canAct} onChanged={onChanged} />
       <h3>{t("incidents.timeline")}</h3>
       <Timeline incident={incident} timeZone={timeZone} />
     </section>
@@ -162,11 +298,8 @@ export function Incidents({ me }: { me: Me }) {
   }, [queryClient]);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ["incidents"] });
   const bulkAck = useMutation({
-    mutationFn: async (ids: string[]) => {
-      const failures: unknown[] = [];
-      for (const id of ids) await api("POST", `/incidents/${id}/ack`, { via: "console" }).catch((e: unknown) => failures.push(e));
-      if (failures.length) throw failures[0];
-    },
+    // One request for all: the answer says which were taken on and why the others were not (a colleague was quicker).
+    mutationFn: (ids: string[]) => api<{ results: { id: string; ok: boolean; code: string | null }[] }>("POST", "/incidents/ack", { ids, via: "console" }),
     onSettled: () => {
       setPicked(new Set());
       refresh();
@@ -209,6 +342,20 @@ export function Incidents({ me }: { me: Me }) {
     }),
     column.accessor("status", { header: () => t("incidents.status"), cell: (c) => t(`incidents.statuses.${c.getValue()}`) }),
     column.accessor("openedAt", { header: () => t("incidents.opened"), cell: (c) => formatDateTime(c.getValue(), me.timeZone, lang) }),
+    column.accessor((i) => i.visits[0], {
+      id: "visit",
+      header: () => t("incidents.visit.column"),
+      cell: (c) => {
+        const v = c.getValue();
+        if (!v) return "—";
+        return (
+          <span className={v.overdue ? "overdue-text" : undefined}>
+            {t(`visits.states.${v.state}`)}{v.watcher ? `（${v.watcher.displayName}）` : ""}
+            {v.overdue ? <> <span className="badge overdue-badge">{t("visits.overdue")}</span></> : null}
+          </span>
+        );
+      },
+    }),
     column.accessor((i) => i.acknowledged?.by ?? "", { id: "takenBy", header: () => t("incidents.takenBy"), cell: (c) => c.getValue() || "—" }),
   ], [column, t, lang, me.timeZone, canAct, view, picked, selectedId]);
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
@@ -230,6 +377,11 @@ export function Incidents({ me }: { me: Me }) {
         </p>
       ) : null}
       {bulkAck.isError ? <ErrorText error={bulkAck.error} /> : null}
+      {bulkAck.data ? (
+        <p role="status">{t("incidents.bulkDone", {
+          done: bulkAck.data.results.filter((r) => r.ok).length, skipped: bulkAck.data.results.filter((r) => !r.ok).length,
+        })}</p>
+      ) : null}
       {incidents.isPending ? <p>{t("app.loading")}</p> : null}
       {incidents.isError ? <ErrorText error={incidents.error} /> : null}
       {incidents.data && rows.length === 0 ? <p className="empty-state">{t(view === "unresolved" ? "incidents.noneOpen" : "incidents.noneResolved")}</p> : null}
@@ -244,7 +396,7 @@ export function Incidents({ me }: { me: Me }) {
             </thead>
             <tbody>
               {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} className={row.original.id === selectedId ? "selected" : undefined}>
+                <tr key={row.id} className={[row.original.id === selectedId ? "selected" : "", row.original.visits[0]?.overdue ? "overdue" : ""].join(" ").trim() || undefined}>
                   {row.getVisibleCells().map((cell) => <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
                 </tr>
               ))}

@@ -8,14 +8,15 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, followEvents } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatLocalDate, formatTime, formatTimeOrDate, type Lang } from "../format.ts";
+import { formatDateTime, formatLocalDate, formatTime, formatTimeOrDate, type Lang } from "../format.ts";
+import type { Visit } from "./MyVisits.tsx";
 
 const BUCKETS = ["contact_requested", "unreachable", "incident_open", "resent", "waiting", "answered", "paused"] as const;
 type Bucket = (typeof BUCKETS)[number];
 
 interface BoardMember { id: string; displayName: string; since: string | null }
 interface TeamBoard { id: string; name: string; counts: Record<Bucket | "scheduled", number>; members: Record<Bucket, BoardMember[]> }
-export interface Board { date: string; timeZone: string; at: string; teams: TeamBoard[] }
+export interface Board { date: string; timeZone: string; at: string; teams: TeamBoard[]; overdueVisits: Visit[] }
 
 /** Keeps the board fresh: re-reads it on every `board` event and on each (re)connection. */
 function useLiveBoard(): boolean {
@@ -81,6 +82,19 @@ export function Today() {
       </div>
       {board.isPending ? <p>{t("app.loading")}</p> : null}
       {board.isError ? <ErrorText error={board.error} /> : null}
+      {board.data?.overdueVisits.length ? (
+        <section className="overdue-visits" aria-labelledby="overdue-heading">
+          <h2 id="overdue-heading">{t("today.overdueVisits", { count: board.data.overdueVisits.length })}</h2>
+          <ul>
+            {board.data.overdueVisits.map((v) => (
+              <li key={v.id}>
+                <strong>{v.memberName}</strong> — {v.watcher ? v.watcher.displayName : t("visits.states.unassigned")} — {t(`visits.states.${v.state}`)} —{" "}
+                {t("visits.dueBy", { time: formatDateTime(v.dueAt, board.data.timeZone, lang) })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {board.data && board.data.teams.length === 0 ? <p>{t("today.noTeams")}</p> : null}
       {board.data?.teams.map((team) => (
         <section key={team.id} className="team" aria-labelledby={`team-${team.id}`}>
