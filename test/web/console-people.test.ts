@@ -81,12 +81,15 @@ describe(`people in the console (${ON})`, () => {
     await again.context().close();
   });
 
-  test("a watcher's menu offers only their own sessions; the invitation page and sessions in English", async () => {
+  test("a watcher's menu offers only their visits and their own sessions; the invitation page and sessions in English", async () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
     const page = await personPage(browser, service.url, "kato", PASSWORD, () => totpNow(watcher.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["ログイン中の端末", "パスキー"]);
+    assert.deepEqual(links, ["わたしの訪問", "ログイン中の端末", "パスキー"]);
+    // Today is not theirs: they land on their visits.
     await page.goto(`${service.url}/today`);
+    await page.getByRole("heading", { level: 1, name: "わたしの訪問" }).waitFor();
+    await page.getByRole("link", { name: "ログイン中の端末" }).click();
     await page.getByRole("heading", { level: 1, name: "ログイン中の端末" }).waitFor();
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
     await page.getByRole("heading", { level: 1, name: "My sessions" }).waitFor();
