@@ -573,6 +573,7 @@ export const en: Messages = {
     exported: "Exported. The export is in the audit log too.",
     more: "Older entries",
     caption: "{{count}} entries shown",
+  },
   visits: {
     title: "My visits",
     lead: "Visits you have been asked to make. Accept, or press \"I can't go this time\". After the visit, send what you found.",
