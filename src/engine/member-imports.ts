@@ -252,12 +252,19 @@ async function evaluate(
     }
     if (rowProblems.length) continue;
     if (existing) {
+      // A row names one channel (an export writes the first): it replaces the first unless the member has it
+      // already, and the member's other channels stay. A plan the member has already is no change (a new one
+      // would count from now and move a 2-day or biweekly rhythm).
+      const channel = member.channels?.[0];
+      const hasChannel = !channel || existing.channels.some((c) => c.kind === channel.kind && c.address === channel.address);
+      const samePlan = !member.plan || (member.plan.every === existing.plan.every && member.plan.at === existing.plan.at &&
+        (member.plan.weekday ?? null) === (existing.plan.weekday ?? null));
       const patch: MemberPatch = {
         ...personal,
         ...(member.displayName ? { displayName: member.displayName } : {}),
         ...(member.displayNameKana ? { displayNameKana: member.displayNameKana } : {}),
-        ...(member.channels ? { channels: member.channels as ChannelAddress[] } : {}),
-        ...(member.plan ? { plan: { ...member.plan, timeZone: existing.plan.timeZone } } : {}),
+        ...(channel && !hasChannel ? { channels: [channel as ChannelAddress, ...existing.channels.slice(1)] } : {}),
+        ...(member.plan && !samePlan ? { plan: { ...member.plan, timeZone: existing.plan.timeZone } } : {}),
         ...(teamId ? { teamId } : {}),
       };
       planned.push({ row, kind: "update", memberId: existing.id, patch, contact: member.contact });

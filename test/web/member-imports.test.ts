@@ -185,6 +185,11 @@ for (const kind of databaseKinds()) {
 
     test("exports in CSV UTF-8 with BOM, CSV Shift_JIS and xlsx read back as updates of the same members; each is audited; an auditor is refused", async () => {
       const total = await count();
+      const x1 = (await service.api("GET", "/members?q=X-1")).body.members[0];
+      const twoChannels = [{ kind: "sms", address: "+819012340001" }, { kind: "email", address: "x1@example.jp" }];
+      assert.equal((await service.api("PATCH", `/members/${x1.id}`, { channels: twoChannels, plan: { every: "2d", at: "08:30" } })).status, 200);
+      const before = (await service.api("GET", `/members/${x1.id}`)).body;
+      let last = "";
       for (const format of ["csv", "csv-sjis", "xlsx"] as const) {
         const file = await download(`/members/export?format=${format}`);
         assert.equal(file.status, 200);
@@ -199,7 +204,13 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(checked.problems, []);
         assert.equal(checked.summary.update + checked.summary.create, total);
         assert.equal(checked.summary.update, total, "every member has an external number: each row updates its member");
+        last = imported.id;
       }
+      assert.equal((await commit(last)).status, "committed");
+      const after = (await service.api("GET", `/members/${x1.id}`)).body;
+      assert.deepEqual(after.channels, twoChannels, "the export names the first channel; importing it back keeps the second");
+      assert.equal(after.nextDueAt, before.nextDueAt, "the same plan imported back does not restart its rhythm");
+      assert.equal(await count(), total);
       const log = (await service.api("GET", "/audit-log?action=member.export")).body.entries;
       assert.deepEqual(log.map((e: { detail: { format: string } }) => e.detail.format).sort(), ["csv", "csv-sjis", "xlsx"]);
       assert.ok(log.every((e: { detail: { count: number } }) => e.detail.count === total));
