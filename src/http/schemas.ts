@@ -71,11 +71,14 @@ export const MIN_DATE = "1900-01-01";
 export const MAX_DATE = "2200-12-31";
 const outOfRange = (message: string) => ({ code: "out_of_range", message });
 
-/** A calendar date YYYY-MM-DD from 1900-01-01 to 2200-12-31. */
-export const LocalDate = z.string().superRefine(rule((d: string) =>
+const localDateProblem = (d: string) =>
   !isValidLocalDate(d) ? { code: "invalid_format", message: "must be a date YYYY-MM-DD" }
   : d < MIN_DATE || d > MAX_DATE ? outOfRange(`must be between ${MIN_DATE} and ${MAX_DATE}`)
-  : undefined));
+  : undefined;
+/** A calendar date YYYY-MM-DD from 1900-01-01 to 2200-12-31. */
+export const LocalDate = z.string().superRefine(rule(localDateProblem));
+/** A calendar date as {@link LocalDate}, or "" (a field being cleared). */
+export const LocalDateOrEmpty = z.string().superRefine(rule((d: string) => (d === "" ? undefined : localDateProblem(d))));
 
 const MIN_TIME = Date.parse(`${MIN_DATE}T00:00:00Z`);
 const MAX_TIME = Date.parse(`${MAX_DATE}T23:59:59.999Z`);
@@ -147,7 +150,7 @@ export const Plan = z.strictObject({
 const personal = {
   fullName: optionalText(200).optional(),
   address: optionalText(500).optional(),
-  birthDate: LocalDate.or(z.literal("")).optional().describe("YYYY-MM-DD; \"\" removes it"),
+  birthDate: LocalDateOrEmpty.optional().describe("YYYY-MM-DD; \"\" removes it"),
   phone: safeString().max(40, "at most 40 characters").transform((v, ctx) => (v.trim() === "" ? "" : toE164(v, ctx)))
     .optional().describe("stored in E.164; \"\" removes it"),
   medicalNotes: optionalText(2000, true).optional(),
