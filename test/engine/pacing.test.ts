@@ -95,10 +95,14 @@ for (const kind of databaseKinds()) {
       await Promise.all(background);
       assert.equal(channel.sent.length, 12);
       assert.equal(new Set(channel.sent.map((s) => s.key)).size, 12, "nobody is called twice");
+      // The rule (sender.ts, capGuard): on time, one slot apart; a sequence that fell behind (a busy machine)
+      // catches up at half a slot — but never more than the cap within any second, which is what the provider counts.
       const gaps = channel.sent.slice(1).map((s, i) => s.at - channel.sent[i].at);
-      assert.ok(Math.min(...gaps) >= 1000 / rate - 15, `calls are spaced by the cap (gaps ${gaps.join(", ")} ms)`);
+      assert.ok(Math.min(...gaps) >= slotIntervalMs(rate) / 2 - 5, `never closer than half a slot (gaps ${gaps.join(", ")} ms)`);
+      const windows = channel.sent.slice(rate).map((s, i) => s.at - channel.sent[i].at);
+      assert.ok(Math.min(...windows) >= 1000 - 5, `at most ${rate} calls within any second (the ${rate + 1}th after the 1st: ${windows.join(", ")} ms)`);
       const span = channel.sent.at(-1)!.at - channel.sent[0].at;
-      assert.ok(span >= (11 * 1000) / rate - 50, `12 calls at ${rate}/s span about 2.2 s (${span} ms)`);
+      assert.ok(span >= 2000 - 15, `12 calls at ${rate}/s span at least 2 s (${span} ms)`);
       assert.equal((await store.db.selectFrom("outbox").select("id").where("status", "=", "sent").execute()).length, 12);
     });
   });
