@@ -40,7 +40,8 @@ interface Watcher { id: string; displayName: string; active: boolean; openVisits
 
 /** The queue's order: urgency, then the longest open first. */
 export function queueOrder(a: Incident, b: Incident): number {
-  return (URGENCY_RANK[a.urgency] ?? 2) - (URGENCY_RANK[b.urgency] ?? 2) || a.openedAt.localeCompare(b.openedAt);
+  // Ids are time-ordered (UUIDv7): incidents opened in the same instant (a stopped sandbox clock) keep the order they were opened in.
+  return (URGENCY_RANK[a.urgency] ?? 2) - (URGENCY_RANK[b.urgency] ?? 2) || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
 }
 
 /** A person named on the timeline ({ id, displayName }), or null. */
