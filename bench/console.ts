@@ -8,8 +8,9 @@
  * it (server-sent events, then a re-read; target < 2 s).
  */
 import { performance } from "node:perf_hooks";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { launchBrowser } from "../test/support/browser.ts";
+import { signedInPage } from "../test/support/console.ts";
 import { type Client, expectStatus } from "./client.ts";
 import type { Report } from "./report.ts";
 import { round, sleep, spread } from "./stats.ts";
@@ -93,18 +94,6 @@ async function timeApi(client: Client, report: Report, ids: string[]): Promise<C
   return api;
 }
 
-/** A tab signed in with the API token through the sign-in form (the token stays in the tab's sessionStorage). */
-async function signedInTab(browser: Browser, url: string, token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP" });
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.getByRole("button", { name: "APIトークンでログイン" }).click();
-  await page.getByLabel("APIトークン", { exact: true }).fill(token);
-  await page.getByRole("button", { name: "トークンでログイン", exact: true }).click();
-  await page.getByRole("navigation").waitFor();
-  return page;
-}
-
 /** From navigation to Today's first team drawn with its counts, LOADS times (the first warms the browser's cache). */
 async function timeTodayLoads(page: Page, url: string): Promise<number[]> {
   const took: number[] = [];
@@ -159,7 +148,7 @@ export async function consolePhase(opts: { client: Client; report: Report; servi
   const api = await timeApi(client, report, ids);
   const browser = await launchBrowser();
   try {
-    const page = await signedInTab(browser, serviceUrl, token);
+    const page = await signedInPage(browser, serviceUrl, token);
     const loads = spread(await timeTodayLoads(page, `${serviceUrl}/`));
     report.line("", `Today's load in Chromium (${LOADS}×): median ${loads.p50.toFixed(0)} ms, max ${loads.max.toFixed(0)} ms`);
     if (loads.p50 >= CONSOLE_TARGETS.todayLoadMs) report.warn(`console: Today's load ${loads.p50.toFixed(0)} ms (target < ${CONSOLE_TARGETS.todayLoadMs} ms)`);
