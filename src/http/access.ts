@@ -112,6 +112,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "POST /incidents/:id/resolve": "staff",
   "POST /incidents/:id/notes": "staff",
 
+  // Counts only, no member named: every reader (team staff: their teams).
+  "GET /reports/monthly": "observer",
+
   "GET /broadcasts": "observer",
   "POST /broadcasts": "staff",
   "GET /broadcasts/:id": "observer",

@@ -24,6 +24,7 @@ import { organisationRoutes } from "./routes/organisations.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { reportRoutes } from "./routes/reports.ts";
 import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -115,7 +116,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
       memberImportRoutes, visitRoutes]) {
       await api.register(routes(s));
     }

@@ -15,6 +15,7 @@ import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
 import { BOARD_BUCKETS } from "../engine/today.ts";
+import { OUTCOMES } from "../domain/incident.ts";
 import { VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { PERSON_ROLES } from "../engine/people.ts";
 import { PRINCIPAL_ROLES } from "./auth.ts";
@@ -277,6 +278,28 @@ export const TodayBoard = z.object({
     members: BoardBuckets.describe("per bucket, up to ?limit= members, longest waiting first (answered: newest first)"),
   })),
 }).meta({ id: "TodayBoard" });
+const ReportFigures = z.object({
+  members: z.number().int().describe("members who had a check-in fall due"),
+  checkinsAsked: z.number().int().describe("check-ins that fell due and were asked (paused members are not)"),
+  checkinsAnswered: z.number().int(),
+  responseRate: z.number().nullable().describe("answered ÷ asked, 0–1; null when nobody was asked"),
+  fine: z.number().int().describe("元気です: answers 'ok' received"),
+  contactRequested: z.number().int().describe("連絡希望: answers 'need_contact' received"),
+  silentTwice: z.number().int().describe("２日続けて応答なし: no_answer incidents opened (no answer to a check-in nor its re-send)"),
+  confirmedByVisit: z.number().int().describe("訪問による確認: incidents a visit settled (会えた・元気, 救急要請, or resolved visited_fine)"),
+  incidentsOpened: z.number().int(),
+  resolvedByOutcome: z.partialRecord(z.enum(OUTCOMES), z.number().int()).describe("incidents resolved in the month, by outcome"),
+  medianAcknowledgeMs: z.number().nullable().describe("median ms from opened to acknowledged; null when none"),
+  medianResolveMs: z.number().nullable().describe("median ms from opened to resolved; null when none"),
+}).meta({ id: "ReportFigures" });
+export const MonthlyReport = z.object({
+  timeZone: z.string().describe("the organisation's IANA time zone; months are its calendar months"),
+  months: z.array(z.object({
+    month: z.string().describe("YYYY-MM"),
+    teams: z.array(z.object({ teamId: Uuid, teamName: z.string(), figures: ReportFigures })),
+    total: ReportFigures.describe("the report's teams pooled"),
+  })),
+}).meta({ id: "MonthlyReport" });
 export const EventStream = z.string().describe("text/event-stream");
 
 export const Person = z.object({
@@ -404,6 +427,7 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /sandbox/reply": { 200: SandboxReplied },
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
+  "GET /reports/monthly": { 200: MonthlyReport },
   "POST /incidents/:id/notes": { 201: Incident },
   "POST /incidents/ack": { 200: BulkAcked },
   "POST /incidents/:id/calls": { 201: Incident },

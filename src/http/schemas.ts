@@ -425,6 +425,12 @@ export const BulkAckInput = z.strictObject({
   via: z.enum(["api", "console"]).default("api"),
 });
 
+/** A calendar month, YYYY-MM (domain/reports.ts). */
+const ReportMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM, e.g. 2027-01");
+export const MonthlyReportQuery = z.strictObject({
+  from: ReportMonth.optional().describe("the first month, YYYY-MM; by default five months before `to`"),
+  to: ReportMonth.optional().describe("the last month, YYYY-MM (at most 24 months after from); by default the current month"),
+});
 export const TodayQuery = z.strictObject({ limit: Limit(1000, 100).describe("members listed per bucket (counts are complete)") });
 
 /** A login id: letters, digits and . _ @ - (an e-mail address fits), 3–100 characters, compared as typed in lower case. */

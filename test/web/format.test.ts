@@ -4,9 +4,11 @@
  * zone in the Japanese form (2027年1月4日(月) 09:00) whatever the machine's zone.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import { ERROR_CODES } from "../../src/http/errors.ts";
-import { formatDate, formatDateTime, formatLocalDate, formatTime, formatTimeOrDate } from "../../web/src/format.ts";
+import {
+  formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatTime, formatTimeOrDate,
+} from "../../web/src/format.ts";
 import { en } from "../../web/src/locales/en.ts";
 import { ja } from "../../web/src/locales/ja.ts";
 
@@ -42,4 +44,22 @@ test("times print in the organisation's zone, Japanese form first", () => {
   assert.equal(formatTime("2027-01-04T13:05:00Z", "Asia/Tokyo"), "22:05");
   assert.equal(formatTimeOrDate("2027-01-04T13:05:00Z", "Asia/Tokyo", "ja", "2027-01-04"), "22:05");
   assert.equal(formatTimeOrDate("2027-01-03T13:05:00Z", "Asia/Tokyo", "ja", "2027-01-04"), "2027年1月3日(日) 22:05");
+});
+
+describe("months, shares and durations", () => {
+  test("a month in Japanese and English", () => {
+    assert.equal(formatMonth("2027-01", "ja"), "2027年1月");
+    assert.equal(formatMonth("2026-12", "en"), "December 2026");
+  });
+  test("a share as a percentage, one decimal at most", () => {
+    assert.equal(formatPercent(1, "ja"), "100%");
+    assert.equal(formatPercent(29 / 31, "en"), "93.5%");
+  });
+  test("a duration in its two largest units, rounded to the minute", () => {
+    assert.equal(formatDuration(30 * 60_000, "ja"), "30分");
+    assert.equal(formatDuration(150 * 60_000, "ja"), "2時間30分");
+    assert.equal(formatDuration((27 * 60 + 5) * 60_000, "ja"), "1日3時間");
+    assert.equal(formatDuration(120 * 60_000, "en"), "2 h");
+    assert.equal(formatDuration(20_000, "en"), "0 min");
+  });
 });

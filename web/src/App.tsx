@@ -15,6 +15,7 @@ import { Members } from "./screens/Members.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
 import { People } from "./screens/People.tsx";
+import { Reports } from "./screens/Reports.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
 import { Today } from "./screens/Today.tsx";
@@ -42,7 +43,7 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "members");
+  else screens.push("today", "incidents", "members", "reports");
   if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
   if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
@@ -110,6 +111,7 @@ export function App() {
         {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
         {current === "tokens" ? <Tokens me={me.data} /> : null}
+        {current === "reports" ? <Reports /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
         {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}

@@ -48,3 +48,28 @@ export function formatTime(iso: string | Date, timeZone: string): string {
   const p = parts(typeof iso === "string" ? new Date(iso) : iso, timeZone, "en-GB");
   return `${p.hour}:${p.minute}`;
 }
+
+const EN_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/** A calendar month (YYYY-MM): `2027年1月` / `January 2027`. */
+export function formatMonth(month: string, lang: Lang): string {
+  const [year, m] = month.split("-").map(Number);
+  return lang === "ja" ? `${year}年${m}月` : `${EN_MONTH_NAMES[m - 1]} ${year}`;
+}
+
+/** A share 0…1 as a percentage with one decimal at most: `97.5%`. */
+export function formatPercent(share: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang === "ja" ? "ja-JP" : "en-GB", { style: "percent", maximumFractionDigits: 1 }).format(share);
+}
+
+/**
+ * A duration in milliseconds, rounded to the minute, in its two largest units:
+ * `1日3時間`, `2時間30分`, `45分` / `1 d 3 h`, `2 h 30 min`, `45 min`.
+ */
+export function formatDuration(ms: number, lang: Lang): string {
+  const minutes = Math.round(ms / 60_000);
+  const units: [number, string, string][] = [[Math.floor(minutes / 1440), "日", " d"], [Math.floor(minutes / 60) % 24, "時間", " h"], [minutes % 60, "分", " min"]];
+  const first = units.findIndex(([n]) => n > 0);
+  if (first === -1) return lang === "ja" ? "0分" : "0 min";
+  return units.slice(first, first + 2).filter(([n]) => n > 0).map(([n, ja, en]) => (lang === "ja" ? `${n}${ja}` : `${n}${en}`)).join(lang === "ja" ? "" : " ");
+}

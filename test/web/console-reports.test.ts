@@ -1,0 +1,72 @@
+/**
+ * 報告 (Reports) in the console, in Debian's Chromium: the monthly table shows
+ * what the API counted from a scripted week (answers, a request to be contacted, then a pause),
+ * opens on the last six months of the organisation's clock, narrows to one month,
+ * in Japanese and English with no WCAG 2.2 AA violation; screenshots saved.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchBrowser } from "../support/browser.ts";
+import { assertAccessible, screenshot, signedInPage } from "../support/console.ts";
+import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { memberBody, sandbox } from "../support/sandbox.ts";
+
+const ON = databaseKinds().at(-1) as "pglite" | "postgres";
+
+describe(`reports in the console (${ON})`, () => {
+  let service: TestService;
+  let browser: Browser;
+  before(async () => {
+    service = await startTestService(ON, { MIMAMORI_SANDBOX_START: "2027-01-04T08:00:00+09:00" });
+    browser = await launchBrowser();
+    const sb = sandbox(service.api);
+    const member = await service.api("POST", "/members", memberBody({ displayName: "青木", contacts: [] }));
+    assert.equal(member.status, 201, JSON.stringify(member.body));
+    for (const day of ["04", "05", "06", "07"]) {
+      await sb.clockTo(new Date(`2027-01-${day}T09:05:00+09:00`).toISOString());
+      await sb.reply(member.body.id, day === "07" ? "need_contact" : "ok");
+    }
+    // Then in hospital for the rest of the month: not asked, so not counted as silent.
+    assert.equal((await service.api("POST", `/members/${member.body.id}/pause`, { reason: "hospital" })).status, 200);
+    await sb.clockTo(new Date("2027-02-02T10:00:00+09:00").toISOString());
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  test("the last six months by team, January's figures as counted, one month on request; ja and en", async () => {
+    const page = await signedInPage(browser, service.url, service.token);
+    await page.getByRole("link", { name: "報告" }).click();
+    await page.getByRole("heading", { level: 1, name: "報告（月次）" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "2027年1月" }).waitFor();
+    assert.deepEqual(await page.getByRole("heading", { level: 2 }).allTextContents(),
+      ["2027年2月", "2027年1月", "2026年12月", "2026年11月", "2026年10月", "2026年9月"], "newest first, six months of the organisation's clock");
+    const january = page.getByRole("region", { name: "2027年1月" });
+    const row = january.getByRole("row").filter({ has: page.getByRole("rowheader") }).first();
+    // チーム, 利用者数, 元気です, 連絡希望, ２日続けて応答なし, 訪問による確認, 応答率, 対応の発生, …
+    const cells = await row.getByRole("cell").allTextContents();
+    assert.deepEqual(cells.slice(0, 6), ["1", "3", "1", "0", "0", "100%"]);
+    assert.equal(cells[6], "1", "the request to be contacted opened an incident");
+    await page.getByRole("img", { name: /応答率の推移: .*2027年1月 100%/ }).waitFor();
+    await assertAccessible(page, "Reports (ja)");
+    await screenshot(page, "reports-ja");
+
+    await page.getByLabel("最初の月").fill("2027-01");
+    await page.getByLabel("最後の月").fill("2027-01");
+    await page.getByRole("button", { name: "表示する" }).click();
+    await page.getByRole("heading", { level: 2, name: "2027年2月" }).waitFor({ state: "detached" });
+    await page.getByRole("heading", { level: 2, name: "2027年1月" }).waitFor();
+    assert.deepEqual(await page.getByRole("heading", { level: 2 }).allTextContents(), ["2027年1月"]);
+
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 1, name: "Monthly report" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "January 2027" }).waitFor();
+    await page.getByText("How each figure is counted").click();
+    await page.getByText(/answered neither a check-in nor its re-send/).waitFor();
+    await assertAccessible(page, "Reports (en)");
+    await screenshot(page, "reports-en");
+    await page.context().close();
+  });
+});
