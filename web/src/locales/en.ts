@@ -525,6 +525,8 @@ export const en: Messages = {
     title: "Import and export members",
     lead: "Register or update members from a spreadsheet (CSV or .xlsx). First a check only; if nothing is wrong, register.",
     back: "Back to the members",
+    adminsOnly: "Only administrators may import or export member lists. Members are found in the Members list.",
+    auditorNoExport: "Only administrators may export personal data. Auditors read members and the audit log on screen, and export only the audit log.",
     chooseFile: "Choose a file (CSV or Excel)",
     chosen: "Chosen file: {{name}}",
     encodings: { "utf-8-bom": "CSV (UTF-8 with BOM)", "utf-8": "CSV (UTF-8)", shift_jis: "CSV (Shift_JIS)", xlsx: "Excel (.xlsx)" },

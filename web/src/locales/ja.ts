@@ -523,6 +523,8 @@ export const ja = {
     title: "利用者の取り込み・書き出し",
     lead: "Excelの名簿（CSV または .xlsx）から利用者をまとめて登録・更新します。まず確認だけを行い、問題がなければ登録します。",
     back: "利用者の一覧へ戻る",
+    adminsOnly: "名簿の取り込みと書き出しは管理者だけができます。利用者は「利用者」の一覧から探せます。",
+    auditorNoExport: "個人情報の書き出しは管理者だけができます。監査担当は利用者の情報と監査ログを画面で閲覧できますが、書き出せるのは監査ログだけです。",
     chooseFile: "ファイルを選ぶ（CSV・Excel）",
     chosen: "選んだファイル: {{name}}",
     encodings: { "utf-8-bom": "CSV（UTF-8・BOMあり）", "utf-8": "CSV（UTF-8）", shift_jis: "CSV（Shift_JIS）", xlsx: "Excel（.xlsx）" },

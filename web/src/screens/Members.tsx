@@ -419,12 +419,27 @@ function AnswerCalendar({ checkins, answers, timeZone }: { checkins: History["ch
   );
 }
 
+/** Import and export are for admins: anyone else who opens the address reads why, rather than a list they did not ask for. */
+function ImportAdminsOnly({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  useEffect(() => {
+    document.title = `${t("imports.title")} — ${t("app.title")}`;
+  }, [t]);
+  return (
+    <div className="import">
+      <h1>{t("imports.title")}</h1>
+      <p className="error" role="alert">{t(me.role === "auditor" ? "imports.auditorNoExport" : "imports.adminsOnly")}</p>
+      <p><Link href="/members">{t("imports.back")}</Link></p>
+    </div>
+  );
+}
+
 export function Members({ me, id }: { me: Me; id: string | null }) {
   const { t } = useTranslation();
   useEffect(() => {
     if (!id || id === "new") document.title = `${id === "new" ? t("memberForm.createTitle") : t("members.title")} — ${t("app.title")}`;
   }, [t, id]);
-  if (id === "import") return me.role === "admin" ? <Import /> : <MemberList me={me} />;
+  if (id === "import") return me.role === "admin" ? <Import /> : <ImportAdminsOnly me={me} />;
   if (id === "new") return me.role === "admin" || me.role === "staff" ? <MemberForm timeZone={me.timeZone} /> : <MemberList me={me} />;
   return id ? <MemberPage id={id} me={me} /> : <MemberList me={me} />;
 }

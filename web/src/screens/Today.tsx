@@ -45,7 +45,8 @@ function BucketCard({ team, bucket, board, lang }: { team: TeamBoard; bucket: Bu
       </h3>
       <p className="hint">{t(`today.hints.${bucket}`)}</p>
       {listed.length ? (
-        <ul className="people">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a long list scrolls within its card; focusable (named by its bucket) so the keyboard scrolls it too (WCAG 2.1.1, axe scrollable-region-focusable).
+        <ul className="people" tabIndex={0} aria-labelledby={id}>
           {listed.map((m) => (
             <li key={m.id}>
               <span className="name">{m.displayName}</span>
