@@ -5,8 +5,11 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
+import { launchBrowser } from "./browser.ts";
+import { databaseKinds, type DatabaseKind, startTestService, type TestService } from "./harness.ts";
 
 export const SCREENSHOTS = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
 
@@ -19,6 +22,53 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
   const problems = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
   assert.deepEqual(problems, [], `${what}: WCAG 2.2 AA violations`);
   assert.ok(results.passes.length > 0, `${what}: axe checked something`);
+}
+
+/** The database the console's browser tests run on: PostgreSQL when there is one, else PGlite. */
+export const CONSOLE_DATABASE = databaseKinds().at(-1) as DatabaseKind;
+
+export interface ConsoleSuite {
+  readonly kind: DatabaseKind;
+  /** The running service (from the suite's `before` on). */
+  readonly service: TestService;
+  /** Headless Chromium (from the suite's `before` on). */
+  readonly browser: Browser;
+  /** The console's address: the service at http://localhost:PORT (browsers take no IP address as a passkey's site). */
+  readonly url: string;
+}
+
+/**
+ * The setup every console browser test shares, registered as the enclosing
+ * `describe`'s hooks: a test service on {@link CONSOLE_DATABASE} (with `env`
+ * over the harness's) and a headless Chromium, both closed after.
+ */
+export function consoleSuite(options: { env?: Record<string, string> } = {}): ConsoleSuite {
+  let service: TestService | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    service = await startTestService(CONSOLE_DATABASE, options.env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("consoleSuite: used before its before() hook ran");
+    return value;
+  };
+  return {
+    kind: CONSOLE_DATABASE,
+    get service() {
+      return started(service);
+    },
+    get browser() {
+      return started(browser);
+    },
+    get url() {
+      return started(service).url.replace("127.0.0.1", "localhost");
+    },
+  };
 }
 
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
@@ -43,9 +93,11 @@ export async function signedInPage(browser: Browser, url: string, token: string,
 /** A new page signed in as a person through the sign-in form (login id, password, authenticator code). */
 export async function personPage(
   browser: Browser, url: string, loginId: string, password: string, code: () => Promise<string>,
-  options: { viewport?: { width: number; height: number } } = {},
+  options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: "ja-JP" });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 }, locale: "ja-JP", ...(options.deviceScaleFactor ? { deviceScaleFactor: options.deviceScaleFactor } : {}),
+  });
   const page = await context.newPage();
   await page.goto(url);
   await page.getByLabel("ログインID").fill(loginId);

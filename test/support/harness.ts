@@ -67,6 +67,8 @@ export interface TestService extends RunningService {
   api: Api;
   /** Where its database lives, to start another service on the same data after `stop()`. */
   database: ExistingDatabase;
+  /** What the service printed for whoever started it (the first admin token and invitation, on a first start without a preset token). */
+  printed: string;
   /** Stop the service and remove its database. */
   close(): Promise<void>;
 }
@@ -103,7 +105,10 @@ export interface ExistingDatabase {
 
 /**
  * A service on a fresh database; or, given `existing`, a restart on the data of
- * one that was stopped (its `close()` then removes that database).
+ * one that was stopped (its `close()` then removes that database). With
+ * `MIMAMORI_ADMIN_TOKEN: ""` in `env`, a first start as `npm start` makes it:
+ * the service creates the admin token and the first administrator's invitation
+ * and prints them (kept in `printed`; `token` is the created one).
  */
 export async function startTestService(
   kind: DatabaseKind,
@@ -113,25 +118,31 @@ export async function startTestService(
 ): Promise<TestService> {
   const dataDir = existing?.dataDir ?? mkdtempSync(join(tmpdir(), "mimamori-test-"));
   const schema = existing ? existing.schema : kind === "postgres" ? uniqueName("t") : undefined;
-  const token = existing?.token ?? `test_${randomBytes(16).toString("hex")}`;
+  const preset = existing?.token ?? (env.MIMAMORI_ADMIN_TOKEN === "" ? undefined : `test_${randomBytes(16).toString("hex")}`);
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
     MIMAMORI_DATA_DIR: dataDir,
     MIMAMORI_SANDBOX: "1",
     MIMAMORI_SANDBOX_START: "2027-01-04T08:00:00+09:00",
-    MIMAMORI_ADMIN_TOKEN: token,
+    MIMAMORI_ADMIN_TOKEN: preset ?? "",
     MIMAMORI_POLL_MS: "50",
     MIMAMORI_CHECK_RESPONSES: "1",
     ...(kind === "postgres" ? { DATABASE_URL: POSTGRES_URL as string, MIMAMORI_DB_SCHEMA: schema as string } : {}),
     ...env,
   });
-  const service = await startService(config, log, undefined, { wallClock: testWallClock });
+  let printed = "";
+  const service = await startService(config, log, (text) => {
+    printed += text;
+  }, { wallClock: testWallClock });
+  const token = preset ?? service.createdAdminToken;
+  if (!token) throw new Error("the test service has no admin token");
   return {
     ...service,
     token,
     api: apiClient(service.url, token),
     database: { dataDir, schema, token },
+    printed,
     async close() {
       await service.stop();
       if (schema) await dropSchema(schema);
