@@ -67,7 +67,7 @@ describe(`invitations by e-mail in the console (${ON})`, () => {
 
     await page.reload();
     await page.getByRole("row").filter({ hasText: "山田 花" }).getByText("利用中").waitFor();
-    await page.getByRole("button", { name: "山田 花 さんの役割・チームを変更" }).click();
+    await page.getByRole("button", { name: "山田 花 さんの名前・役割・チームを変更" }).click();
     await page.getByRole("heading", { name: "山田 花 さんを変更" }).waitFor();
     const form = page.getByRole("form", { name: "山田 花 さんを変更" });
     await form.getByRole("button", { name: /役割/ }).click();

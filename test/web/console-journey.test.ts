@@ -122,6 +122,9 @@ describe("the console's whole path for a new organisation", () => {
     const adminSecret = await acceptWithPassword(admin, firstLink);
     await admin.getByText("管理者（管理者）").waitFor();
     await admin.getByRole("heading", { level: 1, name: "本日の状況" }).waitFor();
+    // A new organisation's board says what to do first.
+    await admin.getByText("見守る利用者がまだいません。「利用者」から登録すると", { exact: false }).waitFor();
+    await inBothLanguages(admin, "today-empty", (p) => p.getByText("There is nobody to watch over yet.", { exact: false }));
 
     // Signs out and in again with login id, password and code.
     await admin.getByRole("button", { name: "ログアウト" }).click();
@@ -151,6 +154,14 @@ describe("the console's whole path for a new organisation", () => {
     const team = (await api("GET", "/teams")).body.teams.find((t: { isDefault: boolean }) => t.isDefault);
     await admin.getByRole("link", { name: "職員・協力者" }).click();
     await admin.getByRole("heading", { level: 1, name: "職員・協力者" }).waitFor();
+    // The first administrator was created as 管理者: they put their own name (the audit log names people).
+    await admin.getByRole("button", { name: "管理者 さんの名前・役割・チームを変更" }).click();
+    const self = admin.getByRole("form", { name: "管理者 さんを変更" });
+    await self.getByLabel("氏名").fill("管理 一郎");
+    await inBothLanguages(admin, "people-edit", (p) => p.getByRole("heading", { name: "Change 管理者" }));
+    await self.getByRole("button", { name: "保存する" }).click();
+    await admin.getByText("管理 一郎（管理者）").waitFor();
+    assert.ok((await api("GET", "/people")).body.people.some((p: { loginId: string; displayName: string }) => p.loginId === "admin" && p.displayName === "管理 一郎"));
     const invite = async (name: string, loginId: string, role: string, teamName?: string): Promise<string> => {
       const form = admin.getByRole("form", { name: "新しく招待する" });
       await form.getByLabel("氏名").fill(name);
@@ -186,7 +197,7 @@ describe("the console's whole path for a new organisation", () => {
     // ── Import 20 members from a Shift_JIS list with two bad rows; then the fixed list.
     await admin.getByRole("link", { name: "利用者", exact: true }).click();
     await admin.getByRole("heading", { level: 1, name: "利用者" }).waitFor();
-    await admin.getByText("利用者はまだいません。").waitFor();
+    await admin.getByText("利用者はまだいません。「利用者を登録する」から一人ずつ、または「取り込み・書き出し」から", { exact: false }).waitFor();
     await inBothLanguages(admin, "members-empty", (p) => p.getByRole("heading", { level: 1, name: "Members" }));
     await admin.getByRole("link", { name: "取り込み・書き出し" }).click();
     await admin.getByRole("heading", { level: 1, name: "利用者の取り込み・書き出し" }).waitFor();
@@ -250,6 +261,8 @@ describe("the console's whole path for a new organisation", () => {
     await inBothLanguages(desk, "incident", (p) => p.getByRole("heading", { level: 2, name: "Incident of 髙橋 3郎" }), true);
     await desk.getByRole("button", { name: "引き受ける（対応します）" }).press("Enter");
     await desk.locator(".incident-detail .facts").getByText("対応中").waitFor();
+    // No outcome is chosen in advance: nothing resolves the incident until someone says what they found.
+    assert.equal(await desk.getByRole("button", { name: "結果を記録して完了する" }).isDisabled(), true);
     await desk.getByRole("checkbox", { name: /民生委員 田中/ }).press("Space");
     await desk.getByLabel("協力者へのお願い・伝えること（任意）").fill("電話に出ません。ご自宅の様子を見てください。");
     await desk.getByRole("button", { name: "訪問を依頼する" }).press("Enter");

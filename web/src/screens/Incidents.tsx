@@ -214,7 +214,8 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [note, setNote] = useState("");
-  const [outcome, setOutcome] = useState<string>("visited_fine");
+  // No outcome in advance: a resolution says what a person found, never a default (a stray Enter must not record 無事).
+  const [outcome, setOutcome] = useState<string | null>(null);
   const [resolveNote, setResolveNote] = useState("");
   const ack = useMutation({ mutationFn: () => api("POST", `/incidents/${incident.id}/ack`, { via: "console" }), onSuccess: onChanged });
   const addNote = useMutation({
@@ -248,8 +249,8 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
         <Button type="submit" isDisabled={addNote.isPending || !note.trim()}>{t("incidents.addNote")}</Button>
       </Form> : null}
       {canAct && incident.status !== "resolved" ? (
-        <Form className="resolve-form" onSubmit={(e) => { e.preventDefault(); resolve.mutate(); }} aria-label={t("incidents.resolve")}>
-          <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))}>
+        <Form className="resolve-form" onSubmit={(e) => { e.preventDefault(); if (outcome) resolve.mutate(); }} aria-label={t("incidents.resolve")}>
+          <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))} placeholder={t("incidents.chooseOutcome")}>
             <Label>{t("incidents.outcome")}</Label>
             <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
             <Popover>
@@ -263,7 +264,7 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
             <TextArea rows={2} />
           </TextField>
           {resolve.isError ? <ErrorText error={resolve.error} /> : null}
-          <Button type="submit" className="primary" isDisabled={resolve.isPending}>{t("incidents.resolve")}</Button>
+          <Button type="submit" className="primary" isDisabled={resolve.isPending || !outcome}>{t("incidents.resolve")}</Button>
         </Form>
       ) : null}
       <PhoneMember incident={incident} canAct={canAct} onChanged={onChanged} />

@@ -118,7 +118,7 @@ function MemberList({ me }: { me: Me }) {
       </div>
       {members.isError ? <ErrorText error={members.error} /> : null}
       {members.isPending ? <p>{t("app.loading")}</p> : null}
-      {members.data && rows.length === 0 ? <p className="empty-state">{query ? t("members.noneFound", { query }) : t("members.none")}</p> : null}
+      {members.data && rows.length === 0 ? <p className="empty-state">{query ? t("members.noneFound", { query }) : t(me.role === "admin" ? "members.noneAdmin" : me.role === "staff" ? "members.noneStaff" : "members.none")}</p> : null}
       {rows.length ? (
         <div className="table-wrap">
           <table>

@@ -91,23 +91,33 @@ function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: str
   );
 }
 
-/** Changing a person: role, teams, e-mail address. */
+/** Changing a person: name, role, teams, e-mail address. */
 function EditForm({ person, teams, onDone }: { person: Person; teams: Team[]; onDone: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const [displayName, setDisplayName] = useState(person.displayName);
   const [role, setRole] = useState<(typeof ROLES)[number]>(person.role);
   const [teamIds, setTeamIds] = useState<string[]>(person.teamIds);
   const [email, setEmail] = useState(person.email ?? "");
   const save = useMutation({
-    mutationFn: () => api("PATCH", `/people/${person.id}`, { role, teamIds, email: email.trim() || null }),
+    mutationFn: () => api("PATCH", `/people/${person.id}`, {
+      ...(displayName.trim() !== person.displayName ? { displayName: displayName.trim() } : {}), role, teamIds, email: email.trim() || null,
+    }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["people"] });
+      // One's own name shows in the header.
+      void queryClient.invalidateQueries({ queryKey: ["me"] });
       onDone();
     },
   });
   return (
     <Form className="invite-form" onSubmit={(e) => { e.preventDefault(); save.mutate(); }} aria-labelledby="edit-heading">
       <h2 id="edit-heading">{t("people.editTitle", { name: person.displayName })}</h2>
+      <TextField name="displayName" isRequired value={displayName} onChange={setDisplayName} validate={(v) => (v.trim() ? null : t("signIn.required"))}>
+        <Label>{t("people.name")}</Label>
+        <Input />
+        <FieldError />
+      </TextField>
       <Select selectedKey={role} onSelectionChange={(key) => setRole(key as (typeof ROLES)[number])}>
         <Label>{t("people.role")}</Label>
         <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>

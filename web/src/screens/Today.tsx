@@ -97,6 +97,9 @@ export function Today() {
         </section>
       ) : null}
       {board.data && board.data.teams.length === 0 ? <p>{t("today.noTeams")}</p> : null}
+      {board.data?.teams.length && board.data.teams.every((team) => Object.values(team.counts).every((n) => n === 0))
+        ? <p className="empty-state">{t("today.noMembers")}</p>
+        : null}
       {board.data?.teams.map((team) => (
         <section key={team.id} className="team" aria-labelledby={`team-${team.id}`}>
           <h2 id={`team-${team.id}`}>{team.name}</h2>
