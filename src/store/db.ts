@@ -76,14 +76,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   } else {
     const dir = options.dataDir ?? "./data/pglite";
     const parsers = { 20: (v: string) => Number(v) };
+    // Trigram indexes (member search, migration 015); PGlite ships the extension but loads only those named here.
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+    const extensions = { pg_trgm };
     if (dir.startsWith("memory://")) {
       // Loaded only when used: a PostgreSQL deployment does not carry PGlite in memory.
       const { PGlite } = await import("@electric-sql/pglite");
-      db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dir, { parsers })) });
+      db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dir, { parsers, extensions })) });
       notDurable = "PGlite in memory keeps nothing once the process ends";
     } else {
       mkdirSync(dir, { recursive: true });
-      const durable = await openDurablePGlite(dir, { parsers }, options.onFlush);
+      const durable = await openDurablePGlite(dir, { parsers, extensions }, options.onFlush);
       db = new Kysely<Database>({ dialect: new PGliteDialect(durable.client) });
       flushes = durable.flushes;
       notDurable = durable.notDurable;

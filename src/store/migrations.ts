@@ -16,6 +16,7 @@ import { peopleMigration } from "./migrations/010-people.ts";
 import { visitsMigration } from "./migrations/011-visits.ts";
 import { memberFieldsMigration } from "./migrations/012-member-fields.ts";
 import { passkeysMigration } from "./migrations/013-passkeys.ts";
+import { memberSearchMigration } from "./migrations/015-member-search.ts";
 
 export interface Migration {
   id: number;
@@ -300,6 +301,7 @@ alter table members add column consent jsonb;
   visitsMigration,
   memberFieldsMigration,
   passkeysMigration,
+  memberSearchMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

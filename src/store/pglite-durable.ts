@@ -69,7 +69,7 @@ function fsyncPath(path: string): void {
  * Errors: whatever PGlite.create throws (an unreadable or foreign data directory);
  * a failed fsync inside PostgreSQL is an I/O error there (PANIC, as on a server).
  */
-export async function openDurablePGlite(dir: string, options: Pick<PGliteOptions, "parsers">,
+export async function openDurablePGlite(dir: string, options: Pick<PGliteOptions, "parsers" | "extensions">,
   onFlush?: FlushListener): Promise<DurablePGlite> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { NodeFS } = await import("@electric-sql/pglite/nodefs");

@@ -178,6 +178,15 @@ export interface CoreTables {
     /** Set while the chain waits for the member to be asked: the next step's delay from that moment. */
     after_asked_ms: Maybe<number>;
   };
+  /**
+   * Per member, the text a console search narrows by (migration 015): derived, kept by a
+   * trigger on members, never written by a command.
+   */
+  member_search: {
+    member_id: string;
+    organisation_id: string;
+    text: string;
+  };
   answers: {
     id: string;
     organisation_id: string;

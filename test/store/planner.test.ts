@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { createMembers } from "../../src/engine/members.ts";
+import { createMembers, memberListQuery } from "../../src/engine/members.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { inTransaction, preferIndexWalks, serverWarnings } from "../../src/store/db.ts";
 import { databaseKinds } from "../support/harness.ts";
@@ -19,9 +19,10 @@ for (const kind of databaseKinds()) {
   describe(`planner safety on ${kind}`, () => {
     let store: Awaited<ReturnType<typeof freshStore>>;
     let ids: string[];
+    let organisationId: string;
     before(async () => {
       store = await freshStore(kind);
-      const { organisationId } = await createOrganisation(store.db, "planner", NOW);
+      ({ organisationId } = await createOrganisation(store.db, "planner", NOW));
       ids = await createMembers(store.db, organisationId, Array.from({ length: 30_000 }, (_, i) => ({
         displayName: `m${i}`, channels: [{ kind: "sandbox" as const, address: `m${i}` }], plan: { every: "1d" as const, at: "09:00" },
       })), NOW);
@@ -41,6 +42,18 @@ for (const kind of databaseKinds()) {
       });
       assert.match(plan, /Index (Only )?Scan using members_pkey/, plan);
       assert.doesNotMatch(plan, /Seq Scan on members/, plan);
+    });
+
+    test("a member search that matches few reads the trigram index, not every member", async () => {
+      const planOf = async (search: string) => (await memberListQuery(store.db, organisationId, { limit: 50, search }).explain())
+        .map((r) => String(r["QUERY PLAN"])).join("\n");
+      for (const search of ["m4711", "該当なし7", "ヤマダ ハナコ", "090-1234-5678", "ｍ２９９９９"]) {
+        const plan = await planOf(search);
+        assert.match(plan, /Bitmap Index Scan on member_search_text/, `${search}:\n${plan}`);
+        assert.doesNotMatch(plan, /Seq Scan on member/, `${search}:\n${plan}`);
+      }
+      const found = await memberListQuery(store.db, organisationId, { limit: 50, search: "M2999" }).execute();
+      assert.deepEqual(found.map((m) => m.display_name), ["m2999", "m29990", "m29991", "m29992", "m29993", "m29994", "m29995", "m29996", "m29997", "m29998", "m29999"]);
     });
 
     test("start-up warnings name autovacuum exactly when the server has it off", async () => {

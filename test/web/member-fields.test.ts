@@ -84,6 +84,14 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(await list(`&q=${encodeURIComponent("a-002")}`), ["伊藤 次郎"]);
       assert.deepEqual(await list(`&q=${encodeURIComponent("090-1111-2222")}`), ["渡辺 一郎"]);
       assert.deepEqual(await list(`&q=${ids["上田 三郎"]}`), ["上田 三郎"]);
+      // Parts of a field, as typed: the index that narrows a search (migration 015) finds substrings too.
+      assert.deepEqual(await list(`&q=${encodeURIComponent("タナベ")}`), ["渡辺 一郎"], "part of the furigana, in katakana");
+      assert.deepEqual(await list(`&q=${encodeURIComponent("はなこ")}`), ["青木 花子"], "part of the furigana, in hiragana");
+      assert.deepEqual(await list(`&q=${encodeURIComponent("ﾜﾀﾅ")}`), ["渡辺 一郎"], "half-width katakana");
+      assert.deepEqual(await list(`&q=${encodeURIComponent("1111-22")}`), ["渡辺 一郎"], "part of a phone number with its dash");
+      assert.deepEqual(await list(`&q=${encodeURIComponent("０９０－１１１１－２２２２")}`), ["渡辺 一郎"], "a phone number in full-width digits");
+      assert.deepEqual(await list("&q=UEDA%40EXAMPLE"), ["上田 三郎"], "an e-mail address in capitals");
+      assert.deepEqual(await list(`&q=${ids["上田 三郎"].toUpperCase()}`), ["上田 三郎"], "an id in capitals");
       assert.deepEqual(await list("&channel=email"), ["上田 三郎"]);
       assert.deepEqual(await list("&channel=sms"), ["渡辺 一郎"]);
       assert.deepEqual(await list("&unconfirmedContacts=true"), ["青木 花子", "渡辺 一郎"], "members with contacts not yet confirmed");

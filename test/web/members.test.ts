@@ -40,6 +40,24 @@ for (const kind of databaseKinds()) {
       assert.equal((await names("limit=1000")).length, 4);
     });
 
+    test("a member whose name, furigana, number, phone or channel changed is found by the new value only", async () => {
+      const created = await service.api("POST", "/members", memberBody({ displayName: "木村 花子", channels: [{ kind: "sandbox", address: "kimura-old" }] }));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.id as string;
+      assert.deepEqual(await names("q=kimura-old"), ["木村 花子"]);
+      const patched = await service.api("PATCH", `/members/${id}`, {
+        displayName: "木村 春子", displayNameKana: "キムラ ハルコ", externalId: "K-777", phone: "03-1234-9876",
+        channels: [{ kind: "sandbox", address: "kimura-new" }],
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      for (const typed of ["kimura-new", "木村 春", "むら はる", "ムラ ハル", "k-777", "03-1234-9876", "1234-98"]) {
+        assert.deepEqual(await names(`q=${encodeURIComponent(typed)}`), ["木村 春子"], typed);
+      }
+      for (const typed of ["kimura-old", "木村 花子"]) assert.deepEqual(await names(`q=${encodeURIComponent(typed)}`), [], typed);
+      assert.equal((await service.api("DELETE", `/members/${id}`)).status, 204);
+      assert.deepEqual(await names("q=kimura-new"), []);
+    });
+
     test("results page with the cursor; search needs a role that sees personal data", async () => {
       const first = await service.api("GET", `/members?q=${encodeURIComponent("山田")}&limit=1`);
       assert.equal(first.body.members.length, 1);
