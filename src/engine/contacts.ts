@@ -104,13 +104,14 @@ export type ContactWithMember = ContactRow & { member_name: string };
  * `confirmed`: true only those who confirmed the role, false only those who have not, undefined all.
  */
 export async function listOrganisationContacts(
-  db: Db, organisationId: string, options: { confirmed?: boolean; limit: number },
+  db: Db, organisationId: string, options: { confirmed?: boolean; limit: number; teamIds?: string[] },
 ): Promise<ContactWithMember[]> {
   let q = db.selectFrom("contacts").innerJoin("members", "members.id", "contacts.member_id")
     .selectAll("contacts").select(["members.display_name as member_name"])
     .where("contacts.organisation_id", "=", organisationId)
     .orderBy("contacts.created_at").orderBy("contacts.id").limit(options.limit);
   if (options.confirmed !== undefined) q = q.where("contacts.confirmed_at", options.confirmed ? "is not" : "is", null);
+  if (options.teamIds) q = q.where("members.team_id", "in", options.teamIds.length ? options.teamIds : [null as unknown as string]);
   return q.execute();
 }
 

@@ -134,7 +134,8 @@ export interface IncidentWithTimeline {
 }
 
 /** `unresolved`: open or acknowledged; `incidentIds`: only these (a watcher's, engine/visits.ts incidentsOfWatcher). */
-export type IncidentFilter = { status?: IncidentStatus | "unresolved"; memberId?: string; incidentIds?: string[]; limit: number };
+/** `teamIds`: only incidents of members of these teams (a team staff member's scope); none when empty. */
+export type IncidentFilter = { status?: IncidentStatus | "unresolved"; memberId?: string; incidentIds?: string[]; teamIds?: string[]; limit: number };
 
 /** The organisation's incidents, newest first, each with its timeline. */
 export async function listIncidents(db: Db, organisationId: string, filter: IncidentFilter): Promise<IncidentWithTimeline[]> {
@@ -143,6 +144,11 @@ export async function listIncidents(db: Db, organisationId: string, filter: Inci
   else if (filter.status) q = q.where("status", "=", filter.status);
   if (filter.memberId) q = q.where("member_id", "=", filter.memberId);
   if (filter.incidentIds) q = filter.incidentIds.length ? q.where("id", "in", filter.incidentIds) : q.where("id", "is", null);
+  if (filter.teamIds) {
+    const teamIds = filter.teamIds.length ? filter.teamIds : [null];
+    q = q.where("member_id", "in", (eb) => eb.selectFrom("members").select("members.id")
+      .where("members.organisation_id", "=", organisationId).where("members.team_id", "in", teamIds as string[]));
+  }
   return withTimelines(db, await q.execute());
 }
 

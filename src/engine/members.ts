@@ -384,6 +384,8 @@ export async function memberScheduleIn(tx: Db, organisationId: string, memberId:
 /** What a member list can be narrowed to (all optional, combined with AND). */
 export interface MemberFilter {
   teamId?: string;
+  /** Only members of these teams (a team staff member's scope); none when empty. */
+  teamIds?: string[];
   /** Part of the name or furigana (either kana), the external number, a phone number as typed, a channel address, or the member's id. */
   search?: string;
   state?: MemberState;
@@ -458,6 +460,7 @@ export function memberListQuery(db: Db, organisationId: string, page: { limit: n
       a.display_name collate "C", a.id from members a where a.id = ${page.after} and a.organisation_id = ${organisationId})`);
   }
   if (page.teamId) q = q.where("members.team_id", "=", page.teamId);
+  if (page.teamIds) q = page.teamIds.length ? q.where("members.team_id", "in", page.teamIds) : q.where(sql<boolean>`false`);
   if (page.channel) q = q.where(sql<boolean>`members.channels @> ${JSON.stringify([{ kind: page.channel }])}::jsonb`);
   if (page.unconfirmedContacts) {
     q = q.where((eb) => eb.exists(eb.selectFrom("contacts").select("contacts.id").whereRef("contacts.member_id", "=", "members.id")

@@ -185,12 +185,18 @@ const MESSAGES: Record<Exclude<Access, "public">, string> = {
 
 const keyOf = (method: string, url: string) => `${method} ${url.startsWith(PREFIX) ? url.slice(PREFIX.length) : url}`;
 
-/** The declared access of the route a request matched; undefined outside /api/v1. */
-export function accessOf(request: FastifyRequest): Access | undefined {
+/** `METHOD /path` of the /api/v1 route a request matched (the tables' key); undefined outside /api/v1. */
+export function routeKeyOf(request: FastifyRequest): string | undefined {
   const url = request.routeOptions.url;
   if (!url?.startsWith(`${PREFIX}/`)) return undefined;
   const method = request.routeOptions.method === "HEAD" ? "GET" : (request.routeOptions.method as string);
-  return ROUTE_ACCESS[keyOf(method, url)];
+  return keyOf(method, url);
+}
+
+/** The declared access of the route a request matched; undefined outside /api/v1. */
+export function accessOf(request: FastifyRequest): Access | undefined {
+  const key = routeKeyOf(request);
+  return key === undefined ? undefined : ROUTE_ACCESS[key];
 }
 
 /**

@@ -3,7 +3,8 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { accessOf, checkAccess, guardRoutes } from "./access.ts";
+import { accessOf, checkAccess, guardRoutes, routeKeyOf } from "./access.ts";
+import { checkTeamScope } from "./team-scope.ts";
 import { audit, wasAudited } from "./audit.ts";
 import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
@@ -99,6 +100,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       if (access === "public") return;
       request.principal = await auth.authenticate(request);
       checkAccess(request, access);
+      await checkTeamScope(s.db, request, routeKeyOf(request) ?? "");
     });
     // One personal-data rule for every answer (privacy.ts): observers get the redacted form; an answer
     // that shows staff personal data is audited, unless the route wrote its own entry.

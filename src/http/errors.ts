@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   import_has_problems: "the check found bad rows: fix the file and upload it again",
   challenge_invalid: "the passkey request (challengeId) is unknown, used or expired: start again",
   passkey_invalid: "the passkey's answer could not be verified, or the passkey is already registered",
+  not_in_team: "this belongs to a team you are not a member of",
   too_many_passkeys: "a person holds at most 20 passkeys",
   last_credential: "this passkey is the person's only way to sign in",
   not_assigned: "a watcher asked for a member, incident or visit that is not assigned to them",

@@ -119,7 +119,7 @@ export const WatcherMember = z.object({
   id: Uuid, displayName: z.string(), address: z.string().nullable(), phone: z.string().nullable(), state: z.string(), visits: z.array(Visit),
 }).meta({ id: "WatcherMember" });
 export const BulkAcked = z.object({
-  results: z.array(z.object({ id: Uuid, ok: z.boolean(), code: z.string().nullable().describe("why not: not_found, already_acknowledged, incident_resolved") })),
+  results: z.array(z.object({ id: Uuid, ok: z.boolean(), code: z.string().nullable().describe("why not: not_found, already_acknowledged, incident_resolved, not_in_team") })),
 });
 
 export const Team = z.object({

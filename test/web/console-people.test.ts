@@ -110,7 +110,8 @@ describe(`people in the console (${ON})`, () => {
   });
 
   test("監査ログ: an auditor sees who did what by name, reads people without changing them; Japanese and English", async () => {
-    const staff = await invitedPerson(service.api, service.url, { displayName: "記録 太郎", loginId: "kiroku", role: "staff" });
+    const teams = (await service.api("GET", "/teams")).body.teams as { id: string }[];
+    const staff = await invitedPerson(service.api, service.url, { displayName: "記録 太郎", loginId: "kiroku", role: "staff", teamIds: teams.map((t) => t.id) });
     assert.equal((await staff.client.call("POST", "/members", { displayName: "監査対象", channels: [{ kind: "sandbox", address: "kansa" }], plan: { every: "1d", at: "09:00" } })).status, 201);
     const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 木村", loginId: "kimura", role: "auditor" });
     const page = await personPage(browser, service.url, "kimura", PASSWORD, () => totpNow(auditor.secret));

@@ -134,7 +134,8 @@ for (const kind of databaseKinds()) {
     });
 
     test("cookie writes need the CSRF token; the audit log names the person", async () => {
-      const { client, id } = await invitedPerson(service.api, service.url, { displayName: "佐藤 職員", loginId: "sato", role: "staff" });
+      const teamIds = ((await service.api("GET", "/teams")).body.teams as { id: string }[]).map((t) => t.id);
+      const { client, id } = await invitedPerson(service.api, service.url, { displayName: "佐藤 職員", loginId: "sato", role: "staff", teamIds });
       const refused = await client.call("POST", "/members", memberBody({ displayName: "CSRF なし" }), { csrf: false });
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error.code, "csrf_failed");

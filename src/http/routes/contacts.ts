@@ -6,6 +6,7 @@ import {
 } from "../../engine/contacts.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { teamScope } from "../team-scope.ts";
 import { ContactInput, ContactPatch, IdParams, Limit } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { contactView } from "../views.ts";
@@ -28,8 +29,9 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { confirmed, limit } = request.query;
+      const teamIds = teamScope(request.principal);
       const rows = await listOrganisationContacts(s.db, request.principal.organisationId,
-        { limit, ...(confirmed ? { confirmed: confirmed === "true" } : {}) });
+        { limit, ...(confirmed ? { confirmed: confirmed === "true" } : {}), ...(teamIds ? { teamIds } : {}) });
       await audit(s.db, request, "contact.list", "organisation", request.principal.organisationId, { confirmed: request.query.confirmed ?? null });
       return { contacts: rows.map((r) => ({ ...contactView(r), memberId: r.member_id, memberName: r.member_name })) };
     });

@@ -12,6 +12,8 @@ import {
 import { incidentsOfWatcher, recordCall, visitsOfIncidents } from "../../engine/visits.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { teamScope } from "../team-scope.ts";
+import { teamOf } from "../../engine/team-scope.ts";
 import { AckInput, BulkAckInput, CallInput, IdParams, IncidentQuery, ResolveInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { incidentView } from "../views.ts";
@@ -45,8 +47,10 @@ export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
       const { principal } = request;
       const { status, memberId, limit } = request.query;
       const incidentIds = principal.role === "watcher" ? await incidentsOfWatcher(s.db, principal.organisationId, principal.tokenId) : undefined;
-      const incidents = await listIncidents(s.db, principal.organisationId,
-        { limit, ...(status ? { status } : {}), ...(memberId ? { memberId } : {}), ...(incidentIds ? { incidentIds } : {}) });
+      const teamIds = teamScope(principal);
+      const incidents = await listIncidents(s.db, principal.organisationId, {
+        limit, ...(status ? { status } : {}), ...(memberId ? { memberId } : {}), ...(incidentIds ? { incidentIds } : {}), ...(teamIds ? { teamIds } : {}),
+      });
       return { incidents: await incidentViews(s, request, incidents) };
     });
 
@@ -72,7 +76,14 @@ export function incidentRoutes(s: Services): FastifyPluginAsyncZod {
       const by = request.principal.tokenName;
       const results: { id: string; ok: boolean; code: string | null }[] = [];
       // One by one: an incident a colleague took on meanwhile is reported, and does not stop the others.
+      const scope = teamScope(request.principal);
       for (const id of request.body.ids) {
+        // Another team's incident is reported like any other refusal, and does not stop the rest.
+        const team = scope ? await teamOf(s.db, request.principal.organisationId, "incident", id) : undefined;
+        if (scope && team !== undefined && !scope.includes(team)) {
+          results.push({ id, ok: false, code: "not_in_team" });
+          continue;
+        }
         const result = await acknowledgeIncident(s.db, request.principal.organisationId, id, { label: by, via: request.body.via }, s.clock.now());
         results.push({ id, ok: result.ok, code: result.ok ? null : result.error.code });
         if (result.ok) await audit(s.db, request, "incident.ack", "incident", id, { by, bulk: true });

@@ -13,6 +13,7 @@ import { listVisits, watcherAssigned } from "../../engine/visits.ts";
 import { audit } from "../audit.ts";
 import { seesPersonal } from "../privacy.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { checkTeam, notInTeam, teamScope } from "../team-scope.ts";
 import { AnswerInput, DateTime, IdParams, Limit, ListQuery, MemberBulkCreate, MemberCreate, MemberPatch, PauseInput, text } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { memberDetailView, memberHistoryView, memberSummary, visitView } from "../views.ts";
@@ -34,9 +35,13 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
       return { ...view, callsFrom };
     };
 
-    app.post("/members", { schema: { tags, summary: "Register a member with plan, channels and contacts", body: MemberCreate } },
+    app.post("/members", { schema: { tags, summary: "Register a member with plan, channels and contacts (team staff: into one of their teams, the first by default)", body: MemberCreate } },
       async (request, reply) => {
-        const [id] = await createMembers(s.db, request.principal.organisationId, [request.body], s.clock.now(), s.config.spreadSeconds);
+        checkTeam(request.principal, request.body.teamId, "teamId");
+        const scope = teamScope(request.principal);
+        if (scope && !request.body.teamId && scope.length === 0) throw notInTeam("teamId");
+        const input = scope && !request.body.teamId ? { ...request.body, teamId: scope[0] } : request.body;
+        const [id] = await createMembers(s.db, request.principal.organisationId, [input], s.clock.now(), s.config.spreadSeconds);
         await audit(s.db, request, "member.create", "member", id);
         // Registered all the same; the warnings say why a channel will deliver nothing.
         const warnings = await registrationWarnings(s.db, request.principal.organisationId, request.body, setupEnvironment(s.config));
@@ -66,8 +71,10 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         const { limit, after, teamId, q, state, channel, unconfirmedContacts } = request.query;
         // A search matches names and addresses: a role that may not see them may not probe them either.
         if (q && !seesPersonal(request.principal)) throw new ApiError(403, "forbidden", "searching members needs a role that sees personal data", "querystring.q");
+        checkTeam(request.principal, teamId, "querystring.teamId");
+        const teamIds = teamScope(request.principal);
         const rows = await listMembers(s.db, request.principal.organisationId, {
-          limit, ...(after ? { after } : {}), ...(teamId ? { teamId } : {}), ...(q ? { search: q } : {}), ...(state ? { state } : {}),
+          limit, ...(teamIds ? { teamIds } : {}), ...(after ? { after } : {}), ...(teamId ? { teamId } : {}), ...(q ? { search: q } : {}), ...(state ? { state } : {}),
           ...(channel ? { channel } : {}), ...(unconfirmedContacts ? { unconfirmedContacts } : {}),
         });
         return { members: rows.map(memberSummary), next: rows.length === limit ? rows[rows.length - 1].id : null };
@@ -95,6 +102,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.patch("/members/:id", { schema: { tags, summary: "Change a member; a new plan counts from now", params: IdParams, body: MemberPatch } },
       async (request) => {
+        checkTeam(request.principal, request.body.teamId, "teamId");
         const found = await updateMember(s.db, request.principal.organisationId, request.params.id, request.body, s.clock.now(), s.config.spreadSeconds);
         if (!found) throw notFound("member");
         await audit(s.db, request, "member.update", "member", request.params.id, { fields: Object.keys(request.body) });

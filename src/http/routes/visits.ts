@@ -14,6 +14,7 @@ import {
 } from "../../engine/visits.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { teamScope } from "../team-scope.ts";
 import { IdParams, VisitAssignInput, VisitDeclineInput, VisitOutcomeInput, VisitQuery } from "../schemas.ts";
 import type { Services } from "../services.ts";
 import { visitView } from "../views.ts";
@@ -66,8 +67,9 @@ export function visitRoutes(s: Services): FastifyPluginAsyncZod {
         throw new ApiError(403, "not_assigned", "a watcher sees their own visits only", "querystring.watcherId");
       }
       const now = s.clock.now();
+      const teamIds = teamScope(principal);
       const visits = await listVisits(s.db, principal.organisationId, {
-        limit, ...(state ? { state } : {}), ...(overdue === "true" ? { overdueAt: now } : {}), ...(incidentId ? { incidentId } : {}),
+        limit, ...(teamIds ? { teamIds } : {}), ...(state ? { state } : {}), ...(overdue === "true" ? { overdueAt: now } : {}), ...(incidentId ? { incidentId } : {}),
         ...(principal.role === "watcher" ? { watcherId: principal.tokenId } : watcherId ? { watcherId } : {}),
       }, now);
       return { visits: visits.map((v) => shaped(request, v)) };

@@ -85,6 +85,7 @@ function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: str
           {teams.map((team) => <Checkbox key={team.id} value={team.id}>{team.name}</Checkbox>)}
         </CheckboxGroup>
       ) : null}
+      {role === "staff" && teamIds.length === 0 ? <p className="hint warning">{t("people.noTeamWarning")}</p> : null}
       {invite.isError ? <ErrorText error={invite.error} /> : null}
       <Button type="submit" className="primary" isDisabled={invite.isPending}>{t(delivery === "email" ? "people.inviteByEmail" : "people.inviteSubmit")}</Button>
     </Form>
