@@ -64,7 +64,7 @@ describe(`visits in the console (${ON})`, () => {
     await desk.locator(".incident-detail .facts").getByText("対応中").waitFor();
 
     // 本人に電話: the number to tap, then how the call went.
-    const dial = desk.getByRole("link", { name: "電話をかける: +81312345678" });
+    const dial = desk.getByRole("link", { name: "電話をかける: 03-1234-5678" });
     assert.equal(await dial.getAttribute("href"), "tel:+81312345678");
     await desk.getByRole("button", { name: /通話の結果/ }).first().press("Enter");
     await desk.getByRole("option", { name: "留守番電話だった" }).press("Enter");
@@ -95,7 +95,7 @@ describe(`visits in the console (${ON})`, () => {
     assert.deepEqual(await first.getByRole("navigation").getByRole("link").allTextContents(), ["わたしの訪問", "ログイン中の端末", "パスキー"]);
     const card = first.getByRole("article", { name: "青木 富子" });
     await card.getByText("東京都港区芝1-2-3").waitFor();
-    assert.equal(await card.getByRole("link", { name: "+81312345678" }).getAttribute("href"), "tel:+81312345678");
+    assert.equal(await card.getByRole("link", { name: "03-1234-5678" }).getAttribute("href"), "tel:+81312345678");
     await card.getByText("鍵はお隣の佐藤さんが預かっています").waitFor();
     await assertAccessible(first, "My visits (ja)");
     await assertPhoneSized(first, "My visits (ja)");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ERROR_CODES } from "../../src/http/errors.ts";
 import {
-  formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatTime, formatTimeOrDate,
+  formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatPhone, formatTime, formatTimeOrDate,
 } from "../../web/src/format.ts";
 import { en } from "../../web/src/locales/en.ts";
 import { ja } from "../../web/src/locales/ja.ts";
@@ -61,5 +61,17 @@ describe("months, shares and durations", () => {
     assert.equal(formatDuration((27 * 60 + 5) * 60_000, "ja"), "1日3時間");
     assert.equal(formatDuration(120 * 60_000, "en"), "2 h");
     assert.equal(formatDuration(20_000, "en"), "0 min");
+  });
+});
+
+describe("phone numbers as written in Japan", () => {
+  test("stored E.164 shows nationally, with the area code's hyphens", () => {
+    assert.equal(formatPhone("+81312345678"), "03-1234-5678");
+    assert.equal(formatPhone("+819012345678"), "090-1234-5678");
+  });
+  test("as typed already, a foreign number, and text that is no number", () => {
+    assert.equal(formatPhone("0312345678"), "03-1234-5678");
+    assert.equal(formatPhone("+14155550123"), "+1 415 555 0123");
+    assert.equal(formatPhone("内線12"), "内線12");
   });
 });

@@ -3,6 +3,8 @@
  * browser's): Japanese `2027年1月4日(月) 09:00`, English `Mon 4 Jan 2027, 09:00`.
  * Pure functions over Intl, shared by the screens and unit-tested in Node.
  */
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+
 export type Lang = "ja" | "en";
 
 function parts(instant: Date, timeZone: string, locale: string): Record<string, string> {
@@ -72,4 +74,15 @@ export function formatDuration(ms: number, lang: Lang): string {
   const first = units.findIndex(([n]) => n > 0);
   if (first === -1) return lang === "ja" ? "0分" : "0 min";
   return units.slice(first, first + 2).filter(([n]) => n > 0).map(([n, ja, en]) => (lang === "ja" ? `${n}${ja}` : `${n}${en}`)).join(lang === "ja" ? "" : " ");
+}
+
+/**
+ * A phone number as people in Japan write it: `03-1234-5678`, `090-1234-5678`
+ * (libphonenumber-js); a foreign number in its international form; what was
+ * typed when it cannot be read as a number.
+ */
+export function formatPhone(phone: string): string {
+  const parsed = parsePhoneNumberFromString(phone, "JP");
+  if (!parsed?.isValid()) return phone;
+  return parsed.country === "JP" ? parsed.formatNational() : parsed.formatInternational();
 }

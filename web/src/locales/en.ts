@@ -502,6 +502,9 @@ export const en: Messages = {
     weekdays: { "1": "Monday", "2": "Tuesday", "3": "Wednesday", "4": "Thursday", "5": "Friday", "6": "Saturday", "7": "Sunday" },
   },
   memberPage: {
+    observations: "Answers to the daily questions (health and more)",
+    noObservations: "No answers yet (the daily questions are asked in check-in calls).",
+    questions: { condition: "Today", health: "Health", sleep: "Sleep", medication: "Medication", meals: "Meals" },
     fields: {
       displayName: "name", displayNameKana: "furigana", externalId: "number", fullName: "full name", birthDate: "birth date", phone: "phone",
       address: "address", medicalNotes: "medical notes", teamId: "team", channels: "channels", plan: "plan", consent: "consent", groupIds: "groups",

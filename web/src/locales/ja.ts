@@ -500,6 +500,9 @@ export const ja = {
     weekdays: { "1": "月曜日", "2": "火曜日", "3": "水曜日", "4": "木曜日", "5": "金曜日", "6": "土曜日", "7": "日曜日" },
   },
   memberPage: {
+    observations: "毎日の質問への回答（体調など）",
+    noObservations: "まだ回答はありません（毎日の質問は電話の確認で尋ねます）。",
+    questions: { condition: "今日の様子", health: "体調", sleep: "睡眠", medication: "お薬", meals: "食事" },
     fields: {
       displayName: "名前", displayNameKana: "ふりがな", externalId: "番号", fullName: "正式な氏名", birthDate: "生年月日", phone: "電話番号",
       address: "住所", medicalNotes: "医療メモ", teamId: "チーム", channels: "連絡手段", plan: "確認の予定", consent: "規約への同意", groupIds: "グループ",

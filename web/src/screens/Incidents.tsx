@@ -14,7 +14,7 @@ import {
 import { useTranslation } from "react-i18next";
 import { api, followEvents } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDateTime, type Lang } from "../format.ts";
+import { formatDateTime, formatPhone, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { telHref, type Visit } from "./MyVisits.tsx";
 
@@ -104,9 +104,10 @@ function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canA
     <section className="phone-member" aria-labelledby="phone-heading">
       <h3 id="phone-heading">{t("incidents.call.title")}</h3>
       {incident.phone ? (
-        <p><a className="tel big-link" href={telHref(incident.phone)}>{t("incidents.call.dial", { phone: incident.phone })}</a></p>
+        <p><a className="tel big-link" href={telHref(incident.phone)}>{t("incidents.call.dial", { phone: formatPhone(incident.phone) })}</a></p>
       ) : <p>{t("incidents.call.noPhone")}</p>}
-      {canAct ? (
+      {/* Without a number there is no call to record: the member is reached another way (a visit, a contact). */}
+      {canAct && incident.phone ? (
         <Form className="call-form" aria-label={t("incidents.call.record")} onSubmit={(e) => { e.preventDefault(); call.mutate(); }}>
           <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))}>
             <Label>{t("incidents.call.outcome")}</Label>

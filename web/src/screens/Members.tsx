@@ -14,12 +14,16 @@ import { useTranslation } from "react-i18next";
 import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { actorParts } from "./AuditLog.tsx";
-import { formatDate, formatDateTime, type Lang } from "../format.ts";
+import { formatDate, formatDateTime, formatPhone, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { FieldSelect, Import } from "./Import.tsx";
 import { type Incident, Timeline } from "./Incidents.tsx";
 import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
 
+/** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
+const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
+/** An answer to a daily question (体調・睡眠…), as GET /members/:id/observations gives it. */
+interface Observation { question: string; value: string; label: string | null; channel: string | null; at: string }
 interface Channel { kind: string; address: string }
 interface MemberSummary {
   id: string; displayName: string; displayNameKana: string | null; externalId: string | null; teamId: string; channels: Channel[]; plan: { every: string; at: string; weekday?: number; timeZone: string };
@@ -159,6 +163,12 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
     queryFn: () => api<{ entries: AuditEntry[] }>("GET", `/audit-log?memberId=${id}&limit=50`),
     enabled: readsLog,
   });
+  // Health answers are personal through and through: the API gives them to staff, admins and auditors (each read audited).
+  const observations = useQuery({
+    queryKey: ["member-observations", id],
+    queryFn: () => api<{ observations: Observation[] }>("GET", `/members/${id}/observations?limit=30`),
+    enabled: me.role !== "observer",
+  });
   const [editing, setEditing] = useState(false);
   const [reason, setReason] = useState("travel");
   const [answerNote, setAnswerNote] = useState("");
@@ -196,10 +206,10 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         <dt>{t("members.lastAnswer")}</dt>
         <dd>{m.lastAnswer ? `${t(`members.answers.${m.lastAnswer.answer}`, { defaultValue: m.lastAnswer.answer })} — ${formatDateTime(m.lastAnswer.at, me.timeZone, lang)}` : "—"}</dd>
         <dt>{t("members.channels")}</dt>
-        <dd>{m.channels.map((c) => `${t(`channels.${c.kind}`, { defaultValue: c.kind })} ${c.address}`).join("、")}</dd>
+        <dd>{m.channels.map((c) => `${t(`channels.${c.kind}`, { defaultValue: c.kind })} ${channelAddress(c)}`).join("、")}</dd>
         {m.fullName ? <><dt>{t("members.fullName")}</dt><dd>{m.fullName}</dd></> : null}
         {m.address ? <><dt>{t("members.address")}</dt><dd>{m.address}</dd></> : null}
-        {m.phone ? <><dt>{t("members.phone")}</dt><dd>{m.phone}</dd></> : null}
+        {m.phone ? <><dt>{t("members.phone")}</dt><dd>{formatPhone(m.phone)}</dd></> : null}
         {m.externalId ? <><dt>{t("memberPage.externalId")}</dt><dd>{m.externalId}</dd></> : null}
         {m.birthDate ? <><dt>{t("memberPage.birthDate")}</dt><dd>{m.birthDate}</dd></> : null}
         <dt>{t("memberPage.consent")}</dt>
@@ -254,7 +264,7 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         <ul className="plain">
           {m.contacts.map((c) => (
             <li key={c.id}>
-              <strong>{c.position}. {c.displayName}</strong> ({c.relation}) — {c.channels.map((ch) => `${t(`channels.${ch.kind}`, { defaultValue: ch.kind })} ${ch.address}`).join("、")}
+              <strong>{c.position}. {c.displayName}</strong> ({c.relation}) — {c.channels.map((ch) => `${t(`channels.${ch.kind}`, { defaultValue: ch.kind })} ${channelAddress(ch)}`).join("、")}
               {" — "}
               <span className={c.confirmed ? "confirmed" : "unconfirmed"}>{c.confirmed ? t("members.confirmed") : t("members.unconfirmed")}</span>
             </li>
@@ -305,6 +315,24 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
               ))}
             </ul>
           ) : changes.data ? <p>{t("memberPage.noHistory")}</p> : null}
+        </>
+      ) : null}
+
+      {me.role !== "observer" ? (
+        <>
+          <h2>{t("memberPage.observations")}</h2>
+          {observations.isError ? <ErrorText error={observations.error} /> : null}
+          {observations.data?.observations.length ? (
+            <ul className="plain observations">
+              {observations.data.observations.map((o) => (
+                <li key={`${o.at}-${o.question}`}>
+                  {formatDateTime(o.at, me.timeZone, lang)} — {t(`memberPage.questions.${o.question}`, { defaultValue: o.question })}:{" "}
+                  <strong>{o.label ?? o.value}</strong>
+                  {o.channel ? <span className="muted"> ({t(`channels.${o.channel}`, { defaultValue: o.channel })})</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : observations.data ? <p>{t("memberPage.noObservations")}</p> : null}
         </>
       ) : null}
 

@@ -14,7 +14,7 @@ import { Button, Form, Label, Link, Radio, RadioGroup, TextArea, TextField } fro
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDateTime, type Lang } from "../format.ts";
+import { formatDateTime, formatPhone, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 
 export const VISIT_OUTCOMES = ["met_fine", "not_home", "ambulance_called", "other"] as const;
@@ -72,7 +72,7 @@ function VisitCard({ visit, me, onChanged }: { visit: Visit; me: Me; onChanged: 
         <dt>{t("visits.state")}</dt><dd>{t(`visits.states.${visit.state}`)}</dd>
         <dt>{t("visits.due")}</dt><dd>{formatDateTime(visit.dueAt, me.timeZone, lang)}</dd>
         {visit.address ? <><dt>{t("visits.address")}</dt><dd>{visit.address}</dd></> : null}
-        {visit.phone ? <><dt>{t("visits.phone")}</dt><dd><a className="tel" href={telHref(visit.phone)}>{visit.phone}</a></dd></> : null}
+        {visit.phone ? <><dt>{t("visits.phone")}</dt><dd><a className="tel" href={telHref(visit.phone)}>{formatPhone(visit.phone)}</a></dd></> : null}
         <dt>{t("visits.reason")}</dt><dd>{t(`incidents.kinds.${visit.incidentKind}`, { defaultValue: visit.incidentKind })}</dd>
         {visit.note ? <><dt>{t("visits.staffNote")}</dt><dd className="note">{visit.note}</dd></> : null}
         {visit.result ? <><dt>{t("visits.result")}</dt><dd>{t(`visits.outcomes.${visit.result.outcome}`)}{visit.result.note ? ` — ${visit.result.note}` : ""}</dd></> : null}
@@ -156,7 +156,7 @@ export function WatcherMember({ me, id }: { me: Me; id: string }) {
         <dl className="facts">
           <dt>{t("visits.state")}</dt><dd>{t(`members.states.${member.data.state}`, { defaultValue: member.data.state })}</dd>
           {member.data.address ? <><dt>{t("visits.address")}</dt><dd>{member.data.address}</dd></> : null}
-          {member.data.phone ? <><dt>{t("visits.phone")}</dt><dd><a className="tel" href={telHref(member.data.phone)}>{member.data.phone}</a></dd></> : null}
+          {member.data.phone ? <><dt>{t("visits.phone")}</dt><dd><a className="tel" href={telHref(member.data.phone)}>{formatPhone(member.data.phone)}</a></dd></> : null}
         </dl>
       ) : null}
       {member.data?.visits.filter((v) => v.state === "offered" || v.state === "accepted").map((v) => (
