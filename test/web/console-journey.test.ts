@@ -261,6 +261,8 @@ describe("the console's whole path for a new organisation", () => {
     await inBothLanguages(desk, "incident", (p) => p.getByRole("heading", { level: 2, name: "Incident of 髙橋 3郎" }), true);
     await desk.getByRole("button", { name: "引き受ける（対応します）" }).press("Enter");
     await desk.locator(".incident-detail .facts").getByText("対応中").waitFor();
+    // The number to dial as people write it (the link dials the full number).
+    assert.equal(await desk.getByRole("link", { name: "電話をかける: 03-5555-1003" }).getAttribute("href"), "tel:+81355551003");
     // No outcome is chosen in advance: nothing resolves the incident until someone says what they found.
     assert.equal(await desk.getByRole("button", { name: "結果を記録して完了する" }).isDisabled(), true);
     await desk.getByRole("checkbox", { name: /民生委員 田中/ }).press("Space");
@@ -273,6 +275,7 @@ describe("the console's whole path for a new organisation", () => {
     await phone.reload();
     const task = phone.getByRole("article", { name: "髙橋 3郎" });
     await task.getByText("電話に出ません。ご自宅の様子を見てください。").waitFor();
+    assert.equal(await task.getByRole("link", { name: "03-5555-1003" }).getAttribute("href"), "tel:+81355551003");
     await inBothLanguages(phone, "my-visits", (p) => p.getByRole("heading", { level: 1, name: "My visits" }));
     await task.getByRole("button", { name: "引き受ける" }).click();
     await task.getByText("引き受け済み").waitFor();
