@@ -174,6 +174,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   member_answered: "notice",
   member_unreachable: "notice",
   person_invitation: "notice",
+  channel_test: "notice",
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",

@@ -21,6 +21,7 @@ export const CANCEL_REASONS = [
   "recipient_gone",
   "contact_confirmed",
   "group_inactive",
+  "off_duty",
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
@@ -36,6 +37,11 @@ export interface CauseFacts {
   member?: { active: boolean; paused: boolean };
   contactConfirmed?: boolean;
   groupActive?: boolean;
+  /**
+   * For a message sent to a person because they are on duty (a team alert): whether they
+   * still are, and still have the channel it was queued for. Absent for other messages.
+   */
+  onDutyStill?: boolean;
 }
 
 export type Need = { needed: true } | { needed: false; reason: CancelReason };
@@ -90,6 +96,7 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   operator_alert: always,
   // Cancelled with its person (recipient_gone); a newer invitation makes this one's link useless, not harmful.
   person_invitation: always,
+  channel_test: always,
 };
 
 /**
@@ -98,5 +105,6 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
  */
 export function stillNeeded(kind: MessageKind, facts: CauseFacts): Need {
   if (!facts.recipientExists) return cancel("recipient_gone");
+  if (facts.onDutyStill === false) return cancel("off_duty");
   return RULES[kind](facts);
 }

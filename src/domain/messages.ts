@@ -14,6 +14,7 @@ export const MESSAGE_KINDS = [
   "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
+  "channel_test",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -112,6 +113,12 @@ export function dailySummaryText(open: { displayName: string; openedAt: Date; st
 export function operatorAlertText(channelKind: string, error: string): string {
   return `【見守り】${channelKind} の認証情報が拒否されています。設定を確認してください。この手段のメッセージは届いていません。（${error}）\n` +
     `[Mimamori] ${channelKind} refuses the organisation's credentials: messages on it are not delivered. Check the settings. (${error})`;
+}
+
+/** To a person who asked for it: a test of one of their alert channels (nothing to do). */
+export function channelTestText(displayName: string, organisationName: string): string {
+  return `【見守り】${displayName}さん、${organisationName} の見守りからのテストです。当番中のアラートはこの連絡先に届きます。対応は不要です。\n` +
+    `[Mimamori] ${displayName}, this is a test from ${organisationName}'s Mimamori: alerts reach you here while you are on duty. Nothing to do.`;
 }
 
 /** An invitation to the console sent by e-mail; the link itself goes in the mail's button (payload.url). */

@@ -13,6 +13,7 @@ import type { ChannelAddress } from "../store/schema.ts";
 import { cancelQueued } from "./causes.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 
 export interface AnswerInput {
@@ -127,16 +128,14 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
         data: { answerId, source: input.source },
       });
       const team = await tx.selectFrom("teams").select("channels").where("id", "=", member.team_id).executeTakeFirstOrThrow();
-      const row = outboxRow({
-        organisationId: member.organisation_id, key: `contact_request:${incidentId}:${member.team_id}`,
-        recipient: { kind: "team", id: member.team_id }, channels: team.channels as ChannelAddress[],
+      // The team's addresses and its on-duty people (engine/on-duty.ts).
+      const fanout = teamAlertRows({
+        organisationId: member.organisation_id, key: `contact_request:${incidentId}:${member.team_id}`, teamId: member.team_id, incidentId,
         messageKind: "contact_request", text: contactRequestText(member.display_name, now, member.plan.timeZone),
-        payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
-      });
-      outbox.push(row);
-      events.push(incidentEvent(member.organisation_id, incidentId, now, "notified", {
-        recipient: { kind: "team", id: member.team_id }, channel: row.channel_kind,
-      }));
+        payload: { incidentId, memberId: member.id }, dueAt: now, now,
+      }, team.channels as ChannelAddress[], (await loadTeamDuty(tx, [member.team_id])).get(member.team_id));
+      outbox.push(...fanout.rows);
+      events.push(...fanout.events);
     }
     answerRows.push({
       id: answerId, organisation_id: member.organisation_id, member_id: member.id, answer: input.answer, source: input.source,

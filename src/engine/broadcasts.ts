@@ -25,6 +25,7 @@ import type { ChannelAddress, Database } from "../store/schema.ts";
 import { recordAnswersIn } from "./answers.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
 import { MissingReference } from "./members.ts";
+import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 
 /** Rows per INSERT statement. */
@@ -180,16 +181,14 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
       organisationId, memberId, checkinId: null, kind: "help_requested", at: now,
       data: { broadcastId, source: input.source, channel: input.channel },
     });
-    const row = outboxRow({
-      organisationId, key: `help_request:${incidentId}:${member.team_id}`,
-      recipient: { kind: "team", id: member.team_id }, channels: teamChannels,
+    // The team's addresses and its on-duty people (engine/on-duty.ts).
+    const fanout = teamAlertRows({
+      organisationId, key: `help_request:${incidentId}:${member.team_id}`, teamId: member.team_id, incidentId,
       messageKind: "alert", text: helpRequestedText(member.display_name, at, zone),
-      payload: { incidentId, memberId, broadcastId }, incidentId, dueAt: now, now,
-    });
-    outbox.push(row);
-    events.push(incidentEvent(organisationId, incidentId, now, "notified", {
-      recipient: { kind: "team", id: member.team_id }, channel: row.channel_kind,
-    }));
+      payload: { incidentId, memberId, broadcastId }, dueAt: now, now,
+    }, teamChannels, (await loadTeamDuty(tx, [member.team_id])).get(member.team_id));
+    outbox.push(...fanout.rows);
+    events.push(...fanout.events);
   } else if (incidentId) {
     // The help request already open hears about this answer too.
     events.push(incidentEvent(organisationId, incidentId, now, "broadcast_answered", {

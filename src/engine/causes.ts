@@ -11,6 +11,7 @@ import type { MessageKind } from "../domain/messages.ts";
 import { isPausedAt } from "../domain/schedule.ts";
 import type { Db } from "../store/db.ts";
 import { addEvents, incidentEvent } from "./incident-log.ts";
+import { DUTY_ROLES } from "./on-duty.ts";
 import type { RecipientKind } from "./outbox.ts";
 
 /** The columns of an outbox row that say what caused it. */
@@ -43,6 +44,12 @@ function memberOf(row: QueuedRow): string | undefined {
   return typeof memberId === "string" ? memberId : undefined;
 }
 
+/** The person's channel a message sent because they are on duty was queued for (engine/on-duty.ts); undefined for any other. */
+function dutyChannelOf(row: QueuedRow): string | undefined {
+  if (row.recipient_kind !== "person" || row.payload.onDuty !== true) return undefined;
+  return typeof row.payload.channelId === "string" ? row.payload.channelId : undefined;
+}
+
 /** Split a claimed batch into the rows still needed and those to cancel (with the reason). */
 export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: Date): Promise<{ needed: T[]; cancelled: Cancelled[] }> {
   if (rows.length === 0) return { needed: [], cancelled: [] };
@@ -51,7 +58,8 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const checkinIds = ids((r) => r.checkin_id);
   const incidentIds = ids((r) => r.incident_id);
   const memberIds = ids(memberOf);
-  const [checkins, incidents, members, contacts, teams, groups, people] = await Promise.all([
+  const dutyChannelIds = ids(dutyChannelOf);
+  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels] = await Promise.all([
     byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
     byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
     byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
@@ -59,7 +67,8 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
     byId(of("team"), (ids) => tx.selectFrom("teams").select(["id"]).where("id", "in", ids).execute()),
     byId(of("group"), (ids) => tx.selectFrom("groups").select(["id", "status"]).where("id", "in", ids).execute()),
     // A deactivated person is gone for messages: nothing more is sent to them.
-    byId(of("person"), (ids) => tx.selectFrom("people").select(["id"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
+    byId(of("person"), (ids) => tx.selectFrom("people").select(["id", "on_duty", "role"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
+    byId(dutyChannelIds, (ids) => tx.selectFrom("person_channels").select(["id"]).where("id", "in", ids).execute()),
   ]);
 
   const needed: T[] = [];
@@ -84,6 +93,10 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
       } : {}),
       ...(row.recipient_kind === "contact" ? { contactConfirmed: !!contacts.get(row.recipient_id)?.confirmed_at } : {}),
       ...(row.recipient_kind === "group" ? { groupActive: groups.get(row.recipient_id)?.status === "active" } : {}),
+      ...(dutyChannelOf(row) ? {
+        onDutyStill: !!people.get(row.recipient_id)?.on_duty && DUTY_ROLES.some((r) => r === people.get(row.recipient_id)?.role) &&
+          dutyChannels.has(dutyChannelOf(row) as string),
+      } : {}),
     };
     const need = stillNeeded(row.message_kind, facts);
     if (need.needed) needed.push(row);

@@ -15,6 +15,7 @@ import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, insertIncidents, type NewIncident, openedEvent } from "./incident-log.ts";
+import { loadTeamDuty, type TeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
 
@@ -57,6 +58,8 @@ export interface EscalationBatch {
   openIncidents: Map<string, string>;
   policies: (teamId: string) => PolicySet;
   teamChannels: Map<string, ChannelAddress[]>;
+  /** Per team: its staff, and who is on duty with which channels (engine/on-duty.ts). */
+  teamDuty: Map<string, TeamDuty>;
 }
 
 /** What a batch decided: the rows to write, and the counts for the metrics. */
@@ -123,6 +126,7 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
     openIncidents,
     policies: await loadPolicies(tx, teamIds),
     teamChannels,
+    teamDuty: await loadTeamDuty(tx, teamIds),
   };
 }
 
@@ -160,6 +164,7 @@ export function decideEscalations(batch: EscalationBatch, now: Date): Escalation
       checkin, member, now,
       // Silent since the member was first asked, not since the slot (a late prompt went out later).
       since: checkin.asked_at ?? checkin.due_at,
+      dutyOf: (teamId) => batch.teamDuty.get(teamId),
       channelsOf: (recipient) => recipient.kind === "team" ? (batch.teamChannels.get(recipient.id) ?? [])
         : recipient.kind === "contact" ? (contacts.find((c) => c.id === recipient.id)?.channels ?? [])
         : (groups.find((g) => g.id === recipient.id)?.channels ?? []),
@@ -184,6 +189,7 @@ interface Subject {
   now: Date;
   since: Date;
   channelsOf: (recipient: { kind: "team" | "contact" | "group"; id: string }) => ChannelAddress[];
+  dutyOf: (teamId: string) => TeamDuty | undefined;
 }
 
 /** Add one effect's rows to `writes`; returns the incident the check-in is on afterwards. */
@@ -220,16 +226,23 @@ function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEff
       return incident.id;
     }
     case "alert": {
-      const row = outboxRow({
+      const message = {
         ...base,
         key: `alert:${incidentId}:${checkin.id}:${effect.stepIndex}:${effect.recipient.id}`,
-        recipient: effect.recipient,
-        channels: s.channelsOf(effect.recipient),
-        messageKind: "alert",
+        messageKind: "alert" as const,
         text: noAnswerAlertText(member.display_name, since, member.plan.timeZone),
         payload: { incidentId, memberId: member.id, since: since.toISOString() },
-        incidentId,
-      });
+      };
+      if (effect.recipient.kind === "team") {
+        // To the team's addresses and to each on-duty person of it, each a row of its own.
+        const fanout = teamAlertRows({ ...message, teamId: effect.recipient.id, incidentId: incidentId as string },
+          s.channelsOf(effect.recipient), s.dutyOf(effect.recipient.id));
+        writes.outbox.push(...fanout.rows);
+        writes.events.push(...fanout.events);
+        writes.result.alerts += fanout.rows.length;
+        return incidentId;
+      }
+      const row = outboxRow({ ...message, recipient: effect.recipient, channels: s.channelsOf(effect.recipient), incidentId });
       writes.outbox.push(row);
       writes.events.push(incidentEvent(member.organisation_id, incidentId as string, effect.at, "notified", {
         recipient: effect.recipient, channel: row.channel_kind,

@@ -45,6 +45,8 @@ export interface PersonView {
   teamIds: string[];
   /** invited: has not accepted yet; active; locked: too many failures, until lockedUntil; deactivated. */
   status: "invited" | "active" | "locked" | "deactivated";
+  /** Staff and admins: whether team alerts reach them now (engine/on-duty.ts); always false for other roles. */
+  onDuty: boolean;
   lockedUntil: string | null;
   createdAt: string;
   createdBy: string;
@@ -53,14 +55,16 @@ export interface PersonView {
 type PersonRow = {
   id: string; organisation_id: string; display_name: string; login_id: string; role: string; password_hash: string | null;
   locked_until: Date | null; deactivated_at: Date | null; created_at: Date; created_by: string; accepted_at: Date | null; email: string | null;
+  on_duty: boolean;
 };
 
-const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by", "accepted_at", "email"] as const;
+const PERSON_COLUMNS = ["id", "organisation_id", "display_name", "login_id", "role", "password_hash", "locked_until", "deactivated_at", "created_at", "created_by", "accepted_at", "email", "on_duty"] as const;
 
 function view(p: PersonRow, teamIds: string[], now: Date): PersonView {
   const status = p.deactivated_at ? "deactivated" : !p.accepted_at ? "invited" : p.locked_until && p.locked_until > now ? "locked" : "active";
   return {
     id: p.id, displayName: p.display_name, loginId: p.login_id, email: p.email, role: p.role as PersonRole, teamIds, status,
+    onDuty: p.on_duty && (p.role === "staff" || p.role === "admin"),
     lockedUntil: status === "locked" ? (p.locked_until as Date).toISOString() : null, createdAt: p.created_at.toISOString(), createdBy: p.created_by,
   };
 }

@@ -46,12 +46,15 @@ export interface OutgoingMessage {
  *   (LINE 401, Twilio 20003, SMTP 535): every message on it fails until fixed.
  * - `not_configured`: the organisation has no provider for this channel kind.
  * - `no_address`: the recipient has no address we can deliver to (a team without channels).
+ * - `nobody_on_duty`: a team alert found none of the team's staff on duty with a channel (engine/on-duty.ts).
  * - `rejected`: the provider refused this message or recipient.
  * - `invalid_request`: the provider found the request itself invalid (LINE 400: a bad
  *   recipient id refuses a whole multicast, which is then sent one push at a time).
  * - `quota_exceeded`: the account's message quota is used up (LINE's monthly limit).
  */
-export const DELIVERY_ERROR_CODES = ["credentials_refused", "not_configured", "no_address", "rejected", "invalid_request", "quota_exceeded"] as const;
+export const DELIVERY_ERROR_CODES = [
+  "credentials_refused", "not_configured", "no_address", "nobody_on_duty", "rejected", "invalid_request", "quota_exceeded",
+] as const;
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
 
 export type DeliveryResult =

@@ -7,6 +7,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../store/db.ts";
+import { loadTeamDuty } from "./on-duty.ts";
 import type { ProviderKind } from "./ports.ts";
 import type { ChannelAddress, ChannelKind } from "../store/schema.ts";
 
@@ -17,6 +18,7 @@ export const PROVIDER_OF = {
 
 export const SETUP_CHECK_CODES = [
   "team_unreachable",
+  "nobody_on_duty",
   "channel_not_configured",
   "sandbox_channel_outside_sandbox",
   "credentials_refused",
@@ -74,14 +76,26 @@ export async function setupChecks(db: Db, organisationId: string, env: SetupEnvi
 
   const teams = await db.selectFrom("teams").select(["id", "name", "channels"]).where("organisation_id", "=", organisationId)
     .orderBy("created_at").execute();
+  const duty = await loadTeamDuty(db, teams.map((t) => t.id));
   for (const team of teams) {
     const channels = team.channels as ChannelAddress[];
     const deliverable = channels.filter((c) => !channelProblem([c], configured, env));
-    if (deliverable.length === 0) {
+    const { staff, onDuty } = duty.get(team.id) ?? { staff: 0, onDuty: [] };
+    // On-duty people reached on at least one channel that can deliver here (engine/on-duty.ts).
+    const reached = onDuty.filter((p) => p.channels.some((c) => !channelProblem([{ kind: c.kind as ChannelKind, address: c.address }], configured, env)));
+    if (deliverable.length === 0 && reached.length === 0) {
       checks.push({
         code: "team_unreachable", teamId: team.id,
-        message: `チーム「${team.name}」には届けられる連絡手段がありません。アラートは誰にも届きません。チームの連絡手段（メール・電話・LINE）を登録してください。/ ` +
-          `Team "${team.name}" has no channel that can deliver: its alerts reach nobody. Register its channels (PATCH /api/v1/teams/${team.id}).`,
+        message: `チーム「${team.name}」には届けられる連絡手段がなく、当番中で連絡先のある担当者もいません。アラートは誰にも届きません。` +
+          `担当者が「自分の連絡先」で連絡先を登録して当番にするか、チームの連絡手段（メール・電話・LINE）を登録してください。/ ` +
+          `Team "${team.name}" has no channel that can deliver and nobody on duty with one: its alerts reach nobody. ` +
+          `Staff register their channels and go on duty (PUT /api/v1/me/duty), or register the team's channels (PATCH /api/v1/teams/${team.id}).`,
+      });
+    } else if (staff > 0 && reached.length === 0) {
+      checks.push({
+        code: "nobody_on_duty", teamId: team.id, count: staff,
+        message: `チーム「${team.name}」の担当者 ${staff}人のうち、当番中で届く連絡先のある人がいません。アラートはチームの連絡手段にしか届かず、記録上は「届かなかった」になります。/ ` +
+          `Team "${team.name}" has ${staff} staff member(s), none on duty with a channel that can deliver: alerts reach only the team's own address, and count as failed deliveries.`,
       });
     }
   }

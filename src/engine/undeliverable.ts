@@ -16,7 +16,8 @@ import type { DeliveryErrorCode, DeliveryResult } from "./ports.ts";
 import { memberUnreachableText, operatorAlertText } from "../domain/messages.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
-import { incidentEvent, openIncident } from "./incident-log.ts";
+import { addEvents, incidentEvent, openIncident } from "./incident-log.ts";
+import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
 
 /** How often, at most, the team hears that a provider refuses the organisation's credentials. */
@@ -32,6 +33,8 @@ export interface FailedMessage {
   checkin_id: string | null;
   incident_id: string | null;
   due_at: Date;
+  /** `fanout`: the team alert this row is one recipient of (engine/on-duty.ts); `personName` for a person's row. */
+  payload?: Record<string, unknown>;
 }
 
 /**
@@ -59,15 +62,31 @@ async function defaultTeam(tx: Db, organisationId: string) {
  * member watched. Runs in the caller's transaction (the row is already marked failed).
  */
 export async function undeliverable(tx: Db, row: FailedMessage, error: string, now: Date): Promise<void> {
+  const personName = typeof row.payload?.personName === "string" ? row.payload.personName : undefined;
   if (row.incident_id) {
     await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
-      recipient: { kind: row.recipient_kind, id: row.recipient_id }, channel: row.channel_kind, kind: row.message_kind, error,
+      recipient: { kind: row.recipient_kind, id: row.recipient_id, ...(personName ? { displayName: personName } : {}) },
+      channel: row.channel_kind, kind: row.message_kind, error,
+      ...(row.payload?.nobodyOnDuty === true ? { code: "nobody_on_duty" } : {}),
     })).execute();
   }
-  if (row.message_kind === "alert" && row.incident_id) await moveOn(tx, row.incident_id, now);
+  if (row.message_kind === "alert" && row.incident_id && !(await othersStillTold(tx, row))) await moveOn(tx, row.incident_id, now);
   if ((row.message_kind === "prompt" || row.message_kind === "resend") && row.checkin_id && row.recipient_kind === "member") {
     await memberUnreachable(tx, row, error, now);
   }
+}
+
+/**
+ * Whether another recipient of the same team alert (the team's address, an
+ * on-duty person's channel) was reached or may still be: then this failure does
+ * not move the escalation on. Rows of one alert share `payload.fanout`.
+ */
+async function othersStillTold(tx: Db, row: FailedMessage): Promise<boolean> {
+  const fanout = row.payload?.fanout;
+  if (typeof fanout !== "string" || !row.incident_id) return false;
+  const other = await tx.selectFrom("outbox").select("id").where("incident_id", "=", row.incident_id)
+    .where("status", "in", ["pending", "sent"]).where(sql<boolean>`payload->>'fanout' = ${fanout}`).limit(1).executeTakeFirst();
+  return !!other;
 }
 
 /** Nobody was reached by this alert: the escalation's next step runs now, unless someone already took the incident on. */
@@ -97,16 +116,14 @@ async function memberUnreachable(tx: Db, row: FailedMessage, error: string, now:
   // The check-in's chain continues on this incident: one incident per person.
   await tx.updateTable("checkins").set({ incident_id: incidentId }).where("id", "=", checkinId).where("incident_id", "is", null).execute();
   const team = await tx.selectFrom("teams").select("channels").where("id", "=", member.team_id).executeTakeFirstOrThrow();
-  const alert = outboxRow({
-    organisationId: row.organisation_id, key: `unreachable:${incidentId}`, recipient: { kind: "team", id: member.team_id },
-    channels: team.channels as ChannelAddress[], messageKind: "member_unreachable",
-    text: memberUnreachableText(member.display_name, row.due_at, member.plan.timeZone, error.slice(0, 200)),
-    payload: { incidentId, memberId: member.id }, incidentId, dueAt: now, now,
-  });
-  await enqueue(tx, [alert]);
-  await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, incidentId, now, "notified", {
-    recipient: { kind: "team", id: member.team_id }, channel: alert.channel_kind,
-  })).execute();
+  // The team's addresses and its on-duty people (engine/on-duty.ts).
+  const fanout = teamAlertRows({
+    organisationId: row.organisation_id, key: `unreachable:${incidentId}`, teamId: member.team_id, incidentId,
+    messageKind: "member_unreachable", text: memberUnreachableText(member.display_name, row.due_at, member.plan.timeZone, error.slice(0, 200)),
+    payload: { incidentId, memberId: member.id }, dueAt: now, now,
+  }, team.channels as ChannelAddress[], (await loadTeamDuty(tx, [member.team_id])).get(member.team_id));
+  await enqueue(tx, fanout.rows);
+  await addEvents(tx, fanout.events);
 }
 
 type Outcome = { row: { organisation_id: string; channel_kind: string }; outcome: DeliveryResult };

@@ -13,6 +13,8 @@
  *   moves the sandbox clock, which every organisation of the instance shares.
  * - `public`: no token (the OpenAPI document, signing in, an invitation's page).
  * - `person`: any person signed in (their own session and sessions), whatever their role.
+ * - `duty`: a person signed in as staff or admin: their own alert channels and duty
+ *   (watchers and auditors receive no team alerts; a token is nobody's).
  * - `task`: what a watcher needs for their visits, besides the `observer` (reads) and
  *   `staff` (writes) who reach it as usual. The route itself limits a watcher to their
  *   own: the members and incidents they hold a visit of (403 `not_assigned` for any
@@ -27,7 +29,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { PrincipalRole } from "./auth.ts";
 import { ApiError } from "./errors.ts";
 
-export type Access = "public" | "person" | "task" | "observer" | "staff" | "admin" | "instance";
+export type Access = "public" | "person" | "duty" | "task" | "observer" | "staff" | "admin" | "instance";
 
 /** `METHOD /path` as registered (Fastify's `:param` syntax, without the /api/v1 prefix) → who may call it. */
 export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
@@ -169,6 +171,20 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "PATCH /people/:id": "admin",
   "POST /people/:id/invitation": "admin",
   "DELETE /people/:id/sessions": "admin",
+
+  // Team alerts reach people (engine/on-duty.ts): staff and admins, signed in, keep their own channels and duty.
+  "GET /me/duty": "duty",
+  "PUT /me/duty": "duty",
+  "POST /me/channels": "duty",
+  "DELETE /me/channels/:id": "duty",
+  "POST /me/channels/:id/test": "duty",
+  // An admin sets them for a person (someone without a smartphone, a rota kept at the office).
+  "GET /people/:id/duty": "admin",
+  "PUT /people/:id/duty": "admin",
+  "POST /people/:id/channels": "admin",
+  "DELETE /people/:id/channels/:channelId": "admin",
+  // Who is on duty per team (names; observers get them redacted).
+  "GET /duty": "observer",
 };
 
 const PREFIX = "/api/v1";
@@ -176,6 +192,7 @@ const PREFIX = "/api/v1";
 const RANK: Record<PrincipalRole, number> = { watcher: -1, auditor: 0, observer: 0, staff: 1, admin: 2 };
 const MESSAGES: Record<Exclude<Access, "public">, string> = {
   person: "this needs a person signed in (a session), not an API token",
+  duty: "this needs a staff member or admin signed in (a session): team alerts reach people, not tokens, watchers or auditors",
   task: "this role may not do this",
   observer: "this role may not read this",
   staff: "this needs the staff or admin role",
@@ -209,6 +226,7 @@ export function checkAccess(request: FastifyRequest, access: Access): void {
   const read = request.method === "GET" || request.method === "HEAD";
   let allowed: boolean;
   if (access === "person") allowed = kind === "person";
+  else if (access === "duty") allowed = kind === "person" && (role === "staff" || role === "admin");
   else if (access === "instance") allowed = instanceAdmin;
   // The route limits a watcher to their own visits; everyone else as observer (reads) or staff (writes).
   else if (role === "watcher") allowed = access === "task";

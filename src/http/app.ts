@@ -28,6 +28,7 @@ import { teamRoutes } from "./routes/teams.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
+import { dutyRoutes } from "./routes/duty.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { visitRoutes } from "./routes/visits.ts";
@@ -106,8 +107,8 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
     // that shows staff personal data is audited, unless the route wrote its own entry.
     api.addHook("preSerialization", async (request, _reply, payload) => {
       const principal = (request as { principal?: Principal }).principal;
-      // Public routes have no principal; `person` routes answer only with the caller's own account and sessions.
-      if (!principal || accessOf(request) === "person") return payload;
+      // Public routes have no principal; `person` and `duty` routes answer only with the caller's own account, sessions and channels.
+      if (!principal || accessOf(request) === "person" || accessOf(request) === "duty") return payload;
       if (!seesPersonal(principal)) return shapeForRole(principal, payload);
       if (wasAudited(request) || request.routeOptions.url === "/api/v1/audit-log") return payload;
       const fields = personalFieldsIn(payload);
@@ -119,7 +120,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       return payload;
     });
     for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
-      memberImportRoutes, visitRoutes]) {
+      memberImportRoutes, visitRoutes, dutyRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

@@ -66,6 +66,9 @@ export const ERROR_CODES = {
   visit_open: "the incident already has a visit to be done (one at a time: cancel it first)",
   visit_not_offered: "the visit is already accepted",
   visit_closed: "the visit is done, cancelled or left with nobody: it takes no answer or outcome",
+  not_on_duty_role: "only staff and admins receive team alerts: a watcher or auditor has no alert channels and is never on duty",
+  channel_taken: "the person has registered this channel already",
+  too_many_channels: "a person holds at most 10 alert channels",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

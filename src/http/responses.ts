@@ -18,6 +18,7 @@ import { BOARD_BUCKETS } from "../engine/today.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { PERSON_ROLES } from "../engine/people.ts";
+import { DUTY_CHANNEL_KINDS } from "../engine/on-duty.ts";
 import { PRINCIPAL_ROLES } from "./auth.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
@@ -305,7 +306,24 @@ export const EventStream = z.string().describe("text/event-stream");
 export const Person = z.object({
   id: Uuid, displayName: z.string(), loginId: z.string(), email: z.string().nullable().describe("where e-mailed invitations go"), role: z.enum(PERSON_ROLES), teamIds: z.array(Uuid),
   status: z.enum(["invited", "active", "locked", "deactivated"]), lockedUntil: When, createdAt: Time, createdBy: z.string(),
+  onDuty: z.boolean().describe("staff and admins: team alerts reach them now; false for other roles"),
 }).meta({ id: "Person" });
+export const DutyChannel = z.object({
+  id: Uuid, kind: z.enum(DUTY_CHANNEL_KINDS), address: z.string().describe("E.164 for sms and voice"), createdAt: Time,
+  lastTest: z.object({ at: Time, status: z.enum(["pending", "sent", "failed", "cancelled"]), error: z.string().nullable() }).nullable()
+    .describe("the latest test message asked for; null when none"),
+}).meta({ id: "DutyChannel" });
+export const Duty = z.object({
+  personId: Uuid, displayName: z.string(), onDuty: z.boolean(), teamIds: z.array(Uuid).describe("the teams whose alerts reach this person while on duty"),
+  channels: z.array(DutyChannel),
+}).meta({ id: "Duty", description: "A staff member's duty: on or off, and the channels team alerts reach them on" });
+export const DutyBoard = z.object({
+  teams: z.array(z.object({
+    teamId: Uuid, staff: z.number().int().describe("staff and admins of the team who can sign in"),
+    onDuty: z.array(z.object({ personId: Uuid, displayName: z.string(), channels: z.number().int().describe("0: alerts cannot reach them") })),
+  })),
+}).meta({ id: "DutyBoard" });
+export const TestQueued = z.object({ queuedAt: Time.describe("the engine's time the test message was queued at (the outbox sends it)") });
 export const PersonList = z.object({ people: z.array(Person) });
 export const InvitationLink = z.object({
   code: z.string().nullable().describe("shown once; null when the invitation was e-mailed"),
@@ -460,4 +478,14 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "PATCH /people/:id": { 200: Person },
   "POST /people/:id/invitation": { 201: InvitationLink },
   "DELETE /people/:id/sessions": { 200: Ended },
+  "GET /me/duty": { 200: Duty },
+  "PUT /me/duty": { 200: Duty },
+  "POST /me/channels": { 201: DutyChannel },
+  "DELETE /me/channels/:id": { 204: NoContent },
+  "POST /me/channels/:id/test": { 202: TestQueued },
+  "GET /people/:id/duty": { 200: Duty },
+  "PUT /people/:id/duty": { 200: Duty },
+  "POST /people/:id/channels": { 201: DutyChannel },
+  "DELETE /people/:id/channels/:channelId": { 204: NoContent },
+  "GET /duty": { 200: DutyBoard },
 };

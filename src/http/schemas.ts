@@ -19,6 +19,7 @@ import { CALL_OUTCOMES, VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts
 import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
+import { DUTY_CHANNEL_KINDS } from "../engine/on-duty.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
@@ -480,3 +481,29 @@ export const PasskeyRegistration = z.strictObject({ challengeId: Id, response: C
 export const PasskeySignIn = z.strictObject({ challengeId: Id, response: CredentialJson });
 
 export const NoteInput = z.strictObject({ note: text(2000, true) });
+
+/**
+ * A channel at which a staff member receives team alerts while on duty
+ * (engine/on-duty.ts): e-mail, SMS, phone (voice) or LINE. Phones are read as
+ * people type them and stored in E.164; e-mail is checked for its form; a LINE
+ * address is the user id the LINE account sees (U and 32 hex digits).
+ */
+export const DutyChannelInput = z.strictObject({
+  kind: z.enum(DUTY_CHANNEL_KINDS).describe("email | sms | voice (a phone call) | line"),
+  address: text(320).describe("an e-mail address, a phone number (090-1234-5678 or +81…), or a LINE user id"),
+}).superRefine((c, ctx) => {
+  if (c.kind === "email" && !z.email().safeParse(c.address).success) {
+    ctx.addIssue({ code: "custom", path: ["address"], message: "must be an e-mail address", params: { code: "invalid_format" } });
+  }
+  if (c.kind === "line" && !/^U[0-9a-f]{32}$/.test(c.address)) {
+    ctx.addIssue({ code: "custom", path: ["address"], message: "must be a LINE user id (U and 32 hexadecimal digits)", params: { code: "invalid_format" } });
+  }
+}).transform((c, ctx) => {
+  if (c.kind !== "sms" && c.kind !== "voice") return c;
+  const phone = parsePhone(c.address);
+  if (phone.ok) return { ...c, address: phone.e164 };
+  ctx.addIssue({ code: "custom", path: ["address"], message: phone.message, input: c.address, params: { code: "invalid_format" } });
+  return z.NEVER;
+});
+export const DutyInput = z.strictObject({ onDuty: z.boolean().describe("true: team alerts reach this person's channels; false: they do not") });
+export const ChannelParams = z.strictObject({ id: Id, channelId: Id });

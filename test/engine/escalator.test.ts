@@ -33,7 +33,7 @@ function batch(policy: Policy, due: DueCheckin[], over: Partial<EscalationBatch>
   const set: PolicySet = { standard: policy, phone: policy };
   return {
     due, members, contactsOf: new Map(), groupsOf: new Map(), openIncidents: new Map(), policies: () => set,
-    teamChannels: new Map([[TEAM, [{ kind: "email", address: "team@example.org" }]]]), ...over,
+    teamChannels: new Map([[TEAM, [{ kind: "email", address: "team@example.org" }]]]), teamDuty: new Map(), ...over,
   };
 }
 

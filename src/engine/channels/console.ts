@@ -9,8 +9,8 @@ import type { Channel, DeliveryResult, OutgoingMessage } from "../ports.ts";
 export class ConsoleChannel implements Channel {
   readonly name = "console";
   async send(messages: OutgoingMessage[]): Promise<DeliveryResult[]> {
-    return messages.map(() => ({
-      status: "failed", code: "no_address", error: "the recipient has no channel to deliver to (shown on the console only)",
-    }));
+    return messages.map((m) => m.payload.nobodyOnDuty === true
+      ? { status: "failed", code: "nobody_on_duty", error: "none of the team's staff is on duty with a channel (shown on the console only)" }
+      : { status: "failed", code: "no_address", error: "the recipient has no channel to deliver to (shown on the console only)" });
   }
 }

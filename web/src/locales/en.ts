@@ -703,5 +703,8 @@ export const en: Messages = {
     visit_open: "This incident already has a visit under way. Withdraw it first.",
     visit_not_offered: "This visit has already been accepted.",
     visit_closed: "This visit is already finished or withdrawn.",
+    not_on_duty_role: "Only staff and administrators receive team alerts.",
+    channel_taken: "This contact is registered already.",
+    too_many_channels: "You can register up to 10 contacts for alerts.",
   },
 };
