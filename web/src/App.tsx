@@ -13,6 +13,7 @@ import { AuditLog } from "./screens/AuditLog.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
+import { MyDuty } from "./screens/MyDuty.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
 import { People } from "./screens/People.tsx";
 import { Reports } from "./screens/Reports.tsx";
@@ -45,6 +46,8 @@ export function menuFor(me: Me): Screen[] {
   if (me.role === "watcher") screens.push("visits");
   else screens.push("today", "incidents", "members", "reports");
   if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
+  // Team alerts reach staff and admins on their own channels while they are on duty.
+  if (me.kind === "person" && (me.role === "staff" || me.role === "admin")) screens.push("duty");
   if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
 }
@@ -113,6 +116,7 @@ export function App() {
         {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "reports" ? <Reports /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
+        {current === "duty" ? <MyDuty timeZone={me.data.timeZone} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
         {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
       </main>

@@ -10,6 +10,8 @@ export interface Person {
   role: "admin" | "staff" | "watcher" | "auditor";
   teamIds: string[];
   status: "invited" | "active" | "locked" | "deactivated";
+  /** Staff and admins: team alerts reach them now. */
+  onDuty: boolean;
   lockedUntil: string | null;
   createdAt: string;
   createdBy: string;

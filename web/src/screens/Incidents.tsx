@@ -56,9 +56,11 @@ export function Timeline({ incident, timeZone }: { incident: Incident; timeZone:
   });
   const names = new Map((contacts.data?.contacts ?? []).map((c) => [c.id, c.displayName]));
   const recipientOf = (entry: TimelineEntry) => {
-    const r = entry.recipient as { kind?: string; id?: string } | undefined;
+    const r = entry.recipient as { kind?: string; id?: string; displayName?: string } | undefined;
     if (!r?.kind) return null;
     if (r.kind === "contact") return names.get(r.id ?? "") ?? t("incidents.recipient.contact");
+    // An on-duty staff member, named on the timeline when told (engine/on-duty.ts).
+    if (r.kind === "person") return r.displayName ? t("incidents.recipient.person", { name: r.displayName }) : t("incidents.recipient.other");
     return t(`incidents.recipient.${r.kind === "team" ? "team" : "other"}`);
   };
   return (
@@ -74,6 +76,7 @@ export function Timeline({ incident, timeZone }: { incident: Incident; timeZone:
             <strong>{label === typeKey ? entry.type : label}</strong>
             {recipient ? <> — {recipient}</> : null}
             {typeof entry.channel === "string" ? <> ({t(`channels.${entry.channel}`, { defaultValue: entry.channel })})</> : null}
+            {entry.code === "nobody_on_duty" ? <> — {t("incidents.nobodyOnDuty")}</> : null}
             {entry.actor ? <> — {entry.actor}</> : null}
             {typeof entry.outcome === "string" ? <> — {t(`incidents.outcomes.${entry.outcome}`)}</> : null}
             {personName(entry.watcher) ? <> — {t("incidents.visit.watcherIs", { name: personName(entry.watcher) })}</> : null}

@@ -22,6 +22,37 @@ interface InvitationLink { code: string | null; url: string | null; sentTo: stri
 
 const ROLES = ["admin", "staff", "watcher", "auditor"] as const;
 
+interface DutyTeam { teamId: string; staff: number; onDuty: { personId: string; displayName: string; channels: number }[] }
+
+/** チームごとの当番: who is on duty in each team (and whether alerts can reach them). */
+function DutyBoard({ teams }: { teams: Team[] }) {
+  const { t } = useTranslation();
+  const board = useQuery({ queryKey: ["duty", "board"], queryFn: () => api<{ teams: DutyTeam[] }>("GET", "/duty") });
+  const teamName = new Map(teams.map((team) => [team.id, team.name]));
+  return (
+    <section className="duty-board" aria-labelledby="duty-board-heading">
+      <h2 id="duty-board-heading">{t("duty.board")}</h2>
+      {board.isError ? <ErrorText error={board.error} /> : null}
+      {board.data ? (
+        <dl>
+          {board.data.teams.map((team) => (
+            <div key={team.teamId}>
+              <dt><strong>{teamName.get(team.teamId) ?? team.teamId}</strong> ({t("duty.boardStaff", { count: team.staff })})</dt>
+              <dd>
+                {team.onDuty.length === 0 ? <span className={team.staff ? "warning-text" : undefined}>{t("duty.boardNobody")}</span> : (
+                  <ul>
+                    {team.onDuty.map((p) => <li key={p.personId}>{p.displayName}{p.channels === 0 ? ` ${t("duty.boardNoChannel")}` : ""}</li>)}
+                  </ul>
+                )}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </section>
+  );
+}
+
 function InviteForm({ teams, onInvited }: { teams: Team[]; onInvited: (name: string, link: InvitationLink) => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -181,6 +212,7 @@ export function People({ me }: { me: Me }) {
     column.accessor("loginId", { header: () => t("people.loginId") }),
     column.accessor("role", { header: () => t("people.role"), cell: (c) => t(`roles.${c.getValue()}`) }),
     column.accessor("teamIds", { header: () => t("people.teams"), cell: (c) => c.getValue().map((id) => teamName.get(id) ?? id).join("、") || "—" }),
+    column.accessor("onDuty", { header: () => t("people.onDuty"), cell: (c) => (c.getValue() ? <strong className="duty-on">{t("people.onDutyYes")}</strong> : t("people.onDutyNo")) }),
     column.accessor("status", {
       header: () => t("people.status"),
       cell: (c) => c.getValue() === "locked" && c.row.original.lockedUntil
@@ -249,6 +281,7 @@ export function People({ me }: { me: Me }) {
           </table>
         </div>
       ) : null}
+      <DutyBoard teams={teams.data?.teams ?? []} />
       {canChange && editing
         ? <EditForm key={editing.id} person={editing} teams={teams.data?.teams ?? []} onDone={() => setEditing(null)} />
         : null}
