@@ -57,6 +57,8 @@ for (const kind of databaseKinds()) {
       assert.equal(board.status, 200);
       const east = board.body.teams.find((t: { teamId: string }) => t.teamId === teamId);
       assert.deepEqual(east, { teamId, staff: 2, onDuty: [{ personId: staff.id, displayName: "担当 山本", channels: 2 }] });
+      const mine = await other.client.call("GET", "/duty");
+      assert.deepEqual(mine.body.teams.map((t: { teamId: string }) => t.teamId), [teamId], "team staff see their own teams' duty");
       const people = (await service.api("GET", "/people")).body.people as { id: string; onDuty: boolean }[];
       assert.equal(people.find((p) => p.id === staff.id)?.onDuty, true);
       assert.equal(people.find((p) => p.id === other.id)?.onDuty, false);

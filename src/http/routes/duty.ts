@@ -13,6 +13,7 @@ import {
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { ChannelParams, DutyChannelInput, DutyInput, IdParams } from "../schemas.ts";
+import { teamScope } from "../team-scope.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["people"];
@@ -107,6 +108,11 @@ export function dutyRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/duty", {
       schema: { tags, summary: "Who is on duty per team (names, and how many channels each has: 0 = alerts cannot reach them)" },
-    }, async (request) => ({ teams: await onDutyByTeam(s.db, org(request)) }));
+    }, async (request) => {
+      // Team staff see their own teams' duty (http/team-scope.ts).
+      const scope = teamScope(request.principal);
+      const teams = await onDutyByTeam(s.db, org(request));
+      return { teams: scope ? teams.filter((t) => scope.includes(t.teamId)) : teams };
+    });
   };
 }
