@@ -9,7 +9,7 @@ import { Button, FieldError, Form, Input, Label, Radio, RadioGroup, Switch, Text
 import { useTranslation } from "react-i18next";
 import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDateTime, type Lang } from "../format.ts";
+import { formatDateTime, formatPhone, type Lang } from "../format.ts";
 
 export const DUTY_CHANNEL_KINDS = ["email", "sms", "voice", "line"] as const;
 type Kind = (typeof DUTY_CHANNEL_KINDS)[number];
@@ -17,14 +17,8 @@ interface DutyChannel { id: string; kind: Kind; address: string; createdAt: stri
 interface Duty { personId: string; displayName: string; onDuty: boolean; teamIds: string[]; channels: DutyChannel[] }
 interface Team { id: string; name: string }
 
-/** Shows a phone number the way it is dialled here (+81 90… → 090-…); other addresses as they are. */
-export function shownAddress(kind: string, address: string): string {
-  if ((kind === "sms" || kind === "voice") && address.startsWith("+81")) {
-    const national = `0${address.slice(3)}`;
-    return national.length === 11 ? `${national.slice(0, 3)}-${national.slice(3, 7)}-${national.slice(7)}` : national;
-  }
-  return address;
-}
+/** A phone number the way it is dialled here (+81 90… → 090-…, format.ts); other addresses as they are. */
+const shownAddress = (kind: string, address: string) => (kind === "sms" || kind === "voice" ? formatPhone(address) : address);
 
 function AddChannel({ onAdded }: { onAdded: (kind: Kind) => void }) {
   const { t } = useTranslation();
