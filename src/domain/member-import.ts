@@ -24,6 +24,26 @@ export type ImportEncoding = "utf-8-bom" | "utf-8" | "shift_jis" | "xlsx";
 export const IMPORT_STATUSES = ["uploaded", "checking", "checked", "committing", "committed", "failed"] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
+/**
+ * Why an import is `failed`: a number of the file was registered meanwhile
+ * (nothing written); a fault on the server; its step was cut short (its process
+ * stopped: nothing written, check again); its rows were removed after waiting
+ * IMPORT_RETENTION_MS without a commit (upload it again).
+ */
+export const IMPORT_FAILURES = ["external_id_taken", "internal", "interrupted", "expired"] as const;
+export type ImportFailure = (typeof IMPORT_FAILURES)[number];
+
+/** An uncommitted import keeps the uploaded rows (personal data) this long after its last step: 7 days. */
+export const IMPORT_RETENTION_MS = 7 * 86_400_000;
+/** A running step renews its lease this often; a lease not renewed for IMPORT_LEASE_MS means the step was cut short. */
+export const IMPORT_HEARTBEAT_MS = 10_000;
+export const IMPORT_LEASE_MS = 60_000;
+
+/** Whether a step is running in some process: checking or committing, and its lease still held at `now` (real time). */
+export function isRunning(status: ImportStatus, leaseUntil: Date | null, now: Date): boolean {
+  return (status === "checking" || status === "committing") && leaseUntil !== null && leaseUntil.getTime() > now.getTime();
+}
+
 /** Channel kinds a row may name (the store's CHANNEL_KINDS). */
 export type ImportChannelKind = "sandbox" | "line" | "voice" | "sms" | "email";
 export const IMPORT_CHANNEL_KINDS = ["sandbox", "line", "voice", "sms", "email"] as const satisfies readonly ImportChannelKind[];

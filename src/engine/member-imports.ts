@@ -20,7 +20,8 @@ import iconv from "iconv-lite";
 import type { Logger } from "pino";
 import { type DuplicateProbe, nameKey, phonesOf } from "../domain/member-fields.ts";
 import {
-  DEFAULT_IMPORT_OPTIONS, EXPORT_HEADERS_EN, EXPORT_HEADERS_JA, guessMapping, IMPORT_FIELDS, type ImportEncoding, type ImportField,
+  DEFAULT_IMPORT_OPTIONS, EXPORT_HEADERS_EN, EXPORT_HEADERS_JA, guessMapping, IMPORT_FIELDS, IMPORT_HEARTBEAT_MS, IMPORT_LEASE_MS,
+  IMPORT_RETENTION_MS, type ImportEncoding, type ImportFailure, type ImportField, isRunning,
   type ImportFormat, type ImportMapping, type ImportOptions, type ImportProblem, type ImportStatus, type ImportSummary,
   type ImportWarning, readRow, type RowMember,
 } from "../domain/member-import.ts";
@@ -317,29 +318,37 @@ export interface ImportView {
   problems: ImportProblem[];
   warnings: ImportWarning[];
   summary: ImportSummary | null;
-  failure: string | null;
+  failure: ImportFailure | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export type StartOutcome = { ok: true } | { ok: false; error: "not_found" | "busy" | "not_checked" | "has_problems" | "committed" };
+export type StartOutcome = { ok: true } | { ok: false; error: "not_found" | "busy" | "not_checked" | "has_problems" | "committed" | "expired" };
 
 /**
  * Runs the checks and commits of member imports as jobs of this process. The
  * state of each import is its row; the progress of a running step is kept
- * here too (a step's writes are one transaction, invisible until it ends).
+ * here too (a step's writes are one transaction, invisible until it ends), and
+ * written to the row with the step's lease every IMPORT_HEARTBEAT_MS, so other
+ * processes show it and a step whose process stopped is seen as cut short.
  * `close()` waits for the running steps (the service stops cleanly).
+ *
+ * Two clocks: `clock` (the organisation's time: sandbox or real) dates what the
+ * import records and when its rows expire; `wallClock` (real time) times leases,
+ * which must not jump with a sandbox clock.
  */
 export class MemberImports {
   private readonly running = new Map<string, { done: number; promise: Promise<void> }>();
   private readonly db: Db;
   private readonly clock: Clock;
+  private readonly wallClock: Clock;
   private readonly log: Logger;
   private readonly spreadSeconds: number;
-  constructor(db: Db, clock: Clock, log: Logger, spreadSeconds = 0) {
+  constructor(db: Db, clock: Clock, wallClock: Clock, log: Logger, spreadSeconds = 0) {
     this.db = db;
     this.clock = clock;
+    this.wallClock = wallClock;
     this.log = log;
     this.spreadSeconds = spreadSeconds;
   }
@@ -356,7 +365,7 @@ export class MemberImports {
       id, organisation_id: organisationId, created_by: actor, file_name: fileName, format: file.format, encoding: file.encoding,
       header: JSON.stringify(file.header), rows: JSON.stringify(file.rows), row_count: file.rows.length,
       mapping: JSON.stringify(guessMapping(file.header)), options: JSON.stringify(DEFAULT_IMPORT_OPTIONS), status: "uploaded",
-      created_at: now, updated_at: now,
+      created_at: now, updated_at: now, expires_at: new Date(now.getTime() + IMPORT_RETENTION_MS),
     }).execute();
     return (await this.get(organisationId, id)) as ImportView;
   }
@@ -367,6 +376,10 @@ export class MemberImports {
       .executeTakeFirst();
     if (!r) return undefined;
     const live = this.running.get(id);
+    // A step whose lease ran out was cut short (its process stopped): nothing it did was kept.
+    if ((r.status === "checking" || r.status === "committing") && !live && !isRunning(r.status, r.lease_until, this.wallClock.now())) {
+      Object.assign(r, { status: "failed", failure: "interrupted" });
+    }
     const running = r.status === "checking" || r.status === "committing";
     const total = r.status === "committing" ? (r.summary?.create ?? 0) + (r.summary?.update ?? 0) : r.row_count;
     return {
@@ -414,9 +427,13 @@ export class MemberImports {
       const r = await this.load(organisationId, id);
       const mapping = r.mapping ?? [];
       const options = r.options ?? DEFAULT_IMPORT_OPTIONS;
-      let outcome: Evaluation | undefined;
+      let outcome: Evaluation | "expired" | undefined;
       try {
         outcome = await inTransaction(this.db, async (tx) => {
+          // Held to the end: the retention phase skips an import while it is being committed.
+          const held = await tx.selectFrom("member_imports").select("id").where("id", "=", id).where("organisation_id", "=", organisationId)
+            .where("rows", "is not", null).forUpdate().executeTakeFirst();
+          if (!held) return "expired" as const;
           const result = await evaluate(tx, organisationId, r.rows ?? [], mapping, options, () => {});
           if (result.problems.length) return result;
           const now = this.clock.now();
@@ -450,6 +467,7 @@ export class MemberImports {
         await this.fail(organisationId, id, "external_id_taken");
         return;
       }
+      if (outcome === "expired") return;
       if (outcome.problems.length) await this.finish(organisationId, id, "checked", outcome);
       else await this.finish(organisationId, id, "committed", outcome);
     });
@@ -466,19 +484,33 @@ export class MemberImports {
     await this.running.get(id)?.promise;
   }
 
+  /**
+   * Moves the import from one of `from` to `to` and takes the step's lease. A
+   * check may also take over a step that was cut short (its lease ran out);
+   * a commit never does (what it would commit must be checked again).
+   */
   private async claim(
     organisationId: string, id: string, from: ImportStatus[], to: ImportStatus, set: { mapping?: ImportMapping; options?: ImportOptions },
   ): Promise<StartOutcome> {
+    const wall = this.wallClock.now();
     const updated = await this.db.updateTable("member_imports").set({
-      status: to, processed: 0, updated_at: this.clock.now(), failure: null,
+      status: to, processed: 0, updated_at: this.clock.now(), failure: null, lease_until: new Date(wall.getTime() + IMPORT_LEASE_MS),
       ...(set.mapping ? { mapping: JSON.stringify(set.mapping) } : {}), ...(set.options ? { options: JSON.stringify(set.options) } : {}),
-    }).where("id", "=", id).where("organisation_id", "=", organisationId).where("status", "in", from).returning("id").executeTakeFirst();
+    }).where("id", "=", id).where("organisation_id", "=", organisationId).where("rows", "is not", null)
+      .where((eb) => eb.or([
+        eb("status", "in", from),
+        ...(to === "checking"
+          ? [eb.and([eb("status", "in", ["checking", "committing"]), eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", wall)])])]
+          : []),
+      ]))
+      .returning("id").executeTakeFirst();
     if (updated) return { ok: true };
-    const r = await this.db.selectFrom("member_imports").select("status").where("id", "=", id).where("organisation_id", "=", organisationId)
-      .executeTakeFirst();
+    const r = await this.db.selectFrom("member_imports").select(["status", "lease_until", "failure"]).where("id", "=", id)
+      .where("organisation_id", "=", organisationId).executeTakeFirst();
     if (!r) return { ok: false, error: "not_found" };
     if (r.status === "committed") return { ok: false, error: "committed" };
-    if (r.status === "checking" || r.status === "committing") return { ok: false, error: "busy" };
+    if (r.failure === "expired") return { ok: false, error: "expired" };
+    if (isRunning(r.status, r.lease_until, wall)) return { ok: false, error: "busy" };
     return { ok: false, error: "not_checked" };
   }
 
@@ -489,13 +521,20 @@ export class MemberImports {
 
   private run(id: string, step: (progress: (done: number) => void) => Promise<void>): void {
     const state = { done: 0, promise: Promise.resolve() };
+    // The lease and the progress, for other processes; a failed renewal leaves the step to finish or be taken over.
+    const heartbeat = setInterval(() => {
+      void this.db.updateTable("member_imports")
+        .set({ lease_until: new Date(this.wallClock.now().getTime() + IMPORT_LEASE_MS), processed: state.done })
+        .where("id", "=", id).where("status", "in", ["checking", "committing"]).execute().catch(() => undefined);
+    }, IMPORT_HEARTBEAT_MS);
     state.promise = step((done) => {
       state.done = done;
     }).catch(async (error: unknown) => {
       this.log.error({ err: error, importId: id }, "member import step failed");
-      await this.db.updateTable("member_imports").set({ status: "failed", failure: "internal", updated_at: this.clock.now() })
+      await this.db.updateTable("member_imports").set({ status: "failed", failure: "internal", updated_at: this.clock.now(), lease_until: null })
         .where("id", "=", id).execute().catch(() => undefined);
     }).finally(() => {
+      clearInterval(heartbeat);
       this.running.delete(id);
     });
     this.running.set(id, state);
@@ -505,16 +544,33 @@ export class MemberImports {
     await this.db.updateTable("member_imports").set({
       status, processed: status === "committed" ? result.summary.create + result.summary.update : result.summary.rows,
       problems: JSON.stringify(result.problems), warnings: JSON.stringify(result.warnings), summary: JSON.stringify(result.summary),
-      updated_at: this.clock.now(),
-      // Once committed the list lives in the members themselves: the copy of the file goes.
-      ...(status === "committed" ? { rows: null } : {}),
-    }).where("id", "=", id).where("organisation_id", "=", organisationId).execute();
+      updated_at: this.clock.now(), lease_until: null,
+      // Once committed the list lives in the members themselves: the copy of the file goes. Otherwise it waits a week at most.
+      ...(status === "committed" ? { rows: null, expires_at: null } : { expires_at: new Date(this.clock.now().getTime() + IMPORT_RETENTION_MS) }),
+      // Rows removed meanwhile (the retention phase): the import stays expired.
+    }).where("id", "=", id).where("organisation_id", "=", organisationId).where("rows", "is not", null).execute();
   }
 
-  private async fail(organisationId: string, id: string, failure: string): Promise<void> {
-    await this.db.updateTable("member_imports").set({ status: "failed", failure, updated_at: this.clock.now() })
+  private async fail(organisationId: string, id: string, failure: ImportFailure): Promise<void> {
+    await this.db.updateTable("member_imports").set({ status: "failed", failure, updated_at: this.clock.now(), lease_until: null })
       .where("id", "=", id).where("organisation_id", "=", organisationId).execute();
   }
+}
+
+/**
+ * Removes the rows (personal data) of up to `limit` uncommitted imports whose
+ * retention ended by `now`: they read as failed, `expired` (upload the file
+ * again). A commit under way holds its import's row lock and is skipped; a
+ * check under way finds the rows gone when it ends and leaves the import
+ * expired. Returns how many.
+ */
+export async function expireImports(db: Db, now: Date, limit: number): Promise<number> {
+  const due = db.selectFrom("member_imports").select("id").where("rows", "is not", null).where("expires_at", "<=", now)
+    .orderBy("expires_at").limit(limit).forUpdate().skipLocked();
+  const expired = await db.updateTable("member_imports")
+    .set({ rows: null, expires_at: null, status: "failed", failure: "expired", updated_at: now })
+    .where("id", "in", due).where("rows", "is not", null).returning("id").execute();
+  return expired.length;
 }
 
 // ---------------------------------------------------------------- export

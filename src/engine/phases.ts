@@ -15,6 +15,7 @@ import type { Database } from "../store/schema.ts";
 import { escalateDue } from "./escalator.ts";
 import { followUpAcknowledgements, sendTeamSummaries } from "./follow-ups.ts";
 import { groupRoundsDue } from "./groups.ts";
+import { expireImports } from "./member-imports.ts";
 import { processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import type { InboundHandler } from "./ports.ts";
@@ -95,6 +96,12 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
         const r = await followUpAcknowledgements(db, now, limit);
         return { claimed: r.claimed, queued: r.queued };
       },
+    },
+    {
+      // Uploaded member lists (personal data) that waited a week without a commit.
+      name: "import-retention",
+      deadlines: [{ table: "member_imports", column: "expires_at", where: sql`rows is not null` }],
+      run: async (db, now, limit) => ({ claimed: await expireImports(db, now, limit), queued: 0 }),
     },
     {
       // The daily summary of what is unresolved.

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   import_too_many_columns: "the uploaded file has more columns than an import takes (100)",
   import_busy: "a check or commit of this import is running",
   import_committed: "this import is committed already",
+  import_expired: "this import waited 7 days without a commit and its rows were removed",
   import_not_checked: "the import must be checked (dry run) before it is committed",
   import_has_problems: "the check found bad rows: fix the file and upload it again",
   challenge_invalid: "the passkey request (challengeId) is unknown, used or expired: start again",

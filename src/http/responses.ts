@@ -10,7 +10,7 @@ import { DELIVERY_ERROR_CODES } from "../engine/ports.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { CANCEL_REASONS } from "../domain/causes.ts";
 import { MESSAGE_KINDS } from "../domain/messages.ts";
-import { IMPORT_CHANNEL_KINDS, IMPORT_FIELDS, IMPORT_PROBLEM_CODES, IMPORT_STATUSES } from "../domain/member-import.ts";
+import { IMPORT_CHANNEL_KINDS, IMPORT_FAILURES, IMPORT_FIELDS, IMPORT_PROBLEM_CODES, IMPORT_STATUSES } from "../domain/member-import.ts";
 import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { SETUP_CHECK_CODES } from "../engine/setup-checks.ts";
@@ -218,7 +218,7 @@ export const MemberImport = z.object({
     rows: z.number().int(), create: z.number().int(), update: z.number().int().describe("rows whose externalId names a member"),
     problems: z.number().int().describe("bad rows"), warnings: z.number().int(),
   }).nullable(),
-  failure: z.string().nullable().describe("why the last step failed (external_id_taken, internal)"),
+  failure: z.enum(IMPORT_FAILURES).nullable().describe("why the import failed: a number was registered meanwhile, a server fault, its step was cut short (check again), or its rows expired after 7 days without a commit"),
   createdBy: z.string(), createdAt: Time, updatedAt: Time,
 }).meta({ id: "MemberImport" });
 const File = z.string().describe("the file's bytes (text/csv or xlsx), as an attachment");

@@ -17,6 +17,7 @@ import { visitsMigration } from "./migrations/011-visits.ts";
 import { memberFieldsMigration } from "./migrations/012-member-fields.ts";
 import { passkeysMigration } from "./migrations/013-passkeys.ts";
 import { memberSearchMigration } from "./migrations/015-member-search.ts";
+import { importRetentionMigration } from "./migrations/016-import-retention.ts";
 
 export interface Migration {
   id: number;
@@ -302,6 +303,7 @@ alter table members add column consent jsonb;
   memberFieldsMigration,
   passkeysMigration,
   memberSearchMigration,
+  importRetentionMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

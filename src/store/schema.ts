@@ -17,7 +17,7 @@ import type { PolicySet } from "../domain/policy.ts";
 import type { Consent, RegistrationState } from "../domain/registration.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
 import type {
-  ImportEncoding, ImportFormat, ImportMapping, ImportOptions, ImportProblem, ImportStatus, ImportSummary, ImportWarning,
+  ImportEncoding, ImportFailure, ImportFormat, ImportMapping, ImportOptions, ImportProblem, ImportStatus, ImportSummary, ImportWarning,
 } from "../domain/member-import.ts";
 import type { VisitOutcome, VisitState } from "../domain/visits.ts";
 
@@ -499,9 +499,13 @@ export interface CoreTables {
     problems: Json<ImportProblem[]> | null;
     warnings: Json<ImportWarning[]> | null;
     summary: Json<ImportSummary> | null;
-    failure: string | null;
+    failure: ImportFailure | null;
     created_at: Timestamp;
     updated_at: Timestamp;
+    /** While a step runs: renewed (real time) by the process running it; past it, the step was cut short. */
+    lease_until: Maybe<Date>;
+    /** When an uncommitted import's rows (personal data) are removed; null once they are. */
+    expires_at: Maybe<Date>;
   };
   visits: {
     id: string;

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { databaseKinds, startTestService, type TestService, testWallClock } from "../support/harness.ts";
 import { invitedPerson } from "../support/people.ts";
 import { HEADER, memberList } from "../support/member-lists.ts";
 import { memberBody } from "../support/sandbox.ts";
@@ -57,6 +57,48 @@ for (const kind of databaseKinds()) {
       const response = await fetch(`${service.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, type: response.headers.get("content-type"), bytes: Buffer.from(await response.arrayBuffer()) };
     };
+
+    test("a step cut short (its process stopped) reads as interrupted, not running for ever, and can be checked again", async () => {
+      const imported = await upload(utf8(memberList("K"), false));
+      // What a process that stopped mid-check leaves behind: the status of a running step and a lease that ran out.
+      await service.store.db.updateTable("member_imports").set({ status: "checking", lease_until: new Date(testWallClock.now().getTime() - 1000) })
+        .where("id", "=", imported.id).execute();
+      const seen = await service.api("GET", `/member-imports/${imported.id}`);
+      assert.equal(seen.body.status, "failed");
+      assert.equal(seen.body.failure, "interrupted");
+      const refused = await service.api("POST", `/member-imports/${imported.id}/commit`);
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, "import_not_checked", "what was cut short is checked again before a commit");
+      const checked = await check(imported);
+      assert.equal(checked.status, "checked");
+      assert.deepEqual(checked.problems, []);
+      // A step whose lease is held (another process running it) is busy, as before.
+      await service.store.db.updateTable("member_imports").set({ status: "checking", lease_until: new Date(testWallClock.now().getTime() + 60_000) })
+        .where("id", "=", imported.id).execute();
+      const busy = await service.api("POST", `/member-imports/${imported.id}/check`, { mapping: imported.mapping });
+      assert.equal(busy.status, 409);
+      assert.equal(busy.body.error.code, "import_busy");
+      assert.equal((await service.api("GET", `/member-imports/${imported.id}`)).body.status, "checking");
+    });
+
+    test("an import left uncommitted for 7 days loses its rows (personal data) and says so; committing it is refused", async () => {
+      const before = await count();
+      const imported = await upload(utf8(memberList("R"), true));
+      assert.equal((await check(imported)).status, "checked");
+      const rowsOf = async () => (await service.store.db.selectFrom("member_imports").select("rows").where("id", "=", imported.id).executeTakeFirstOrThrow()).rows;
+      assert.ok(await rowsOf());
+      assert.equal((await service.api("POST", "/sandbox/clock", { advance: "P6DT23H" })).status, 200);
+      assert.ok(await rowsOf(), "kept within the week");
+      assert.equal((await service.api("POST", "/sandbox/clock", { advance: "PT2H" })).status, 200);
+      assert.equal(await rowsOf(), null);
+      const seen = (await service.api("GET", `/member-imports/${imported.id}`)).body;
+      assert.deepEqual([seen.status, seen.failure, seen.preview], ["failed", "expired", []]);
+      const refused = await service.api("POST", `/member-imports/${imported.id}/commit`);
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, "import_expired");
+      assert.equal((await service.api("POST", `/member-imports/${imported.id}/check`, { mapping: imported.mapping })).body.error.code, "import_expired");
+      assert.equal(await count(), before, "nothing registered");
+    });
 
     test("a Shift_JIS list with two bad rows: the dry run names rows 5 and 12 and why; nothing is written until the fixed file commits", async () => {
       const before = await count();

@@ -55,6 +55,7 @@ function refuse(outcome: Exclude<StartOutcome, { ok: true }>): never {
     case "committed": throw new ApiError(409, "import_committed", "this import is committed already");
     case "not_checked": throw new ApiError(409, "import_not_checked", "run the check (dry run) before committing");
     case "has_problems": throw new ApiError(409, "import_has_problems", "the check found bad rows: fix the file and upload it again");
+    case "expired": throw new ApiError(409, "import_expired", "this import waited 7 days without a commit and its rows were removed: upload the file again");
   }
 }
 
@@ -63,7 +64,7 @@ const stamp = (now: Date) => now.toISOString().slice(0, 10);
 
 export function memberImportRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    const imports = new MemberImports(s.db, s.clock, s.log, s.config.spreadSeconds);
+    const imports = new MemberImports(s.db, s.clock, s.wallClock, s.log, s.config.spreadSeconds);
     app.addHook("onClose", async () => {
       await imports.close();
     });

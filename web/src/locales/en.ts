@@ -618,7 +618,10 @@ export const en: Messages = {
     commit: "Register ({{create}} new, {{update}} updated)",
     committed: "Done: {{create}} new, {{update}} updated.",
     failed: "Nothing was registered and nothing changed. Please check again.",
-    failures: { external_id_taken: "Another member with one of these numbers was registered meanwhile. Nothing changed; please check again.", internal: "A fault on our side. Nothing changed." },
+    failures: {
+      interrupted: "The service stopped during the check or registration. Nothing changed; please check again.",
+      expired: "Not registered within 7 days, so the uploaded list (personal data) was removed. Please choose the file again.",
+      external_id_taken: "Another member with one of these numbers was registered meanwhile. Nothing changed; please check again.", internal: "A fault on our side. Nothing changed." },
     problems: {
       required: "is required",
       too_long: "is too long",
@@ -739,6 +742,7 @@ export const en: Messages = {
     import_too_many_rows: "Too many rows (at most 20,000 at once). Split the file.",
     import_too_many_columns: "Too many columns (at most 100).",
     import_busy: "A check or registration is running. Please wait for it.",
+    import_expired: "Not registered within 7 days, so the uploaded list was removed. Please choose the file again.",
     import_committed: "This import is registered already.",
     import_not_checked: "Run the check first.",
     import_has_problems: "Some rows have problems. Fix them and choose the file again.",
