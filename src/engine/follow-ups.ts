@@ -19,6 +19,7 @@ import { DEFAULT_TIME_ZONE } from "../domain/schedule.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent } from "./incident-log.ts";
+import { dutyChannelsOf, loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow, recipientChannels } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
 
@@ -53,11 +54,13 @@ export async function followUpAcknowledgements(db: Db, now: Date, limit: number)
       const payload = { incidentId: incident.id, memberId: incident.member_id };
       if (!incident.ack_reminded_at && now.getTime() < timeoutAt.getTime()) {
         const recipient = incident.acknowledged_by_kind && incident.acknowledged_by_id
-          ? { kind: incident.acknowledged_by_kind as "contact" | "team", id: incident.acknowledged_by_id }
+          ? { kind: incident.acknowledged_by_kind as "contact" | "team" | "person", id: incident.acknowledged_by_id }
           : { kind: "team" as const, id: incident.team_id };
         const row = outboxRow({
           ...base, key: `ack_reminder:${incident.id}:${ackedAt.toISOString()}`, recipient,
-          channels: await recipientChannels(tx, recipient.kind, recipient.id), messageKind: "ack_reminder",
+          // A person who took it on from an on-duty alert is reminded on their first alert channel.
+          channels: recipient.kind === "person" ? await dutyChannelsOf(tx, recipient.id) : await recipientChannels(tx, recipient.kind, recipient.id),
+          messageKind: "ack_reminder",
           text: ackReminderText(incident.display_name, ackedAt, zone), payload,
         });
         outbox.push(row);
@@ -72,17 +75,17 @@ export async function followUpAcknowledgements(db: Db, now: Date, limit: number)
       }).where("id", "=", incident.id).execute();
       const resumed = await tx.updateTable("checkins").set({ next_action_at: now }).where("incident_id", "=", incident.id)
         .where("status", "=", "open").returning("id").execute();
-      const team = { kind: "team" as const, id: incident.team_id };
-      const row = outboxRow({
-        ...base, key: `ack_timeout:${incident.id}:${ackedAt.toISOString()}`, recipient: team,
-        channels: await recipientChannels(tx, "team", incident.team_id), messageKind: "ack_timeout",
-        text: ackTimeoutText(incident.display_name, incident.acknowledged_by ?? "", ackedAt, zone), payload,
-      });
-      outbox.push(row);
+      // The team's addresses and its on-duty people (engine/on-duty.ts).
+      const fanout = teamAlertRows({
+        organisationId: incident.organisation_id, key: `ack_timeout:${incident.id}:${ackedAt.toISOString()}`, teamId: incident.team_id,
+        incidentId: incident.id, messageKind: "ack_timeout", text: ackTimeoutText(incident.display_name, incident.acknowledged_by ?? "", ackedAt, zone),
+        payload, dueAt: now, now,
+      }, await recipientChannels(tx, "team", incident.team_id), (await loadTeamDuty(tx, [incident.team_id])).get(incident.team_id));
+      outbox.push(...fanout.rows);
       events.push(incidentEvent(incident.organisation_id, incident.id, now, "ack_timed_out", {
         acknowledgedBy: incident.acknowledged_by, acknowledgedAt: ackedAt.toISOString(), escalationResumed: resumed.length > 0,
       }));
-      events.push(incidentEvent(incident.organisation_id, incident.id, now, "notified", { recipient: team, channel: row.channel_kind }));
+      events.push(...fanout.events);
     }
     await enqueue(tx, outbox);
     await addEvents(tx, events);

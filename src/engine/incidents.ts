@@ -20,7 +20,7 @@ import { loadPolicies, policyFor } from "./policies.ts";
 export interface Acknowledger {
   label: string;
   via: string;
-  recipient?: { kind: "contact" | "team"; id: string };
+  recipient?: { kind: "contact" | "team" | "person"; id: string };
 }
 
 /** Alerts that wait on nobody having taken the incident on. */

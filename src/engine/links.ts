@@ -41,7 +41,8 @@ export function linkTargetOf(m: Pick<OutgoingMessage, "kind" | "payload" | "reci
         ? { purpose: "checkin", memberId: m.recipient.id, checkinId: p.checkinId } : undefined;
     case "alert":
     case "contact_request":
-      return typeof p.incidentId === "string" && (m.recipient.kind === "contact" || m.recipient.kind === "team")
+      // An on-duty person (engine/on-duty.ts) acts on a team alert as the team would.
+      return typeof p.incidentId === "string" && (m.recipient.kind === "contact" || m.recipient.kind === "team" || m.recipient.kind === "person")
         ? { purpose: "alert", memberId, incidentId: p.incidentId } : undefined;
     case "contact_confirm":
       return m.recipient.kind === "contact" ? { purpose: "confirm_contact", memberId, contactId: m.recipient.id } : undefined;

@@ -282,3 +282,10 @@ export async function onDutyByTeam(db: Db, organisationId: string): Promise<{ te
     return { teamId: t.id, staff: d.staff, onDuty: d.onDuty.map((p) => ({ personId: p.personId, displayName: p.displayName, channels: p.channels.length })) };
   });
 }
+
+/** A person's alert channels, oldest first (the first is where a single message, such as a reminder, goes). */
+export async function dutyChannelsOf(tx: Db, personId: string): Promise<ChannelAddress[]> {
+  const rows = await tx.selectFrom("person_channels").select(["kind", "address"]).where("person_id", "=", personId)
+    .orderBy("created_at").orderBy("id").execute();
+  return rows.map((r) => ({ kind: r.kind, address: r.address }) as ChannelAddress);
+}

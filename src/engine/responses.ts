@@ -51,6 +51,10 @@ export async function answerBroadcastIn(
 
 /** How the responder is named on the incident's timeline: "<name> (<channel>)". */
 async function responderLabel(tx: Db, r: Responder): Promise<string> {
+  if (r.kind === "person") {
+    const person = await tx.selectFrom("people").select("display_name").where("id", "=", r.id).where("organisation_id", "=", r.organisationId).executeTakeFirst();
+    return `${person?.display_name ?? r.kind} (${viaName(r.via)})`;
+  }
   const table = r.kind === "contact" ? "contacts" : r.kind === "team" ? "teams" : undefined;
   if (!table) return `${r.kind} (${viaName(r.via)})`;
   const row = table === "contacts"
@@ -60,7 +64,8 @@ async function responderLabel(tx: Db, r: Responder): Promise<string> {
 }
 
 export async function acknowledgeAlertIn(tx: Db, r: Responder, incidentId: string, now: Date): Promise<IncidentCommandResult> {
-  const recipient = r.kind === "contact" || r.kind === "team" ? { kind: r.kind as "contact" | "team", id: r.id } : undefined;
+  const recipient = r.kind === "contact" || r.kind === "team" || r.kind === "person"
+    ? { kind: r.kind as "contact" | "team" | "person", id: r.id } : undefined;
   return acknowledgeIncidentIn(tx, r.organisationId, incidentId, { label: await responderLabel(tx, r), via: r.via, recipient }, now);
 }
 

@@ -156,5 +156,26 @@ for (const kind of databaseKinds()) {
         .where("recipient_kind", "=", "person").execute();
       assert.deepEqual(rows.map((r) => [r.recipient_id, r.channel_kind]).sort(), [[sato.id, "email"], [sato.id, "sms"]]);
     });
+
+    test("an on-duty person takes the alert on from their SMS link, and is reminded on their first channel", async () => {
+      await sb.advance("PT1M");
+      const sms = (await sb.delivered()).filter((m) => m.kind === "contact_request" && m.to.kind === "person" && m.to.id === sato.id && m.channel === "sms");
+      assert.equal(sms.length, 1);
+      const link = sms[0].payload.link;
+      assert.equal(typeof link, "string", "the SMS carries a one-tap link");
+      const pressed = await fetch(link as string, {
+        method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=ack",
+      });
+      assert.equal(pressed.status, 200);
+      const incidents = (await service.api("GET", `/incidents?memberId=${members.night}`)).body.incidents as
+        { kind: string; status: string; acknowledged: { by: string; via: string } | null }[];
+      const requested = incidents.find((i) => i.kind === "contact_requested");
+      assert.equal(requested?.status, "acknowledged");
+      assert.match(requested?.acknowledged?.by ?? "", /佐藤 恵/);
+      assert.equal(requested?.acknowledged?.via, "sms");
+      await sb.advance("PT2H5M");
+      const reminders = (await sb.delivered()).filter((m) => m.kind === "ack_reminder" && m.to.kind === "person");
+      assert.deepEqual(reminders.map((m) => [m.to.id, m.channel]), [[sato.id, "email"]]);
+    });
   });
 }
