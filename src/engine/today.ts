@@ -266,7 +266,10 @@ const DELTA_ANSWERS = 200;
  * when the answers do not account for every check-in closed, when a list would
  * run short of its limit, or when it is another day: the board is then read in
  * full. One repeatable-read transaction, so the state and the members placed
- * agree.
+ * agree. Not seen here, as between any two changes: a prompt accepted by its
+ * provider (a check-in's asked_at, which moves a waiting member's `since` from
+ * the due time to the moment they were asked, and their place in the list) —
+ * shown at the next full read, at most BOARD_CACHE_TTL_MS after the last one.
  */
 async function bringUpToDate(db: Db, organisationId: string, now: Date, base: Snapshot, options: BoardOptions): Promise<Snapshot | undefined> {
   const old = base.state;
