@@ -384,19 +384,19 @@ export class TodayBoards {
   /** As `todayBoard`, with `at` the time of this read. */
   async read(db: Db, organisationId: string, now: Date, options: BoardOptions = {}): Promise<Board> {
     const key = `${organisationId}|${options.teamIds ? [...options.teamIds].sort().join(",") : "*"}|${options.listLimit ?? ""}`;
-    const fingerprint = await boardFingerprint(db, organisationId);
     const hit = this.#entries.get(key);
     const base = hit && await hit.catch(() => undefined);
+    // Another read may have replaced the entry while this one waited: that one is as new as this one would be.
+    const newest = this.#entries.get(key);
+    if (hit && newest && newest !== hit) return shape(await newest, now);
     const age = base ? now.getTime() - base.readAt : Number.POSITIVE_INFINITY;
     const current = base && age >= 0 && age <= BOARD_CACHE_TTL_MS && localDateOf(now, base.timeZone) === base.date ? base : undefined;
-    if (current && current.state.fingerprint === fingerprint) return shape(current, now);
-    // Another read may have replaced the entry while this one waited: start from the newest.
-    const newest = this.#entries.get(key);
-    if (newest && newest !== hit) return shape(await newest, now);
     const inFull = () => {
       this.reads.full++;
       return readSnapshot(db, organisationId, now, options);
     };
+    // With a current board, its state is read (and the board brought up to date, if only answers changed) in one
+    // snapshot; unchanged, the kept board is answered.
     const entry = current
       ? bringUpToDate(db, organisationId, now, current, options).then((s) => {
         if (!s) return inFull();
@@ -436,10 +436,11 @@ async function boardState(db: Db, organisationId: string): Promise<BoardState> {
       a.received_at::text || a.id::text as a, a.received_at as a_at, a.id as a_id,
       (select at::text || id::text from incident_events where organisation_id = ${organisationId} order by at desc, id desc limit 1) as e,
       (select updated_at::text || id::text from members where organisation_id = ${organisationId} order by updated_at desc, id desc limit 1) as m,
-      (select count(*) from checkins where organisation_id = ${organisationId} and status = 'open') as c,
-      (select coalesce(sum(step_index), 0) from checkins where organisation_id = ${organisationId} and status = 'open') as s
+      k.c, k.s
     from (select 1) as one
-    left join lateral (select received_at, id from answers where organisation_id = ${organisationId} order by received_at desc, id desc limit 1) a on true`.execute(db);
+    left join lateral (select received_at, id from answers where organisation_id = ${organisationId} order by received_at desc, id desc limit 1) a on true
+    -- One pass over the open check-ins for both.
+    cross join lateral (select count(*) as c, coalesce(sum(step_index), 0) as s from checkins where organisation_id = ${organisationId} and status = 'open') k`.execute(db);
   const r = result.rows[0];
   const part = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ""));
   return {
