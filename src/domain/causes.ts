@@ -39,9 +39,11 @@ export interface CauseFacts {
   groupActive?: boolean;
   /**
    * For a message sent to a person because they are on duty (a team alert): whether they
-   * still are, and still have the channel it was queued for. Absent for other messages.
+   * still are (staff or admin, on duty), and whether they still have the channel it was
+   * queued for. Absent for other messages.
    */
   onDutyStill?: boolean;
+  dutyChannelExists?: boolean;
 }
 
 export type Need = { needed: true } | { needed: false; reason: CancelReason };
@@ -105,6 +107,7 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
  */
 export function stillNeeded(kind: MessageKind, facts: CauseFacts): Need {
   if (!facts.recipientExists) return cancel("recipient_gone");
+  if (facts.dutyChannelExists === false) return cancel("recipient_gone");
   if (facts.onDutyStill === false) return cancel("off_duty");
   return RULES[kind](facts);
 }

@@ -94,8 +94,8 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
       ...(row.recipient_kind === "contact" ? { contactConfirmed: !!contacts.get(row.recipient_id)?.confirmed_at } : {}),
       ...(row.recipient_kind === "group" ? { groupActive: groups.get(row.recipient_id)?.status === "active" } : {}),
       ...(dutyChannelOf(row) ? {
-        onDutyStill: !!people.get(row.recipient_id)?.on_duty && DUTY_ROLES.some((r) => r === people.get(row.recipient_id)?.role) &&
-          dutyChannels.has(dutyChannelOf(row) as string),
+        onDutyStill: !!people.get(row.recipient_id)?.on_duty && DUTY_ROLES.some((r) => r === people.get(row.recipient_id)?.role),
+        dutyChannelExists: dutyChannels.has(dutyChannelOf(row) as string),
       } : {}),
     };
     const need = stillNeeded(row.message_kind, facts);

@@ -105,16 +105,17 @@ export async function sendTeamSummaries(db: Db, now: Date, limit: number): Promi
       .orderBy("incidents.opened_at").execute();
     const outbox: OutboxRow[] = [];
     const next: (Date | null)[] = [];
+    const duty = await loadTeamDuty(tx, teams.map((t) => t.id));
     for (const team of teams) {
       const mine = open.filter((i) => i.team_id === team.id);
       next.push(mine.length ? nextSummaryAt(now, DEFAULT_TIME_ZONE) : null);
       if (mine.length === 0) continue;
-      outbox.push(outboxRow({
-        organisationId: team.organisation_id, key: `daily_summary:${team.id}:${now.toISOString()}`,
-        recipient: { kind: "team", id: team.id }, channels: team.channels as ChannelAddress[], messageKind: "daily_summary",
+      // The team's addresses and its on-duty people (engine/on-duty.ts).
+      outbox.push(...teamAlertRows({
+        organisationId: team.organisation_id, key: `daily_summary:${team.id}:${now.toISOString()}`, teamId: team.id, messageKind: "daily_summary",
         text: dailySummaryText(mine.map((i) => ({ displayName: i.display_name, openedAt: i.opened_at, status: i.status })), DEFAULT_TIME_ZONE),
         payload: { teamId: team.id, unresolved: mine.length }, dueAt: now, now,
-      }));
+      }, team.channels as ChannelAddress[], duty.get(team.id)).rows);
     }
     await enqueue(tx, outbox);
     await sql`update teams set next_summary_at = v.at

@@ -9,6 +9,7 @@
 import type { RegistrationState } from "../domain/registration.ts";
 import type { Db } from "../store/db.ts";
 import { pauseMemberIn } from "./members.ts";
+import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
 
 export interface LineUser {
@@ -74,12 +75,12 @@ export async function memberLeftLineIn(tx: Db, organisationId: string, memberId:
   const member = await tx.selectFrom("members").innerJoin("teams", "teams.id", "members.team_id")
     .select(["members.display_name", "members.team_id", "teams.channels"]).where("members.id", "=", memberId).executeTakeFirst();
   if (!member) return;
-  await enqueue(tx, [outboxRow({
-    organisationId, key: `line-unfollow:${key}`,
-    recipient: { kind: "team", id: member.team_id }, channels: member.channels,
+  // The team's addresses and its on-duty people (engine/on-duty.ts).
+  await enqueue(tx, teamAlertRows({
+    organisationId, key: `line-unfollow:${key}`, teamId: member.team_id,
     messageKind: "channel_lost",
     text: `【見守り】${member.display_name}さんが LINE の友だち登録を解除（またはブロック）しました。確認は停止しています。\n` +
       `[Mimamori] ${member.display_name} unfollowed or blocked the LINE account; check-ins are paused.`,
     payload: { memberId }, dueAt: now, now,
-  })]);
+  }, member.channels, (await loadTeamDuty(tx, [member.team_id])).get(member.team_id)).rows);
 }

@@ -222,11 +222,15 @@ export async function loadTeamDuty(tx: Db, teamIds: string[]): Promise<Map<strin
 }
 
 /** A team alert before its recipients are known: the message, its cause's key, and the incident it is about. */
-export type TeamAlert = Omit<OutboxMessage, "recipient" | "channels" | "channelIndex" | "key"> & {
+export type TeamAlert = Omit<OutboxMessage, "recipient" | "channels" | "channelIndex" | "key" | "incidentId"> & {
   /** The key of the alert to the team as a whole (its cause); each person's row extends it. */
   key: string;
   teamId: string;
-  incidentId: string;
+  /**
+   * The incident it is about: its timeline records who was told, and nobody on duty is a
+   * failed delivery on it. Without one (a daily summary, a notice), people are told and nothing is recorded.
+   */
+  incidentId?: string;
 };
 
 /**
@@ -243,8 +247,9 @@ export function teamAlertRows(alert: TeamAlert, teamChannels: ChannelAddress[], 
   const payload = { ...message.payload, fanout: key, teamId };
   const rows: OutboxRow[] = [];
   const events: IncidentEventRow[] = [];
-  const notified = (row: OutboxRow, recipient: Record<string, unknown>) =>
-    events.push(incidentEvent(alert.organisationId, incidentId, alert.dueAt, "notified", { recipient, channel: row.channel_kind }));
+  const notified = (row: OutboxRow, recipient: Record<string, unknown>) => {
+    if (incidentId) events.push(incidentEvent(alert.organisationId, incidentId, alert.dueAt, "notified", { recipient, channel: row.channel_kind }));
+  };
   if (teamChannels.length) {
     const row = outboxRow({ ...message, key, recipient: { kind: "team", id: teamId }, channels: teamChannels, payload, incidentId });
     rows.push(row);
@@ -261,7 +266,8 @@ export function teamAlertRows(alert: TeamAlert, teamChannels: ChannelAddress[], 
       notified(row, { kind: "person", id: person.personId, displayName: person.displayName, teamId });
     }
   }
-  if (!rows.some((r) => r.recipient_kind === "person") && (duty.staff > 0 || teamChannels.length === 0)) {
+  // Without an incident (a summary, a notice) nobody on duty is no delivery to record: the team's address, if any, was told.
+  if (incidentId && !rows.some((r) => r.recipient_kind === "person") && (duty.staff > 0 || teamChannels.length === 0)) {
     // Nobody on duty: a failed delivery, recorded the way every other one is (the sender fails it at once).
     const row = outboxRow({
       ...message, key: teamChannels.length ? `${key}:nobody_on_duty` : key, recipient: { kind: "team", id: teamId }, channels: [],
@@ -269,6 +275,9 @@ export function teamAlertRows(alert: TeamAlert, teamChannels: ChannelAddress[], 
     });
     rows.push(row);
     notified(row, { kind: "team", id: teamId });
+  } else if (!incidentId && rows.length === 0) {
+    // Nobody to tell at all: a failed delivery all the same (the console channel fails it, as for any team without an address).
+    rows.push(outboxRow({ ...message, key, recipient: { kind: "team", id: teamId }, channels: [], payload }));
   }
   return { rows, events };
 }

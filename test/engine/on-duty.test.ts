@@ -177,5 +177,12 @@ for (const kind of databaseKinds()) {
       const reminders = (await sb.delivered()).filter((m) => m.kind === "ack_reminder" && m.to.kind === "person");
       assert.deepEqual(reminders.map((m) => [m.to.id, m.channel]), [[sato.id, "email"]]);
     });
+
+    test("the daily summary of unresolved incidents reaches the on-duty people too", async () => {
+      await sb.clockTo(TOKYO("2027-01-06T12:00:00"));
+      const summaries = (await sb.delivered()).filter((m) => m.kind === "daily_summary" && m.payload.teamId === nightTeam);
+      assert.deepEqual(summaries.map((m) => [m.to.kind, m.to.id, m.channel]).sort((a, b) => a.join().localeCompare(b.join())),
+        [["person", sato.id, "email"], ["person", sato.id, "sms"]].sort((a, b) => a.join().localeCompare(b.join())), "once each, on each of Sato's channels");
+    });
   });
 }
