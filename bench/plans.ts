@@ -1,14 +1,15 @@
 /**
- * The plans of the engine's two claim queries, as PostgreSQL runs them on the
+ * The plans of the engine's claim queries, as PostgreSQL runs them on the
  * bench database at a given virtual time: the escalator's (check-ins whose next
- * action is due, src/engine/escalator.ts) and the sender's (ready outbox rows,
- * src/engine/sender.ts). Run with EXPLAIN (ANALYZE, BUFFERS) inside a transaction
+ * action is due, src/engine/escalator.ts) and the sender's two (urgent, then all ready outbox
+ * rows, src/engine/sender.ts). Run with EXPLAIN (ANALYZE, BUFFERS) inside a transaction
  * that is rolled back, with the planner settings the engine uses (preferIndexWalks
  * in src/store/db.ts), so nothing is claimed. The bench prints them when
  * deadline → action regresses: how many index entries and heap pages a claim
  * walked, and which index it chose, say most of why.
  */
 import pg from "pg";
+import { URGENT_OUTBOX_PREDICATE } from "../src/store/migrations/017-urgent-outbox.ts";
 
 /** The engine's batch sizes: MIMAMORI_BATCH_SIZE for the escalator, twice that for the sender. */
 const BATCH = 1000;
@@ -20,6 +21,17 @@ const CLAIMS: { name: string; sql: string; params: (now: Date, wall: Date) => un
     sql: `select id, organisation_id, member_id, due_at, step_index, next_action_at, contact_cursor, incident_id
       from checkins where next_action_at <= $1 order by next_action_at limit $2 for update skip locked`,
     params: (now) => [now, BATCH],
+  },
+  {
+    // Claimed first (src/engine/sender.ts): re-sends, alerts, reminders — every kind but the bulk ones.
+    name: "sender claim (urgent outbox rows)",
+    sql: `update outbox set locked_until = $3
+      where id in (
+        select id from outbox where ${URGENT_OUTBOX_PREDICATE} and next_attempt_at <= $1
+          and (next_attempt_at <= $2 or slot_at is not null) and (locked_until is null or locked_until < $4)
+        order by next_attempt_at, id limit $5 for update skip locked)
+      returning id`,
+    params: (now, wall) => [new Date(now.getTime() + SEND_LOOKAHEAD_MS), now, new Date(wall.getTime() + 60_000), wall, BATCH * 2],
   },
   {
     name: "sender claim (outbox ready)",

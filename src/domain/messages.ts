@@ -19,6 +19,20 @@ export const MESSAGE_KINDS = [
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 /**
+ * Messages sent to many at once — the day's prompts, broadcasts, group rounds,
+ * the daily summaries. The sender claims every other ready message first (a
+ * re-send, an alert about one person's silence, a reminder), so a million
+ * prompts due in the same minute never hold up an escalation (issue 9 §8: re-sends
+ * due with the 09:00 prompts reached their members 21.6 s late at p99).
+ * Keep in step with migration 017's index predicate.
+ */
+export const BULK_KINDS = ["prompt", "broadcast", "group_prompt", "daily_summary"] as const satisfies readonly MessageKind[];
+
+export function isBulk(kind: MessageKind): boolean {
+  return (BULK_KINDS as readonly MessageKind[]).includes(kind);
+}
+
+/**
  * Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet)
  * a member; "person" is someone who signs in to the console (an invitation, an on-duty alert).
  */

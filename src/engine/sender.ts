@@ -10,7 +10,9 @@
  * means the member was asked: its check-in's chain starts then. A recipient no
  * channel could reach is a failed delivery that moves on at once (issue 8).
  */
-import { type Selectable, sql } from "kysely";
+import { type RawBuilder, type Selectable, sql } from "kysely";
+import { isBulk } from "../domain/messages.ts";
+import { URGENT_OUTBOX_PREDICATE } from "../store/migrations/017-urgent-outbox.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelKind, Database } from "../store/schema.ts";
 import { checkCauses, writeCancellations } from "./causes.ts";
@@ -140,9 +142,10 @@ export async function sendReady(
     result.cancelled = cancelled.length;
   }
 
-  // UPDATE … RETURNING does not keep the subquery's order: restore it, so messages
-  // due together go out in the order they were written.
-  claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
+  // UPDATE … RETURNING does not keep the subquery's order: restore it, urgent first, so
+  // messages due together go out in the order they were written.
+  claimed.sort((a, b) => Number(isBulk(a.message_kind)) - Number(isBulk(b.message_kind)) ||
+    a.due_at.getTime() - b.due_at.getTime() || (a.id < b.id ? -1 : 1));
   const ready = await pace(db, channels, claimed, now, wall, pacing.lookaheadMs);
   const sendAt = (i: Ready) => (i.sendAt as Date).getTime() - now.getTime() + wall.getTime();
   const uncapped = ready.filter((i) => !i.sendAt);
@@ -265,20 +268,30 @@ async function stillPending(db: Db, id: string): Promise<boolean> {
   return row?.status === "pending";
 }
 
-/** Claim the oldest ready rows under a lease. */
+/**
+ * Claim up to `limit` ready rows under a lease: the urgent ones first (every
+ * kind but BULK_KINDS, through their own index), then the oldest of the rest.
+ */
 async function claimReady(db: Db, now: Date, wall: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
   return db.transaction().execute(async (tx) => {
     await preferIndexWalks(tx as unknown as Db);
-    return (await sql<Claimed>`
+    const urgent = await claimWhere(tx as unknown as Db, sql.raw(URGENT_OUTBOX_PREDICATE), now, wall, limit, leaseMs);
+    if (urgent.length >= limit) return urgent;
+    // The urgent rows just claimed hold a lease now: the second claim passes over them.
+    return [...urgent, ...await claimWhere(tx as unknown as Db, sql`status = 'pending'`, now, wall, limit - urgent.length, leaseMs)];
+  });
+}
+
+async function claimWhere(tx: Db, ready: RawBuilder<unknown>, now: Date, wall: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
+  return (await sql<Claimed>`
     update outbox set locked_until = ${new Date(wall.getTime() + leaseMs)}
     where id in (
-      select id from outbox where status = 'pending' and next_attempt_at <= ${new Date(now.getTime() + SLOT_LOOKAHEAD_MS)}
+      select id from outbox where ${ready} and next_attempt_at <= ${new Date(now.getTime() + SLOT_LOOKAHEAD_MS)}
         and (next_attempt_at <= ${now} or slot_at is not null)
         and (locked_until is null or locked_until < ${wall})
       order by next_attempt_at, id limit ${limit} for update skip locked)
     returning id, organisation_id, idempotency_key, recipient_kind, recipient_id, channel_index, channel_kind, address,
       message_kind, text, payload, checkin_id, incident_id, due_at, attempts, next_attempt_at, slot_at, created_at`.execute(tx)).rows;
-  });
 }
 
 function toMessage(row: Claimed): OutgoingMessage {

@@ -18,6 +18,7 @@ import { memberFieldsMigration } from "./migrations/012-member-fields.ts";
 import { passkeysMigration } from "./migrations/013-passkeys.ts";
 import { memberSearchMigration } from "./migrations/015-member-search.ts";
 import { importRetentionMigration } from "./migrations/016-import-retention.ts";
+import { urgentOutboxMigration } from "./migrations/017-urgent-outbox.ts";
 
 export interface Migration {
   id: number;
@@ -304,6 +305,7 @@ alter table members add column consent jsonb;
   passkeysMigration,
   memberSearchMigration,
   importRetentionMigration,
+  urgentOutboxMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -11,6 +11,9 @@ import { createMembers } from "../../src/engine/members.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { dispatchDue } from "../../src/engine/scheduler.ts";
 import { sendReady } from "../../src/engine/sender.ts";
+import { enqueue, outboxRow } from "../../src/engine/outbox.ts";
+import { BULK_KINDS } from "../../src/domain/messages.ts";
+import { URGENT_OUTBOX_PREDICATE } from "../../src/store/migrations/017-urgent-outbox.ts";
 import { databaseKinds } from "../support/harness.ts";
 import { freshStore } from "../support/store.ts";
 
@@ -123,6 +126,39 @@ for (const kind of databaseKinds()) {
       release();
       assert.equal((await first).sent, 1);
       assert.equal((await outboxOf(member))[0].status, "sent");
+    });
+
+    test("urgent messages are claimed before bulk ones due earlier: a re-check alert is not queued behind the day's prompts", async () => {
+      const at = new Date(DUE.getTime() + 86_400_000);
+      const ids = await createMembers(store.db, organisationId, Array.from({ length: 6 }, (_, i) => ({
+        displayName: `朝の確認 ${i}`, channels: [{ kind: "email" as const, address: `morning${i}@example.jp` }], plan: { every: "1d" as const, at: "09:00" },
+      })), DUE);
+      await dispatchDue(store.db, at, 1000);
+      const prompts = await store.db.selectFrom("outbox").select("id").where("message_kind", "=", "prompt").where("status", "=", "pending")
+        .where("recipient_id", "in", ids).execute();
+      assert.equal(prompts.length, 6);
+      // Written after the prompts and due a second later: the oldest-first order alone would send it last.
+      const team = await store.db.selectFrom("teams").select("id").where("organisation_id", "=", organisationId).executeTakeFirstOrThrow();
+      await enqueue(store.db, [outboxRow({
+        organisationId, key: "urgent-test", recipient: { kind: "team", id: team.id }, channels: [{ kind: "email", address: "ops@example.jp" }],
+        messageKind: "operator_alert", text: "urgent", dueAt: new Date(at.getTime() + 1000), now: at,
+      })]);
+      // Earlier tests' members are due at this instant too (on LINE): one channel object takes both.
+      const channel = new ScriptedChannel([]);
+      const channels = new ChannelRegistry().register("email", channel).register("line", channel);
+      const first = await sendReady(store.db, channels, new Date(at.getTime() + 2000), 3, 60_000);
+      assert.equal(first.claimed, 3, JSON.stringify(first));
+      const urgent = await store.db.selectFrom("outbox").select("status").where("idempotency_key", "=", "urgent-test").executeTakeFirstOrThrow();
+      assert.equal(urgent.status, "sent", "in the first batch of three, ahead of six or more prompts due before it");
+      assert.equal(channel.calls.filter((m) => m.kind === "operator_alert").length, 1);
+      await sendReady(store.db, channels, new Date(at.getTime() + 2000), 100, 60_000);
+      const left = await store.db.selectFrom("outbox").select("id").where("status", "=", "pending").where("recipient_id", "in", ids).execute();
+      assert.deepEqual(left, [], "every prompt still goes");
+    });
+
+    test("the urgent index's predicate names exactly the bulk kinds", () => {
+      const listed = [...URGENT_OUTBOX_PREDICATE.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).filter((k) => k !== "pending");
+      assert.deepEqual(listed.sort(), [...BULK_KINDS].sort());
     });
   });
 }
