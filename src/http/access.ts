@@ -69,6 +69,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "POST /members/:id/resume": "staff",
   "POST /members/:id/answers": "staff",
   "GET /members/:id/history": "observer",
+  // 申し送り: observers get the text and its author redacted, like every note.
+  "GET /members/:id/notes": "observer",
+  "POST /members/:id/notes": "staff",
   // Imports and exports move whole lists of personal data: admins (an auditor is refused in the route).
   "POST /member-imports": "admin",
   "GET /member-imports/:id": "admin",

@@ -25,6 +25,7 @@ import { organisationRoutes } from "./routes/organisations.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { memberNoteRoutes } from "./routes/member-notes.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
@@ -119,7 +120,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
+    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
       memberImportRoutes, visitRoutes, dutyRoutes]) {
       await api.register(routes(s));
     }

@@ -293,6 +293,10 @@ const ReportFigures = z.object({
   medianAcknowledgeMs: z.number().nullable().describe("median ms from opened to acknowledged; null when none"),
   medianResolveMs: z.number().nullable().describe("median ms from opened to resolved; null when none"),
 }).meta({ id: "ReportFigures" });
+const MemberNoteView = z.object({
+  id: Uuid, note: z.string(), createdBy: z.string().describe("who wrote it: person:<name>:<id> or token:<name>:<id>"), createdAt: Time,
+}).meta({ id: "MemberNote" });
+export const MemberNotes = z.object({ notes: z.array(MemberNoteView).describe("newest first") });
 export const MonthlyReport = z.object({
   timeZone: z.string().describe("the organisation's IANA time zone; months are its calendar months"),
   months: z.array(z.object({
@@ -446,6 +450,8 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
   "GET /reports/monthly": { 200: MonthlyReport },
+  "GET /members/:id/notes": { 200: MemberNotes },
+  "POST /members/:id/notes": { 201: MemberNoteView },
   "POST /incidents/:id/notes": { 201: Incident },
   "POST /incidents/ack": { 200: BulkAcked },
   "POST /incidents/:id/calls": { 201: Incident },

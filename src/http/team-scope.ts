@@ -29,6 +29,8 @@ export const ROUTE_SCOPE: Readonly<Record<string, ScopedKind>> = {
   "POST /members/:id/resume": "member",
   "POST /members/:id/answers": "member",
   "GET /members/:id/history": "member",
+  "GET /members/:id/notes": "member",
+  "POST /members/:id/notes": "member",
   "GET /members/:id/observations": "member",
   "GET /members/:id/contacts": "member",
   "POST /members/:id/contacts": "member",

@@ -19,6 +19,7 @@ import { passkeysMigration } from "./migrations/013-passkeys.ts";
 import { memberSearchMigration } from "./migrations/015-member-search.ts";
 import { importRetentionMigration } from "./migrations/016-import-retention.ts";
 import { urgentOutboxMigration } from "./migrations/017-urgent-outbox.ts";
+import { memberNotesMigration } from "./migrations/018-member-notes.ts";
 
 export interface Migration {
   id: number;
@@ -306,6 +307,7 @@ alter table members add column consent jsonb;
   memberSearchMigration,
   importRetentionMigration,
   urgentOutboxMigration,
+  memberNotesMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -528,6 +528,15 @@ export interface CoreTables {
     accepted_at: Timestamp | null;
     done_at: Timestamp | null;
   };
+  member_notes: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    note: string;
+    /** Who wrote it (an audit actor). */
+    created_by: string;
+    created_at: Timestamp;
+  };
   visit_candidates: {
     visit_id: string;
     organisation_id: string;

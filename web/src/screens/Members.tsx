@@ -22,6 +22,8 @@ import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx
 
 /** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
 const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
+/** A note on a member (申し送り), as GET /members/:id/notes gives it. */
+interface MemberNoteView { id: string; note: string; createdBy: string; createdAt: string }
 /** An answer to a daily question (体調・睡眠…), as GET /members/:id/observations gives it. */
 interface Observation { question: string; value: string; label: string | null; channel: string | null; at: string }
 interface Channel { kind: string; address: string }
@@ -259,6 +261,8 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         </section>
       ) : null}
 
+      <MemberNotes id={id} me={me} canAct={canAct} />
+
       <h2>{t("members.contacts")}</h2>
       {m.contacts.length ? (
         <ul className="plain">
@@ -349,6 +353,49 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         </ul>
       ) : history.data ? <p>{t("members.noAnswers")}</p> : null}
     </div>
+  );
+}
+
+/** 申し送り: what the next person should know about the member, newest first, with who wrote it; staff add to it. */
+function MemberNotes({ id, me, canAct }: { id: string; me: Me; canAct: boolean }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const queryClient = useQueryClient();
+  const [text, setText] = useState("");
+  const notes = useQuery({ queryKey: ["member-notes", id], queryFn: () => api<{ notes: MemberNoteView[] }>("GET", `/members/${id}/notes`) });
+  const add = useMutation({
+    mutationFn: () => api("POST", `/members/${id}/notes`, { note: text }),
+    onSuccess: () => {
+      setText("");
+      void queryClient.invalidateQueries({ queryKey: ["member-notes", id] });
+    },
+  });
+  return (
+    <section aria-labelledby="notes-heading" className="member-notes">
+      <h2 id="notes-heading">{t("memberPage.notes")}</h2>
+      <p className="hint">{t("memberPage.notesLead")}</p>
+      {canAct ? (
+        <Form onSubmit={(e) => { e.preventDefault(); add.mutate(); }} aria-label={t("memberPage.addNote")}>
+          <TextField value={text} onChange={setText} isRequired>
+            <Label>{t("memberPage.noteLabel")}</Label>
+            <TextArea rows={3} />
+          </TextField>
+          {add.isError ? <ErrorText error={add.error} /> : null}
+          <Button type="submit" isDisabled={!text.trim() || add.isPending}>{t("memberPage.addNote")}</Button>
+        </Form>
+      ) : null}
+      {notes.isError ? <ErrorText error={notes.error} /> : null}
+      {notes.data?.notes.length ? (
+        <ul className="plain notes">
+          {notes.data.notes.map((n) => (
+            <li key={n.id}>
+              <span className="muted">{formatDateTime(n.createdAt, me.timeZone, lang)} — {actorParts(n.createdBy).name || "—"}</span>
+              <p className="note-text">{n.note}</p>
+            </li>
+          ))}
+        </ul>
+      ) : notes.data ? <p>{t("memberPage.noNotes")}</p> : null}
+    </section>
   );
 }
 
