@@ -99,6 +99,29 @@ describe(`my alert contacts and duty in the console (${ON})`, () => {
     assert.equal((await staff.client.call("GET", "/me/duty")).body.onDuty, false);
   });
 
+  test("at 200% zoom (a 1280-pixel window at 200%: 640 CSS pixels wide) the screen fits and every control is in reach", async () => {
+    const staff = await invitedPerson(service.api, service.url, { displayName: "担当 林", loginId: "hayashi", role: "staff" });
+    assert.equal((await staff.client.call("POST", "/me/channels", { kind: "sms", address: "090-3333-4444" })).status, 201);
+    const page = await personPage(browser, service.url, "hayashi", PASSWORD, () => totpNow(staff.secret), { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    await page.getByRole("link", { name: "自分の連絡先" }).click();
+    await page.getByRole("heading", { level: 1, name: "自分の連絡先・当番" }).waitFor();
+    const [scrollWidth, clientWidth] = await page.locator("html").evaluate((html) => {
+      const root = html.ownerDocument.scrollingElement ?? html;
+      return [root.scrollWidth, root.clientWidth];
+    });
+    assert.ok(scrollWidth <= clientWidth, `the page is ${scrollWidth}px wide in a ${clientWidth}px window`);
+    for (const control of [
+      page.locator(".react-aria-Switch"), page.getByRole("button", { name: "090-3333-4444 にテストを送る" }),
+      page.getByRole("button", { name: "追加する", exact: true }),
+    ]) {
+      await control.scrollIntoViewIfNeeded();
+      const box = await control.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 640.5 && box.width > 0, `${control} is out of reach (${JSON.stringify(box)})`);
+    }
+    await screenshot(page, "duty-zoom-ja");
+    await page.context().close();
+  });
+
   test("a watcher has no alert contacts screen", async () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "見守り 岡", loginId: "oka", role: "watcher" });
     const page = await personPage(browser, service.url, "oka", PASSWORD, () => totpNow(watcher.secret));

@@ -452,6 +452,7 @@ export const en: Messages = {
     board: "Who is on duty, per team",
     boardStaff: "{{count}} staff",
     boardNobody: "Nobody is on duty: alerts reach no staff member.",
+    boardNoStaff: "No staff (alerts reach only the team's own address).",
     boardNoChannel: "(no contact: not reached)",
   },
   sessions: {

@@ -450,6 +450,7 @@ export const ja = {
     board: "チームごとの当番",
     boardStaff: "担当者 {{count}}人",
     boardNobody: "当番中の人がいません。アラートは担当者に届きません。",
+    boardNoStaff: "担当者がいません（アラートはチームの連絡先にだけ届きます）。",
     boardNoChannel: "（連絡先なし: 届きません）",
   },
   sessions: {

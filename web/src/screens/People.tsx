@@ -39,7 +39,7 @@ function DutyBoard({ teams }: { teams: Team[] }) {
             <div key={team.teamId}>
               <dt><strong>{teamName.get(team.teamId) ?? team.teamId}</strong> ({t("duty.boardStaff", { count: team.staff })})</dt>
               <dd>
-                {team.onDuty.length === 0 ? <span className={team.staff ? "warning-text" : undefined}>{t("duty.boardNobody")}</span> : (
+                {team.staff === 0 ? t("duty.boardNoStaff") : team.onDuty.length === 0 ? <span className="warning-text">{t("duty.boardNobody")}</span> : (
                   <ul className="duty-names">
                     {team.onDuty.map((p) => <li key={p.personId}>{p.displayName}{p.channels === 0 ? ` ${t("duty.boardNoChannel")}` : ""}</li>)}
                   </ul>
