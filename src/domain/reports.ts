@@ -18,7 +18,9 @@
  *   an incident counts once, in the month of its first such record.
  * Beside them: the members asked (a check-in fell due), the check-ins asked and
  * answered (response rate = answered ÷ asked), incidents opened and resolved by
- * outcome, and the median times to acknowledge and to resolve.
+ * outcome, the median times to acknowledge and to resolve, and the broadcasts
+ * sent in the month with their tallies (recipients, 無事, 助けが必要, no answer yet),
+ * counted by the month the broadcast was sent in.
  */
 import { DateTime } from "luxon";
 import type { Outcome } from "./incident.ts";
@@ -85,6 +87,10 @@ export interface ReportCounts {
   silentTwice: number;
   confirmedByVisit: number;
   incidentsOpened: number;
+  /** Members a broadcast of the month went to (one per broadcast and member), and how they answered. */
+  broadcastRecipients: number;
+  broadcastSafe: number;
+  broadcastNeedHelp: number;
   /** Incidents resolved in the month, by outcome. */
   resolvedByOutcome: Partial<Record<Outcome, number>>;
   /** Every duration (ms) of the month, to take medians of and to pool for totals. */
@@ -105,7 +111,7 @@ export type ReportFigures = Omit<ReportCounts, "acknowledgeMs" | "resolveMs"> & 
 export function emptyCounts(): ReportCounts {
   return {
     members: 0, checkinsAsked: 0, checkinsAnswered: 0, fine: 0, contactRequested: 0, silentTwice: 0, confirmedByVisit: 0,
-    incidentsOpened: 0, resolvedByOutcome: {}, acknowledgeMs: [], resolveMs: [],
+    incidentsOpened: 0, broadcastRecipients: 0, broadcastSafe: 0, broadcastNeedHelp: 0, resolvedByOutcome: {}, acknowledgeMs: [], resolveMs: [],
   };
 }
 
@@ -125,6 +131,9 @@ export function poolCounts(parts: ReportCounts[]): ReportCounts {
     pooled.silentTwice += part.silentTwice;
     pooled.confirmedByVisit += part.confirmedByVisit;
     pooled.incidentsOpened += part.incidentsOpened;
+    pooled.broadcastRecipients += part.broadcastRecipients;
+    pooled.broadcastSafe += part.broadcastSafe;
+    pooled.broadcastNeedHelp += part.broadcastNeedHelp;
     for (const [outcome, n] of Object.entries(part.resolvedByOutcome) as [Outcome, number][]) {
       pooled.resolvedByOutcome[outcome] = (pooled.resolvedByOutcome[outcome] ?? 0) + n;
     }
@@ -150,4 +159,47 @@ export function figuresOf(counts: ReportCounts): ReportFigures {
     medianAcknowledgeMs: median(acknowledgeMs),
     medianResolveMs: median(resolveMs),
   };
+}
+
+/** The columns of the report as a file (CSV, xlsx), in order: month and team, then the figures. */
+export const REPORT_COLUMNS = [
+  "month", "team", "members", "fine", "contactRequested", "silentTwice", "confirmedByVisit", "checkinsAsked", "checkinsAnswered",
+  "responseRate", "incidentsOpened", "medianAcknowledgeMinutes", "medianResolveMinutes", "broadcastRecipients", "broadcastSafe",
+  "broadcastNeedHelp",
+] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+export const REPORT_HEADERS: Record<"ja" | "en", Record<ReportColumn, string>> = {
+  ja: {
+    month: "月", team: "チーム", members: "利用者数", fine: "元気です", contactRequested: "連絡希望", silentTwice: "２日続けて応答なし",
+    confirmedByVisit: "訪問による確認", checkinsAsked: "確認（尋ねた数）", checkinsAnswered: "確認（回答数）", responseRate: "応答率（%）",
+    incidentsOpened: "対応の発生", medianAcknowledgeMinutes: "引き受けまで（中央値・分）", medianResolveMinutes: "完了まで（中央値・分）",
+    broadcastRecipients: "一斉配信（送信数）", broadcastSafe: "一斉配信（無事）", broadcastNeedHelp: "一斉配信（助けが必要）",
+  },
+  en: {
+    month: "Month", team: "Team", members: "Members", fine: "Fine", contactRequested: "Asked to be contacted", silentTwice: "No answer twice running",
+    confirmedByVisit: "Confirmed by a visit", checkinsAsked: "Check-ins asked", checkinsAnswered: "Check-ins answered", responseRate: "Response rate (%)",
+    incidentsOpened: "Incidents", medianAcknowledgeMinutes: "To take on (median, min)", medianResolveMinutes: "To settle (median, min)",
+    broadcastRecipients: "Broadcasts sent", broadcastSafe: "Broadcasts: safe", broadcastNeedHelp: "Broadcasts: need help",
+  },
+};
+
+/** The name of the organisation's row in a file. */
+export const REPORT_TOTAL: Record<"ja" | "en", string> = { ja: "合計", en: "Total" };
+
+/**
+ * One row of the file: the month, the team (or the total's name) and the
+ * figures; rates as percentages with one decimal and medians in whole minutes
+ * (empty where there is none), so a spreadsheet reads them as numbers.
+ */
+export function reportRow(month: Month, team: string, f: ReportFigures): (string | number)[] {
+  const minutes = (ms: number | null) => (ms === null ? "" : Math.round(ms / 60_000));
+  const values: Record<ReportColumn, string | number> = {
+    month, team, members: f.members, fine: f.fine, contactRequested: f.contactRequested, silentTwice: f.silentTwice,
+    confirmedByVisit: f.confirmedByVisit, checkinsAsked: f.checkinsAsked, checkinsAnswered: f.checkinsAnswered,
+    responseRate: f.responseRate === null ? "" : Math.round(f.responseRate * 1000) / 10, incidentsOpened: f.incidentsOpened,
+    medianAcknowledgeMinutes: minutes(f.medianAcknowledgeMs), medianResolveMinutes: minutes(f.medianResolveMs),
+    broadcastRecipients: f.broadcastRecipients, broadcastSafe: f.broadcastSafe, broadcastNeedHelp: f.broadcastNeedHelp,
+  };
+  return REPORT_COLUMNS.map((c) => values[c]);
 }

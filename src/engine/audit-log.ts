@@ -4,8 +4,7 @@
  * and when; newest first, paged by the server; and exported as a file (the
  * export is itself audited by the caller).
  */
-import ExcelJS from "exceljs";
-import { stringify as stringifyCsv } from "csv-stringify/sync";
+import { tableFile } from "./table-files.ts";
 import { type Selectable, sql } from "kysely";
 import type { Db } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
@@ -63,14 +62,5 @@ export async function exportAuditLog(
   const rows = await filtered(db, organisationId, filter).limit(MAX_AUDIT_EXPORT).execute();
   const header = ["at", "actor", "action", "subject_kind", "subject_id", "detail"];
   const table = rows.map((r) => [r.at.toISOString(), r.actor, r.action, r.subject_kind, r.subject_id ?? "", JSON.stringify(r.detail)]);
-  if (format === "xlsx") {
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet("audit-log");
-    sheet.addRow(header);
-    for (const r of table) sheet.addRow(r);
-    sheet.getRow(1).font = { bold: true };
-    return { bytes: Buffer.from(await workbook.xlsx.writeBuffer()), count: rows.length };
-  }
-  const text = stringifyCsv([header, ...table], { record_delimiter: "\r\n" });
-  return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf-8")]), count: rows.length };
+  return { bytes: await tableFile("audit-log", header, table, format), count: rows.length };
 }

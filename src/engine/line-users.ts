@@ -10,7 +10,7 @@ import type { RegistrationState } from "../domain/registration.ts";
 import type { Db } from "../store/db.ts";
 import { pauseMemberIn } from "./members.ts";
 import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
-import { enqueue, outboxRow } from "./outbox.ts";
+import { enqueue } from "./outbox.ts";
 
 export interface LineUser {
   memberId: string | null;

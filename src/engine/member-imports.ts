@@ -11,11 +11,11 @@
  *
  * Libraries: iconv-lite decodes Shift_JIS (CP932, with the NEC and IBM
  * extensions Excel writes); csv-parse and csv-stringify read and write CSV
- * (quoted cells, line breaks in cells); exceljs reads and writes xlsx.
+ * (quoted cells, line breaks in cells); exceljs reads and writes xlsx (files written
+ * through table-files.ts).
  */
 import ExcelJS from "exceljs";
 import { parse as parseCsv } from "csv-parse/sync";
-import { stringify as stringifyCsv } from "csv-stringify/sync";
 import iconv from "iconv-lite";
 import type { Logger } from "pino";
 import { type DuplicateProbe, nameKey, phonesOf } from "../domain/member-fields.ts";
@@ -32,6 +32,7 @@ import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import type { Clock } from "./clock.ts";
 import { addContactIn } from "./contacts.ts";
+import { tableFile } from "./table-files.ts";
 import { createMembersIn, ExternalIdTaken, isExternalIdConflict, type MemberInput, type MemberPatch, type Personal, updateMemberIn } from "./members.ts";
 
 /** Rows a file may have below its header. */
@@ -624,20 +625,7 @@ export async function exportMembers(
     };
     return fields.map((f) => values[f]);
   });
-  const header = fields.map((f) => headers[f]);
-  if (format === "xlsx") {
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet(lang === "en" ? "Members" : "利用者");
-    sheet.addRow(header);
-    // Every cell as text: a phone number keeps its leading 0, a number like 00012 its zeros.
-    for (const r of rows) sheet.addRow(r);
-    sheet.eachRow((row) => row.eachCell((cell) => {
-      cell.numFmt = "@";
-    }));
-    sheet.getRow(1).font = { bold: true };
-    return { bytes: Buffer.from(await workbook.xlsx.writeBuffer()), count: rows.length };
-  }
-  const text = stringifyCsv([header, ...rows], { record_delimiter: "\r\n" });
-  const bytes = format === "csv-sjis" ? iconv.encode(text, "cp932") : Buffer.concat([Buffer.from(UTF8_BOM), Buffer.from(text, "utf-8")]);
+  // Every cell is text: a phone number keeps its leading 0, a number like 00012 its zeros.
+  const bytes = await tableFile(lang === "en" ? "Members" : "利用者", fields.map((f) => headers[f]), rows, format);
   return { bytes, count: rows.length };
 }

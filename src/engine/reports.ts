@@ -7,9 +7,11 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Outcome } from "../domain/incident.ts";
 import {
-  emptyCounts, figuresOf, type Month, monthBounds, poolCounts, type ReportCounts, type ReportFigures,
+  emptyCounts, figuresOf, type Month, monthBounds, poolCounts, REPORT_COLUMNS, REPORT_HEADERS, REPORT_TOTAL, type ReportCounts, type ReportFigures,
+  reportRow,
 } from "../domain/reports.ts";
 import { type Db, inTransaction, preferHashJoins } from "../store/db.ts";
+import { tableFile, type TableFormat } from "./table-files.ts";
 
 export interface TeamMonth {
   teamId: string;
@@ -17,9 +19,22 @@ export interface TeamMonth {
   figures: ReportFigures;
 }
 
+/** A broadcast sent in the month, tallied over the report's teams' members. */
+export interface BroadcastTally {
+  id: string;
+  sentAt: Date;
+  text: string;
+  /** Asked 無事ですか？ (safe / need help). */
+  question: boolean;
+  recipients: number;
+  safe: number;
+  needHelp: number;
+}
+
 export interface ReportMonth {
   month: Month;
   teams: TeamMonth[];
+  broadcasts: BroadcastTally[];
   /** Every team of the report pooled (the organisation's row, or the caller's teams'). */
   total: ReportFigures;
 }
@@ -59,6 +74,7 @@ export async function monthlyReport(db: Db, scope: ReportScope): Promise<Monthly
       resolved: await q.durations("resolved_at"),
       acknowledged: await q.durations("acknowledged_at"),
       visits: await q.confirmedByVisit(),
+      broadcasts: await q.broadcasts(),
     };
   });
 
@@ -81,6 +97,12 @@ export async function monthlyReport(db: Db, scope: ReportScope): Promise<Monthly
   }
   for (const r of rows.acknowledged) at(r).acknowledgeMs.push(r.ms);
   for (const r of rows.visits) at(r).confirmedByVisit = r.confirmed;
+  for (const r of rows.broadcasts) {
+    const c = at(r);
+    c.broadcastRecipients += r.recipients;
+    c.broadcastSafe += r.safe;
+    c.broadcastNeedHelp += r.need_help;
+  }
 
   return {
     timeZone: scope.timeZone,
@@ -89,11 +111,27 @@ export async function monthlyReport(db: Db, scope: ReportScope): Promise<Monthly
       return {
         month,
         teams: teams.map(({ team, counts: c }) => ({ teamId: team.id, teamName: team.name, figures: figuresOf(c) })),
+        broadcasts: broadcastTallies(rows.broadcasts.filter((r) => r.month === month)),
         total: figuresOf(poolCounts(teams.map((t) => t.counts))),
       };
     }),
   };
 }
+
+/** One tally per broadcast, over its rows per team, oldest first. */
+function broadcastTallies(rows: BroadcastRow[]): BroadcastTally[] {
+  const byId = new Map<string, BroadcastTally>();
+  for (const r of rows) {
+    const t = byId.get(r.id) ?? { id: r.id, sentAt: r.created_at, text: r.text, question: r.question, recipients: 0, safe: 0, needHelp: 0 };
+    t.recipients += r.recipients;
+    t.safe += r.safe;
+    t.needHelp += r.need_help;
+    byId.set(r.id, t);
+  }
+  return [...byId.values()].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+type BroadcastRow = Keyed & { id: string; created_at: Date; text: string; question: boolean; recipients: number; safe: number; need_help: number };
 
 /** The report's reads; each groups by the member's team and the month of its instant. */
 class ReportQueries {
@@ -178,6 +216,22 @@ class ReportQueries {
     return rows;
   }
 
+  /** Each broadcast of the range, per team of its recipients: how many it went to and how they answered. */
+  async broadcasts() {
+    const { rows } = await sql<BroadcastRow>`
+      select m.team_id, ${this.month("b.created_at")} as month, b.id, b.created_at, b.text, b.question,
+        count(*)::int as recipients,
+        count(*) filter (where r.answer = 'safe')::int as safe,
+        count(*) filter (where r.answer = 'need_help')::int as need_help
+      from broadcasts b
+        join broadcast_recipients r on r.broadcast_id = b.id and r.organisation_id = b.organisation_id
+        join members m on m.id = r.member_id and m.organisation_id = r.organisation_id
+      where ${this.members("m")} and b.organisation_id = ${this.scope.organisationId}
+        and b.created_at >= ${this.start} and b.created_at < ${this.end}
+      group by m.team_id, 2, b.id, b.created_at, b.text, b.question`.execute(this.tx);
+    return rows;
+  }
+
   /**
    * Incidents a visit settled the member's state of (domain/reports.ts), counted in
    * the month of the first such record: a watcher's 会えた・元気 or 救急要請, or a
@@ -204,4 +258,16 @@ class ReportQueries {
       group by 1, 2`.execute(this.tx);
     return rows;
   }
+}
+
+/**
+ * The report as a file (CSV UTF-8 with BOM, CSV Shift_JIS, or xlsx): per month,
+ * a row per team and the total's row; headers in `lang`.
+ */
+export async function reportFile(report: MonthlyReport, format: TableFormat, lang: "ja" | "en"): Promise<Buffer> {
+  const rows = report.months.flatMap((m) => [
+    ...m.teams.map((t) => reportRow(m.month, t.teamName, t.figures)),
+    reportRow(m.month, REPORT_TOTAL[lang], m.total),
+  ]);
+  return tableFile(lang === "ja" ? "月次報告" : "Monthly report", REPORT_COLUMNS.map((c) => REPORT_HEADERS[lang][c]), rows, format);
 }

@@ -119,6 +119,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
 
   // Counts only, no member named: every reader (team staff: their teams).
   "GET /reports/monthly": "observer",
+  // Counts only: an auditor may take it away too (it names nobody).
+  "GET /reports/monthly/export": "observer",
 
   "GET /broadcasts": "observer",
   "POST /broadcasts": "staff",

@@ -289,6 +289,9 @@ const ReportFigures = z.object({
   silentTwice: z.number().int().describe("２日続けて応答なし: no_answer incidents opened (no answer to a check-in nor its re-send)"),
   confirmedByVisit: z.number().int().describe("訪問による確認: incidents a visit settled (会えた・元気, 救急要請, or resolved visited_fine)"),
   incidentsOpened: z.number().int(),
+  broadcastRecipients: z.number().int().describe("members the month's broadcasts went to (one per broadcast and member)"),
+  broadcastSafe: z.number().int().describe("of them, answered 無事 (safe)"),
+  broadcastNeedHelp: z.number().int().describe("of them, answered 助けが必要 (need help)"),
   resolvedByOutcome: z.partialRecord(z.enum(OUTCOMES), z.number().int()).describe("incidents resolved in the month, by outcome"),
   medianAcknowledgeMs: z.number().nullable().describe("median ms from opened to acknowledged; null when none"),
   medianResolveMs: z.number().nullable().describe("median ms from opened to resolved; null when none"),
@@ -302,9 +305,18 @@ export const MonthlyReport = z.object({
   months: z.array(z.object({
     month: z.string().describe("YYYY-MM"),
     teams: z.array(z.object({ teamId: Uuid, teamName: z.string(), figures: ReportFigures })),
+    broadcasts: z.array(z.object({
+      id: Uuid, sentAt: Time, text: z.string(), question: z.boolean().describe("asked 無事ですか？"),
+      recipients: z.number().int(), safe: z.number().int(), needHelp: z.number().int(),
+    })).describe("broadcasts sent in the month, oldest first, tallied over the report's teams"),
     total: ReportFigures.describe("the report's teams pooled"),
   })),
 }).meta({ id: "MonthlyReport" });
+/** The content types of the files exports answer with (CSV UTF-8, CSV Shift_JIS, xlsx). */
+export const FILE_TYPES = {
+  csv: "text/csv; charset=utf-8", "csv-sjis": "text/csv; charset=shift_jis",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+} as const;
 export const EventStream = z.string().describe("text/event-stream");
 
 export const Person = z.object({
@@ -450,6 +462,7 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /today": { 200: TodayBoard },
   "GET /today/events": { 200: EventStream },
   "GET /reports/monthly": { 200: MonthlyReport },
+  "GET /reports/monthly/export": { 200: File },
   "GET /members/:id/notes": { 200: MemberNotes },
   "POST /members/:id/notes": { 201: MemberNoteView },
   "POST /incidents/:id/notes": { 201: Incident },

@@ -432,6 +432,10 @@ export const MonthlyReportQuery = z.strictObject({
   from: ReportMonth.optional().describe("the first month, YYYY-MM; by default five months before `to`"),
   to: ReportMonth.optional().describe("the last month, YYYY-MM (at most 24 months after from); by default the current month"),
 });
+export const MonthlyReportExportQuery = MonthlyReportQuery.extend({
+  format: z.enum(["csv", "csv-sjis", "xlsx"]).default("csv").describe("csv: UTF-8 with BOM (Excel); csv-sjis: Shift_JIS; xlsx"),
+  lang: z.enum(["ja", "en"]).default("ja").describe("the language of the header row"),
+});
 export const TodayQuery = z.strictObject({ limit: Limit(1000, 100).describe("members listed per bucket (counts are complete)") });
 
 /** A login id: letters, digits and . _ @ - (an e-mail address fits), 3–100 characters, compared as typed in lower case. */

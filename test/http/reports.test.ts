@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import ExcelJS from "exceljs";
+import iconv from "iconv-lite";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { invitedPerson, type PersonClient } from "../support/people.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
@@ -81,6 +83,13 @@ for (const kind of databaseKinds()) {
         } else if (day !== 15) {
           await sb.reply(c.id, "ok");
         }
+        if (day === 20) {
+          // A disaster drill to everyone (the paused 土屋 too: a disaster is no time to skip anyone): 青木 answers 無事
+          // (evidence of life: one more 元気です), the others not yet.
+          const drill = await api("POST", "/broadcasts", { audience: { kind: "all" }, text: "避難訓練です。無事ですか？", question: true });
+          assert.equal(drill.status, 201, JSON.stringify(drill.body));
+          assert.equal((await api("POST", `/broadcasts/${drill.body.id}/answers`, { memberId: a.id, answer: "safe" })).status, 201);
+        }
       }
       await sb.clockTo(jst("2027-02-01", "09:05"));
       for (const m of [a, b, c]) await sb.reply(m.id, "ok");
@@ -102,7 +111,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(report.months.map((m: { month: string }) => m.month), ["2027-01", "2027-02"]);
       const f = figures("2027-01", teams.main);
       assert.equal(f.members, 2);
-      assert.equal(f.fine, 31 + 30, "青木 every day, 井上 every day but the 10th");
+      assert.equal(f.fine, 31 + 30 + 1, "青木 every day, 井上 every day but the 10th, and 青木's 無事 to the drill");
       assert.equal(f.contactRequested, 1);
       assert.equal(f.silentTwice, 0);
       assert.equal(f.confirmedByVisit, 0);
@@ -131,14 +140,25 @@ for (const kind of databaseKinds()) {
       assert.equal(f.medianResolveMs, 60 * MINUTE);
     });
 
+    test("January's broadcast, tallied by team and listed with its answers", () => {
+      const january = report.months[0];
+      assert.equal(january.broadcasts.length, 1);
+      const [drill] = january.broadcasts;
+      assert.deepEqual([drill.text, drill.question, drill.recipients, drill.safe, drill.needHelp], ["避難訓練です。無事ですか？", true, 4, 1, 0]);
+      assert.deepEqual([figures("2027-01", teams.main).broadcastRecipients, figures("2027-01", teams.main).broadcastSafe], [2, 1]);
+      assert.deepEqual([figures("2027-01", teams.north).broadcastRecipients, figures("2027-01", teams.north).broadcastSafe], [2, 0]);
+      assert.equal(january.total.broadcastRecipients, 4);
+      assert.deepEqual(report.months[1].broadcasts, [], "February had none");
+    });
+
     test("the organisation's row pools the teams; medians over every incident, not of the teams' medians", () => {
       const total = report.months[0].total;
       assert.equal(total.members, 3);
-      assert.equal(total.fine, 90);
+      assert.equal(total.fine, 91);
       assert.equal(total.contactRequested, 1);
       assert.equal(total.silentTwice, 1);
       assert.equal(total.confirmedByVisit, 1);
-      assert.equal(total.responseRate, 91 / 93);
+      assert.equal(total.responseRate, 91 / 93, "check-ins: the drill's answer is not one");
       assert.deepEqual(total.resolvedByOutcome, { reached_by_phone: 1, visited_fine: 1 });
       assert.equal(total.medianResolveMs, 90 * MINUTE);
     });
@@ -168,7 +188,44 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(r.body.months.map((m: { month: string }) => m.month), ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01", "2027-02"]);
       const onlyTo = await service.api("GET", "/reports/monthly?to=2027-01");
       assert.deepEqual(onlyTo.body.months.map((m: { month: string }) => m.month), ["2026-08", "2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]);
-      assert.equal(onlyTo.body.months[5].total.fine, 90, "the same figures whichever range they are read in");
+      assert.equal(onlyTo.body.months[5].total.fine, 91, "the same figures whichever range they are read in");
+    });
+
+    test("the report as CSV (UTF-8 with BOM, Shift_JIS) and xlsx: a row per team and month and the total's, numbers as numbers; audited", async () => {
+      const download = async (query: string) => {
+        const response = await fetch(`${service.url}/api/v1/reports/monthly/export?from=2027-01&to=2027-02&${query}`, {
+          headers: { authorization: `Bearer ${service.token}` },
+        });
+        assert.equal(response.status, 200);
+        return { type: response.headers.get("content-type"), bytes: Buffer.from(await response.arrayBuffer()) };
+      };
+      const csv = await download("format=csv");
+      assert.match(csv.type ?? "", /text\/csv; charset=utf-8/);
+      assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+      const lines = csv.bytes.subarray(3).toString("utf-8").trim().split("\r\n").map((l) => l.split(","));
+      assert.deepEqual(lines[0].slice(0, 7), ["月", "チーム", "利用者数", "元気です", "連絡希望", "２日続けて応答なし", "訪問による確認"]);
+      assert.equal(lines.length, 1 + 2 * 3, "two months × (two teams and the total)");
+      const north = lines.find((l) => l[0] === "2027-01" && l[1] === "北地区") as string[];
+      assert.deepEqual(north.slice(2, 7), ["1", "29", "0", "1", "1"]);
+      assert.equal(north[9], "93.5", "the response rate in percent");
+      const sjis = await download("format=csv-sjis&lang=ja");
+      assert.match(sjis.type ?? "", /shift_jis/);
+      assert.match(iconv.decode(sjis.bytes, "cp932"), /^月,チーム,利用者数,元気です/);
+      const xlsx = await download("format=xlsx&lang=en");
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(xlsx.bytes as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0];
+      assert.equal(sheet.name, "Monthly report");
+      assert.equal(sheet.getRow(1).getCell(4).value, "Fine");
+      const total = sheet.getRows(2, sheet.rowCount - 1)?.find((r) => r.getCell(1).value === "2027-01" && r.getCell(2).value === "Total");
+      assert.equal(total?.getCell(4).value, 91, "a number Excel sums");
+      const log = await service.api("GET", "/audit-log?action=report.export");
+      assert.equal(log.body.entries.filter((e: { action: string }) => e.action === "report.export").length, 3);
+      // Team staff take away their own teams' rows (a session, as the console downloads it).
+      const mine = await fetch(`${service.url}/api/v1/reports/monthly/export?from=2027-01&to=2027-01`, { headers: { cookie: northStaff.cookie ?? "" } });
+      assert.equal(mine.status, 200);
+      const teamsInFile = (await mine.text()).replace(/^\uFEFF/, "").trim().split("\r\n").slice(1).map((l) => l.split(",")[1]);
+      assert.deepEqual(teamsInFile, ["北地区", "合計"]);
     });
 
     test("a bad range is refused naming the field, never a 500", async () => {

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import ExcelJS from "exceljs";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "../support/browser.ts";
 import { assertAccessible, screenshot, signedInPage } from "../support/console.ts";
@@ -59,6 +60,26 @@ describe(`reports in the console (${ON})`, () => {
     await page.getByRole("heading", { level: 2, name: "2027年2月" }).waitFor({ state: "detached" });
     await page.getByRole("heading", { level: 2, name: "2027年1月" }).waitFor();
     assert.deepEqual(await page.getByRole("heading", { level: 2 }).allTextContents(), ["2027年1月"]);
+
+    // The file holds what the screen shows: January alone, as Excel opens it.
+    const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Excel（.xlsx）で保存" }).click()]);
+    assert.equal(file.suggestedFilename(), "monthly-report-2027-01-2027-01.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await file.path());
+    const sheet = workbook.worksheets[0];
+    assert.equal(sheet.name, "月次報告");
+    assert.deepEqual([sheet.getRow(2).getCell(1).value, sheet.getRow(2).getCell(4).value], ["2027-01", 3]);
+    await page.getByRole("status").filter({ hasText: "monthly-report-2027-01-2027-01.xlsx を保存しました。" }).waitFor();
+
+    // On paper (or as a PDF): the organisation's name, the tables, no menu, no buttons.
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.getByRole("navigation").isVisible(), false);
+    assert.equal(await page.getByRole("button", { name: "印刷・PDFで保存" }).isVisible(), false);
+    await page.getByText("Mimamori", { exact: true }).and(page.locator(".print-only")).waitFor();
+    await screenshot(page, "reports-print-ja");
+    const pdf = await page.pdf({ format: "A4" });
+    assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
+    await page.emulateMedia({ media: "screen" });
 
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
     await page.getByRole("heading", { level: 1, name: "Monthly report" }).waitFor();

@@ -15,6 +15,7 @@ import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { AuditQuery, IdParams, safeString, text } from "../schemas.ts";
+import { FILE_TYPES } from "../responses.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["members"];
@@ -43,10 +44,6 @@ const ExportQuery = z.strictObject({
   lang: z.enum(["ja", "en"]).default("ja").describe("the language of the header row"),
 });
 
-const FILE_TYPES = {
-  csv: "text/csv; charset=utf-8", "csv-sjis": "text/csv; charset=shift_jis",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-} as const;
 
 function refuse(outcome: Exclude<StartOutcome, { ok: true }>): never {
   switch (outcome.error) {

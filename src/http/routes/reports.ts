@@ -5,16 +5,37 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DEFAULT_REPORT_MONTHS, defaultRange, monthsBefore, monthsBetween } from "../../domain/reports.ts";
-import { monthlyReport } from "../../engine/reports.ts";
+import { monthlyReport, reportFile } from "../../engine/reports.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
 import { ApiError } from "../errors.ts";
-import { MonthlyReportQuery } from "../schemas.ts";
+import { MonthlyReportExportQuery, MonthlyReportQuery } from "../schemas.ts";
+import { audit } from "../audit.ts";
+import { teamScope } from "../team-scope.ts";
+import { FILE_TYPES } from "../responses.ts";
+import type { FastifyRequest } from "fastify";
 import type { Services } from "../services.ts";
 
 const tags = ["reports"];
 
 export function reportRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
+    /** The report the query asks for, for the caller's teams. */
+    const read = async (request: FastifyRequest, query: { from?: string; to?: string }) => {
+      const { principal } = request;
+      const timeZone = await organisationTimeZone(s.db, principal.organisationId);
+      const fallback = defaultRange(s.clock.now(), timeZone);
+      const to = query.to ?? fallback.to;
+      const range = monthsBetween(query.from ?? monthsBefore(to, DEFAULT_REPORT_MONTHS - 1), to);
+      if (!range.ok) {
+        throw new ApiError(400, "invalid_request", range.reason === "from_after_to"
+          ? "`to` must be the same month as `from` or later"
+          : "a report covers at most 24 months", "querystring.to");
+      }
+      // Team staff see their own teams; everyone else who may read it sees every team.
+      const teamIds = teamScope(principal);
+      return monthlyReport(s.db, { organisationId: principal.organisationId, months: range.months, timeZone, ...(teamIds ? { teamIds } : {}) });
+    };
+
     app.get("/reports/monthly", {
       schema: {
         tags,
@@ -25,19 +46,29 @@ export function reportRoutes(s: Services): FastifyPluginAsyncZod {
         querystring: MonthlyReportQuery,
       },
     }, async (request) => {
-      const { principal } = request;
-      const timeZone = await organisationTimeZone(s.db, principal.organisationId);
-      const fallback = defaultRange(s.clock.now(), timeZone);
-      const to = request.query.to ?? fallback.to;
-      const range = monthsBetween(request.query.from ?? monthsBefore(to, DEFAULT_REPORT_MONTHS - 1), to);
-      if (!range.ok) {
-        throw new ApiError(400, "invalid_request", range.reason === "from_after_to"
-          ? "`to` must be the same month as `from` or later"
-          : "a report covers at most 24 months", "querystring.to");
-      }
-      // Team staff see their own teams; everyone else who may read it sees every team.
-      const teamIds = principal.kind === "person" && principal.role === "staff" ? principal.session?.teamIds : undefined;
-      return monthlyReport(s.db, { organisationId: principal.organisationId, months: range.months, timeZone, ...(teamIds ? { teamIds } : {}) });
+      const report = await read(request, request.query);
+      return {
+        ...report,
+        months: report.months.map((m) => ({ ...m, broadcasts: m.broadcasts.map((b) => ({ ...b, sentAt: b.sentAt.toISOString() })) })),
+      };
+    });
+
+    app.get("/reports/monthly/export", {
+      schema: {
+        tags,
+        summary: "The monthly report as a file: CSV (UTF-8 with BOM, or Shift_JIS) or xlsx, a row per team and month and the total's",
+        querystring: MonthlyReportExportQuery,
+      },
+    }, async (request, reply) => {
+      const { format, lang, ...range } = request.query;
+      const report = await read(request, range);
+      const bytes = await reportFile(report, format, lang);
+      const months = report.months.map((m) => m.month);
+      await audit(s.db, request, "report.export", "organisation", request.principal.organisationId, { format, from: months[0], to: months.at(-1) });
+      return reply.type(FILE_TYPES[format])
+        .header("content-disposition", `attachment; filename="monthly-report-${months[0]}-${months.at(-1)}${format === "csv-sjis" ? "-sjis" : ""}.${format === "xlsx" ? "xlsx" : "csv"}"`)
+        .header("cache-control", "no-store")
+        .send(bytes);
     });
   };
 }

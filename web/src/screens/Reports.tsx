@@ -5,13 +5,13 @@
  * one on and to settle it. Every figure comes from GET /reports/monthly, counted
  * from recorded events by the server. Team staff see their own teams.
  */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
-import { api } from "../api.ts";
+import { api, download } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDuration, formatMonth, formatPercent, type Lang } from "../format.ts";
+import { formatDateTime, formatDuration, formatMonth, formatPercent, type Lang } from "../format.ts";
 
 interface Figures {
   members: number;
@@ -23,16 +23,20 @@ interface Figures {
   silentTwice: number;
   confirmedByVisit: number;
   incidentsOpened: number;
+  broadcastRecipients: number;
+  broadcastSafe: number;
+  broadcastNeedHelp: number;
   resolvedByOutcome: Record<string, number>;
   medianAcknowledgeMs: number | null;
   medianResolveMs: number | null;
 }
-interface ReportMonth { month: string; teams: { teamId: string; teamName: string; figures: Figures }[]; total: Figures }
+interface BroadcastTally { id: string; sentAt: string; text: string; question: boolean; recipients: number; safe: number; needHelp: number }
+interface ReportMonth { month: string; teams: { teamId: string; teamName: string; figures: Figures }[]; broadcasts: BroadcastTally[]; total: Figures }
 interface MonthlyReport { timeZone: string; months: ReportMonth[] }
 
 const isMonth = (v: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
 
-export function Reports() {
+export function Reports({ organisationName }: { organisationName: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [from, setFrom] = useState("");
@@ -54,6 +58,13 @@ export function Reports() {
     setFrom(months[0].month);
     setTo(months[months.length - 1].month);
   }, [applied, months]);
+  // The file holds what is on the screen: the range read last.
+  const range = report.data ? `from=${months[0]?.month}&to=${months[months.length - 1]?.month}` : "";
+  const [exported, setExported] = useState<string | null>(null);
+  const exportFile = useMutation({
+    mutationFn: (format: string) => download(`/reports/monthly/export?${range}&format=${format}&lang=${lang}`),
+    onSuccess: setExported,
+  });
   const apply = () => {
     const params = new URLSearchParams();
     if (isMonth(from)) params.set("from", from);
@@ -63,8 +74,10 @@ export function Reports() {
   return (
     <div className="reports">
       <h1>{t("reports.title")}</h1>
-      <p>{t("reports.lead")}</p>
-      <Form className="inline-form filters" aria-label={t("reports.range")} onSubmit={(e) => { e.preventDefault(); apply(); }}>
+      {/* On paper, whose report it is. */}
+      <p className="print-only">{organisationName}</p>
+      <p className="no-print">{t("reports.lead")}</p>
+      <Form className="inline-form filters no-print" aria-label={t("reports.range")} onSubmit={(e) => { e.preventDefault(); apply(); }}>
         <TextField value={from} onChange={setFrom}>
           <Label>{t("reports.from")}</Label>
           <Input type="month" placeholder="2027-01" />
@@ -75,11 +88,21 @@ export function Reports() {
         </TextField>
         <Button type="submit" className="primary">{t("reports.show")}</Button>
       </Form>
+      {report.data ? (
+        <div className="button-row no-print">
+          <Button onPress={() => exportFile.mutate("csv")} isDisabled={exportFile.isPending}>{t("reports.exportCsv")}</Button>
+          <Button onPress={() => exportFile.mutate("csv-sjis")} isDisabled={exportFile.isPending}>{t("reports.exportSjis")}</Button>
+          <Button onPress={() => exportFile.mutate("xlsx")} isDisabled={exportFile.isPending}>{t("reports.exportXlsx")}</Button>
+          <Button onPress={() => window.print()}>{t("reports.print")}</Button>
+        </div>
+      ) : null}
+      {exported ? <p role="status" className="no-print">{t("reports.exported", { name: exported })}</p> : null}
+      {exportFile.isError ? <ErrorText error={exportFile.error} /> : null}
       {report.isPending ? <p>{t("app.loading")}</p> : null}
       {report.isError ? <ErrorText error={report.error} /> : null}
       {months.length > 0 ? <ResponseTrend months={months} lang={lang} /> : null}
-      {[...months].reverse().map((m) => <MonthTable key={m.month} month={m} lang={lang} />)}
-      <details className="definitions">
+      {[...months].reverse().map((m) => <MonthTable key={m.month} month={m} lang={lang} timeZone={report.data?.timeZone ?? "Asia/Tokyo"} />)}
+      <details className="definitions no-print">
         <summary>{t("reports.definitionsTitle")}</summary>
         <dl>
           {(["fine", "contactRequested", "silentTwice", "confirmedByVisit", "responseRate"] as const).map((k) => (
@@ -120,7 +143,7 @@ function ResponseTrend({ months, lang }: { months: ReportMonth[]; lang: Lang }) 
   );
 }
 
-function MonthTable({ month, lang }: { month: ReportMonth; lang: Lang }) {
+function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang; timeZone: string }) {
   const { t } = useTranslation();
   const title = formatMonth(month.month, lang);
   const headingId = `report-${month.month}`;
@@ -163,6 +186,30 @@ function MonthTable({ month, lang }: { month: ReportMonth; lang: Lang }) {
         {t("reports.resolved")}
         {outcomes.length === 0 ? t("reports.none") : outcomes.map(([outcome, n]) => t("reports.outcomeCount", { outcome: t(`incidents.outcomes.${outcome}`), count: n })).join(t("reports.separator"))}
       </p>
+      {month.broadcasts.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption>{t("reports.broadcastsCaption", { month: title })}</caption>
+            <thead>
+              <tr>
+                {(["sentAt", "text", "recipients", "safe", "needHelp", "noAnswer"] as const).map((k) => <th key={k} scope="col">{t(`reports.broadcastColumns.${k}`)}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              {month.broadcasts.map((b) => (
+                <tr key={b.id}>
+                  <td>{formatDateTime(b.sentAt, timeZone, lang)}</td>
+                  <th scope="row" className="broadcast-text">{b.text}</th>
+                  <td>{b.recipients}</td>
+                  <td>{b.question ? b.safe : "—"}</td>
+                  <td>{b.question ? b.needHelp : "—"}</td>
+                  <td>{b.question ? b.recipients - b.safe - b.needHelp : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </section>
   );
 }
