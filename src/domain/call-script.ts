@@ -175,6 +175,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   member_unreachable: "notice",
   person_invitation: "notice",
   channel_test: "notice",
+  visit_offer: "notice",
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",

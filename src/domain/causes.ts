@@ -22,6 +22,7 @@ export const CANCEL_REASONS = [
   "contact_confirmed",
   "group_inactive",
   "off_duty",
+  "visit_answered",
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
@@ -44,6 +45,8 @@ export interface CauseFacts {
    */
   onDutyStill?: boolean;
   dutyChannelExists?: boolean;
+  /** For a visit request: whether the visit is still offered to the recipient (not accepted, declined, withdrawn or done). */
+  visitOfferedToRecipient?: boolean;
 }
 
 export type Need = { needed: true } | { needed: false; reason: CancelReason };
@@ -99,6 +102,7 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   // Cancelled with its person (recipient_gone); a newer invitation makes this one's link useless, not harmful.
   person_invitation: always,
   channel_test: always,
+  visit_offer: (f) => (f.visitOfferedToRecipient === false ? cancel("visit_answered") : NEEDED),
 };
 
 /**

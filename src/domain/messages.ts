@@ -14,7 +14,7 @@ export const MESSAGE_KINDS = [
   "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
-  "channel_test",
+  "channel_test", "visit_offer",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -131,8 +131,19 @@ export function operatorAlertText(channelKind: string, error: string): string {
 
 /** To a person who asked for it: a test of one of their alert channels (nothing to do). */
 export function channelTestText(displayName: string, organisationName: string): string {
-  return `【見守り】${displayName}さん、${organisationName} の見守りからのテストです。当番中のアラートはこの連絡先に届きます。対応は不要です。\n` +
-    `[Mimamori] ${displayName}, this is a test from ${organisationName}'s Mimamori: alerts reach you here while you are on duty. Nothing to do.`;
+  return `【見守り】${displayName}さん、${organisationName} の見守りからのテストです。当番中のアラートや訪問のお願いはこの連絡先に届きます。対応は不要です。\n` +
+    `[Mimamori] ${displayName}, this is a test from ${organisationName}'s Mimamori: alerts while you are on duty, and visit requests, reach you here. Nothing to do.`;
+}
+
+/**
+ * A watcher asked to visit (domain/visits.ts): whom, by when (in the
+ * organisation's zone), and where to answer. The member's name only: the
+ * address and phone are on the watcher's screen, behind their sign-in.
+ */
+export function visitOfferText(watcherName: string, memberName: string, dueAt: Date, zone: string): string {
+  const due = formatLocal(dueAt, zone);
+  return `【見守り】${watcherName}さん、${memberName}さんへの訪問のお願いがあります（${due} まで）。見守り管理画面の「わたしの訪問」で、引き受けるかどうかお返事ください。\n` +
+    `[Mimamori] ${watcherName}, you are asked to visit ${memberName} (by ${due}). Please answer under "My visits" in the Mimamori console.`;
 }
 
 /** An invitation to the console sent by e-mail; the link itself goes in the mail's button (payload.url). */

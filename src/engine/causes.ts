@@ -50,6 +50,11 @@ function dutyChannelOf(row: QueuedRow): string | undefined {
   return typeof row.payload.channelId === "string" ? row.payload.channelId : undefined;
 }
 
+/** Whether a visit is still offered to this person (a deleted visit is not). */
+function visitOffered(visit: { state: string; watcher_id: string | null } | undefined, personId: string): boolean {
+  return visit?.state === "offered" && visit.watcher_id === personId;
+}
+
 /** Split a claimed batch into the rows still needed and those to cancel (with the reason). */
 export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: Date): Promise<{ needed: T[]; cancelled: Cancelled[] }> {
   if (rows.length === 0) return { needed: [], cancelled: [] };
@@ -59,7 +64,8 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const incidentIds = ids((r) => r.incident_id);
   const memberIds = ids(memberOf);
   const dutyChannelIds = ids(dutyChannelOf);
-  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels] = await Promise.all([
+  const visitIds = ids((r) => (r.message_kind === "visit_offer" && typeof r.payload.visitId === "string" ? r.payload.visitId : null));
+  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits] = await Promise.all([
     byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
     byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
     byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
@@ -69,6 +75,7 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
     // A deactivated person is gone for messages: nothing more is sent to them.
     byId(of("person"), (ids) => tx.selectFrom("people").select(["id", "on_duty", "role"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
     byId(dutyChannelIds, (ids) => tx.selectFrom("person_channels").select(["id"]).where("id", "in", ids).execute()),
+    byId(visitIds, (ids) => tx.selectFrom("visits").select(["id", "state", "watcher_id"]).where("id", "in", ids).execute()),
   ]);
 
   const needed: T[] = [];
@@ -93,6 +100,7 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
       } : {}),
       ...(row.recipient_kind === "contact" ? { contactConfirmed: !!contacts.get(row.recipient_id)?.confirmed_at } : {}),
       ...(row.recipient_kind === "group" ? { groupActive: groups.get(row.recipient_id)?.status === "active" } : {}),
+      ...(row.message_kind === "visit_offer" ? { visitOfferedToRecipient: visitOffered(visits.get(String(row.payload.visitId)), row.recipient_id) } : {}),
       ...(dutyChannelOf(row) ? {
         onDutyStill: !!people.get(row.recipient_id)?.on_duty && DUTY_ROLES.some((r) => r === people.get(row.recipient_id)?.role),
         dutyChannelExists: dutyChannels.has(dutyChannelOf(row) as string),

@@ -21,6 +21,8 @@
  *   The team's own addresses, when it has some, are still told.
  * - A channel is not confirmed before use; its owner can send themselves a test
  *   message through the outbox (`channel_test`) and see whether it went.
+ * - Watchers keep channels too, never on duty: a visit request reaches them there
+ *   (engine/visits.ts).
  */
 import { sql } from "kysely";
 import { channelTestText } from "../domain/messages.ts";
@@ -33,8 +35,10 @@ import { enqueue, type OutboxMessage, type OutboxRow, outboxRow } from "./outbox
 /** The kinds of address a person may register for team alerts. */
 export const DUTY_CHANNEL_KINDS = ["email", "sms", "voice", "line"] as const;
 export type DutyChannelKind = (typeof DUTY_CHANNEL_KINDS)[number];
-/** Roles that receive team alerts (and may register channels and go on duty). */
+/** Roles that receive team alerts (and may go on duty). */
 export const DUTY_ROLES = ["staff", "admin"] as const;
+/** Roles that keep channels: those on duty, and watchers, whom visit requests reach there (engine/visits.ts). */
+export const CHANNEL_ROLES = ["staff", "admin", "watcher"] as const;
 /** A person holds at most this many alert channels. */
 export const MAX_DUTY_CHANNELS = 10;
 
@@ -74,6 +78,10 @@ async function personRow(db: Db, organisationId: string, personId: string) {
 }
 
 const dutyRole = (role: string) => (DUTY_ROLES as readonly string[]).includes(role);
+const channelRole = (role: string) => (CHANNEL_ROLES as readonly string[]).includes(role);
+const notChannelRole: { ok: false; error: DutyError } = {
+  ok: false, error: { code: "not_on_duty_role", field: "role", message: "auditors keep no channels: nothing is sent to them" },
+};
 const notDutyRole: { ok: false; error: DutyError } = {
   ok: false, error: { code: "not_on_duty_role", field: "role", message: "only staff and admins receive team alerts (watchers and auditors do not)" },
 };
@@ -126,7 +134,7 @@ export async function addDutyChannel(
     const person = await tx.selectFrom("people").select(["id", "role"]).where("organisation_id", "=", organisationId).where("id", "=", personId)
       .forUpdate().executeTakeFirst();
     if (!person) return notFound("id", "person");
-    if (!dutyRole(person.role)) return notDutyRole;
+    if (!channelRole(person.role)) return notChannelRole;
     const existing = await tx.selectFrom("person_channels").select(["kind", "address"]).where("organisation_id", "=", organisationId)
       .where("person_id", "=", personId).execute();
     if (existing.some((c) => c.kind === channel.kind && c.address === channel.address)) {

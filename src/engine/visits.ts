@@ -19,7 +19,11 @@ import {
 import type { CallOutcome } from "../domain/visits.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
+import { visitOfferText } from "../domain/messages.ts";
+import type { ChannelAddress } from "../store/schema.ts";
 import { incidentEvent } from "./incident-log.ts";
+import { enqueue, outboxRow } from "./outbox.ts";
+import { organisationTimeZone } from "./today.ts";
 import { acknowledgeIncidentIn, cancelVisitsIn, phoneOf, resolveIncidentIn } from "./incidents.ts";
 
 /** Who acts: a label for the timeline; `watcherId` when the caller is a watcher (they may act on their own visits only). */
@@ -122,8 +126,33 @@ export async function assignVisit(
     await tx.insertInto("incident_events").values(incidentEvent(organisationId, incidentId, now, "visit_assigned", {
       visitId: id, watcher: { id: ids[0], displayName: known.get(ids[0]) }, dueAt: input.dueAt.toISOString(), candidates: ids.length,
     }, by.label)).execute();
+    await askWatcher(tx, organisationId, { id, member_id: incident.member_id, due_at: input.dueAt }, ids[0], now);
     return { ok: true, visitId: id };
   });
+}
+
+/**
+ * Tells the watcher a visit is offered to them, on every channel they keep
+ * (person_channels: e-mail, SMS, phone, LINE), each its own outbox row keyed by
+ * the visit, the watcher and the channel (an offer is made to a watcher once).
+ * The message waits only while the visit is still offered to them
+ * (domain/causes.ts `visit_offer`). A watcher without channels sees the offer
+ * on their screen (わたしの訪問) only.
+ */
+async function askWatcher(tx: Db, organisationId: string, visit: { id: string; member_id: string; due_at: Date }, watcherId: string, now: Date) {
+  const channels = await tx.selectFrom("person_channels").select(["id", "kind", "address"])
+    .where("organisation_id", "=", organisationId).where("person_id", "=", watcherId).orderBy("created_at").orderBy("id").execute();
+  if (channels.length === 0) return;
+  const [watcher, member] = await Promise.all([
+    tx.selectFrom("people").select("display_name").where("organisation_id", "=", organisationId).where("id", "=", watcherId).executeTakeFirstOrThrow(),
+    tx.selectFrom("members").select("display_name").where("organisation_id", "=", organisationId).where("id", "=", visit.member_id).executeTakeFirstOrThrow(),
+  ]);
+  const text = visitOfferText(watcher.display_name, member.display_name, visit.due_at, await organisationTimeZone(tx, organisationId));
+  await enqueue(tx, channels.map((c) => outboxRow({
+    organisationId, key: `visit_offer:${visit.id}:${watcherId}:${c.id}`, recipient: { kind: "person", id: watcherId },
+    channels: [{ kind: c.kind, address: c.address } as ChannelAddress], messageKind: "visit_offer", text,
+    payload: { visitId: visit.id, memberId: visit.member_id, channelId: c.id }, dueAt: now, now,
+  })));
 }
 
 type LockedVisit = { id: string; incident_id: string; state: VisitState; watcher_id: string | null };
@@ -178,8 +207,9 @@ export async function declineVisit(db: Db, organisationId: string, visitId: stri
     const next = nextCandidate(candidates.map((c) => ({ ...c, declined: c.declined_at !== null || c.position === position })), position);
     const names = await watcherNames(tx, organisationId, candidates.map((c) => c.person_id));
     if (next) {
-      await tx.updateTable("visits").set({ watcher_id: next.person_id, offered_at: now })
-        .where("id", "=", visitId).where("organisation_id", "=", organisationId).execute();
+      const moved = await tx.updateTable("visits").set({ watcher_id: next.person_id, offered_at: now })
+        .where("id", "=", visitId).where("organisation_id", "=", organisationId).returning(["id", "member_id", "due_at"]).executeTakeFirstOrThrow();
+      await askWatcher(tx, organisationId, moved, next.person_id, now);
     } else {
       await tx.updateTable("visits").set({ state: "unassigned", watcher_id: null })
         .where("id", "=", visitId).where("organisation_id", "=", organisationId).execute();

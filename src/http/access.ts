@@ -13,8 +13,9 @@
  *   moves the sandbox clock, which every organisation of the instance shares.
  * - `public`: no token (the OpenAPI document, signing in, an invitation's page).
  * - `person`: any person signed in (their own session and sessions), whatever their role.
- * - `duty`: a person signed in as staff or admin: their own alert channels and duty
- *   (watchers and auditors receive no team alerts; a token is nobody's).
+ * - `duty`: a person signed in as staff, admin or watcher: their own channels and duty
+ *   (a watcher keeps channels for visit requests and is never on duty; auditors
+ *   receive nothing; a token is nobody's).
  * - `task`: what a watcher needs for their visits, besides the `observer` (reads) and
  *   `staff` (writes) who reach it as usual. The route itself limits a watcher to their
  *   own: the members and incidents they hold a visit of (403 `not_assigned` for any
@@ -197,7 +198,7 @@ const PREFIX = "/api/v1";
 const RANK: Record<PrincipalRole, number> = { watcher: -1, auditor: 0, observer: 0, staff: 1, admin: 2 };
 const MESSAGES: Record<Exclude<Access, "public">, string> = {
   person: "this needs a person signed in (a session), not an API token",
-  duty: "this needs a staff member or admin signed in (a session): team alerts reach people, not tokens, watchers or auditors",
+  duty: "this needs a person signed in as staff, admin or watcher (a session): messages reach people, not tokens or auditors",
   task: "this role may not do this",
   observer: "this role may not read this",
   staff: "this needs the staff or admin role",
@@ -231,7 +232,7 @@ export function checkAccess(request: FastifyRequest, access: Access): void {
   const read = request.method === "GET" || request.method === "HEAD";
   let allowed: boolean;
   if (access === "person") allowed = kind === "person";
-  else if (access === "duty") allowed = kind === "person" && (role === "staff" || role === "admin");
+  else if (access === "duty") allowed = kind === "person" && (role === "staff" || role === "admin" || role === "watcher");
   else if (access === "instance") allowed = instanceAdmin;
   // The route limits a watcher to their own visits; everyone else as observer (reads) or staff (writes).
   else if (role === "watcher") allowed = access === "task";

@@ -17,6 +17,10 @@ import {
   acceptVisit, assignVisit, declineVisit, getVisit, incidentsOfWatcher, listVisits, listWatchers, overdueVisits, recordVisitOutcome, watcherAssigned,
 } from "../../src/engine/visits.ts";
 import { inTransaction } from "../../src/store/db.ts";
+import { sql } from "kysely";
+import { addDutyChannel } from "../../src/engine/on-duty.ts";
+import { sendReady } from "../../src/engine/sender.ts";
+import { ChannelRegistry } from "../../src/engine/channels/registry.ts";
 import { SecretBox } from "../../src/store/secrets.ts";
 import { databaseKinds } from "../support/harness.ts";
 import { freshStore } from "../support/store.ts";
@@ -162,6 +166,46 @@ for (const kind of databaseKinds()) {
       await resolveIncident(store.db, organisationId, id, "false_alarm", "", "x", NOW);
       const resolved = await assignVisit(store.db, organisationId, id, { watcherIds: [watchers["見守り 鈴木"]], dueAt: later(60) }, staff, NOW);
       assert.equal(resolved.ok ? "ok" : resolved.error.code, "incident_resolved");
+    });
+
+    test("a visit request reaches the watcher on each of their channels; a decline asks the next; a request no longer open is not sent", async () => {
+      const tanaka = watchers["民生委員 田中"];
+      const suzuki = watchers["見守り 鈴木"];
+      const mail = await addDutyChannel(store.db, organisationId, tanaka, { kind: "email", address: "tanaka@example.jp" }, NOW);
+      const sms = await addDutyChannel(store.db, organisationId, tanaka, { kind: "sms", address: "+819011112222" }, NOW);
+      assert.ok(mail.ok && sms.ok);
+      assert.ok((await addDutyChannel(store.db, organisationId, suzuki, { kind: "email", address: "suzuki@example.jp" }, NOW)).ok);
+      const { id } = await incidentFor("依頼 花子");
+      const assigned = await assignVisit(store.db, organisationId, id, { watcherIds: [tanaka, suzuki], dueAt: later(120) }, staff, NOW);
+      assert.ok(assigned.ok);
+      const requests = async () => store.db.selectFrom("outbox").select(["recipient_id", "channel_kind", "address", "text", "status", "cancel_reason", "idempotency_key"])
+        .where("organisation_id", "=", organisationId).where("message_kind", "=", "visit_offer").where("payload", "@>", sql<never>`${JSON.stringify({ visitId: assigned.visitId })}::jsonb`)
+        .orderBy("created_at").orderBy("address").execute();
+      const first = await requests();
+      assert.deepEqual(first.map((r) => [r.recipient_id, r.channel_kind, r.address]), [[tanaka, "sms", "+819011112222"], [tanaka, "email", "tanaka@example.jp"]].sort((a, b) => a[2] < b[2] ? -1 : 1));
+      assert.match(first[0].text, /民生委員 田中さん、依頼 花子さんへの訪問のお願いがあります（1月4日 10:00 まで）/);
+      // 田中 declines before the requests go: 鈴木 is asked, and 田中's requests are cancelled when their turn comes.
+      assert.ok((await declineVisit(store.db, organisationId, assigned.visitId, "", as("民生委員 田中"), later(1))).ok);
+      const afterDecline = await requests();
+      assert.deepEqual(afterDecline.filter((r) => r.recipient_id === suzuki).map((r) => r.address), ["suzuki@example.jp"]);
+      const sent: string[] = [];
+      const channel = { name: "recording", send: async (messages: { address: string }[]) => messages.map((m) => { sent.push(m.address); return { status: "sent" as const }; }) };
+      await sendReady(store.db, new ChannelRegistry().register("email", channel).register("sms", channel), later(2), 100, 60_000);
+      assert.ok(sent.includes("suzuki@example.jp"));
+      assert.ok(!sent.includes("tanaka@example.jp") && !sent.includes("+819011112222"), "the declined request is not sent");
+      const tanakas = (await requests()).filter((r) => r.recipient_id === tanaka);
+      assert.deepEqual(tanakas.map((r) => [r.status, r.cancel_reason]), [["cancelled", "visit_answered"], ["cancelled", "visit_answered"]]);
+      // Each request once: keyed by the visit, the watcher and the channel.
+      assert.equal(new Set((await requests()).map((r) => r.idempotency_key)).size, 3);
+    });
+
+    test("a watcher without channels is asked on their screen only: nothing is queued", async () => {
+      const { id } = await incidentFor("画面 だけ");
+      const assigned = await assignVisit(store.db, organisationId, id, { watcherIds: [watchers["見守り 高橋"]], dueAt: later(60) }, staff, NOW);
+      assert.ok(assigned.ok);
+      const rows = await store.db.selectFrom("outbox").select("id").where("message_kind", "=", "visit_offer")
+        .where("recipient_id", "=", watchers["見守り 高橋"]).execute();
+      assert.deepEqual(rows, []);
     });
   });
 }

@@ -2,8 +2,9 @@
  * Alert channels and duty through the API, on every database: staff keep their
  * own channels (validated: phone numbers read as people type them, e-mail and
  * LINE ids checked, each bad field named) and go on or off duty; an admin can
- * do it for someone; a watcher, an auditor or an API token cannot register for
- * team alerts, and nobody but an admin sees another person's channels; a test
+ * do it for someone; a watcher keeps channels (visit requests) but is never on
+ * duty; an auditor or an API token cannot register, and nobody but an admin sees
+ * another person's channels; a test
  * message goes through the outbox; every change is in the audit log.
  */
 import assert from "node:assert/strict";
@@ -91,8 +92,8 @@ for (const kind of databaseKinds()) {
       assert.equal((await staff.client.call("POST", "/me/channels/not-an-id/test")).status, 400);
     });
 
-    test("a watcher, an auditor and an API token cannot register for team alerts; only an admin sees another person's channels", async () => {
-      for (const [who, client] of [["watcher", watcher.client], ["auditor", auditor.client]] as const) {
+    test("an auditor and an API token cannot register for team alerts (a watcher keeps channels for visit requests, see below); only an admin sees another person's channels", async () => {
+      for (const [who, client] of [["auditor", auditor.client]] as const) {
         for (const [method, path, body] of [
           ["GET", "/me/duty", undefined], ["PUT", "/me/duty", { onDuty: true }], ["POST", "/me/channels", { kind: "email", address: "w@example.org" }],
         ] as const) {
@@ -127,8 +128,13 @@ for (const kind of databaseKinds()) {
       const refused = await service.api("PUT", `/people/${watcher.id}/duty`, { onDuty: true });
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error.code, "not_on_duty_role");
-      const noChannel = await service.api("POST", `/people/${watcher.id}/channels`, { kind: "email", address: "w@example.org" });
-      assert.equal(noChannel.status, 409);
+      // A watcher keeps channels (visit requests reach them there), never on duty.
+      const watcherChannel = await service.api("POST", `/people/${watcher.id}/channels`, { kind: "email", address: "w@example.org" });
+      assert.equal(watcherChannel.status, 201, JSON.stringify(watcherChannel.body));
+      const ownWay = await watcher.client.call("PUT", "/me/duty", { onDuty: true });
+      assert.equal(ownWay.status, 409);
+      assert.equal(ownWay.body.error.code, "not_on_duty_role");
+      assert.equal((await watcher.client.call("GET", "/me/duty")).body.channels.length, 1);
       assert.equal((await service.api("DELETE", `/people/${other.id}/channels/${added.body.id}`)).status, 204);
       assert.equal((await service.api("GET", `/people/00000000-0000-7000-8000-000000000000/duty`)).status, 404);
     });

@@ -122,10 +122,20 @@ describe(`my alert contacts and duty in the console (${ON})`, () => {
     await page.context().close();
   });
 
-  test("a watcher has no alert contacts screen", async () => {
+  test("a watcher keeps contacts for visit requests, with no duty switch", async () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "見守り 岡", loginId: "oka", role: "watcher" });
     const page = await personPage(browser, service.url, "oka", PASSWORD, () => totpNow(watcher.secret));
-    assert.equal(await page.getByRole("link", { name: "自分の連絡先" }).count(), 0);
-    assert.equal((await watcher.client.call("GET", "/me/duty")).status, 403);
+    await page.getByRole("link", { name: "自分の連絡先" }).click();
+    await page.getByRole("heading", { level: 1, name: "自分の連絡先" }).waitFor();
+    await page.getByText("訪問のお願いは、ここに登録した連絡先すべてに届きます").waitFor();
+    assert.equal(await page.getByRole("switch").count(), 0, "a watcher is never on duty");
+    await page.locator(".duty-add label.react-aria-Radio").filter({ hasText: /^メール$/ }).click();
+    await page.getByLabel("メールアドレス", { exact: true }).fill("oka@example.jp");
+    await page.getByRole("button", { name: "追加する", exact: true }).click();
+    await page.getByText("oka@example.jp").waitFor();
+    await assertAccessible(page, "My contacts, watcher (ja)");
+    await screenshot(page, "contacts-watcher-ja");
+    const duty = await watcher.client.call("GET", "/me/duty");
+    assert.deepEqual([duty.status, duty.body.onDuty, duty.body.channels.map((c: { address: string }) => c.address)], [200, false, ["oka@example.jp"]]);
   });
 });

@@ -85,7 +85,7 @@ describe(`people in the console (${ON})`, () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
     const page = await personPage(browser, service.url, "kato", PASSWORD, () => totpNow(watcher.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["わたしの訪問", "ログイン中の端末", "パスキー"]);
+    assert.deepEqual(links, ["わたしの訪問", "自分の連絡先", "ログイン中の端末", "パスキー"]);
     // Today is not theirs: they land on their visits.
     await page.goto(`${service.url}/today`);
     await page.getByRole("heading", { level: 1, name: "わたしの訪問" }).waitFor();

@@ -47,7 +47,8 @@ export function menuFor(me: Me): Screen[] {
   else screens.push("today", "incidents", "members", "reports");
   if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
-  if (me.kind === "person" && (me.role === "staff" || me.role === "admin")) screens.push("duty");
+  // Watchers keep channels too: a visit request reaches them there.
+  if (me.kind === "person" && (me.role === "staff" || me.role === "admin" || me.role === "watcher")) screens.push("duty");
   if (me.kind === "person") screens.push("sessions", "passkeys");
   return screens;
 }
@@ -95,7 +96,9 @@ export function App() {
           <ul>
             {menu.map((item) => (
               <li key={item}>
-                <Link href={`/${item}`} aria-current={current === item ? "page" : undefined}>{t(`nav.${item}`)}</Link>
+                <Link href={`/${item}`} aria-current={current === item ? "page" : undefined}>
+                  {t(item === "duty" && me.data?.role === "watcher" ? "nav.contactsOnly" : `nav.${item}`)}
+                </Link>
               </li>
             ))}
           </ul>
@@ -116,7 +119,7 @@ export function App() {
         {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "reports" ? <Reports organisationName={me.data.organisationName} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
-        {current === "duty" ? <MyDuty timeZone={me.data.timeZone} /> : null}
+        {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
         {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
       </main>

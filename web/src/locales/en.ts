@@ -16,7 +16,7 @@ export const en: Messages = {
     tokenUser: "API token",
     signedInAs: "{{name}} ({{role}})",
   },
-  nav: { today: "Today", incidents: "Incidents", members: "Members", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation" },
+  nav: { today: "Today", incidents: "Incidents", members: "Members", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {
     admin: "Sets up and runs everything in the organisation.",
@@ -419,6 +419,8 @@ export const en: Messages = {
     cancel: "Cancel",
   },
   duty: {
+    watcherTitle: "My contacts",
+    watcherLead: "Visit requests reach you at every contact registered here (and show under My visits).",
     title: "My alert contacts and duty",
     lead: "While you are on duty, your teams' alerts (no answer, contact requested and the like) reach every contact you register here. Being shown on a screen does not count as being told.",
     state: "Duty",

@@ -15,7 +15,7 @@ export const ja = {
     tokenUser: "APIトークン",
     signedInAs: "{{name}}（{{role}}）",
   },
-  nav: { today: "本日の状況", incidents: "対応", members: "利用者", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待" },
+  nav: { today: "本日の状況", incidents: "対応", members: "利用者", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {
     admin: "組織のすべてを設定・操作できます。",
@@ -417,6 +417,8 @@ export const ja = {
     cancel: "やめる",
   },
   duty: {
+    watcherTitle: "自分の連絡先",
+    watcherLead: "訪問のお願いは、ここに登録した連絡先すべてに届きます（「わたしの訪問」にも表示されます）。",
     title: "自分の連絡先・当番",
     lead: "当番中は、担当チームのアラート（応答がない・連絡がほしい など）が、ここに登録した連絡先すべてに届きます。画面に表示されるだけでは届いたことになりません。",
     state: "当番",

@@ -51,13 +51,14 @@ function AddChannel({ onAdded }: { onAdded: (kind: Kind) => void }) {
   );
 }
 
-export function MyDuty({ timeZone }: { timeZone: string }) {
+/** 自分の連絡先・当番; a watcher keeps channels for visit requests and has no duty (自分の連絡先). */
+export function MyDuty({ timeZone, watcher = false }: { timeZone: string; watcher?: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
   const duty = useQuery({ queryKey: ["duty", "me"], queryFn: () => api<Duty>("GET", "/me/duty") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: Team[] }>("GET", "/teams"), enabled: !watcher });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ["duty"] });
   const toggle = useMutation({
     mutationFn: (onDuty: boolean) => api<Duty>("PUT", "/me/duty", { onDuty }),
@@ -84,20 +85,20 @@ export function MyDuty({ timeZone }: { timeZone: string }) {
     },
   });
   useEffect(() => {
-    document.title = `${t("duty.title")} — ${t("app.title")}`;
-  }, [t]);
+    document.title = `${t(watcher ? "duty.watcherTitle" : "duty.title")} — ${t("app.title")}`;
+  }, [t, watcher]);
   const teamName = new Map((teams.data?.teams ?? []).map((team) => [team.id, team.name]));
   const d = duty.data;
   return (
     <div className="duty">
-      <h1>{t("duty.title")}</h1>
-      <p>{t("duty.lead")}</p>
+      <h1>{t(watcher ? "duty.watcherTitle" : "duty.title")}</h1>
+      <p>{t(watcher ? "duty.watcherLead" : "duty.lead")}</p>
       <p role="status" className="notice">{notice}</p>
       {duty.isPending ? <p>{t("app.loading")}</p> : null}
       {duty.isError ? <ErrorText error={duty.error} /> : null}
       {d ? (
         <>
-          <section className="duty-state" aria-labelledby="duty-state-heading">
+          {watcher ? null : <section className="duty-state" aria-labelledby="duty-state-heading">
             <h2 id="duty-state-heading">{t("duty.state")}</h2>
             <Switch isSelected={d.onDuty} onChange={(on) => toggle.mutate(on)} isDisabled={toggle.isPending} className="react-aria-Switch big-switch">
               <div className="indicator" aria-hidden="true" />
@@ -109,7 +110,7 @@ export function MyDuty({ timeZone }: { timeZone: string }) {
               {t("duty.teams")}: {d.teamIds.length ? d.teamIds.map((id) => teamName.get(id) ?? id).join("、") : t("duty.noTeams")}
             </p>
             {toggle.isError ? <ErrorText error={toggle.error} /> : null}
-          </section>
+          </section>}
           <section aria-labelledby="duty-channels-heading">
             <h2 id="duty-channels-heading">{t("duty.channels")}</h2>
             {d.channels.length === 0 ? <p>{t("duty.none")}</p> : (
