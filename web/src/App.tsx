@@ -10,6 +10,8 @@ import { type Me, signedOut, useMe } from "./me.ts";
 import { navigate, type Screen, useScreen, useSubpath } from "./router.ts";
 import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
 import { AuditLog } from "./screens/AuditLog.tsx";
+import { Broadcasts } from "./screens/Broadcasts.tsx";
+import { Groups } from "./screens/Groups.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
@@ -18,6 +20,7 @@ import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
 import { People } from "./screens/People.tsx";
 import { Reports } from "./screens/Reports.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
+import { Settings } from "./screens/Settings.tsx";
 import { SignIn } from "./screens/SignIn.tsx";
 import { Today } from "./screens/Today.tsx";
 import { Tokens } from "./screens/Tokens.tsx";
@@ -44,8 +47,8 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "members", "reports");
-  if (me.role === "admin" || me.role === "auditor") screens.push("people", "tokens", "audit");
+  else screens.push("today", "incidents", "members", "broadcasts", "groups", "reports");
+  if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
   if (me.kind === "person" && (me.role === "staff" || me.role === "admin" || me.role === "watcher")) screens.push("duty");
@@ -113,6 +116,9 @@ export function App() {
         {current === "today" ? <Today /> : null}
         {current === "incidents" ? <Incidents me={me.data} /> : null}
         {current === "members" ? <Members me={me.data} id={subpath} /> : null}
+        {current === "broadcasts" ? <Broadcasts me={me.data} id={subpath} /> : null}
+        {current === "groups" ? <Groups me={me.data} id={subpath} /> : null}
+        {current === "settings" ? <Settings me={me.data} section={subpath} /> : null}
         {current === "visits" && !watcherMember ? <MyVisits me={me.data} /> : null}
         {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
         {current === "people" ? <People me={me.data} /> : null}

@@ -16,7 +16,7 @@ export const en: Messages = {
     tokenUser: "API token",
     signedInAs: "{{name}} ({{role}})",
   },
-  nav: { today: "Today", incidents: "Incidents", members: "Members", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts" },
+  nav: { today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {
     admin: "Sets up and runs everything in the organisation.",
@@ -272,6 +272,19 @@ export const en: Messages = {
     states: { inactive: "Stopped", paused: "Paused", scheduled: "Waiting for the next check-in", awaiting_answer: "Waiting for the answer", escalating: "Needs attention" },
     reasons: { travel: "Travel", hospital: "In hospital", other: "Other" },
     answers: { ok: "Fine", need_contact: "Please contact me" },
+  },
+  broadcasts: {
+    title: "Broadcasts and safety checks",
+    lead: "Send a safety check in a disaster, or a notice from the city, to every member, to teams or to groups.",
+  },
+  groups: {
+    title: "Groups",
+    lead: "Groups of peers who confirm each other every day.",
+  },
+  settings: {
+    title: "Settings",
+    lead: "Fit how the watching works to this organisation.",
+    sections: { policy: "Escalation", templates: "Message templates", branding: "Name and terms", channels: "Channels" },
   },
   reports: {
     title: "Monthly report",

@@ -15,7 +15,7 @@ export const ja = {
     tokenUser: "APIトークン",
     signedInAs: "{{name}}（{{role}}）",
   },
-  nav: { today: "本日の状況", incidents: "対応", members: "利用者", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先" },
+  nav: { today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {
     admin: "組織のすべてを設定・操作できます。",
@@ -271,6 +271,19 @@ export const ja = {
     states: { inactive: "停止", paused: "休止中", scheduled: "次の確認待ち", awaiting_answer: "回答待ち", escalating: "対応が必要" },
     reasons: { travel: "旅行・外出", hospital: "入院", other: "その他" },
     answers: { ok: "元気", need_contact: "連絡希望" },
+  },
+  broadcasts: {
+    title: "一斉配信・安否確認",
+    lead: "災害時の安否確認や市からのお知らせを、利用者全員、チームごと、つながりごとに送ります。",
+  },
+  groups: {
+    title: "つながり",
+    lead: "仲間どうしで毎日お互いの無事を確かめ合うグループです。",
+  },
+  settings: {
+    title: "設定",
+    lead: "見守りのしくみを、この団体に合わせて設定します。",
+    sections: { policy: "通知の段取り", templates: "メッセージの文面", branding: "名称・利用規約", channels: "連絡手段" },
   },
   reports: {
     title: "報告（月次）",
