@@ -318,6 +318,18 @@ export async function confirmInGroupIn(tx: Db, input: ConfirmInput, now: Date): 
 
 /** A group as stored, with its members' ids (a LINE group may have none: its people are participants). */
 export type GroupDetail = Selectable<Database["groups"]> & { memberIds: string[] };
+/** A member of a group as its page lists them: name and team, in name order. */
+export interface GroupMember { id: string; displayName: string; teamId: string }
+
+/**
+ * A plan was given to a group that is not a LINE group. Rounds are a LINE group's
+ * own: everyone sees the prompt and the list of who has not confirmed in one
+ * conversation, and anyone can answer for someone they checked on. A group put
+ * together by staff has no such place — its members are asked on their own
+ * channels by their own plans — so a plan for it would be a setting that does
+ * nothing, and is refused.
+ */
+export class RoundsNeedLineGroup extends Error {}
 
 export interface GroupInput {
   name: string;
@@ -374,13 +386,17 @@ export interface GroupPatch {
 /**
  * Rename a group, replace its channels or members, or give it a new plan, with
  * the group's row locked. False when the organisation has no such group; throws
- * MissingReference (`memberIds`) for an unknown member, and then nothing changes.
+ * MissingReference (`memberIds`) for an unknown member and RoundsNeedLineGroup for
+ * a plan on a group that is not a LINE group, and then nothing changes.
  */
 export async function updateGroup(db: Db, organisationId: string, groupId: string, patch: GroupPatch, now: Date): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const group = await tx.selectFrom("groups").select(["id", "status", "line_group_id"]).where("id", "=", groupId)
       .where("organisation_id", "=", organisationId).forUpdate().executeTakeFirst();
     if (!group) return false;
+    if (patch.plan && !group.line_group_id) {
+      throw new RoundsNeedLineGroup("only a LINE group runs rounds: add the bot to the members' LINE group, or ask each member on their own plan");
+    }
     if (patch.plan) await setGroupPlanIn(tx, group, patch.plan, now);
     const changes: { name?: string; channels?: string } = {};
     if (patch.name !== undefined) changes.name = patch.name;
@@ -408,6 +424,15 @@ export async function getGroup(db: Db, organisationId: string, groupId: string):
   const group = await db.selectFrom("groups").selectAll().where("id", "=", groupId).where("organisation_id", "=", organisationId)
     .executeTakeFirst();
   return group ? (await withMemberIds(db, [group]))[0] : undefined;
+}
+
+/** A group's members with their names and teams, by name (at most 500: a group's limit). */
+export async function groupMembers(db: Db, organisationId: string, groupId: string): Promise<GroupMember[]> {
+  const rows = await db.selectFrom("group_members").innerJoin("members", "members.id", "group_members.member_id")
+    .select(["members.id", "members.display_name", "members.team_id"])
+    .where("group_members.group_id", "=", groupId).where("group_members.organisation_id", "=", organisationId)
+    .orderBy("members.display_name").orderBy("members.id").execute();
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name, teamId: r.team_id }));
 }
 
 async function withMemberIds(db: Db, groups: Selectable<Database["groups"]>[]): Promise<GroupDetail[]> {

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   team_has_members: "a team with members cannot be deleted",
   already_confirmed: "the contact has already confirmed",
   not_awaiting_approval: "the group is not waiting for approval",
+  rounds_need_line_group: "only a LINE group runs rounds: a plan for a group staff put together is refused",
   already_acknowledged: "the incident is already acknowledged",
   incident_resolved: "the incident is already resolved",
   last_admin_token: "the organisation's last admin token cannot be revoked",

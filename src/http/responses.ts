@@ -140,6 +140,9 @@ export const Group = z.object({
   lineGroupId: z.string().nullable(), status: z.string(), plan: PlanOut.nullable(), nextDueAt: When, leftAt: When,
 }).meta({ id: "Group" });
 export const GroupList = z.object({ groups: z.array(Group) });
+export const GroupWithMembers = Group.extend({
+  members: z.array(z.object({ id: Uuid, displayName: z.string(), teamId: Uuid })),
+}).meta({ id: "GroupWithMembers" });
 export const GroupRounds = z.object({
   rounds: z.array(z.object({
     id: Uuid, dueAt: Time, promptedAt: When, listAt: When, listedAt: When,
@@ -414,10 +417,10 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "PUT /teams/:id/escalation-policy": { 200: TeamOverride },
   "DELETE /teams/:id/escalation-policy": { 204: NoContent },
   "GET /groups": { 200: GroupList },
-  "POST /groups": { 201: Group },
-  "GET /groups/:id": { 200: Group },
-  "PATCH /groups/:id": { 200: Group },
-  "POST /groups/:id/approve": { 200: Group },
+  "POST /groups": { 201: GroupWithMembers },
+  "GET /groups/:id": { 200: GroupWithMembers },
+  "PATCH /groups/:id": { 200: GroupWithMembers },
+  "POST /groups/:id/approve": { 200: GroupWithMembers },
   "GET /groups/:id/rounds": { 200: GroupRounds },
   "DELETE /groups/:id": { 204: NoContent },
   "GET /incidents": { 200: IncidentList },

@@ -187,6 +187,14 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(group.body.memberIds.sort(), [a.id, b.id].sort());
       const changed = await service.api("PATCH", `/groups/${group.body.id}`, { memberIds: [a.id] });
       assert.deepEqual(changed.body.memberIds, [a.id]);
+      assert.deepEqual(changed.body.members.map((m: { id: string; teamId: string }) => [m.id, m.teamId]), [[a.id, team.id]], "the page names its members");
+      // A list of members runs no rounds: a plan for it would do nothing, so it is refused and nothing changes.
+      const planned = await service.api("PATCH", `/groups/${group.body.id}`, { name: "ひまわり団地（新）", plan: { every: "1d", at: "10:00" } });
+      assert.equal(planned.status, 422);
+      assert.equal(planned.body.error.code, "rounds_need_line_group");
+      assert.equal(planned.body.error.field, "plan");
+      const kept = (await service.api("GET", `/groups/${group.body.id}`)).body;
+      assert.deepEqual([kept.name, kept.plan, kept.nextDueAt], ["ひまわり団地", null, null]);
       assert.equal((await service.api("DELETE", `/teams/${team.id}`)).status, 409, "a team with members stays");
       const added = await service.api("POST", `/members/${a.id}/contacts`, { displayName: "大家さん", relation: "landlord" });
       assert.equal(added.status, 201);

@@ -6,7 +6,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
-  approveGroup, createGroup, deleteGroup, type GroupDetail, getGroup, groupRounds, listGroups, type RoundView, updateGroup,
+  approveGroup, createGroup, deleteGroup, type GroupDetail, getGroup, groupMembers, groupRounds, listGroups, RoundsNeedLineGroup, type RoundView,
+  updateGroup,
 } from "../../engine/groups.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -33,10 +34,11 @@ const roundView = (r: RoundView) => ({
 
 export function groupRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
+    /** A group with its members' names and teams (the list shows their ids only). */
     const one = async (organisationId: string, id: string) => {
       const group = await getGroup(s.db, organisationId, id);
       if (!group) throw notFound("group");
-      return groupView(group);
+      return { ...groupView(group), members: await groupMembers(s.db, organisationId, id) };
     };
 
     app.get("/groups", { schema: { tags, summary: "List groups" } }, async (request) => {
@@ -53,10 +55,17 @@ export function groupRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/groups/:id", { schema: { tags, summary: "A group and its members", params: IdParams } }, async (request) =>
       one(request.principal.organisationId, request.params.id));
 
-    app.patch("/groups/:id", { schema: { tags, summary: "Rename a group, replace its members or change its plan", params: IdParams, body: GroupPatch } },
+    app.patch("/groups/:id", { schema: { tags, summary: "Rename a group, replace its members or change a LINE group's plan (a plan for any other group is refused: rounds_need_line_group)", params: IdParams, body: GroupPatch } },
       async (request) => {
         const { organisationId } = request.principal;
-        if (!(await updateGroup(s.db, organisationId, request.params.id, request.body, s.clock.now()))) throw notFound("group");
+        let found: boolean;
+        try {
+          found = await updateGroup(s.db, organisationId, request.params.id, request.body, s.clock.now());
+        } catch (error) {
+          if (error instanceof RoundsNeedLineGroup) throw new ApiError(422, "rounds_need_line_group", error.message, "plan");
+          throw error;
+        }
+        if (!found) throw notFound("group");
         await audit(s.db, request, "group.update", "group", request.params.id);
         return one(organisationId, request.params.id);
       });
