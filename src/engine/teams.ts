@@ -86,9 +86,10 @@ export async function organisationPolicies(db: Db, organisationId: string): Prom
   return org.escalation_policies as Partial<PolicySet> | null;
 }
 
-/** Replace the organisation's policies (checked by the caller with domain/policy.ts's checkPolicy). */
-export async function setOrganisationPolicies(db: Db, organisationId: string, policies: Partial<PolicySet>): Promise<void> {
-  await db.updateTable("organisations").set({ escalation_policies: JSON.stringify(policies) }).where("id", "=", organisationId).execute();
+/** Replace the organisation's policies (checked by the caller with domain/policy.ts's checkPolicy); null: back to the defaults. */
+export async function setOrganisationPolicies(db: Db, organisationId: string, policies: Partial<PolicySet> | null): Promise<void> {
+  await db.updateTable("organisations").set({ escalation_policies: policies === null ? null : JSON.stringify(policies) })
+    .where("id", "=", organisationId).execute();
 }
 
 /**

@@ -55,6 +55,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "DELETE /teams/:id": "admin",
   "GET /escalation-policy": "observer",
   "PUT /escalation-policy": "admin",
+  "DELETE /escalation-policy": "admin",
+  // The timeline of the saved policies (auditors read it); POST previews unsaved ones as the admin edits.
+  "GET /escalation-policy/preview": "observer",
+  "POST /escalation-policy/preview": "admin",
   "GET /teams/:id/escalation-policy": "observer",
   "PUT /teams/:id/escalation-policy": "admin",
   "DELETE /teams/:id/escalation-policy": "admin",

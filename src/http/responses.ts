@@ -10,6 +10,7 @@ import { DELIVERY_ERROR_CODES } from "../engine/ports.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { CANCEL_REASONS } from "../domain/causes.ts";
 import { MESSAGE_KINDS } from "../domain/messages.ts";
+import { SAMPLE_CHANNELS, TIMELINE_KINDS } from "../domain/timeline.ts";
 import { IMPORT_CHANNEL_KINDS, IMPORT_FAILURES, IMPORT_FIELDS, IMPORT_PROBLEM_CODES, IMPORT_STATUSES } from "../domain/member-import.ts";
 import { INTERVALS } from "../domain/schedule.ts";
 import { ROLES } from "../engine/organisations.ts";
@@ -134,6 +135,19 @@ export const Policies = PolicySetOut.extend({
   defaults: PolicySetOut.optional(), customised: z.boolean().optional(), teamOverride: PolicySetOut.nullable().optional(),
 });
 export const TeamOverride = z.object({ teamOverride: PolicySetOut });
+const TimelineEntry = z.object({
+  at: Time, kind: z.enum(TIMELINE_KINDS), stepIndex: z.number().int().optional(), contact: z.number().int().optional(),
+  channel: z.enum(["same", "next"]).optional(), call: z.number().int().optional(),
+});
+export const PolicyPreview = z.object({
+  timeZone: z.string(), firstDueAt: Time, policies: PolicySetOut,
+  channels: z.array(z.object({
+    channel: z.enum(SAMPLE_CHANNELS), policyKind: z.enum(["standard", "phone"]),
+    entries: z.array(TimelineEntry), truncated: z.boolean(),
+    acknowledgement: z.object({ at: Time, remindAt: Time, timeoutAt: Time }).nullable()
+      .describe("if someone takes the incident on as it opens: the reminder, then the timeout"),
+  })),
+}).meta({ id: "PolicyPreview" });
 
 export const Group = z.object({
   id: Uuid, name: z.string(), teamId: Uuid.nullable(), channels: z.array(ChannelOut), memberIds: z.array(Uuid), createdAt: Time,
@@ -413,6 +427,9 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "DELETE /teams/:id": { 204: NoContent },
   "GET /escalation-policy": { 200: Policies },
   "PUT /escalation-policy": { 200: Policies },
+  "DELETE /escalation-policy": { 200: Policies },
+  "GET /escalation-policy/preview": { 200: PolicyPreview },
+  "POST /escalation-policy/preview": { 200: PolicyPreview },
   "GET /teams/:id/escalation-policy": { 200: Policies },
   "PUT /teams/:id/escalation-policy": { 200: TeamOverride },
   "DELETE /teams/:id/escalation-policy": { 204: NoContent },

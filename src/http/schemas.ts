@@ -269,6 +269,13 @@ export const PolicyInput = z.strictObject({
     .describe("Without an outcome by then, the incident re-opens and the escalation resumes, ISO-8601 (default PT6H)"),
 });
 export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(), phone: PolicyInput.optional() });
+const PreviewContacts = z.coerce.number().int().min(0).max(10).default(3).describe("Contacts the sample member has (default 3)");
+export const PolicyPreviewInput = z.strictObject({
+  policies: PolicySetInput.optional().describe("Unsaved policies to preview; a kind left out follows the saved one"),
+  teamId: Id.optional().describe("Preview over this team's saved policies instead of the organisation's"),
+  contacts: PreviewContacts,
+});
+export const PolicyPreviewQuery = z.strictObject({ teamId: Id.optional(), contacts: PreviewContacts });
 
 export const IncidentQuery = z.strictObject({
   status: z.enum(["open", "acknowledged", "resolved", "unresolved"]).optional(),

@@ -1,12 +1,13 @@
 /** Teams (見守りステーション) and their escalation-policy overrides; the organisation's policy. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { checkPolicy, DEFAULT_POLICIES, effectivePolicies, type PolicySet } from "../../domain/policy.ts";
+import { type PolicyPreview, type PreviewInput, previewPolicies } from "../../engine/policies.ts";
 import {
   createTeam, deleteTeam, getTeam, listTeams, organisationPolicies, setOrganisationPolicies, setTeamPolicies, type TeamRow, updateTeam,
 } from "../../engine/teams.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { IdParams, PolicySetInput, TeamInput, TeamPatch } from "../schemas.ts";
+import { IdParams, PolicyPreviewInput, PolicyPreviewQuery, PolicySetInput, TeamInput, TeamPatch } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["teams"];
@@ -14,6 +15,18 @@ const tags = ["teams"];
 const teamView = (t: TeamRow) => ({
   id: t.id, name: t.name, isDefault: t.is_default, channels: t.channels,
   hasOwnPolicy: t.escalation_policies !== null, createdAt: t.created_at.toISOString(),
+});
+
+const previewView = (p: PolicyPreview) => ({
+  timeZone: p.timeZone, firstDueAt: p.firstDueAt.toISOString(), policies: p.policies,
+  channels: p.channels.map((c) => ({
+    channel: c.channel, policyKind: c.policyKind, truncated: c.timeline.truncated,
+    entries: c.timeline.entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+    acknowledgement: c.timeline.acknowledgement && {
+      at: c.timeline.acknowledgement.at.toISOString(), remindAt: c.timeline.acknowledgement.remindAt.toISOString(),
+      timeoutAt: c.timeline.acknowledgement.timeoutAt.toISOString(),
+    },
+  })),
 });
 
 function checkPolicies(body: Partial<PolicySet>) {
@@ -75,6 +88,33 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
         await audit(s.db, request, "policy.update", "organisation", request.principal.organisationId, { policies: request.body });
         return { ...effectivePolicies(request.body, null), defaults: DEFAULT_POLICIES, customised: true };
       });
+
+    app.delete("/escalation-policy", { schema: { tags: ["escalation"], summary: "Return the organisation to the built-in policies" } },
+      async (request) => {
+        await setOrganisationPolicies(s.db, request.principal.organisationId, null);
+        await audit(s.db, request, "policy.delete", "organisation", request.principal.organisationId);
+        return { ...DEFAULT_POLICIES, defaults: DEFAULT_POLICIES, customised: false };
+      });
+
+    const preview = async (organisationId: string, input: PreviewInput) => {
+      const result = await previewPolicies(s.db, organisationId, input, s.clock.now());
+      if (!result) throw notFound("team");
+      return previewView(result);
+    };
+
+    app.get("/escalation-policy/preview", {
+      schema: { tags: ["escalation"], summary: "The timeline the saved policies produce for a silent sample member on each channel", querystring: PolicyPreviewQuery },
+    }, async (request) => preview(request.principal.organisationId, request.query));
+
+    app.post("/escalation-policy/preview", {
+      schema: {
+        tags: ["escalation"], summary: "The timeline unsaved policies would produce for a silent sample member on each channel (nothing is saved)",
+        body: PolicyPreviewInput,
+      },
+    }, async (request) => {
+      if (request.body.policies) checkPolicies(request.body.policies);
+      return preview(request.principal.organisationId, request.body);
+    });
 
     app.get("/teams/:id/escalation-policy", { schema: { tags: ["escalation"], summary: "The policies a team's members follow", params: IdParams } },
       async (request) => {
