@@ -13,11 +13,14 @@ export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
+  /** Every refused field with its own code (the API's `fields`), when the API gave them. */
+  readonly fields: { field: string; code: string }[];
+  constructor(status: number, code: string, message: string, field?: string, fields: { field: string; code: string }[] = []) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.fields = fields;
   }
 }
 
@@ -73,9 +76,10 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   const text = await response.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+    const error = (parsed as { error?: { code?: string; message?: string; field?: string; fields?: { field: string; code: string }[] } } | undefined)
+      ?.error;
     if (response.status === 401 && !options.quiet401) onUnauthorized();
-    throw new ApiFailure(response.status, error?.code ?? "generic", error?.message ?? response.statusText, error?.field);
+    throw new ApiFailure(response.status, error?.code ?? "generic", error?.message ?? response.statusText, error?.field, error?.fields);
   }
   return parsed as T;
 }

@@ -7,6 +7,7 @@ import { useEffect } from "react";
 import { Link } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../me.ts";
+import { PolicySettings } from "./settings/Policy.tsx";
 
 export const SETTINGS_SECTIONS = ["policy", "templates", "branding", "channels"] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
@@ -41,6 +42,11 @@ export function Settings({ me, section }: { me: Me; section: string | null }) {
 }
 
 /** The section's own screen (each section's file is added beside this one). */
-function SectionBody(_props: { me: Me; section: SettingsSection }) {
-  return null;
+function SectionBody({ me, section }: { me: Me; section: SettingsSection }) {
+  switch (section) {
+    case "policy":
+      return <PolicySettings me={me} />;
+    default:
+      return null;
+  }
 }
