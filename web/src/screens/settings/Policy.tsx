@@ -173,7 +173,8 @@ function PolicyEditor(props: {
       {stepsProblem ? <p className="error">{stepsProblem}</p> : null}
       <ol className="policy-steps">
         {steps.map((step, i) => (
-          <StepEditor key={`${kind}-${i}-${steps.length}`} step={step} index={i} count={steps.length} kind={kind} readOnly={readOnly} problemOf={props.problemOf}
+          // biome-ignore lint/suspicious/noArrayIndexKey: a step is its place in the policy (fully controlled fields, no state of their own).
+          <StepEditor key={`${kind}-${i}`} step={step} index={i} count={steps.length} kind={kind} readOnly={readOnly} problemOf={props.problemOf}
             onChange={(s) => setSteps(steps.map((x, j) => (j === i ? s : x)))}
             onRemove={() => setSteps(steps.filter((_, j) => j !== i))}
             onMove={(by) => {
@@ -231,6 +232,7 @@ function Timelines({ preview, lang, pending }: { preview: Preview | undefined; l
           <h4 id={`timeline-${c.channel}`}>{t(`policy.sample.${c.channel}`)}</h4>
           <ol>
             {c.entries.map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the timeline is computed in order; its order is its identity.
               <li key={`${e.at}-${i}`} data-kind={e.kind}><time dateTime={e.at}>{when(e.at)}</time> {entryText(t, e)}</li>
             ))}
           </ol>
