@@ -5,12 +5,15 @@
  * in Japanese and English with no WCAG 2.2 AA violation; screenshots saved.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import ExcelJS from "exceljs";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "../support/browser.ts";
-import { assertAccessible, screenshot, signedInPage } from "../support/console.ts";
+import { assertAccessible, SCREENSHOTS, screenshot, signedInPage } from "../support/console.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { pdfPicture } from "../support/pdf-picture.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 
 const ON = databaseKinds().at(-1) as "pglite" | "postgres";
@@ -79,6 +82,26 @@ describe(`reports in the console (${ON})`, () => {
     await screenshot(page, "reports-print-ja");
     const pdf = await page.pdf({ format: "A4" });
     assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
+    // Looked at as a reader's PDF viewer draws it (pdf.js): the organisation's name on top, the title
+    // and the month drawn in ink where the file places them, no menu or buttons, a page of text and tables.
+    const picture = await pdfPicture(browser, pdf);
+    await writeFile(join(SCREENSHOTS, "reports-pdf-page1.png"), picture.png);
+    assert.ok(picture.ink > 0.003 && picture.ink < 0.3, `a page of text and tables, neither blank nor black (ink ${picture.ink})`);
+    const drawn = (text: string) => {
+      const found = picture.lines.find((d) => d.text.includes(text));
+      assert.ok(found, `"${text}" is on the page: ${picture.lines.map((d) => d.text).join(" | ")}`);
+      assert.ok(found.ink > 0.02, `"${text}" is drawn in ink where the file places it (ink ${found.ink})`);
+      return found;
+    };
+    assert.ok(drawn("Mimamori").y < picture.height * 0.15, "the organisation's name heads the page");
+    // 10 mm at 1.5 × 72 dpi is 42 px: nothing at the sheet's edge, where printers cut.
+    const edge = 10 / 25.4 * 72 * 1.5;
+    for (const line of picture.lines) {
+      assert.ok(line.x > edge && line.x + line.width < picture.width - edge && line.y > edge, `"${line.text}" keeps the margins`);
+    }
+    assert.ok(drawn("報告(月次)").y < drawn("2027年1月").y, "the title, then the month");
+    assert.ok(drawn("応答率の推移").y < drawn("2027年1月のチーム別集計").y, "the trend chart, then the table by team");
+    assert.equal(picture.lines.some((d) => /印刷・PDFで保存|本日の状況|ログアウト/.test(d.text)), false, "no buttons or menu on paper");
     await page.emulateMedia({ media: "screen" });
 
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
