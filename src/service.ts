@@ -19,7 +19,7 @@ import { Engine } from "./engine/engine.ts";
 import { InboundIngest } from "./engine/inbound.ts";
 import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
-import { corePhases } from "./engine/phases.ts";
+import { corePhases, reportMailPhase } from "./engine/phases.ts";
 import { firstStart } from "./engine/first-start.ts";
 import { hashToken } from "./engine/organisations.ts";
 import { invitePerson } from "./engine/people.ts";
@@ -128,7 +128,8 @@ export async function startService(
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
     phases: corePhases(metrics, new Map([["line", new LineEvents((organisationId, tx) => channelConfigs.line(organisationId, tx), config.spreadSeconds, !config.sandbox,
-      (account, groupId, userId) => line.groupMemberName(account.organisationId, groupId, userId, undefined, account.channelAccessToken))]])),
+      (account, groupId, userId) => line.groupMemberName(account.organisationId, groupId, userId, undefined, account.channelAccessToken))]])).concat(
+      reportMailPhase(publicUrl)),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;

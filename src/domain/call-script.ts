@@ -174,6 +174,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   member_answered: "notice",
   member_unreachable: "notice",
   person_invitation: "notice",
+  monthly_report: "notice",
   channel_test: "notice",
   visit_offer: "notice",
   ack_reminder: "notice",

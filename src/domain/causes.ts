@@ -28,7 +28,10 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /** What the engine knows, at claim time, about a queued message's cause. Absent facts were not asked for. */
 export interface CauseFacts {
-  /** False when the recipient (contact, team, group, member) no longer exists. */
+  /**
+   * False when the recipient (contact, team, group, member, a person not deactivated, a
+   * subscription to the monthly report whose person, if any, is not deactivated) no longer exists.
+   */
   recipientExists: boolean;
   checkinStatus?: CheckinStatus;
   incidentStatus?: IncidentStatus;
@@ -103,6 +106,8 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   person_invitation: always,
   channel_test: always,
   visit_offer: (f) => (f.visitOfferedToRecipient === false ? cancel("visit_answered") : NEEDED),
+  // Cancelled with its subscription (recipient_gone: removed, or its person deactivated).
+  monthly_report: always,
 };
 
 /**

@@ -14,7 +14,7 @@ export const MESSAGE_KINDS = [
   "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
-  "channel_test", "visit_offer",
+  "channel_test", "visit_offer", "monthly_report",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -34,9 +34,10 @@ export function isBulk(kind: MessageKind): boolean {
 
 /**
  * Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet)
- * a member; "person" is someone who signs in to the console (an invitation, an on-duty alert).
+ * a member; "person" is someone who signs in to the console (an invitation, an on-duty alert);
+ * "report_subscription" is a subscription to the monthly report by e-mail (engine/report-mail.ts).
  */
-export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user" | "person";
+export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user" | "person" | "report_subscription";
 
 /**
  * Where a queued message stands: waiting (or being sent), accepted by a provider,

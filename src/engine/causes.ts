@@ -65,7 +65,7 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const memberIds = ids(memberOf);
   const dutyChannelIds = ids(dutyChannelOf);
   const visitIds = ids((r) => (r.message_kind === "visit_offer" && typeof r.payload.visitId === "string" ? r.payload.visitId : null));
-  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits] = await Promise.all([
+  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits, subscriptions] = await Promise.all([
     byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
     byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
     byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
@@ -76,6 +76,11 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
     byId(of("person"), (ids) => tx.selectFrom("people").select(["id", "on_duty", "role"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
     byId(dutyChannelIds, (ids) => tx.selectFrom("person_channels").select(["id"]).where("id", "in", ids).execute()),
     byId(visitIds, (ids) => tx.selectFrom("visits").select(["id", "state", "watcher_id"]).where("id", "in", ids).execute()),
+    // A subscription to the monthly report is gone when removed, or when its person is deactivated (or deleted: cascade).
+    byId(of("report_subscription"), (ids) => tx.selectFrom("report_subscriptions as s")
+      .leftJoin("people as p", (j) => j.onRef("p.id", "=", "s.person_id").onRef("p.organisation_id", "=", "s.organisation_id"))
+      .select(["s.id"]).where("s.id", "in", ids).where((eb) => eb.or([eb("s.person_id", "is", null), eb("p.deactivated_at", "is", null)]))
+      .execute()),
   ]);
 
   const needed: T[] = [];
@@ -83,7 +88,9 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   for (const row of rows) {
     const memberId = memberOf(row);
     const member = memberId ? members.get(memberId) : undefined;
-    const recipients: Partial<Record<string, Map<string, unknown>>> = { member: members, contact: contacts, team: teams, group: groups, person: people };
+    const recipients: Partial<Record<string, Map<string, unknown>>> = {
+      member: members, contact: contacts, team: teams, group: groups, person: people, report_subscription: subscriptions,
+    };
     const facts: CauseFacts = {
       recipientExists: recipients[row.recipient_kind]?.has(row.recipient_id) ?? true,
       // A check-in or incident deleted meanwhile counts as closed.

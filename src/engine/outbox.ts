@@ -92,8 +92,9 @@ export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
 /** Channels of recipients, looked up by kind and id. */
 export async function recipientChannels(tx: Db, kind: RecipientKind, id: string): Promise<ChannelAddress[]> {
   if (kind === "line_user") return [{ kind: "line", address: id }];
-  if (kind === "person") {
+  if (kind === "person" || kind === "report_subscription") {
     // A person's messages name their one channel each (an invitation's e-mail, one on-duty channel): no fail-over among them.
+    // A monthly report goes to the subscription's one address.
     return [];
   }
   const table = kind === "member" ? "members" : kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";

@@ -19,6 +19,7 @@ import { expireImports } from "./member-imports.ts";
 import { processInbound } from "./inbound.ts";
 import type { Metrics } from "./metrics.ts";
 import type { InboundHandler } from "./ports.ts";
+import { mailMonthlyReports } from "./report-mail.ts";
 import { dispatchDue } from "./scheduler.ts";
 
 /** What one batch of a phase did. */
@@ -113,6 +114,18 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
       },
     },
   ];
+}
+
+/**
+ * The monthly report by e-mail (engine/report-mail.ts): subscriptions due on the
+ * 1st. `publicUrl`: where the service answers, for the mail's link to the console.
+ */
+export function reportMailPhase(publicUrl: () => string): DecidingPhase {
+  return {
+    name: "monthly-reports",
+    deadlines: [{ table: "report_subscriptions", column: "next_send_at" }],
+    run: async (db, now, limit) => mailMonthlyReports(db, now, limit, publicUrl),
+  };
 }
 
 /** The first live deadline after `after` and at or before `until`, over all `deadlines`; null when there is none. */

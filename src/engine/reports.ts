@@ -61,9 +61,14 @@ type Keyed = { team_id: string; month: Month };
  * One read transaction, so the figures agree with each other.
  */
 export async function monthlyReport(db: Db, scope: ReportScope): Promise<MonthlyReport> {
+  return inTransaction(db, (tx) => readMonthlyReport(tx, scope));
+}
+
+/** monthlyReport inside the caller's transaction `tx` (the monthly mail reads it where it claims its subscriptions). */
+export async function readMonthlyReport(tx: Db, scope: ReportScope): Promise<MonthlyReport> {
   const start = monthBounds(scope.months[0], scope.timeZone).start;
   const end = monthBounds(scope.months[scope.months.length - 1], scope.timeZone).end;
-  const rows = await inTransaction(db, async (tx) => {
+  const rows = await (async () => {
     await preferHashJoins(tx);
     const q = new ReportQueries(tx, scope, start, end);
     return {
@@ -76,7 +81,7 @@ export async function monthlyReport(db: Db, scope: ReportScope): Promise<Monthly
       visits: await q.confirmedByVisit(),
       broadcasts: await q.broadcasts(),
     };
-  });
+  })();
 
   const counts = new Map<string, ReportCounts>();
   const at = (r: Keyed) => {

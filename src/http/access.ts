@@ -126,6 +126,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /reports/monthly": "observer",
   // Counts only: an auditor may take it away too (it names nobody).
   "GET /reports/monthly/export": "observer",
+  // Who receives the report by e-mail on the 1st: addresses are personal, changing them is the admin's.
+  "GET /reports/subscriptions": "admin",
+  "POST /reports/subscriptions": "admin",
+  "DELETE /reports/subscriptions/:id": "admin",
 
   "GET /broadcasts": "observer",
   "POST /broadcasts": "staff",

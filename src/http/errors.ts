@@ -71,6 +71,8 @@ export const ERROR_CODES = {
   not_on_duty_role: "only staff and admins receive team alerts: a watcher or auditor has no alert channels and is never on duty",
   channel_taken: "the person has registered this channel already",
   too_many_channels: "a person holds at most 10 alert channels",
+  already_subscribed: "this address or person receives the monthly report by e-mail already",
+  person_without_email: "the person has no e-mail address to send to: add one on their page, or subscribe an address",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

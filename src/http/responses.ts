@@ -377,6 +377,16 @@ export const SessionList = z.object({
     id: Uuid, createdAt: Time, lastSeenAt: Time, expiresAt: Time, ip: z.string().nullable(), userAgent: z.string().nullable(), current: z.boolean(),
   })),
 });
+export const ReportSubscription = z.object({
+  id: z.uuid(),
+  email: z.string().nullable().describe("the address subscribed; null when it is a person's"),
+  personId: z.uuid().nullable(),
+  personName: z.string().nullable(),
+  sendsTo: z.string().nullable().describe("where the next mail goes (the person's current e-mail address); null: nowhere, nothing is sent"),
+  nextSendAt: z.string().describe("when the last month's report is mailed next: the 1st, 08:00 in the organisation's time zone"),
+  createdAt: z.string(),
+}).meta({ id: "ReportSubscription" });
+export const ReportSubscriptionList = z.object({ subscriptions: z.array(ReportSubscription) });
 export const Ended = z.object({ ended: z.number().int().describe("sessions ended") });
 export const PasskeyOptions = z.object({
   challengeId: Uuid.describe("send it back with the browser's answer; valid 5 minutes, once"),
@@ -483,6 +493,9 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /today/events": { 200: EventStream },
   "GET /reports/monthly": { 200: MonthlyReport },
   "GET /reports/monthly/export": { 200: File },
+  "GET /reports/subscriptions": { 200: ReportSubscriptionList },
+  "POST /reports/subscriptions": { 201: ReportSubscription },
+  "DELETE /reports/subscriptions/:id": { 204: NoContent },
   "GET /members/:id/notes": { 200: MemberNotes },
   "POST /members/:id/notes": { 201: MemberNoteView },
   "POST /incidents/:id/notes": { 201: Incident },

@@ -469,6 +469,11 @@ export const PersonCreate = z.strictObject({
   email: PersonEmail.optional(),
   delivery: InvitationDeliveryInput,
 });
+/** Whom to send the monthly report on the 1st: an address, or a person of the organisation (exactly one; the route checks). */
+export const ReportSubscriptionInput = z.strictObject({
+  email: z.email({ message: "must be an e-mail address" }).max(254).optional().describe("an e-mail address to send the report to"),
+  personId: Id.optional().describe("a person of the organisation: the report goes to their e-mail address"),
+});
 export const ReinviteInput = z.strictObject({ delivery: InvitationDeliveryInput, email: PersonEmail.optional().describe("e-mail it here (and keep it)") }).optional();
 export const PersonPatch = z.strictObject({
   displayName: text(100).optional(),

@@ -20,6 +20,7 @@ import { memberSearchMigration } from "./migrations/015-member-search.ts";
 import { importRetentionMigration } from "./migrations/016-import-retention.ts";
 import { urgentOutboxMigration } from "./migrations/017-urgent-outbox.ts";
 import { memberNotesMigration } from "./migrations/018-member-notes.ts";
+import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
 
 export interface Migration {
   id: number;
@@ -308,6 +309,7 @@ alter table members add column consent jsonb;
   importRetentionMigration,
   urgentOutboxMigration,
   memberNotesMigration,
+  reportSubscriptionsMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -545,6 +545,18 @@ export interface CoreTables {
     person_id: string;
     declined_at: Timestamp | null;
   };
+  /** Who receives the monthly report by e-mail (migration 022): an address or a person, never both. */
+  report_subscriptions: {
+    id: string;
+    organisation_id: string;
+    email: string | null;
+    person_id: string | null;
+    /** Who subscribed them (an audit actor). */
+    created_by: string;
+    created_at: Timestamp;
+    /** The next 1st of a month at 08:00 in the organisation's zone: when the last month's mail is queued. */
+    next_send_at: Timestamp;
+  };
 }
 
 /**

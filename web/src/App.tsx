@@ -123,7 +123,7 @@ export function App() {
         {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
         {current === "people" ? <People me={me.data} /> : null}
         {current === "tokens" ? <Tokens me={me.data} /> : null}
-        {current === "reports" ? <Reports organisationName={me.data.organisationName} /> : null}
+        {current === "reports" ? <Reports me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}

@@ -5,10 +5,12 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DEFAULT_REPORT_MONTHS, defaultRange, monthsBefore, monthsBetween } from "../../domain/reports.ts";
+import { listReportSubscriptions, type SubscriptionError, subscribeToReport, unsubscribeFromReport } from "../../engine/report-mail.ts";
 import { monthlyReport, reportFile } from "../../engine/reports.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
-import { ApiError } from "../errors.ts";
-import { MonthlyReportExportQuery, MonthlyReportQuery } from "../schemas.ts";
+import { actorOf } from "../auth.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { IdParams, MonthlyReportExportQuery, MonthlyReportQuery, ReportSubscriptionInput } from "../schemas.ts";
 import { audit } from "../audit.ts";
 import { teamScope } from "../team-scope.ts";
 import { FILE_TYPES } from "../responses.ts";
@@ -16,6 +18,17 @@ import type { FastifyRequest } from "fastify";
 import type { Services } from "../services.ts";
 
 const tags = ["reports"];
+
+function refusal(error: SubscriptionError): ApiError {
+  switch (error.code) {
+    case "already_subscribed":
+      return new ApiError(409, "already_subscribed", error.message, error.field);
+    case "person_without_email":
+      return new ApiError(422, "person_without_email", error.message, error.field);
+    case "unknown_reference":
+      return new ApiError(422, "unknown_reference", error.message, error.field, [{ field: error.field, code: "unknown_reference", message: error.message }]);
+  }
+}
 
 export function reportRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -69,6 +82,47 @@ export function reportRoutes(s: Services): FastifyPluginAsyncZod {
         .header("content-disposition", `attachment; filename="monthly-report-${months[0]}-${months.at(-1)}${format === "csv-sjis" ? "-sjis" : ""}.${format === "xlsx" ? "xlsx" : "csv"}"`)
         .header("cache-control", "no-store")
         .send(bytes);
+    });
+
+    app.get("/reports/subscriptions", {
+      schema: { tags, summary: "Who receives the monthly report by e-mail on the 1st of each month (addresses and people)" },
+    }, async (request) => {
+      const subscriptions = await listReportSubscriptions(s.db, request.principal.organisationId);
+      await audit(s.db, request, "report_subscription.list", "organisation", request.principal.organisationId, { count: subscriptions.length });
+      return { subscriptions };
+    });
+
+    app.post("/reports/subscriptions", {
+      schema: {
+        tags,
+        summary: "Send the monthly report to an address or a person on the 1st of each month",
+        description: "Exactly one of `email` and `personId`. On the 1st of each month at 08:00 in the organisation's time zone, last month's " +
+          "report (the total and each team: 元気です, 連絡希望, ２日続けて応答なし, 訪問による確認, members, response rate, incidents, broadcasts) " +
+          "is e-mailed as text with the xlsx file attached and a link to the console's Reports screen; it names no member. " +
+          "After downtime over a month boundary, the latest complete month is sent once.",
+        body: ReportSubscriptionInput,
+      },
+    }, async (request, reply) => {
+      const { email, personId } = request.body;
+      if ((email === undefined) === (personId === undefined)) {
+        const field = email === undefined ? "email" : "personId";
+        throw new ApiError(400, "invalid_request", "give exactly one of `email` and `personId`", field,
+          [{ field, code: email === undefined ? "required" : "invalid", message: "give exactly one of `email` and `personId`" }]);
+      }
+      const result = await subscribeToReport(s.db, request.principal.organisationId, email !== undefined ? { email } : { personId: personId as string },
+        actorOf(request.principal), s.clock.now());
+      if (!result.ok) throw refusal(result.error);
+      await audit(s.db, request, "report_subscription.add", "report_subscription", result.subscription.id,
+        { kind: email !== undefined ? "email" : "person", ...(personId ? { personId } : {}) });
+      return reply.code(201).send(result.subscription);
+    });
+
+    app.delete("/reports/subscriptions/:id", {
+      schema: { tags, summary: "Stop sending the monthly report to this recipient; a mail still queued for it is cancelled", params: IdParams },
+    }, async (request, reply) => {
+      if (!(await unsubscribeFromReport(s.db, request.principal.organisationId, request.params.id, s.clock.now()))) throw notFound("subscription");
+      await audit(s.db, request, "report_subscription.remove", "report_subscription", request.params.id);
+      return reply.code(204).send();
     });
   };
 }

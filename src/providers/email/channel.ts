@@ -22,6 +22,7 @@ const SUBJECTS: Record<string, string> = {
   contact_confirm: "【見守り】連絡先ご登録の確認 / Please confirm you are a contact",
   broadcast: "【見守り】お知らせ / Notice",
   person_invitation: "【見守り】管理画面へのご招待 / Your invitation to the Mimamori console",
+  monthly_report: "【見守り】月次報告 / Monthly report",
 };
 
 const LINK_LABELS: Record<string, string> = {
@@ -32,15 +33,33 @@ const LINK_LABELS: Record<string, string> = {
   contact_confirm: "登録を確認する / Confirm",
   broadcast: "回答する / Answer",
   person_invitation: "アカウントを登録する / Register your account",
+  monthly_report: "管理画面の「報告」を開く / Open Reports in the console",
 };
+
+/** Kinds whose mail carries its own link (a console page) in `payload.url`, not a one-tap link. */
+const OWN_LINK_KINDS = new Set(["person_invitation", "monthly_report"]);
+
+/** A file a message carries (engine/report-mail.ts: the monthly report as xlsx), base64 in the outbox row's payload. */
+export interface MailAttachment { filename: string; contentType: string; contentBase64: string }
+
+/** The attachments of `payload.attachments` that are well-formed; anything else is left out. */
+export function attachmentsOf(payload: Record<string, unknown>): MailAttachment[] {
+  const list = Array.isArray(payload.attachments) ? payload.attachments as unknown[] : [];
+  return list.filter((a): a is MailAttachment => {
+    const x = a as Partial<MailAttachment> | null;
+    return !!x && typeof x.filename === "string" && typeof x.contentType === "string" && typeof x.contentBase64 === "string";
+  });
+}
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined) {
-  // An invitation carries its own link (the console's page), not a one-tap link.
-  const invitationUrl = m.kind === "person_invitation" && typeof m.payload.url === "string" ? m.payload.url : undefined;
-  const link = oneTapLink ?? invitationUrl;
-  const subject = SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
+  // An invitation or a monthly report carries its own link (the console's page), not a one-tap link.
+  const ownUrl = OWN_LINK_KINDS.has(m.kind) && typeof m.payload.url === "string" ? m.payload.url : undefined;
+  const link = oneTapLink ?? ownUrl;
+  // A monthly report names its organisation and month in the subject (domain/report-mail.ts).
+  const ownSubject = m.kind === "monthly_report" && typeof m.payload.subject === "string" ? m.payload.subject : undefined;
+  const subject = ownSubject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
   const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
   const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;
   const paragraphs = m.text.split("\n").map((line) => `<p style="font-size:18px;line-height:1.6">${escapeHtml(line)}</p>`).join("");
@@ -49,7 +68,8 @@ export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined)
     : "";
   const html = `<!doctype html><html lang="ja"><body style="font-family:sans-serif">${paragraphs}${button}</body></html>`;
   const messageId = `<${createHash("sha256").update(m.idempotencyKey).digest("hex").slice(0, 32)}@mimamori>`;
-  return { subject, text, html, messageId };
+  const attachments = attachmentsOf(m.payload).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, "base64") }));
+  return { subject, text, html, messageId, attachments };
 }
 
 /** An SMTP error: a 5xx reply is permanent (a hard bounce); anything else may pass. */
@@ -94,11 +114,11 @@ export class EmailChannel implements Channel {
     return Promise.all(messages.map(async (m, i) => {
       const account = await this.#account(m.organisationId);
       if (!account) return { status: "failed", code: "not_configured", error: "no e-mail server is configured for this organisation" } as const;
-      const { subject, text, html, messageId } = composeEmail(m, links[i]);
+      const { subject, text, html, messageId, attachments } = composeEmail(m, links[i]);
       const from = account.settings.fromName ? { name: account.settings.fromName, address: account.settings.from } : account.settings.from;
       try {
         const info = await this.#transport(m.organisationId, account.credentials, account.settings).sendMail({
-          from, to: m.address, subject, text, html, messageId,
+          from, to: m.address, subject, text, html, messageId, ...(attachments.length ? { attachments } : {}),
           headers: { "X-Mimamori-Key": createHash("sha256").update(m.idempotencyKey).digest("hex").slice(0, 16) },
         });
         if (info.rejected?.length) return { status: "failed", error: `smtp: recipient refused (${info.response ?? "rejected"})` } as const;

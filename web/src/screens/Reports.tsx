@@ -12,6 +12,8 @@ import { useTranslation } from "react-i18next";
 import { api, download } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, formatDuration, formatMonth, formatPercent, type Lang } from "../format.ts";
+import type { Me } from "../me.ts";
+import { ReportMail } from "./ReportMail.tsx";
 
 interface Figures {
   members: number;
@@ -36,7 +38,8 @@ interface MonthlyReport { timeZone: string; months: ReportMonth[] }
 
 const isMonth = (v: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
 
-export function Reports({ organisationName }: { organisationName: string }) {
+export function Reports({ me }: { me: Me }) {
+  const { organisationName } = me;
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [from, setFrom] = useState("");
@@ -102,6 +105,7 @@ export function Reports({ organisationName }: { organisationName: string }) {
       {report.isError ? <ErrorText error={report.error} /> : null}
       {months.length > 0 ? <ResponseTrend months={months} lang={lang} /> : null}
       {[...months].reverse().map((m) => <MonthTable key={m.month} month={m} lang={lang} timeZone={report.data?.timeZone ?? "Asia/Tokyo"} />)}
+      {me.role === "admin" ? <ReportMail me={me} /> : null}
       <details className="definitions no-print">
         <summary>{t("reports.definitionsTitle")}</summary>
         <dl>
