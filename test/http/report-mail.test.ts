@@ -113,6 +113,7 @@ for (const kind of databaseKinds()) {
         assert.match(text, /一斉配信の回数 \/ Broadcasts: 0/);
         assert.ok(text.includes(`${service.url}/reports`), "the link to the console's Reports screen");
         assert.ok(mail.html?.includes(`${service.url}/reports`));
+        assert.ok(mail.html?.includes("  元気です / Fine: 3\n"), "the HTML keeps the figures' lines as written");
         const [file] = mail.parsed.attachments;
         assert.ok(file, "the report is attached");
         assert.equal(file.filename, "monthly-report-2027-01.xlsx");

@@ -62,7 +62,10 @@ export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined)
   const subject = ownSubject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
   const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
   const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;
-  const paragraphs = m.text.split("\n").map((line) => `<p style="font-size:18px;line-height:1.6">${escapeHtml(line)}</p>`).join("");
+  // A monthly report's figures are lines of "label: value" under each team: kept as written, one block, not a paragraph a line.
+  const paragraphs = m.kind === "monthly_report"
+    ? `<pre style="font-family:sans-serif;font-size:16px;line-height:1.5;white-space:pre-wrap">${escapeHtml(m.text)}</pre>`
+    : m.text.split("\n").map((line) => `<p style="font-size:18px;line-height:1.6">${escapeHtml(line)}</p>`).join("");
   const button = link
     ? `<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:16px 28px;font-size:20px;background:#1b7f3b;color:#fff;text-decoration:none;border-radius:10px">${escapeHtml(label)}</a></p>`
     : "";
