@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { AnswerIngest } from "./engine/answers.ts";
+import { BrandedChannels, ServiceNames } from "./engine/branding.ts";
 import { ChannelConfigs } from "./engine/channel-configs.ts";
 import { ConsoleChannel } from "./engine/channels/console.ts";
 import { ChannelRegistry, ConfiguredOrFallback } from "./engine/channels/registry.ts";
@@ -123,7 +124,8 @@ export async function startService(
   }
   const metrics = new Metrics();
   metrics.databaseFlushes = store.flushes;
-  const engine = new Engine(db, clock, channels, log.child({ part: "engine" }), metrics, {
+  const serviceNames = new ServiceNames(db);
+  const engine = new Engine(db, clock, new BrandedChannels(channels, serviceNames), log.child({ part: "engine" }), metrics, {
     batchSize: config.batchSize,
     pollMs: config.pollMs,
     sendLeaseMs: config.sendLeaseMs,
@@ -135,7 +137,7 @@ export async function startService(
     metrics.answersRecorded += n;
   });
   const services: Services = {
-    config, db, databaseKind: store.kind, clock, wallClock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets,
+    config, db, databaseKind: store.kind, clock, wallClock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets, serviceNames,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
   const app = await buildApp(services, [lineWebhook, twilioWebhooks]);

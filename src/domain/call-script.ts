@@ -177,6 +177,8 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   monthly_report: "notice",
   channel_test: "notice",
   visit_offer: "notice",
+  // Never queued on a call (engine/terms.ts); after a fail-over it is read as a notice.
+  terms_request: "notice",
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",

@@ -108,6 +108,7 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   visit_offer: (f) => (f.visitOfferedToRecipient === false ? cancel("visit_answered") : NEEDED),
   // Cancelled with its subscription (recipient_gone: removed, or its person deactivated).
   monthly_report: always,
+  terms_request: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
 };
 
 /**

@@ -8,6 +8,8 @@ export const LINK_ACTIONS = {
   alert: ["ack", "safe", "pass"],
   confirm_contact: ["confirm"],
   broadcast: ["safe", "need_help"],
+  /** A new version of the terms of use (domain/terms.ts): the page shows them, the button records the agreement. */
+  terms: ["agree"],
 } as const;
 export type LinkPurpose = keyof typeof LINK_ACTIONS;
 export type LinkAction = (typeof LINK_ACTIONS)[LinkPurpose][number];

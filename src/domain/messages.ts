@@ -14,7 +14,7 @@ export const MESSAGE_KINDS = [
   "prompt", "resend", "alert", "member_answered", "contact_request", "broadcast", "contact_confirm",
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
-  "channel_test", "visit_offer", "monthly_report",
+  "channel_test", "visit_offer", "monthly_report", "terms_request",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

@@ -14,7 +14,9 @@ import { createHash, createHmac } from "node:crypto";
 import type { Answer } from "../domain/answers.ts";
 import { isActionOf, type LinkAction, type LinkPurpose } from "../domain/links.ts";
 import { type Db, inTransaction } from "../store/db.ts";
+import { getBranding } from "./branding.ts";
 import type { OneTapLinks, OutgoingMessage } from "./ports.ts";
+import { agreeToTermsIn } from "./terms.ts";
 import {
   acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, reportSafeIn, type Responder,
 } from "./responses.ts";
@@ -28,6 +30,7 @@ interface LinkTarget {
   incidentId?: string;
   contactId?: string;
   broadcastId?: string;
+  termsVersionId?: string;
 }
 
 /** Which link a message carries, from its kind and payload; none for messages that ask nothing. */
@@ -49,6 +52,9 @@ export function linkTargetOf(m: Pick<OutgoingMessage, "kind" | "payload" | "reci
     case "broadcast":
       return p.question === true && typeof p.broadcastId === "string" && m.recipient.kind === "member"
         ? { purpose: "broadcast", memberId: m.recipient.id, broadcastId: p.broadcastId } : undefined;
+    case "terms_request":
+      return typeof p.termsVersionId === "string" && m.recipient.kind === "member"
+        ? { purpose: "terms", memberId: m.recipient.id, termsVersionId: p.termsVersionId } : undefined;
     default:
       return undefined;
   }
@@ -65,7 +71,18 @@ export type LinkState =
     incident: { kind: string; status: string; acknowledgedBy: string | null } | null;
     /** For broadcast links: the operator's message. */
     broadcastText: string | null;
+    /** For terms links: the version asked about (its label, text and address). */
+    terms: { version: string; body: string | null; url: string | null } | null;
+    /** The organisation's branding (engine/branding.ts): its service name (null: the default) and logo's address. */
+    brand: LinkBrand;
   };
+
+/** What the check-in page shows of the organisation's branding. */
+export interface LinkBrand {
+  serviceName: string | null;
+  /** Our own path to the logo (GET /api/v1/branding/:organisationId/logo?v=<hash>), or null. */
+  logoPath: string | null;
+}
 
 export type UseOutcome =
   | { status: "done"; purpose: LinkPurpose; action: LinkAction }
@@ -115,7 +132,7 @@ export class Links implements OneTapLinks {
       rows.push({
         token_hash: hashOf(token), organisation_id: m.organisationId, purpose: target.purpose, member_id: target.memberId,
         checkin_id: target.checkinId ?? null, incident_id: target.incidentId ?? null, contact_id: target.contactId ?? null,
-        broadcast_id: target.broadcastId ?? null, recipient_kind: m.recipient.kind, recipient_id: m.recipient.id,
+        broadcast_id: target.broadcastId ?? null, terms_version_id: target.termsVersionId ?? null, recipient_kind: m.recipient.kind, recipient_id: m.recipient.id,
         channel_kind: m.channel, outbox_key: m.idempotencyKey, expires_at: new Date(now.getTime() + this.#ttlMs), created_at: now,
       });
     }
@@ -135,7 +152,9 @@ export class Links implements OneTapLinks {
       .leftJoin("incidents", "incidents.id", "links.incident_id")
       .leftJoin("checkins as incident_checkin", "incident_checkin.id", "incidents.checkin_id")
       .leftJoin("broadcasts", "broadcasts.id", "links.broadcast_id")
-      .select(["links.purpose", "links.expires_at", "links.used_at", "links.used_for", "members.display_name", "members.plan",
+      .leftJoin("terms_versions", (j) => j.onRef("terms_versions.id", "=", "links.terms_version_id").onRef("terms_versions.organisation_id", "=", "links.organisation_id"))
+      .select(["links.organisation_id", "terms_versions.version as terms_version", "terms_versions.body as terms_body", "terms_versions.url as terms_url",
+        "links.purpose", "links.expires_at", "links.used_at", "links.used_for", "members.display_name", "members.plan",
         "checkins.due_at", "incidents.opened_at", "incidents.kind as incident_kind", "incidents.status as incident_status",
         "incidents.acknowledged_by", "incident_checkin.due_at as incident_due_at", "broadcasts.text as broadcast_text"])
       .where("links.token_hash", "=", hashOf(token)).executeTakeFirst();
@@ -149,7 +168,16 @@ export class Links implements OneTapLinks {
       incident: row.incident_kind && row.incident_status
         ? { kind: row.incident_kind, status: row.incident_status, acknowledgedBy: row.acknowledged_by ?? null } : null,
       broadcastText: row.broadcast_text ?? null,
+      terms: row.terms_version ? { version: row.terms_version, body: row.terms_body ?? null, url: row.terms_url ?? null } : null,
+      brand: await linkBrand(this.#db, row.organisation_id),
     };
+  }
+
+  /** The branding of the organisation a token belongs to (for pages that show no link state: used, expired). */
+  async brandOf(token: string): Promise<LinkBrand | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    const row = await this.#db.selectFrom("links").select("organisation_id").where("token_hash", "=", hashOf(token)).executeTakeFirst();
+    return row ? linkBrand(this.#db, row.organisation_id) : undefined;
   }
 
   /** Do what the button says, once. */
@@ -172,6 +200,9 @@ export class Links implements OneTapLinks {
         const outcome = await answerBroadcastIn(tx, responder, link.broadcast_id as string, link.member_id as string,
           action as "safe" | "need_help", key, now);
         if (outcome.status !== "recorded") problem = outcome.status;
+      } else if (purpose === "terms") {
+        const agreed = await agreeToTermsIn(tx, link.organisation_id, link.member_id as string, link.terms_version_id as string, now);
+        if (agreed.status === "not_found") problem = "this member is no longer registered";
       } else if (purpose === "confirm_contact") {
         const confirmed = await confirmContactIn(tx, responder, link.contact_id as string, now);
         if (confirmed !== "confirmed") problem = confirmed === "already" ? "the role was already confirmed" : "this contact is no longer registered";
@@ -187,4 +218,18 @@ export class Links implements OneTapLinks {
       return { status: "done", purpose, action };
     });
   }
+}
+
+/** The service name and logo path the page shows for an organisation. */
+async function linkBrand(db: Db, organisationId: string): Promise<LinkBrand> {
+  const brand = await getBranding(db, organisationId);
+  return {
+    serviceName: brand.serviceName,
+    logoPath: brand.logo ? logoPath(organisationId, brand.logo.sha256) : null,
+  };
+}
+
+/** Where the organisation's logo is served (our own origin; the hash makes each version its own address). */
+export function logoPath(organisationId: string, sha256: string): string {
+  return `/api/v1/branding/${organisationId}/logo?v=${sha256.slice(0, 16)}`;
 }

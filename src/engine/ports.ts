@@ -38,6 +38,8 @@ export interface OutgoingMessage {
   dueAt: Date;
   /** When the message became ready to send (its creation, or the retry time). */
   readyAt: Date;
+  /** The organisation's service name (engine/branding.ts), already in `text`'s prefixes; absent: the default. */
+  serviceName?: string;
 }
 
 /**

@@ -174,3 +174,23 @@ export async function recordChannelHealth(db: Db, outcomes: Outcome[], now: Date
     });
   }
 }
+
+export interface ChannelHealthView {
+  kind: string;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastErrorCode: string | null;
+  lastError: string | null;
+  credentialsRefusedAt: string | null;
+}
+
+/** The recorded health of the organisation's channel kinds among `kinds` (those never used are absent). */
+export async function channelHealth(db: Db, organisationId: string, kinds: string[]): Promise<ChannelHealthView[]> {
+  const rows = await db.selectFrom("channel_health").selectAll().where("organisation_id", "=", organisationId)
+    .where("kind", "in", kinds).orderBy("kind").execute();
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return rows.map((r) => ({
+    kind: r.kind, lastSuccessAt: iso(r.last_success_at), lastFailureAt: iso(r.last_failure_at),
+    lastErrorCode: r.last_error_code, lastError: r.last_error, credentialsRefusedAt: iso(r.credentials_refused_at),
+  }));
+}

@@ -147,6 +147,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "PUT /channels/email": "admin",
   "DELETE /channels/email": "admin",
 
+  // Branding and terms (設定 → 名称・規約): everyone reads, admins change.
+  "GET /branding": "observer",
+  "PUT /branding": "admin",
+  "PUT /branding/logo": "admin",
+  "DELETE /branding/logo": "admin",
+  // The logo is shown on the check-in page, before any sign-in: it is no secret.
+  "GET /branding/:organisationId/logo": "public",
+  // The count of members who agreed names nobody.
+  "GET /terms": "observer",
+  "POST /terms": "admin",
+
   // Failed deliveries name addresses; there is no redacted form worth showing.
   "GET /deliveries/failed": "staff",
   "GET /deliveries/cancelled": "staff",

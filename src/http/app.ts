@@ -24,6 +24,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { brandingRoutes } from "./routes/branding.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { memberNoteRoutes } from "./routes/member-notes.ts";
 import { reportRoutes } from "./routes/reports.ts";
@@ -121,7 +122,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       return payload;
     });
     for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
-      memberImportRoutes, visitRoutes, dutyRoutes]) {
+      memberImportRoutes, visitRoutes, dutyRoutes, brandingRoutes]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });

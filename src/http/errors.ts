@@ -73,6 +73,9 @@ export const ERROR_CODES = {
   too_many_channels: "a person holds at most 10 alert channels",
   already_subscribed: "this address or person receives the monthly report by e-mail already",
   person_without_email: "the person has no e-mail address to send to: add one on their page, or subscribe an address",
+  logo_invalid: "the uploaded logo is not a PNG, JPEG or WebP image (checked by its bytes), or is empty",
+  logo_too_large: "the uploaded logo is larger than 512 KiB",
+  terms_version_taken: "this version of the terms was already published: give the new one its own label",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

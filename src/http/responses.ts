@@ -240,13 +240,42 @@ export const MemberImport = z.object({
 }).meta({ id: "MemberImport" });
 const File = z.string().describe("the file's bytes (text/csv or xlsx), as an attachment");
 
+const ChannelHealth = z.array(z.object({
+  kind: z.string().describe("the channel kind (line, sms, voice, email)"),
+  lastSuccessAt: z.string().nullable(), lastFailureAt: z.string().nullable(),
+  lastErrorCode: z.string().nullable(), lastError: z.string().nullable(),
+  credentialsRefusedAt: z.string().nullable().describe("set while the provider refuses the credentials (cleared by a success)"),
+})).describe("each channel kind's last success and failure, from the deliveries");
 export const LineChannel = z.object({
   kind: z.literal("line"), configured: z.boolean(), webhookPath: z.string(), settings: z.record(z.string(), z.unknown()).optional(),
+  health: ChannelHealth.optional(),
 });
 export const ProviderChannel = z.object({
   kind: z.enum(["twilio", "email"]), configured: z.boolean(), settings: z.record(z.string(), z.unknown()).optional(),
   webhookBase: z.string().optional().describe("Twilio: where its webhooks go"),
+  health: ChannelHealth.optional(),
 });
+
+export const Branding = z.object({
+  serviceName: z.string().nullable().describe("the service name members read; null: the default"),
+  defaultServiceName: z.object({ ja: z.string(), en: z.string() }),
+  logo: z.object({ contentType: z.string(), updatedAt: z.string(), path: z.string().describe("our own address of the image (public)") }).nullable(),
+});
+const TermsVersion = z.object({
+  id: Uuid, version: z.string(), body: z.string().nullable(), url: z.string().nullable(), publishedAt: z.string(), publishedBy: z.string(),
+});
+export const Terms = z.object({
+  current: TermsVersion.nullable().describe("the latest published version; null: none published"),
+  versions: z.array(TermsVersion).describe("newest first"),
+  members: z.number().int().describe("active members"),
+  agreed: z.number().int().describe("active members whose recorded agreement is to the current version"),
+});
+export const TermsPublished = z.object({
+  id: Uuid, version: z.string(),
+  asked: z.number().int().describe("members asked to agree on LINE, SMS or e-mail"),
+  byStaff: z.number().int().describe("phone-only members: staff ask them and record the agreement on the member's page"),
+});
+const Image = z.string().describe("the image's bytes (image/png, image/jpeg or image/webp)");
 
 export const Deliveries = z.object({
   deliveries: z.array(z.object({
@@ -540,4 +569,11 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /people/:id/channels": { 201: DutyChannel },
   "DELETE /people/:id/channels/:channelId": { 204: NoContent },
   "GET /duty": { 200: DutyBoard },
+  "GET /branding": { 200: Branding },
+  "PUT /branding": { 200: Branding },
+  "PUT /branding/logo": { 200: Branding },
+  "DELETE /branding/logo": { 204: NoContent },
+  "GET /branding/:organisationId/logo": { 200: Image },
+  "GET /terms": { 200: Terms },
+  "POST /terms": { 201: TermsPublished },
 };

@@ -9,6 +9,7 @@ import type { Links } from "../engine/links.ts";
 import type { Metrics } from "../engine/metrics.ts";
 import type { Db } from "../store/db.ts";
 import type { SecretBox } from "../store/secrets.ts";
+import type { ServiceNames } from "../engine/branding.ts";
 import type { Config } from "../config.ts";
 
 export interface Services {
@@ -34,6 +35,8 @@ export interface Services {
   log: Logger;
   /** Seals secrets at rest (people's TOTP secrets). */
   secrets: SecretBox;
+  /** Each organisation's service name, cached (engine/branding.ts); forget one after changing it. */
+  serviceNames: ServiceNames;
   /** Present only in sandbox mode. */
   sandboxClock?: SandboxClock;
 }

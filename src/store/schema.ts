@@ -286,6 +286,8 @@ export interface CoreTables {
     incident_id: string | null;
     contact_id: string | null;
     broadcast_id: string | null;
+    /** A `terms` link: the version the member is asked to agree to (migration 021). */
+    terms_version_id: Generated<string | null>;
     recipient_kind: string;
     recipient_id: string;
     channel_kind: string;
@@ -527,6 +529,22 @@ export interface CoreTables {
     offered_at: Timestamp | null;
     accepted_at: Timestamp | null;
     done_at: Timestamp | null;
+  };
+  organisation_logos: {
+    organisation_id: string;
+    content_type: string;
+    bytes: Uint8Array;
+    sha256: string;
+    updated_at: Timestamp;
+  };
+  terms_versions: {
+    id: string;
+    organisation_id: string;
+    version: string;
+    body: string | null;
+    url: string | null;
+    published_at: Timestamp;
+    published_by: string;
   };
   member_notes: {
     id: string;

@@ -4,11 +4,15 @@
  *
  * Made for an old phone in a shaky hand: large type, full-width buttons, high
  * contrast, Japanese first with English under it, no JavaScript, no external
- * assets (the Content-Security-Policy allows inline styles and nothing else).
+ * assets but the organisation's logo, served from this same origin (the
+ * Content-Security-Policy allows inline styles and our own images, nothing else).
+ * The organisation's service name (domain/branding.ts) replaces 見守り / Mimamori
+ * in the title, header and footer.
  */
 import { DateTime } from "luxon";
+import { serviceNames } from "../../domain/branding.ts";
 import { formatLocal } from "../../domain/messages.ts";
-import type { LinkAction, LinkPurpose, LinkState, UseOutcome } from "../../engine/links.ts";
+import type { LinkAction, LinkBrand, LinkPurpose, LinkState, UseOutcome } from "../../engine/links.ts";
 
 export type ValidLink = Exclude<LinkState, { state: "unknown" }>;
 
@@ -45,6 +49,9 @@ export const BUTTONS: { [P in LinkPurpose]: Record<string, Label> } = {
   broadcast: {
     safe: { ja: "無事です", en: "I'm safe", tone: "ok" },
     need_help: { ja: "助けが必要", en: "I need help", tone: "danger" },
+  },
+  terms: {
+    agree: { ja: "同意する", en: "I agree", tone: "primary" },
   },
 };
 
@@ -91,6 +98,12 @@ const DONE: { [P in LinkPurpose]: Record<string, Bilingual[]> } = {
       EMERGENCY,
     ],
   },
+  terms: {
+    agree: [
+      { ja: "ありがとうございます。同意を受け付けました。", en: "Thank you. Your agreement is recorded." },
+      { ja: "見守りはこれまでどおり続きます。", en: "Your check-ins continue as before." },
+    ],
+  },
 };
 
 function labelOf(purpose: LinkPurpose, action: string | null): Label | undefined {
@@ -124,6 +137,9 @@ button:focus-visible{outline:4px solid #0b57d0;outline-offset:3px}
 .danger{background:#b3261e;border-color:#7a1a14;color:#fff}
 .plain{background:#fff;color:#111}
 .result{font-size:26px;font-weight:bold}
+.logo{display:block;max-width:100%;max-height:120px;height:auto;margin:0 0 8px}
+.terms{white-space:pre-wrap;border:2px solid #111;padding:12px 14px;max-height:60vh;overflow:auto;font-size:18px}
+a{color:#0b4fb3}
 footer{margin-top:28px;font-size:16px;color:#444}
 `;
 
@@ -132,7 +148,14 @@ function bilingual(b: Bilingual, className?: string): string {
   return `<p${cls}>${escapeHtml(b.ja)}<span class="en" lang="en">${escapeHtml(b.en)}</span></p>`;
 }
 
-function layout(title: Bilingual, body: string): string {
+const DEFAULT_BRAND: LinkBrand = { serviceName: null, logoPath: null };
+
+function layout(title: Bilingual, body: string, brand: LinkBrand = DEFAULT_BRAND): string {
+  const name = serviceNames(brand.serviceName);
+  const heading = brand.serviceName
+    ? escapeHtml(name.ja)
+    : `${escapeHtml(name.ja)} <span lang="en">${escapeHtml(name.en)}</span>`;
+  const logo = brand.logoPath ? `<img class="logo" src="${escapeHtml(brand.logoPath)}" alt="${escapeHtml(name.ja)}">` : "";
   return `<!doctype html>
 <html lang="ja">
 <head>
@@ -140,15 +163,15 @@ function layout(title: Bilingual, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title.ja)} | 見守り Mimamori</title>
+<title>${escapeHtml(title.ja)} | ${brand.serviceName ? escapeHtml(name.ja) : "見守り Mimamori"}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<header>見守り <span lang="en">Mimamori</span></header>
+<header>${logo}${heading}</header>
 <h1>${escapeHtml(title.ja)}<span class="en" lang="en">${escapeHtml(title.en)}</span></h1>
 ${body}
-<footer>このページは見守りサービスからのお知らせのリンクです。<span class="en" lang="en">This page belongs to a link in a message from the Mimamori check-in service.</span></footer>
+<footer>このページは${escapeHtml(name.ja)}サービスからのお知らせのリンクです。<span class="en" lang="en">This page belongs to a link in a message from the ${escapeHtml(name.en)} check-in service.</span></footer>
 </main>
 </body>
 </html>
@@ -220,14 +243,29 @@ function introduction(link: ValidLink): { title: Bilingual; body: string[] } {
           bilingual({ ja: "無事ですか？", en: "Are you safe?" }, "result"),
         ],
       };
+    case "terms": {
+      const terms = link.terms;
+      const version = terms?.version ?? "";
+      return {
+        title: { ja: `利用規約（第${version}版）への同意のお願い`, en: `Please agree to our terms of use (version ${version})` },
+        body: [
+          bilingual({
+            ja: "利用規約を改定しました。内容をお読みいただき、よろしければ「同意する」を押してください。見守りはこれまでどおり続きます。",
+            en: "Our terms of use have changed. Please read them and press “I agree”. Your check-ins continue as before.",
+          }),
+          ...(terms?.body ? [`<div class="terms" tabindex="0" role="region" aria-label="利用規約 Terms of use">${escapeHtml(terms.body)}</div>`] : []),
+          ...(terms?.url ? [`<p><a href="${escapeHtml(terms.url)}" rel="noopener noreferrer">利用規約を開く<span class="en" lang="en">Open the terms of use</span></a></p>`] : []),
+        ],
+      };
+    }
   }
 }
 
 /** The page for a link opened (GET): its buttons, or why there are none. Never changes anything. */
 export function linkPage(state: LinkState, notice?: Bilingual): Page {
   if (state.state === "unknown") return unknownPage();
-  if (state.state === "expired") return expiredPage(state.purpose);
-  if (state.state === "used") return usedPage(state.purpose, state.usedFor);
+  if (state.state === "expired") return expiredPage(state.purpose, state.brand);
+  if (state.state === "used") return usedPage(state.purpose, state.usedFor, state.brand);
   const { title, body } = introduction(state);
   const settled = state.purpose === "alert" && state.incident?.status === "resolved";
   const parts = [
@@ -237,31 +275,31 @@ export function linkPage(state: LinkState, notice?: Bilingual): Page {
       ? bilingual({ ja: "この件はすでに解決済みです。対応は必要ありません。", en: "This has already been settled. Nothing more is needed." }, "note")
       : buttons(state.purpose),
   ];
-  return { status: notice ? 400 : 200, html: layout(title, parts.join("\n")) };
+  return { status: notice ? 400 : 200, html: layout(title, parts.join("\n"), state.brand) };
 }
 
-export function unknownPage(): Page {
+export function unknownPage(brand?: LinkBrand): Page {
   return {
     status: 404,
     html: layout({ ja: "このリンクは無効です。", en: "This link is not valid." }, [
       bilingual({ ja: "リンクが途中で切れていないか、お確かめください。", en: "Please check that the whole link was opened." }),
       bilingual(NOTHING_CHANGED),
-    ].join("\n")),
+    ].join("\n"), brand),
   };
 }
 
-export function expiredPage(purpose: LinkPurpose): Page {
+export function expiredPage(purpose: LinkPurpose, brand?: LinkBrand): Page {
   const next = purpose === "checkin"
     ? [bilingual({ ja: "次のお知らせのリンクからお答えください。", en: "Please answer from the link in the next message." })]
     : [];
   return {
     status: 410,
     html: layout({ ja: "このリンクは有効期限が切れています。", en: "This link has expired." },
-      [bilingual(NOTHING_CHANGED), ...next].join("\n")),
+      [bilingual(NOTHING_CHANGED), ...next].join("\n"), brand),
   };
 }
 
-export function usedPage(purpose: LinkPurpose, usedFor: string | null): Page {
+export function usedPage(purpose: LinkPurpose, usedFor: string | null, brand?: LinkBrand): Page {
   const label = labelOf(purpose, usedFor);
   const what = label
     ? [bilingual({ ja: `「${label.ja}」として受け付け済みです。`, en: `It was already used for “${label.en}”.` })]
@@ -269,7 +307,7 @@ export function usedPage(purpose: LinkPurpose, usedFor: string | null): Page {
   return {
     status: 410,
     html: layout({ ja: "このリンクはすでに使われています。", en: "This link has already been used." },
-      [...what, bilingual({ ja: "今回は何も変更していません。", en: "Nothing was changed this time." })].join("\n")),
+      [...what, bilingual({ ja: "今回は何も変更していません。", en: "Nothing was changed this time." })].join("\n"), brand),
   };
 }
 
@@ -284,10 +322,10 @@ export function alreadyHandledPage(state: LinkState): Page {
       ? [bilingual({ ja: "この件は解決済みです。", en: "The matter is closed." }, "note")] : []),
     bilingual(NOTHING_CHANGED),
   ];
-  return { status: 409, html: layout({ ja: "すでに対応済みです", en: "Already handled" }, body.join("\n")) };
+  return { status: 409, html: layout({ ja: "すでに対応済みです", en: "Already handled" }, body.join("\n"), state.state !== "unknown" ? state.brand : undefined) };
 }
 
-export function donePage(purpose: LinkPurpose, action: LinkAction): Page {
+export function donePage(purpose: LinkPurpose, action: LinkAction, brand?: LinkBrand): Page {
   const lines = DONE[purpose][action] ?? [{ ja: "受け付けました。", en: "Done." }];
   const [first, ...rest] = lines;
   const label = labelOf(purpose, action);
@@ -297,21 +335,22 @@ export function donePage(purpose: LinkPurpose, action: LinkAction): Page {
       ...(label ? [bilingual({ ja: `「${label.ja}」を受け付けました。`, en: `Received: “${label.en}”.` })] : []),
       ...rest.map((b) => bilingual(b)),
       bilingual({ ja: "このページは閉じてかまいません。", en: "You can close this page now." }),
-    ].join("\n")),
+    ].join("\n"), brand),
   };
 }
 
 /** The page after a button was pressed (POST); `state` is the link as it is now (for an invalid action, its buttons again). */
-export function outcomePage(outcome: UseOutcome, state: LinkState): Page {
+export function outcomePage(outcome: UseOutcome, state: LinkState, brand?: LinkBrand): Page {
+  const shown = brand ?? (state.state !== "unknown" ? state.brand : undefined);
   switch (outcome.status) {
     case "done":
-      return donePage(outcome.purpose, outcome.action);
+      return donePage(outcome.purpose, outcome.action, shown);
     case "unknown":
       return unknownPage();
     case "expired":
-      return expiredPage(state.state === "unknown" ? "checkin" : state.purpose);
+      return expiredPage(state.state === "unknown" ? "checkin" : state.purpose, shown);
     case "used":
-      return usedPage(state.state === "unknown" ? "checkin" : state.purpose, outcome.usedFor);
+      return usedPage(state.state === "unknown" ? "checkin" : state.purpose, outcome.usedFor, shown);
     case "already_handled":
       return alreadyHandledPage(state);
     case "invalid_action":

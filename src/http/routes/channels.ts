@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { MissingCredentials } from "../../engine/channel-configs.ts";
+import { channelHealth } from "../../engine/undeliverable.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { optionalText, phoneAddress, safeString, secret, text } from "../schemas.ts";
@@ -48,6 +49,7 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
         configured: line !== null,
         webhookPath: `/webhooks/line/${organisationId}`,
         ...(line ? { settings: line.settings } : {}),
+        health: await channelHealth(s.db, organisationId, ["line"]),
       };
     };
 
@@ -76,7 +78,10 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
       async (request) => {
         const org = request.principal.organisationId;
         const twilio = await s.channelConfigs.get(org, "twilio");
-        return { kind: "twilio", configured: !!twilio, ...(twilio ? { settings: twilio.settings } : {}), webhookBase: `${s.publicUrl()}/webhooks/twilio/${org}` };
+        return {
+          kind: "twilio", configured: !!twilio, ...(twilio ? { settings: twilio.settings } : {}), webhookBase: `${s.publicUrl()}/webhooks/twilio/${org}`,
+          health: await channelHealth(s.db, org, ["sms", "voice"]),
+        };
       });
 
     app.put("/channels/twilio", {
@@ -109,7 +114,7 @@ export function channelRoutes(s: Services): FastifyPluginAsyncZod {
 
     app.get("/channels/email", { schema: { tags, summary: "Whether the organisation's SMTP server is configured" } }, async (request) => {
       const email = await s.channelConfigs.get(request.principal.organisationId, "email");
-      return { kind: "email", configured: !!email, ...(email ? { settings: email.settings } : {}) };
+      return { kind: "email", configured: !!email, ...(email ? { settings: email.settings } : {}), health: await channelHealth(s.db, request.principal.organisationId, ["email"]) };
     });
 
     for (const kind of ["twilio", "email"] as const) {

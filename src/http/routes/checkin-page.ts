@@ -14,7 +14,7 @@ import { outcomePage, type Page, problemPage, linkPage } from "../pages/checkin-
 const FORM_LIMIT = 1024;
 
 const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "cache-control": "no-store",
   "referrer-policy": "no-referrer",
   "x-robots-tag": "noindex, nofollow",
@@ -59,7 +59,7 @@ export function checkinPageRoutes(s: Services): FastifyPluginAsync {
       const outcome = await s.links.use(token, action, s.clock.now());
       if (outcome.status === "done") s.engine.nudge();
       const state = outcome.status === "done" ? { state: "unknown" as const } : await s.links.inspect(token, s.clock.now());
-      return send(reply, outcomePage(outcome, state));
+      return send(reply, outcomePage(outcome, state, outcome.status === "done" ? await s.links.brandOf(token) : undefined));
     });
   };
 }

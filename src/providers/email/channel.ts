@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
+import { brandText } from "../../domain/branding.ts";
 import type { AccountLookup, Channel, DeliveryResult, EmailCredentials, EmailSettings, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
 
 export type EmailAccount = AccountLookup<"email">;
@@ -23,6 +24,7 @@ const SUBJECTS: Record<string, string> = {
   broadcast: "【見守り】お知らせ / Notice",
   person_invitation: "【見守り】管理画面へのご招待 / Your invitation to the Mimamori console",
   monthly_report: "【見守り】月次報告 / Monthly report",
+  terms_request: "【見守り】利用規約改定のお知らせ / Our terms of use have changed",
 };
 
 const LINK_LABELS: Record<string, string> = {
@@ -32,6 +34,7 @@ const LINK_LABELS: Record<string, string> = {
   contact_request: "対応する / Respond",
   contact_confirm: "登録を確認する / Confirm",
   broadcast: "回答する / Answer",
+  terms_request: "規約を読んで同意する / Read and agree",
   person_invitation: "アカウントを登録する / Register your account",
   monthly_report: "管理画面の「報告」を開く / Open Reports in the console",
 };
@@ -59,7 +62,8 @@ export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined)
   const link = oneTapLink ?? ownUrl;
   // A monthly report names its organisation and month in the subject (domain/report-mail.ts).
   const ownSubject = m.kind === "monthly_report" && typeof m.payload.subject === "string" ? m.payload.subject : undefined;
-  const subject = ownSubject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast;
+  // The organisation's service name replaces 【見守り】 (domain/branding.ts).
+  const subject = brandText(ownSubject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast, m.serviceName);
   const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
   const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;
   // A monthly report's figures are lines of "label: value" under each team: kept as written, one block, not a paragraph a line.
@@ -118,7 +122,9 @@ export class EmailChannel implements Channel {
       const account = await this.#account(m.organisationId);
       if (!account) return { status: "failed", code: "not_configured", error: "no e-mail server is configured for this organisation" } as const;
       const { subject, text, html, messageId, attachments } = composeEmail(m, links[i]);
-      const from = account.settings.fromName ? { name: account.settings.fromName, address: account.settings.from } : account.settings.from;
+      // The sender's name: the SMTP settings' own, else the organisation's service name, else the address alone.
+      const fromName = account.settings.fromName ?? m.serviceName;
+      const from = fromName ? { name: fromName, address: account.settings.from } : account.settings.from;
       try {
         const info = await this.#transport(m.organisationId, account.credentials, account.settings).sendMail({
           from, to: m.address, subject, text, html, messageId, ...(attachments.length ? { attachments } : {}),

@@ -25,6 +25,7 @@ import type { AccountLookup, Db, InboundEvent, InboundHandler } from "../../engi
 import { acknowledgeAlertIn, reportSafeIn, type Responder } from "../../engine/responses.ts";
 import { type GroupProfileLookup, type LineGroupEvent, LineGroups } from "./groups.ts";
 import { parsePostback } from "./messages.ts";
+import { agreeToTermsIn, currentTerms } from "../../engine/terms.ts";
 
 interface LineEvent {
   type: string;
@@ -188,8 +189,13 @@ class Conversation {
     await enqueue(this.tx, messages.map((m) => replyRow(this.organisationId, this.userId, this.event.webhookEventId, this.#replies++, m, this.now)));
   }
 
+  /** The LINE settings, with the terms a new member agrees to: the current published version (engine/terms.ts) when there is one. */
   async settings() {
-    return (await this.lineAccount(this.organisationId, this.tx))?.settings ?? { termsVersion: "1" };
+    const settings = (await this.lineAccount(this.organisationId, this.tx))?.settings ?? { termsVersion: "1" };
+    const current = await currentTerms(this.tx, this.organisationId);
+    if (!current) return settings;
+    const { termsUrl: _old, ...rest } = settings;
+    return { ...rest, termsVersion: current.version, ...(current.url ? { termsUrl: current.url } : {}) };
   }
 
   async onFollow(): Promise<void> {
@@ -222,6 +228,7 @@ class Conversation {
     if (action === "reg" || "reg" in extra) return this.onConversationInput({ type: "choice", params: { ...extra, ...params } });
     if (action === "pause") return this.pause(extra.d);
     if (action === "bc") return this.onBroadcastAnswer(extra.b, extra.v);
+    if (action === "terms") return this.onTermsAgreed(extra.t);
     return this.help();
   }
 
@@ -309,6 +316,17 @@ class Conversation {
     return this.say(outcome.answer === "safe"
       ? { text: "ありがとうございます。無事を確認しました。\nThank you: we have noted that you are safe.", choices: [] }
       : { text: "担当者に知らせました。すぐにご連絡します。\nWe have told the staff; they will contact you soon.", choices: [] });
+  }
+
+  /** 同意する under a new version of the terms (`a=terms&t=<versionId>`, engine/terms.ts). */
+  async onTermsAgreed(versionId: string | undefined): Promise<void> {
+    const memberId = this.user?.memberId;
+    const outcome = memberId && versionId && /^[0-9a-f-]{36}$/i.test(versionId)
+      ? await agreeToTermsIn(this.tx, this.organisationId, memberId, versionId, this.at)
+      : undefined;
+    if (!outcome || outcome.status === "not_found") return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
+    if (outcome.status === "already") return this.say({ text: `利用規約（第${outcome.version}版）への同意は受け付け済みです。\nYour agreement was already recorded.`, choices: [] });
+    return this.say({ text: outcome.text, choices: [] });
   }
 
   /** 対応します / 連絡がとれた・無事 under an alert: only a contact of the incident's member reached on LINE may. */
