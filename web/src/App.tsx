@@ -1,5 +1,5 @@
 /** The console's frame: sign-in (or an invitation), then the header, the menu and the current screen. */
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Button, Link, RouterProvider, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useTranslation } from "react-i18next";
@@ -62,6 +62,11 @@ export function App() {
   const me = useMe();
   const screen = useScreen();
   const subpath = useSubpath();
+  // The organisation's logo (設定 → 名称・利用規約) in the header; a watcher's role reads no settings.
+  const branding = useQuery({
+    queryKey: ["branding"], queryFn: () => api<{ logo: { path: string } | null }>("GET", "/branding"),
+    enabled: !!me.data && me.data.role !== "watcher",
+  });
   useEffect(() => {
     session.onUnauthorized(() => signedOut(queryClient));
   }, [queryClient]);
@@ -78,6 +83,7 @@ export function App() {
   if (!me.data) return <SignIn onSignedIn={signedIn} />;
 
   const menu = menuFor(me.data);
+  const logo = branding.data?.logo?.path;
   // A watcher may follow a link to a member of their visits: that page says plainly when the member is not theirs.
   const watcherMember = me.data.role === "watcher" && screen === "members" && subpath ? subpath : null;
   const current = watcherMember ? "visits" : screen && menu.includes(screen) ? screen : menu[0];
@@ -92,6 +98,7 @@ export function App() {
       <a className="skip" href="#main">{t("app.skip")}</a>
       <header className="top">
         <div className="brand">
+          {logo ? <img className="brand-logo" src={logo} alt="" data-testid="header-logo" /> : null}
           <span className="app-name">{t("app.title")}</span>
           <span className="org-name">{me.data.organisationName}</span>
         </div>

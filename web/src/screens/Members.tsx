@@ -171,6 +171,19 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
     queryFn: () => api<{ observations: Observation[] }>("GET", `/members/${id}/observations?limit=30`),
     enabled: me.role !== "observer",
   });
+  // The current terms (設定 → 名称・利用規約): whether this member's agreement is to it; staff record a phone member's.
+  const terms = useQuery({ queryKey: ["terms"], queryFn: () => api<{ current: { version: string } | null }>("GET", "/terms") });
+  const currentTerms = terms.data?.current?.version;
+  const [consentNotice, setConsentNotice] = useState<string | null>(null);
+  const recordConsent = useMutation({
+    mutationFn: () => api("PATCH", `/members/${id}`, { consent: { termsVersion: currentTerms, at: new Date().toISOString() } }),
+    onMutate: () => setConsentNotice(null),
+    onSuccess: () => {
+      setConsentNotice(t("consent.recorded"));
+      void queryClient.invalidateQueries({ queryKey: ["terms"] });
+      refresh();
+    },
+  });
   const [editing, setEditing] = useState(false);
   const [reason, setReason] = useState("travel");
   const [answerNote, setAnswerNote] = useState("");
@@ -215,7 +228,17 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
         {m.externalId ? <><dt>{t("memberPage.externalId")}</dt><dd>{m.externalId}</dd></> : null}
         {m.birthDate ? <><dt>{t("memberPage.birthDate")}</dt><dd>{m.birthDate}</dd></> : null}
         <dt>{t("memberPage.consent")}</dt>
-        <dd>{m.consent ? t("memberPage.consentText", { version: m.consent.termsVersion, date: formatDate(m.consent.at, me.timeZone, lang) }) : t("memberPage.noConsent")}</dd>
+        <dd data-testid="member-consent">
+          {m.consent ? t("memberPage.consentText", { version: m.consent.termsVersion, date: formatDate(m.consent.at, me.timeZone, lang) }) : t("memberPage.noConsent")}
+          {currentTerms && m.consent?.termsVersion !== currentTerms
+            ? <><br /><span className="consent-outdated">{t("consent.outdated", { version: currentTerms })}</span></>
+            : null}
+          {canAct && currentTerms && m.consent?.termsVersion !== currentTerms ? (
+            <><br /><Button onPress={() => recordConsent.mutate()} isDisabled={recordConsent.isPending}>{t("consent.record", { version: currentTerms })}</Button></>
+          ) : null}
+          <span role="status">{consentNotice}</span>
+          {recordConsent.isError ? <ErrorText error={recordConsent.error} /> : null}
+        </dd>
         {m.pause ? <><dt>{t("members.paused")}</dt><dd>{t(`members.reasons.${m.pause.reason}`, { defaultValue: m.pause.reason })}{m.pause.until ? ` (〜${m.pause.until})` : ""}</dd></> : null}
       </dl>
 

@@ -8,6 +8,8 @@ import { Link } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../me.ts";
 import { PolicySettings } from "./settings/Policy.tsx";
+import { Branding } from "./settings/Branding.tsx";
+import { Channels } from "./settings/Channels.tsx";
 
 export const SETTINGS_SECTIONS = ["policy", "templates", "branding", "channels"] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
@@ -46,6 +48,10 @@ function SectionBody({ me, section }: { me: Me; section: SettingsSection }) {
   switch (section) {
     case "policy":
       return <PolicySettings me={me} />;
+    case "branding":
+      return <Branding me={me} />;
+    case "channels":
+      return <Channels me={me} />;
     default:
       return null;
   }

@@ -5,6 +5,7 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { Link } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, followEvents } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
@@ -60,6 +61,50 @@ function BucketCard({ team, bucket, board, lang }: { team: TeamBoard; bucket: Bu
   );
 }
 
+interface SetupCheck { code: string; message: string; teamId?: string; channelKind?: string; count?: number }
+
+/** Where each setup check is fixed in the console. */
+const FIX_AT: Record<string, string> = {
+  team_unreachable: "/people",
+  nobody_on_duty: "/people",
+  channel_not_configured: "/settings/channels",
+  credentials_refused: "/settings/channels",
+  sandbox_channel_outside_sandbox: "/members",
+  public_url_unset: "/settings/channels",
+};
+
+/**
+ * The setup checks (GET /organisation/setup-checks: what will make alerts fail),
+ * each with a link to where it is fixed; shown until they are all clear.
+ */
+function SetupChecks() {
+  const { t } = useTranslation();
+  const checks = useQuery({
+    queryKey: ["setup-checks"], queryFn: () => api<{ checks: SetupCheck[] }>("GET", "/organisation/setup-checks"), refetchInterval: 60_000,
+  });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ teams: { id: string; name: string }[] }>("GET", "/teams"), enabled: !!checks.data?.checks.length });
+  const list = checks.data?.checks ?? [];
+  if (list.length === 0) return null;
+  const teamName = new Map((teams.data?.teams ?? []).map((team) => [team.id, team.name]));
+  return (
+    <section className="setup-checks" aria-labelledby="setup-checks-heading" data-testid="setup-checks">
+      <h2 id="setup-checks-heading">{t("setupChecks.heading", { count: list.length })}</h2>
+      <p>{t("setupChecks.lead")}</p>
+      <ul className="setup-check-list">
+        {list.map((c) => (
+          <li key={`${c.code}-${c.teamId ?? ""}-${c.channelKind ?? ""}`} data-code={c.code} className="setup-check-item">
+            {t(`setupChecks.codes.${c.code}`, {
+              defaultValue: c.message, team: c.teamId ? (teamName.get(c.teamId) ?? "") : "",
+              channel: c.channelKind ? t(`channels.${c.channelKind}`, { defaultValue: c.channelKind }) : "", count: c.count ?? 0,
+            })}{" "}
+            <Link href={FIX_AT[c.code] ?? "/settings/channels"}>{t(`setupChecks.fix.${c.code}`, { defaultValue: t("setupChecks.fix.channel_not_configured") })}</Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Today() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
@@ -81,6 +126,7 @@ export function Today() {
         ) : null}
         <p className={connected ? "live" : "live off"} role="status">{connected ? t("today.live") : t("today.reconnecting")}</p>
       </div>
+      <SetupChecks />
       {board.isPending ? <p>{t("app.loading")}</p> : null}
       {board.isError ? <ErrorText error={board.error} /> : null}
       {board.data?.overdueVisits.length ? (
