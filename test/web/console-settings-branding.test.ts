@@ -149,14 +149,14 @@ describe("settings: branding, terms, channels and setup checks in the console", 
       const email = page.locator('[data-provider="email"]');
       await email.getByText("未設定").waitFor();
       await assertAccessible(page, "Channels, nothing configured (ja)");
-      await email.getByLabel("SMTP サーバー").fill(smtp.host);
-      await email.getByLabel("ポート").fill(String(smtp.port));
-      await email.getByLabel("パスワード").fill("secret-not-shown");
-      await email.getByLabel("差出人のメールアドレス").fill("mimamori@city.example.jp");
+      await email.getByLabel("SMTP サーバー", { exact: true }).fill(smtp.host);
+      await email.getByLabel("ポート", { exact: true }).fill(String(smtp.port));
+      await email.getByLabel("パスワード", { exact: true }).fill("secret-not-shown");
+      await email.getByLabel("差出人のメールアドレス", { exact: true }).fill("mimamori@city.example.jp");
       await email.getByRole("button", { name: "保存", exact: true }).click();
       await page.getByRole("status").filter({ hasText: "メール（SMTP）の設定を保存しました。" }).waitFor();
       await email.getByText("設定済み").waitFor();
-      assert.equal(await email.getByLabel("パスワード").inputValue(), "", "the password is not shown back");
+      assert.equal(await email.getByLabel("パスワード", { exact: true }).inputValue(), "", "the password is not shown back");
       assert.ok(!(await page.content()).includes("secret-not-shown"), "the secret is nowhere on the page");
       // A test to myself reaches the local SMTP server, under the service name.
       await email.getByRole("button", { name: "メール sato@city.example.jp にテストを送る" }).click();
