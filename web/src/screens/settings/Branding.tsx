@@ -110,8 +110,8 @@ function Logo({ view, canChange }: { view: BrandingView; canChange: boolean }) {
       {canChange ? (
         <Form onSubmit={(e) => { e.preventDefault(); if (file) upload.mutate(); }} aria-labelledby="brand-logo-heading">
           <div className="file-field">
-            <label htmlFor="logo-file">{t("brand.logoFile")}</label>
-            <input id="logo-file" type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            <label htmlFor="logo-file" className="file-field-label">{t("brand.logoFile")}</label>
+            <input id="logo-file" className="file-field-input" type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
           </div>
           <div className="button-row">
             <Button type="submit" className="primary" isDisabled={!file || upload.isPending}>{t("brand.logoUpload")}</Button>
