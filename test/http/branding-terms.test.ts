@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { MAX_LOGO_BYTES } from "../../src/domain/branding.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { postbacksIn, startLineFixture } from "../support/line-fixture.ts";
-import { postback } from "../support/line-webhook.ts";
+import { follow, postback, text } from "../support/line-webhook.ts";
 import { memberBody, type SandboxMessage, sandbox } from "../support/sandbox.ts";
 
 /** A PNG's signature and a minimal header: the API checks the first bytes only. */
@@ -160,7 +160,16 @@ for (const kind of databaseKinds()) {
       try {
         const { service } = fixture;
         const userId = `U${"a1".repeat(16)}`;
-        const member = (await service.api("POST", "/members", memberBody({ displayName: "LINE 会員", channels: [{ kind: "line", address: userId }] }))).body;
+        // A member who registers on LINE agrees to the current published version.
+        assert.equal((await service.api("POST", "/terms", { version: "2", url: "https://example.org/terms/2" })).status, 201);
+        await fixture.send(follow(userId));
+        assert.match(fixture.lastTextTo(userId), /第2版/);
+        for (const choice of ["a=reg&reg=consent&v=yes", "a=reg&reg=every&v=1d", "a=reg&reg=at&v=09:00"]) await fixture.send(postback(userId, choice));
+        await fixture.send(text(userId, "LINE 会員"));
+        const listed = (await service.api("GET", "/members?limit=10")).body.members as { id: string; displayName: string }[];
+        const member = listed.find((m) => m.displayName === "LINE 会員");
+        assert.ok(member, "registered on LINE");
+        assert.equal((await service.api("GET", `/members/${member.id}`)).body.consent?.termsVersion, "2");
         assert.equal((await service.api("PUT", "/branding", { serviceName: "かしわ見守り" })).status, 200);
         const published = await service.api("POST", "/terms", { version: "3", url: "https://example.org/terms/3" });
         assert.equal(published.status, 201, JSON.stringify(published.body));
@@ -172,7 +181,7 @@ for (const kind of databaseKinds()) {
         }
         assert.equal(data, `a=terms&t=${published.body.id}`);
         assert.match(fixture.lastTextTo(userId), /^【かしわ見守り】利用規約を改定しました（第3版）/);
-        assert.equal((await service.api("GET", `/members/${member.id}`)).body.consent, null);
+        assert.equal((await service.api("GET", `/members/${member.id}`)).body.consent?.termsVersion, "2", "still version 2 until the tap");
         await fixture.send(postback(userId, data));
         const after = (await service.api("GET", `/members/${member.id}`)).body;
         assert.equal(after.consent?.termsVersion, "3");
