@@ -86,7 +86,7 @@ export function brandingRoutes(s: Services): FastifyPluginAsyncZod {
 
     // Public: the check-in page (no sign-in) and the console's header show it. Only our own images, never HTML or SVG.
     app.get("/branding/:organisationId/logo", {
-      schema: { tags, summary: "The organisation's logo (public; PNG, JPEG or WebP)", params: LogoParams, querystring: LogoQuery },
+      schema: { tags, summary: "The organisation's logo (public; PNG, JPEG or WebP)", params: LogoParams, querystring: LogoQuery, security: [] },
     }, async (request, reply) => {
       const logo = await readLogo(s.db, request.params.organisationId);
       if (!logo) throw notFound("logo");
