@@ -50,9 +50,14 @@ export const QUESTION_PRESETS: Record<string, DailyQuestion> = {
   },
 };
 
-/** The question as spoken: its text and each key. */
-export function questionSpeech(q: DailyQuestion): string {
-  return `${q.text}${q.choices.map((c) => `${c.label}は${c.digit}を`).join("、")}押してください。`;
+/**
+ * The question as spoken: its text and each key; `template` is the organisation's
+ * daily_questions template (domain/templates.ts) with {question} and {choices}.
+ */
+export function questionSpeech(q: DailyQuestion, template?: string): string {
+  const choices = q.choices.map((c) => `${c.label}は${c.digit}を`).join("、");
+  if (template) return template.replaceAll("{question}", q.text).replaceAll("{choices}", choices);
+  return `${q.text}${choices}押してください。`;
 }
 
 /** Where a call is: the main question, or daily question `n`. */
@@ -63,6 +68,8 @@ export interface ScriptContext {
   /** The main question, already worded (see `mainSpeech`). */
   main: string;
   questions: DailyQuestion[];
+  /** The organisation's wording of a daily question (questionSpeech), when it has its own. */
+  questionTemplate?: string;
 }
 
 export interface CallStep {
@@ -132,7 +139,7 @@ export function step(ctx: ScriptContext, stage: Stage, tries: number, digits: st
     const said = afterMain(action);
     // Daily questions follow a member's own answer only.
     if (ctx.kind === "checkin" && ctx.questions.length) {
-      return { action, answered: true, say: [said, questionSpeech(ctx.questions[0])], gather: { stage: "q0", tries: 0 } };
+      return { action, answered: true, say: [said, questionSpeech(ctx.questions[0], ctx.questionTemplate)], gather: { stage: "q0", tries: 0 } };
     }
     return { action, answered: true, say: [said, "失礼します。"] };
   }
@@ -143,7 +150,7 @@ export function step(ctx: ScriptContext, stage: Stage, tries: number, digits: st
   if (!choice) {
     // A daily question left unanswered is skipped, not a reason to call again.
     if (tries >= 1) return next(ctx, index, []);
-    return retry(questionSpeech(question), stage, tries, !digits, { answered: true });
+    return retry(questionSpeech(question, ctx.questionTemplate), stage, tries, !digits, { answered: true });
   }
   return next(ctx, index, [], { type: "observe", question: question.key, value: choice.value, label: choice.label });
 }
@@ -152,7 +159,7 @@ function next(ctx: ScriptContext, index: number, say: string[], action?: CallAct
   const following = ctx.questions[index + 1];
   const base = { answered: true, ...(action ? { action } : {}) };
   if (!following) return { ...base, say: [...say, THANKS] };
-  return { ...base, say: [...say, questionSpeech(following)], gather: { stage: `q${index + 1}`, tries: 0 } };
+  return { ...base, say: [...say, questionSpeech(following, ctx.questionTemplate)], gather: { stage: `q${index + 1}`, tries: 0 } };
 }
 
 function retry(question: string, stage: Stage, tries: number, silent: boolean, extra: { answered: boolean }): CallStep {

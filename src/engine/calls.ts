@@ -7,7 +7,7 @@
  */
 import type { Selectable } from "kysely";
 import {
-  type CallAction, type CallStep, type DailyQuestion, mainSpeech, opening, type ScriptContext, scriptKindOf, type Stage, step,
+  type CallAction, type CallStep, mainSpeech, opening, type ScriptContext, scriptKindOf, type Stage, step,
 } from "../domain/call-script.ts";
 import { callRetryAt, type PolicySet } from "../domain/policy.ts";
 import { newId } from "../ids.ts";
@@ -15,6 +15,7 @@ import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { checkCauses } from "./causes.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
+import { loadWords } from "./templates.ts";
 import {
   acknowledgeAlertIn, answerBroadcastIn, answerCheckinIn, confirmContactIn, passAlertIn, type Responder,
 } from "./responses.ts";
@@ -34,19 +35,21 @@ async function rowOf(tx: Db, organisationId: string, outboxId: string, lock = fa
   return q.executeTakeFirst();
 }
 
-/** Everything the call script needs for one outbox row. */
+/** Everything the call script needs for one outbox row: the organisation's call script and question wording, when it has its own. */
 async function contextOf(tx: Db, row: OutboxRow): Promise<ScriptContext> {
   const kind = scriptKindOf(row.message_kind, row.payload);
-  const org = await tx.selectFrom("organisations").select("settings").where("id", "=", row.organisation_id).executeTakeFirst();
-  const settings = (org?.settings ?? {}) as { dailyQuestions?: DailyQuestion[] };
+  const words = (await loadWords(tx, [row.organisation_id]))(row.organisation_id);
   const twilio = await tx.selectFrom("channel_configs").select("settings").where("organisation_id", "=", row.organisation_id)
     .where("kind", "=", "twilio").executeTakeFirst();
-  const voicePrompt = (twilio?.settings as { voicePrompt?: string } | undefined)?.voicePrompt;
+  // The call_script template (設定 › メッセージの文面) before the older Twilio setting's voicePrompt.
+  const voicePrompt = words.templates.call_script?.voice ?? (twilio?.settings as { voicePrompt?: string } | undefined)?.voicePrompt;
   const member = row.recipient_kind === "member"
     ? await tx.selectFrom("members").select("display_name").where("id", "=", row.recipient_id).executeTakeFirst()
     : undefined;
-  const main = mainSpeech(kind, { name: member?.display_name ?? "", japanese: row.text.split("\n")[0], voicePrompt });
-  return { kind, main, questions: kind === "checkin" ? settings.dailyQuestions ?? [] : [] };
+  const main = mainSpeech(kind, { name: member?.display_name ?? "", japanese: row.text.split("\n")[0], voicePrompt })
+    .replaceAll("{organisation}", words.name);
+  const questionTemplate = words.templates.daily_questions?.voice;
+  return { kind, main, questions: kind === "checkin" ? words.dailyQuestions ?? [] : [], ...(questionTemplate ? { questionTemplate } : {}) };
 }
 
 export type VoiceTurn = { found: false } | { found: true; step: CallStep };

@@ -8,7 +8,7 @@
  */
 import { sql } from "kysely";
 import { type EscalationEffect, escalate, reliableContacts } from "../domain/escalation.ts";
-import { noAnswerAlertText, resendText } from "../domain/messages.ts";
+import { formatLocal, noAnswerAlertText, resendText } from "../domain/messages.ts";
 import type { PolicySet } from "../domain/policy.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
@@ -18,6 +18,7 @@ import { addEvents, type IncidentEventRow, incidentEvent, insertIncidents, type 
 import { loadTeamDuty, type TeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
+import { composer, loadWords, type OrganisationWords } from "./templates.ts";
 
 export interface EscalationBatchResult {
   claimed: number;
@@ -60,6 +61,8 @@ export interface EscalationBatch {
   teamChannels: Map<string, ChannelAddress[]>;
   /** Per team: its staff, and who is on duty with which channels (engine/on-duty.ts). */
   teamDuty: Map<string, TeamDuty>;
+  /** Per organisation: its templates (engine/templates.ts); the built-in ones when absent. */
+  words?: (organisationId: string) => OrganisationWords;
 }
 
 /** What a batch decided: the rows to write, and the counts for the metrics. */
@@ -125,6 +128,7 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
     groupsOf: groupBy(groups.map((g) => ({ ...g, channels: g.channels as ChannelAddress[] })), (g) => g.member_id),
     openIncidents,
     policies: await loadPolicies(tx, teamIds),
+    words: await loadWords(tx, [...members.values()].map((m) => m.organisation_id)),
     teamChannels,
     teamDuty: await loadTeamDuty(tx, teamIds),
   };
@@ -165,6 +169,7 @@ export function decideEscalations(batch: EscalationBatch, now: Date): Escalation
       // Silent since the member was first asked, not since the slot (a late prompt went out later).
       since: checkin.asked_at ?? checkin.due_at,
       dutyOf: (teamId) => batch.teamDuty.get(teamId),
+      words: batch.words?.(member.organisation_id) ?? { name: "", templates: {} },
       channelsOf: (recipient) => recipient.kind === "team" ? (batch.teamChannels.get(recipient.id) ?? [])
         : recipient.kind === "contact" ? (contacts.find((c) => c.id === recipient.id)?.channels ?? [])
         : (groups.find((g) => g.id === recipient.id)?.channels ?? []),
@@ -190,6 +195,7 @@ interface Subject {
   since: Date;
   channelsOf: (recipient: { kind: "team" | "contact" | "group"; id: string }) => ChannelAddress[];
   dutyOf: (teamId: string) => TeamDuty | undefined;
+  words: OrganisationWords;
 }
 
 /** Add one effect's rows to `writes`; returns the incident the check-in is on afterwards. */
@@ -206,6 +212,7 @@ function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEff
         channelIndex: effect.channel === "next" ? 1 : 0,
         messageKind: "resend",
         text: resendText(member.display_name),
+        textFor: composer(s.words, "resend", { name: member.display_name }),
         payload: { checkinId: checkin.id },
       }));
       writes.prompted.set(member.id, now);
@@ -231,6 +238,7 @@ function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEff
         key: `alert:${incidentId}:${checkin.id}:${effect.stepIndex}:${effect.recipient.id}`,
         messageKind: "alert" as const,
         text: noAnswerAlertText(member.display_name, since, member.plan.timeZone),
+        textFor: composer(s.words, "alert", { name: member.display_name, since: formatLocal(since, member.plan.timeZone) }),
         payload: { incidentId, memberId: member.id, since: since.toISOString() },
       };
       if (effect.recipient.kind === "team") {

@@ -5,6 +5,7 @@
  */
 import { type Insertable, sql } from "kysely";
 import type { MessageKind, RecipientKind } from "../domain/messages.ts";
+import { type TemplateChannel, templateChannelOf } from "../domain/templates.ts";
 import { newId } from "../ids.ts";
 import type { Db } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -19,7 +20,14 @@ export interface OutboxMessage {
   channels: ChannelAddress[];
   channelIndex?: number;
   messageKind: MessageKind;
+  /** The text, or the fallback of `textFor` (a channel without a template: the console, a phone prompt). */
   text: string;
+  /**
+   * The text for the channel the row goes out on, from the organisation's templates
+   * (engine/templates.ts `composer`); undefined where that channel has no template.
+   * A row moved to the recipient's next channel keeps the text of the first.
+   */
+  textFor?: (channel: TemplateChannel) => string | undefined;
   payload?: Record<string, unknown>;
   checkinId?: string | null;
   incidentId?: string | null;
@@ -36,6 +44,10 @@ export function addressAt(channels: ChannelAddress[], index: number): { kind: st
 
 export function outboxRow(m: OutboxMessage): OutboxRow {
   const target = addressAt(m.channels, m.channelIndex ?? 0);
+  const channel = m.textFor ? templateChannelOf(target.kind) : null;
+  const worded = channel && m.textFor ? m.textFor(channel) : undefined;
+  // An SMS written as an SMS is sent whole, with its link (providers/twilio/sms.ts smsBody).
+  const payload = worded !== undefined && channel === "sms" ? { ...(m.payload ?? {}), smsText: true } : (m.payload ?? {});
   return {
     id: newId(),
     organisation_id: m.organisationId,
@@ -46,8 +58,8 @@ export function outboxRow(m: OutboxMessage): OutboxRow {
     channel_kind: target.kind,
     address: target.address,
     message_kind: m.messageKind,
-    text: m.text,
-    payload: JSON.stringify(m.payload ?? {}),
+    text: worded ?? m.text,
+    payload: JSON.stringify(payload),
     checkin_id: m.checkinId ?? null,
     incident_id: m.incidentId ?? null,
     due_at: m.dueAt,

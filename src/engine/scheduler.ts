@@ -13,6 +13,7 @@ import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
+import { composer, loadWords } from "./templates.ts";
 
 /** The columns the scheduler writes of a new check-in. */
 type NewCheckin = Required<Pick<Insertable<Database["checkins"]>,
@@ -39,9 +40,8 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
         .where("status", "=", "open").where("escalates", "=", true).execute()).map((r) => r.member_id),
     );
     const policies = await loadPolicies(tx, due.map((m) => m.team_id));
-    const lineOfTheDay = new Map((await tx.selectFrom("organisations").select(["id", "settings"])
-      .where("id", "in", [...new Set(due.map((m) => m.organisation_id))]).execute())
-      .map((o) => [o.id, (o.settings as { lineOfTheDay?: string }).lineOfTheDay]));
+    // The organisations' templates and line of the day, read with the batch (engine/templates.ts).
+    const words = await loadWords(tx, due.map((m) => m.organisation_id));
 
     const checkins: NewCheckin[] = [];
     const prompts: OutboxRow[] = [];
@@ -89,7 +89,8 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
           recipient: { kind: "member", id: member.id },
           channels,
           messageKind: "prompt",
-          text: promptText(member.display_name, lineOfTheDay.get(member.organisation_id)),
+          text: promptText(member.display_name, words(member.organisation_id).lineOfTheDay),
+          textFor: composer(words(member.organisation_id), "prompt", { name: member.display_name }),
           payload: { checkinId },
           checkinId,
           dueAt,

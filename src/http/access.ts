@@ -59,6 +59,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // The timeline of the saved policies (auditors read it); POST previews unsaved ones as the admin edits.
   "GET /escalation-policy/preview": "observer",
   "POST /escalation-policy/preview": "admin",
+  "GET /message-templates": "observer",
+  "PUT /message-templates/:kind/:channel": "admin",
+  "DELETE /message-templates/:kind/:channel": "admin",
+  // Tries a template as the admin types (nothing saved).
+  "POST /message-templates/preview": "admin",
   "GET /teams/:id/escalation-policy": "observer",
   "PUT /teams/:id/escalation-policy": "admin",
   "DELETE /teams/:id/escalation-policy": "admin",

@@ -26,6 +26,7 @@ import { sandboxRoutes } from "./routes/sandbox.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { brandingRoutes } from "./routes/branding.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { templateRoutes } from "./routes/templates.ts";
 import { memberNoteRoutes } from "./routes/member-notes.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { todayRoutes } from "./routes/today.ts";
@@ -121,7 +122,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
+    for (const routes of [organisationRoutes, teamRoutes, templateRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
       memberImportRoutes, visitRoutes, dutyRoutes, brandingRoutes]) {
       await api.register(routes(s));
     }

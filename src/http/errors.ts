@@ -76,6 +76,10 @@ export const ERROR_CODES = {
   logo_invalid: "the uploaded logo is not a PNG, JPEG or WebP image (checked by its bytes), or is empty",
   logo_too_large: "the uploaded logo is larger than 512 KiB",
   terms_version_taken: "this version of the terms was already published: give the new one its own label",
+  unknown_placeholder: "the template uses a {placeholder} its kind does not have (GET /message-templates lists each kind's)",
+  template_too_long: "the template, filled with sample values, breaks its channel's limit (LINE 5,000 characters, SMS 4 segments with the link, phone 200 characters, e-mail 10,000)",
+  template_empty: "a template needs some text",
+  no_such_template: "this kind of message has no template on this channel",
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -10,6 +10,7 @@ import { DELIVERY_ERROR_CODES } from "../engine/ports.ts";
 import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
 import { CANCEL_REASONS } from "../domain/causes.ts";
 import { MESSAGE_KINDS } from "../domain/messages.ts";
+import { TEMPLATE_CHANNELS, TEMPLATE_KINDS } from "../domain/templates.ts";
 import { SAMPLE_CHANNELS, TIMELINE_KINDS } from "../domain/timeline.ts";
 import { IMPORT_CHANNEL_KINDS, IMPORT_FAILURES, IMPORT_FIELDS, IMPORT_PROBLEM_CODES, IMPORT_STATUSES } from "../domain/member-import.ts";
 import { INTERVALS } from "../domain/schedule.ts";
@@ -138,6 +139,22 @@ export const TeamOverride = z.object({ teamOverride: PolicySetOut });
 const TimelineEntry = z.object({
   at: Time, kind: z.enum(TIMELINE_KINDS), stepIndex: z.number().int().optional(), contact: z.number().int().optional(),
   channel: z.enum(["same", "next"]).optional(), call: z.number().int().optional(),
+});
+const TemplateSample = z.object({
+  text: z.string().describe("rendered with sample values"), chars: z.number().int(), limit: z.number().int(),
+  sms: z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), units: z.number().int(), segments: z.number().int(), maxSegments: z.number().int() }).nullable()
+    .describe("SMS: the segments the text takes with its one-tap link"),
+});
+export const MessageTemplate = z.object({
+  kind: z.enum(TEMPLATE_KINDS), channel: z.enum(TEMPLATE_CHANNELS), text: z.string(), defaultText: z.string(), customised: z.boolean(),
+  updatedAt: Time.nullable(), updatedBy: z.string().nullable(), placeholders: z.array(z.string()), sample: TemplateSample,
+}).meta({ id: "MessageTemplate" });
+export const MessageTemplates = z.object({
+  templates: z.array(MessageTemplate),
+  limits: z.object({ lineChars: z.number().int(), emailChars: z.number().int(), smsSegments: z.number().int(), spokenChars: z.number().int() }),
+});
+export const TemplatePreview = z.object({
+  sample: TemplateSample, problem: z.object({ code: z.string(), field: z.string(), message: z.string() }).nullable(),
 });
 export const PolicyPreview = z.object({
   timeZone: z.string(), firstDueAt: Time, policies: PolicySetOut,
@@ -469,6 +486,10 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "DELETE /escalation-policy": { 200: Policies },
   "GET /escalation-policy/preview": { 200: PolicyPreview },
   "POST /escalation-policy/preview": { 200: PolicyPreview },
+  "GET /message-templates": { 200: MessageTemplates },
+  "PUT /message-templates/:kind/:channel": { 200: MessageTemplate },
+  "DELETE /message-templates/:kind/:channel": { 200: MessageTemplate },
+  "POST /message-templates/preview": { 200: TemplatePreview },
   "GET /teams/:id/escalation-policy": { 200: Policies },
   "PUT /teams/:id/escalation-policy": { 200: TeamOverride },
   "DELETE /teams/:id/escalation-policy": { 204: NoContent },

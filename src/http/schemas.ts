@@ -18,6 +18,7 @@ import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
 import { CALL_OUTCOMES, VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { parsePhone } from "../domain/phone.ts";
 import { ACTIONS } from "../domain/policy.ts";
+import { TEMPLATE_CHANNELS, TEMPLATE_KINDS } from "../domain/templates.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
 import { DUTY_CHANNEL_KINDS } from "../engine/on-duty.ts";
 import { ROLES } from "../engine/organisations.ts";
@@ -274,6 +275,13 @@ export const PolicyPreviewInput = z.strictObject({
   policies: PolicySetInput.optional().describe("Unsaved policies to preview; a kind left out follows the saved one"),
   teamId: Id.optional().describe("Preview over this team's saved policies instead of the organisation's"),
   contacts: PreviewContacts,
+});
+export const TemplateParams = z.strictObject({ kind: z.enum(TEMPLATE_KINDS), channel: z.enum(TEMPLATE_CHANNELS) });
+export const TemplateInput = z.strictObject({
+  text: text(10_000, true).describe("The template: {placeholder}s of its kind (GET /message-templates lists them), line breaks allowed"),
+});
+export const TemplatePreviewInput = z.strictObject({
+  kind: z.enum(TEMPLATE_KINDS), channel: z.enum(TEMPLATE_CHANNELS), text: z.string().max(10_000).describe("The template to try"),
 });
 export const PolicyPreviewQuery = z.strictObject({ teamId: Id.optional(), contacts: PreviewContacts });
 

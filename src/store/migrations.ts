@@ -20,6 +20,7 @@ import { memberSearchMigration } from "./migrations/015-member-search.ts";
 import { importRetentionMigration } from "./migrations/016-import-retention.ts";
 import { urgentOutboxMigration } from "./migrations/017-urgent-outbox.ts";
 import { memberNotesMigration } from "./migrations/018-member-notes.ts";
+import { messageTemplatesMigration } from "./migrations/020-message-templates.ts";
 import { brandingAndTermsMigration } from "./migrations/021-branding-and-terms.ts";
 import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
 
@@ -310,6 +311,7 @@ alter table members add column consent jsonb;
   importRetentionMigration,
   urgentOutboxMigration,
   memberNotesMigration,
+  messageTemplatesMigration,
   brandingAndTermsMigration,
   reportSubscriptionsMigration,
 ];

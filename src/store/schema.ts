@@ -13,6 +13,7 @@ import type { GroupStatus } from "../domain/group-rounds.ts";
 import type { IncidentEventType, IncidentStatus, Outcome, Urgency } from "../domain/incident.ts";
 import type { LinkAction, LinkPurpose } from "../domain/links.ts";
 import type { MessageKind, OutboxStatus, RecipientKind } from "../domain/messages.ts";
+import type { TemplateChannel, TemplateKind } from "../domain/templates.ts";
 import type { PolicySet } from "../domain/policy.ts";
 import type { Consent, RegistrationState } from "../domain/registration.ts";
 import type { Pause, Plan } from "../domain/schedule.ts";
@@ -545,6 +546,17 @@ export interface CoreTables {
     url: string | null;
     published_at: Timestamp;
     published_by: string;
+  };
+  message_templates: {
+    organisation_id: string;
+    /** domain/templates.ts TEMPLATE_KINDS. */
+    kind: TemplateKind;
+    /** domain/templates.ts TEMPLATE_CHANNELS. */
+    channel: TemplateChannel;
+    body: string;
+    updated_at: Timestamp;
+    /** Who changed it last (an audit actor). */
+    updated_by: string;
   };
   member_notes: {
     id: string;

@@ -7,10 +7,13 @@ import type { Channel, DeliveryResult, OneTapLinks, OutgoingMessage } from "../.
 import { twilioClient } from "./client.ts";
 import { eachMessage, type TwilioAccount, twilioWebhookUrl } from "./voice.ts";
 
-/** SMS are short: the Japanese line, then the link. */
-export function smsBody(text: string, link: string | undefined): string {
-  const japanese = text.split("\n")[0];
-  return link ? `${japanese}\n${link}` : text;
+/**
+ * SMS are short: a text written for SMS (an SMS template, payload.smsText) whole,
+ * else the Japanese line; then the link.
+ */
+export function smsBody(text: string, link: string | undefined, smsText = false): string {
+  const body = smsText ? text : text.split("\n")[0];
+  return link ? `${body}\n${link}` : text;
 }
 
 export class SmsChannel implements Channel {
@@ -42,7 +45,7 @@ export class SmsChannel implements Channel {
       const sms = await twilioClient(this.#apiBase, accountSid, authToken).messages.create({
         to: m.address,
         from: account.settings.smsFrom ?? account.settings.callerId,
-        body: smsBody(m.text, links[index.get(m) ?? -1]),
+        body: smsBody(m.text, links[index.get(m) ?? -1], m.payload.smsText === true),
         ...(m.outboxId ? { statusCallback: twilioWebhookUrl(this.#publicUrl(), m.organisationId, "sms-status", m.outboxId) } : {}),
       });
       return { status: "sent", providerId: sms.sid };

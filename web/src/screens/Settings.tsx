@@ -10,6 +10,7 @@ import type { Me } from "../me.ts";
 import { PolicySettings } from "./settings/Policy.tsx";
 import { Branding } from "./settings/Branding.tsx";
 import { Channels } from "./settings/Channels.tsx";
+import { TemplateSettings } from "./settings/Templates.tsx";
 
 export const SETTINGS_SECTIONS = ["policy", "templates", "branding", "channels"] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
@@ -52,6 +53,8 @@ function SectionBody({ me, section }: { me: Me; section: SettingsSection }) {
       return <Branding me={me} />;
     case "channels":
       return <Channels me={me} />;
+    case "templates":
+      return <TemplateSettings me={me} />;
     default:
       return null;
   }
