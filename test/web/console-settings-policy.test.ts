@@ -43,6 +43,8 @@ const firstStepHours = (page: Page) => page.locator('fieldset[data-field="standa
 
 describe("settings: escalation policy and message templates in the console", () => {
   const suite = consoleSuite();
+  /** The auditor invited by the first test (tests run in order). */
+  let auditorSecret = "";
 
   test("admin: the preview follows the edit, a refused value is shown by its field, saving keeps it; auditor reads only", async () => {
     const admin = await signedInPage(suite.browser, suite.url, suite.service.token);
@@ -88,6 +90,7 @@ describe("settings: escalation policy and message templates in the console", () 
     await admin.context().close();
 
     const auditor = await invitedPerson(suite.service.api, suite.service.url, { displayName: "監査 四郎", loginId: "shiro", role: "auditor" });
+    auditorSecret = auditor.secret;
     const reader = await personPage(suite.browser, suite.url, "shiro", PASSWORD, () => totpNow(auditor.secret));
     await reader.goto(`${suite.url}/settings/policy`);
     await reader.getByText("この設定は閲覧のみです。変更できるのは管理者です。").waitFor();
@@ -96,6 +99,58 @@ describe("settings: escalation policy and message templates in the console", () 
     assert.equal(await firstStepHours(reader).getAttribute("readonly"), "", "read only");
     await assertAccessible(reader, "policy, auditor (ja)");
     await shot(reader, "policy-auditor-ja");
+    await reader.context().close();
+  });
+
+  test("admin: templates with placeholders, live preview and limits; an over-long SMS is refused with the reason; auditor reads only", async () => {
+    const admin = await signedInPage(suite.browser, suite.url, suite.service.token);
+    await admin.goto(`${suite.url}/settings/templates`);
+    await admin.getByRole("heading", { level: 2, name: "メッセージの文面" }).waitFor();
+    const line = admin.locator('.template[data-channel="line"]');
+    const sms = admin.locator('.template[data-channel="sms"]');
+    await line.getByLabel("LINE の文面").waitFor();
+    await assertAccessible(admin, "templates (ja)");
+    await shot(admin, "templates-ja");
+
+    // Type a new LINE prompt, insert {name} with its button: the preview fills it in as it is typed.
+    const lineText = line.getByLabel("LINE の文面");
+    await lineText.fill("こんにちは、");
+    await lineText.press("End");
+    await line.getByRole("button", { name: "{name}（利用者の名前）を挿入" }).click();
+    await until(() => lineText.inputValue(), "こんにちは、{name}", "the placeholder is inserted");
+    await until(async () => (await line.locator(".template-preview").textContent())?.startsWith("こんにちは、見守花子さくら太郎"), true, "live preview");
+    await until(async () => line.locator('[data-limit="chars"]').textContent(), "15 / 5000 文字（例の値で）", "characters counted as typed");
+    await line.getByRole("button", { name: "LINE の文面を保存" }).click();
+    await admin.getByRole("status").filter({ hasText: "LINE の文面を保存しました" }).waitFor();
+    await line.getByRole("heading", { name: "LINE（団体の文面）" }).waitFor();
+    const saved = await suite.service.api("GET", "/message-templates");
+    assert.equal(saved.body.templates.find((x: { kind: string; channel: string }) => x.kind === "prompt" && x.channel === "line").text, "こんにちは、{name}");
+
+    // An SMS of 250 characters: the segment count shows it before saving, and saving is refused with the reason.
+    const smsText = sms.getByLabel("SMS の文面");
+    await smsText.fill("あ".repeat(250));
+    await until(async () => sms.locator('[data-limit="sms"]').textContent(), "SMS 5 / 4 通分（UCS-2、リンクを含め 313 文字）", "segments counted as typed");
+    await sms.getByRole("button", { name: "SMS の文面を保存" }).click();
+    await sms.getByRole("alert").filter({ hasText: "この手段には長すぎます" }).waitFor();
+    assert.equal(await smsText.getAttribute("aria-invalid"), "true");
+    await assertAccessible(admin, "templates, SMS refused (ja)");
+    await shot(admin, "templates-sms-refused-ja");
+
+    await admin.getByRole("radio", { name: "English" }).or(admin.getByRole("button", { name: "English" })).first().click();
+    await admin.getByRole("heading", { level: 2, name: "Message templates" }).waitFor();
+    await assertAccessible(admin, "templates (en)");
+    await shot(admin, "templates-en");
+    await admin.context().close();
+
+    const reader = await personPage(suite.browser, suite.url, "shiro", PASSWORD, () => totpNow(auditorSecret));
+    await reader.goto(`${suite.url}/settings/templates`);
+    await reader.getByText("文面は閲覧のみです。変更できるのは管理者です。").waitFor();
+    const readerLine = reader.locator('.template[data-channel="line"]');
+    await until(async () => readerLine.getByLabel("LINE の文面").inputValue(), "こんにちは、{name}", "the auditor sees the saved text");
+    assert.equal(await readerLine.getByLabel("LINE の文面").getAttribute("readonly"), "");
+    assert.equal(await reader.getByRole("button", { name: /を保存$/ }).count(), 0, "an auditor saves nothing");
+    await assertAccessible(reader, "templates, auditor (ja)");
+    await shot(reader, "templates-auditor-ja");
     await reader.context().close();
   });
 });
