@@ -19,6 +19,7 @@ const WALL_CLOCK: Record<string, number> = {
   "ids.ts": 1, // UUIDv7 timestamps
   "store/migrations.ts": 1, // when the schema was changed
   "engine/channel-configs.ts": 2, // cache expiry
+  "engine/branding.ts": 2, // cache expiry of the service name
   "engine/sender.ts": 6, // provider rate caps, leases, waiting for slots
   "engine/engine.ts": 1, // liveness for the health check
   "http/audit.ts": 1, // when a person really acted
