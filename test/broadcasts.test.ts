@@ -391,8 +391,8 @@ for (const kind of databaseKinds()) {
       const team = { id: crypto.randomUUID() };
       await store.db.insertInto("teams").values({ id: team.id, organisation_id: organisationId, name: "一人だけのチーム", created_at: NOW }).execute();
       await store.db.updateTable("members").set({ team_id: team.id }).where("id", "=", memberId).execute();
-      const a = await createBroadcast(store.db, { organisationId, audience: { kind: "team", id: team.id }, text: "一", question: true, createdBy: "t" }, NOW);
-      const b = await createBroadcast(store.db, { organisationId, audience: { kind: "team", id: team.id }, text: "二", question: true, createdBy: "t" }, NOW);
+      const a = await createBroadcast(store.db, { organisationId, audience: { kind: "team", ids: [team.id] }, text: "一", question: true, createdBy: "t" }, NOW);
+      const b = await createBroadcast(store.db, { organisationId, audience: { kind: "team", ids: [team.id] }, text: "二", question: true, createdBy: "t" }, NOW);
       const outcomes = await Promise.all([a.id, b.id, a.id].map((broadcastId) => recordBroadcastAnswer(store.db, {
         organisationId, broadcastId, memberId, answer: "need_help", source: "staff", byLabel: "t", channel: "api",
       }, NOW)));

@@ -5,6 +5,7 @@
  * lines. A wrong key or silence repeats the question once; the second time the
  * call says goodbye and counts as not answered.
  */
+import { broadcastAnswerReply } from "./broadcasts.ts";
 import type { MessageKind } from "./messages.ts";
 
 export type CallScriptKind = "checkin" | "alert" | "confirm_contact" | "broadcast" | "notice";
@@ -70,6 +71,8 @@ export interface ScriptContext {
   questions: DailyQuestion[];
   /** The organisation's wording of a daily question (questionSpeech), when it has its own. */
   questionTemplate?: string;
+  /** A drill broadcast's call: the answer is acknowledged as a drill's (domain/broadcasts.ts). */
+  drill?: boolean;
 }
 
 export interface CallStep {
@@ -104,7 +107,7 @@ function mainKeys(kind: CallScriptKind): Record<string, CallAction> {
 }
 
 /** What the call says after the main key was pressed. */
-function afterMain(action: CallAction): string {
+function afterMain(action: CallAction, drill = false): string {
   switch (action.type) {
     case "answer":
       return action.answer === "ok" ? "ありがとうございます。お元気とうかがいました。" : "承知しました。担当者からご連絡します。";
@@ -115,6 +118,7 @@ function afterMain(action: CallAction): string {
     case "confirm_contact":
       return "ご登録を確認しました。ありがとうございます。";
     case "broadcast_answer":
+      if (drill) return broadcastAnswerReply(action.answer, true).ja.join("");
       return action.answer === "safe" ? "ご無事とうかがいました。" : "承知しました。担当者からご連絡します。";
     case "observe":
       return "";
@@ -136,7 +140,7 @@ export function step(ctx: ScriptContext, stage: Stage, tries: number, digits: st
   if (stage === "main") {
     const action = digits ? mainKeys(ctx.kind)[digits] : undefined;
     if (!action) return retry(ctx.main, stage, tries, !digits, { answered: false });
-    const said = afterMain(action);
+    const said = afterMain(action, ctx.drill);
     // Daily questions follow a member's own answer only.
     if (ctx.kind === "checkin" && ctx.questions.length) {
       return { action, answered: true, say: [said, questionSpeech(ctx.questions[0], ctx.questionTemplate)], gather: { stage: "q0", tries: 0 } };

@@ -87,7 +87,7 @@ export interface ReportCounts {
   silentTwice: number;
   confirmedByVisit: number;
   incidentsOpened: number;
-  /** Members a broadcast of the month went to (one per broadcast and member), and how they answered. */
+  /** Members a real broadcast of the month went to (one per broadcast and member), and how they answered; drills (訓練) are listed apart, never counted here. */
   broadcastRecipients: number;
   broadcastSafe: number;
   broadcastNeedHelp: number;

@@ -3,8 +3,9 @@
  * in one transaction), recording answers to its question, and reading delivery
  * and answer counts back.
  *
- * - A broadcast reaches the active members of its audience (all, a team, a
- *   group; paused members too: a disaster does not wait for the end of a trip).
+ * - A broadcast reaches the active members of its audience (all, one or more
+ *   teams, one or more groups; a member in two of them once; paused members
+ *   too: a disaster does not wait for the end of a trip).
  *   Each recipient gets one outbox row on their primary channel with the key
  *   `broadcast:<id>:<memberId>`; the sender's fail-over adds `#n` to that key, so
  *   a recipient's delivery state is read from the rows with those keys.
@@ -17,8 +18,10 @@
 import { type Selectable, sql } from "kysely";
 import type { AnswerSource } from "../domain/answers.ts";
 import {
-  type Audience, type BroadcastAnswer, broadcastText, type DeliveryState, helpRequestedText, planBroadcastAnswer, safeAfterHelpText,
+  type Audience, type BroadcastAnswer, type BroadcastPayload, broadcastText, type DeliveryState, helpRequestedText, planBroadcastAnswer,
+  safeAfterHelpText,
 } from "../domain/broadcasts.ts";
+import type { CapFields } from "../domain/cap.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
@@ -45,6 +48,10 @@ export interface BroadcastInput {
   audience: Audience;
   text: string;
   question: boolean;
+  /** An exercise (訓練): see domain/broadcasts.ts. */
+  drill?: boolean;
+  /** CAP fields (an imported alert's); null when composed. */
+  cap?: CapFields | null;
   /** Who sent it (the API token, for the record). */
   createdBy: string;
 }
@@ -53,28 +60,21 @@ export interface BroadcastInput {
 export async function createBroadcast(db: Db, input: BroadcastInput, now: Date): Promise<{ id: string; recipients: number }> {
   return inTransaction(db, async (tx) => {
     const { organisationId, audience } = input;
-    if (audience.kind !== "all") {
-      const table = audience.kind === "team" ? "teams" : "groups";
-      const found = await tx.selectFrom(table).select("id").where("id", "=", audience.id)
-        .where("organisation_id", "=", organisationId).executeTakeFirst();
-      if (!found) throw new MissingReference("audience.id", `no such ${audience.kind} in this organisation`);
+    const ids = audience.kind === "all" ? [] : [...new Set(audience.ids)];
+    const members = await audienceMembers(tx, organisationId, audience);
+    if (members.length === 0) {
+      throw new EmptyAudience(`the ${audience.kind === "all" ? "organisation" : ids.length > 1 ? `${audience.kind}s` : audience.kind} ${ids.length > 1 ? "have" : "has"} no active members`);
     }
-    let q = tx.selectFrom("members").select(["members.id", "members.channels"])
-      .where("members.organisation_id", "=", organisationId).where("members.active", "=", true);
-    if (audience.kind === "team") q = q.where("members.team_id", "=", audience.id);
-    if (audience.kind === "group") {
-      q = q.innerJoin("group_members", "group_members.member_id", "members.id").where("group_members.group_id", "=", audience.id);
-    }
-    const members = await q.orderBy("members.id").execute();
-    if (members.length === 0) throw new EmptyAudience(`the ${audience.kind === "all" ? "organisation" : audience.kind} has no active members`);
 
     const id = newId();
     await tx.insertInto("broadcasts").values({
-      id, organisation_id: organisationId, audience_kind: audience.kind, audience_id: audience.kind === "all" ? null : audience.id,
-      text: input.text, question: input.question, recipient_count: members.length, created_by: input.createdBy, created_at: now,
+      id, organisation_id: organisationId, audience_kind: audience.kind, audience_id: ids[0] ?? null, audience_ids: ids,
+      text: input.text, question: input.question, drill: input.drill ?? false, cap: input.cap ? JSON.stringify(input.cap) : null,
+      recipient_count: members.length, created_by: input.createdBy, created_at: now,
     }).execute();
-    const text = broadcastText(input.text, input.question);
-    const payload = { broadcastId: id, question: input.question };
+    const text = broadcastText(input.text, input.question, input.drill ?? false);
+    // Each channel renders the content itself (domain/broadcasts.ts), from the payload.
+    const payload: BroadcastPayload = { broadcastId: id, question: input.question, drill: input.drill ?? false, body: input.text };
     for (let i = 0; i < members.length; i += CHUNK) {
       const chunk = members.slice(i, i + CHUNK);
       const rows = chunk.map((m) => outboxRow({
@@ -84,6 +84,76 @@ export async function createBroadcast(db: Db, input: BroadcastInput, now: Date):
       await insertChunk(tx, id, rows);
     }
     return { id, recipients: members.length };
+  });
+}
+
+/** The active members an audience reaches, by id (a member in two of its teams or groups once); MissingReference names an unknown one. */
+async function audienceMembers(tx: Db, organisationId: string, audience: Audience) {
+  const ids = audience.kind === "all" ? [] : [...new Set(audience.ids)];
+  if (audience.kind !== "all") {
+    const table = audience.kind === "team" ? "teams" : "groups";
+    const found = await tx.selectFrom(table).select("id").where("id", "in", ids)
+      .where("organisation_id", "=", organisationId).execute();
+    const known = new Set(found.map((r) => r.id));
+    const missing = ids.findIndex((id) => !known.has(id));
+    if (missing >= 0) throw new MissingReference(`audience.ids.${missing}`, `no such ${audience.kind} in this organisation`);
+  }
+  let q = tx.selectFrom("members").select(["members.id", "members.channels"])
+    .where("members.organisation_id", "=", organisationId).where("members.active", "=", true);
+  if (audience.kind === "team") q = q.where("members.team_id", "in", ids);
+  if (audience.kind === "group") {
+    // A member in two of the groups is sent one message.
+    q = q.where((eb) => eb.exists(eb.selectFrom("group_members").select("group_members.member_id")
+      .whereRef("group_members.member_id", "=", "members.id").where("group_members.group_id", "in", ids)));
+  }
+  return q.orderBy("members.id").execute();
+}
+
+/** How many members an audience reaches, by the channel each is sent on first (the preview's counts). */
+export async function audienceReach(db: Db, organisationId: string, audience: Audience): Promise<{ recipients: number; channels: Record<string, number> }> {
+  const members = await audienceMembers(db, organisationId, audience);
+  const channels: Record<string, number> = {};
+  for (const m of members) {
+    const first = (m.channels as ChannelAddress[])[0]?.kind ?? "none";
+    channels[first] = (channels[first] ?? 0) + 1;
+  }
+  return { recipients: members.length, channels };
+}
+
+export type FollowUpOutcome =
+  | { status: "ok"; incidentId: string; opened: boolean }
+  | { status: "broadcast_not_found" }
+  | { status: "not_a_recipient" }
+  | { status: "drill" };
+
+/**
+ * The incident a visit to a recipient goes on (visits need one, engine/visits.ts):
+ * the member's open incident if any (a help request from this broadcast, a
+ * check-in's silence…), else a new `no_answer` incident tied to the broadcast
+ * (data.broadcastId), which the member's own answer (無事, or any check-in
+ * answer) closes as every no_answer incident is closed. A drill's silence opens
+ * nothing (`drill`): drills keep real incidents clean; staff call instead.
+ */
+export async function followUpIncident(db: Db, organisationId: string, broadcastId: string, memberId: string, now: Date): Promise<FollowUpOutcome> {
+  return inTransaction(db, async (tx) => {
+    const broadcast = await tx.selectFrom("broadcasts").select(["id", "drill"])
+      .where("id", "=", broadcastId).where("organisation_id", "=", organisationId).executeTakeFirst();
+    if (!broadcast) return { status: "broadcast_not_found" };
+    const member = await tx.selectFrom("members").select(["id"])
+      .where("id", "=", memberId).where("organisation_id", "=", organisationId).forNoKeyUpdate().executeTakeFirst();
+    const recipient = member
+      ? await tx.selectFrom("broadcast_recipients").select(["answer"]).where("broadcast_id", "=", broadcastId)
+        .where("member_id", "=", memberId).where("organisation_id", "=", organisationId).executeTakeFirst()
+      : undefined;
+    if (!member || !recipient) return { status: "not_a_recipient" };
+    const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", memberId).where("organisation_id", "=", organisationId)
+      .where("status", "<>", "resolved").orderBy("opened_at", "desc").executeTakeFirst();
+    if (open) return { status: "ok", incidentId: open.id, opened: false };
+    if (broadcast.drill) return { status: "drill" };
+    const incidentId = await openIncident(tx, {
+      organisationId, memberId, checkinId: null, kind: "no_answer", at: now, data: { broadcastId, followUp: true },
+    });
+    return { status: "ok", incidentId, opened: true };
   });
 }
 
@@ -128,7 +198,7 @@ export interface BroadcastAnswerInput {
 }
 
 export type BroadcastAnswerOutcome =
-  | { status: "recorded"; answer: BroadcastAnswer; incidentId: string | null; openedIncident: boolean }
+  | { status: "recorded"; answer: BroadcastAnswer; incidentId: string | null; openedIncident: boolean; drill: boolean }
   | { status: "broadcast_not_found" }
   | { status: "no_question" }
   | { status: "not_a_recipient" };
@@ -140,7 +210,7 @@ export async function recordBroadcastAnswer(db: Db, input: BroadcastAnswerInput,
 /** Record an answer to a broadcast's question inside the caller's transaction (LINE taps are applied this way). */
 export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInput, now: Date): Promise<BroadcastAnswerOutcome> {
   const { organisationId, broadcastId, memberId, answer } = input;
-  const broadcast = await tx.selectFrom("broadcasts").select(["id", "question"])
+  const broadcast = await tx.selectFrom("broadcasts").select(["id", "question", "drill"])
     .where("id", "=", broadcastId).where("organisation_id", "=", organisationId).executeTakeFirst();
   if (!broadcast) return { status: "broadcast_not_found" };
   if (!broadcast.question) return { status: "no_question" };
@@ -157,7 +227,7 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
   const zone = member.plan.timeZone;
   const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", memberId)
     .where("kind", "=", "help_requested").where("status", "<>", "resolved").executeTakeFirst();
-  const plan = planBroadcastAnswer(answer, open?.id ?? null);
+  const plan = planBroadcastAnswer(answer, open?.id ?? null, broadcast.drill);
   const actor = input.source === "member" ? "member" : `${input.source}:${input.byLabel ?? ""}`;
   const events: IncidentEventRow[] = [];
   const outbox: OutboxRow[] = [];
@@ -208,17 +278,21 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
   await tx.updateTable("broadcast_recipients").set({
     answer, answered_at: at,
     // The help request this member's latest "need help" belongs to; "safe" keeps it on record.
-    incident_id: answer === "need_help" ? incidentId : recipient.incident_id,
+    incident_id: answer === "need_help" && !broadcast.drill ? incidentId : recipient.incident_id,
   }).where("broadcast_id", "=", broadcastId).where("member_id", "=", memberId).execute();
   await addEvents(tx, events);
   await enqueue(tx, outbox);
-  return { status: "recorded", answer, incidentId: answer === "need_help" ? incidentId : null, openedIncident: plan.openHelpIncident };
+  return {
+    status: "recorded", answer, incidentId: answer === "need_help" ? incidentId : null, openedIncident: plan.openHelpIncident, drill: broadcast.drill,
+  };
 }
 
 // ---------------------------------------------------------------------------
 // Reading.
 
-const COLUMNS = ["id", "audience_kind", "audience_id", "text", "question", "recipient_count", "created_by", "created_at"] as const;
+const COLUMNS = [
+  "id", "audience_kind", "audience_id", "audience_ids", "text", "question", "drill", "cap", "recipient_count", "created_by", "created_at",
+] as const;
 /** A broadcast as stored (without its recipients). */
 export type BroadcastRow = Pick<Selectable<Database["broadcasts"]>, (typeof COLUMNS)[number]>;
 
@@ -268,8 +342,43 @@ export async function broadcastCounts(db: Db, broadcastId: string): Promise<Broa
   };
 }
 
+export interface TeamTally {
+  teamId: string;
+  teamName: string;
+  recipients: number;
+  delivery: Record<DeliveryState, number>;
+  answers: { safe: number; needHelp: number; none: number };
+}
+
+/** Delivery and answers per team of the recipients (the team each member is in now), by team name. */
+export async function broadcastTeamCounts(db: Db, broadcastId: string): Promise<TeamTally[]> {
+  const { rows } = await sql<{ team_id: string; team_name: string; pending: number; sent: number; failed: number; safe: number; need_help: number; none: number }>`
+    select s.team_id, t.name as team_name,
+           count(*) filter (where state = 'pending')::int as pending,
+           count(*) filter (where state = 'sent')::int as sent,
+           count(*) filter (where state = 'failed')::int as failed,
+           count(*) filter (where answer = 'safe')::int as safe,
+           count(*) filter (where answer = 'need_help')::int as need_help,
+           count(*) filter (where answer is null)::int as none
+    from (select ${recipientState} as state, r.answer, m.team_id, m.organisation_id
+          from broadcast_recipients r
+            join members m on m.id = r.member_id and m.organisation_id = r.organisation_id
+            left join outbox o on o.idempotency_key = r.outbox_key
+          where r.broadcast_id = ${broadcastId}) s
+      join teams t on t.id = s.team_id and t.organisation_id = s.organisation_id
+    group by s.team_id, t.name
+    order by t.name, s.team_id`.execute(db);
+  return rows.map((r) => ({
+    teamId: r.team_id, teamName: r.team_name, recipients: r.pending + r.sent + r.failed,
+    delivery: { pending: r.pending, sent: r.sent, failed: r.failed },
+    answers: { safe: r.safe, needHelp: r.need_help, none: r.none },
+  }));
+}
+
 export interface RecipientQuery {
   limit: number;
+  /** Only the members of this team. */
+  teamId?: string;
   /** Cursor: the last member id of the previous page. */
   after?: string;
   answer?: BroadcastAnswer | "none";
@@ -280,16 +389,23 @@ export async function broadcastRecipients(db: Db, broadcastId: string, query: Re
   let q = db.selectFrom("broadcast_recipients as r")
     .innerJoin("members as m", "m.id", "r.member_id")
     .leftJoin("outbox as o", "o.idempotency_key", "r.outbox_key")
-    .select(["r.member_id", "m.display_name", "r.answer", "r.answered_at", "r.incident_id", "o.channel_kind"])
+    .innerJoin("teams as t", (j) => j.onRef("t.id", "=", "m.team_id").onRef("t.organisation_id", "=", "m.organisation_id"))
+    .select(["r.member_id", "m.display_name", "m.personal", "m.channels", "m.team_id", "t.name as team_name", "r.answer", "r.answered_at",
+      "r.incident_id", "o.channel_kind"])
     .select(recipientState.as("state"))
     .where("r.broadcast_id", "=", broadcastId).orderBy("r.member_id").limit(query.limit);
   if (query.after) q = q.where("r.member_id", ">", query.after);
+  if (query.teamId) q = q.where("m.team_id", "=", query.teamId);
   if (query.answer === "none") q = q.where("r.answer", "is", null);
   else if (query.answer) q = q.where("r.answer", "=", query.answer);
   const rows = await q.execute();
   return rows.map((r) => ({
     memberId: r.member_id,
     displayName: r.display_name,
+    teamId: r.team_id,
+    teamName: r.team_name,
+    /** The number to call: the member's phone, else their first voice or SMS channel (E.164); null when none. */
+    phone: phoneOf(r.personal, r.channels as ChannelAddress[]),
     delivery: r.state,
     /** The primary channel the broadcast went to first. */
     channel: r.channel_kind,
@@ -297,4 +413,9 @@ export async function broadcastRecipients(db: Db, broadcastId: string, query: Re
     answeredAt: r.answered_at ? r.answered_at.toISOString() : null,
     incidentId: r.incident_id,
   }));
+}
+
+function phoneOf(personal: Record<string, string>, channels: ChannelAddress[]): string | null {
+  if (personal.phone) return personal.phone;
+  return channels.find((c) => c.kind === "voice" || c.kind === "sms")?.address ?? null;
 }

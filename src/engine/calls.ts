@@ -6,6 +6,7 @@
  * the call's sid in their idempotency keys, and retry rows have deterministic keys.
  */
 import type { Selectable } from "kysely";
+import { broadcastSpeech, contentOf } from "../domain/broadcasts.ts";
 import {
   type CallAction, type CallStep, mainSpeech, opening, type ScriptContext, scriptKindOf, type Stage, step,
 } from "../domain/call-script.ts";
@@ -46,10 +47,15 @@ async function contextOf(tx: Db, row: OutboxRow): Promise<ScriptContext> {
   const member = row.recipient_kind === "member"
     ? await tx.selectFrom("members").select("display_name").where("id", "=", row.recipient_id).executeTakeFirst()
     : undefined;
-  const main = mainSpeech(kind, { name: member?.display_name ?? "", japanese: row.text.split("\n")[0], voicePrompt })
-    .replaceAll("{organisation}", words.name);
+  // A broadcast speaks its whole text (domain/broadcasts.ts, as the preview shows); rows before migration 019 their first line.
+  const content = row.message_kind === "broadcast" ? contentOf(row.payload) : undefined;
+  const main = content ? broadcastSpeech(content)
+    : mainSpeech(kind, { name: member?.display_name ?? "", japanese: row.text.split("\n")[0], voicePrompt }).replaceAll("{organisation}", words.name);
   const questionTemplate = words.templates.daily_questions?.voice;
-  return { kind, main, questions: kind === "checkin" ? words.dailyQuestions ?? [] : [], ...(questionTemplate ? { questionTemplate } : {}) };
+  return {
+    kind, main, questions: kind === "checkin" ? words.dailyQuestions ?? [] : [], ...(questionTemplate ? { questionTemplate } : {}),
+    drill: content?.drill ?? false,
+  };
 }
 
 export type VoiceTurn = { found: false } | { found: true; step: CallStep };

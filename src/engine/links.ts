@@ -75,6 +75,8 @@ export type LinkState =
     terms: { version: string; body: string | null; url: string | null } | null;
     /** The organisation's branding (engine/branding.ts): its service name (null: the default) and logo's address. */
     brand: LinkBrand;
+    /** For broadcast links: a drill's (訓練). */
+    drill: boolean;
   };
 
 /** What the check-in page shows of the organisation's branding. */
@@ -85,7 +87,7 @@ export interface LinkBrand {
 }
 
 export type UseOutcome =
-  | { status: "done"; purpose: LinkPurpose; action: LinkAction }
+  | { status: "done"; purpose: LinkPurpose; action: LinkAction; drill?: boolean }
   | { status: "unknown" | "expired" | "invalid_action" }
   | { status: "used"; usedFor: string | null }
   /** The incident was already taken on or settled by someone else: nothing changed. */
@@ -156,7 +158,8 @@ export class Links implements OneTapLinks {
       .select(["links.organisation_id", "terms_versions.version as terms_version", "terms_versions.body as terms_body", "terms_versions.url as terms_url",
         "links.purpose", "links.expires_at", "links.used_at", "links.used_for", "members.display_name", "members.plan",
         "checkins.due_at", "incidents.opened_at", "incidents.kind as incident_kind", "incidents.status as incident_status",
-        "incidents.acknowledged_by", "incident_checkin.due_at as incident_due_at", "broadcasts.text as broadcast_text"])
+        "incidents.acknowledged_by", "incident_checkin.due_at as incident_due_at", "broadcasts.text as broadcast_text",
+        "broadcasts.drill as broadcast_drill"])
       .where("links.token_hash", "=", hashOf(token)).executeTakeFirst();
     if (!row) return { state: "unknown" };
     const state = row.used_at ? "used" : row.expires_at <= now ? "expired" : "valid";
@@ -170,6 +173,7 @@ export class Links implements OneTapLinks {
       broadcastText: row.broadcast_text ?? null,
       terms: row.terms_version ? { version: row.terms_version, body: row.terms_body ?? null, url: row.terms_url ?? null } : null,
       brand: await linkBrand(this.#db, row.organisation_id),
+      drill: row.broadcast_drill === true,
     };
   }
 
@@ -193,6 +197,7 @@ export class Links implements OneTapLinks {
       const responder: Responder = { organisationId: link.organisation_id, kind: link.recipient_kind, id: link.recipient_id, via: link.channel_kind };
       const key = `link:${link.token_hash}`;
       let problem: string | undefined;
+      let drill = false;
       if (purpose === "checkin") {
         const outcome = await answerCheckinIn(tx, responder, link.member_id as string, action as Answer, key, now);
         if (outcome.status === "member_not_found") problem = "this member is no longer registered";
@@ -200,6 +205,7 @@ export class Links implements OneTapLinks {
         const outcome = await answerBroadcastIn(tx, responder, link.broadcast_id as string, link.member_id as string,
           action as "safe" | "need_help", key, now);
         if (outcome.status !== "recorded") problem = outcome.status;
+        else drill = outcome.drill;
       } else if (purpose === "terms") {
         const agreed = await agreeToTermsIn(tx, link.organisation_id, link.member_id as string, link.terms_version_id as string, now);
         if (agreed.status === "not_found") problem = "this member is no longer registered";
@@ -215,7 +221,7 @@ export class Links implements OneTapLinks {
       }
       if (problem) return { status: "already_handled", message: problem };
       await tx.updateTable("links").set({ used_at: now, used_for: action }).where("token_hash", "=", link.token_hash).execute();
-      return { status: "done", purpose, action };
+      return { status: "done", purpose, action, ...(drill ? { drill } : {}) };
     });
   }
 }

@@ -26,6 +26,8 @@ export interface BroadcastTally {
   text: string;
   /** Asked 無事ですか？ (safe / need help). */
   question: boolean;
+  /** An exercise (訓練): labelled, and kept out of the teams' figures and the total. */
+  drill: boolean;
   recipients: number;
   safe: number;
   needHelp: number;
@@ -102,7 +104,8 @@ export async function readMonthlyReport(tx: Db, scope: ReportScope): Promise<Mon
   }
   for (const r of rows.acknowledged) at(r).acknowledgeMs.push(r.ms);
   for (const r of rows.visits) at(r).confirmedByVisit = r.confirmed;
-  for (const r of rows.broadcasts) {
+  // A drill's tallies are listed (labelled) but never counted in the real figures.
+  for (const r of rows.broadcasts.filter((b) => !b.drill)) {
     const c = at(r);
     c.broadcastRecipients += r.recipients;
     c.broadcastSafe += r.safe;
@@ -127,7 +130,9 @@ export async function readMonthlyReport(tx: Db, scope: ReportScope): Promise<Mon
 function broadcastTallies(rows: BroadcastRow[]): BroadcastTally[] {
   const byId = new Map<string, BroadcastTally>();
   for (const r of rows) {
-    const t = byId.get(r.id) ?? { id: r.id, sentAt: r.created_at, text: r.text, question: r.question, recipients: 0, safe: 0, needHelp: 0 };
+    const t = byId.get(r.id) ?? {
+      id: r.id, sentAt: r.created_at, text: r.text, question: r.question, drill: r.drill, recipients: 0, safe: 0, needHelp: 0,
+    };
     t.recipients += r.recipients;
     t.safe += r.safe;
     t.needHelp += r.need_help;
@@ -136,7 +141,9 @@ function broadcastTallies(rows: BroadcastRow[]): BroadcastTally[] {
   return [...byId.values()].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
-type BroadcastRow = Keyed & { id: string; created_at: Date; text: string; question: boolean; recipients: number; safe: number; need_help: number };
+type BroadcastRow = Keyed & {
+  id: string; created_at: Date; text: string; question: boolean; drill: boolean; recipients: number; safe: number; need_help: number;
+};
 
 /** The report's reads; each groups by the member's team and the month of its instant. */
 class ReportQueries {
@@ -224,7 +231,7 @@ class ReportQueries {
   /** Each broadcast of the range, per team of its recipients: how many it went to and how they answered. */
   async broadcasts() {
     const { rows } = await sql<BroadcastRow>`
-      select m.team_id, ${this.month("b.created_at")} as month, b.id, b.created_at, b.text, b.question,
+      select m.team_id, ${this.month("b.created_at")} as month, b.id, b.created_at, b.text, b.question, b.drill,
         count(*)::int as recipients,
         count(*) filter (where r.answer = 'safe')::int as safe,
         count(*) filter (where r.answer = 'need_help')::int as need_help
@@ -233,7 +240,7 @@ class ReportQueries {
         join members m on m.id = r.member_id and m.organisation_id = r.organisation_id
       where ${this.members("m")} and b.organisation_id = ${this.scope.organisationId}
         and b.created_at >= ${this.start} and b.created_at < ${this.end}
-      group by m.team_id, 2, b.id, b.created_at, b.text, b.question`.execute(this.tx);
+      group by m.team_id, 2, b.id, b.created_at, b.text, b.question, b.drill`.execute(this.tx);
     return rows;
   }
 

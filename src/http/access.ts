@@ -141,6 +141,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   "GET /broadcasts/:id": "observer",
   "GET /broadcasts/:id/recipients": "observer",
   "POST /broadcasts/:id/answers": "staff",
+  "POST /broadcasts/preview": "staff",
+  "POST /broadcasts/cap-draft": "staff",
+  "GET /broadcasts/:id/cap": "observer",
+  "POST /broadcasts/:id/follow-up": "staff",
 
   "GET /channels/line": "observer",
   "PUT /channels/line": "admin",

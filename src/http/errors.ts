@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   unknown_reference: "the body names a row (team, group, contact…) that does not exist in this organisation",
   no_recipients: "the audience of a broadcast has no active member",
   no_question: "the broadcast asked no question, so it takes no answers",
+  invalid_cap: "the document is not a CAP 1.2 alert that can start a broadcast (malformed XML, not CAP, or a field missing or not allowed); field names it",
+  drill_broadcast: "a drill's silence opens no incident (no visit on it): call the member instead",
   clock_backwards: "the sandbox clock never goes backwards",
   default_team: "the default team cannot be deleted",
   team_has_members: "a team with members cannot be deleted",

@@ -191,22 +191,46 @@ export const OrganisationContactList = z.object({ contacts: z.array(Contact.exte
 export const Invitation = z.object({ code: z.string(), expiresAt: Time });
 export const Requested = z.object({ requested: z.literal(true) });
 
+const CapFieldsView = z.object({
+  category: z.string(), event: z.string(), urgency: z.string(), severity: z.string(), certainty: z.string(), headline: z.string(),
+  instruction: z.string().nullable(), source: z.object({ identifier: z.string(), sender: z.string(), sent: z.string() }).optional(),
+}).meta({ id: "CapFields" });
 export const Broadcast = z.object({
-  id: Uuid, audience: z.object({ kind: z.enum(["all", "team", "group"]), id: Uuid.optional() }), text: z.string(), question: z.boolean(),
+  id: Uuid,
+  audience: z.object({
+    kind: z.enum(["all", "team", "group"]), id: Uuid.optional().describe("the first team or group"), ids: z.array(Uuid).optional().describe("every team or group"),
+  }),
+  text: z.string(), question: z.boolean(), drill: z.boolean().describe("an exercise (訓練): its answers are kept apart from real ones"),
   recipients: z.number().int(), createdBy: z.string(), createdAt: Time,
+  cap: CapFieldsView.nullable().describe("CAP fields of the alert it was imported from; null when composed"),
 }).meta({ id: "Broadcast" });
 export const BroadcastCreated = z.object({ id: Uuid, recipients: z.number().int() });
 export const BroadcastList = z.object({ broadcasts: z.array(Broadcast) });
+const Tally = z.object({ safe: z.number().int(), needHelp: z.number().int(), none: z.number().int() });
 export const BroadcastDetail = Broadcast.extend({
   delivery: z.record(z.string(), z.number().int()).describe("recipients per delivery state: pending, sent, failed"),
-  answers: z.object({ safe: z.number().int(), needHelp: z.number().int(), none: z.number().int() }).nullable(),
+  answers: Tally.nullable(),
+  teams: z.array(z.object({
+    teamId: Uuid, teamName: z.string(), recipients: z.number().int(), delivery: z.record(z.string(), z.number().int()), answers: Tally.nullable(),
+  })).describe("the same per team of the recipients (team staff: their teams)"),
 });
 export const BroadcastRecipients = z.object({
   recipients: z.array(z.looseObject({
-    memberId: Uuid, delivery: z.string(), answer: z.enum(BROADCAST_ANSWERS).nullable(), answeredAt: When,
+    memberId: Uuid, teamId: Uuid, teamName: z.string(), phone: z.string().nullable().describe("the number to call (personal)"),
+    delivery: z.string(), answer: z.enum(BROADCAST_ANSWERS).nullable(), answeredAt: When,
   })),
   next: Uuid.nullable(),
 });
+export const BroadcastPreview = z.object({
+  reach: z.object({ recipients: z.number().int(), channels: z.record(z.string(), z.number().int()).describe("members per first channel") }).nullable(),
+  line: z.object({ text: z.string(), buttons: z.array(z.string()) }),
+  sms: z.object({ text: z.string(), encoding: z.enum(["GSM-7", "UCS-2"]), characters: z.number().int(), segments: z.number().int() }),
+  email: z.object({ subject: z.string(), text: z.string(), link: z.string().nullable(), pageButtons: z.array(z.string()) }),
+  voice: z.object({ speech: z.string(), keys: z.array(z.object({ digit: z.string(), answer: z.enum(BROADCAST_ANSWERS), label: z.string() })) }),
+});
+export const CapDraft = z.object({ text: z.string(), question: z.boolean(), drill: z.boolean(), cap: CapFieldsView });
+export const BroadcastFollowUp = z.object({ incidentId: Uuid, opened: z.boolean().describe("a new no_answer incident was opened") });
+const CapFile = z.string().describe("the CAP 1.2 alert (application/cap+xml), as an attachment");
 export const BroadcastAnswered = z.object({ memberId: Uuid, answer: z.enum(BROADCAST_ANSWERS), incidentId: Uuid.nullable().optional() });
 
 export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Time, timeZone: z.string().describe("the organisation's IANA time zone"), role: z.enum(PRINCIPAL_ROLES).describe("the caller's role: a token's, or a signed-in person's") });
@@ -352,7 +376,7 @@ const ReportFigures = z.object({
   silentTwice: z.number().int().describe("２日続けて応答なし: no_answer incidents opened (no answer to a check-in nor its re-send)"),
   confirmedByVisit: z.number().int().describe("訪問による確認: incidents a visit settled (会えた・元気, 救急要請, or resolved visited_fine)"),
   incidentsOpened: z.number().int(),
-  broadcastRecipients: z.number().int().describe("members the month's broadcasts went to (one per broadcast and member)"),
+  broadcastRecipients: z.number().int().describe("members the month's broadcasts went to (one per broadcast and member; drills not counted)"),
   broadcastSafe: z.number().int().describe("of them, answered 無事 (safe)"),
   broadcastNeedHelp: z.number().int().describe("of them, answered 助けが必要 (need help)"),
   resolvedByOutcome: z.partialRecord(z.enum(OUTCOMES), z.number().int()).describe("incidents resolved in the month, by outcome"),
@@ -370,6 +394,7 @@ export const MonthlyReport = z.object({
     teams: z.array(z.object({ teamId: Uuid, teamName: z.string(), figures: ReportFigures })),
     broadcasts: z.array(z.object({
       id: Uuid, sentAt: Time, text: z.string(), question: z.boolean().describe("asked 無事ですか？"),
+      drill: z.boolean().describe("an exercise (訓練): listed, labelled, and not counted in the teams' broadcast figures nor the total"),
       recipients: z.number().int(), safe: z.number().int(), needHelp: z.number().int(),
     })).describe("broadcasts sent in the month, oldest first, tallied over the report's teams"),
     total: ReportFigures.describe("the report's teams pooled"),
@@ -509,6 +534,10 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "GET /broadcasts/:id": { 200: BroadcastDetail },
   "GET /broadcasts/:id/recipients": { 200: BroadcastRecipients },
   "POST /broadcasts/:id/answers": { 201: BroadcastAnswered },
+  "POST /broadcasts/preview": { 200: BroadcastPreview },
+  "POST /broadcasts/cap-draft": { 200: CapDraft },
+  "GET /broadcasts/:id/cap": { 200: CapFile },
+  "POST /broadcasts/:id/follow-up": { 200: BroadcastFollowUp, 201: BroadcastFollowUp },
   "GET /organisation": { 200: Organisation },
   "PATCH /organisation": { 200: OrganisationSettings },
   "POST /organisations": { 201: OrganisationCreated },

@@ -11,7 +11,8 @@
  */
 import { z } from "zod";
 import { ANSWER_SOURCES, ANSWERS } from "../domain/answers.ts";
-import { BROADCAST_ANSWERS } from "../domain/broadcasts.ts";
+import { type Audience, AUDIENCE_KINDS, BROADCAST_ANSWERS, MAX_AUDIENCE_IDS } from "../domain/broadcasts.ts";
+import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from "../domain/cap.ts";
 import { parseDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
@@ -341,19 +342,51 @@ export const OutboxQuery = z.strictObject({
 });
 export const ReplyInput = z.strictObject({ memberId: Id, answer: z.enum(ANSWERS) });
 
-export const BroadcastInput = z.strictObject({
-  audience: z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("all") }),
-    z.strictObject({ kind: z.literal("team"), id: Id }),
-    z.strictObject({ kind: z.literal("group"), id: Id }),
-  ]).describe("who receives it: every member, a team's members, or a group's members"),
+/**
+ * Who receives a broadcast: `{ kind: "all" }`, or `{ kind: "team" | "group", id }`
+ * (one, as before), or `{ kind: "team" | "group", ids: [...] }` (one or more).
+ */
+export const BroadcastAudience = z.strictObject({
+  kind: z.enum(AUDIENCE_KINDS),
+  id: Id.optional().describe("one team or group"),
+  ids: z.array(Id).min(1, "name at least one").max(MAX_AUDIENCE_IDS, `at most ${MAX_AUDIENCE_IDS}`).optional()
+    .describe("one or more teams or groups (a member in two is sent one message)"),
+}).superRefine((a, ctx) => {
+  if (a.kind === "all") {
+    for (const k of ["id", "ids"] as const) {
+      if (a[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: "everyone: no team or group is named" });
+    }
+  } else if ((a.id === undefined) === (a.ids === undefined)) {
+    ctx.addIssue({ code: "custom", path: [a.id === undefined ? "id" : "ids"], message: `name the ${a.kind}: id (one) or ids (one or more), not both` });
+  }
+}).transform((a): Audience & { named?: "id" } => (a.kind === "all" ? { kind: "all" }
+  : { kind: a.kind, ids: a.ids ?? [a.id as string], ...(a.id !== undefined ? { named: "id" as const } : {}) }))
+  .describe("who receives it: every member, the members of one or more teams, or of one or more groups");
+
+export const CapFieldsInput = z.strictObject({
+  category: z.enum(CAP_CATEGORIES), event: text(200), urgency: z.enum(CAP_URGENCIES), severity: z.enum(CAP_SEVERITIES),
+  certainty: z.enum(CAP_CERTAINTIES), headline: optionalText(200), instruction: optionalText(1000, true).nullable(),
+  source: z.strictObject({ identifier: text(500), sender: text(500), sent: text(40) }).optional(),
+}).describe("CAP 1.2 info fields, as POST /broadcasts/cap-draft answers them (kept for the CAP export)");
+
+const BroadcastContentFields = {
   text: text(2000, true),
   question: z.boolean().default(false).describe("ask 無事ですか？ with the answers safe / need help"),
+  drill: z.boolean().default(false).describe("an exercise (訓練): every message says so; answers are kept apart from real ones"),
+};
+export const BroadcastInput = z.strictObject({
+  audience: BroadcastAudience,
+  ...BroadcastContentFields,
+  cap: CapFieldsInput.optional(),
 });
+export const BroadcastPreviewInput = z.strictObject({ audience: BroadcastAudience.optional(), ...BroadcastContentFields });
+export const CapDraftInput = z.strictObject({ xml: z.string().min(1, "must not be empty").max(200_000, "at most 200,000 characters").describe("a CAP 1.2 alert (XML)") });
+export const BroadcastFollowUpInput = z.strictObject({ memberId: Id });
 export const BroadcastAnswerInput = z.strictObject({ memberId: Id, answer: z.enum(BROADCAST_ANSWERS) });
 export const BroadcastListQuery = z.strictObject({ limit: Limit(500, 100) });
 export const BroadcastRecipientQuery = z.strictObject({
   limit: Limit(1000, 100),
+  teamId: Id.optional().describe("only the members of this team"),
   after: Id.optional().describe("cursor: the last member id of the previous page"),
   answer: z.enum([...BROADCAST_ANSWERS, "none"]).optional(),
 });

@@ -20,6 +20,7 @@ import { memberSearchMigration } from "./migrations/015-member-search.ts";
 import { importRetentionMigration } from "./migrations/016-import-retention.ts";
 import { urgentOutboxMigration } from "./migrations/017-urgent-outbox.ts";
 import { memberNotesMigration } from "./migrations/018-member-notes.ts";
+import { broadcastDrillsMigration } from "./migrations/019-broadcast-drills.ts";
 import { messageTemplatesMigration } from "./migrations/020-message-templates.ts";
 import { brandingAndTermsMigration } from "./migrations/021-branding-and-terms.ts";
 import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
@@ -311,6 +312,7 @@ alter table members add column consent jsonb;
   importRetentionMigration,
   urgentOutboxMigration,
   memberNotesMigration,
+  broadcastDrillsMigration,
   messageTemplatesMigration,
   brandingAndTermsMigration,
   reportSubscriptionsMigration,

@@ -7,6 +7,7 @@
 import type { ColumnType, Generated } from "kysely";
 import type { Answer, AnswerSource, IncidentKind } from "../domain/answers.ts";
 import type { AudienceKind, BroadcastAnswer } from "../domain/broadcasts.ts";
+import type { CapFields } from "../domain/cap.ts";
 import type { CancelReason } from "../domain/causes.ts";
 import type { CheckinStatus } from "../domain/escalation.ts";
 import type { GroupStatus } from "../domain/group-rounds.ts";
@@ -358,11 +359,17 @@ export interface CoreTables {
     id: string;
     organisation_id: string;
     audience_kind: AudienceKind;
-    /** The team or group; null for "all". */
+    /** The first team or group; null for "all". */
     audience_id: string | null;
+    /** Every team or group of the audience (migration 019); empty for "all". */
+    audience_ids: string[];
     text: string;
     /** Asks 無事ですか？ with the answers safe / need help. */
     question: boolean;
+    /** An exercise (訓練): every message says so, answers kept apart (domain/broadcasts.ts). */
+    drill: boolean;
+    /** CAP 1.2 info fields (domain/cap.ts); null when composed on the console. */
+    cap: Json<CapFields> | null;
     recipient_count: number;
     created_by: string;
     created_at: Timestamp;

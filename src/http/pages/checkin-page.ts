@@ -11,6 +11,7 @@
  */
 import { DateTime } from "luxon";
 import { serviceNames } from "../../domain/branding.ts";
+import { broadcastAnswerReply, type BroadcastAnswer } from "../../domain/broadcasts.ts";
 import { formatLocal } from "../../domain/messages.ts";
 import type { LinkAction, LinkBrand, LinkPurpose, LinkState, UseOutcome } from "../../engine/links.ts";
 
@@ -237,8 +238,9 @@ function introduction(link: ValidLink): { title: Bilingual; body: string[] } {
       };
     case "broadcast":
       return {
-        title: { ja: "安否確認", en: "Safety check" },
+        title: link.drill ? { ja: "安否確認（訓練）", en: "Safety check (drill)" } : { ja: "安否確認", en: "Safety check" },
         body: [
+          ...(link.drill ? [bilingual({ ja: "【訓練】これは訓練です。", en: "[DRILL] This is an exercise." }, "note warn")] : []),
           ...(link.broadcastText ? [`<p class="message">${escapeHtml(link.broadcastText)}</p>`] : []),
           bilingual({ ja: "無事ですか？", en: "Are you safe?" }, "result"),
         ],
@@ -325,8 +327,11 @@ export function alreadyHandledPage(state: LinkState): Page {
   return { status: 409, html: layout({ ja: "すでに対応済みです", en: "Already handled" }, body.join("\n"), state.state !== "unknown" ? state.brand : undefined) };
 }
 
-export function donePage(purpose: LinkPurpose, action: LinkAction, brand?: LinkBrand): Page {
-  const lines = DONE[purpose][action] ?? [{ ja: "受け付けました。", en: "Done." }];
+export function donePage(purpose: LinkPurpose, action: LinkAction, brand?: LinkBrand, drill = false): Page {
+  // A drill's answer says so, and how to ask for real help (domain/broadcasts.ts).
+  const drillReply = purpose === "broadcast" && drill ? broadcastAnswerReply(action as BroadcastAnswer, true) : undefined;
+  const lines = drillReply ? drillReply.ja.map((ja, i) => ({ ja, en: drillReply.en[i] ?? "" }))
+    : DONE[purpose][action] ?? [{ ja: "受け付けました。", en: "Done." }];
   const [first, ...rest] = lines;
   const label = labelOf(purpose, action);
   return {
@@ -344,7 +349,7 @@ export function outcomePage(outcome: UseOutcome, state: LinkState, brand?: LinkB
   const shown = brand ?? (state.state !== "unknown" ? state.brand : undefined);
   switch (outcome.status) {
     case "done":
-      return donePage(outcome.purpose, outcome.action, shown);
+      return donePage(outcome.purpose, outcome.action, shown, outcome.drill);
     case "unknown":
       return unknownPage();
     case "expired":

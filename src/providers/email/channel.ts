@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
 import { brandText } from "../../domain/branding.ts";
+import { broadcastEmail, contentOf } from "../../domain/broadcasts.ts";
 import type { AccountLookup, Channel, DeliveryResult, EmailCredentials, EmailSettings, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
 
 export type EmailAccount = AccountLookup<"email">;
@@ -62,10 +63,13 @@ export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined)
   const link = oneTapLink ?? ownUrl;
   // A monthly report names its organisation and month in the subject (domain/report-mail.ts).
   const ownSubject = m.kind === "monthly_report" && typeof m.payload.subject === "string" ? m.payload.subject : undefined;
+  // A broadcast's subject, text and link label are rendered by domain/broadcasts.ts (the preview shows the same).
+  const content = m.kind === "broadcast" ? contentOf(m.payload) : undefined;
+  const rendered = content ? broadcastEmail(content, link) : undefined;
   // The organisation's service name replaces 【見守り】 (domain/branding.ts).
-  const subject = brandText(ownSubject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast, m.serviceName);
-  const label = LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
-  const text = link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`;
+  const subject = brandText(ownSubject ?? rendered?.subject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast, m.serviceName);
+  const label = rendered?.linkLabel ?? LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
+  const text = rendered?.text ?? (link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`);
   // A monthly report's figures are lines of "label: value" under each team: kept as written, one block, not a paragraph a line.
   const paragraphs = m.kind === "monthly_report"
     ? `<pre style="font-family:sans-serif;font-size:16px;line-height:1.5;white-space:pre-wrap">${escapeHtml(m.text)}</pre>`

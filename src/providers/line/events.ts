@@ -14,6 +14,7 @@ import { type Choice, continueRegistration, intervalLabel, type RegistrationInpu
   type RegistrationState, type Say, startChange, startRegistration } from "../../domain/registration.ts";
 import { formatLocal } from "../../domain/messages.ts";
 import { recordAnswersIn } from "../../engine/answers.ts";
+import { broadcastAnswerReply } from "../../domain/broadcasts.ts";
 import { recordBroadcastAnswerIn } from "../../engine/broadcasts.ts";
 import { acceptInvitationIn, INVITATION_HOURS, inviteNewContactIn } from "../../engine/contacts.ts";
 import {
@@ -313,9 +314,9 @@ class Conversation {
       }, this.now)
       : undefined;
     if (outcome?.status !== "recorded") return this.say({ text: "この操作はできません。\nThis action is not available to you.", choices: [] });
-    return this.say(outcome.answer === "safe"
-      ? { text: "ありがとうございます。無事を確認しました。\nThank you: we have noted that you are safe.", choices: [] }
-      : { text: "担当者に知らせました。すぐにご連絡します。\nWe have told the staff; they will contact you soon.", choices: [] });
+    // A drill's answer says it was a drill's, and how to ask for real help (domain/broadcasts.ts).
+    const reply = broadcastAnswerReply(outcome.answer, outcome.drill);
+    return this.say({ text: [...reply.ja, ...reply.en].join("\n"), choices: [] });
   }
 
   /** 同意する under a new version of the terms (`a=terms&t=<versionId>`, engine/terms.ts). */

@@ -3,6 +3,7 @@
  * check-in page). Delivery failures come back on the status callback and move
  * the message to the recipient's next channel.
  */
+import { broadcastSms, contentOf } from "../../domain/broadcasts.ts";
 import type { Channel, DeliveryResult, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
 import { twilioClient } from "./client.ts";
 import { eachMessage, type TwilioAccount, twilioWebhookUrl } from "./voice.ts";
@@ -14,6 +15,13 @@ import { eachMessage, type TwilioAccount, twilioWebhookUrl } from "./voice.ts";
 export function smsBody(text: string, link: string | undefined, smsText = false): string {
   const body = smsText ? text : text.split("\n")[0];
   return link ? `${body}\n${link}` : text;
+}
+
+/** The SMS of an outbox message: a broadcast rendered by domain/broadcasts.ts (its whole Japanese text, how to answer, the link), else smsBody. */
+export function smsOf(m: Pick<OutgoingMessage, "kind" | "text" | "payload">, link: string | undefined): string {
+  const content = m.kind === "broadcast" ? contentOf(m.payload) : undefined;
+  if (content) return broadcastSms(content, link);
+  return smsBody(m.text, link, m.payload.smsText === true);
 }
 
 export class SmsChannel implements Channel {
@@ -45,7 +53,7 @@ export class SmsChannel implements Channel {
       const sms = await twilioClient(this.#apiBase, accountSid, authToken).messages.create({
         to: m.address,
         from: account.settings.smsFrom ?? account.settings.callerId,
-        body: smsBody(m.text, links[index.get(m) ?? -1], m.payload.smsText === true),
+        body: smsOf(m, links[index.get(m) ?? -1]),
         ...(m.outboxId ? { statusCallback: twilioWebhookUrl(this.#publicUrl(), m.organisationId, "sms-status", m.outboxId) } : {}),
       });
       return { status: "sent", providerId: sms.sid };

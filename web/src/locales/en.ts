@@ -1037,6 +1037,8 @@ export const en: Messages = {
     unknown_reference: "A team, group or contact you named does not exist.",
     no_recipients: "The audience has no active member.",
     no_question: "This broadcast asked no question, so it takes no answers.",
+    invalid_cap: "This is not a CAP 1.2 alert that can start a broadcast.",
+    drill_broadcast: "A drill's silence opens no incident: call the member instead.",
     clock_backwards: "The practice clock cannot go backwards.",
     default_team: "The default team cannot be deleted.",
     team_has_members: "A team with members cannot be deleted.",

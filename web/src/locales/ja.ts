@@ -1034,6 +1034,8 @@ export const ja = {
     unknown_reference: "指定したチーム・グループ・連絡先などが見つかりません。",
     no_recipients: "送信先に有効な利用者がいません。",
     no_question: "質問のない一斉連絡には回答を記録できません。",
+    invalid_cap: "CAP 1.2 の警報として読めません。",
+    drill_broadcast: "訓練の未回答では訪問を依頼できません。電話で確認してください。",
     clock_backwards: "練習用の時計を戻すことはできません。",
     default_team: "既定のチームは削除できません。",
     team_has_members: "利用者がいるチームは削除できません。",
