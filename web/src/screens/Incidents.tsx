@@ -167,7 +167,7 @@ function VisitSection({ incident, timeZone, canAct, onChanged }: { incident: Inc
   );
 }
 
-function AssignVisit({ incident, onChanged }: { incident: Incident; onChanged: () => void }) {
+export function AssignVisit({ incident, onChanged }: { incident: Incident; onChanged: () => void }) {
   const { t } = useTranslation();
   const watchers = useQuery({ queryKey: ["watchers"], queryFn: () => api<{ watchers: Watcher[] }>("GET", "/watchers") });
   // The order in which staff ticked the watchers is the order they are asked in.

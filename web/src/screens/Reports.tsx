@@ -32,7 +32,7 @@ interface Figures {
   medianAcknowledgeMs: number | null;
   medianResolveMs: number | null;
 }
-interface BroadcastTally { id: string; sentAt: string; text: string; question: boolean; recipients: number; safe: number; needHelp: number }
+interface BroadcastTally { id: string; sentAt: string; text: string; question: boolean; drill?: boolean; recipients: number; safe: number; needHelp: number }
 interface ReportMonth { month: string; teams: { teamId: string; teamName: string; figures: Figures }[]; broadcasts: BroadcastTally[]; total: Figures }
 interface MonthlyReport { timeZone: string; months: ReportMonth[] }
 
@@ -193,7 +193,7 @@ function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang;
       {month.broadcasts.length ? (
         <div className="table-wrap">
           <table>
-            <caption>{t("reports.broadcastsCaption", { month: title })}</caption>
+            <caption>{t("reports.broadcastsCaption", { month: title })}{month.broadcasts.some((b) => b.drill) ? ` ${t("reports.broadcastDrillNote")}` : ""}</caption>
             <thead>
               <tr>
                 {(["sentAt", "text", "recipients", "safe", "needHelp", "noAnswer"] as const).map((k) => <th key={k} scope="col">{t(`reports.broadcastColumns.${k}`)}</th>)}
@@ -203,7 +203,7 @@ function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang;
               {month.broadcasts.map((b) => (
                 <tr key={b.id}>
                   <td>{formatDateTime(b.sentAt, timeZone, lang)}</td>
-                  <th scope="row" className="broadcast-text">{b.text}</th>
+                  <th scope="row" className="broadcast-text">{b.drill ? <><span className="badge drill">{t("reports.broadcastDrill")}</span> </> : null}{b.text}</th>
                   <td>{b.recipients}</td>
                   <td>{b.question ? b.safe : "—"}</td>
                   <td>{b.question ? b.needHelp : "—"}</td>
