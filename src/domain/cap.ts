@@ -140,7 +140,7 @@ export function parseCapAlert(xml: string): CapDraft {
   if (valid !== true) throw new CapError("xml", `not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
   const parser = new XMLParser({
     ignoreAttributes: false, attributeNamePrefix: "@_", removeNSPrefix: false, parseTagValue: false, trimValues: true,
-    processEntities: true, isArray: (name) => name === "info" || name === "category",
+    processEntities: true, isArray: (name) => /(^|:)(info|category)$/.test(name),
   });
   const doc = parser.parse(xml) as Record<string, unknown>;
   const rootName = Object.keys(doc).find((k) => k !== "?xml");
