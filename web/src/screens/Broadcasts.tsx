@@ -174,8 +174,14 @@ function Compose() {
           <Label>{t("broadcasts.text")}</Label>
           <TextArea rows={5} />
         </TextField>
-        <Switch isSelected={question} onChange={setQuestion}>{t("broadcasts.question")}</Switch>
-        <Switch isSelected={drill} onChange={setDrill}>{t("broadcasts.drill")}</Switch>
+        <Switch isSelected={question} onChange={setQuestion} className="react-aria-Switch compose-switch">
+          <div className="indicator" aria-hidden="true" />
+          {t("broadcasts.question")}
+        </Switch>
+        <Switch isSelected={drill} onChange={setDrill} className="react-aria-Switch compose-switch">
+          <div className="indicator" aria-hidden="true" />
+          {t("broadcasts.drill")}
+        </Switch>
         <RadioGroup value={kind} onChange={(v) => { setKind(v as AudienceKind); setIds([]); }}>
           <Label>{t("broadcasts.audience")}</Label>
           {(["all", "team", "group"] as const).map((k) => <Radio key={k} value={k}>{t(`broadcasts.audiences.${k}`)}</Radio>)}
