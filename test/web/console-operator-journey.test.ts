@@ -136,9 +136,12 @@ describe(`the operator's month in the console (${CONSOLE_DATABASE})`, () => {
     // 5. On the 2nd of next month: January's report on screen, as a PDF looked at as a picture, and as Excel.
     await f.clockTo(new Date("2027-02-02T10:00:00+09:00").toISOString());
     await page.getByRole("link", { name: "報告" }).click();
+    // The screen opens on the last six months; then January alone.
+    await page.getByRole("heading", { level: 2, name: "2026年9月" }).waitFor();
     await page.getByLabel("最初の月").fill("2027-01");
     await page.getByLabel("最後の月").fill("2027-01");
     await page.getByRole("button", { name: "表示する" }).click();
+    await page.getByRole("heading", { level: 2, name: "2026年9月" }).waitFor({ state: "detached" });
     const january = page.getByRole("region", { name: "2027年1月" });
     await january.getByRole("rowheader", { name: /訓練.*避難訓練です。/ }).waitFor();
     await january.getByText("訓練の配信は一覧に「訓練」と示し、チームごとの集計と合計には含めません。", { exact: false }).waitFor();
