@@ -68,10 +68,18 @@ export async function readLogo(db: Db, organisationId: string): Promise<{ conten
 
 const CACHE_MS = 10_000;
 
-/** Each organisation's service name through a 10 s cache (the sender asks for it on every batch). */
+/**
+ * Each organisation's service name through a 10 s cache (the sender asks for it
+ * on every send). An expired name is still answered at once while a fresh one is
+ * read in the background: a read at the moment of sending would hold that one
+ * message back and bunch it with the next, past a capped channel's pace. Only an
+ * organisation never read before waits — and the sender reads it while pacing
+ * (BrandedChannels' `ratePerSecond`), before any slot is given.
+ */
 export class ServiceNames {
   readonly #db: Db;
   readonly #cache = new Map<string, { until: number; name: string | null }>();
+  readonly #reading = new Map<string, Promise<string | null>>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -81,10 +89,25 @@ export class ServiceNames {
     const cached = this.#cache.get(organisationId);
     // wall-clock: a cache's age is real elapsed time, whatever the sandbox clock says.
     if (cached && cached.until > Date.now()) return cached.name;
-    const name = (await getBranding(this.#db, organisationId)).serviceName;
-    // wall-clock: as above, the entry expires in real time.
-    this.#cache.set(organisationId, { until: Date.now() + CACHE_MS, name });
-    return name;
+    const reading = this.#read(organisationId);
+    if (!cached) return reading;
+    // Stale: answered now; a failed refresh keeps the name until the next try.
+    reading.catch(() => undefined);
+    return cached.name;
+  }
+
+  /** One read at a time per organisation. */
+  #read(organisationId: string): Promise<string | null> {
+    let reading = this.#reading.get(organisationId);
+    if (!reading) {
+      reading = getBranding(this.#db, organisationId).then((branding) => {
+        // wall-clock: as above, the entry expires in real time.
+        this.#cache.set(organisationId, { until: Date.now() + CACHE_MS, name: branding.serviceName });
+        return branding.serviceName;
+      }).finally(() => this.#reading.delete(organisationId));
+      this.#reading.set(organisationId, reading);
+    }
+    return reading;
   }
 
   /** Forget an organisation's cached name (after it changed on this instance). */
@@ -124,7 +147,15 @@ export class BrandedChannels implements ChannelRegistry {
           }));
           return channel.send(branded, now);
         },
-        ...(channel.ratePerSecond ? { ratePerSecond: (organisationId: string) => channel.ratePerSecond?.(organisationId) ?? Promise.resolve(undefined) } : {}),
+        // The sender asks a capped channel's pace before giving slots: the name is read then, not at the slot.
+        ...(channel.ratePerSecond
+          ? {
+            ratePerSecond: async (organisationId: string) => {
+              await names.of(organisationId);
+              return channel.ratePerSecond?.(organisationId);
+            },
+          }
+          : {}),
       };
       this.#wrapped.set(channel, wrapped);
     }

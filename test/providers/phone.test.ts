@@ -298,7 +298,11 @@ for (const kind of databaseKinds()) describe(`the call cap on ${kind}`, () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.deepEqual(f.twilio.calls.map((c) => c.to).sort(), numbers, "every member is called once");
-      assert.ok(peakRate(f.twilio.calls) <= 4, `at most 4 calls in any second (was ${peakRate(f.twilio.calls)})`);
+      // The sender never lets a fifth call go within a second. Calls are counted where they arrive, after the
+      // loopback's delay, which a loaded machine stretches for one and not the next: windows of a second less
+      // half a slot (125 ms) keep the rule and forgive that much drift.
+      const window = 1000 - 1000 / 4 / 2;
+      assert.ok(peakRate(f.twilio.calls, window) <= 4, `at most 4 calls within ${window} ms (was ${peakRate(f.twilio.calls, window)})`);
       const span = f.twilio.calls.at(-1)!.receivedAt - f.twilio.calls[0].receivedAt;
       assert.ok(span >= 2500, `12 calls at 4/s take about 3 s (took ${span} ms)`);
     } finally {
