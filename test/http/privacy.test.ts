@@ -124,10 +124,16 @@ for (const kind of databaseKinds()) {
           assert.ok(!(await file.text()).includes("山田"), "the report names no member nor contact");
           continue;
         }
-        const r = await service.api("GET", url, undefined, observer);
+        const r = await fetch(`${service.url}/api/v1${url}`, { headers: { authorization: `Bearer ${observer}` } });
         if (r.status === 403) continue;
-        assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
-        const text = JSON.stringify(r.body);
+        // An event stream stays open and carries only names of events (its own tests read it).
+        if (r.headers.get("content-type")?.startsWith("text/event-stream")) {
+          await r.body?.cancel();
+          continue;
+        }
+        // Most answers are JSON; some are documents (a broadcast as CAP XML): read as text, the same names looked for.
+        const text = await r.text();
+        assert.equal(r.status, 200, `${path}: ${text}`);
         for (const secret of SECRETS) assert.ok(!text.includes(secret), `${path} shows an observer "${secret}"`);
         shown++;
       }
