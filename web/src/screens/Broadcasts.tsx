@@ -19,6 +19,7 @@ import type { Me } from "../me.ts";
 import { navigate } from "../router.ts";
 import { AssignVisit, type Incident } from "./Incidents.tsx";
 import { telHref } from "./MyVisits.tsx";
+import { useSettled } from "../settled.ts";
 
 type Tally = { safe: number; needHelp: number; none: number };
 interface Broadcast {
@@ -113,15 +114,6 @@ function BroadcastList({ me }: { me: Me }) {
   );
 }
 
-/** Text typed settles for a moment before the preview is asked for again. */
-function useSettled<T>(value: T, ms = 400): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 function Compose() {
   const { t } = useTranslation();

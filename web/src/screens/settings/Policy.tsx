@@ -14,6 +14,7 @@ import { ApiFailure, api } from "../../api.ts";
 import { ErrorText } from "../../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
+import { useSettled } from "../../settled.ts";
 
 export const ACTIONS = ["resend", "open_incident", "notify_team", "notify_contact", "notify_next_contact", "notify_all_contacts", "post_to_group"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -246,15 +247,6 @@ function Timelines({ preview, lang, pending }: { preview: Preview | undefined; l
   );
 }
 
-/** Follows `value`, `ms` after it stops changing. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export function PolicySettings({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();

@@ -14,6 +14,7 @@ import { useTranslation } from "react-i18next";
 import { ApiFailure, api } from "../../api.ts";
 import { errorSentence } from "../../ErrorText.tsx";
 import type { Me } from "../../me.ts";
+import { useSettled } from "../../settled.ts";
 
 const KINDS = ["prompt", "resend", "alert", "call_script", "daily_questions", "line_of_the_day"] as const;
 type Kind = (typeof KINDS)[number];
@@ -23,15 +24,6 @@ interface Template {
 }
 interface Preview { sample: Sample; problem: { code: string; field: string; message: string } | null }
 
-/** Follows `value`, `ms` after it stops changing. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 function Limits({ sample }: { sample: Sample }) {
   const { t } = useTranslation();
