@@ -143,7 +143,7 @@ export const CALL_KEYS = [{ digit: "1", answer: "safe" }, { digit: "9", answer: 
  */
 export function broadcastSpeech(c: BroadcastContent): string {
   const text = c.text.replace(/\s*\n+\s*/g, "。").replace(/。+/g, "。");
-  const opening = `${c.drill ? "これは訓練です。" : ""}見守りからのお知らせです。${text}${/[。！？]$/.test(text) ? "" : "。"}`;
+  const opening = `${c.drill ? "これは訓練です。" : ""}見守りからのお知らせです。${text}${/[。！？.!?]$/.test(text) ? "" : "。"}`;
   return c.question ? `${opening}${c.drill ? "訓練です。" : ""}ご無事でしたら1を、助けが必要なときは9を押してください。` : opening;
 }
 

@@ -23,6 +23,11 @@ test("every channel of a drill says so first; a real one never does", () => {
   assert.match(broadcastSpeech(drill), /^これは訓練です。見守りからのお知らせです。震度6弱の地震がありました。落ち着いて行動してください。訓練です。ご無事でしたら1を/);
 });
 
+test("the spoken text ends each sentence once, whatever it ends with", () => {
+  assert.match(broadcastSpeech({ ...real, text: "Water is available at the school." }), /school\.ご無事でしたら1を/);
+  assert.match(broadcastSpeech({ ...real, text: "給水所を開きました" }), /開きました。ご無事でしたら1を/);
+});
+
 test("SMS and e-mail say how to answer and carry the link only when a question is asked", () => {
   assert.match(broadcastSms(real, "L"), /「無事です」か「助けが必要」を押してください。\nL$/);
   const notice = { ...real, question: false };
