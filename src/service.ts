@@ -26,6 +26,7 @@ import { hashToken } from "./engine/organisations.ts";
 import { invitePerson } from "./engine/people.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
+import { networkContext } from "./network/context.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
 import { LineChannel } from "./providers/line/channel.ts";
@@ -81,7 +82,9 @@ export async function startService(
   options: { wallClock?: Clock } = {},
 ): Promise<RunningService> {
   const wallClock = options.wallClock ?? new SystemClock();
+  const network = networkContext();
   const store = await openStore({
+    migrations: network.migrations,
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: join(config.dataDir, "pglite"),
@@ -131,7 +134,7 @@ export async function startService(
     sendLeaseMs: config.sendLeaseMs,
     phases: corePhases(metrics, new Map([["line", new LineEvents((organisationId, tx) => channelConfigs.line(organisationId, tx), config.spreadSeconds, !config.sandbox,
       (account, groupId, userId) => line.groupMemberName(account.organisationId, groupId, userId, undefined, account.channelAccessToken))]])).concat(
-      reportMailPhase(publicUrl)),
+      reportMailPhase(publicUrl), network.phases),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;
@@ -140,12 +143,13 @@ export async function startService(
     config, db, databaseKind: store.kind, clock, wallClock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets, serviceNames,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
-  const app = await buildApp(services, [lineWebhook, twilioWebhooks]);
+  const app = await buildApp(services, [lineWebhook, twilioWebhooks], [network.http]);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   listeningUrl = `http://127.0.0.1:${port}`;
   if (config.engine) engine.start();
+  await network.start(services);
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
   await warnAboutSetup(db, config, log);
 
@@ -156,6 +160,7 @@ export async function startService(
       if (stopped) return;
       stopped = true;
       await app.close();
+      await network.stop();
       await engine.stop();
       email.close();
       await store.close();

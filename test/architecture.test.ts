@@ -59,6 +59,28 @@ test("the domain, the store and the engine import neither a provider nor the HTT
   assert.deepEqual(upward, []);
 });
 
+test("the core never imports a bounded context: only the composition root (service.ts) plugs src/network/ in", () => {
+  const core = sources(SRC).filter((f) => !relative(SRC, f).startsWith("network/") && !relative(SRC, f).startsWith("directory/"));
+  const inward = core.flatMap((f) => importsOf(f, readFileSync(f, "utf8"))
+    .filter((i) => i.startsWith("network/") || i.startsWith("directory/")).map(() => relative(SRC, f)));
+  assert.deepEqual([...new Set(inward)], ["service.ts"]);
+});
+
+test("a bounded context keeps the core's layers inside: its domain is pure, its engine never imports HTTP, its providers run no SQL", () => {
+  const layer = (f: string) => relative(SRC, f).split("/")[1];
+  const strays = under("network/").flatMap((f) => importsOf(f, readFileSync(f, "utf8")).flatMap((i) => {
+    const to = i.startsWith("network/") ? i.split("/")[1] : i.split("/")[0];
+    const from = layer(f);
+    const bad = (from === "domain" && !["domain"].includes(to))
+      || ((from === "store" || from === "engine") && (to === "http" || to === "providers"))
+      || (from === "providers" && (to === "store" || (to === "http" && !/^http\/(errors|schemas|services)\.ts$/.test(i))));
+    return bad ? [`src/${relative(SRC, f)} imports src/${i}`] : [];
+  }));
+  assert.deepEqual(strays, []);
+  const withSql = under("network/providers/").filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`);
+  assert.deepEqual(withSql, [], "a provider calls the network's commands; the SQL goes in src/network/engine/");
+});
+
 test("only the composition root (service.ts) imports providers, not the HTTP layer", () => {
   const files = sources(SRC).filter((f) => !relative(SRC, f).startsWith("providers/"));
   const wiring = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).some((i) => i.startsWith("providers/"))

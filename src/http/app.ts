@@ -10,8 +10,9 @@ import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
 import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { checkinPageRoutes } from "./routes/checkin-page.ts";
-import { ApiError, ERROR_CODES, ErrorBody, handleClientError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
-import { RESPONSES } from "./responses.ts";
+import { ApiError, errorCodes, errorSchema, handleClientError, handleError, handleFrameworkError, validatorCompiler } from "./errors.ts";
+import { responsesOf } from "./responses.ts";
+import { type HttpContext, registerContext } from "./contexts.ts";
 import { registerConsole } from "./console.ts";
 import { unsafeStrings } from "./schemas.ts";
 import { contactRoutes } from "./routes/contacts.ts";
@@ -40,7 +41,13 @@ import type { Services } from "./services.ts";
 /** Routes a provider brings (its webhooks, outside /api/v1), registered by the composition root (service.ts). */
 export type ProviderRoutes = (app: FastifyInstance, s: Services) => Promise<void>;
 
-export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = []): Promise<FastifyInstance> {
+/**
+ * The application: the core's routes, the providers' webhooks and each bounded
+ * context's routes (contexts.ts), registered before any route so the access,
+ * answer and scope tables know them.
+ */
+export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [], contexts: HttpContext[] = []): Promise<FastifyInstance> {
+  for (const context of contexts) registerContext(context);
   const app = Fastify({
     loggerInstance: s.log,
     bodyLimit: 8 * 1024 * 1024,
@@ -92,7 +99,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
 
   guardRoutes(app as unknown as FastifyInstance);
   opsRoutes(app as unknown as FastifyInstance, s);
-  for (const routes of providerRoutes) await routes(app as unknown as FastifyInstance, s);
+  for (const routes of [...providerRoutes, ...contexts.flatMap((c) => c.outside ?? [])]) await routes(app as unknown as FastifyInstance, s);
   await app.register(checkinPageRoutes(s));
   const auth = new Authenticator(s.db, () => s.wallClock.now());
   await app.register(async (api) => {
@@ -123,7 +130,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       return payload;
     });
     for (const routes of [organisationRoutes, teamRoutes, templateRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
-      memberImportRoutes, visitRoutes, dutyRoutes, brandingRoutes]) {
+      memberImportRoutes, visitRoutes, dutyRoutes, brandingRoutes, ...contexts.flatMap((c) => c.api)]) {
       await api.register(routes(s));
     }
   }, { prefix: "/api/v1" });
@@ -170,7 +177,7 @@ export function operationId(method: string, path: string): string {
   return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
 }
 
-const refusal = (description: string) => ErrorBody.describe(description);
+const refusal = (description: string) => errorSchema().describe(description);
 
 /**
  * Every documented API operation gets an operationId, its answers from RESPONSES
@@ -180,7 +187,7 @@ function documentOperation(route: { method: string | string[]; url: string; sche
   const method = Array.isArray(route.method) ? route.method[0] : route.method;
   if (!route.url.startsWith(`${API}/`) || route.schema?.hide || method === "HEAD") return;
   const path = route.url.slice(API.length);
-  const success = RESPONSES[`${method} ${path}`] ?? { 200: z.unknown().describe("Default Response") };
+  const success = responsesOf(`${method} ${path}`) ?? { 200: z.unknown().describe("Default Response") };
   const body = BODY_METHODS.has(method);
   route.schema = {
     ...route.schema,
@@ -191,7 +198,7 @@ function documentOperation(route: { method: string | string[]; url: string; sche
       401: refusal("unauthorized: no token, or an unknown or revoked one"),
       403: refusal("forbidden: the token's role may not do this"),
       ...(path.includes(":") ? { 404: refusal("not_found: no such resource in this organisation") } : {}),
-      "4xx": refusal(`Other refusals (409, 413, 414, 415, 422, 429), each with a stable code: ${Object.keys(ERROR_CODES).filter((c) => c !== "internal").join(", ")}`),
+      "4xx": refusal(`Other refusals (409, 413, 414, 415, 422, 429), each with a stable code: ${Object.keys(errorCodes()).filter((c) => c !== "internal").join(", ")}`),
       ...(route.schema?.response as object | undefined),
     },
   };

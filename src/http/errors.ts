@@ -83,7 +83,33 @@ export const ERROR_CODES = {
   template_empty: "a template needs some text",
   no_such_template: "this kind of message has no template on this channel",
 } as const;
-export type ErrorCode = keyof typeof ERROR_CODES;
+/**
+ * Error codes a bounded context adds (src/network/…): the context declares them by
+ * module augmentation, as it adds its tables to `Database`,
+ *
+ *   declare module "../../http/errors.ts" { interface ContextErrorCodes { partner_not_found: true } }
+ *
+ * and registers their meanings at the composition root (`registerErrorCodes`).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by bounded contexts
+export interface ContextErrorCodes {}
+
+export type ErrorCode = keyof typeof ERROR_CODES | keyof ContextErrorCodes;
+
+const contextErrorCodes: Record<string, string> = {};
+
+/** Adds a context's codes (code → meaning) to the documented set; a code the core already has is a fault. */
+export function registerErrorCodes(codes: Record<string, string>): void {
+  for (const [code, meaning] of Object.entries(codes)) {
+    if (code in ERROR_CODES) throw new Error(`error code ${code} is the core's`);
+    contextErrorCodes[code] = meaning;
+  }
+}
+
+/** Every documented error code with its meaning: the core's and the registered contexts'. */
+export function errorCodes(): Readonly<Record<string, string>> {
+  return { ...ERROR_CODES, ...contextErrorCodes };
+}
 
 /** The per-field codes in `fields[].code`. */
 export const FIELD_CODES = {
@@ -120,10 +146,23 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `no such ${what}`);
 
-/** The error body of the OpenAPI document, from the same codes. */
-export const ErrorBody = z.object({
+let documented: { codes: string; schema: z.ZodType } | undefined;
+
+/**
+ * The error body of the OpenAPI document, from the same codes (the core's and the
+ * registered contexts'); one schema per set of codes, so the document names it once.
+ */
+export function errorSchema(): z.ZodType {
+  const codes = Object.keys(errorCodes()).join(",");
+  if (documented?.codes === codes) return documented.schema;
+  if (documented) z.globalRegistry.remove(documented.schema);
+  documented = { codes, schema: errorShape() };
+  return documented.schema;
+}
+
+const errorShape = () => z.object({
   error: z.object({
-    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).describe("stable; translate on this, never on the message"),
+    code: z.enum(Object.keys(errorCodes()) as [ErrorCode, ...ErrorCode[]]).describe("stable; translate on this, never on the message"),
     message: z.string().describe("English, for people"),
     field: z.string().optional().describe("the first failing field: body fields by their path (members.2.plan.at), others as params.id, querystring.limit"),
     fields: z.array(z.object({

@@ -482,6 +482,21 @@ export const NoContent = z.null().describe("No content");
  * requests; an operation missing here is documented with a bare 200 and, when
  * responses are checked, fails on its first answer.
  */
+const contextResponses: Record<string, Record<number, z.ZodType>> = {};
+
+/** Adds a bounded context's answers (`METHOD /path` → status → schema); a key the core has is a fault. */
+export function addResponses(entries: Readonly<Record<string, Record<number, z.ZodType>>>): void {
+  for (const [key, answers] of Object.entries(entries)) {
+    if (key in RESPONSES) throw new Error(`route ${key} is the core's`);
+    contextResponses[key] = answers;
+  }
+}
+
+/** The documented answers of `METHOD /path`: the core's table, then the registered contexts'. */
+export function responsesOf(key: string): Record<number, z.ZodType> | undefined {
+  return RESPONSES[key] ?? contextResponses[key];
+}
+
 export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "POST /members": { 201: MemberCreated },
   "POST /members/bulk": { 201: BulkCreated },

@@ -58,13 +58,28 @@ export function notInTeam(field?: string): ApiError {
   return new ApiError(403, "not_in_team", "this belongs to a team you are not a member of (team staff reach their own teams' members)", field);
 }
 
+const contextScope: Record<string, ScopedKind> = {};
+
+/** Adds a bounded context's routes that name a member's record by `:id` (`METHOD /path` → what it names). */
+export function addRouteScope(entries: Readonly<Record<string, ScopedKind>>): void {
+  for (const [key, kind] of Object.entries(entries)) {
+    if (key in ROUTE_SCOPE) throw new Error(`route ${key} is the core's`);
+    contextScope[key] = kind;
+  }
+}
+
+/** The whole scope table: the core's routes and the registered contexts'. */
+export function routeScope(): Readonly<Record<string, ScopedKind>> {
+  return { ...ROUTE_SCOPE, ...contextScope };
+}
+
 /**
  * Refuses (403 `not_in_team`) a staff person acting on a record of another team.
  * A record that does not exist, or an id that is not one, is left to the route (404, 400).
  */
 export async function checkTeamScope(db: Db, request: FastifyRequest, routeKey: string): Promise<void> {
   const scope = teamScope(request.principal);
-  const kind = ROUTE_SCOPE[routeKey];
+  const kind = ROUTE_SCOPE[routeKey] ?? contextScope[routeKey];
   if (!scope || !kind) return;
   const id = (request.params as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string" || !UUID.test(id)) return;

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { migrate } from "./migrations.ts";
+import { type Migration, migrate } from "./migrations.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import { type FlushListener, openDurablePGlite } from "./pglite-durable.ts";
 import type { Database } from "./schema.ts";
@@ -22,8 +22,10 @@ export interface StoreOptions {
   poolSize?: number;
   /** Shown in pg_stat_activity; defaults to "mimamori:<schema>". */
   applicationName?: string;
-  /** Tests of a migration on existing data: stop after this migration id. */
+  /** Tests of a migration on existing data: stop after this core migration id (no context's migration runs). */
   migrateUpTo?: number;
+  /** The bounded contexts' migrations (src/network/…), applied after the core's. */
+  migrations?: Migration[];
   /** PGlite on disk: called after each fsync with the path flushed (tests count flushes per commit). */
   onFlush?: FlushListener;
 }
@@ -93,7 +95,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
     kind = "pglite";
   }
-  await migrate(db, options.migrateUpTo);
+  await migrate(db, options.migrateUpTo, options.migrations);
   return {
     db, kind, close: () => db.destroy(),
     ...(flushes ? { flushes } : {}),

@@ -319,13 +319,26 @@ alter table members add column consent jsonb;
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */
-export async function migrate(db: Kysely<Database>, upTo = Number.POSITIVE_INFINITY): Promise<void> {
+/**
+ * A bounded context's migrations take ids from 1000 up (the network 1000–1999, the
+ * directory 2000–2999): they follow the core's, and may rely on every core table.
+ */
+export const CONTEXT_MIGRATION_IDS = 1000;
+
+/**
+ * Applies what is not applied yet: the core's migrations up to `upTo`, then the
+ * contexts' (passed by the composition root; ids ≥ CONTEXT_MIGRATION_IDS, or it throws).
+ */
+export async function migrate(db: Kysely<Database>, upTo = Number.POSITIVE_INFINITY, contexts: Migration[] = []): Promise<void> {
+  const wrong = contexts.filter((m) => m.id < CONTEXT_MIGRATION_IDS);
+  if (wrong.length) throw new Error(`context migrations take ids from ${CONTEXT_MIGRATION_IDS}: ${wrong.map((m) => m.id).join(", ")}`);
+  const all = [...MIGRATIONS, ...(Number.isFinite(upTo) ? [] : [...contexts].sort((a, b) => a.id - b.id))];
   await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(7419331)`.execute(tx);
     await sql`create table if not exists schema_migrations (id int primary key, name text not null, applied_at timestamptz not null)`.execute(tx);
     const done = await sql<{ id: number }>`select id from schema_migrations`.execute(tx);
     const applied = new Set(done.rows.map((r) => Number(r.id)));
-    for (const m of MIGRATIONS) {
+    for (const m of all) {
       if (applied.has(m.id) || m.id > upTo) continue;
       for (const statement of m.sql.split(/;\s*\n/)) {
         if (statement.trim()) await sql.raw(statement).execute(tx);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import Fastify from "fastify";
-import { guardRoutes, ROUTE_ACCESS } from "../../src/http/access.ts";
+import { guardRoutes, routeAccess } from "../../src/http/access.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
 
@@ -91,7 +91,7 @@ for (const kind of databaseKinds()) {
         for (const method of Object.keys(operations)) {
           if (method === "get" || method === "head" || method === "parameters") continue;
           // Signing in and accepting an invitation come before any credential: no token is refused there.
-          if (ROUTE_ACCESS[`${method.toUpperCase()} ${path.replace(/^\/api\/v1/, "").replace(/\{([^}]+)\}/g, ":$1")}`] === "public") continue;
+          if (routeAccess()[`${method.toUpperCase()} ${path.replace(/^\/api\/v1/, "").replace(/\{([^}]+)\}/g, ":$1")}`] === "public") continue;
           const url = path.replace(/^\/api\/v1/, "").replace(/\{[^}]+\}/g, member.id);
           const body = path.endsWith("/answers") || path.endsWith("/reply")
             ? { memberId: member.id, answer: "need_contact" }
@@ -105,7 +105,7 @@ for (const kind of databaseKinds()) {
       for (const must of ["POST /api/v1/members/{id}/answers", "POST /api/v1/sandbox/reply", "POST /api/v1/sandbox/clock", "DELETE /api/v1/tokens/{id}"]) {
         assert.ok(walked.includes(must), `${must} was walked`);
       }
-      const writes = Object.entries(ROUTE_ACCESS).filter(([k, access]) => !k.startsWith("GET ") && access !== "public");
+      const writes = Object.entries(routeAccess()).filter(([k, access]) => !k.startsWith("GET ") && access !== "public");
       assert.equal(walked.length, writes.length, "the document lists every write route of the access table");
       assert.equal(await snapshot(), before);
       assert.deepEqual(await openIncidents(member.id), []);

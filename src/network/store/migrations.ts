@@ -1,0 +1,10 @@
+/**
+ * The regional network's migrations, ids 1000–1999 (store/migrations.ts applies
+ * them after the core's). Each helper file holds one; append in id order.
+ */
+import type { Migration } from "../../store/migrations.ts";
+import { registrationNumbersMigration } from "./migrations/1000-registration-numbers.ts";
+
+export const NETWORK_MIGRATIONS: Migration[] = [
+  registrationNumbersMigration,
+];
