@@ -1,0 +1,86 @@
+/**
+ * The anchor's triage of partner reports (seed 001, Kobe: 通報はしたが対応が不要だった
+ * / 緊急対応になった): staff close an open report with an outcome and notes, and
+ * may open it again. Pure rules: which transitions are allowed, the order of the
+ * queue, and what the reporter is told (Open311 `status_notes`, public: never a
+ * personal detail).
+ */
+
+/** How urgent the reporter judged it (見守り keep watching / 相談 please consult / 通報 emergency). */
+export const REPORT_URGENCIES = ["watch", "consult", "emergency"] as const;
+export type ReportUrgency = (typeof REPORT_URGENCIES)[number];
+
+/** Open311's status: open until the anchor decided, then closed. */
+export const REPORT_STATUSES = ["open", "closed"] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/**
+ * What the anchor decided (Kobe's categories, with 相談 between them):
+ * `no_action` 対応不要 (nothing needed doing), `consulted` 相談対応 (followed up: a call,
+ * a visit, a referral), `emergency_response` 緊急対応 (police, fire service, ambulance;
+ * with a member, it joins the member's incident).
+ */
+export const TRIAGE_OUTCOMES = ["no_action", "consulted", "emergency_response"] as const;
+export type TriageOutcome = (typeof TRIAGE_OUTCOMES)[number];
+
+/** The queue's order: 通報 first, then 相談, then 見守り (newest first within each). */
+export const URGENCY_RANK: Readonly<Record<ReportUrgency, number>> = { emergency: 0, consult: 1, watch: 2 };
+
+/** What the reporter reads once the report is closed, unless staff wrote their own. */
+export const DEFAULT_CLOSED_STATUS_NOTES = "対応しました。ご連絡ありがとうございました。";
+/** What the reporter reads once a closed report is opened again. */
+export const REOPENED_STATUS_NOTES = "引き続き確認しています。";
+/** The longest status note (it is shown on a phone). */
+export const MAX_STATUS_NOTES = 500;
+
+export type TriageError =
+  | { code: "report_closed"; message: string }
+  | { code: "report_open"; message: string };
+
+/** Closing with an outcome is for an open report; a closed one is reopened first (its outcome is then replaced). */
+export function checkTriage(status: ReportStatus): TriageError | undefined {
+  return status === "closed" ? { code: "report_closed", message: "the report is closed already: reopen it to change its outcome" } : undefined;
+}
+
+/** Reopening is for a closed report. */
+export function checkReopen(status: ReportStatus): TriageError | undefined {
+  return status === "open" ? { code: "report_open", message: "the report is open" } : undefined;
+}
+
+/** Whether closing with `outcome` joins the member's incident: an emergency, about a known member, not linked yet. */
+export function raisesConcern(outcome: TriageOutcome, memberId: string | null, incidentId: string | null): boolean {
+  return outcome === "emergency_response" && memberId !== null && incidentId === null;
+}
+
+/** The status note the reporter reads after closing: staff's words (trimmed), or the default. */
+export function closedStatusNotes(given: string | undefined): string {
+  const text = given?.trim() ?? "";
+  return text === "" ? DEFAULT_CLOSED_STATUS_NOTES : text;
+}
+
+/** A run written as a phone number is (0X-XXXX-XXXX, 090 1111 2222, +81…, full-width folded first): starts with 0 or +. */
+const PHONE_RUN = /(?<!\d)[+0][\d\s\-()‐－ー]*\d/g;
+
+/** Whether `text` holds a phone number: a run starting with 0 or + with 10 or more digits (a date such as 2027-01-04 has 8). */
+function hasPhoneNumber(text: string): boolean {
+  return [...text.normalize("NFKC").matchAll(PHONE_RUN)].some((m) => m[0].replace(/\D/g, "").length >= 10);
+}
+
+/**
+ * Why a status note would tell the reporter something personal, or undefined:
+ * `personal` lists the report's personal values (the member's names and address,
+ * the reporter's name and phone, the report's address); a note that contains one
+ * of them (ignoring spaces and width), or a phone number, is refused — status
+ * notes are public (Open311 GET, the report form's status page).
+ */
+export function personalInStatusNotes(text: string, personal: readonly (string | null | undefined)[]): "personal_value" | "phone_number" | undefined {
+  const fold = (v: string) => v.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
+  const folded = fold(text);
+  for (const value of personal) {
+    if (!value) continue;
+    const v = fold(value);
+    // One character (a name's initial) is no name.
+    if (v.length >= 2 && folded.includes(v)) return "personal_value";
+  }
+  return hasPhoneNumber(text) ? "phone_number" : undefined;
+}
