@@ -4,7 +4,9 @@
  */
 import type { Migration } from "../../store/migrations.ts";
 import { registrationNumbersMigration } from "./migrations/1000-registration-numbers.ts";
+import { partnersAndReportsMigration } from "./migrations/1010-partners-and-reports.ts";
 
 export const NETWORK_MIGRATIONS: Migration[] = [
   registrationNumbersMigration,
+  partnersAndReportsMigration,
 ];

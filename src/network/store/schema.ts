@@ -4,9 +4,16 @@
  * typed and the core never imports it.
  */
 import type { ColumnType } from "kysely";
+import type { PartnerContact, PartnerKind } from "../domain/partners.ts";
+import type { ReportMatch } from "../domain/reports.ts";
+import type { ReportStatus, ReportUrgency, TriageOutcome } from "../domain/triage.ts";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Maybe<T> = ColumnType<T | null, T | null | undefined, T | null>;
+/** A JSON column with a database default (written as JSON text). */
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+/** A date column (YYYY-MM-DD), read as text (store/db.ts parses no dates). */
+type DateText = ColumnType<string | null, string | null | undefined, string | null>;
 
 /** Card, keyholder (Ota ward) or sticker (seed 001). */
 export const REGISTRATION_NUMBER_KINDS = ["card", "keyholder", "sticker"] as const;
@@ -22,6 +29,54 @@ export interface NetworkTables {
     issued_at: Timestamp;
     issued_by: string;
     withdrawn_at: Maybe<Date>;
+  };
+  /** Partners under a watching agreement (migration 1010). */
+  network_partners: {
+    id: string;
+    organisation_id: string;
+    name: string;
+    kind: PartnerKind;
+    business: Maybe<string>;
+    agreement_date: DateText;
+    agreement_terms: Maybe<string>;
+    contacts: JsonDefault<PartnerContact[]>;
+    owner_person_id: Maybe<string>;
+    next_review_on: DateText;
+    listed: ColumnType<boolean, boolean | undefined, boolean>;
+    short_code: string;
+    api_key_hash: Maybe<string>;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+    archived_at: Maybe<Date>;
+  };
+  /** Partner reports: Open311 service requests (migration 1010). */
+  network_reports: {
+    id: string;
+    organisation_id: string;
+    partner_id: string;
+    service_code: string;
+    urgency: ReportUrgency;
+    /** Checklist attribute code → its value (singlevaluelist, text) or values (multivaluelist). */
+    attributes: JsonDefault<Record<string, string | string[]>>;
+    description: Maybe<string>;
+    address: Maybe<string>;
+    lat: Maybe<number>;
+    long: Maybe<number>;
+    registration_number: Maybe<string>;
+    member_id: Maybe<string>;
+    match: ReportMatch;
+    requested_at: Timestamp;
+    received_at: Timestamp;
+    status: ColumnType<ReportStatus, ReportStatus | undefined, ReportStatus>;
+    outcome: Maybe<TriageOutcome>;
+    notes: Maybe<string>;
+    status_notes: Maybe<string>;
+    triaged_by: Maybe<string>;
+    triaged_at: Maybe<Date>;
+    incident_id: Maybe<string>;
+    reporter_name: Maybe<string>;
+    reporter_phone: Maybe<string>;
+    idempotency_key: Maybe<string>;
   };
 }
 
