@@ -45,6 +45,16 @@ export interface Config {
   shutdownSeconds: number;
   /** Check every API answer against its documented response schema (tests; a mismatch becomes a logged 500). */
   checkResponses: boolean;
+  /**
+   * The MQTT broker the regional network's devices report to (MIMAMORI_MQTT_URL, e.g.
+   * mqtt://127.0.0.1:1883); unset: no MQTT. Events arrive on `<base>/<device>` and
+   * availability on `<base>/<device>/availability` (MIMAMORI_MQTT_BASE_TOPIC, Zigbee2MQTT's "zigbee2mqtt").
+   */
+  mqttUrl: string | undefined;
+  mqttBaseTopic: string;
+  /** Broker login, when it needs one (MIMAMORI_MQTT_USERNAME, MIMAMORI_MQTT_PASSWORD). */
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -92,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownSeconds: int("MIMAMORI_SHUTDOWN_S", 30, env),
     checkResponses: flag(env.MIMAMORI_CHECK_RESPONSES),
+    mqttUrl: env.MIMAMORI_MQTT_URL || undefined,
+    mqttBaseTopic: (env.MIMAMORI_MQTT_BASE_TOPIC || "zigbee2mqtt").replace(/\/+$/, ""),
+    mqttUsername: env.MIMAMORI_MQTT_USERNAME || undefined,
+    mqttPassword: env.MIMAMORI_MQTT_PASSWORD || undefined,
   };
 }
 

@@ -26,7 +26,7 @@ import { hashToken } from "./engine/organisations.ts";
 import { invitePerson } from "./engine/people.ts";
 import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
-import { networkContext } from "./network/context.ts";
+import { type NetworkContext, networkContext } from "./network/context.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
 import { LineChannel } from "./providers/line/channel.ts";
@@ -45,6 +45,8 @@ export interface RunningService {
   url: string;
   /** The admin token, when this start created the first organisation. */
   createdAdminToken: string | undefined;
+  /** The regional network as plugged in (its MQTT provider's counts, for tests and the benchmark). */
+  network: NetworkContext;
   stop(): Promise<void>;
 }
 
@@ -155,7 +157,7 @@ export async function startService(
 
   let stopped = false;
   return {
-    app, services, store, url: `http://127.0.0.1:${port}`, createdAdminToken,
+    app, services, store, url: `http://127.0.0.1:${port}`, createdAdminToken, network,
     async stop() {
       if (stopped) return;
       stopped = true;

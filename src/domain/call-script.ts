@@ -193,6 +193,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",
+  device_silent: "notice",
   operator_alert: "notice",
   channel_lost: "notice",
   conversation: "notice",

@@ -109,6 +109,8 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   // Cancelled with its subscription (recipient_gone: removed, or its person deactivated).
   monthly_report: always,
   terms_request: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
+  // A notice to the team (the device may report again before it goes out: the team is told it was silent).
+  device_silent: always,
 };
 
 /**

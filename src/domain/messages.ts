@@ -15,6 +15,8 @@ export const MESSAGE_KINDS = [
   "group_prompt", "group_list", "group_reply", "group_welcome", "group_approved", "conversation", "channel_lost",
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
   "channel_test", "visit_offer", "monthly_report", "terms_request",
+  // A device of ICT watching stopped reporting (the regional network): a task for the team, never for contacts.
+  "device_silent",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

@@ -7,6 +7,7 @@
 import { type Insertable, sql } from "kysely";
 import { promptIsCovered, startEscalation } from "../domain/escalation.ts";
 import { promptText } from "../domain/messages.ts";
+import { satisfiedBySignOfLife } from "../domain/sign-of-life.ts";
 import { isPausedAt, latestSlotBy, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
@@ -18,7 +19,7 @@ import { composer, loadWords } from "./templates.ts";
 /** The columns the scheduler writes of a new check-in. */
 type NewCheckin = Required<Pick<Insertable<Database["checkins"]>,
   "id" | "organisation_id" | "member_id" | "due_at" | "status" | "escalates" | "step_index" | "next_action_at" | "after_asked_ms" |
-  "contact_cursor" | "prompted">>;
+  "contact_cursor" | "prompted">> & Pick<Insertable<Database["checkins"]>, "answer" | "answered_at" | "closed_reason">;
 
 export interface DispatchResult {
   claimed: number;
@@ -29,7 +30,8 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
   return inTransaction(db, async (tx) => {
     await preferIndexWalks(tx);
     const due = await tx.selectFrom("members")
-      .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "pause", "next_due_at", "last_prompted_at"])
+      .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "pause", "next_due_at", "last_prompted_at",
+        "last_sign_of_life_at"])
       .where("next_due_at", "<=", now).where("active", "=", true)
       .orderBy("next_due_at").limit(limit).forUpdate().skipLocked().execute();
     if (due.length === 0) return { claimed: 0, prompted: 0 };
@@ -61,6 +63,16 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
         continue;
       }
       const checkinId = newId();
+      if (satisfiedBySignOfLife(member.last_sign_of_life_at, dueAt, now)) {
+        // A sign of life within the day (a device the member chose to count): satisfied, nobody is asked.
+        checkins.push({
+          id: checkinId, organisation_id: member.organisation_id, member_id: member.id, due_at: dueAt, status: "answered", escalates: false,
+          step_index: 0, next_action_at: null, after_asked_ms: null, contact_cursor: 0, prompted: false,
+          answer: "ok", answered_at: member.last_sign_of_life_at, closed_reason: "activity",
+        });
+        lastPrompted.push(member.last_prompted_at);
+        continue;
+      }
       const escalates = !escalating.has(member.id);
       const prompted = !promptIsCovered(member.last_prompted_at, now);
       const policy = policyFor(policies(member.team_id), channels);
@@ -120,11 +132,12 @@ async function insertCheckins(tx: Db, rows: NewCheckin[]): Promise<{ id: string 
   const col = <K extends keyof NewCheckin>(key: K) => rows.map((r) => r[key]);
   return (await sql<{ id: string }>`
     insert into checkins (id, organisation_id, member_id, due_at, status, escalates, step_index, next_action_at, after_asked_ms,
-      contact_cursor, prompted)
+      contact_cursor, prompted, answer, answered_at, closed_reason)
     select * from unnest(${col("id")}::uuid[], ${col("organisation_id")}::uuid[], ${col("member_id")}::uuid[],
       ${col("due_at")}::timestamptz[], ${col("status")}::text[], ${col("escalates")}::bool[], ${col("step_index")}::int[],
       ${col("next_action_at")}::timestamptz[], ${col("after_asked_ms")}::float8[], ${col("contact_cursor")}::int[],
-      ${col("prompted")}::bool[])
+      ${col("prompted")}::bool[], ${rows.map((r) => r.answer ?? null)}::text[], ${rows.map((r) => r.answered_at ?? null)}::timestamptz[],
+      ${rows.map((r) => r.closed_reason ?? null)}::text[])
     on conflict (member_id, due_at, organisation_id) do nothing
     returning id`.execute(tx)).rows;
 }

@@ -11,7 +11,10 @@ import type { DecidingPhase } from "../engine/phases.ts";
 import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
+import { deviceSilentPhase } from "./engine/device-phases.ts";
+import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
+import { MqttDevices } from "./providers/mqtt/devices.ts";
 import { NETWORK_MIGRATIONS } from "./store/migrations.ts";
 
 export interface NetworkContext {
@@ -23,15 +26,31 @@ export interface NetworkContext {
   start(services: Services): Promise<void>;
   /** Stops them; the service stops the engine and the store after this. */
   stop(): Promise<void>;
+  /** The MQTT provider of devices while it runs (MIMAMORI_MQTT_URL set): its counts. */
+  mqtt?: MqttDevices;
 }
 
 /** The network as the composition root plugs it in. */
 export function networkContext(): NetworkContext {
-  return {
+  const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
-    phases: [],
+    phases: [deviceSilentPhase],
     http: NETWORK_HTTP,
-    async start() {},
-    async stop() {},
+    async start(s) {
+      if (s.config.mqttUrl) {
+        context.mqtt = new MqttDevices({
+          event: (topic, event, now) => ingestByTopic(s.db, topic, event, now),
+          availability: (topic, availability, now) => recordAvailability(s.db, topic, availability, now),
+        }, s.clock, s.log.child({ part: "mqtt" }), {
+          url: s.config.mqttUrl, baseTopic: s.config.mqttBaseTopic, username: s.config.mqttUsername, password: s.config.mqttPassword,
+        });
+        await context.mqtt.start();
+      }
+    },
+    async stop() {
+      await context.mqtt?.stop();
+      context.mqtt = undefined;
+    },
   };
+  return context;
 }

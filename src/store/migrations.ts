@@ -24,6 +24,7 @@ import { broadcastDrillsMigration } from "./migrations/019-broadcast-drills.ts";
 import { messageTemplatesMigration } from "./migrations/020-message-templates.ts";
 import { brandingAndTermsMigration } from "./migrations/021-branding-and-terms.ts";
 import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
+import { signOfLifeMigration } from "./migrations/023-sign-of-life.ts";
 
 export interface Migration {
   id: number;
@@ -316,6 +317,7 @@ alter table members add column consent jsonb;
   messageTemplatesMigration,
   brandingAndTermsMigration,
   reportSubscriptionsMigration,
+  signOfLifeMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

@@ -96,6 +96,9 @@ export interface CoreTables {
     active: Generated<boolean>;
     next_due_at: Timestamp | null;
     last_prompted_at: Timestamp | null;
+    /** The latest sign of life that is not an answer (migration 023); the scheduler honours it (domain/sign-of-life.ts). */
+    last_sign_of_life_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    last_sign_of_life_source: ColumnType<string | null, string | null | undefined, string | null>;
     consent: Json<Consent | null> | null;
     created_at: Timestamp;
     updated_at: Timestamp;

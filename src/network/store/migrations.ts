@@ -5,8 +5,10 @@
 import type { Migration } from "../../store/migrations.ts";
 import { registrationNumbersMigration } from "./migrations/1000-registration-numbers.ts";
 import { partnersAndReportsMigration } from "./migrations/1010-partners-and-reports.ts";
+import { devicesMigration } from "./migrations/1030-devices.ts";
 
 export const NETWORK_MIGRATIONS: Migration[] = [
   registrationNumbersMigration,
   partnersAndReportsMigration,
+  devicesMigration,
 ];

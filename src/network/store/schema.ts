@@ -4,6 +4,7 @@
  * typed and the core never imports it.
  */
 import type { ColumnType } from "kysely";
+import type { DeviceKind, DevicePower, DeviceState as DeviceStateJson } from "../domain/devices.ts";
 import type { PartnerContact, PartnerKind } from "../domain/partners.ts";
 import type { ReportMatch } from "../domain/reports.ts";
 import type { ReportStatus, ReportUrgency, TriageOutcome } from "../domain/triage.ts";
@@ -77,6 +78,37 @@ export interface NetworkTables {
     reporter_name: Maybe<string>;
     reporter_phone: Maybe<string>;
     idempotency_key: Maybe<string>;
+  };
+  /** Devices of ICT watching and their inactivity rules (migration 1030). */
+  network_devices: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    kind: DeviceKind;
+    name: string;
+    power: DevicePower;
+    topic: string | null;
+    sign_of_life: ColumnType<boolean, boolean | undefined, boolean>;
+    token_hash: string;
+    last_state: ColumnType<DeviceStateJson | null, string | null | undefined, string | null>;
+    last_event_at: Maybe<Date>;
+    last_event_id: Maybe<string>;
+    last_activity_at: Maybe<Date>;
+    last_seen_at: Maybe<Date>;
+    availability: Maybe<"online" | "offline">;
+    silent_check_at: Maybe<Date>;
+    silent_since: Maybe<Date>;
+    created_at: Timestamp;
+    created_by: string;
+  };
+  network_device_rules: {
+    id: string;
+    organisation_id: string;
+    device_id: string;
+    hours: number;
+    below_watts: number | null;
+    check_at: Maybe<Date>;
+    fired_at: Maybe<Date>;
   };
 }
 

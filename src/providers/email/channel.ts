@@ -26,6 +26,7 @@ const SUBJECTS: Record<string, string> = {
   person_invitation: "【見守り】管理画面へのご招待 / Your invitation to the Mimamori console",
   monthly_report: "【見守り】月次報告 / Monthly report",
   terms_request: "【見守り】利用規約改定のお知らせ / Our terms of use have changed",
+  device_silent: "【見守り】機器からの連絡が途絶えています / A device stopped reporting",
 };
 
 const LINK_LABELS: Record<string, string> = {

@@ -1106,6 +1106,8 @@ export const en: Messages = {
     already_acknowledged: "Someone has already taken this incident.",
     incident_resolved: "This incident is already resolved.",
     last_admin_token: "The last admin token cannot be revoked.",
+    device_topic_taken: "Another device uses this MQTT topic name.",
+    device_event_refused: "This device event was received already or is older than the last one, so it was refused.",
     too_many_requests: "Too many requests. Wait a little and try again.",
     bad_request: "The request could not be read.",
     headers_too_large: "The request's headers are too large.",

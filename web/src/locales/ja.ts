@@ -1103,6 +1103,8 @@ export const ja = {
     already_acknowledged: "この対応はすでに引き受けられています。",
     incident_resolved: "この対応はすでに完了しています。",
     last_admin_token: "最後の管理者トークンは取り消せません。",
+    device_topic_taken: "このMQTTトピック名は別の機器が使っています。",
+    device_event_refused: "この機器の通知は受け取り済みか、最後の通知より古いため、受け付けませんでした。",
     too_many_requests: "操作が多すぎます。少し待ってからもう一度お試しください。",
     bad_request: "要求を読み取れませんでした。",
     headers_too_large: "要求のヘッダーが大きすぎます。",

@@ -1,0 +1,187 @@
+/**
+ * Devices of ICT watching (seed 001), on every database, with a real Mosquitto on
+ * 127.0.0.1:1883: the registry (staff write, observers read, token shown once);
+ * events over HTTP with the device's token and over MQTT published the way
+ * Zigbee2MQTT does (JSON state, retained availability); bad payloads, forged
+ * tokens, unknown topics and replays change nothing; a device that goes silent is
+ * a task for the team, never an alert to the family; a sensor event the member
+ * chose to count satisfies the day's check-in (no prompt that day).
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import mqtt from "mqtt";
+import { databaseKinds, startTestService, type TestService, TOKYO } from "../support/harness.ts";
+import { memberBody, sandbox } from "../support/sandbox.ts";
+
+const BROKER = "mqtt://127.0.0.1:1883";
+
+async function sendEvent(service: TestService, token: string, body: unknown) {
+  const r = await fetch(`${service.url}/network/devices/events`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() as any };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+for (const kind of databaseKinds()) {
+  describe(`devices on ${kind}`, () => {
+    let service: TestService;
+    const base = `mimamori-test-${randomBytes(4).toString("hex")}`;
+    let memberId: string;
+    let teamId: string;
+    before(async () => {
+      service = await startTestService(kind, { MIMAMORI_MQTT_URL: BROKER, MIMAMORI_MQTT_BASE_TOPIC: base });
+      teamId = (await service.api("GET", "/teams")).body.teams[0].id;
+      assert.equal((await service.api("PATCH", `/teams/${teamId}`, { channels: [{ kind: "sandbox", address: "team-desk" }] })).status, 200);
+      memberId = (await service.api("POST", "/members", memberBody({ displayName: "機器 花子" }))).body.id;
+    });
+    after(async () => {
+      await service?.close();
+    });
+
+    test("staff register a device and see its token once; observers read, cannot write", async () => {
+      const r = await service.api("POST", `/members/${memberId}/devices`, { kind: "fridge_door", name: "台所の冷蔵庫", topic: "hanako-fridge" });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.match(r.body.token, /^mmd_/);
+      assert.deepEqual(r.body.rules.map((x: { hours: number }) => x.hours), [24]);
+      assert.equal(r.body.power, "battery");
+      const listed = await service.api("GET", `/members/${memberId}/devices`);
+      assert.equal(listed.body.devices.length, 1);
+      assert.equal(listed.body.devices[0].token, undefined);
+      const stored = await service.store.db.selectFrom("network_devices").select("token_hash").executeTakeFirstOrThrow();
+      assert.notEqual(stored.token_hash, r.body.token);
+      const observer = (await service.api("POST", "/tokens", { name: "閲覧", role: "observer" })).body.token;
+      assert.equal((await service.api("GET", "/network/devices", undefined, observer)).status, 200);
+      assert.equal((await service.api("POST", `/members/${memberId}/devices`, { kind: "door", name: "玄関" }, observer)).status, 403);
+      const taken = await service.api("POST", `/members/${memberId}/devices`, { kind: "door", name: "玄関", topic: "hanako-fridge" });
+      assert.equal(taken.status, 409);
+      assert.equal(taken.body.error.code, "device_topic_taken");
+      const bad = await service.api("POST", `/members/${memberId}/devices`, { kind: "toaster", name: "x" });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.field, "kind");
+    });
+
+    test("events over HTTP: accepted with the token; bad payloads, forged tokens and replays change nothing", async () => {
+      const created = await service.api("POST", `/members/${memberId}/devices`, { kind: "door", name: "玄関ドア", power: "mains" });
+      const token = created.body.token as string;
+      const at = new Date(Date.parse((await service.api("GET", "/sandbox/clock")).body.now) - 60_000).toISOString();
+      const ok = await sendEvent(service, token, { contact: false, battery: 90, last_seen: at, event_id: "e1" });
+      assert.equal(ok.status, 202, JSON.stringify(ok.body));
+      assert.equal(ok.body.activity, true);
+      const snapshot = async () => JSON.stringify((await service.api("GET", `/members/${memberId}/devices`)).body.devices.find((d: { id: string }) => d.id === created.body.id));
+      const before = await snapshot();
+      const refusals: [string, unknown, number, string][] = [
+        [token, { contact: false, last_seen: at }, 409, "device_event_refused"], // same time again
+        [token, { contact: true, event_id: "e1" }, 409, "device_event_refused"], // same id again
+        [token, { contact: true, last_seen: new Date(Date.parse(at) - 60_000).toISOString() }, 409, "device_event_refused"], // older
+        [token, { contact: "open" }, 400, "invalid_request"],
+        [token, { battery: 50 }, 400, "invalid_request"],
+        [token, [1, 2], 400, "invalid_request"],
+        [token, { power: -3 }, 400, "invalid_request"],
+        [`mmd_${randomBytes(32).toString("base64url")}`, { contact: false }, 401, "unauthorized"],
+        [service.token, { contact: false }, 401, "unauthorized"],
+      ];
+      for (const [t, body, status, code] of refusals) {
+        const r = await sendEvent(service, t, body);
+        assert.equal(r.status, status, JSON.stringify([body, r.body]));
+        assert.equal(r.body.error.code, code);
+      }
+      assert.equal(await snapshot(), before, "a refused event changed nothing");
+      // A new token: the old one stops working.
+      const rotated = await service.api("POST", `/network/devices/${created.body.id}/token`);
+      assert.equal(rotated.status, 200);
+      assert.equal((await sendEvent(service, token, { contact: true })).status, 401);
+      assert.equal((await sendEvent(service, rotated.body.token, { contact: true })).status, 202);
+    });
+
+    test("events over MQTT as Zigbee2MQTT publishes them; unknown topics and bad payloads are counted, not applied", async () => {
+      const created = await service.api("POST", `/members/${memberId}/devices`, { kind: "light_bulb", name: "居間の電球", power: "mains", topic: "living/bulb" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const client = await mqtt.connectAsync(BROKER);
+      try {
+        await client.publishAsync(`${base}/living/bulb/availability`, JSON.stringify({ state: "online" }), { retain: true, qos: 1 });
+        await client.publishAsync(`${base}/living/bulb`, JSON.stringify({ state: "ON", brightness: 200, linkquality: 80 }), { qos: 1 });
+        const device = await until("the bulb's state", async () => {
+          const d = (await service.api("GET", `/members/${memberId}/devices`)).body.devices.find((x: { id: string }) => x.id === created.body.id);
+          return d.lastState?.state === "ON" ? d : undefined;
+        });
+        assert.equal(device.availability, "online");
+        assert.equal(device.status, "online");
+        assert.notEqual(device.lastActivityAt, null);
+        const counts = service.network.mqtt?.counts;
+        assert.ok(counts);
+        const accepted = counts.accepted;
+        await client.publishAsync(`${base}/living/bulb`, "not json", { qos: 1 });
+        await client.publishAsync(`${base}/living/bulb`, JSON.stringify({ state: "BLUE" }), { qos: 1 });
+        await client.publishAsync(`${base}/nobody/sensor`, JSON.stringify({ contact: false }), { qos: 1 });
+        await client.publishAsync(`${base}/living/bulb`, JSON.stringify({ state: "OFF", last_seen: "2020-01-01T00:00:00Z" }), { qos: 1 });
+        await until("the refusals counted", async () => ((counts.refused.bad_payload ?? 0) >= 2 && (counts.refused.unknown_device ?? 0) >= 1 && (counts.refused.replay ?? 0) >= 1 ? true : undefined));
+        assert.equal(counts.accepted, accepted);
+        const after = (await service.api("GET", `/members/${memberId}/devices`)).body.devices.find((x: { id: string }) => x.id === created.body.id);
+        assert.equal(after.lastState.state, "ON");
+        // Retained offline: the device is silent; the team is told, not the family.
+        await client.publishAsync(`${base}/living/bulb/availability`, "offline", { retain: true, qos: 1 });
+        await until("offline", async () => ((await service.api("GET", "/network/devices?status=offline")).body.devices.some((d: { id: string }) => d.id === created.body.id) || (await service.api("GET", "/network/devices?status=silent")).body.devices.some((d: { id: string }) => d.id === created.body.id) ? true : undefined));
+      } finally {
+        await client.publishAsync(`${base}/living/bulb/availability`, "", { retain: true, qos: 1 });
+        await client.endAsync();
+      }
+    });
+
+    test("a device that goes silent is a task for the team, never an alert to the family; it clears when the device reports", async () => {
+      const box = sandbox(service.api);
+      const other = (await service.api("POST", "/members", memberBody({ displayName: "静か 一郎", plan: { every: "30d", at: "09:00" } }))).body.id;
+      const created = await service.api("POST", `/members/${other}/devices`, { kind: "motion", name: "寝室センサー", power: "battery", rules: [] });
+      await box.delivered();
+      await box.advance("PT26H");
+      const messages = await box.delivered();
+      const silent = messages.filter((m) => m.kind === "device_silent" && m.payload.deviceId === created.body.id);
+      assert.equal(silent.length, 1, JSON.stringify(messages.map((m) => [m.kind, m.to])));
+      assert.equal(silent[0].to.kind, "team");
+      assert.match(silent[0].text, /寝室センサー/);
+      assert.ok(!messages.some((m) => m.to.kind === "contact" && m.payload.memberId === other), "no contact hears of a silent device");
+      const incidents = await service.store.db.selectFrom("incidents").select("id").where("member_id", "=", other).execute();
+      assert.deepEqual(incidents, []);
+      const listed = (await service.api("GET", "/network/devices")).body.devices.find((d: { id: string }) => d.id === created.body.id);
+      assert.equal(listed.status, "silent");
+      assert.equal((await sendEvent(service, created.body.token, { occupancy: true })).status, 202);
+      const back = (await service.api("GET", "/network/devices")).body.devices.find((d: { id: string }) => d.id === created.body.id);
+      assert.equal(back.status, "online");
+      assert.equal(back.silentSince, null);
+    });
+
+    test("a sensor event the member chose to count satisfies the day's check-in: no prompt that day", async () => {
+      const box = sandbox(service.api);
+      const now = Date.parse((await service.api("GET", "/sandbox/clock")).body.now);
+      const nineTomorrow = TOKYO(`${new Date(now + 9 * 3_600_000 + 86_400_000).toISOString().slice(0, 10)}T09:00:00`);
+      const counted = (await service.api("POST", "/members", memberBody({ displayName: "冷蔵庫 よし子" }))).body.id;
+      const asked = (await service.api("POST", "/members", memberBody({ displayName: "比較 たろう" }))).body.id;
+      const fridge = await service.api("POST", `/members/${counted}/devices`, { kind: "fridge_door", name: "冷蔵庫", signOfLife: true });
+      const unCounted = await service.api("POST", `/members/${asked}/devices`, { kind: "fridge_door", name: "冷蔵庫", signOfLife: false });
+      await box.clockTo(new Date(Date.parse(nineTomorrow) - 2 * 3_600_000).toISOString());
+      await box.delivered();
+      assert.equal((await sendEvent(service, fridge.body.token, { contact: false })).status, 202);
+      assert.equal((await sendEvent(service, unCounted.body.token, { contact: false })).status, 202);
+      await box.clockTo(new Date(Date.parse(nineTomorrow) + 60_000).toISOString());
+      const prompts = (await box.delivered()).filter((m) => m.kind === "prompt");
+      assert.ok(!prompts.some((m) => m.to.id === counted), "the member whose fridge counted is not asked");
+      assert.ok(prompts.some((m) => m.to.id === asked), "the member whose device does not count is asked");
+      const history = (await service.api("GET", `/members/${counted}/history`)).body;
+      const day = history.checkins.find((c: { dueAt: string }) => c.dueAt === new Date(nineTomorrow).toISOString());
+      assert.ok(day, JSON.stringify(history.checkins));
+      assert.equal(day.status, "answered");
+      assert.equal(day.closedReason, "activity");
+      assert.equal(day.prompted, false);
+    });
+  });
+}
