@@ -26,6 +26,7 @@ import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { dispatchBaseline } from "./baseline.ts";
 import { consolePhase } from "./console.ts";
+import { devicesPhase, devicesSetup } from "./devices.ts";
 import { claimPlans } from "./plans.ts";
 import { createDatabase, dropDatabase, havePgbench, runPgbench } from "./database.ts";
 import { type LineSetup, linePhases, startLine } from "./line.ts";
@@ -362,8 +363,10 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
     const server = voice.server;
     cleanup.add(() => server.close());
   }
+  const devices = options.devices > 0 ? devicesSetup(process.env) : undefined;
   const service = await startService({
     root: ROOT, databaseUrl, dataDir, token, lineApiBase: line?.server.url, twilioApiBase: voice?.server.url,
+    ...(devices ? { mqttUrl: devices.brokerUrl, mqttBaseTopic: devices.baseTopic } : {}),
   });
   cleanup.add(() => service.stop());
   const client = await connect(service.url, token, Math.max(options.concurrency, BULK_CONCURRENCY));
@@ -410,6 +413,12 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
         serviceRssMb: () => ({ peak: service.peakRssMb(), now: service.rssMb() }),
       });
     }
+    if (devices) {
+      await devicesPhase({
+        client, report, databaseUrl, setup: devices, devices: options.devices, minutes: options.devicesMinutes,
+        windowPeakRssMb: () => service.windowPeakRssMb(),
+      });
+    }
   } catch (error) {
     const died = service.died();
     if (!died) throw error;
@@ -452,6 +461,7 @@ async function main(): Promise<void> {
   const phases = [
     options.engine ? `members ${f.members}${options.console ? " (console)" : ""}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
     options.voice ? `voice members ${options.voiceMembers} in ${options.voiceOrgs} organisations at ${options.voiceCps} calls/s each` : "",
+    options.devices ? `devices ${options.devices}` : "",
   ];
   process.stdout.write(`mimamori bench — ${f.date} — database ${f.database} — ${phases.filter(Boolean).join(" — ")}\n`);
   try {

@@ -27,6 +27,9 @@ export interface Options {
   console: boolean;
   consoleOnly: boolean;
   json: boolean;
+  /** Devices for the devices phase (--devices N; 0: it does not run), and how many minutes they report once a minute. */
+  devices: number;
+  devicesMinutes: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -57,6 +60,12 @@ export const USAGE = `usage: npm run bench -- [options]
                          search timed one at a time (p50/p95; target p95 < 200 ms), Today's first load in
                          Debian's Chromium (target < 1 s), and answer → shown on the open board (target < 2 s)
   --console-only         create and dispatch the members, then the console phase (no ingest, pgbench, deadline)
+  --devices N            after the other phases (alone with --devices-only), the devices phase (PostgreSQL): N
+                         devices report over MQTT to Mosquitto on 127.0.0.1:1883 (MIMAMORI_BENCH_MQTT_URL), once a
+                         minute each for --devices-minutes (default 1), then all at once; events applied per
+                         second and the service's peak RSS against its 300 MB budget (bench/devices.ts)
+  --devices-only         the devices phase alone (default N 1000)
+  --devices-minutes M    minutes of the steady once-a-minute load (default 1)
   --json                 print every figure as one JSON object on the last line`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -106,6 +115,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       console: { type: "boolean", default: false },
       "console-only": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      devices: { type: "string" },
+      "devices-only": { type: "boolean", default: false },
+      "devices-minutes": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -134,7 +146,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     concurrency: whole("concurrency", values.concurrency, 64, 1),
     noAnswerRatio: ratio(values["no-answer-ratio"], 0.1),
     line,
-    engine: !lineOnly && !voiceOnly,
+    engine: !lineOnly && !voiceOnly && !values["devices-only"],
+    devices: whole("devices", values.devices, values["devices-only"] ? 1000 : 0, 0),
+    devicesMinutes: whole("devices-minutes", values["devices-minutes"], 1, 1),
     lineMembers: whole("line-members", values["line-members"], members, 1),
     voice: voiceOnly || (values.voice ?? false) || values["voice-members"] !== undefined || values["voice-orgs"] !== undefined ||
       values["voice-cps"] !== undefined,

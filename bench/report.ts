@@ -2,6 +2,8 @@
 import type { ConsoleFigures } from "./console.ts";
 
 export interface Figures {
+  /** The devices phase (--devices, bench/devices.ts): its figures, or null when it did not run. */
+  devices: Record<string, number> | null;
   date: string;
   database: string;
   members: number;
@@ -167,7 +169,7 @@ export class Report {
       voiceFirstCallSeconds: null, voiceCap: null, voicePeakPerOrg: null, voicePeakPerOrg10s: null, voiceCapHeld: null,
       voiceOverCap: null, voiceMinGapMs: null, voiceCallsPerOrgMin: null, voiceCallsPerOrgMax: null, voiceDuplicates: null,
       voiceStrangers: null, voiceRefused: null, voiceSlotLateP50Ms: null, voiceSlotLateP99Ms: null, voiceSlotLateMaxMs: null,
-      voicePeakRssMb: null, voiceBenchRssMb: null, voiceBenchLoopDelayMaxMs: null, console: null,
+      voicePeakRssMb: null, voiceBenchRssMb: null, voiceBenchLoopDelayMaxMs: null, console: null, devices: null,
     };
   }
 

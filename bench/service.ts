@@ -21,6 +21,9 @@ export interface ServiceOptions {
   lineApiBase?: string;
   /** Twilio REST API base URL (the bench's local Twilio server), when the voice phase runs. */
   twilioApiBase?: string;
+  /** The MQTT broker and base topic of the devices phase, when it runs. */
+  mqttUrl?: string;
+  mqttBaseTopic?: string;
 }
 
 export interface Service {
@@ -72,6 +75,7 @@ function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
     MIMAMORI_DB_POOL: "20",
     ...(options.lineApiBase ? { MIMAMORI_LINE_API_BASE: options.lineApiBase } : {}),
     ...(options.twilioApiBase ? { MIMAMORI_TWILIO_API_BASE: options.twilioApiBase } : {}),
+    ...(options.mqttUrl ? { MIMAMORI_MQTT_URL: options.mqttUrl, MIMAMORI_MQTT_BASE_TOPIC: options.mqttBaseTopic ?? "zigbee2mqtt" } : {}),
   };
 }
 

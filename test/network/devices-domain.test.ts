@@ -37,15 +37,17 @@ test("availability in Zigbee2MQTT's and Home Assistant's shapes", () => {
   assert.equal(parseAvailability(""), undefined);
 });
 
-test("a replay (same id, same or older time) and a time far ahead are refused", () => {
+test("a replay (same id; same time and state; older) and a time far ahead are refused", () => {
   const now = new Date("2027-01-04T00:00:00Z");
-  const last = { at: new Date("2027-01-03T23:50:00Z"), eventId: "x" };
-  assert.equal(eventRefusal(new Date("2027-01-03T23:55:00Z"), "y", last, now), undefined);
-  assert.equal(eventRefusal(new Date("2027-01-03T23:55:00Z"), "x", last, now), "replay");
-  assert.equal(eventRefusal(last.at, undefined, last, now), "replay");
-  assert.equal(eventRefusal(new Date("2027-01-03T23:00:00Z"), undefined, last, now), "replay");
-  assert.equal(eventRefusal(new Date("2027-01-04T00:06:00Z"), undefined, last, now), "future");
-  assert.equal(eventRefusal(now, undefined, { at: null, eventId: null }, now), undefined);
+  const last = { at: new Date("2027-01-03T23:50:00Z"), eventId: "x", state: { contact: false } };
+  const at = (iso: string) => new Date(iso);
+  assert.equal(eventRefusal({ at: at("2027-01-03T23:55:00Z"), eventId: "y", state: { contact: true } }, last, now), undefined);
+  assert.equal(eventRefusal({ at: at("2027-01-03T23:55:00Z"), eventId: "x", state: { contact: true } }, last, now), "replay");
+  assert.equal(eventRefusal({ at: last.at, state: { contact: false } }, last, now), "replay", "the same state at the same time");
+  assert.equal(eventRefusal({ at: last.at, state: { contact: true } }, last, now), undefined, "a new state in the same millisecond");
+  assert.equal(eventRefusal({ at: at("2027-01-03T23:00:00Z"), state: { contact: true } }, last, now), "replay", "older than the last");
+  assert.equal(eventRefusal({ at: at("2027-01-04T00:06:00Z"), state: { contact: true } }, last, now), "future");
+  assert.equal(eventRefusal({ at: now, state: { contact: true } }, { at: null, eventId: null, state: null }, now), undefined);
 });
 
 test("what counts as activity per kind of device", () => {

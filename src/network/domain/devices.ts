@@ -117,14 +117,20 @@ export const MAX_FUTURE_MS = 5 * 60_000;
 export type EventRefusal = "replay" | "future";
 
 /**
- * Whether an event is new: refused when its id is the last one seen, when its time
- * is not after the last event's (the same event again, or an older one), or when
- * it claims a time too far ahead.
+ * Whether an event is new: refused when its id is the last one seen, when it is
+ * older than the last event, or when it has the last event's time and says
+ * nothing the last state did not (the same event again); also when it claims a
+ * time too far ahead of ours.
  */
-export function eventRefusal(at: Date, eventId: string | undefined, last: { at: Date | null; eventId: string | null }, now: Date): EventRefusal | undefined {
-  if (at.getTime() > now.getTime() + MAX_FUTURE_MS) return "future";
-  if (eventId !== undefined && eventId === last.eventId) return "replay";
-  if (last.at && at.getTime() <= last.at.getTime()) return "replay";
+export function eventRefusal(
+  event: { at: Date; eventId?: string; state: DeviceState }, last: { at: Date | null; eventId: string | null; state: DeviceState | null }, now: Date,
+): EventRefusal | undefined {
+  if (event.at.getTime() > now.getTime() + MAX_FUTURE_MS) return "future";
+  if (event.eventId !== undefined && event.eventId === last.eventId) return "replay";
+  if (!last.at) return undefined;
+  if (event.at.getTime() < last.at.getTime()) return "replay";
+  const same = (Object.keys(event.state) as (keyof DeviceState)[]).every((k) => last.state?.[k] === event.state[k]);
+  if (event.at.getTime() === last.at.getTime() && same) return "replay";
   return undefined;
 }
 

@@ -187,7 +187,7 @@ async function ingest(db: Db, key: DeviceKey, event: DeviceEvent, now: Date): Pr
     if (found.length > 1) return { ok: false, reason: "ambiguous_topic" };
     const d = found[0];
     const at = event.at ?? now;
-    const refused = eventRefusal(at, event.eventId, { at: d.last_event_at, eventId: d.last_event_id }, now);
+    const refused = eventRefusal({ at, eventId: event.eventId, state: event.state }, { at: d.last_event_at, eventId: d.last_event_id, state: d.last_state }, now);
     if (refused) return { ok: false, reason: refused };
     const previous = d.last_state;
     const rules = await tx.selectFrom("network_device_rules").select(["id", "hours", "below_watts", "check_at", "fired_at"])
