@@ -23,8 +23,10 @@ export interface OpenIncidentSummary {
 /**
  * `help_requested`: "need help" (助けが必要) answered to a broadcast's safety question.
  * `member_unreachable`: no channel could deliver the member's prompt, so nobody is asking them.
+ * `concern`: someone or something noticed a sign about the member (a partner's report, a silent
+ * device; engine/concerns.ts `raiseConcern`).
  */
-export type IncidentKind = "no_answer" | "contact_requested" | "help_requested" | "member_unreachable";
+export type IncidentKind = "no_answer" | "contact_requested" | "help_requested" | "member_unreachable" | "concern";
 
 export interface AnswerPlan {
   /** Incidents that get a "member answered" event and tell their alerted recipients. */
@@ -36,7 +38,9 @@ export interface AnswerPlan {
 export function planAnswer(answer: Answer, openIncidents: OpenIncidentSummary[]): AnswerPlan {
   const contactRequestOpen = openIncidents.some((i) => i.kind === "contact_requested");
   return {
-    answeredIncidentIds: openIncidents.filter((i) => i.kind === "no_answer" || i.kind === "member_unreachable").map((i) => i.id),
+    // A concern is answered too: a sign of life is news to everyone alerted about it (the incident stays for a human to close).
+    answeredIncidentIds: openIncidents.filter((i) => i.kind === "no_answer" || i.kind === "member_unreachable" || i.kind === "concern")
+      .map((i) => i.id),
     openContactRequest: answer === "need_contact" && !contactRequestOpen,
   };
 }

@@ -53,21 +53,36 @@ export type IncidentStatus = "open" | "acknowledged" | "resolved";
  * a visit (domain/visits.ts) assigned, accepted, declined (and offered to the
  * next watcher), left with nobody, cancelled, and what the watcher found
  * (`visit_reported`); a phone call to the member and how it went (`call`).
+ * One incident per person (domain/concerns.ts): what happens about a member who
+ * already has an unresolved incident joins it — a concern (`concern_joined`), a
+ * missed check-in (`checkin_missed`), a request to be contacted
+ * (`contact_requested`), a call for help (`help_requested`) — and a more urgent
+ * signal raises the incident's urgency (`urgency_raised`, data `{ from, to }`).
  */
 export const INCIDENT_EVENT_TYPES = [
   "opened", "notified", "delivery_failed", "message_cancelled", "member_answered", "broadcast_answered", "no_contact_left",
   "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "note", "resolved",
   "visit_assigned", "visit_accepted", "visit_declined", "visit_unassigned", "visit_cancelled", "visit_reported", "call",
+  "concern_joined", "checkin_missed", "contact_requested", "help_requested", "urgency_raised",
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 
-export type Urgency = "high" | "urgent";
+/** `low`: a concern to keep watching (見守り) — the team looks, nobody else is alerted (domain/concerns.ts). */
+export type Urgency = "low" | "high" | "urgent";
+/** The urgency an incident of each kind opens with; a concern's own comes from its report (domain/concerns.ts). */
 export const URGENCY: Record<IncidentKind, Urgency> = {
   no_answer: "high",
   contact_requested: "urgent",
   help_requested: "urgent",
   member_unreachable: "high",
+  concern: "high",
 };
+const URGENCY_ORDER: Urgency[] = ["low", "high", "urgent"];
+
+/** The urgency an incident at `current` rises to when a signal at `incoming` joins it; undefined when it stays. */
+export function raisedUrgency(current: Urgency, incoming: Urgency): Urgency | undefined {
+  return URGENCY_ORDER.indexOf(incoming) > URGENCY_ORDER.indexOf(current) ? incoming : undefined;
+}
 
 export type TransitionError = { code: "incident_resolved" | "already_acknowledged"; message: string };
 

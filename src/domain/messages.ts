@@ -70,6 +70,20 @@ export function noAnswerAlertText(displayName: string, since: Date, zone: string
     `[Mimamori] ${displayName} has not answered since ${when}. Please check on them.`;
 }
 
+/**
+ * An alert about a concern (domain/concerns.ts): who noticed (a partner's report,
+ * a device) and the concern's one-line summary (cut to 200 characters).
+ */
+export function concernAlertText(
+  displayName: string, source: "partner_report" | "device_inactive", summary: string, at: Date, zone: string,
+): string {
+  const when = formatLocal(at, zone);
+  const short = summary.length > 200 ? `${summary.slice(0, 199)}…` : summary;
+  const [ja, en] = source === "partner_report" ? ["見守り協力事業者から", "A partner reported"] : ["見守り機器から", "A device reported"];
+  return `【見守り】${displayName}さんについて${ja}気づきの連絡がありました（${when}）：${short}\n安否の確認をお願いします。\n` +
+    `[Mimamori] ${en} a concern about ${displayName} (${when}): ${short}\nPlease check on them.`;
+}
+
 export function contactRequestText(displayName: string, at: Date, zone: string): string {
   const when = formatLocal(at, zone);
   return `【見守り】${displayName}さんが「連絡がほしい」と回答しました（${when}）。ご連絡をお願いします。\n` +

@@ -7,7 +7,9 @@
  * events and outbox rows they produce.
  */
 import { sql } from "kysely";
+import { alreadyNotified } from "../domain/concerns.ts";
 import { type EscalationEffect, escalate, reliableContacts } from "../domain/escalation.ts";
+import { raisedUrgency, type Urgency } from "../domain/incident.ts";
 import { formatLocal, noAnswerAlertText, resendText } from "../domain/messages.ts";
 import type { PolicySet } from "../domain/policy.ts";
 import type { Plan } from "../domain/schedule.ts";
@@ -55,8 +57,14 @@ export interface EscalationBatch {
   /** Per member, in list order. */
   contactsOf: Map<string, { id: string; channels: ChannelAddress[]; confirmed_at: Date | null }[]>;
   groupsOf: Map<string, { id: string; channels: ChannelAddress[] }[]>;
-  /** Per member: their open no-answer or unreachable incident. */
+  /** Per member: their unresolved incident, whatever its kind (one incident per person: domain/concerns.ts). */
   openIncidents: Map<string, string>;
+  /**
+   * Incidents a missed check-in joins that were not opened by the member's silence
+   * (a concern, a contact request, a call for help), by id: their urgency, and
+   * whom they already notified — those are not alerted again.
+   */
+  joined?: Map<string, JoinedIncident>;
   policies: (teamId: string) => PolicySet;
   teamChannels: Map<string, ChannelAddress[]>;
   /** Per team: its staff, and who is on duty with which channels (engine/on-duty.ts). */
@@ -65,12 +73,22 @@ export interface EscalationBatch {
   words?: (organisationId: string) => OrganisationWords;
 }
 
+export interface JoinedIncident {
+  urgency: Urgency;
+  notified: { kind?: unknown; id?: unknown; teamId?: unknown }[];
+}
+
+/** Incident kinds opened by a member's silence: a later missed check-in records no_answer_again on them and alerts as before. */
+const SILENCE_KINDS = ["no_answer", "member_unreachable"];
+
 /** What a batch decided: the rows to write, and the counts for the metrics. */
 export interface EscalationWrites {
   positions: { id: string; step: number; next: Date | null; afterAsked: number | null; cursor: number; incident: string | null }[];
   incidents: NewIncident[];
   events: IncidentEventRow[];
   outbox: OutboxRow[];
+  /** Joined incidents whose urgency a missed check-in raised (low → high). */
+  urgencies: Map<string, Urgency>;
   /** Members re-sent a prompt, and when. */
   prompted: Map<string, Date>;
   result: EscalationBatchResult;
@@ -114,10 +132,19 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
     .where("member_id", "in", memberIds).orderBy("member_id").orderBy("position").execute();
   const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
     .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
-  const openIncidents = new Map((await tx.selectFrom("incidents").select(["id", "member_id"])
-    .where("member_id", "in", memberIds).where("kind", "in", ["no_answer", "member_unreachable"]).where("status", "<>", "resolved")
-    .orderBy("opened_at").execute())
-    .map((i) => [i.member_id, i.id]));
+  // The oldest unresolved incident of each member (a Map keeps the last: newest first).
+  const unresolved = await tx.selectFrom("incidents").select(["id", "member_id", "kind", "urgency"])
+    .where("member_id", "in", memberIds).where("status", "<>", "resolved")
+    .orderBy("opened_at", "desc").orderBy("id", "desc").execute();
+  const openIncidents = new Map(unresolved.map((i) => [i.member_id, i.id]));
+  const joinedIds = new Set(unresolved.filter((i) => !SILENCE_KINDS.includes(i.kind)).map((i) => i.id));
+  const joined = new Map<string, JoinedIncident>();
+  if (joinedIds.size) {
+    for (const i of unresolved) if (joinedIds.has(i.id)) joined.set(i.id, { urgency: i.urgency, notified: [] });
+    const notified = await tx.selectFrom("incident_events").select(["incident_id", "data"])
+      .where("incident_id", "in", [...joinedIds]).where("type", "=", "notified").execute();
+    for (const e of notified) joined.get(e.incident_id)?.notified.push(((e.data as Record<string, unknown>).recipient ?? {}) as object);
+  }
   const teamIds = [...new Set([...members.values()].map((m) => m.team_id))];
   const teamChannels = new Map((await tx.selectFrom("teams").select(["id", "channels"]).where("id", "in", teamIds).execute())
     .map((t) => [t.id, t.channels as ChannelAddress[]]));
@@ -127,6 +154,7 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
     contactsOf: groupBy(contacts.map((c) => ({ ...c, channels: c.channels as ChannelAddress[] })), (c) => c.member_id),
     groupsOf: groupBy(groups.map((g) => ({ ...g, channels: g.channels as ChannelAddress[] })), (g) => g.member_id),
     openIncidents,
+    joined,
     policies: await loadPolicies(tx, teamIds),
     words: await loadWords(tx, [...members.values()].map((m) => m.organisation_id)),
     teamChannels,
@@ -141,7 +169,7 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
  */
 export function decideEscalations(batch: EscalationBatch, now: Date): EscalationWrites {
   const writes: EscalationWrites = {
-    positions: [], incidents: [], events: [], outbox: [], prompted: new Map(),
+    positions: [], incidents: [], events: [], outbox: [], urgencies: new Map(), prompted: new Map(),
     result: { claimed: batch.due.length, resends: 0, alerts: 0, incidentsOpened: 0 },
   };
   const openIncidents = new Map(batch.openIncidents);
@@ -169,14 +197,17 @@ export function decideEscalations(batch: EscalationBatch, now: Date): Escalation
       // Silent since the member was first asked, not since the slot (a late prompt went out later).
       since: checkin.asked_at ?? checkin.due_at,
       dutyOf: (teamId) => batch.teamDuty.get(teamId),
+      joined: (incidentId) => batch.joined?.get(incidentId),
       words: batch.words?.(member.organisation_id) ?? { name: "", templates: {} },
       channelsOf: (recipient) => recipient.kind === "team" ? (batch.teamChannels.get(recipient.id) ?? [])
         : recipient.kind === "contact" ? (contacts.find((c) => c.id === recipient.id)?.channels ?? [])
         : (groups.find((g) => g.id === recipient.id)?.channels ?? []),
     };
-    let incidentId = checkin.incident_id ?? openIncidents.get(member.id) ?? null;
+    // The check-in is on an incident once it joined or opened one (its open_incident effect), not before:
+    // a re-send while the member has an incident open leaves it free to record joining at its own step.
+    let incidentId = checkin.incident_id ?? null;
     for (const effect of effects) {
-      incidentId = applyEffect(writes, subject, effect, incidentId);
+      incidentId = applyEffect(writes, subject, effect, incidentId ?? (effect.type === "open_incident" ? openIncidents.get(member.id) ?? null : null));
       if (incidentId) openIncidents.set(member.id, incidentId);
     }
     writes.positions.push({
@@ -195,6 +226,8 @@ interface Subject {
   since: Date;
   channelsOf: (recipient: { kind: "team" | "contact" | "group"; id: string }) => ChannelAddress[];
   dutyOf: (teamId: string) => TeamDuty | undefined;
+  /** The incident, when the check-in joined one not opened by the member's silence. */
+  joined: (incidentId: string) => JoinedIncident | undefined;
   words: OrganisationWords;
 }
 
@@ -220,7 +253,19 @@ function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEff
       return incidentId;
     case "open_incident": {
       if (incidentId) {
-        writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since }));
+        const joined = s.joined(incidentId);
+        if (!joined) {
+          writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "no_answer_again", { checkinId: checkin.id, since }));
+          return incidentId;
+        }
+        // One incident per person: the silence joins the concern (or request) already open, and is at least of high urgency.
+        writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "checkin_missed", { checkinId: checkin.id, since }));
+        const current = writes.urgencies.get(incidentId) ?? joined.urgency;
+        const raised = raisedUrgency(current, "high");
+        if (raised) {
+          writes.urgencies.set(incidentId, raised);
+          writes.events.push(incidentEvent(member.organisation_id, incidentId, effect.at, "urgency_raised", { from: current, to: raised, checkinId: checkin.id }));
+        }
         return incidentId;
       }
       const incident: NewIncident = {
@@ -233,6 +278,10 @@ function applyEffect(writes: EscalationWrites, s: Subject, effect: EscalationEff
       return incident.id;
     }
     case "alert": {
+      const joined = incidentId ? s.joined(incidentId) : undefined;
+      // Alerted once: whoever the joined incident already told is not alerted again about it.
+      if (joined && alreadyNotified(effect.recipient, joined.notified)) return incidentId;
+      joined?.notified.push(effect.recipient);
       const message = {
         ...base,
         key: `alert:${incidentId}:${checkin.id}:${effect.stepIndex}:${effect.recipient.id}`,
@@ -269,6 +318,7 @@ async function writeEscalations(tx: Db, w: EscalationWrites): Promise<void> {
   await insertIncidents(tx, w.incidents);
   await enqueue(tx, w.outbox);
   await addEvents(tx, w.events);
+  for (const [id, urgency] of w.urgencies) await tx.updateTable("incidents").set({ urgency }).where("id", "=", id).execute();
   if (w.prompted.size) {
     await sql`update members set last_prompted_at = v.at from (select unnest(${[...w.prompted.keys()]}::uuid[]) as id,
       unnest(${[...w.prompted.values()]}::timestamptz[]) as at) v where members.id = v.id`.execute(tx);

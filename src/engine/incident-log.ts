@@ -1,6 +1,6 @@
 /** Incident rows and their timeline events, written inside the caller's transaction. */
 import { type Insertable, sql } from "kysely";
-import { type IncidentEventType, nextSummaryAt, URGENCY } from "../domain/incident.ts";
+import { type IncidentEventType, nextSummaryAt, raisedUrgency, URGENCY, type Urgency } from "../domain/incident.ts";
 import { DEFAULT_TIME_ZONE } from "../domain/schedule.ts";
 import type { IncidentKind } from "../domain/answers.ts";
 import { newId } from "../ids.ts";
@@ -27,6 +27,8 @@ export interface NewIncident {
   memberId: string;
   checkinId: string | null;
   kind: IncidentKind;
+  /** Defaults to the kind's (domain/incident.ts URGENCY); a concern's comes from its report. */
+  urgency?: Urgency;
   at: Date;
   data?: Record<string, unknown>;
 }
@@ -48,7 +50,7 @@ export async function insertIncidents(tx: Db, incidents: NewIncident[]): Promise
     member_id: p.memberId,
     checkin_id: p.checkinId,
     kind: p.kind,
-    urgency: URGENCY[p.kind],
+    urgency: p.urgency ?? URGENCY[p.kind],
     status: "open",
     opened_at: p.at,
   }))).execute();
@@ -71,4 +73,45 @@ export async function addEvents(tx: Db, events: IncidentEventRow[]): Promise<voi
   for (let i = 0; i < events.length; i += 1000) {
     await tx.insertInto("incident_events").values(events.slice(i, i + 1000)).execute();
   }
+}
+
+/** A member's unresolved incident as the joining paths read it (one per member: domain/concerns.ts). */
+export interface UnresolvedIncident {
+  id: string;
+  kind: IncidentKind;
+  urgency: Urgency;
+  status: "open" | "acknowledged";
+}
+
+/**
+ * The member's unresolved incident, if any (the oldest, should an old database
+ * hold more than one). Lock the member row first (`for update`) where a new one
+ * may be opened, so two paths never open two.
+ */
+export async function unresolvedIncidentOf(tx: Db, organisationId: string, memberId: string): Promise<UnresolvedIncident | undefined> {
+  const row = await tx.selectFrom("incidents").select(["id", "kind", "urgency", "status"])
+    .where("organisation_id", "=", organisationId).where("member_id", "=", memberId).where("status", "<>", "resolved")
+    .orderBy("opened_at").orderBy("id").executeTakeFirst();
+  return row as UnresolvedIncident | undefined;
+}
+
+/**
+ * Raise an incident's urgency when a more urgent signal joins it (never lowers it);
+ * the `urgency_raised` event records from and to. Returns the urgency afterwards.
+ */
+export async function raiseUrgency(
+  tx: Db, incident: UnresolvedIncident & { organisationId: string }, to: Urgency, at: Date, data: Record<string, unknown>, actor: string | null,
+): Promise<Urgency> {
+  const raised = raisedUrgency(incident.urgency, to);
+  if (!raised) return incident.urgency;
+  await tx.updateTable("incidents").set({ urgency: raised }).where("id", "=", incident.id).where("organisation_id", "=", incident.organisationId).execute();
+  await addEvents(tx, [incidentEvent(incident.organisationId, incident.id, at, "urgency_raised", { from: incident.urgency, to: raised, ...data }, actor)]);
+  return raised;
+}
+
+/** Locks the member's row for the rest of the transaction (serialises the paths that open incidents); false when absent. */
+export async function lockMember(tx: Db, organisationId: string, memberId: string): Promise<boolean> {
+  const row = await tx.selectFrom("members").select("id").where("id", "=", memberId).where("organisation_id", "=", organisationId)
+    .forUpdate().executeTakeFirst();
+  return !!row;
 }

@@ -32,7 +32,7 @@ export const OUTCOMES = [
   "visited_fine", "reached_by_phone", "reached_by_line", "reached_by_message", "member_answered", "hospitalised", "emergency_services_called",
   "found_dead", "left_service", "false_alarm", "other",
 ] as const;
-const URGENCY_RANK: Record<string, number> = { urgent: 0, high: 1 };
+const URGENCY_RANK: Record<string, number> = { urgent: 0, high: 1, low: 2 };
 export const CALL_OUTCOMES = ["reached_fine", "reached_needs_help", "no_answer", "busy", "voicemail", "wrong_number"] as const;
 /** How soon the visit is due, in minutes from now on the service's clock. */
 const DUE_CHOICES = [60, 120, 180, 360, 1440] as const;
