@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  countReport, emptyReportCounts, reportFigures, reportStatistics, statisticsRows, wholePercentages,
+  countReport, emptyReportCounts, fiscalYearOf, reportFigures, reportStatistics, statisticsRows, wholePercentages,
 } from "../../src/network/domain/statistics.ts";
 import {
-  checkReopen, checkTriage, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, URGENCY_RANK,
+  checklistOf, checkReopen, checkTriage, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, URGENCY_RANK,
 } from "../../src/network/domain/triage.ts";
 
 test("an open report is closed with an outcome; a closed one is reopened first, an open one cannot be reopened", () => {
@@ -99,4 +99,20 @@ test("statistics per partner and month: quiet partners and months show zeros, to
   ]);
   assert.deepEqual(rows[0].slice(10), [75, 0, 25]);
   assert.deepEqual(rows[3].slice(10), ["", "", ""], "no shares where nothing is decided");
+});
+
+test("the fiscal year (年度) runs from April to March", () => {
+  assert.deepEqual(fiscalYearOf("2023-01"), { from: "2022-04", to: "2023-03" });
+  assert.deepEqual(fiscalYearOf("2022-04"), { from: "2022-04", to: "2023-03" });
+  assert.deepEqual(fiscalYearOf("2023-03"), { from: "2022-04", to: "2023-03" });
+});
+
+test("the checklist's answers in the service definition's words and order; the registration number apart; unknown keys as sent", () => {
+  const list = checklistOf({ signs: ["stopped_greeting", "post_piling_up", "mystery"], urgency: "consult", registration_number: "012345" });
+  assert.deepEqual(list.map((a) => a.code), ["urgency", "signs"]);
+  assert.equal(list[0].question, "緊急度（見守り／相談／通報）");
+  assert.deepEqual(list[0].answers.map((a) => a.name), ["相談（確認してほしい）"]);
+  assert.deepEqual(list[1].answers.map((a) => a.name), ["あいさつをしなくなった", "郵便物や新聞がたまっている", "mystery"]);
+  assert.equal(list[1].answers[0].en, "Stopped greeting");
+  assert.deepEqual(checklistOf({}), []);
 });

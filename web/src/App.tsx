@@ -14,6 +14,7 @@ import { Broadcasts } from "./screens/Broadcasts.tsx";
 import { Groups } from "./screens/Groups.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
+import { Concerns } from "./screens/network/Concerns.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
@@ -47,7 +48,7 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "members", "broadcasts", "groups", "reports");
+  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports");
   if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
@@ -122,6 +123,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {current === "today" ? <Today /> : null}
         {current === "incidents" ? <Incidents me={me.data} /> : null}
+        {current === "concerns" ? <Concerns me={me.data} sub={subpath} /> : null}
         {current === "members" ? <Members me={me.data} id={subpath} /> : null}
         {current === "broadcasts" ? <Broadcasts me={me.data} id={subpath} /> : null}
         {current === "groups" ? <Groups me={me.data} id={subpath} /> : null}

@@ -4,7 +4,7 @@
  * observers read it; team staff read their own teams'.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { DEFAULT_REPORT_MONTHS, defaultRange, monthsBefore, monthsBetween } from "../../domain/reports.ts";
+import { DEFAULT_REPORT_MONTHS, defaultRange, type Month, monthsBefore, monthsBetween } from "../../domain/reports.ts";
 import { listReportSubscriptions, type SubscriptionError, subscribeToReport, unsubscribeFromReport } from "../../engine/report-mail.ts";
 import { monthlyReport, reportFile } from "../../engine/reports.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
@@ -14,7 +14,8 @@ import { IdParams, MonthlyReportExportQuery, MonthlyReportQuery, ReportSubscript
 import { audit } from "../audit.ts";
 import { teamScope } from "../team-scope.ts";
 import { FILE_TYPES } from "../responses.ts";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { TableFormat } from "../../engine/table-files.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["reports"];
@@ -30,23 +31,41 @@ function refusal(error: SubscriptionError): ApiError {
   }
 }
 
+/**
+ * The months a report's query asks for, from `from` to `to` (YYYY-MM, both
+ * included): `to` defaults to `defaultTo`, `from` to `defaultFrom(to)`. A range that
+ * runs backwards or covers more than 24 months → 400 naming `querystring.to`.
+ * Shared by every monthly table (the monthly report, the network's partner statistics).
+ */
+export function monthsOfQuery(query: { from?: Month; to?: Month }, defaultTo: Month, defaultFrom: (to: Month) => Month): Month[] {
+  const to = query.to ?? defaultTo;
+  const range = monthsBetween(query.from ?? defaultFrom(to), to);
+  if (!range.ok) {
+    throw new ApiError(400, "invalid_request", range.reason === "from_after_to"
+      ? "`to` must be the same month as `from` or later"
+      : "a report covers at most 24 months", "querystring.to");
+  }
+  return range.months;
+}
+
+/** Answers a table file (engine/table-files.ts) as an attachment named `<name>.csv`, `<name>-sjis.csv` or `<name>.xlsx`, never cached. */
+export function sendTableFile(reply: FastifyReply, format: TableFormat, name: string, bytes: Buffer): FastifyReply {
+  return reply.type(FILE_TYPES[format])
+    .header("content-disposition", `attachment; filename="${name}${format === "csv-sjis" ? "-sjis" : ""}.${format === "xlsx" ? "xlsx" : "csv"}"`)
+    .header("cache-control", "no-store")
+    .send(bytes);
+}
+
 export function reportRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     /** The report the query asks for, for the caller's teams. */
     const read = async (request: FastifyRequest, query: { from?: string; to?: string }) => {
       const { principal } = request;
       const timeZone = await organisationTimeZone(s.db, principal.organisationId);
-      const fallback = defaultRange(s.clock.now(), timeZone);
-      const to = query.to ?? fallback.to;
-      const range = monthsBetween(query.from ?? monthsBefore(to, DEFAULT_REPORT_MONTHS - 1), to);
-      if (!range.ok) {
-        throw new ApiError(400, "invalid_request", range.reason === "from_after_to"
-          ? "`to` must be the same month as `from` or later"
-          : "a report covers at most 24 months", "querystring.to");
-      }
+      const months = monthsOfQuery(query, defaultRange(s.clock.now(), timeZone).to, (to) => monthsBefore(to, DEFAULT_REPORT_MONTHS - 1));
       // Team staff see their own teams; everyone else who may read it sees every team.
       const teamIds = teamScope(principal);
-      return monthlyReport(s.db, { organisationId: principal.organisationId, months: range.months, timeZone, ...(teamIds ? { teamIds } : {}) });
+      return monthlyReport(s.db, { organisationId: principal.organisationId, months, timeZone, ...(teamIds ? { teamIds } : {}) });
     };
 
     app.get("/reports/monthly", {
@@ -78,10 +97,7 @@ export function reportRoutes(s: Services): FastifyPluginAsyncZod {
       const bytes = await reportFile(report, format, lang);
       const months = report.months.map((m) => m.month);
       await audit(s.db, request, "report.export", "organisation", request.principal.organisationId, { format, from: months[0], to: months.at(-1) });
-      return reply.type(FILE_TYPES[format])
-        .header("content-disposition", `attachment; filename="monthly-report-${months[0]}-${months.at(-1)}${format === "csv-sjis" ? "-sjis" : ""}.${format === "xlsx" ? "xlsx" : "csv"}"`)
-        .header("cache-control", "no-store")
-        .send(bytes);
+      return sendTableFile(reply, format, `monthly-report-${months[0]}-${months.at(-1)}`, bytes);
     });
 
     app.get("/reports/subscriptions", {

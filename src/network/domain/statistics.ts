@@ -17,6 +17,16 @@
 import type { Month } from "../../domain/reports.ts";
 import type { ReportUrgency, TriageOutcome } from "./triage.ts";
 
+/**
+ * The Japanese fiscal year (年度, April to March) that `month` falls in, as its
+ * first and last month: Kobe counts its partner reports per 年度 (2022年度 = 2022-04 to 2023-03).
+ */
+export function fiscalYearOf(month: Month): { from: Month; to: Month } {
+  const [year, m] = month.split("-").map(Number);
+  const start = m >= 4 ? year : year - 1;
+  return { from: `${start}-04`, to: `${start + 1}-03` };
+}
+
 export interface ReportCounts {
   reports: number;
   watch: number;

@@ -6,6 +6,8 @@
  * personal detail).
  */
 
+import { ATTRIBUTE_REGISTRATION_NUMBER, REPORT_ATTRIBUTES } from "./reports.ts";
+
 /** How urgent the reporter judged it (見守り keep watching / 相談 please consult / 通報 emergency). */
 export const REPORT_URGENCIES = ["watch", "consult", "emergency"] as const;
 export type ReportUrgency = (typeof REPORT_URGENCIES)[number];
@@ -83,4 +85,38 @@ export function personalInStatusNotes(text: string, personal: readonly (string |
     if (v.length >= 2 && folded.includes(v)) return "personal_value";
   }
   return hasPhoneNumber(text) ? "phone_number" : undefined;
+}
+
+/** One answered question of the checklist, as the service definition words it (Japanese `name`, English `en` for the console). */
+export interface ChecklistAnswer {
+  code: string;
+  question: string;
+  questionEn: string;
+  answers: { key: string; name: string; en: string }[];
+}
+
+/**
+ * A report's checklist answers (Open311 attributes: code → value key or keys) in
+ * the service definition's order and words; a free-text attribute's value is its
+ * own answer, an unknown key is shown as sent. The registration number is left
+ * out: it is shown (and redacted) on its own.
+ */
+export function checklistOf(attributes: Readonly<Record<string, string | string[]>>): ChecklistAnswer[] {
+  const out: ChecklistAnswer[] = [];
+  for (const attribute of [...REPORT_ATTRIBUTES].sort((a, b) => a.order - b.order)) {
+    if (attribute.code === ATTRIBUTE_REGISTRATION_NUMBER) continue;
+    const given = attributes[attribute.code];
+    const keys = given === undefined ? [] : Array.isArray(given) ? given : [given];
+    if (keys.length === 0) continue;
+    out.push({
+      code: attribute.code,
+      question: attribute.description,
+      questionEn: attribute.en,
+      answers: keys.map((key) => {
+        const value = attribute.values?.find((v) => v.key === key);
+        return value ? { key, name: value.name, en: value.en } : { key, name: key, en: key };
+      }),
+    });
+  }
+  return out;
 }

@@ -7,11 +7,16 @@
 import type { HttpContext } from "../../http/contexts.ts";
 import { NoContent } from "../../http/responses.ts";
 import { DeviceList, DeviceToken, DeviceView, DeviceWithToken, deviceEventRoute, deviceRoutes } from "./devices.ts";
+import { triageRoutes } from "./triage.ts";
+import { StatisticsFile, StatisticsOut, TriageAnswer, TriageReportList, TriageReportOut } from "./triage-schemas.ts";
 
 /** Error codes of the network; each is declared for the type checker below and documented in the README. */
 export const NETWORK_ERROR_CODES = {
   device_topic_taken: "another device of this organisation has this MQTT topic name",
   device_event_refused: "a device event seen already, older than the device's last one, or too far ahead of our clock; nothing changed",
+  report_closed: "the partner report is decided already: reopen it to change its outcome",
+  report_open: "the partner report is open: only a decided one is reopened",
+  personal_in_status_notes: "the status note the reporter reads names the member, an address, the reporter or a phone number: it is public",
 } as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
@@ -27,6 +32,14 @@ export const NETWORK_HTTP: HttpContext = {
     "PATCH /network/devices/:id": "staff",
     "POST /network/devices/:id/token": "staff",
     "DELETE /network/devices/:id": "staff",
+    // The triage queue (気づき): staff decide; observers read the redacted form; team staff reach their teams' members' reports.
+    "GET /network/reports": "observer",
+    "GET /network/reports/:id": "observer",
+    "POST /network/reports/:id/triage": "staff",
+    "POST /network/reports/:id/reopen": "staff",
+    // Aggregates per partner and month: nobody is named.
+    "GET /network/reports/statistics": "observer",
+    "GET /network/reports/statistics/export": "observer",
   },
   responses: {
     "GET /members/:id/devices": { 200: DeviceList },
@@ -35,12 +48,18 @@ export const NETWORK_HTTP: HttpContext = {
     "PATCH /network/devices/:id": { 200: DeviceView },
     "POST /network/devices/:id/token": { 200: DeviceToken },
     "DELETE /network/devices/:id": { 204: NoContent },
+    "GET /network/reports": { 200: TriageReportList },
+    "GET /network/reports/:id": { 200: TriageReportOut },
+    "POST /network/reports/:id/triage": { 200: TriageAnswer },
+    "POST /network/reports/:id/reopen": { 200: TriageReportOut },
+    "GET /network/reports/statistics": { 200: StatisticsOut },
+    "GET /network/reports/statistics/export": { 200: StatisticsFile },
   },
   scope: {
     "GET /members/:id/devices": "member",
     "POST /members/:id/devices": "member",
   },
   errorCodes: NETWORK_ERROR_CODES,
-  api: [deviceRoutes],
+  api: [deviceRoutes, triageRoutes],
   outside: [deviceEventRoute],
 };

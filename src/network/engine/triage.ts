@@ -1,0 +1,228 @@
+/**
+ * The anchor's triage queue (seed 001: every report reaches the support center,
+ * which decides 見守り / 相談 / 通報 and follows up): partner reports read newest
+ * urgent first, and the staff commands that close a report with an outcome
+ * (domain/triage.ts says which transitions are allowed) or open it again.
+ */
+import { type Expression, type SqlBool, sql } from "kysely";
+import { type Db, inTransaction } from "../../store/db.ts";
+import type { ReportMatch } from "../domain/reports.ts";
+import {
+  type ChecklistAnswer, checklistOf, checkReopen, checkTriage, closedStatusNotes, personalInStatusNotes, REOPENED_STATUS_NOTES, type ReportStatus,
+  type ReportUrgency, type TriageError, type TriageOutcome,
+} from "../domain/triage.ts";
+import "../store/schema.ts";
+
+/** A report as the queue and its page show it (personal fields included: the route shapes them for the caller's role). */
+export interface TriageReport {
+  id: string;
+  partnerId: string;
+  partnerName: string;
+  serviceCode: string;
+  urgency: ReportUrgency;
+  /** The checklist's answers (Open311 attributes): code → the value's key, or keys for a multivaluelist. */
+  attributes: Record<string, string | string[]>;
+  /** The same answers as the service definition words them. */
+  checklist: ChecklistAnswer[];
+  description: string;
+  address: string | null;
+  lat: number | null;
+  long: number | null;
+  registrationNumber: string | null;
+  match: ReportMatch;
+  member: { id: string; displayName: string; teamId: string } | null;
+  requestedAt: Date;
+  receivedAt: Date;
+  status: ReportStatus;
+  outcome: TriageOutcome | null;
+  /** Staff's notes: never shown to the reporter. */
+  note: string;
+  /** What the reporter is told (Open311 status_notes): public. */
+  statusNotes: string | null;
+  triagedBy: string | null;
+  triagedAt: Date | null;
+  incidentId: string | null;
+  reporter: { fullName: string | null; phone: string | null };
+}
+
+export interface ReportFilter {
+  status?: ReportStatus;
+  partnerId?: string;
+  urgency?: ReportUrgency;
+  /** The last id of the previous page. */
+  after?: string;
+  limit: number;
+  /** Team staff: reports about their teams' members, and those about no known member. */
+  teamIds?: string[];
+}
+
+/** 通報 0, 相談 1, 見守り 2 (domain/triage.ts URGENCY_RANK, as SQL). */
+const rankOf = (table: "r" | "a") => sql<number>`case ${sql.ref(`${table}.urgency`)} when 'emergency' then 0 when 'consult' then 1 else 2 end`;
+
+function reportsQuery(db: Db, organisationId: string) {
+  return db.selectFrom("network_reports as r")
+    .innerJoin("network_partners as p", (j) => j.onRef("p.id", "=", "r.partner_id").onRef("p.organisation_id", "=", "r.organisation_id"))
+    .leftJoin("members as m", (j) => j.onRef("m.id", "=", "r.member_id").onRef("m.organisation_id", "=", "r.organisation_id"))
+    .select([
+      "r.id", "r.partner_id", "p.name as partner_name", "r.service_code", "r.urgency", "r.attributes", "r.description", "r.address", "r.lat", "r.long",
+      "r.registration_number", "r.match", "r.member_id", "m.display_name as member_name", "m.team_id as member_team_id", "r.requested_at",
+      "r.received_at", "r.status", "r.outcome", "r.notes", "r.status_notes", "r.triaged_by", "r.triaged_at", "r.incident_id", "r.reporter_name",
+      "r.reporter_phone",
+    ])
+    .where("r.organisation_id", "=", organisationId);
+}
+
+type ReportRow = Awaited<ReturnType<ReturnType<typeof reportsQuery>["executeTakeFirstOrThrow"]>>;
+
+function reportOf(r: ReportRow): TriageReport {
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    partnerName: r.partner_name,
+    serviceCode: r.service_code,
+    urgency: r.urgency as ReportUrgency,
+    attributes: r.attributes ?? {},
+    checklist: checklistOf(r.attributes ?? {}),
+    description: r.description ?? "",
+    address: r.address ?? null,
+    lat: r.lat === null || r.lat === undefined ? null : Number(r.lat),
+    long: r.long === null || r.long === undefined ? null : Number(r.long),
+    registrationNumber: r.registration_number ?? null,
+    match: r.match as ReportMatch,
+    member: r.member_id && r.member_name && r.member_team_id ? { id: r.member_id, displayName: r.member_name, teamId: r.member_team_id } : null,
+    requestedAt: r.requested_at,
+    receivedAt: r.received_at,
+    status: r.status as ReportStatus,
+    outcome: (r.outcome ?? null) as TriageOutcome | null,
+    note: r.notes ?? "",
+    statusNotes: r.status_notes ?? null,
+    triagedBy: r.triaged_by ?? null,
+    triagedAt: r.triaged_at ?? null,
+    incidentId: r.incident_id ?? null,
+    reporter: { fullName: r.reporter_name ?? null, phone: r.reporter_phone ?? null },
+  };
+}
+
+/**
+ * One page of the queue: 通報 first, then 相談, then 見守り, newest received first
+ * within each (then by id); `after` continues from a report of the previous page
+ * (a report that is not this organisation's gives an empty page).
+ */
+export async function listReports(db: Db, organisationId: string, filter: ReportFilter): Promise<{ reports: TriageReport[]; next: string | null }> {
+  let q = reportsQuery(db, organisationId);
+  if (filter.status) q = q.where("r.status", "=", filter.status);
+  if (filter.partnerId) q = q.where("r.partner_id", "=", filter.partnerId);
+  if (filter.urgency) q = q.where("r.urgency", "=", filter.urgency);
+  if (filter.teamIds) {
+    const teams = filter.teamIds;
+    q = q.where((eb) => (teams.length ? eb.or([eb("r.member_id", "is", null), eb("m.team_id", "in", teams)]) : eb("r.member_id", "is", null)));
+  }
+  if (filter.after) {
+    // Row comparison, (rank, a.received_at, id) > (a's rank, received_at, a.id): a higher rank, or the same and
+    // received earlier, or the same instant and a later id. Compared in SQL, at the database's precision.
+    const after: Expression<SqlBool> = sql<SqlBool>`exists (select 1 from network_reports a where a.organisation_id = ${organisationId}
+      and a.id = ${filter.after} and (${rankOf("r")}, a.received_at, r.id) > (${rankOf("a")}, r.received_at, a.id))`;
+    q = q.where(after);
+  }
+  const rows = await q.orderBy(rankOf("r")).orderBy("r.received_at", "desc").orderBy("r.id").limit(filter.limit + 1).execute();
+  const page = rows.slice(0, filter.limit).map(reportOf);
+  return { reports: page, next: rows.length > filter.limit ? page[page.length - 1].id : null };
+}
+
+/** One report of the organisation; undefined when there is none. */
+export async function getReport(db: Db, organisationId: string, reportId: string): Promise<TriageReport | undefined> {
+  const row = await reportsQuery(db, organisationId).where("r.id", "=", reportId).executeTakeFirst();
+  return row ? reportOf(row) : undefined;
+}
+
+export interface TriageInput {
+  organisationId: string;
+  reportId: string;
+  outcome: TriageOutcome;
+  /** Staff's notes (never shown to the reporter). */
+  note: string;
+  /** What the reporter is told; empty or absent: domain/triage.ts DEFAULT_CLOSED_STATUS_NOTES. */
+  statusNotes?: string;
+  /** Link (or correct) the member the report is about; null unlinks; absent keeps the report's. */
+  memberId?: string | null;
+  /** Team staff: the member linked must be one of these teams'. */
+  teamIds?: string[];
+  /** Who decided, as the audit log names a principal. */
+  actor: string;
+}
+
+export type TriageCommandError =
+  | TriageError
+  | { code: "not_found"; message: string }
+  | { code: "unknown_reference" | "not_in_team"; message: string; field: "memberId" }
+  | { code: "personal_in_status_notes"; message: string; field: "statusNotes" };
+
+export type TriageResult =
+  | { ok: true; report: TriageReport; incident: { id: string; joined: boolean } | null }
+  | { ok: false; error: TriageCommandError };
+
+const notFound = { ok: false as const, error: { code: "not_found" as const, message: "no such report" } };
+
+/**
+ * Closes an open report with `outcome`, staff's note and the reporter's status
+ * note, in one transaction.
+ */
+export async function triageReport(db: Db, input: TriageInput, now: Date): Promise<TriageResult> {
+  return inTransaction(db, async (tx): Promise<TriageResult> => {
+    const report = await tx.selectFrom("network_reports").selectAll().where("organisation_id", "=", input.organisationId)
+      .where("id", "=", input.reportId).forUpdate().executeTakeFirst();
+    if (!report) return notFound;
+    const problem = checkTriage(report.status as ReportStatus);
+    if (problem) return { ok: false, error: problem };
+    const memberId = input.memberId === undefined ? (report.member_id ?? null) : input.memberId;
+    const member = memberId === null ? undefined : await tx.selectFrom("members").select(["id", "team_id", "display_name", "personal"])
+      .where("organisation_id", "=", input.organisationId).where("id", "=", memberId).executeTakeFirst();
+    if (memberId !== null && !member) {
+      return { ok: false, error: { code: "unknown_reference", message: "no such member in this organisation", field: "memberId" } };
+    }
+    if (member && input.memberId !== undefined && input.teamIds && !input.teamIds.includes(member.team_id)) {
+      return { ok: false, error: { code: "not_in_team", message: "the member belongs to a team you are not a member of", field: "memberId" } };
+    }
+    const statusNotes = closedStatusNotes(input.statusNotes);
+    const personal = member ? [member.display_name, member.personal.fullName, member.personal.address, member.personal.phone] : [];
+    const leak = personalInStatusNotes(statusNotes, [...personal, report.address, report.reporter_name, report.reporter_phone, report.registration_number]);
+    if (leak) {
+      return {
+        ok: false,
+        error: {
+          code: "personal_in_status_notes", field: "statusNotes",
+          message: leak === "phone_number" ? "the reporter's status note is public: leave out phone numbers" : "the reporter's status note is public: leave out names and addresses",
+        },
+      };
+    }
+    // Joining the member's incident (raiseConcern, one incident per person) follows once the core's command lands.
+    const incident = null;
+    await tx.updateTable("network_reports").set({
+      status: "closed", outcome: input.outcome, notes: input.note, status_notes: statusNotes, member_id: member?.id ?? null,
+      triaged_by: input.actor, triaged_at: now,
+    }).where("organisation_id", "=", input.organisationId).where("id", "=", report.id).execute();
+    const updated = await reportsQuery(tx, input.organisationId).where("r.id", "=", report.id).executeTakeFirstOrThrow();
+    return { ok: true, report: reportOf(updated), incident };
+  });
+}
+
+/**
+ * Opens a closed report again: its outcome is cleared (it is counted as not yet
+ * triaged, who decided it is cleared: the audit log keeps it), staff's notes and a
+ * linked incident are kept, and the reporter reads REOPENED_STATUS_NOTES.
+ */
+export async function reopenReport(
+  db: Db, organisationId: string, reportId: string,
+): Promise<{ ok: true; report: TriageReport } | { ok: false; error: TriageError | { code: "not_found"; message: string } }> {
+  return inTransaction(db, async (tx) => {
+    const report = await tx.selectFrom("network_reports").select(["id", "status"]).where("organisation_id", "=", organisationId)
+      .where("id", "=", reportId).forUpdate().executeTakeFirst();
+    if (!report) return notFound;
+    const problem = checkReopen(report.status as ReportStatus);
+    if (problem) return { ok: false as const, error: problem };
+    await tx.updateTable("network_reports").set({
+      status: "open", outcome: null, status_notes: REOPENED_STATUS_NOTES, triaged_by: null, triaged_at: null,
+    }).where("organisation_id", "=", organisationId).where("id", "=", reportId).execute();
+    return { ok: true as const, report: reportOf(await reportsQuery(tx, organisationId).where("r.id", "=", reportId).executeTakeFirstOrThrow()) };
+  });
+}

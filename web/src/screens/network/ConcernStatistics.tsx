@@ -1,0 +1,181 @@
+/**
+ * 気づきの集計 (partner report statistics) in Kobe's shape: reports per partner and
+ * month, by urgency and outcome, and the share of decided reports that needed no
+ * action, a consultation or an emergency response (whole percent, computed by the
+ * server). By default the current fiscal year (April to March); saved as CSV
+ * (Excel), Shift_JIS CSV or xlsx with what the screen shows.
+ */
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { type ReactNode, useEffect, useState } from "react";
+import { Button, Form, Input, Label, TextField } from "react-aria-components";
+import { useTranslation } from "react-i18next";
+import { api, download } from "../../api.ts";
+import { ErrorText } from "../../ErrorText.tsx";
+import { formatMonth, type Lang } from "../../format.ts";
+import type { Me } from "../../me.ts";
+
+interface Figures {
+  reports: number; watch: number; consult: number; emergency: number;
+  noAction: number; consulted: number; emergencyResponse: number; untriaged: number;
+  shares: { noAction: number; consulted: number; emergencyResponse: number } | null;
+}
+interface MonthFigures { month: string; figures: Figures }
+interface Statistics {
+  timeZone: string;
+  months: string[];
+  partners: { partnerId: string; partnerName: string; months: MonthFigures[]; total: Figures }[];
+  monthTotals: MonthFigures[];
+  total: Figures;
+}
+
+const isMonth = (v: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
+const COLUMNS = ["reports", "watch", "consult", "emergency", "noAction", "consulted", "emergencyResponse", "untriaged", "noActionShare", "consultedShare", "emergencyResponseShare"] as const;
+
+function Cells({ f }: { f: Figures }) {
+  const share = (v: number | undefined) => (v === undefined ? "—" : `${v}%`);
+  return (
+    <>
+      <td>{f.reports}</td><td>{f.watch}</td><td>{f.consult}</td><td>{f.emergency}</td>
+      <td>{f.noAction}</td><td>{f.consulted}</td><td>{f.emergencyResponse}</td><td>{f.untriaged}</td>
+      <td>{share(f.shares?.noAction)}</td><td>{share(f.shares?.consulted)}</td><td>{share(f.shares?.emergencyResponse)}</td>
+    </>
+  );
+}
+
+/** A table that may scroll sideways on a narrow screen: focusable, so the keyboard scrolls it too (WCAG 2.1.1). */
+export function ScrollingTable({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus, or the keyboard cannot scroll it (axe scrollable-region-focusable)
+    <section className="table-wrap" tabIndex={0} aria-label={label}>{children}</section>
+  );
+}
+
+function Head({ first }: { first: string }) {
+  const { t } = useTranslation();
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        {COLUMNS.map((c) => <th key={c} scope="col">{t(`concerns.statistics.columns.${c}`)}</th>)}
+      </tr>
+    </thead>
+  );
+}
+
+export function ConcernStatistics({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [applied, setApplied] = useState("");
+  const stats = useQuery({
+    queryKey: ["network-statistics", applied],
+    queryFn: () => api<Statistics>("GET", `/network/reports/statistics${applied}`),
+    placeholderData: keepPreviousData,
+  });
+  const months = stats.data?.months ?? [];
+  // The server chose the first range (the current fiscal year): show it in the fields.
+  useEffect(() => {
+    if (applied || months.length === 0) return;
+    setFrom(months[0]);
+    setTo(months[months.length - 1]);
+  }, [applied, months]);
+  const range = months.length ? `from=${months[0]}&to=${months[months.length - 1]}` : "";
+  const [exported, setExported] = useState<string | null>(null);
+  const exportFile = useMutation({
+    mutationFn: (format: string) => download(`/network/reports/statistics/export?${range}&format=${format}&lang=${lang}`),
+    onSuccess: setExported,
+  });
+  const apply = () => {
+    const params = new URLSearchParams();
+    if (isMonth(from)) params.set("from", from);
+    if (isMonth(to)) params.set("to", to);
+    setApplied(`?${params.toString()}`);
+  };
+  const s = stats.data;
+  const rangeText = months.length ? `${formatMonth(months[0], lang)}〜${formatMonth(months[months.length - 1], lang)}` : "";
+  return (
+    <section aria-labelledby="statistics-heading" className="concern-statistics">
+      <h2 id="statistics-heading">{t("concerns.statistics.title")}</h2>
+      <p className="print-only">{me.organisationName}</p>
+      <p className="no-print">{t("concerns.statistics.lead")}</p>
+      <Form className="inline-form filters no-print" aria-label={t("concerns.statistics.range")} onSubmit={(e) => { e.preventDefault(); apply(); }}>
+        <TextField value={from} onChange={setFrom}>
+          <Label>{t("reports.from")}</Label>
+          <Input type="month" placeholder="2022-04" />
+        </TextField>
+        <TextField value={to} onChange={setTo}>
+          <Label>{t("reports.to")}</Label>
+          <Input type="month" placeholder="2023-03" />
+        </TextField>
+        <Button type="submit" className="primary">{t("reports.show")}</Button>
+      </Form>
+      {s ? (
+        <div className="button-row no-print">
+          <Button onPress={() => exportFile.mutate("csv")} isDisabled={exportFile.isPending}>{t("reports.exportCsv")}</Button>
+          <Button onPress={() => exportFile.mutate("csv-sjis")} isDisabled={exportFile.isPending}>{t("reports.exportSjis")}</Button>
+          <Button onPress={() => exportFile.mutate("xlsx")} isDisabled={exportFile.isPending}>{t("reports.exportXlsx")}</Button>
+        </div>
+      ) : null}
+      {exported ? <p role="status" className="no-print">{t("reports.exported", { name: exported })}</p> : null}
+      {exportFile.isError ? <ErrorText error={exportFile.error} /> : null}
+      {stats.isPending ? <p>{t("app.loading")}</p> : null}
+      {stats.isError ? <ErrorText error={stats.error} /> : null}
+      {s ? (
+        <>
+          <p className="headline" data-testid="statistics-headline">
+            {s.total.shares
+              ? t("concerns.statistics.headline", {
+                range: rangeText, count: s.total.reports, noAction: s.total.shares.noAction, consulted: s.total.shares.consulted,
+                emergency: s.total.shares.emergencyResponse,
+              })
+              : t("concerns.statistics.headlineNone", { range: rangeText, count: s.total.reports })}
+            {s.total.untriaged ? ` ${t("concerns.statistics.untriagedNote", { count: s.total.untriaged })}` : ""}
+          </p>
+          <ScrollingTable label={t("concerns.statistics.byPartner", { range: rangeText })}>
+            <table>
+              <caption>{t("concerns.statistics.byPartner", { range: rangeText })}</caption>
+              <Head first={t("concerns.statistics.columns.partner")} />
+              <tbody>
+                {s.partners.map((p) => <tr key={p.partnerId}><th scope="row">{p.partnerName}</th><Cells f={p.total} /></tr>)}
+              </tbody>
+              <tfoot><tr><th scope="row">{t("reports.total")}</th><Cells f={s.total} /></tr></tfoot>
+            </table>
+          </ScrollingTable>
+          <ScrollingTable label={t("concerns.statistics.byMonth", { range: rangeText })}>
+            <table>
+              <caption>{t("concerns.statistics.byMonth", { range: rangeText })}</caption>
+              <Head first={t("concerns.statistics.columns.month")} />
+              <tbody>
+                {s.monthTotals.map((m) => <tr key={m.month}><th scope="row">{formatMonth(m.month, lang)}</th><Cells f={m.figures} /></tr>)}
+              </tbody>
+              <tfoot><tr><th scope="row">{t("reports.total")}</th><Cells f={s.total} /></tr></tfoot>
+            </table>
+          </ScrollingTable>
+          {s.partners.map((p) => (
+            <details key={p.partnerId} className="partner-months">
+              <summary>{t("concerns.statistics.partnerMonths", { partner: p.partnerName })}</summary>
+              <ScrollingTable label={t("concerns.statistics.partnerMonthsCaption", { partner: p.partnerName, range: rangeText })}>
+                <table>
+                  <caption>{t("concerns.statistics.partnerMonthsCaption", { partner: p.partnerName, range: rangeText })}</caption>
+                  <Head first={t("concerns.statistics.columns.month")} />
+                  <tbody>
+                    {p.months.map((m) => <tr key={m.month}><th scope="row">{formatMonth(m.month, lang)}</th><Cells f={m.figures} /></tr>)}
+                  </tbody>
+                </table>
+              </ScrollingTable>
+            </details>
+          ))}
+          <details className="definitions no-print">
+            <summary>{t("reports.definitionsTitle")}</summary>
+            <dl>
+              {(["reports", "outcomes", "shares", "untriaged"] as const).map((k) => (
+                <div key={k}><dt>{t(`concerns.statistics.definitionTerms.${k}`)}</dt><dd>{t(`concerns.statistics.definitions.${k}`)}</dd></div>
+              ))}
+            </dl>
+          </details>
+        </>
+      ) : null}
+    </section>
+  );
+}
