@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { REDACTED } from "../../src/http/privacy.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
+import { fileReport, makePartner } from "../network/support.ts";
 
 const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "糖尿病", "救急搬送", "鈴木"];
 
@@ -21,6 +22,7 @@ for (const kind of databaseKinds()) {
     let groupId: string;
     let broadcastId: string;
     let visitId: string;
+    let networkReportId: string;
 
     before(async () => {
       service = await startTestService(kind);
@@ -53,6 +55,11 @@ for (const kind of databaseKinds()) {
       visitId = visit.body.id;
       await service.api("POST", `/incidents/${otherIncident}/calls`, { outcome: "no_answer", note: "鈴木が電話" }, staff);
       groupId = (await service.api("POST", "/groups", { name: "ひまわり団地", memberIds: [member.id, other.id] }, staff)).body.id;
+      // A partner's report about the member (the network's triage queue): reporter, address and description are personal.
+      networkReportId = await fileReport(service, await makePartner(service, "新聞販売所"), {
+        urgency: "consult", address: "松戸市1-2-3", description: "山田花子さんの新聞がたまっている", reporterName: "配達員 鈴木", reporterPhone: "090-1111-2222",
+        registrationNumber: "TEST1234",
+      }, "2027-01-04T08:00:00+09:00");
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
     after(async () => {
@@ -109,18 +116,19 @@ for (const kind of databaseKinds()) {
         members: member.id, incidents: incidentId, visits: visitId, groups: groupId, broadcasts: broadcastId, teams: member.teamId, contacts: member.contacts[0].id,
         // Admin-only: an observer is refused before any import is looked up, so any id does.
         "member-imports": member.id,
+        "network/reports": networkReportId,
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {
         // Public operations (an invitation's page) have no caller to shape the answer for; they are tested in test/web/people.test.ts.
         if (!operations.get || (operations.get as { security?: unknown[] }).security?.length === 0) continue;
-        const url = path.replace(/^\/api\/v1/, "").replace(/^\/([\w-]+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
+        const url = path.replace(/^\/api\/v1/, "").replace(/^\/((?:network\/)?[\w-]+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
         assert.ok(!url.includes("{"), `no id for ${path}`);
         if (url.endsWith("/export")) {
-          // Files, not JSON: the only one an observer may take is the monthly report, counts that name nobody.
+          // Files, not JSON: the only ones an observer may take are counts that name nobody (the monthly report, the partner statistics).
           const file = await fetch(`${service.url}/api/v1${url}`, { headers: { authorization: `Bearer ${observer}` } });
           if (file.status === 403) continue;
-          assert.equal(url, "/reports/monthly/export", `an observer took ${url}`);
+          assert.ok(["/reports/monthly/export", "/network/reports/statistics/export"].includes(url), `an observer took ${url}`);
           assert.ok(!(await file.text()).includes("山田"), "the report names no member nor contact");
           continue;
         }
