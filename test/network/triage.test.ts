@@ -162,6 +162,39 @@ for (const kind of databaseKinds()) {
       const actions = log.body.entries.filter((e: { subject: { id: string } }) => e.subject.id === reports.watchNew).map((e: { action: string }) => e.action);
       assert.deepEqual(actions, ["network_report.triage", "network_report.reopen", "network_report.triage"], "newest first");
     });
+
+    test("an emergency response about a member joins the member's incident once; a reopened and re-decided report raises nothing new", async () => {
+      const done = await triage(reports.consult, { outcome: "emergency_response", note: "119番通報、救急搬送" });
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      const incidentId = done.body.incident.id as string;
+      assert.ok(incidentId);
+      assert.equal(done.body.report.incidentId, incidentId);
+      const incident = await service.api("GET", `/incidents/${incidentId}`, undefined, staff);
+      assert.equal(incident.status, 200, JSON.stringify(incident.body));
+      assert.equal(incident.body.memberId, member.id);
+      assert.ok(JSON.stringify(incident.body.timeline).includes("神戸新聞 三宮販売所から相談"), "the report is on the incident's timeline, named by its partner");
+      await service.api("POST", `/network/reports/${reports.consult}/reopen`, undefined, staff);
+      const again = await triage(reports.consult, { outcome: "emergency_response" });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.incident, null, "already linked: nothing raised");
+      assert.equal(again.body.report.incidentId, incidentId);
+      const open = await service.api("GET", `/incidents?status=unresolved&memberId=${member.id}`, undefined, staff);
+      assert.equal(open.body.incidents.length, 1, "one incident for the member");
+    });
+
+    test("staff link an unmatched report to a member; the emergency response raises the member's incident", async () => {
+      const other = (await service.api("POST", "/members", memberBody({ displayName: "灘の佐藤", contacts: [] }), staff)).body;
+      const done = await triage(reports.emergency, { outcome: "emergency_response", memberId: other.id, statusNotes: "救急隊が対応しました。" });
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      assert.equal(done.body.report.member.id, other.id);
+      assert.equal(done.body.report.match, "none", "how it arrived stays on record");
+      const incident = await service.api("GET", `/incidents/${done.body.incident.id}`, undefined, staff);
+      assert.equal(incident.body.memberId, other.id);
+      const log = await service.api("GET", `/audit-log?action=network_report.triage`);
+      const entry = log.body.entries.find((e: { subject: { id: string } }) => e.subject.id === reports.emergency);
+      assert.equal(entry.detail.memberId, other.id);
+      assert.equal(entry.detail.incidentId, done.body.incident.id);
+    });
   });
 
   describe(`Kobe-shaped statistics on ${kind}`, () => {

@@ -2,13 +2,16 @@
  * The anchor's triage queue (seed 001: every report reaches the support center,
  * which decides 見守り / 相談 / 通報 and follows up): partner reports read newest
  * urgent first, and the staff commands that close a report with an outcome
- * (domain/triage.ts says which transitions are allowed) or open it again.
+ * (domain/triage.ts says which transitions are allowed) or open it again. Closing
+ * as an emergency response about a member joins the member's incident
+ * (engine/concerns.ts `raiseConcern`: one incident per person).
  */
 import { type Expression, type SqlBool, sql } from "kysely";
+import { raiseConcern } from "../../engine/concerns.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
-import type { ReportMatch } from "../domain/reports.ts";
+import { ATTRIBUTE_SIGNS, type ReportMatch, reportSummary } from "../domain/reports.ts";
 import {
-  type ChecklistAnswer, checklistOf, checkReopen, checkTriage, closedStatusNotes, personalInStatusNotes, REOPENED_STATUS_NOTES, type ReportStatus,
+  type ChecklistAnswer, checklistOf, checkReopen, checkTriage, closedStatusNotes, personalInStatusNotes, raisesConcern, REOPENED_STATUS_NOTES, type ReportStatus,
   type ReportUrgency, type TriageError, type TriageOutcome,
 } from "../domain/triage.ts";
 import "../store/schema.ts";
@@ -165,7 +168,9 @@ const notFound = { ok: false as const, error: { code: "not_found" as const, mess
 
 /**
  * Closes an open report with `outcome`, staff's note and the reporter's status
- * note, in one transaction.
+ * note, in one transaction. With an emergency response about a member and no
+ * incident linked yet, the member's incident is raised or joined (raiseConcern,
+ * keyed by the report, so a retry joins the same) and linked to the report.
  */
 export async function triageReport(db: Db, input: TriageInput, now: Date): Promise<TriageResult> {
   return inTransaction(db, async (tx): Promise<TriageResult> => {
@@ -195,11 +200,23 @@ export async function triageReport(db: Db, input: TriageInput, now: Date): Promi
         },
       };
     }
-    // Joining the member's incident (raiseConcern, one incident per person) follows once the core's command lands.
-    const incident = null;
+    let incident: { id: string; joined: boolean } | null = null;
+    if (member && raisesConcern(input.outcome, member.id, report.incident_id ?? null)) {
+      // Staff decided it is an emergency: the concern is raised as 通報 (the team and every contact at once), whatever the reporter chose.
+      const partner = await tx.selectFrom("network_partners").select("name").where("organisation_id", "=", input.organisationId)
+        .where("id", "=", report.partner_id).executeTakeFirstOrThrow();
+      const signs = report.attributes[ATTRIBUTE_SIGNS];
+      const summary = `${reportSummary({ serviceCode: report.service_code, urgency: report.urgency, signs: Array.isArray(signs) ? signs : signs ? [signs] : [] }, partner.name)}（緊急対応）`;
+      const raised = await raiseConcern(tx, {
+        organisationId: input.organisationId, memberId: member.id, source: "partner_report", urgency: "emergency",
+        at: report.received_at, summary, data: { reportId: report.id, partnerId: report.partner_id, outcome: input.outcome },
+        actor: input.actor, key: `network_report:${report.id}`,
+      }, now);
+      incident = { id: raised.incidentId, joined: raised.joined };
+    }
     await tx.updateTable("network_reports").set({
       status: "closed", outcome: input.outcome, notes: input.note, status_notes: statusNotes, member_id: member?.id ?? null,
-      triaged_by: input.actor, triaged_at: now,
+      triaged_by: input.actor, triaged_at: now, ...(incident ? { incident_id: incident.id } : {}),
     }).where("organisation_id", "=", input.organisationId).where("id", "=", report.id).execute();
     const updated = await reportsQuery(tx, input.organisationId).where("r.id", "=", report.id).executeTakeFirstOrThrow();
     return { ok: true, report: reportOf(updated), incident };
