@@ -111,6 +111,8 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   terms_request: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
   // A notice to the team (the device may report again before it goes out: the team is told it was silent).
   device_silent: always,
+  // Tells a team what happened about one of its members (a keyholder lookup, a finder's call: src/network/): news, always.
+  team_notice: always,
 };
 
 /**

@@ -31,7 +31,8 @@ import type { AlertRecipient } from "./escalation.ts";
 import type { Urgency } from "./incident.ts";
 import type { Policy } from "./policy.ts";
 
-export const CONCERN_SOURCES = ["partner_report", "device_inactive"] as const;
+/** A partner's report, a device's inactivity rule, a finder's call on a member's sticker number (src/network/). */
+export const CONCERN_SOURCES = ["partner_report", "device_inactive", "finder_call"] as const;
 export type ConcernSource = (typeof CONCERN_SOURCES)[number];
 
 /** 見守り / 相談 / 通報 (seed 001's report urgencies). */

@@ -58,12 +58,14 @@ export type IncidentStatus = "open" | "acknowledged" | "resolved";
  * missed check-in (`checkin_missed`), a request to be contacted
  * (`contact_requested`), a call for help (`help_requested`) — and a more urgent
  * signal raises the incident's urgency (`urgency_raised`, data `{ from, to }`).
+ * A finder's call on the member's sticker number (src/network/) ends with
+ * `finder_call_ended` (data `{ outcome, attempts }`).
  */
 export const INCIDENT_EVENT_TYPES = [
   "opened", "notified", "delivery_failed", "message_cancelled", "member_answered", "broadcast_answered", "no_contact_left",
   "no_answer_again", "unreachable_again", "acknowledged", "ack_reminded", "ack_timed_out", "passed", "note", "resolved",
   "visit_assigned", "visit_accepted", "visit_declined", "visit_unassigned", "visit_cancelled", "visit_reported", "call",
-  "concern_joined", "checkin_missed", "contact_requested", "help_requested", "urgency_raised",
+  "concern_joined", "checkin_missed", "contact_requested", "help_requested", "urgency_raised", "finder_call_ended",
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 

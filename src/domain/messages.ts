@@ -16,7 +16,7 @@ export const MESSAGE_KINDS = [
   "member_unreachable", "ack_reminder", "ack_timeout", "daily_summary", "operator_alert", "person_invitation",
   "channel_test", "visit_offer", "monthly_report", "terms_request",
   // A device of ICT watching stopped reporting (the regional network): a task for the team, never for contacts.
-  "device_silent",
+  "device_silent", "team_notice",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -75,11 +75,12 @@ export function noAnswerAlertText(displayName: string, since: Date, zone: string
  * a device) and the concern's one-line summary (cut to 200 characters).
  */
 export function concernAlertText(
-  displayName: string, source: "partner_report" | "device_inactive", summary: string, at: Date, zone: string,
+  displayName: string, source: "partner_report" | "device_inactive" | "finder_call", summary: string, at: Date, zone: string,
 ): string {
   const when = formatLocal(at, zone);
   const short = summary.length > 200 ? `${summary.slice(0, 199)}…` : summary;
-  const [ja, en] = source === "partner_report" ? ["見守り協力事業者から", "A partner reported"] : ["見守り機器から", "A device reported"];
+  const [ja, en] = source === "partner_report" ? ["見守り協力事業者から", "A partner reported"]
+    : source === "device_inactive" ? ["見守り機器から", "A device reported"] : ["見守りステッカーの番号に電話で", "A finder called about"];
   return `【見守り】${displayName}さんについて${ja}気づきの連絡がありました（${when}）：${short}\n安否の確認をお願いします。\n` +
     `[Mimamori] ${en} a concern about ${displayName} (${when}): ${short}\nPlease check on them.`;
 }

@@ -11,7 +11,7 @@ import { newId } from "../ids.ts";
 import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { cancelQueued } from "./causes.ts";
-import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
+import { addEvents, type IncidentEventRow, incidentEvent, openIncident, raiseUrgency, unresolvedIncidentOf } from "./incident-log.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
@@ -106,6 +106,9 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
   const outbox: OutboxRow[] = [];
   const answerRows = [];
   const contactRequestOpen = new Set(open.filter((i) => i.kind === "contact_requested").map((i) => i.member_id));
+  // Members who ask to be contacted may get an incident: lock them (in one order) so no other path opens one meanwhile.
+  const asking = [...new Set(accepted.filter((a) => a.input.answer === "need_contact").map((a) => a.input.memberId))].sort();
+  if (asking.length) await tx.selectFrom("members").select("id").where("id", "in", asking).orderBy("id").forUpdate().execute();
   const answeredIncidents: { incidentId: string; answerId: string; memberId: string; answer: Answer }[] = [];
 
   for (const { index, input } of accepted) {
@@ -123,10 +126,18 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
     let incidentId: string | undefined;
     if (plan.openContactRequest && !contactRequestOpen.has(member.id)) {
       contactRequestOpen.add(member.id);
-      incidentId = await openIncident(tx, {
-        organisationId: member.organisation_id, memberId: member.id, checkinId: null, kind: "contact_requested", at: now,
-        data: { answerId, source: input.source },
-      });
+      // One incident per person (domain/concerns.ts): the request joins the member's open incident, made urgent.
+      const joined = await unresolvedIncidentOf(tx, member.organisation_id, member.id);
+      if (joined) {
+        incidentId = joined.id;
+        events.push(incidentEvent(member.organisation_id, joined.id, now, "contact_requested", { answerId, source: input.source }, actor));
+        await raiseUrgency(tx, { ...joined, organisationId: member.organisation_id }, "urgent", now, { answerId }, actor);
+      } else {
+        incidentId = await openIncident(tx, {
+          organisationId: member.organisation_id, memberId: member.id, checkinId: null, kind: "contact_requested", at: now,
+          data: { answerId, source: input.source },
+        });
+      }
       const team = await tx.selectFrom("teams").select("channels").where("id", "=", member.team_id).executeTakeFirstOrThrow();
       // The team's addresses and its on-duty people (engine/on-duty.ts).
       const fanout = teamAlertRows({

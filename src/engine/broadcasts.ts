@@ -26,7 +26,7 @@ import { newId } from "../ids.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { recordAnswersIn } from "./answers.ts";
-import { addEvents, type IncidentEventRow, incidentEvent, openIncident } from "./incident-log.ts";
+import { addEvents, type IncidentEventRow, incidentEvent, openIncident, raiseUrgency, unresolvedIncidentOf } from "./incident-log.ts";
 import { MissingReference } from "./members.ts";
 import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
@@ -225,8 +225,11 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
 
   const at = input.occurredAt && input.occurredAt < now ? input.occurredAt : now;
   const zone = member.plan.timeZone;
-  const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", memberId)
-    .where("kind", "=", "help_requested").where("status", "<>", "resolved").executeTakeFirst();
+  // One incident per person (domain/concerns.ts): a call for help joins whatever incident the member has open.
+  const unresolved = await unresolvedIncidentOf(tx, organisationId, memberId);
+  const askedForHelp = unresolved && (unresolved.kind === "help_requested" || !!await tx.selectFrom("incident_events").select("id")
+    .where("incident_id", "=", unresolved.id).where("organisation_id", "=", organisationId).where("type", "=", "help_requested").executeTakeFirst());
+  const open = askedForHelp ? unresolved : undefined;
   const plan = planBroadcastAnswer(answer, open?.id ?? null, broadcast.drill);
   const actor = input.source === "member" ? "member" : `${input.source}:${input.byLabel ?? ""}`;
   const events: IncidentEventRow[] = [];
@@ -246,11 +249,17 @@ export async function recordBroadcastAnswerIn(tx: Db, input: BroadcastAnswerInpu
   }
 
   let incidentId = plan.noteOnIncidentId;
-  if (plan.openHelpIncident) {
+  if (plan.openHelpIncident && unresolved) {
+    incidentId = unresolved.id;
+    events.push(incidentEvent(organisationId, incidentId, now, "help_requested", { broadcastId, source: input.source, channel: input.channel }, actor));
+    await raiseUrgency(tx, { ...unresolved, organisationId }, "urgent", now, { broadcastId }, actor);
+  } else if (plan.openHelpIncident) {
     incidentId = await openIncident(tx, {
       organisationId, memberId, checkinId: null, kind: "help_requested", at: now,
       data: { broadcastId, source: input.source, channel: input.channel },
     });
+  }
+  if (plan.openHelpIncident && incidentId) {
     // The team's addresses and its on-duty people (engine/on-duty.ts).
     const fanout = teamAlertRows({
       organisationId, key: `help_request:${incidentId}:${member.team_id}`, teamId: member.team_id, incidentId,

@@ -16,7 +16,7 @@ import type { DeliveryErrorCode, DeliveryResult } from "./ports.ts";
 import { memberUnreachableText, operatorAlertText } from "../domain/messages.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
-import { addEvents, incidentEvent, openIncident } from "./incident-log.ts";
+import { addEvents, incidentEvent, lockMember, openIncident, unresolvedIncidentOf } from "./incident-log.ts";
 import { loadTeamDuty, teamAlertRows } from "./on-duty.ts";
 import { enqueue, outboxRow } from "./outbox.ts";
 
@@ -103,11 +103,15 @@ async function memberUnreachable(tx: Db, row: FailedMessage, error: string, now:
   const member = await tx.selectFrom("members").select(["id", "team_id", "display_name", "plan", "active"])
     .where("id", "=", row.recipient_id).executeTakeFirst();
   if (!member?.active) return;
-  const open = await tx.selectFrom("incidents").select("id").where("member_id", "=", member.id)
-    .where("kind", "=", "member_unreachable").where("status", "<>", "resolved").executeTakeFirst();
+  await lockMember(tx, row.organisation_id, member.id);
+  // One incident per person (domain/concerns.ts): unreachable again, or unreachable about a member whose incident is open.
+  const open = await unresolvedIncidentOf(tx, row.organisation_id, member.id);
   if (open) {
     await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, open.id, now, "unreachable_again", { checkinId, error }))
       .execute();
+    if (open.kind !== "member_unreachable") {
+      await tx.updateTable("checkins").set({ incident_id: open.id }).where("id", "=", checkinId).where("incident_id", "is", null).execute();
+    }
     return;
   }
   const incidentId = await openIncident(tx, {

@@ -25,6 +25,7 @@ import { messageTemplatesMigration } from "./migrations/020-message-templates.ts
 import { brandingAndTermsMigration } from "./migrations/021-branding-and-terms.ts";
 import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
 import { signOfLifeMigration } from "./migrations/023-sign-of-life.ts";
+import { oneIncidentPerMemberMigration } from "./migrations/024-one-incident-per-member.ts";
 
 export interface Migration {
   id: number;
@@ -318,6 +319,7 @@ alter table members add column consent jsonb;
   brandingAndTermsMigration,
   reportSubscriptionsMigration,
   signOfLifeMigration,
+  oneIncidentPerMemberMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

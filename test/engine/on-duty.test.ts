@@ -168,8 +168,9 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(pressed.status, 200);
       const incidents = (await service.api("GET", `/incidents?memberId=${members.night}`)).body.incidents as
-        { kind: string; status: string; acknowledged: { by: string; via: string } | null }[];
-      const requested = incidents.find((i) => i.kind === "contact_requested");
+        { kind: string; status: string; acknowledged: { by: string; via: string } | null; timeline: { type: string }[] }[];
+      // One incident per person (issue 13): the request may have joined the member's open incident.
+      const requested = incidents.find((i) => i.kind === "contact_requested" || i.timeline.some((e) => e.type === "contact_requested"));
       assert.equal(requested?.status, "acknowledged");
       assert.match(requested?.acknowledged?.by ?? "", /佐藤 恵/);
       assert.equal(requested?.acknowledged?.via, "sms");

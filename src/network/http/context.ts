@@ -6,9 +6,13 @@
  */
 import type { HttpContext } from "../../http/contexts.ts";
 import { NoContent } from "../../http/responses.ts";
+import { finderCallRoutes } from "../providers/finder-call.ts";
 import { DeviceList, DeviceToken, DeviceView, DeviceWithToken, deviceEventRoute, deviceRoutes } from "./devices.ts";
 import { triageRoutes } from "./triage.ts";
 import { StatisticsFile, StatisticsOut, TriageAnswer, TriageReportList, TriageReportOut } from "./triage-schemas.ts";
+import {
+  KeyholderCard, RegistrationNumberList, registrationNumberRoutes, RegistrationNumberView,
+} from "./registration-numbers.ts";
 
 /** Error codes of the network; each is declared for the type checker below and documented in the README. */
 export const NETWORK_ERROR_CODES = {
@@ -17,6 +21,8 @@ export const NETWORK_ERROR_CODES = {
   report_closed: "the partner report is decided already: reopen it to change its outcome",
   report_open: "the partner report is open: only a decided one is reopened",
   personal_in_status_notes: "the status note the reporter reads names the member, an address, the reporter or a phone number: it is public",
+  registration_number_taken: "the registration number is in use in this organisation (withdraw it first)",
+  registration_number_withdrawn: "the registration number is withdrawn already",
 } as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
@@ -40,6 +46,10 @@ export const NETWORK_HTTP: HttpContext = {
     // Aggregates per partner and month: nobody is named.
     "GET /network/reports/statistics": "observer",
     "GET /network/reports/statistics/export": "observer",
+    "GET /members/:id/registration-numbers": "observer",
+    "POST /members/:id/registration-numbers": "staff",
+    "DELETE /network/registration-numbers/:id": "staff",
+    "POST /network/registration-numbers/lookup": "staff",
   },
   responses: {
     "GET /members/:id/devices": { 200: DeviceList },
@@ -54,12 +64,18 @@ export const NETWORK_HTTP: HttpContext = {
     "POST /network/reports/:id/reopen": { 200: TriageReportOut },
     "GET /network/reports/statistics": { 200: StatisticsOut },
     "GET /network/reports/statistics/export": { 200: StatisticsFile },
+    "GET /members/:id/registration-numbers": { 200: RegistrationNumberList },
+    "POST /members/:id/registration-numbers": { 201: RegistrationNumberView },
+    "DELETE /network/registration-numbers/:id": { 200: RegistrationNumberView },
+    "POST /network/registration-numbers/lookup": { 200: KeyholderCard },
   },
   scope: {
     "GET /members/:id/devices": "member",
     "POST /members/:id/devices": "member",
+    "GET /members/:id/registration-numbers": "member",
+    "POST /members/:id/registration-numbers": "member",
   },
   errorCodes: NETWORK_ERROR_CODES,
-  api: [deviceRoutes, triageRoutes],
-  outside: [deviceEventRoute],
+  api: [deviceRoutes, triageRoutes, registrationNumberRoutes],
+  outside: [deviceEventRoute, finderCallRoutes],
 };

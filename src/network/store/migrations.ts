@@ -6,9 +6,11 @@ import type { Migration } from "../../store/migrations.ts";
 import { registrationNumbersMigration } from "./migrations/1000-registration-numbers.ts";
 import { partnersAndReportsMigration } from "./migrations/1010-partners-and-reports.ts";
 import { devicesMigration } from "./migrations/1030-devices.ts";
+import { finderCallsMigration } from "./migrations/1040-finder-calls.ts";
 
 export const NETWORK_MIGRATIONS: Migration[] = [
   registrationNumbersMigration,
   partnersAndReportsMigration,
   devicesMigration,
+  finderCallsMigration,
 ];

@@ -110,7 +110,33 @@ export interface NetworkTables {
     check_at: Maybe<Date>;
     fired_at: Maybe<Date>;
   };
+  network_finder_calls: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    call_sid: string;
+    incident_id: Maybe<string>;
+    dial_list: ColumnType<FinderDial[], string, string>;
+    attempts: ColumnType<FinderAttempt[], string | undefined, string>;
+    connected_contact_id: Maybe<string>;
+    outcome: Maybe<FinderOutcome>;
+    started_at: Timestamp;
+    ended_at: Maybe<Date>;
+  };
 }
+
+/** A number the finder's call tries: a confirmed contact's phone (E.164). */
+export interface FinderDial {
+  contactId: string;
+  phone: string;
+}
+/** One leg of the finder's call and how it ended (Twilio's DialCallStatus). */
+export interface FinderAttempt {
+  contactId: string;
+  status: string;
+  at: string;
+}
+export type FinderOutcome = "connected" | "nobody_answered" | "no_contact";
 
 declare module "../../store/schema.ts" {
   interface Database extends NetworkTables {}

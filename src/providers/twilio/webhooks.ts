@@ -11,6 +11,7 @@ import twilio from "twilio";
 import type { CallStep, Stage } from "../../domain/call-script.ts";
 import { callEnded, voiceTurn } from "../../engine/calls.ts";
 import { smsStatus } from "../../engine/deliveries.ts";
+import type { TwilioSettings } from "../../engine/ports.ts";
 import { ApiError } from "../../http/errors.ts";
 import type { Services } from "../../http/services.ts";
 import { twilioWebhookUrl } from "./voice.ts";
@@ -39,24 +40,42 @@ export function twiml(step: CallStep, actionUrl: (stage: Stage, tries: number) =
   return response.toString();
 }
 
+/** Twilio posts forms: a scope for its webhooks reads them (64 KiB at most) and nothing else. */
+export function acceptTwilioForms(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+}
+
+/**
+ * Check a webhook of the organisation named by `:org`: its Twilio account must be
+ * configured (else 404) and X-Twilio-Signature must match the exact URL and the
+ * posted parameters for its auth token (else 403 `bad_signature`, nothing changes).
+ * Returns the organisation, its account's settings and the parameters.
+ */
+export async function verifiedTwilioRequest(
+  s: Services, request: FastifyRequest<{ Params: { org: string } }>,
+): Promise<{ org: string; params: Params; settings: TwilioSettings }> {
+  const { org } = request.params;
+  const account = UUID.test(org) ? await s.channelConfigs.get(org, "twilio") : null;
+  if (!account) throw new ApiError(404, "not_found", "no Twilio account is configured here");
+  const params = (request.body ?? {}) as Params;
+  const signature = request.headers["x-twilio-signature"];
+  const url = `${s.publicUrl()}${request.url}`;
+  if (typeof signature !== "string" || !twilio.validateRequest(account.credentials.authToken, signature, url, params)) {
+    throw new ApiError(403, "bad_signature", "the X-Twilio-Signature header does not match this request", "x-twilio-signature");
+  }
+  return { org, params, settings: account.settings };
+}
+
 export async function twilioWebhooks(app: FastifyInstance, s: Services): Promise<void> {
   await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptTwilioForms(scope);
 
     /** The organisation and outbox row, once the signature is checked. */
     const verified = async (request: Request): Promise<{ org: string; outboxId: string; params: Params }> => {
-      const { org } = request.params;
-      const account = UUID.test(org) ? await s.channelConfigs.get(org, "twilio") : null;
-      if (!account) throw new ApiError(404, "not_found", "no Twilio account is configured here");
-      const params = (request.body ?? {}) as Params;
-      const signature = request.headers["x-twilio-signature"];
-      const url = `${s.publicUrl()}${request.url}`;
-      if (typeof signature !== "string" || !twilio.validateRequest(account.credentials.authToken, signature, url, params)) {
-        throw new ApiError(403, "bad_signature", "the X-Twilio-Signature header does not match this request", "x-twilio-signature");
-      }
+      const { org, params } = await verifiedTwilioRequest(s, request);
       const outboxId = request.query.m;
       if (!outboxId || !UUID.test(outboxId)) throw new ApiError(400, "invalid_request", "m must name an outbox message", "m");
       return { org, outboxId, params };

@@ -211,7 +211,7 @@ export const en: Messages = {
       ack_timed_out: "No outcome after taking it on: re-opened",
       member_answered: "The member answered",
       no_answer_again: "No answer to the next check-in either",
-      unreachable_again: "Unreachable again",
+      unreachable_again: "Could not reach the member",
       no_contact_left: "Nobody left to tell",
       passed: "Passed on",
       broadcast_answered: "Answered a broadcast",

@@ -210,7 +210,7 @@ export const ja = {
       ack_timed_out: "引き受け後に結果がなく、再開した",
       member_answered: "本人から回答があった",
       no_answer_again: "次の確認にも応答なし",
-      unreachable_again: "再び連絡がつかない",
+      unreachable_again: "本人に確認を届けられない",
       no_contact_left: "知らせる先がもうない",
       passed: "引き受けられなかった",
       broadcast_answered: "一斉連絡に回答があった",
