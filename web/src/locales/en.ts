@@ -229,6 +229,7 @@ export const en: Messages = {
       contact_requested: "The member asked to be contacted",
       help_requested: "The member asked for help",
       urgency_raised: "Urgency raised",
+      finder_call_ended: "The finder's call (sticker) ended",
     },
   },
   channels: { sandbox: "Sandbox", line: "LINE", voice: "Phone", sms: "SMS", email: "E-mail", console: "Console" },

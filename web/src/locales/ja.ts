@@ -228,6 +228,7 @@ export const ja = {
       contact_requested: "本人が「連絡がほしい」と回答した",
       help_requested: "本人が「助けが必要」と回答した",
       urgency_raised: "緊急度が上がった",
+      finder_call_ended: "発見者からの電話（ステッカー）が終わった",
     },
   },
   channels: { sandbox: "練習用", line: "LINE", voice: "電話", sms: "SMS", email: "メール", console: "画面" },
