@@ -8,8 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
 import { raiseConcern } from "../../src/engine/concerns.ts";
+import { openIncident } from "../../src/engine/incident-log.ts";
+import { createMembers } from "../../src/engine/members.ts";
+import { createOrganisation } from "../../src/engine/organisations.ts";
 import { inTransaction } from "../../src/store/db.ts";
+import { migrate } from "../../src/store/migrations.ts";
+import { freshStore } from "../support/store.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody, plus, sandbox, summary } from "../support/sandbox.ts";
 
@@ -103,5 +109,33 @@ for (const kind of databaseKinds()) {
       const raised = incident.timeline.find((e: { type: string }) => e.type === "urgency_raised");
       assert.deepEqual([raised.from, raised.to], ["low", "urgent"]);
     });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  test(`migration 024 on ${kind}: a member's older duplicate incidents are merged into the oldest, then one unresolved per member holds`, async () => {
+    const store = await freshStore(kind);
+    try {
+      const db = store.db;
+      const now = new Date("2027-01-04T08:00:00+09:00");
+      const { organisationId } = await createOrganisation(db, "m024", now);
+      const [memberId] = await createMembers(db, organisationId, [{ displayName: "m", channels: [{ kind: "sandbox", address: "m" }], plan: { every: "1d", at: "09:00" } }], now);
+      // The database as it was before 024: one unresolved incident per member and kind.
+      await sql`drop index incidents_one_open_per_member`.execute(db);
+      await sql`create unique index incidents_one_open_per_kind on incidents (member_id, kind, organisation_id) where status <> 'resolved'`.execute(db);
+      await sql`delete from schema_migrations where id = 24`.execute(db);
+      const first = await inTransaction(db, (tx) => openIncident(tx, { organisationId, memberId, checkinId: null, kind: "no_answer", at: now }));
+      const later = new Date(now.getTime() + 3_600_000);
+      const second = await inTransaction(db, (tx) => openIncident(tx, { organisationId, memberId, checkinId: null, kind: "contact_requested", at: later }));
+      await migrate(db);
+      const rows = await db.selectFrom("incidents").select(["id", "status", "outcome", "note"]).where("member_id", "=", memberId).orderBy("opened_at").execute();
+      assert.deepEqual(rows.map((r) => [r.id, r.status]), [[first, "open"], [second, "resolved"]]);
+      assert.equal(rows[1].note, `merged into ${first}`);
+      const resolved = await db.selectFrom("incident_events").select(["type", "data"]).where("incident_id", "=", second).where("type", "=", "resolved").executeTakeFirstOrThrow();
+      assert.equal((resolved.data as { mergedInto: string }).mergedInto, first);
+      await assert.rejects(inTransaction(db, (tx) => openIncident(tx, { organisationId, memberId, checkinId: null, kind: "help_requested", at: later })));
+    } finally {
+      await store.dispose();
+    }
   });
 }
