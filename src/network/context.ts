@@ -14,6 +14,8 @@ import type { Migration } from "../store/migrations.ts";
 import { deviceSilentPhase } from "./engine/device-phases.ts";
 import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
+import { auditAs } from "../http/audit.ts";
+import { finderCallRoutes } from "./providers/finder-call.ts";
 import { MqttDevices } from "./providers/mqtt/devices.ts";
 import { NETWORK_MIGRATIONS } from "./store/migrations.ts";
 
@@ -35,7 +37,8 @@ export function networkContext(): NetworkContext {
   const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
     phases: [deviceSilentPhase],
-    http: NETWORK_HTTP,
+    // The finder's call is a Twilio provider: plugged in here, where providers are wired, not by the HTTP part.
+    http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs)] },
     async start(s) {
       if (s.config.mqttUrl) {
         context.mqtt = new MqttDevices({

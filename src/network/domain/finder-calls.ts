@@ -6,7 +6,18 @@
  * without either side seeing the other's number (the call to the family comes
  * from the organisation's number). Pure: what is said, and who is tried next.
  */
-import type { FinderAttempt, FinderDial } from "../store/schema.ts";
+/** A number the finder's call tries: a confirmed contact's phone (E.164). */
+export interface FinderDial {
+  contactId: string;
+  phone: string;
+}
+/** One leg of the finder's call and how it ended (Twilio's DialCallStatus). */
+export interface FinderAttempt {
+  contactId: string;
+  status: string;
+  at: string;
+}
+export type FinderOutcome = "connected" | "nobody_answered" | "no_contact";
 
 /** Keys pressed to a registration number: digits only (a keypad has no letters); `*` and spaces dropped. */
 export function keyedNumber(digits: string): string {

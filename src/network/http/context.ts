@@ -6,7 +6,6 @@
  */
 import type { HttpContext } from "../../http/contexts.ts";
 import { NoContent } from "../../http/responses.ts";
-import { finderCallRoutes } from "../providers/finder-call.ts";
 import { DeviceList, DeviceToken, DeviceView, DeviceWithToken, deviceEventRoute, deviceRoutes } from "./devices.ts";
 import { triageRoutes } from "./triage.ts";
 import { StatisticsFile, StatisticsOut, TriageAnswer, TriageReportList, TriageReportOut } from "./triage-schemas.ts";
@@ -77,5 +76,6 @@ export const NETWORK_HTTP: HttpContext = {
   },
   errorCodes: NETWORK_ERROR_CODES,
   api: [deviceRoutes, triageRoutes, registrationNumberRoutes],
-  outside: [deviceEventRoute, finderCallRoutes],
+  // The finder's call (providers/finder-call.ts) is added by the network's composition root (context.ts).
+  outside: [deviceEventRoute],
 };

@@ -16,10 +16,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import twilio from "twilio";
-import { auditAs } from "../../http/audit.ts";
 import { ApiError } from "../../http/errors.ts";
 import type { Services } from "../../http/services.ts";
-import { acceptTwilioForms, verifiedTwilioRequest } from "../../providers/twilio/webhooks.ts";
+import type { TwilioSettings } from "../../engine/ports.ts";
 import { FINDER_RETRIES, FINDER_RING_SECONDS, FINDER_WORDS } from "../domain/finder-calls.ts";
 import { finderLegEnded, type FinderStep, startFinderCall } from "../engine/finder-calls.ts";
 
@@ -29,12 +28,39 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GATHER_TIMEOUT_S = 10;
 const say = { language: "ja-JP" } as const;
 
-export async function finderCallRoutes(app: FastifyInstance, s: Services): Promise<void> {
+/**
+ * The same check as every Twilio webhook (providers/twilio/webhooks.ts; a provider
+ * never imports another, so the SDK's validateRequest is called here too): the
+ * organisation's account configured (else 404), X-Twilio-Signature matching the
+ * exact URL and parameters (else 403 `bad_signature`, nothing changes).
+ */
+async function verified(s: Services, request: Request): Promise<{ org: string; params: Record<string, string>; settings: TwilioSettings }> {
+  const { org } = request.params;
+  const account = UUID.test(org) ? await s.channelConfigs.get(org, "twilio") : null;
+  if (!account) throw new ApiError(404, "not_found", "no Twilio account is configured here");
+  const params = (request.body ?? {}) as Record<string, string>;
+  const signature = request.headers["x-twilio-signature"];
+  if (typeof signature !== "string" || !twilio.validateRequest(account.credentials.authToken, signature, `${s.publicUrl()}${request.url}`, params)) {
+    throw new ApiError(403, "bad_signature", "the X-Twilio-Signature header does not match this request", "x-twilio-signature");
+  }
+  return { org, params, settings: account.settings };
+}
+
+/** Writes an audit entry for a request without a principal (http/audit.ts `auditAs`, passed in by the network's composition root). */
+export type AuditAs = (
+  db: Services["db"], request: FastifyRequest, organisationId: string, actor: string, action: string, subjectKind: string, subjectId: string | null,
+  detail?: Record<string, unknown>,
+) => Promise<void>;
+
+export const finderCallRoutes = (auditAs: AuditAs) => async (app: FastifyInstance, s: Services): Promise<void> => {
   await app.register(async (scope) => {
-    acceptTwilioForms(scope);
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
 
     scope.post("/webhooks/twilio/:org/finder", { schema: { hide: true } }, async (request: Request, reply) => {
-      const { org, params, settings } = await verifiedTwilioRequest(s, request);
+      const { org, params, settings } = await verified(s, request);
       const base = `${s.publicUrl()}/webhooks/twilio/${org}/finder`;
       const response = new twilio.twiml.VoiceResponse();
       const ask = (tries: number, words: string) => {
@@ -108,4 +134,4 @@ export async function finderCallRoutes(app: FastifyInstance, s: Services): Promi
       return reply.code(200).type("text/xml; charset=utf-8").send(response.toString());
     });
   });
-}
+};

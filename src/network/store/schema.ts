@@ -4,6 +4,7 @@
  * typed and the core never imports it.
  */
 import type { ColumnType } from "kysely";
+import type { FinderAttempt, FinderDial, FinderOutcome } from "../domain/finder-calls.ts";
 import type { DeviceKind, DevicePower, DeviceState as DeviceStateJson } from "../domain/devices.ts";
 import type { PartnerContact, PartnerKind } from "../domain/partners.ts";
 import type { ReportMatch } from "../domain/reports.ts";
@@ -125,18 +126,7 @@ export interface NetworkTables {
   };
 }
 
-/** A number the finder's call tries: a confirmed contact's phone (E.164). */
-export interface FinderDial {
-  contactId: string;
-  phone: string;
-}
-/** One leg of the finder's call and how it ended (Twilio's DialCallStatus). */
-export interface FinderAttempt {
-  contactId: string;
-  status: string;
-  at: string;
-}
-export type FinderOutcome = "connected" | "nobody_answered" | "no_contact";
+export type { FinderAttempt, FinderDial, FinderOutcome } from "../domain/finder-calls.ts";
 
 declare module "../../store/schema.ts" {
   interface Database extends NetworkTables {}
