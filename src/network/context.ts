@@ -11,7 +11,7 @@ import type { DecidingPhase } from "../engine/phases.ts";
 import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
-import { deviceSilentPhase } from "./engine/device-phases.ts";
+import { deviceInactivityPhase, deviceSilentPhase } from "./engine/device-phases.ts";
 import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
 import { auditAs } from "../http/audit.ts";
@@ -36,7 +36,7 @@ export interface NetworkContext {
 export function networkContext(): NetworkContext {
   const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
-    phases: [deviceSilentPhase],
+    phases: [deviceSilentPhase, deviceInactivityPhase],
     // The finder's call is a Twilio provider: plugged in here, where providers are wired, not by the HTTP part.
     http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs)] },
     async start(s) {

@@ -160,10 +160,46 @@ for (const kind of databaseKinds()) {
       assert.equal(back.silentSince, null);
     });
 
+    test("a fridge not opened for the rule's hours raises one concern incident with the policy's alerts; a silent device's rule raises none", async () => {
+      const box = sandbox(service.api);
+      const fridgeMember = (await service.api("POST", "/members", memberBody({ displayName: "冷蔵庫 まつ", plan: { every: "30d", at: "09:00" } }))).body.id;
+      const fridge = await service.api("POST", `/members/${fridgeMember}/devices`, { kind: "fridge_door", name: "冷蔵庫", rules: [{ hours: 6 }] });
+      const dead = await service.api("POST", `/members/${fridgeMember}/devices`, { kind: "door", name: "玄関(未接続)", rules: [{ hours: 2 }] });
+      assert.equal(dead.status, 201);
+      assert.equal((await sendEvent(service, fridge.body.token, { contact: false })).status, 202, "opened now");
+      await box.delivered();
+      await box.advance("PT3H");
+      assert.equal((await sendEvent(service, fridge.body.token, { contact: true, battery: 80 })).status, 202, "a report, not an opening");
+      await box.advance("PT4H");
+      const messages = await box.delivered();
+      const incidents = await service.store.db.selectFrom("incidents").select(["id", "kind"]).where("member_id", "=", fridgeMember).execute();
+      assert.equal(incidents.length, 1, JSON.stringify(incidents));
+      assert.equal(incidents[0].kind, "concern");
+      const opened = await service.store.db.selectFrom("incident_events").select("data").where("incident_id", "=", incidents[0].id).where("type", "=", "opened").executeTakeFirstOrThrow();
+      const data = opened.data as { source: string; data: { deviceId: string } };
+      assert.equal(data.source, "device_inactive");
+      assert.equal(data.data.deviceId, fridge.body.id, "the fridge raised it, not the device that never reported");
+      const alerts = messages.filter((m) => m.kind === "alert" && m.payload.incidentId === incidents[0].id);
+      assert.ok(alerts.some((m) => m.to.kind === "team"), JSON.stringify(messages.map((m) => [m.kind, m.to.kind])));
+      // Fired once: nothing more until the fridge is opened again.
+      await box.advance("PT12H");
+      assert.equal((await service.store.db.selectFrom("incident_events").select("id").where("incident_id", "=", incidents[0].id)
+        .where("type", "in", ["opened", "concern_joined"]).execute()).length, 1);
+      const rule = (await service.api("GET", `/members/${fridgeMember}/devices`)).body.devices.find((d: { id: string }) => d.id === fridge.body.id).rules[0];
+      assert.equal(rule.checkAt, null);
+      assert.notEqual(rule.firedAt, null);
+      assert.equal((await sendEvent(service, fridge.body.token, { contact: false })).status, 202);
+      const rearmed = (await service.api("GET", `/members/${fridgeMember}/devices`)).body.devices.find((d: { id: string }) => d.id === fridge.body.id).rules[0];
+      assert.equal(rearmed.firedAt, null);
+      assert.notEqual(rearmed.checkAt, null);
+    });
+
     test("a sensor event the member chose to count satisfies the day's check-in: no prompt that day", async () => {
       const box = sandbox(service.api);
       const now = Date.parse((await service.api("GET", "/sandbox/clock")).body.now);
-      const nineTomorrow = TOKYO(`${new Date(now + 9 * 3_600_000 + 86_400_000).toISOString().slice(0, 10)}T09:00:00`);
+      // The next 09:00 in Tokyo at least two hours ahead: both members' first check-in.
+      let nineTomorrow = TOKYO(`${new Date(now + 9 * 3_600_000).toISOString().slice(0, 10)}T09:00:00`);
+      if (Date.parse(nineTomorrow) - 2 * 3_600_000 <= now) nineTomorrow = new Date(Date.parse(nineTomorrow) + 86_400_000).toISOString();
       const counted = (await service.api("POST", "/members", memberBody({ displayName: "冷蔵庫 よし子" }))).body.id;
       const asked = (await service.api("POST", "/members", memberBody({ displayName: "比較 たろう" }))).body.id;
       const fridge = await service.api("POST", `/members/${counted}/devices`, { kind: "fridge_door", name: "冷蔵庫", signOfLife: true });

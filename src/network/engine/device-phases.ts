@@ -11,7 +11,8 @@ import { loadTeamDuty, teamAlertRows } from "../../engine/on-duty.ts";
 import { enqueue, type OutboxRow } from "../../engine/outbox.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import type { ChannelAddress } from "../../store/schema.ts";
-import { deviceSilentText } from "../domain/devices.ts";
+import { raiseConcern } from "../../engine/concerns.ts";
+import { deviceSilentText, inactivitySummary } from "../domain/devices.ts";
 import "../store/schema.ts";
 
 /** Marks due devices silent and queues the team's task; returns how many were claimed and queued. */
@@ -46,4 +47,46 @@ export const deviceSilentPhase: DecidingPhase = {
   name: "device-silent",
   deadlines: [{ table: "network_devices", column: "silent_check_at" }],
   run: (db, now, limit) => markSilentDevices(db, now, limit),
+};
+
+/**
+ * Fires due inactivity rules: for each, a concern about the member (core
+ * `raiseConcern`: joins the member's unresolved incident or opens one and alerts
+ * through the member's escalation policy). A rule of a silent or offline device is
+ * suspended instead (device silent is not person inactive: the team has its task);
+ * it is armed again when the device reports. A device that never reported is
+ * suspended the same way.
+ */
+export async function fireInactivityRules(db: Db, now: Date, limit: number): Promise<{ claimed: number; queued: number }> {
+  return inTransaction(db, async (tx) => {
+    const due = await tx.selectFrom("network_device_rules as r")
+      .innerJoin("network_devices as d", (j) => j.onRef("d.id", "=", "r.device_id").onRef("d.organisation_id", "=", "r.organisation_id"))
+      .select(["r.id", "r.organisation_id", "r.hours", "r.below_watts", "r.check_at", "d.id as device_id", "d.member_id", "d.kind", "d.name",
+        "d.silent_since", "d.availability", "d.last_activity_at", "d.last_seen_at", "d.created_at"])
+      .where("r.check_at", "<=", now).orderBy("r.check_at").limit(limit).forUpdate("r").skipLocked().execute();
+    let fired = 0;
+    for (const rule of due) {
+      // Never reported, silent or offline: the device's silence, not the person's (the team has its task).
+      const suspended = rule.last_seen_at === null || rule.silent_since !== null || rule.availability === "offline";
+      if (!suspended) {
+        const spec = { hours: rule.hours, ...(rule.below_watts !== null ? { belowWatts: rule.below_watts } : {}) };
+        await raiseConcern(tx, {
+          organisationId: rule.organisation_id, memberId: rule.member_id, source: "device_inactive", urgency: "consult",
+          at: rule.last_activity_at ?? rule.created_at, summary: inactivitySummary(rule.name, rule.kind, spec),
+          data: { deviceId: rule.device_id, rule: spec }, actor: `device:${rule.device_id}`,
+          key: `device_rule:${rule.id}:${(rule.check_at as Date).toISOString()}`,
+        }, now);
+        fired++;
+      }
+      await tx.updateTable("network_device_rules").set({ check_at: null, ...(suspended ? {} : { fired_at: now }) })
+        .where("organisation_id", "=", rule.organisation_id).where("id", "=", rule.id).execute();
+    }
+    return { claimed: due.length, queued: fired };
+  });
+}
+
+export const deviceInactivityPhase: DecidingPhase = {
+  name: "device-inactivity",
+  deadlines: [{ table: "network_device_rules", column: "check_at" }],
+  run: (db, now, limit) => fireInactivityRules(db, now, limit),
 };
