@@ -9,6 +9,7 @@ import {
   OUTCOMES,
   type Outcome,
   reportedSafeOutcome,
+  raisedUrgency,
   URGENCY,
 } from "../../src/domain/incident.ts";
 
@@ -82,8 +83,14 @@ describe("incident: outcomes and their consequence for the member's plan", () =>
 });
 
 describe("incident: urgency", () => {
-  test("a silent or unreachable member is high urgency; a contact request and a call for help are urgent", () => {
-    assert.deepEqual(URGENCY, { no_answer: "high", contact_requested: "urgent", help_requested: "urgent", member_unreachable: "high" });
+  test("a silent or unreachable member is high urgency; a contact request and a call for help are urgent; a concern opens high", () => {
+    assert.deepEqual(URGENCY, { no_answer: "high", contact_requested: "urgent", help_requested: "urgent", member_unreachable: "high", concern: "high" });
+  });
+  test("a joining signal raises the urgency, never lowers it", () => {
+    assert.equal(raisedUrgency("low", "high"), "high");
+    assert.equal(raisedUrgency("high", "urgent"), "urgent");
+    assert.equal(raisedUrgency("urgent", "high"), undefined);
+    assert.equal(raisedUrgency("high", "high"), undefined);
   });
 });
 
