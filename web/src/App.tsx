@@ -7,6 +7,7 @@ import { api, session } from "./api.ts";
 import type { Lang } from "./format.ts";
 import { setLang } from "./i18n.ts";
 import { type Me, signedOut, useMe } from "./me.ts";
+import { Devices } from "./network/Devices.tsx";
 import { navigate, type Screen, useScreen, useSubpath } from "./router.ts";
 import { AcceptInvitation } from "./screens/AcceptInvitation.tsx";
 import { AuditLog } from "./screens/AuditLog.tsx";
@@ -48,7 +49,7 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports");
+  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports", "devices");
   if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
@@ -133,6 +134,7 @@ export function App() {
         {current === "people" ? <People me={me.data} /> : null}
         {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "reports" ? <Reports me={me.data} /> : null}
+        {current === "devices" ? <Devices me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}

@@ -19,6 +19,7 @@ import type { Me } from "../me.ts";
 import { FieldSelect, Import } from "./Import.tsx";
 import { type Incident, Timeline } from "./Incidents.tsx";
 import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
+import { MemberDevices } from "../network/Devices.tsx";
 
 /** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
 const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
@@ -285,6 +286,7 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
       ) : null}
 
       <MemberNotes id={id} me={me} canAct={canAct} />
+      <MemberDevices id={id} me={me} />
 
       <h2>{t("members.contacts")}</h2>
       {m.contacts.length ? (
