@@ -83,15 +83,19 @@ export async function devicesPhase(ctx: {
   const db = new pg.Client({ connectionString: ctx.databaseUrl });
   await db.connect();
   const publisher = await mqtt.connectAsync(setup.brokerUrl);
+  publisher.setMaxListeners(0);
   try {
+    // Each round flips the state: the sandbox clock stands still, and the same state at the same time is a replay.
+    let flip = 0;
     const publish = (i: number, roundId: string) =>
-      publisher.publishAsync(`${setup.baseTopic}/dev${i}`, JSON.stringify({ contact: i % 2 === 0, battery: 90, linkquality: 100, event_id: roundId }), { qos: 0 });
+      publisher.publishAsync(`${setup.baseTopic}/dev${i}`, JSON.stringify({ contact: (i + flip) % 2 === 0, battery: 90, linkquality: 100, event_id: roundId }), { qos: 0 });
     ctx.windowPeakRssMb();
     // Steady: once a minute each, spread evenly over the minute.
     const steadyStart = performance.now();
     let lastRound = "";
     for (let minute = 0; minute < ctx.minutes; minute++) {
       const roundId = `s${minute}`;
+      flip = minute;
       lastRound = roundId;
       const minuteStart = performance.now();
       const slices = 60 * 10;
@@ -109,6 +113,7 @@ export async function devicesPhase(ctx: {
     const steadyRss = Math.round(ctx.windowPeakRssMb());
     const steadySeconds = (published - steadyStart) / 1000;
     // Burst: everyone at once.
+    flip = ctx.minutes;
     const burstStart = performance.now();
     for (let i = 0; i < n; i++) void publish(i, "burst");
     const burst = await waitApplied(db, "burst", n, burstStart);
