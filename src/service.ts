@@ -24,9 +24,10 @@ import { corePhases, reportMailPhase } from "./engine/phases.ts";
 import { firstStart } from "./engine/first-start.ts";
 import { hashToken } from "./engine/organisations.ts";
 import { invitePerson } from "./engine/people.ts";
-import { PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
+import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
+import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
 import { LineChannel } from "./providers/line/channel.ts";
@@ -85,6 +86,9 @@ export async function startService(
 ): Promise<RunningService> {
   const wallClock = options.wallClock ?? new SystemClock();
   const network = networkContext();
+  // The network's extension points in the core: its setup checks and its part in a member's export and erasure.
+  addSetupCheckSource(network.setupChecks);
+  addPersonalDataHook(network.personalData);
   const store = await openStore({
     migrations: network.migrations,
     databaseUrl: config.databaseUrl,
@@ -153,7 +157,7 @@ export async function startService(
   if (config.engine) engine.start();
   await network.start(services);
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
-  await warnAboutSetup(db, config, log);
+  await warnAboutSetup(db, config, log, clock.now());
 
   let stopped = false;
   return {
@@ -171,10 +175,10 @@ export async function startService(
 }
 
 /** One warn line per setup problem of each organisation, so an operator reading the log sees what will make alerts fail. */
-async function warnAboutSetup(db: Db, config: Config, log: Logger): Promise<void> {
+async function warnAboutSetup(db: Db, config: Config, log: Logger, now: Date): Promise<void> {
   const organisations = await db.selectFrom("organisations").select(["id", "name"]).orderBy("created_at").execute();
   for (const org of organisations) {
-    for (const check of await setupChecks(db, org.id, setupEnvironment(config))) {
+    for (const check of await setupChecks(db, org.id, setupEnvironment(config), now)) {
       log.warn({ organisationId: org.id, check: check.code, teamId: check.teamId, channelKind: check.channelKind, count: check.count },
         `setup check (${org.name}): ${check.message}`);
     }

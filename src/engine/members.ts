@@ -359,10 +359,10 @@ export const MEMBER_COLUMNS = [
 ] as const;
 export type MemberRow = Pick<Selectable<Database["members"]>, (typeof MEMBER_COLUMNS)[number]>;
 
-/** Whether the organisation has this member. */
+/** Whether the organisation has this member (an erased member's tombstone is none). */
 export async function memberExists(db: Db, organisationId: string, memberId: string): Promise<boolean> {
   const member = await db.selectFrom("members").select("id").where("id", "=", memberId)
-    .where("organisation_id", "=", organisationId).executeTakeFirst();
+    .where("organisation_id", "=", organisationId).where("erased_at", "is", null).executeTakeFirst();
   return !!member;
 }
 
@@ -454,6 +454,8 @@ export function memberListQuery(db: Db, organisationId: string, page: { limit: n
     // the members are found from the narrowing: without statistics (autovacuum off) the planner takes
     // organisation_id = X for 1 member in 200 and reads every member through that index instead.
     .where(search?.narrowing ? sql<boolean>`(members.organisation_id = ${organisationId}) is true` : sql<boolean>`members.organisation_id = ${organisationId}`)
+    // Erased members (engine/personal-data.ts) stay only as tombstones for anonymised incidents.
+    .where("members.erased_at", "is", null)
     .orderBy(SORT_KEY).orderBy(SORT_NAME).orderBy("members.id").limit(page.limit);
   if (page.after) {
     q = q.where(sql<boolean>`(${SORT_KEY}, ${SORT_NAME}, members.id) > (select coalesce(a.display_name_kana, a.display_name) collate "C",
@@ -579,7 +581,7 @@ export interface MemberDetailRows {
 /** A member with what their page shows; undefined when the organisation has no such member. */
 export async function memberDetail(db: Db, organisationId: string, memberId: string): Promise<MemberDetailRows | undefined> {
   const member = await db.selectFrom("members").select([...MEMBER_COLUMNS])
-    .where("id", "=", memberId).where("organisation_id", "=", organisationId).executeTakeFirst();
+    .where("id", "=", memberId).where("organisation_id", "=", organisationId).where("erased_at", "is", null).executeTakeFirst();
   if (!member) return undefined;
   const [openCheckins, unresolvedIncidents, contacts, lastAnswer, groups] = await Promise.all([
     db.selectFrom("checkins").select(["id", "due_at", "asked_at", "escalates", "step_index", "next_action_at", "incident_id"])

@@ -109,6 +109,8 @@ export interface OrganisationPatch {
    * (the caller validates it). Members' own plans keep their own zones.
    */
   timeZone?: string;
+  /** Years an erased member's incidents are kept anonymised (engine/personal-data.ts). */
+  incidentRetentionYears?: number;
 }
 
 /** Rename the organisation or change its settings, with its row locked; returns it as stored. */
@@ -122,6 +124,7 @@ export async function updateOrganisation(db: Db, organisationId: string, patch: 
     }
     if (patch.dailyQuestions !== undefined) settings.dailyQuestions = patch.dailyQuestions;
     if (patch.timeZone !== undefined) settings.timeZone = patch.timeZone;
+    if (patch.incidentRetentionYears !== undefined) settings.incidentRetentionYears = patch.incidentRetentionYears;
     await tx.updateTable("organisations").set({ ...(patch.name ? { name: patch.name } : {}), settings: JSON.stringify(settings) })
       .where("id", "=", organisationId).execute();
     return tx.selectFrom("organisations").select(["id", "name", "settings", "created_at"]).where("id", "=", organisationId).executeTakeFirstOrThrow();

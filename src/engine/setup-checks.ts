@@ -24,7 +24,14 @@ export const SETUP_CHECK_CODES = [
   "credentials_refused",
   "public_url_unset",
 ] as const;
-export type SetupCheckCode = (typeof SETUP_CHECK_CODES)[number];
+/**
+ * Codes of the checks a context contributes (the network's `consent_missing`):
+ * each context declares its codes by augmenting this interface, as with
+ * ContextErrorCodes (http/errors.ts), and registers them with its source.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by bounded contexts
+export interface ContextSetupCheckCodes {}
+export type SetupCheckCode = (typeof SETUP_CHECK_CODES)[number] | keyof ContextSetupCheckCodes;
 
 export interface SetupCheck {
   code: SetupCheckCode;
@@ -69,8 +76,31 @@ export async function configuredProviders(db: Db, organisationId: string): Promi
   return new Set(rows.map((r) => r.kind));
 }
 
-/** Every check for one organisation, most serious first. */
-export async function setupChecks(db: Db, organisationId: string, env: SetupEnvironment): Promise<SetupCheck[]> {
+/**
+ * A context's own checks for one organisation (they come after the core's). The
+ * composition root registers them (`addSetupCheckSource`); the core never imports
+ * a context.
+ */
+export interface SetupCheckSource {
+  /** Registering the same name again replaces the source (a second service in one process). */
+  name: string;
+  checks(db: Db, organisationId: string, now: Date): Promise<SetupCheck[]>;
+}
+
+const sources = new Map<string, SetupCheckSource>();
+
+export function addSetupCheckSource(source: SetupCheckSource): void {
+  sources.set(source.name, source);
+}
+
+/** Every check for one organisation, most serious first; the contexts' checks last. */
+export async function setupChecks(db: Db, organisationId: string, env: SetupEnvironment, now: Date): Promise<SetupCheck[]> {
+  const checks = await coreSetupChecks(db, organisationId, env);
+  for (const source of sources.values()) checks.push(...await source.checks(db, organisationId, now));
+  return checks;
+}
+
+async function coreSetupChecks(db: Db, organisationId: string, env: SetupEnvironment): Promise<SetupCheck[]> {
   const checks: SetupCheck[] = [];
   const configured = await configuredProviders(db, organisationId);
 

@@ -82,6 +82,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // 申し送り: observers get the text and its author redacted, like every note.
   "GET /members/:id/notes": "observer",
   "POST /members/:id/notes": "staff",
+  // A member's personal data on request: the export and the erasure are the admin's (routes/personal-data.ts).
+  "GET /members/:id/export": "admin",
+  "POST /members/:id/erasure": "admin",
   // Imports and exports move whole lists of personal data: admins (an auditor is refused in the route).
   "POST /member-imports": "admin",
   "GET /member-imports/:id": "admin",

@@ -29,6 +29,7 @@ import { brandingRoutes } from "./routes/branding.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { templateRoutes } from "./routes/templates.ts";
 import { memberNoteRoutes } from "./routes/member-notes.ts";
+import { personalDataRoutes } from "./routes/personal-data.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { todayRoutes } from "./routes/today.ts";
 import { incidentNoteRoutes } from "./routes/incident-notes.ts";
@@ -129,7 +130,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       }
       return payload;
     });
-    for (const routes of [organisationRoutes, teamRoutes, templateRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
+    for (const routes of [organisationRoutes, teamRoutes, templateRoutes, memberRoutes, contactRoutes, groupRoutes, incidentRoutes, channelRoutes, sandboxRoutes, broadcastRoutes, deliveryRoutes, todayRoutes, reportRoutes, memberNoteRoutes, personalDataRoutes, sessionRoutes, peopleRoutes, incidentNoteRoutes,
       memberImportRoutes, visitRoutes, dutyRoutes, brandingRoutes, ...contexts.flatMap((c) => c.api)]) {
       await api.register(routes(s));
     }

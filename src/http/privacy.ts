@@ -18,7 +18,7 @@
 import type { Principal } from "./auth.ts";
 
 export const PERSONAL_FIELDS = [
-  "displayName", "displayNameKana", "externalId", "memberName", "fullName", "address", "birthDate", "phone", "medicalNotes", "note", "by", "actor", "createdBy", "publishedBy", "error", "registrationNumber",
+  "displayName", "displayNameKana", "externalId", "memberName", "fullName", "address", "birthDate", "phone", "medicalNotes", "note", "by", "actor", "createdBy", "publishedBy", "error", "registrationNumber", "recipient",
 ] as const;
 /** Fields naming who did something: the kind before the first colon is kept (`contact:***`, `token:***`). */
 const ACTORS = new Set(["actor", "createdBy"]);

@@ -237,6 +237,7 @@ export const Organisation = z.object({ id: Uuid, name: z.string(), createdAt: Ti
 export const OrganisationSettings = z.object({
   id: Uuid, name: z.string(), lineOfTheDay: z.string().nullable(), dailyQuestions: z.array(z.looseObject({ key: z.string() })),
   timeZone: z.string().describe("the organisation's IANA time zone: the console's times and the board's day"),
+  incidentRetentionYears: z.number().int().optional().describe("years an erased member's incidents are kept anonymised (default 5)"),
 });
 export const OrganisationCreated = z.object({ id: Uuid, name: z.string(), defaultTeamId: Uuid, adminToken: z.string().describe("shown once") });
 export const TokenCreated = z.object({
@@ -329,7 +330,7 @@ export const Deliveries = z.object({
 
 /** A setup problem or a registration warning: a stable code and a sentence, Japanese first. */
 export const SetupCheck = z.object({
-  code: z.enum(SETUP_CHECK_CODES), message: z.string(), teamId: Uuid.optional(), channelKind: z.string().optional(),
+  code: z.string().describe(`a stable code: ${SETUP_CHECK_CODES.join(", ")}, or a context's (README, Setup checks)`), message: z.string(), teamId: Uuid.optional(), channelKind: z.string().optional(),
   count: z.number().int().optional(), field: z.string().optional(),
 }).meta({ id: "SetupCheck" });
 export const SetupChecks = z.object({ checks: z.array(SetupCheck) });
@@ -386,6 +387,18 @@ const ReportFigures = z.object({
 const MemberNoteView = z.object({
   id: Uuid, note: z.string(), createdBy: z.string().describe("who wrote it: person:<name>:<id> or token:<name>:<id>"), createdAt: Time,
 }).meta({ id: "MemberNote" });
+export const MemberExport = z.object({
+  memberId: Uuid, exportedAt: Time,
+  sections: z.record(z.string(), z.array(z.record(z.string(), z.unknown())))
+    .describe("section (member, contacts, checkins, answers, incidents, incident_events, notes, visits, observations, consents, disclosures…) → rows as stored"),
+}).meta({ id: "MemberExport" });
+export const ErasureResult = z.object({
+  incidentsKept: z.number().int().describe("incidents within the retention period, kept anonymised"),
+  incidentsDeleted: z.number().int(),
+  tombstone: z.boolean().describe("the member row stays, emptied, because incidents were kept"),
+  counts: z.record(z.string(), z.number().int()).describe("table → rows deleted or anonymised"),
+  retentionYears: z.number().int(),
+}).meta({ id: "ErasureResult" });
 export const MemberNotes = z.object({ notes: z.array(MemberNoteView).describe("newest first") });
 export const MonthlyReport = z.object({
   timeZone: z.string().describe("the organisation's IANA time zone; months are its calendar months"),
@@ -592,6 +605,8 @@ export const RESPONSES: Record<string, Record<number, z.ZodType>> = {
   "DELETE /reports/subscriptions/:id": { 204: NoContent },
   "GET /members/:id/notes": { 200: MemberNotes },
   "POST /members/:id/notes": { 201: MemberNoteView },
+  "GET /members/:id/export": { 200: z.union([MemberExport, File]) },
+  "POST /members/:id/erasure": { 200: ErasureResult },
   "POST /incidents/:id/notes": { 201: Incident },
   "POST /incidents/ack": { 200: BulkAcked },
   "POST /incidents/:id/calls": { 201: Incident },

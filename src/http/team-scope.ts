@@ -31,6 +31,8 @@ export const ROUTE_SCOPE: Readonly<Record<string, ScopedKind>> = {
   "GET /members/:id/history": "member",
   "GET /members/:id/notes": "member",
   "POST /members/:id/notes": "member",
+  "GET /members/:id/export": "member",
+  "POST /members/:id/erasure": "member",
   "GET /members/:id/observations": "member",
   "GET /members/:id/contacts": "member",
   "POST /members/:id/contacts": "member",

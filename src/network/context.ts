@@ -8,11 +8,14 @@
  * (http/contexts.ts).
  */
 import type { DecidingPhase } from "../engine/phases.ts";
+import type { PersonalDataHook } from "../engine/personal-data.ts";
+import type { SetupCheckSource } from "../engine/setup-checks.ts";
 import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
 import { deviceInactivityPhase, deviceSilentPhase } from "./engine/device-phases.ts";
 import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
+import { consentSetupChecks, networkPersonalData } from "./engine/consents.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
 import { auditAs } from "../http/audit.ts";
 import { finderCallRoutes } from "./providers/finder-call.ts";
@@ -24,6 +27,10 @@ export interface NetworkContext {
   /** Added after the core's phases, in this order. */
   phases: DecidingPhase[];
   http: HttpContext;
+  /** Its setup checks (members watched without consent), after the core's. */
+  setupChecks: SetupCheckSource;
+  /** Its rows in a member's export and erasure: every network table naming a member (engine/consents.ts). */
+  personalData: PersonalDataHook;
   /** Long-lived parts (a broker connection), started once the service listens. */
   start(services: Services): Promise<void>;
   /** Stops them; the service stops the engine and the store after this. */
@@ -39,6 +46,8 @@ export function networkContext(): NetworkContext {
     phases: [deviceSilentPhase, deviceInactivityPhase],
     // The finder's call is a Twilio provider: plugged in here, where providers are wired, not by the HTTP part.
     http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs)] },
+    setupChecks: consentSetupChecks,
+    personalData: networkPersonalData,
     async start(s) {
       if (s.config.mqttUrl) {
         context.mqtt = new MqttDevices({

@@ -26,6 +26,7 @@ import { brandingAndTermsMigration } from "./migrations/021-branding-and-terms.t
 import { reportSubscriptionsMigration } from "./migrations/022-report-subscriptions.ts";
 import { signOfLifeMigration } from "./migrations/023-sign-of-life.ts";
 import { oneIncidentPerMemberMigration } from "./migrations/024-one-incident-per-member.ts";
+import { memberErasureMigration } from "./migrations/025-member-erasure.ts";
 
 export interface Migration {
   id: number;
@@ -320,6 +321,7 @@ alter table members add column consent jsonb;
   reportSubscriptionsMigration,
   signOfLifeMigration,
   oneIncidentPerMemberMigration,
+  memberErasureMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */

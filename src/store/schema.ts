@@ -106,6 +106,8 @@ export interface CoreTables {
     display_name_kana: Maybe<string>;
     /** The municipality's own number, unique per organisation; imports match on it. */
     external_id: Maybe<string>;
+    /** Set when the member was erased on request and kept as a tombstone for anonymised incidents (migration 025). */
+    erased_at: Maybe<Date>;
   };
   contacts: {
     id: string;

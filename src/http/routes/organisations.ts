@@ -1,4 +1,5 @@
 /** The organisation itself, its API tokens, new organisations (instance admin), and the audit log. */
+import { incidentRetentionYears as retentionYears } from "../../engine/personal-data.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type DailyQuestion, QUESTION_PRESETS } from "../../domain/call-script.ts";
@@ -41,7 +42,7 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/organisation/setup-checks", {
       schema: { tags: ["organisation"], summary: "What will make alerts fail: unreachable teams, unconfigured channels, refused credentials" },
     }, async (request) => ({
-      checks: await setupChecks(s.db, request.principal.organisationId, setupEnvironment(s.config)),
+      checks: await setupChecks(s.db, request.principal.organisationId, setupEnvironment(s.config), s.clock.now()),
     }));
 
     app.patch("/organisation", {
@@ -54,10 +55,12 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
             .describe("Asked on check-in calls after the member's answer: preset names (condition, health, sleep, medication, meals) or your own questions; [] for none"),
           timeZone: safeString().refine(isValidTimeZone, "must be an IANA time zone such as Asia/Tokyo").optional()
             .describe("IANA time zone of the console's times and of the board's day (members' plans keep their own)"),
+          incidentRetentionYears: z.number().int().min(0).max(30).optional()
+            .describe("years an erased member's incidents are kept anonymised for the statistics (default 5; 0: none kept)"),
         }),
       },
     }, async (request) => {
-      const { name, lineOfTheDay, dailyQuestions, timeZone } = request.body;
+      const { name, lineOfTheDay, dailyQuestions, timeZone, incidentRetentionYears } = request.body;
       let questions: DailyQuestion[] | undefined;
       if (dailyQuestions !== undefined) {
         questions = dailyQuestions.map((q) => (typeof q === "string" ? QUESTION_PRESETS[q] : q));
@@ -68,12 +71,13 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
       const updated = await updateOrganisation(s.db, request.principal.organisationId, {
         ...(name !== undefined ? { name } : {}), ...(lineOfTheDay !== undefined ? { lineOfTheDay } : {}),
         ...(questions !== undefined ? { dailyQuestions: questions } : {}), ...(timeZone !== undefined ? { timeZone } : {}),
+        ...(incidentRetentionYears !== undefined ? { incidentRetentionYears } : {}),
       });
       await audit(s.db, request, "organisation.update", "organisation", request.principal.organisationId, { fields: Object.keys(request.body) });
       const stored = updated.settings as { lineOfTheDay?: string; dailyQuestions?: DailyQuestion[] };
       return {
         id: updated.id, name: updated.name, lineOfTheDay: stored.lineOfTheDay ?? null, dailyQuestions: stored.dailyQuestions ?? [],
-        timeZone: await organisationTimeZone(s.db, updated.id),
+        timeZone: await organisationTimeZone(s.db, updated.id), incidentRetentionYears: await retentionYears(s.db, updated.id),
       };
     });
 

@@ -12,6 +12,9 @@ import { StatisticsFile, StatisticsOut, TriageAnswer, TriageReportList, TriageRe
 import {
   KeyholderCard, RegistrationNumberList, registrationNumberRoutes, RegistrationNumberView,
 } from "./registration-numbers.ts";
+import {
+  CONSENT_ERROR_CODES, ConsentView, consentRoutes, DisasterView, DisclosureList, DisclosureView, FhirBundle, MemberConsentsView, WithoutConsent,
+} from "./consents.ts";
 
 /** Error codes of the network; each is declared for the type checker below and documented in the README. */
 export const NETWORK_ERROR_CODES = {
@@ -22,6 +25,7 @@ export const NETWORK_ERROR_CODES = {
   personal_in_status_notes: "the status note the reporter reads names the member, an address, the reporter or a phone number: it is public",
   registration_number_taken: "the registration number is in use in this organisation (withdraw it first)",
   registration_number_withdrawn: "the registration number is withdrawn already",
+  ...CONSENT_ERROR_CODES,
 } as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
@@ -49,6 +53,16 @@ export const NETWORK_HTTP: HttpContext = {
     "POST /members/:id/registration-numbers": "staff",
     "DELETE /network/registration-numbers/:id": "staff",
     "POST /network/registration-numbers/lookup": "staff",
+    // Consent: the team reads, staff record; the FHIR export shows who recorded (staff, audited).
+    "GET /members/:id/consents": "observer",
+    "POST /members/:id/consents": "staff",
+    "GET /members/:id/consents/fhir": "staff",
+    "GET /members/:id/disclosures": "observer",
+    "POST /members/:id/disclosures": "staff",
+    "GET /consents/missing": "observer",
+    "GET /disaster-declaration": "observer",
+    "POST /disaster-declaration": "admin",
+    "DELETE /disaster-declaration": "admin",
   },
   responses: {
     "GET /members/:id/devices": { 200: DeviceList },
@@ -67,15 +81,29 @@ export const NETWORK_HTTP: HttpContext = {
     "POST /members/:id/registration-numbers": { 201: RegistrationNumberView },
     "DELETE /network/registration-numbers/:id": { 200: RegistrationNumberView },
     "POST /network/registration-numbers/lookup": { 200: KeyholderCard },
+    "GET /members/:id/consents": { 200: MemberConsentsView },
+    "POST /members/:id/consents": { 201: ConsentView },
+    "GET /members/:id/consents/fhir": { 200: FhirBundle },
+    "GET /members/:id/disclosures": { 200: DisclosureList },
+    "POST /members/:id/disclosures": { 201: DisclosureView },
+    "GET /consents/missing": { 200: WithoutConsent },
+    "GET /disaster-declaration": { 200: DisasterView },
+    "POST /disaster-declaration": { 200: DisasterView },
+    "DELETE /disaster-declaration": { 204: NoContent },
   },
   scope: {
     "GET /members/:id/devices": "member",
     "POST /members/:id/devices": "member",
     "GET /members/:id/registration-numbers": "member",
     "POST /members/:id/registration-numbers": "member",
+    "GET /members/:id/consents": "member",
+    "POST /members/:id/consents": "member",
+    "GET /members/:id/consents/fhir": "member",
+    "GET /members/:id/disclosures": "member",
+    "POST /members/:id/disclosures": "member",
   },
   errorCodes: NETWORK_ERROR_CODES,
-  api: [deviceRoutes, triageRoutes, registrationNumberRoutes],
+  api: [deviceRoutes, triageRoutes, registrationNumberRoutes, consentRoutes],
   // The finder's call (providers/finder-call.ts) is added by the network's composition root (context.ts).
   outside: [deviceEventRoute],
 };

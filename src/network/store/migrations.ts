@@ -7,10 +7,12 @@ import { registrationNumbersMigration } from "./migrations/1000-registration-num
 import { partnersAndReportsMigration } from "./migrations/1010-partners-and-reports.ts";
 import { devicesMigration } from "./migrations/1030-devices.ts";
 import { finderCallsMigration } from "./migrations/1040-finder-calls.ts";
+import { consentsMigration } from "./migrations/1050-consents.ts";
 
 export const NETWORK_MIGRATIONS: Migration[] = [
   registrationNumbersMigration,
   partnersAndReportsMigration,
   devicesMigration,
   finderCallsMigration,
+  consentsMigration,
 ];

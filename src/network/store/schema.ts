@@ -7,8 +7,12 @@ import type { ColumnType } from "kysely";
 import type { FinderAttempt, FinderDial, FinderOutcome } from "../domain/finder-calls.ts";
 import type { DeviceKind, DevicePower, DeviceState as DeviceStateJson } from "../domain/devices.ts";
 import type { PartnerContact, PartnerKind } from "../domain/partners.ts";
+import type { ConsentDecision, ConsentMethod, ConsentPurpose, LegalBasis } from "../domain/consents.ts";
 import type { ReportMatch } from "../domain/reports.ts";
 import type { ReportStatus, ReportUrgency, TriageOutcome } from "../domain/triage.ts";
+
+/** Why a disclosure was lawful: the member's consent, or a legal basis (domain/consents.ts). */
+export type DisclosureBasis = "consent" | LegalBasis;
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Maybe<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -22,6 +26,43 @@ export const REGISTRATION_NUMBER_KINDS = ["card", "keyholder", "sticker"] as con
 export type RegistrationNumberKind = (typeof REGISTRATION_NUMBER_KINDS)[number];
 
 export interface NetworkTables {
+  network_consents: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    purpose: ConsentPurpose;
+    decision: ConsentDecision;
+    period_start: Timestamp;
+    period_end: Maybe<Date>;
+    method: Exclude<ConsentMethod, "terms">;
+    terms_version: Maybe<string>;
+    recorded_by: string;
+    given_at: Timestamp;
+    recorded_at: Timestamp;
+    note: Maybe<string>;
+  };
+  network_disclosures: {
+    id: string;
+    organisation_id: string;
+    member_id: string;
+    basis: DisclosureBasis;
+    consent_id: Maybe<string>;
+    recipient: string;
+    recipient_kind: string;
+    purpose: string;
+    fields: string[];
+    disclosed_by: string;
+    disclosed_at: Timestamp;
+  };
+  network_disaster_declarations: {
+    id: string;
+    organisation_id: string;
+    reason: string;
+    declared_by: string;
+    declared_at: Timestamp;
+    ended_by: Maybe<string>;
+    ended_at: Maybe<Date>;
+  };
   network_registration_numbers: {
     id: string;
     organisation_id: string;

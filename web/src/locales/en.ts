@@ -487,6 +487,7 @@ export const en: Messages = {
       sandbox_channel_outside_sandbox: "{{count}} people still have a practice channel.",
       credentials_refused: "{{channel}} refuses the credentials.",
       public_url_unset: "The public URL (MIMAMORI_PUBLIC_URL) is not set.",
+      consent_missing: "{{count}} members are watched without a record of consent.",
     },
     fix: {
       team_unreachable: "Set duty and contacts",
@@ -495,6 +496,7 @@ export const en: Messages = {
       sandbox_channel_outside_sandbox: "Fix the members' channels",
       credentials_refused: "Fix the channel settings",
       public_url_unset: "Check the channel settings",
+      consent_missing: "Record consent on the members' pages",
     },
   },
   consent: {
@@ -1207,6 +1209,8 @@ export const en: Messages = {
     not_found: "Not found. It was deleted, or belongs to another organisation.",
     unknown_reference: "A team, group or contact you named does not exist.",
     no_recipients: "The audience has no active member.",
+    disclosure_not_allowed: "Neither the member's consent nor a legal basis covers this disclosure. Nothing was recorded.",
+    no_disaster_declared: "No disaster is declared: the disaster support list cannot be shared without consent.",
     no_question: "This broadcast asked no question, so it takes no answers.",
     invalid_cap: "This is not a CAP 1.2 alert that can start a broadcast.",
     drill_broadcast: "A drill's silence opens no incident: call the member instead.",

@@ -486,6 +486,7 @@ export const ja = {
       sandbox_channel_outside_sandbox: "練習用の連絡手段が {{count}}人に残っています。",
       credentials_refused: "{{channel}} が認証情報を拒否しています。",
       public_url_unset: "公開 URL（MIMAMORI_PUBLIC_URL）が未設定です。",
+      consent_missing: "同意の記録がないまま見守っている利用者が {{count}}人います。",
     },
     fix: {
       team_unreachable: "当番と連絡先を設定する",
@@ -494,6 +495,7 @@ export const ja = {
       sandbox_channel_outside_sandbox: "利用者の連絡先を直す",
       credentials_refused: "連絡手段の設定を直す",
       public_url_unset: "連絡手段の設定を確認する",
+      consent_missing: "利用者のページで同意を記録する",
     },
   },
   consent: {
@@ -1203,6 +1205,8 @@ export const ja = {
     not_found: "見つかりませんでした。削除されたか、別の組織のものです。",
     unknown_reference: "指定したチーム・グループ・連絡先などが見つかりません。",
     no_recipients: "送信先に有効な利用者がいません。",
+    disclosure_not_allowed: "本人の同意も法令上の根拠もないため、提供できません。記録していません。",
+    no_disaster_declared: "災害が宣言されていないため、同意なしに避難行動要支援者名簿を提供できません。",
     no_question: "質問のない一斉連絡には回答を記録できません。",
     invalid_cap: "CAP 1.2 の警報として読めません。",
     drill_broadcast: "訓練の未回答では訪問を依頼できません。電話で確認してください。",

@@ -71,6 +71,7 @@ const FIX_AT: Record<string, string> = {
   credentials_refused: "/settings/channels",
   sandbox_channel_outside_sandbox: "/members",
   public_url_unset: "/settings/channels",
+  consent_missing: "/members",
 };
 
 /**
