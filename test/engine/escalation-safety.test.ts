@@ -156,6 +156,7 @@ for (const kind of databaseKinds()) {
       try {
         const member = await created(service, {
           displayName: "山田花子", channels: [{ kind: "sandbox", address: "hanako" }], plan: { every: "1d", at: "09:00" },
+          consent: { termsVersion: "1", at: "2027-01-04T08:00:00+09:00" },
           contacts: [{ displayName: "一郎", relation: "son", channels: [{ kind: "sandbox", address: "ichiro" }] },
             { displayName: "佐藤さん", relation: "neighbour", channels: [{ kind: "sandbox", address: "sato" }] }],
         });
