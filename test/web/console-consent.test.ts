@@ -1,7 +1,8 @@
 /**
  * 同意と個人情報 on a member's page, in Debian's Chromium: the flag for watching
  * without consent, recording a consent (the flag clears, the history lists it),
- * the export as a file, and the erasure that needs the member's name typed;
+ * the export as a file, and the erasure that needs the member's name typed; the
+ * list's mark for members watched without consent;
  * Japanese and English with no WCAG 2.2 AA violation; screenshots saved.
  */
 import assert from "node:assert/strict";
@@ -65,6 +66,12 @@ describe("consent and personal information in the console", () => {
     assert.equal(await section.getByRole("button", { name: "同意を記録する" }).count(), 0);
     assert.equal(await page.getByTestId("personal-data").count(), 0);
     await assertAccessible(page, "Member page as observer, consent (ja)");
+    // The list marks the members watched without a record of consent.
+    await page.goto(`${suite.url}/members`);
+    // (an observer sees names as ***: the row is the one linking to the member)
+    const row = page.locator(`tr:has(a[href="/members/${member.body.id}"])`);
+    await row.getByTestId("consent-badge").filter({ hasText: "同意未記録" }).waitFor();
+    await assertAccessible(page, "Member list with a consent badge (ja)");
     await page.context().close();
   });
 });

@@ -506,6 +506,7 @@ export const en: Messages = {
     recorded: "Agreement recorded.",
   },
   consentSection: {
+    badge: "No consent recorded",
     heading: "Consent and personal information",
     watching: {
       recorded: "Watching: consent recorded.",

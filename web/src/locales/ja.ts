@@ -505,6 +505,7 @@ export const ja = {
     recorded: "同意を記録しました。",
   },
   consentSection: {
+    badge: "同意未記録",
     heading: "同意と個人情報",
     watching: {
       recorded: "見守り: 同意の記録があります。",

@@ -20,7 +20,7 @@ import { FieldSelect, Import } from "./Import.tsx";
 import { type Incident, Timeline } from "./Incidents.tsx";
 import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
 import { MemberDevices } from "../network/Devices.tsx";
-import { ConsentSection } from "./network/ConsentSection.tsx";
+import { ConsentBadge, ConsentSection } from "./network/ConsentSection.tsx";
 
 /** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
 const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
@@ -85,7 +85,7 @@ function MemberList({ me }: { me: Me }) {
   const teamName = useMemo(() => new Map((teams.data?.teams ?? []).map((team) => [team.id, team.name])), [teams.data]);
   const column = createColumnHelper<MemberSummary>();
   const columns = useMemo(() => [
-    column.accessor("displayName", { header: () => t("members.name"), cell: (c) => <Link href={`/members/${c.row.original.id}`}>{c.getValue()}</Link> }),
+    column.accessor("displayName", { header: () => t("members.name"), cell: (c) => <><Link href={`/members/${c.row.original.id}`}>{c.getValue()}</Link><ConsentBadge id={c.row.original.id} /></> }),
     column.accessor("displayNameKana", { header: () => t("memberFilters.kana"), cell: (c) => c.getValue() ?? "" }),
     column.accessor("externalId", { header: () => t("memberFilters.externalId"), cell: (c) => c.getValue() ?? "" }),
     column.accessor("teamId", { header: () => t("members.team"), cell: (c) => teamName.get(c.getValue()) ?? "—" }),

@@ -183,3 +183,13 @@ function PersonalData({ id, displayName }: { id: string; displayName: string }) 
     </div>
   );
 }
+
+/** A mark beside a member's name in the list when they are watched without a record of consent (one query for the whole list). */
+export function ConsentBadge({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const missing = useQuery({
+    queryKey: ["consents-missing"], queryFn: () => api<{ memberIds: string[] }>("GET", "/consents/missing"), staleTime: 60_000,
+    select: (data) => new Set(data.memberIds),
+  });
+  return missing.data?.has(id) ? <> <span className="badge consent-badge" data-testid="consent-badge">{t("consentSection.badge")}</span></> : null;
+}
