@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
+import { newId } from "../../src/ids.ts";
 import { termsConsentRecord, toFhirConsent } from "../../src/network/domain/consents.ts";
 
 // The resource our code builds fits @types/fhir's R4 Consent (checked by the type checker).
@@ -215,6 +216,24 @@ for (const kind of databaseKinds()) {
       assert.ok(incidents.length >= 1);
       assert.equal((await service.api("POST", `/members/${memberId}/erasure`, { reason: "本人の申出" }, observer)).status, 403);
       assert.equal((await service.api("POST", `/members/${memberId}/erasure`, {})).body.error?.field, "reason");
+      // A partner's report about the member, and a registration number (other parts of the network).
+      const organisationId = (await db.selectFrom("members").select("organisation_id").where("id", "=", memberId).executeTakeFirstOrThrow()).organisation_id;
+      const partner = newId();
+      const now = new Date();
+      await db.insertInto("network_partners").values({
+        id: partner, organisation_id: organisationId, name: "新聞販売所", kind: "home_visit", short_code: `C${partner.slice(0, 7)}`, created_at: now, updated_at: now,
+      }).execute();
+      const report = newId();
+      await db.insertInto("network_reports").values({
+        id: report, organisation_id: organisationId, partner_id: partner, service_code: "concern", urgency: "consult", member_id: memberId, match: "address",
+        description: "新聞が3日分たまっている", address: "神戸市中央区1-1", requested_at: now, received_at: now,
+      }).execute();
+      await db.insertInto("network_registration_numbers").values({
+        id: newId(), organisation_id: organisationId, member_id: memberId, number: "C12345", kind: "keyholder", issued_at: now, issued_by: "t",
+      }).execute();
+      const exported = (await service.api("GET", `/members/${memberId}/export`)).body.sections;
+      assert.equal(exported.partner_reports[0].description, "新聞が3日分たまっている");
+      assert.equal(exported.registration_numbers[0].number, "C12345");
       const erased = await service.api("POST", `/members/${memberId}/erasure`, { reason: "本人の申出" });
       assert.equal(erased.status, 200, JSON.stringify(erased.body));
       assert.equal(erased.body.incidentsKept, incidents.length);
@@ -237,6 +256,10 @@ for (const kind of databaseKinds()) {
         const rows = await db.selectFrom(table).select("organisation_id").where("member_id", "=", memberId).execute();
         assert.equal(rows.length, 0, `${table} emptied`);
       }
+      assert.equal((await db.selectFrom("network_registration_numbers").select("id").where("member_id", "=", memberId).execute()).length, 0);
+      const anonymous = await db.selectFrom("network_reports").selectAll().where("id", "=", report).executeTakeFirstOrThrow();
+      assert.deepEqual([anonymous.member_id, anonymous.description, anonymous.address, anonymous.urgency], [null, null, null, "consult"],
+        "the report stays for the partner's statistics, unlinked");
       const outbox = await db.selectFrom("outbox").select("id").where("recipient_id", "=", memberId).execute();
       assert.equal(outbox.length, 0);
       const dump = JSON.stringify(await db.selectFrom("members").selectAll().where("id", "=", memberId).execute());

@@ -303,6 +303,8 @@ export const networkPersonalData: PersonalDataHook = {
         .where("member_id", "=", memberId).orderBy("disclosed_at").execute(),
       registration_numbers: await tx.selectFrom("network_registration_numbers").selectAll().where("organisation_id", "=", organisationId)
         .where("member_id", "=", memberId).orderBy("issued_at").execute(),
+      partner_reports: await tx.selectFrom("network_reports").selectAll().where("organisation_id", "=", organisationId)
+        .where("member_id", "=", memberId).orderBy("received_at").execute(),
     };
   },
   async erase(tx, organisationId, memberId) {
@@ -311,6 +313,12 @@ export const networkPersonalData: PersonalDataHook = {
       const result = await tx.deleteFrom(table).where("organisation_id", "=", organisationId).where("member_id", "=", memberId).executeTakeFirst();
       counts[table] = Number(result.numDeletedRows);
     }
+    // Partner reports about the member stay for the partner's statistics (service, urgency, checklist, outcome,
+    // times), unlinked and without where, what was written or the staff's notes.
+    const reports = await tx.updateTable("network_reports").set({
+      member_id: null, description: null, address: null, lat: null, long: null, registration_number: null, notes: null, status_notes: null,
+    }).where("organisation_id", "=", organisationId).where("member_id", "=", memberId).executeTakeFirst();
+    counts.network_reports = Number(reports.numUpdatedRows);
     return counts;
   },
 };
