@@ -152,13 +152,25 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     const contactIds = (await tx.selectFrom("contacts").select("id").where("organisation_id", "=", organisationId).where("member_id", "=", memberId)
       .execute()).map((c) => c.id);
     const recipients = [memberId, ...contactIds];
-    // Messages to the member or their contacts, and links sent to them (addresses and texts are personal).
-    count("outbox", (await tx.deleteFrom("outbox").where("organisation_id", "=", organisationId).where("recipient_id", "in", recipients)
-      .executeTakeFirst()).numDeletedRows);
+    const checkinIds = tx.selectFrom("checkins").select("id").where("organisation_id", "=", organisationId).where("member_id", "=", memberId);
+    const incidentIds = tx.selectFrom("incidents").select("id").where("organisation_id", "=", organisationId).where("member_id", "=", memberId);
+    // Messages to the member or their contacts, and those about the member to anyone (an alert to the team names
+    // the member), with the sandbox's copies and the links sent in them: addresses and texts are personal.
+    const messages = (await tx.selectFrom("outbox").select("idempotency_key").where("organisation_id", "=", organisationId)
+      .where((eb) => eb.or([eb("recipient_id", "in", recipients), eb("checkin_id", "in", checkinIds), eb("incident_id", "in", incidentIds)]))
+      .execute()).map((m) => m.idempotency_key);
+    for (let i = 0; i < messages.length; i += 1000) {
+      const keys = messages.slice(i, i + 1000);
+      count("sandbox_deliveries", (await tx.deleteFrom("sandbox_deliveries").where("organisation_id", "=", organisationId)
+        .where("idempotency_key", "in", keys).executeTakeFirst()).numDeletedRows);
+      count("outbox", (await tx.deleteFrom("outbox").where("organisation_id", "=", organisationId).where("idempotency_key", "in", keys)
+        .executeTakeFirst()).numDeletedRows);
+    }
     count("sandbox_deliveries", (await tx.deleteFrom("sandbox_deliveries").where("organisation_id", "=", organisationId)
       .where("recipient_id", "in", recipients).executeTakeFirst()).numDeletedRows);
     count("links", (await tx.deleteFrom("links").where("organisation_id", "=", organisationId)
-      .where((eb) => eb.or([eb("member_id", "=", memberId), eb("recipient_id", "in", recipients)])).executeTakeFirst()).numDeletedRows);
+      .where((eb) => eb.or([eb("member_id", "=", memberId), eb("recipient_id", "in", recipients), eb("incident_id", "in", incidentIds)]))
+      .executeTakeFirst()).numDeletedRows);
     count("line_users", (await tx.deleteFrom("line_users").where("organisation_id", "=", organisationId).where("member_id", "=", memberId)
       .executeTakeFirst()).numDeletedRows);
     count("broadcast_recipients", (await tx.deleteFrom("broadcast_recipients").where("organisation_id", "=", organisationId)
