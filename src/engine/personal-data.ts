@@ -212,6 +212,7 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     }
     await tx.updateTable("members").set({
       display_name: "—", personal: "{}", channels: "[]", pause: null, active: false, next_due_at: null, last_prompted_at: null, consent: null,
+      last_sign_of_life_at: null, last_sign_of_life_source: null,
       display_name_kana: null, external_id: null, updated_at: now, erased_at: now,
     }).where("organisation_id", "=", organisationId).where("id", "=", memberId).execute();
     count("members", 1);

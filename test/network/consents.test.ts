@@ -233,9 +233,13 @@ for (const kind of databaseKinds()) {
       }).execute();
       const about = await db.selectFrom("outbox").select(["id", "recipient_kind"]).where("incident_id", "in", incidents.map((i) => i.id)).execute();
       assert.ok(about.some((m) => m.recipient_kind !== "member"), "the incident alerted someone (the test is about those messages too)");
+      const device = await service.api("POST", `/members/${memberId}/devices`, { kind: "fridge_door", name: "冷蔵庫", power: "battery" });
+      assert.equal(device.status, 201, JSON.stringify(device.body));
       const exported = (await service.api("GET", `/members/${memberId}/export`)).body.sections;
       assert.equal(exported.partner_reports[0].description, "新聞が3日分たまっている");
       assert.equal(exported.registration_numbers[0].number, "C12345");
+      assert.equal(exported.devices[0].name, "冷蔵庫");
+      assert.ok(!("token_hash" in exported.devices[0]), "no credential in the export");
       const erased = await service.api("POST", `/members/${memberId}/erasure`, { reason: "本人の申出" });
       assert.equal(erased.status, 200, JSON.stringify(erased.body));
       assert.equal(erased.body.incidentsKept, incidents.length);
@@ -254,7 +258,7 @@ for (const kind of databaseKinds()) {
       assert.ok(kept.every((i) => i.note === null && i.acknowledged_by === null && i.checkin_id === null && i.status === "resolved"));
       const events = await db.selectFrom("incident_events").selectAll().where("incident_id", "in", kept.map((i) => i.id)).execute();
       assert.ok(events.length >= 1 && events.every((e) => e.actor === null && JSON.stringify(e.data) === "{}"));
-      for (const table of ["contacts", "checkins", "answers", "member_notes", "visits", "observations", "network_consents", "network_disclosures"] as const) {
+      for (const table of ["contacts", "checkins", "answers", "member_notes", "visits", "observations", "network_consents", "network_disclosures", "network_devices"] as const) {
         const rows = await db.selectFrom(table).select("organisation_id").where("member_id", "=", memberId).execute();
         assert.equal(rows.length, 0, `${table} emptied`);
       }

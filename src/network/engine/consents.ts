@@ -305,11 +305,15 @@ export const networkPersonalData: PersonalDataHook = {
         .where("member_id", "=", memberId).orderBy("issued_at").execute(),
       partner_reports: await tx.selectFrom("network_reports").selectAll().where("organisation_id", "=", organisationId)
         .where("member_id", "=", memberId).orderBy("received_at").execute(),
+      // Devices without their token's hash (a credential, not the member's data).
+      devices: (await tx.selectFrom("network_devices").selectAll().where("organisation_id", "=", organisationId)
+        .where("member_id", "=", memberId).orderBy("created_at").execute()).map(({ token_hash: _, ...device }) => device),
     };
   },
   async erase(tx, organisationId, memberId) {
     const counts: Record<string, number> = {};
-    for (const table of ["network_consents", "network_disclosures", "network_registration_numbers"] as const) {
+    // Devices go with their rules (network_device_rules: on delete cascade).
+    for (const table of ["network_consents", "network_disclosures", "network_registration_numbers", "network_devices"] as const) {
       const result = await tx.deleteFrom(table).where("organisation_id", "=", organisationId).where("member_id", "=", memberId).executeTakeFirst();
       counts[table] = Number(result.numDeletedRows);
     }
