@@ -308,12 +308,14 @@ export const networkPersonalData: PersonalDataHook = {
       // Devices without their token's hash (a credential, not the member's data).
       devices: (await tx.selectFrom("network_devices").selectAll().where("organisation_id", "=", organisationId)
         .where("member_id", "=", memberId).orderBy("created_at").execute()).map(({ token_hash: _, ...device }) => device),
+      finder_calls: await tx.selectFrom("network_finder_calls").selectAll().where("organisation_id", "=", organisationId)
+        .where("member_id", "=", memberId).execute(),
     };
   },
   async erase(tx, organisationId, memberId) {
     const counts: Record<string, number> = {};
     // Devices go with their rules (network_device_rules: on delete cascade).
-    for (const table of ["network_consents", "network_disclosures", "network_registration_numbers", "network_devices"] as const) {
+    for (const table of ["network_consents", "network_disclosures", "network_registration_numbers", "network_devices", "network_finder_calls"] as const) {
       const result = await tx.deleteFrom(table).where("organisation_id", "=", organisationId).where("member_id", "=", memberId).executeTakeFirst();
       counts[table] = Number(result.numDeletedRows);
     }
