@@ -15,6 +15,7 @@ import {
 import {
   CONSENT_ERROR_CODES, ConsentView, consentRoutes, DisasterView, DisclosureList, DisclosureView, FhirBundle, MemberConsentsView, WithoutConsent,
 } from "./consents.ts";
+import { PARTNER_ACCESS, PARTNER_RESPONSES, partnerRoutes } from "./partners.ts";
 
 /** Error codes of the network; each is declared for the type checker below and documented in the README. */
 export const NETWORK_ERROR_CODES = {
@@ -63,6 +64,7 @@ export const NETWORK_HTTP: HttpContext = {
     "GET /disaster-declaration": "observer",
     "POST /disaster-declaration": "admin",
     "DELETE /disaster-declaration": "admin",
+    ...PARTNER_ACCESS,
   },
   responses: {
     "GET /members/:id/devices": { 200: DeviceList },
@@ -90,6 +92,7 @@ export const NETWORK_HTTP: HttpContext = {
     "GET /disaster-declaration": { 200: DisasterView },
     "POST /disaster-declaration": { 200: DisasterView },
     "DELETE /disaster-declaration": { 204: NoContent },
+    ...PARTNER_RESPONSES,
   },
   scope: {
     "GET /members/:id/devices": "member",
@@ -103,7 +106,7 @@ export const NETWORK_HTTP: HttpContext = {
     "POST /members/:id/disclosures": "member",
   },
   errorCodes: NETWORK_ERROR_CODES,
-  api: [deviceRoutes, triageRoutes, registrationNumberRoutes, consentRoutes],
+  api: [deviceRoutes, triageRoutes, registrationNumberRoutes, consentRoutes, partnerRoutes],
   // The finder's call (providers/finder-call.ts) is added by the network's composition root (context.ts).
   outside: [deviceEventRoute],
 };
