@@ -117,3 +117,13 @@ async function reportByKey(db: Db, organisationId: string, partnerId: string, ke
 export async function reportById(db: Db, organisationId: string, id: string): Promise<ReportRow | undefined> {
   return db.selectFrom("network_reports").selectAll().where("organisation_id", "=", organisationId).where("id", "=", id).executeTakeFirst();
 }
+
+/** A partner's reports, newest first: those named (`ids`), or the latest `limit`; optionally only open or closed ones. */
+export async function reportsOfPartner(
+  db: Db, organisationId: string, partnerId: string, filter: { ids: string[]; status: "open" | "closed" | undefined; limit: number },
+): Promise<ReportRow[]> {
+  let q = db.selectFrom("network_reports").selectAll().where("organisation_id", "=", organisationId).where("partner_id", "=", partnerId);
+  if (filter.ids.length > 0) q = q.where("id", "in", filter.ids);
+  if (filter.status) q = q.where("status", "=", filter.status);
+  return q.orderBy("received_at", "desc").orderBy("id", "desc").limit(filter.limit).execute();
+}

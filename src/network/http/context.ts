@@ -15,6 +15,7 @@ import {
 import {
   CONSENT_ERROR_CODES, ConsentView, consentRoutes, DisasterView, DisclosureList, DisclosureView, FhirBundle, MemberConsentsView, WithoutConsent,
 } from "./consents.ts";
+import { open311Routes } from "./open311.ts";
 import { PARTNER_ACCESS, PARTNER_RESPONSES, partnerRoutes } from "./partners.ts";
 
 /** Error codes of the network; each is declared for the type checker below and documented in the README. */
@@ -108,5 +109,5 @@ export const NETWORK_HTTP: HttpContext = {
   errorCodes: NETWORK_ERROR_CODES,
   api: [deviceRoutes, triageRoutes, registrationNumberRoutes, consentRoutes, partnerRoutes],
   // The finder's call (providers/finder-call.ts) is added by the network's composition root (context.ts).
-  outside: [deviceEventRoute],
+  outside: [deviceEventRoute, open311Routes],
 };
