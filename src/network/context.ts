@@ -20,6 +20,7 @@ import { NETWORK_HTTP } from "./http/context.ts";
 import { auditAs } from "../http/audit.ts";
 import { finderCallRoutes } from "./providers/finder-call.ts";
 import { MqttDevices } from "./providers/mqtt/devices.ts";
+import { reportFormRoutes } from "./providers/report-form/routes.ts";
 import { NETWORK_MIGRATIONS } from "./store/migrations.ts";
 
 export interface NetworkContext {
@@ -44,8 +45,9 @@ export function networkContext(): NetworkContext {
   const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
     phases: [deviceSilentPhase, deviceInactivityPhase],
-    // The finder's call is a Twilio provider: plugged in here, where providers are wired, not by the HTTP part.
-    http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs)] },
+    // The finder's call (a Twilio provider) and the report form (a channel reports arrive by) are providers: plugged in
+    // here, where providers are wired, beside the context's own routes.
+    http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs), reportFormRoutes] },
     setupChecks: consentSetupChecks,
     personalData: networkPersonalData,
     async start(s) {

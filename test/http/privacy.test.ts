@@ -23,6 +23,7 @@ for (const kind of databaseKinds()) {
     let broadcastId: string;
     let visitId: string;
     let networkReportId: string;
+    let partnerId: string;
 
     before(async () => {
       service = await startTestService(kind);
@@ -60,6 +61,12 @@ for (const kind of databaseKinds()) {
         urgency: "consult", address: "松戸市1-2-3", description: "山田花子さんの新聞がたまっている", reporterName: "配達員 鈴木", reporterPhone: "090-1111-2222",
         registrationNumber: "TEST1234",
       }, "2027-01-04T08:00:00+09:00");
+      // A partner whose contact person is named like a member's contact, with a phone number: redacted like theirs.
+      const partner = await service.api("POST", "/network/partners", {
+        name: "本町新聞販売所", kind: "home_visit", contacts: [{ displayName: "佐藤さん", phone: "090-1111-2222", email: "hanako@example.jp" }],
+      }, staff);
+      assert.equal(partner.status, 201, JSON.stringify(partner.body));
+      partnerId = partner.body.id;
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
     after(async () => {
@@ -117,6 +124,7 @@ for (const kind of databaseKinds()) {
         // Admin-only: an observer is refused before any import is looked up, so any id does.
         "member-imports": member.id,
         "network/reports": networkReportId,
+        "network/partners": partnerId,
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {
