@@ -266,6 +266,8 @@ for (const kind of databaseKinds()) {
           ["channel_not_configured", "sms", 1],
           ["channel_not_configured", "voice", 1],
           ["public_url_unset", null, null],
+          // The two members were registered without a record of consent (the network's check).
+          ["consent_missing", null, 2],
         ]);
       } finally {
         await service.close();
