@@ -108,7 +108,7 @@ describe(`member import and registration in the console (${ON})`, () => {
     await page.getByRole("link", { name: "登録した利用者を開く" }).click();
     await page.getByRole("heading", { level: 1, name: "佐藤花子" }).waitFor();
     await page.getByText("さとう はなこ").waitFor();
-    await page.getByText("2027-01版").waitFor();
+    await page.getByTestId("member-consent").getByText("2027-01版").waitFor();
 
     await page.getByRole("button", { name: "情報を変更する" }).click();
     await page.getByRole("heading", { level: 2, name: "利用者の情報を変更" }).waitFor();

@@ -28,7 +28,7 @@ describe(`members in the console (${ON})`, () => {
   test("find a member, open their page, pause, resume and answer on their behalf", async () => {
     for (const name of ["森 さくら", "森 太一", "清水 健"]) assert.equal((await service.api("POST", "/members", memberBody({ displayName: name }))).status, 201);
     const page = await signedInPage(browser, service.url, service.token);
-    await page.getByRole("link", { name: "利用者" }).click();
+    await page.getByRole("link", { name: "利用者", exact: true }).click();
     await page.getByRole("heading", { level: 1, name: "利用者" }).waitFor();
     await page.getByRole("link", { name: "清水 健" }).waitFor();
     await assertAccessible(page, "Members (ja)");
