@@ -9,6 +9,7 @@ import { z } from "zod";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
+import { NoContent } from "../../http/responses.ts";
 import { DateTime, IdParams, optionalText, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import {
@@ -215,3 +216,39 @@ export function consentRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => ({ memberIds: await membersWithoutConsent(s.db, request.principal.organisationId, s.clock.now()) }));
   };
 }
+
+/** Who may call each consent, disclosure and disaster-declaration route (context.ts composes the network's table). */
+export const CONSENT_ACCESS = {
+  // Consent: the team reads, staff record; the FHIR export shows who recorded (staff, audited).
+  "GET /members/:id/consents": "observer",
+  "POST /members/:id/consents": "staff",
+  "GET /members/:id/consents/fhir": "staff",
+  "GET /members/:id/disclosures": "observer",
+  "POST /members/:id/disclosures": "staff",
+  "GET /consents/missing": "observer",
+  "GET /disaster-declaration": "observer",
+  "POST /disaster-declaration": "admin",
+  "DELETE /disaster-declaration": "admin",
+} as const;
+
+/** The answers of the consent, disclosure and disaster-declaration routes. */
+export const CONSENT_RESPONSES = {
+  "GET /members/:id/consents": { 200: MemberConsentsView },
+  "POST /members/:id/consents": { 201: ConsentView },
+  "GET /members/:id/consents/fhir": { 200: FhirBundle },
+  "GET /members/:id/disclosures": { 200: DisclosureList },
+  "POST /members/:id/disclosures": { 201: DisclosureView },
+  "GET /consents/missing": { 200: WithoutConsent },
+  "GET /disaster-declaration": { 200: DisasterView },
+  "POST /disaster-declaration": { 200: DisasterView },
+  "DELETE /disaster-declaration": { 204: NoContent },
+};
+
+/** Consent routes acting on one member's records (team scope). */
+export const CONSENT_SCOPE = {
+  "GET /members/:id/consents": "member",
+  "POST /members/:id/consents": "member",
+  "GET /members/:id/consents/fhir": "member",
+  "GET /members/:id/disclosures": "member",
+  "POST /members/:id/disclosures": "member",
+} as const;

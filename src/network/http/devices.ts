@@ -10,6 +10,7 @@ import { z } from "zod";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
+import { NoContent } from "../../http/responses.ts";
 import { IdParams, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { checkTeam, teamScope } from "../../http/team-scope.ts";
@@ -172,3 +173,35 @@ export async function deviceEventRoute(app: FastifyInstance, s: Services): Promi
     return reply.code(202).send({ accepted: true, activity: outcome.activity });
   });
 }
+
+/** Error codes of the devices' routes (context.ts composes the network's). */
+export const DEVICE_ERROR_CODES = {
+  device_topic_taken: "another device of this organisation has this MQTT topic name",
+  device_event_refused: "a device event seen already, older than the device's last one, or too far ahead of our clock; nothing changed",
+} as const;
+
+/** Who may call each device route (context.ts composes the network's table). */
+export const DEVICE_ACCESS = {
+  "GET /members/:id/devices": "observer",
+  "POST /members/:id/devices": "staff",
+  "GET /network/devices": "observer",
+  "PATCH /network/devices/:id": "staff",
+  "POST /network/devices/:id/token": "staff",
+  "DELETE /network/devices/:id": "staff",
+} as const;
+
+/** The answers of the device routes. */
+export const DEVICE_RESPONSES = {
+  "GET /members/:id/devices": { 200: DeviceList },
+  "POST /members/:id/devices": { 201: DeviceWithToken },
+  "GET /network/devices": { 200: DeviceList },
+  "PATCH /network/devices/:id": { 200: DeviceView },
+  "POST /network/devices/:id/token": { 200: DeviceToken },
+  "DELETE /network/devices/:id": { 204: NoContent },
+};
+
+/** Device routes acting on one member's records (team scope). */
+export const DEVICE_SCOPE = {
+  "GET /members/:id/devices": "member",
+  "POST /members/:id/devices": "member",
+} as const;

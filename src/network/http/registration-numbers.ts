@@ -121,3 +121,31 @@ export function registrationNumberRoutes(s: Services): FastifyPluginAsyncZod {
     });
   };
 }
+
+/** Error codes of the registration-number routes (context.ts composes the network's). */
+export const REGISTRATION_NUMBER_ERROR_CODES = {
+  registration_number_taken: "the registration number is in use in this organisation (withdraw it first)",
+  registration_number_withdrawn: "the registration number is withdrawn already",
+} as const;
+
+/** Who may call each registration-number route: the lookup is staff's (it shows contacts and medical notes, audited). */
+export const REGISTRATION_NUMBER_ACCESS = {
+  "GET /members/:id/registration-numbers": "observer",
+  "POST /members/:id/registration-numbers": "staff",
+  "DELETE /network/registration-numbers/:id": "staff",
+  "POST /network/registration-numbers/lookup": "staff",
+} as const;
+
+/** The answers of the registration-number routes. */
+export const REGISTRATION_NUMBER_RESPONSES = {
+  "GET /members/:id/registration-numbers": { 200: RegistrationNumberList },
+  "POST /members/:id/registration-numbers": { 201: RegistrationNumberView },
+  "DELETE /network/registration-numbers/:id": { 200: RegistrationNumberView },
+  "POST /network/registration-numbers/lookup": { 200: KeyholderCard },
+};
+
+/** Registration-number routes acting on one member's records (team scope). */
+export const REGISTRATION_NUMBER_SCOPE = {
+  "GET /members/:id/registration-numbers": "member",
+  "POST /members/:id/registration-numbers": "member",
+} as const;

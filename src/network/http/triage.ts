@@ -20,7 +20,9 @@ import { ATTRIBUTE_REGISTRATION_NUMBER } from "../domain/reports.ts";
 import { fiscalYearOf } from "../domain/statistics.ts";
 import { partnerReportStatistics, statisticsFile } from "../engine/statistics.ts";
 import { getReport, listReports, reopenReport, type TriageCommandError, type TriageReport, triageReport } from "../engine/triage.ts";
-import { ReportListQuery, StatisticsExportQuery, StatisticsQuery, TriageInput } from "./triage-schemas.ts";
+import {
+  ReportListQuery, StatisticsExportQuery, StatisticsFile, StatisticsOut, StatisticsQuery, TriageAnswer, TriageInput, TriageReportList, TriageReportOut,
+} from "./triage-schemas.ts";
 
 const tags = ["network"];
 
@@ -173,3 +175,32 @@ export function triageRoutes(s: Services): FastifyPluginAsyncZod {
     });
   };
 }
+
+/** Error codes of the triage routes (context.ts composes the network's). */
+export const TRIAGE_ERROR_CODES = {
+  report_closed: "the partner report is decided already: reopen it to change its outcome",
+  report_open: "the partner report is open: only a decided one is reopened",
+  personal_in_status_notes: "the status note the reporter reads names the member, an address, the reporter or a phone number: it is public",
+} as const;
+
+/** Who may call each triage and statistics route (context.ts composes the network's table). */
+export const TRIAGE_ACCESS = {
+  // The triage queue (気づき): staff decide; observers read the redacted form; team staff reach their teams' members' reports.
+  "GET /network/reports": "observer",
+  "GET /network/reports/:id": "observer",
+  "POST /network/reports/:id/triage": "staff",
+  "POST /network/reports/:id/reopen": "staff",
+  // Aggregates per partner and month: nobody is named.
+  "GET /network/reports/statistics": "observer",
+  "GET /network/reports/statistics/export": "observer",
+} as const;
+
+/** The answers of the triage and statistics routes. */
+export const TRIAGE_RESPONSES = {
+  "GET /network/reports": { 200: TriageReportList },
+  "GET /network/reports/:id": { 200: TriageReportOut },
+  "POST /network/reports/:id/triage": { 200: TriageAnswer },
+  "POST /network/reports/:id/reopen": { 200: TriageReportOut },
+  "GET /network/reports/statistics": { 200: StatisticsOut },
+  "GET /network/reports/statistics/export": { 200: StatisticsFile },
+};
