@@ -4,7 +4,8 @@
  * same days end in ONE incident with all three on its timeline, and each person
  * is alerted once, not three times. The partner report and the fridge come in
  * through the core command the network's reports and device rules call
- * (engine/concerns.ts `raiseConcern`).
+ * (engine/concerns.ts `raiseConcern`); partner reports also end to end through
+ * the report form and Open311 (a matched 相談 or 通報 raises its concern on arrival).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -29,10 +30,10 @@ for (const kind of databaseKinds()) {
       await service?.close();
     });
 
-    async function newMember() {
+    async function newMember(over: Record<string, unknown> = {}) {
       const sb = sandbox(service.api);
       await sb.delivered();
-      const r = await service.api("POST", "/members", memberBody());
+      const r = await service.api("POST", "/members", memberBody(over));
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const member = r.body;
       const names: Record<string, string> = { [member.id]: "member", [member.teamId]: "team" };
@@ -108,6 +109,98 @@ for (const kind of databaseKinds()) {
       assert.equal(incident.urgency, "urgent");
       const raised = incident.timeline.find((e: { type: string }) => e.type === "urgency_raised");
       assert.deepEqual([raised.from, raised.to], ["low", "urgent"]);
+    });
+
+    /** A partner with its report form's short code and an Open311 key. */
+    async function partner(name: string) {
+      const created = await service.api("POST", "/network/partners", { name, kind: "home_visit" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const key = (await service.api("POST", `/network/partners/${created.body.id}/key`)).body.key as string;
+      return { id: created.body.id as string, code: created.body.shortCode as string, key };
+    }
+
+    /** POSTs the report form as a browser without JavaScript does; the 303's location. */
+    async function postForm(code: string, fields: [string, string][]): Promise<string> {
+      const r = await fetch(`${service.url}/r/${code}`, {
+        method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString(),
+      });
+      assert.equal(r.status, 303, await r.text());
+      return r.headers.get("location")!;
+    }
+
+    test("a 通報 on the report form by registration number joins the member's no_answer incident once; a double submit raises nothing more", async () => {
+      const m = await newMember();
+      const issued = await service.api("POST", `/members/${m.member.id}/registration-numbers`, { registrationNumber: "246810", kind: "keyholder" });
+      assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      const shop = await partner("本町ストア");
+      await m.sb.clockTo(m.at(27.5));
+      assert.deepEqual(summary(await m.sb.delivered(), m.names, m.due, m.member.id).filter((x) => !x.includes("member")),
+        ["+27h alert team", "+27h alert contact1"]);
+      const [open] = (await service.api("GET", `/incidents?status=unresolved&memberId=${m.member.id}`)).body.incidents;
+      assert.equal(open.kind, "no_answer");
+
+      const fields: [string, string][] = [["urgency", "emergency"], ["service_code", "unwell"], ["signs", "no_answer"],
+        ["registration_number", "２４６-８１０"], ["description", "呼んでも返事がない"], ["key", "form-key-1"]];
+      const location = await postForm(shop.code, fields);
+      const reportId = location.split("/").at(-1)!;
+      await m.sb.clockTo(m.at(27.6));
+      // 通報: every contact not yet told hears at once; the team and contact 1 already know.
+      assert.deepEqual(summary(await m.sb.delivered(), m.names, m.due, m.member.id), ["+27.5h alert contact2", "+27.5h alert contact3"]);
+      const incident = (await service.api("GET", `/incidents/${open.id}`)).body;
+      assert.equal(incident.urgency, "urgent");
+      const joined = incident.timeline.filter((e: { type: string }) => e.type === "concern_joined");
+      assert.equal(joined.length, 1);
+      assert.equal(joined[0].source, "partner_report");
+      assert.match(JSON.stringify(joined[0]), /本町ストアから通報/);
+      assert.match(JSON.stringify(joined[0]), new RegExp(reportId));
+      const report = (await service.api("GET", `/network/reports/${reportId}`)).body;
+      assert.deepEqual([report.match, report.member.id, report.incidentId, report.status], ["number", m.member.id, open.id, "open"]);
+
+      // The same form sent again (a double tap, a reload): the same report, nothing raised.
+      assert.equal(await postForm(shop.code, fields), location);
+      await m.sb.clockTo(m.at(27.7));
+      assert.deepEqual(summary(await m.sb.delivered(), m.names, m.due, m.member.id), []);
+      const again = (await service.api("GET", `/incidents/${open.id}`)).body;
+      assert.equal(again.timeline.filter((e: { type: string }) => e.type === "concern_joined").length, 1);
+
+      // Staff then decide it was an emergency: it was raised as one already, nothing more.
+      const done = await service.api("POST", `/network/reports/${reportId}/triage`, { outcome: "emergency_response", note: "救急搬送" });
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      assert.equal(done.body.incident, null);
+      assert.equal(done.body.report.incidentId, open.id);
+      const after = (await service.api("GET", `/incidents/${open.id}`)).body;
+      assert.equal(after.timeline.filter((e: { type: string }) => e.type === "concern_joined").length, 1);
+    });
+
+    test("Open311: a 相談 about a member opens a concern incident alerting the team and contact 1; a retry with its key adds nothing; a 見守り only waits for triage", async () => {
+      const m = await newMember({ address: "東京都大田区西蒲田七丁目1番1号" });
+      const shop = await partner("西蒲田新聞販売所");
+      await m.sb.clockTo(m.at(3));
+      await m.sb.delivered();
+      const post = (body: Record<string, unknown>, key: string) => fetch(`${service.url}/open311/v2/requests.json`, {
+        method: "POST", headers: { "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ api_key: shop.key, ...body }),
+      });
+      const watch = await post({ service_code: "concern", attribute: { urgency: "watch", signs: ["post_piling_up"] }, address_string: "大田区西蒲田7-1-1" }, "w-1");
+      assert.equal(watch.status, 201, await watch.clone().text());
+      const [watched] = await watch.json() as { service_request_id: string }[];
+      assert.equal((await service.api("GET", `/network/reports/${watched.service_request_id}`)).body.incidentId, null, "見守り: triage only");
+      assert.equal((await service.api("GET", `/incidents?status=unresolved&memberId=${m.member.id}`)).body.incidents.length, 0);
+
+      const body = { service_code: "concern", attribute: { urgency: "consult", signs: ["post_piling_up", "lights_daytime"] }, address_string: "東京都大田区西蒲田7-1-1" };
+      const first = await post(body, "c-1");
+      assert.equal(first.status, 201, await first.clone().text());
+      const [created] = await first.json() as { service_request_id: string }[];
+      const retry = await post(body, "c-1");
+      assert.equal(retry.status, 200);
+      assert.equal(((await retry.json()) as { service_request_id: string }[])[0].service_request_id, created.service_request_id);
+      await m.sb.clockTo(m.at(3.5));
+      assert.deepEqual(summary(await m.sb.delivered(), m.names, m.due, m.member.id), ["+3h alert team", "+3h alert contact1"]);
+      const incidents = (await service.api("GET", `/incidents?status=unresolved&memberId=${m.member.id}`)).body.incidents;
+      assert.equal(incidents.length, 1);
+      assert.deepEqual([incidents[0].kind, incidents[0].urgency], ["concern", "high"]);
+      assert.deepEqual(incidents[0].timeline.filter((e: { type: string }) => e.type !== "notified").map((e: { type: string }) => e.type), ["opened"]);
+      const report = (await service.api("GET", `/network/reports/${created.service_request_id}`)).body;
+      assert.deepEqual([report.match, report.incidentId], ["address", incidents[0].id]);
     });
   });
 }

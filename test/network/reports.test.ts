@@ -96,6 +96,7 @@ for (const kind of databaseKinds()) {
         assert.equal(first.report.member_id, member);
         assert.equal(first.report.match, "address");
         assert.equal(first.report.status, "open");
+        assert.equal(first.report.incident_id, null, "見守り waits for triage: no concern raised");
         assert.deepEqual(first.report.attributes, { urgency: "watch", signs: ["post_piling_up"] });
         const again = await submitReport(db, a.id, a.partner, { ...raw, description: "changed" }, new Date(NOW.getTime() + 1000));
         assert.equal(again.created, false);

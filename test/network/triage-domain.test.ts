@@ -5,7 +5,7 @@ import {
   countReport, emptyReportCounts, fiscalYearOf, reportFigures, reportStatistics, statisticsRows, wholePercentages,
 } from "../../src/network/domain/statistics.ts";
 import {
-  checklistOf, checkReopen, checkTriage, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, URGENCY_RANK,
+  checklistOf, checkReopen, checkTriage, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, raisesConcernOnArrival, reportConcernKey, URGENCY_RANK,
 } from "../../src/network/domain/triage.ts";
 
 test("an open report is closed with an outcome; a closed one is reopened first, an open one cannot be reopened", () => {
@@ -20,12 +20,17 @@ test("通報 before 相談 before 見守り in the queue", () => {
   assert.deepEqual(sorted, ["emergency", "consult", "watch"]);
 });
 
-test("only an emergency response about a known member, not linked yet, joins the member's incident", () => {
-  assert.equal(raisesConcern("emergency_response", "m", null), true);
-  assert.equal(raisesConcern("emergency_response", "m", "i"), false, "already linked");
-  assert.equal(raisesConcern("emergency_response", null, null), false, "no member to raise it for");
-  assert.equal(raisesConcern("consulted", "m", null), false);
-  assert.equal(raisesConcern("no_action", "m", null), false);
+test("a 相談 or 通報 about a matched member raises a concern on arrival; an emergency response raises it once as an emergency", () => {
+  assert.equal(raisesConcern("emergency_response", "m", false), true);
+  assert.equal(raisesConcern("emergency_response", "m", true), false, "already raised as an emergency");
+  assert.equal(raisesConcern("emergency_response", null, false), false, "no member to raise it for");
+  assert.equal(raisesConcern("consulted", "m", false), false);
+  assert.equal(raisesConcern("no_action", "m", false), false);
+  assert.equal(raisesConcernOnArrival("emergency", "m"), true);
+  assert.equal(raisesConcernOnArrival("consult", "m"), true);
+  assert.equal(raisesConcernOnArrival("watch", "m"), false, "見守り is triage only");
+  assert.equal(raisesConcernOnArrival("emergency", null), false, "no matched member");
+  assert.equal(reportConcernKey("r", "emergency"), "network_report:r:emergency");
 });
 
 test("the reporter is told 'handled, thank you' unless staff wrote their own words", () => {

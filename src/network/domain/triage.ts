@@ -49,9 +49,35 @@ export function checkReopen(status: ReportStatus): TriageError | undefined {
   return status === "open" ? { code: "report_open", message: "the report is open" } : undefined;
 }
 
-/** Whether closing with `outcome` joins the member's incident: an emergency, about a known member, not linked yet. */
-export function raisesConcern(outcome: TriageOutcome, memberId: string | null, incidentId: string | null): boolean {
-  return outcome === "emergency_response" && memberId !== null && incidentId === null;
+/**
+ * Whether a report raises a concern on its member when it arrives (seed 001: the
+ * anchor acts on 相談 and 通報 at once; one incident per person): a 相談 (consult)
+ * or 通報 (emergency) about a matched member does, in the same transaction; a
+ * 見守り (keep watching) does not — it waits in the triage queue, the team's to
+ * weigh (watching is not surveillance).
+ */
+export function raisesConcernOnArrival(urgency: ReportUrgency, memberId: string | null): urgency is "consult" | "emergency" {
+  return urgency !== "watch" && memberId !== null;
+}
+
+/**
+ * The key a report's concern is raised with (engine/concerns.ts `raiseConcern`
+ * joins a key once per member): one per urgency, so a 通報 raised on arrival and
+ * staff's emergency response are the same concern, while a 相談 raised on arrival
+ * and staff's later emergency response are two (the second raises the incident's
+ * urgency and alerts every contact).
+ */
+export function reportConcernKey(reportId: string, urgency: "consult" | "emergency"): string {
+  return `network_report:${reportId}:${urgency}`;
+}
+
+/**
+ * Whether closing with `outcome` raises the member's incident: an emergency,
+ * about a known member, not yet raised as an emergency for that member (on
+ * arrival as a 通報, or by an earlier decision before a reopen).
+ */
+export function raisesConcern(outcome: TriageOutcome, memberId: string | null, raisedAsEmergency: boolean): boolean {
+  return outcome === "emergency_response" && memberId !== null && !raisedAsEmergency;
 }
 
 /** The status note the reporter reads after closing: staff's words (trimmed), or the default. */

@@ -6,9 +6,13 @@
  * a matched 相談 or 通報 — raises a concern on the member (one incident per person).
  */
 import type { Selectable } from "kysely";
+import { raiseConcern } from "../../engine/concerns.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
-import { normaliseAddress, type RawReport, type ReportFieldError, type ReportInput, type ReportMatch, reportAttributes, validateReport } from "../domain/reports.ts";
+import {
+  normaliseAddress, type RawReport, type ReportFieldError, type ReportInput, type ReportMatch, reportAttributes, reportSummary, validateReport,
+} from "../domain/reports.ts";
+import { raisesConcernOnArrival, reportConcernKey } from "../domain/triage.ts";
 import type { NetworkTables } from "../store/schema.ts";
 import "../store/schema.ts";
 import { memberByRegistrationNumber } from "./registration-numbers.ts";
@@ -63,8 +67,11 @@ export async function matchMember(db: Db, organisationId: string, where: Pick<Re
 /**
  * Takes a partner's report in: validates `raw` (ReportRefused naming every field
  * at fault), checks the partner (PartnerUnavailable), matches the member and
- * stores it open, received `now`. A repeated idempotency key returns the report
- * first received with it, unchanged (`created: false`).
+ * stores it open, received `now`. A 相談 or 通報 about a matched member raises a
+ * concern on the member in the same transaction (core `raiseConcern`, keyed by
+ * the report and its urgency) and links the report to the incident. A repeated
+ * idempotency key returns the report first received with it, unchanged
+ * (`created: false`: nothing raised again).
  */
 export async function submitReport(db: Db, organisationId: string, partnerId: string, raw: RawReport, now: Date): Promise<SubmittedReport> {
   const checked = validateReport(raw, now);
@@ -104,7 +111,15 @@ export async function submitReport(db: Db, organisationId: string, partnerId: st
       const seen = await reportByKey(tx, organisationId, partnerId, input.idempotencyKey!);
       return { report: seen!, created: false };
     }
-    return { report: inserted, created: true };
+    if (memberId === null || !raisesConcernOnArrival(input.urgency, memberId)) return { report: inserted, created: true };
+    const { incidentId } = await raiseConcern(tx, {
+      organisationId, memberId, source: "partner_report", urgency: input.urgency, at: inserted.requested_at,
+      summary: reportSummary(input, partner.name), data: { reportId: inserted.id, partnerId, match },
+      actor: `partner:${partnerId}`, key: reportConcernKey(inserted.id, input.urgency),
+    }, now);
+    const linked = await tx.updateTable("network_reports").set({ incident_id: incidentId }).where("organisation_id", "=", organisationId)
+      .where("id", "=", inserted.id).returningAll().executeTakeFirstOrThrow();
+    return { report: linked, created: true };
   });
 }
 

@@ -2,8 +2,9 @@
  * The anchor's triage queue (seed 001: every report reaches the support center,
  * which decides 見守り / 相談 / 通報 and follows up): partner reports read newest
  * urgent first, and the staff commands that close a report with an outcome
- * (domain/triage.ts says which transitions are allowed) or open it again. Closing
- * as an emergency response about a member joins the member's incident
+ * (domain/triage.ts says which transitions are allowed) or open it again. A 相談 or
+ * 通報 about a matched member raised its concern on arrival (engine/reports.ts);
+ * closing as an emergency response about a member joins the member's incident
  * (engine/concerns.ts `raiseConcern`: one incident per person).
  */
 import { type Expression, type SqlBool, sql } from "kysely";
@@ -11,7 +12,8 @@ import { raiseConcern } from "../../engine/concerns.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { ATTRIBUTE_SIGNS, type ReportMatch, reportSummary } from "../domain/reports.ts";
 import {
-  type ChecklistAnswer, checklistOf, checkReopen, checkTriage, closedStatusNotes, personalInStatusNotes, raisesConcern, REOPENED_STATUS_NOTES, type ReportStatus,
+  type ChecklistAnswer, checklistOf, checkReopen, checkTriage, closedStatusNotes, personalInStatusNotes, raisesConcern, REOPENED_STATUS_NOTES, reportConcernKey,
+  type ReportStatus,
   type ReportUrgency, type TriageError, type TriageOutcome,
 } from "../domain/triage.ts";
 import "../store/schema.ts";
@@ -166,11 +168,20 @@ export type TriageResult =
 
 const notFound = { ok: false as const, error: { code: "not_found" as const, message: "no such report" } };
 
+/** Whether a concern keyed `key` was raised on the member already (an "opened" or "concern_joined" event carrying it). */
+async function concernRaised(tx: Db, organisationId: string, memberId: string, key: string): Promise<boolean> {
+  const seen = await tx.selectFrom("incident_events").innerJoin("incidents", "incidents.id", "incident_events.incident_id").select("incident_events.id")
+    .where("incidents.organisation_id", "=", organisationId).where("incidents.member_id", "=", memberId)
+    .where("incident_events.type", "in", ["opened", "concern_joined"]).where(sql<string>`incident_events.data->>'concernKey'`, "=", key).executeTakeFirst();
+  return seen !== undefined;
+}
+
 /**
  * Closes an open report with `outcome`, staff's note and the reporter's status
- * note, in one transaction. With an emergency response about a member and no
- * incident linked yet, the member's incident is raised or joined (raiseConcern,
- * keyed by the report, so a retry joins the same) and linked to the report.
+ * note, in one transaction. With an emergency response about a member not yet
+ * raised as an emergency (a 通報 raised it on arrival), the member's incident is
+ * raised or joined as 通報 (raiseConcern, keyed by the report, so a retry or a
+ * re-decision after a reopen adds nothing) and linked to the report.
  */
 export async function triageReport(db: Db, input: TriageInput, now: Date): Promise<TriageResult> {
   return inTransaction(db, async (tx): Promise<TriageResult> => {
@@ -201,7 +212,8 @@ export async function triageReport(db: Db, input: TriageInput, now: Date): Promi
       };
     }
     let incident: { id: string; joined: boolean } | null = null;
-    if (member && raisesConcern(input.outcome, member.id, report.incident_id ?? null)) {
+    const key = reportConcernKey(report.id, "emergency");
+    if (member && raisesConcern(input.outcome, member.id, await concernRaised(tx, input.organisationId, member.id, key))) {
       // Staff decided it is an emergency: the concern is raised as 通報 (the team and every contact at once), whatever the reporter chose.
       const partner = await tx.selectFrom("network_partners").select("name").where("organisation_id", "=", input.organisationId)
         .where("id", "=", report.partner_id).executeTakeFirstOrThrow();
@@ -210,7 +222,7 @@ export async function triageReport(db: Db, input: TriageInput, now: Date): Promi
       const raised = await raiseConcern(tx, {
         organisationId: input.organisationId, memberId: member.id, source: "partner_report", urgency: "emergency",
         at: report.received_at, summary, data: { reportId: report.id, partnerId: report.partner_id, outcome: input.outcome },
-        actor: input.actor, key: `network_report:${report.id}`,
+        actor: input.actor, key,
       }, now);
       incident = { id: raised.incidentId, joined: raised.joined };
     }
