@@ -11,6 +11,7 @@ import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { AnswerIngest } from "./engine/answers.ts";
 import { BrandedChannels, ServiceNames } from "./engine/branding.ts";
+import { addCauseCheck } from "./engine/causes.ts";
 import { ChannelConfigs } from "./engine/channel-configs.ts";
 import { ConsoleChannel } from "./engine/channels/console.ts";
 import { ChannelRegistry, ConfiguredOrFallback } from "./engine/channels/registry.ts";
@@ -86,9 +87,10 @@ export async function startService(
 ): Promise<RunningService> {
   const wallClock = options.wallClock ?? new SystemClock();
   const network = networkContext();
-  // The network's extension points in the core: its setup checks and its part in a member's export and erasure.
+  // The network's extension points in the core: its setup checks, its part in a member's export and erasure, its queued messages' causes.
   addSetupCheckSource(network.setupChecks);
   addPersonalDataHook(network.personalData);
+  for (const check of network.causeChecks) addCauseCheck(check);
   const store = await openStore({
     migrations: network.migrations,
     databaseUrl: config.databaseUrl,

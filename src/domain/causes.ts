@@ -23,6 +23,9 @@ export const CANCEL_REASONS = [
   "group_inactive",
   "off_duty",
   "visit_answered",
+  // A device's silence (the regional network's device_silent): the device reported again since, or it was removed.
+  "device_reported",
+  "device_removed",
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
@@ -50,6 +53,12 @@ export interface CauseFacts {
   dutyChannelExists?: boolean;
   /** For a visit request: whether the visit is still offered to the recipient (not accepted, declined, withdrawn or done). */
   visitOfferedToRecipient?: boolean;
+  /**
+   * Why a bounded context's own check of the message's cause found it gone
+   * (engine/causes.ts `addCauseCheck`: the core does not know a context's tables);
+   * absent when its cause still holds or no context checks the kind.
+   */
+  causeGone?: CancelReason;
 }
 
 export type Need = { needed: true } | { needed: false; reason: CancelReason };
@@ -109,10 +118,12 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   // Cancelled with its subscription (recipient_gone: removed, or its person deactivated).
   monthly_report: always,
   terms_request: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
-  // A notice to the team (the device may report again before it goes out: the team is told it was silent).
-  device_silent: always,
-  // Tells a team what happened about one of its members (a keyholder lookup, a finder's call: src/network/): news, always.
-  team_notice: always,
+  // A task for the team about a silent device: the network's check (causeGone) drops it once the device reported
+  // again or was removed; a member who left is no longer the team's to look after.
+  device_silent: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
+  // Tells a team what happened about one of its members (a keyholder lookup, a finder's call: src/network/): news,
+  // unless the member left meanwhile (the team no longer looks after them: their name is not sent on).
+  team_notice: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
 };
 
 /**
@@ -123,5 +134,6 @@ export function stillNeeded(kind: MessageKind, facts: CauseFacts): Need {
   if (!facts.recipientExists) return cancel("recipient_gone");
   if (facts.dutyChannelExists === false) return cancel("recipient_gone");
   if (facts.onDutyStill === false) return cancel("off_duty");
-  return RULES[kind](facts);
+  const need = RULES[kind](facts);
+  return need.needed && facts.causeGone ? cancel(facts.causeGone) : need;
 }

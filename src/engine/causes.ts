@@ -4,6 +4,9 @@
  * `stillNeeded` in domain/causes.ts; this module loads the facts it needs for a
  * whole batch (a query per kind of fact present, never per row) and writes the
  * cancellations, with an event on the incident's timeline where there is one.
+ * A bounded context whose kinds have causes in its own tables (the regional
+ * network's silent devices) registers a check at the composition root
+ * (`addCauseCheck`); the core never imports a context.
  */
 import { sql } from "kysely";
 import { type CancelReason, type CauseFacts, stillNeeded } from "../domain/causes.ts";
@@ -30,6 +33,37 @@ export interface QueuedRow {
 export interface Cancelled {
   row: QueuedRow;
   reason: CancelReason;
+}
+
+/**
+ * A context's check of its own kinds' causes, run once per claimed batch on the
+ * batch's rows of `kinds` (a query per batch, never per row), inside the claim's
+ * transaction, before the kind's rule in domain/causes.ts.
+ */
+export interface CauseCheck {
+  /** Registering the same name again replaces the check. */
+  name: string;
+  kinds: readonly MessageKind[];
+  /** Row id → why the row's cause is gone; rows not named still have theirs. */
+  gone(tx: Db, rows: QueuedRow[], now: Date): Promise<Map<string, CancelReason>>;
+}
+
+const causeChecks = new Map<string, CauseCheck>();
+
+/** Plug a context's check of its kinds' causes into every claim (the composition root calls it once). */
+export function addCauseCheck(check: CauseCheck): void {
+  causeChecks.set(check.name, check);
+}
+
+/** What the registered checks found gone in this batch: row id → reason. */
+async function contextCausesGone(tx: Db, rows: QueuedRow[], now: Date): Promise<Map<string, CancelReason>> {
+  const gone = new Map<string, CancelReason>();
+  for (const check of causeChecks.values()) {
+    const mine = rows.filter((r) => check.kinds.includes(r.message_kind));
+    if (mine.length === 0) continue;
+    for (const [id, reason] of await check.gone(tx, mine, now)) gone.set(id, reason);
+  }
+  return gone;
 }
 
 /** The rows of `ids` by id, loaded only when there are any. */
@@ -65,7 +99,8 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const memberIds = ids(memberOf);
   const dutyChannelIds = ids(dutyChannelOf);
   const visitIds = ids((r) => (r.message_kind === "visit_offer" && typeof r.payload.visitId === "string" ? r.payload.visitId : null));
-  const [checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits, subscriptions] = await Promise.all([
+  const [causesGone, checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits, subscriptions] = await Promise.all([
+    contextCausesGone(tx, rows, now),
     byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
     byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
     byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
@@ -112,6 +147,7 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
         onDutyStill: !!people.get(row.recipient_id)?.on_duty && DUTY_ROLES.some((r) => r === people.get(row.recipient_id)?.role),
         dutyChannelExists: dutyChannels.has(dutyChannelOf(row) as string),
       } : {}),
+      ...(causesGone.has(row.id) ? { causeGone: causesGone.get(row.id) } : {}),
     };
     const need = stillNeeded(row.message_kind, facts);
     if (need.needed) needed.push(row);

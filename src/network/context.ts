@@ -4,16 +4,17 @@
  * its own domain, tables (`network_…`), commands, phases and routes, all under
  * src/network/. It imports the core; the core never imports it. The composition
  * root (service.ts) plugs it in through the core's extension points: migrations
- * (store/migrations.ts), deciding-loop phases (engine/phases.ts) and HTTP routes
- * (http/contexts.ts).
+ * (store/migrations.ts), deciding-loop phases (engine/phases.ts), checks of its
+ * queued messages' causes (engine/causes.ts) and HTTP routes (http/contexts.ts).
  */
+import type { CauseCheck } from "../engine/causes.ts";
 import type { DecidingPhase } from "../engine/phases.ts";
 import type { PersonalDataHook } from "../engine/personal-data.ts";
 import type { SetupCheckSource } from "../engine/setup-checks.ts";
 import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
-import { deviceInactivityPhase, deviceSilentPhase } from "./engine/device-phases.ts";
+import { deviceInactivityPhase, deviceSilentCause, deviceSilentPhase } from "./engine/device-phases.ts";
 import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
 import { consentSetupChecks, networkPersonalData } from "./engine/consents.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
@@ -27,6 +28,8 @@ export interface NetworkContext {
   migrations: Migration[];
   /** Added after the core's phases, in this order. */
   phases: DecidingPhase[];
+  /** Re-checks of its queued messages' causes when their turn comes (a silent device's task). */
+  causeChecks: CauseCheck[];
   http: HttpContext;
   /** Its setup checks (members watched without consent), after the core's. */
   setupChecks: SetupCheckSource;
@@ -45,6 +48,7 @@ export function networkContext(): NetworkContext {
   const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
     phases: [deviceSilentPhase, deviceInactivityPhase],
+    causeChecks: [deviceSilentCause],
     // The finder's call (a Twilio provider) and the report form (a channel reports arrive by) are providers: plugged in
     // here, where providers are wired, beside the context's own routes.
     http: { ...NETWORK_HTTP, outside: [...(NETWORK_HTTP.outside ?? []), finderCallRoutes(auditAs), reportFormRoutes] },

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import mqtt from "mqtt";
+import { markSilentDevices } from "../../src/network/engine/device-phases.ts";
 import { databaseKinds, startTestService, type TestService, TOKYO } from "../support/harness.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 
@@ -158,6 +159,31 @@ for (const kind of databaseKinds()) {
       const back = (await service.api("GET", "/network/devices")).body.devices.find((d: { id: string }) => d.id === created.body.id);
       assert.equal(back.status, "online");
       assert.equal(back.silentSince, null);
+    });
+
+    test("a silent device's queued task re-checks its cause when its turn comes: a device that reported, or was removed, is not reported to the team", async () => {
+      const box = sandbox(service.api);
+      const member = (await service.api("POST", "/members", memberBody({ displayName: "待機 三郎", plan: { every: "30d", at: "09:00" } }))).body.id;
+      const add = async (name: string) => (await service.api("POST", `/members/${member}/devices`, { kind: "motion", name, power: "battery", rules: [] })).body;
+      const [back, removed, still] = [await add("居間センサー"), await add("玄関センサー"), await add("寝室センサー")];
+      const { silent_check_at: due } = await service.store.db.selectFrom("network_devices").select("silent_check_at").where("id", "=", back.id).executeTakeFirstOrThrow();
+      assert.ok(due);
+      await box.clockTo(new Date(due.getTime() - 3_600_000).toISOString());
+      await box.delivered();
+      // The phase runs at the deadline and queues the tasks, due then; before their turn comes, one device reports and another is removed.
+      await markSilentDevices(service.store.db, due, 100);
+      const queued = await service.store.db.selectFrom("outbox").select(["payload", "status"]).where("message_kind", "=", "device_silent").where("status", "=", "pending").execute();
+      for (const d of [back, removed, still]) assert.ok(queued.some((r) => r.payload.deviceId === d.id), `${d.name} queued`);
+      assert.equal((await sendEvent(service, back.token, { occupancy: true })).status, 202);
+      assert.equal((await service.api("DELETE", `/network/devices/${removed.id}`)).status, 204);
+      await box.clockTo(new Date(due.getTime() + 300_000).toISOString());
+      const sent = (await box.delivered()).filter((m) => m.kind === "device_silent" && m.payload.memberId === member).map((m) => m.payload.deviceId);
+      assert.deepEqual([...new Set(sent)], [still.id], "only the device still silent");
+      const rows = await service.store.db.selectFrom("outbox").select(["payload", "status", "cancel_reason"]).where("message_kind", "=", "device_silent").execute();
+      const reasons = (id: string) => [...new Set(rows.filter((r) => r.payload.deviceId === id).map((r) => `${r.status}:${r.cancel_reason}`))];
+      assert.deepEqual(reasons(back.id), ["cancelled:device_reported"]);
+      assert.deepEqual(reasons(removed.id), ["cancelled:device_removed"]);
+      assert.deepEqual(reasons(still.id), ["sent:null"]);
     });
 
     test("a fridge not opened for the rule's hours raises one concern incident with the policy's alerts; a silent device's rule raises none", async () => {

@@ -4,8 +4,12 @@
  * their member's team (a `device_silent` message to the team's channels and the
  * people on duty, never to contacts); `device-inactivity` claims inactivity rules
  * that came due and raises a concern about the member (core `raiseConcern`).
+ * `deviceSilentCause` re-checks a queued device_silent task when its turn comes
+ * (core engine/causes.ts `addCauseCheck`).
  */
 import { sql } from "kysely";
+import type { CancelReason } from "../../domain/causes.ts";
+import type { CauseCheck } from "../../engine/causes.ts";
 import type { DecidingPhase } from "../../engine/phases.ts";
 import { loadTeamDuty, teamAlertRows } from "../../engine/on-duty.ts";
 import { enqueue, type OutboxRow } from "../../engine/outbox.ts";
@@ -47,6 +51,32 @@ export const deviceSilentPhase: DecidingPhase = {
   name: "device-silent",
   deadlines: [{ table: "network_devices", column: "silent_check_at" }],
   run: (db, now, limit) => markSilentDevices(db, now, limit),
+};
+
+/**
+ * A queued device_silent task is still needed only while its device is silent
+ * since the task was queued (DESIGN-NOTES: everything queued re-checks its cause):
+ * a device that reported since (its silence cleared, or a newer silence with a
+ * task of its own) gives `device_reported`; one removed, or no longer the
+ * member's, gives `device_removed`. A member who left is the core's rule
+ * (domain/causes.ts). One query per batch.
+ */
+export const deviceSilentCause: CauseCheck = {
+  name: "network.device_silent",
+  kinds: ["device_silent"],
+  async gone(tx, rows) {
+    const deviceOf = (r: { payload: Record<string, unknown> }) => (typeof r.payload.deviceId === "string" ? r.payload.deviceId : undefined);
+    const ids = [...new Set(rows.map(deviceOf).filter((x): x is string => x !== undefined))];
+    const devices = new Map(ids.length === 0 ? [] : (await tx.selectFrom("network_devices").select(["id", "organisation_id", "member_id", "silent_since"])
+      .where("id", "in", ids).execute()).map((d) => [d.id, d]));
+    const gone = new Map<string, CancelReason>();
+    for (const row of rows) {
+      const device = devices.get(deviceOf(row) ?? "");
+      if (!device || device.organisation_id !== row.organisation_id || device.member_id !== row.payload.memberId) gone.set(row.id, "device_removed");
+      else if (device.silent_since === null || device.silent_since > row.created_at) gone.set(row.id, "device_reported");
+    }
+    return gone;
+  },
 };
 
 /**
