@@ -24,7 +24,9 @@ h2{font-size:1.3rem;margin:1.5rem 0 .5rem}
 .partner{color:#333;font-size:1rem;margin:0}
 .call{border:4px solid #b00020;background:#fff0f0;padding:1rem;margin:0 0 1.5rem;border-radius:.5rem}
 .call p{font-size:1.6rem;font-weight:700;color:#8a0015;margin:0 0 1rem}
-.call a{display:block;text-align:center;font-size:1.6rem;font-weight:700;padding:1rem;margin:.5rem 0;border-radius:.5rem;background:#b00020;color:#fff;text-decoration:none}
+.call a{display:block;text-align:center;font-size:1.6rem;font-weight:700;line-height:1.3;padding:.75rem .5rem;margin:.5rem 0;border-radius:.5rem;background:#b00020;color:#fff;text-decoration:none}
+.call a small{display:block;font-size:1.1rem;font-weight:400}
+.call p.hint{font-size:1rem;font-weight:400;color:#1a1a1a;margin:.75rem 0 0}
 .urgency a,button,.button{display:block;width:100%;text-align:center;font-size:1.3rem;font-weight:700;padding:1rem;margin:.75rem 0;border-radius:.5rem;border:2px solid #1a1a1a;text-decoration:none;color:#1a1a1a;background:#f2f2f2;font-family:inherit}
 .urgency a.emergency{background:#b00020;color:#fff;border-color:#b00020}
 .urgency a.consult{background:#fff4d6}
@@ -41,6 +43,7 @@ input[type=text],input[type=tel],textarea{width:100%;font-size:1.2rem;padding:.6
 .errors h2{color:#8a0015;margin-top:.25rem}
 .error{color:#8a0015;font-weight:700;margin:.25rem 0}
 .done{border:3px solid #1e6b2e;background:#eef8f0;padding:1rem;border-radius:.5rem}
+.done h2{margin-top:0}
 .ref{font-family:ui-monospace,monospace;font-size:1.1rem;word-break:break-all}
 ul.partners{list-style:none;padding:0}
 ul.partners li{border-bottom:1px solid #ccc;padding:.75rem 0}
@@ -70,11 +73,13 @@ ${body}
 /** The warning 通報 shows before anything else, with the numbers to call. */
 export const CALL_NOW = "今すぐ110番（警察）または119番（救急）に電話してください";
 
-function callNow(): string {
+/** The call-now box; `thenReport` adds, on the form, that the anchor wants to hear too once the call is made. */
+function callNow(thenReport = false): string {
+  // The number first and big, what it is for below: a phone's width keeps each button to two short lines.
   return `<section class="call" aria-labelledby="call-now"><p id="call-now">${CALL_NOW}</p>
-<a href="tel:110">110番（警察）に電話する</a>
-<a href="tel:119">119番（救急・消防）に電話する</a>
-<p class="hint">電話のあとで、このページから見守りアンカーにも知らせてください。</p></section>`;
+<a href="tel:110">110番に電話する<small>（警察）</small></a>
+<a href="tel:119">119番に電話する<small>（救急・消防）</small></a>
+${thenReport ? '<p class="hint">電話のあとで、このページから見守りアンカーにも知らせてください。</p>' : ""}</section>`;
 }
 
 const URGENCY_HINT: Record<ReportUrgency, string> = {
@@ -148,7 +153,7 @@ export function formPage(partnerName: string, code: string, values: FormValues, 
       [...new Set(errors.map((e) => e.field))].map((f) => `<li>${escapeHtml(FIELD_LABEL[f] ?? f)}: ${escapeHtml(FIELD_MESSAGE[f] ?? errors.find((e) => e.field === f)!.message)}</li>`).join("")}</ul></section>`
     : "";
   const title = `${urgency.name.replace(/（.*$/, "")}を知らせる`;
-  const body = `${values.urgency === "emergency" ? callNow() : ""}
+  const body = `${values.urgency === "emergency" ? callNow(true) : ""}
 <p class="partner">${v(partnerName)}</p>
 <h1>${v(title)}</h1>
 ${summary}
