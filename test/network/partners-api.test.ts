@@ -102,6 +102,16 @@ for (const kind of databaseKinds()) {
       assert.equal((await service.api("POST", `/network/partners/${p.id}/restore`, undefined, staff)).body.archived, false);
     });
 
+    test("staff read who may own a relationship (staff and admins, not watchers); observers may not", async () => {
+      await service.api("POST", "/people", { displayName: "見守り 協力員", loginId: "volunteer", role: "watcher" });
+      const owners = await service.api("GET", "/network/partners/owners", undefined, staff);
+      assert.equal(owners.status, 200, JSON.stringify(owners.body));
+      const names = owners.body.owners.map((o: { displayName: string }) => o.displayName);
+      assert.ok(names.includes("担当 田中"), JSON.stringify(names));
+      assert.ok(!names.includes("見守り 協力員"), "a watcher owns no partner relationship");
+      assert.equal((await service.api("GET", "/network/partners/owners", undefined, observer)).status, 403);
+    });
+
     test("another organisation's partner is not found there", async () => {
       const p = (await service.api("POST", "/network/partners", { ...body(), name: "他組織" }, staff)).body;
       const org = await service.api("POST", "/organisations", { name: "別の組織" });

@@ -16,7 +16,7 @@ import { Id, IdParams, LocalDate, optionalText, safeString, text } from "../../h
 import type { Services } from "../../http/services.ts";
 import { PARTNER_KINDS, type PartnerContact, reviewOverdue } from "../domain/partners.ts";
 import {
-  archivePartner, createPartner, getPartner, issuePartnerKey, listPartners, ownerNames, type PartnerInput as EngineInput, type PartnerRow,
+  archivePartner, createPartner, getPartner, issuePartnerKey, listPartners, ownerCandidates, ownerNames, type PartnerInput as EngineInput, type PartnerRow,
   UnknownOwner, updatePartner,
 } from "../engine/partners.ts";
 
@@ -58,6 +58,9 @@ export const Partner = z.object({
   createdAt: z.string(), updatedAt: z.string(), archivedAt: z.string().nullable(),
 }).meta({ id: "Partner" });
 export const PartnerList = z.object({ partners: z.array(Partner), publicPageUrl: z.string().describe("the public page of the listed partners") });
+export const PartnerOwners = z.object({
+  owners: z.array(z.object({ id: z.string(), displayName: z.string() })).describe("staff and admins not deactivated, by name"),
+}).meta({ id: "PartnerOwners" });
 export const PartnerKey = z.object({ key: z.string().describe("the Open311 api_key: shown once, only its hash is kept"), partner: Partner });
 
 function toEngine(body: z.infer<typeof PartnerPatch>): Partial<EngineInput> {
@@ -94,6 +97,11 @@ export function partnerRoutes(s: Services): FastifyPluginAsyncZod {
       const rows = await listPartners(s.db, request.principal.organisationId, request.query.archived === "true");
       return { partners: await shape(request, rows), publicPageUrl: `${s.publicUrl()}/partners/${request.principal.organisationId}` };
     });
+
+    // Staff choose a relationship's owner without the admin-only people list.
+    app.get("/network/partners/owners", { schema: { tags, summary: "The people who may own a partner relationship (staff and admins, by name)" } }, async (request) => ({
+      owners: await ownerCandidates(s.db, request.principal.organisationId),
+    }));
 
     app.post("/network/partners", { schema: { tags, summary: "Register a partner (a report-form short code is made for it)", body: PartnerCreate } }, async (request, reply) => {
       const row = await createPartner(s.db, request.principal.organisationId, toEngine(request.body) as EngineInput, s.clock.now()).catch(ownerError);
@@ -137,6 +145,8 @@ export function partnerRoutes(s: Services): FastifyPluginAsyncZod {
 export const PARTNER_ACCESS = {
   "GET /network/partners": "observer",
   "POST /network/partners": "staff",
+  // Staff names: only those who choose an owner read them.
+  "GET /network/partners/owners": "staff",
   "GET /network/partners/:id": "observer",
   "PATCH /network/partners/:id": "staff",
   "POST /network/partners/:id/key": "staff",
@@ -147,6 +157,7 @@ export const PARTNER_ACCESS = {
 export const PARTNER_RESPONSES = {
   "GET /network/partners": { 200: PartnerList },
   "POST /network/partners": { 201: Partner },
+  "GET /network/partners/owners": { 200: PartnerOwners },
   "GET /network/partners/:id": { 200: Partner },
   "PATCH /network/partners/:id": { 200: Partner },
   "POST /network/partners/:id/key": { 200: PartnerKey },
