@@ -16,6 +16,7 @@ import { Groups } from "./screens/Groups.tsx";
 import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Concerns } from "./screens/network/Concerns.tsx";
+import { Partners } from "./screens/network/Partners.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
@@ -49,7 +50,7 @@ export function menuFor(me: Me): Screen[] {
   const screens: Screen[] = [];
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports", "devices");
+  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports", "devices", "partner-registry");
   if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
@@ -135,6 +136,7 @@ export function App() {
         {current === "tokens" ? <Tokens me={me.data} /> : null}
         {current === "reports" ? <Reports me={me.data} /> : null}
         {current === "devices" ? <Devices me={me.data} /> : null}
+        {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}

@@ -101,9 +101,10 @@ function FilterSelect({ label, value, onChange, options }: {
 function Queue({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [status, setStatus] = useState("open");
   const [urgency, setUrgency] = useState("all");
-  const [partner, setPartner] = useState("all");
+  // A partner's page (協力事業者) links here with ?partner=<id>: its reports, every state.
+  const [partner, setPartner] = useState(() => new URLSearchParams(location.search).get("partner") ?? "all");
+  const [status, setStatus] = useState(() => (new URLSearchParams(location.search).has("partner") ? "all" : "open"));
   const partners = usePartners();
   const params = new URLSearchParams();
   if (status !== "all") params.set("status", status);
