@@ -17,6 +17,7 @@ import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Concerns } from "./screens/network/Concerns.tsx";
 import { Partners } from "./screens/network/Partners.tsx";
+import { Lookup } from "./screens/network/Lookup.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
@@ -51,6 +52,8 @@ export function menuFor(me: Me): Screen[] {
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   if (me.role === "watcher") screens.push("visits");
   else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports", "devices", "partner-registry");
+  // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
+  if (me.role === "admin" || me.role === "staff") screens.push("lookup");
   if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
@@ -137,6 +140,7 @@ export function App() {
         {current === "reports" ? <Reports me={me.data} /> : null}
         {current === "devices" ? <Devices me={me.data} /> : null}
         {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
+        {current === "lookup" ? <Lookup me={me.data} /> : null}
         {current === "audit" ? <AuditLog me={me.data} /> : null}
         {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
         {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}

@@ -21,6 +21,7 @@ import { type Incident, Timeline } from "./Incidents.tsx";
 import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx";
 import { MemberDevices } from "../network/Devices.tsx";
 import { ConsentBadge, ConsentSection } from "./network/ConsentSection.tsx";
+import { RegistrationNumbers } from "./network/RegistrationNumbers.tsx";
 
 /** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
 const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
@@ -289,6 +290,7 @@ function MemberPage({ id, me }: { id: string; me: Me }) {
       <MemberNotes id={id} me={me} canAct={canAct} />
       <MemberDevices id={id} me={me} />
       <ConsentSection id={id} me={me} displayName={m.displayName} />
+      <RegistrationNumbers id={id} me={me} />
 
       <h2>{t("members.contacts")}</h2>
       {m.contacts.length ? (
