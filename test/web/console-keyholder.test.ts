@@ -79,7 +79,7 @@ describe("registration numbers and the keyholder lookup in the console", () => {
     await section.getByRole("button", { name: "番号 77770000 を取り下げる" }).click();
     await section.getByText("番号 77770000 を取り下げますか？").waitFor();
     await assertAccessible(page, "Member page, confirming a withdrawal (ja)");
-    await section.getByRole("group", { name: /77770000/ }).getByRole("button", { name: "取り下げる" }).click();
+    await section.getByRole("button", { name: "取り下げる", exact: true }).click();
     await section.locator("tr[data-state=withdrawn]").filter({ hasText: "77770000" }).getByText("取り下げ済み", { exact: true }).waitFor();
     await section.locator("tr[data-state=in_use]").filter({ hasText: "0123456" }).getByText("キーホルダー").waitFor();
     await assertAccessible(page, "Member page with registration numbers (ja)");

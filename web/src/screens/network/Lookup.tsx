@@ -153,8 +153,8 @@ export function Lookup({ me }: { me: Me }) {
             <h3>{t("lookup.contacts")}</h3>
             {answer.card.contacts.length ? (
               <ol className="lookup-contacts" data-testid="lookup-contacts">
-                {answer.card.contacts.map((c, i) => (
-                  <li key={`${i}-${c.displayName}`}>
+                {answer.card.contacts.map((c) => (
+                  <li key={`${c.displayName}|${c.relation}|${c.phone ?? ""}`}>
                     <span className="contact-name">{c.displayName}</span>
                     <span className="contact-relation">{c.relation}</span>
                     {c.phone ? <a className="contact-phone" href={`tel:${c.phone}`}>{formatPhone(c.phone)}</a> : <span className="muted">{t("lookup.noPhone")}</span>}

@@ -94,7 +94,7 @@ export function RegistrationNumbers({ id, me }: { id: string; me: Me }) {
                   {canAct ? (
                     <td>
                       {n.withdrawnAt ? null : confirming === n.id ? (
-                        <div className="row-actions" role="group" aria-label={t("registrationNumbers.confirmWithdraw", { number: n.registrationNumber })}>
+                        <div className="row-actions">
                           <span className="warning-text">{t("registrationNumbers.confirmWithdraw", { number: n.registrationNumber })}</span>
                           <Button className="danger" autoFocus onPress={() => withdraw.mutate(n)} isDisabled={withdraw.isPending}>
                             {t("registrationNumbers.withdrawYes")}
