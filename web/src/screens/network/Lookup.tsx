@@ -104,7 +104,7 @@ export function Lookup({ me }: { me: Me }) {
           <FieldError />
         </TextField>
         <fieldset className="caller">
-          <legend>{t("lookup.caller")}</legend>
+          <legend className="caller-legend">{t("lookup.caller")}</legend>
           <RadioGroup value={callerKind} onChange={(v) => setCallerKind(v as CallerKind)} orientation="horizontal" className="react-aria-RadioGroup inline-radios">
             <Label>{t("lookup.callerKind")}</Label>
             {CALLER_KINDS.map((k) => <Radio key={k} value={k}>{t(`lookup.callerKinds.${k}`)}</Radio>)}
@@ -154,7 +154,7 @@ export function Lookup({ me }: { me: Me }) {
             {answer.card.contacts.length ? (
               <ol className="lookup-contacts" data-testid="lookup-contacts">
                 {answer.card.contacts.map((c) => (
-                  <li key={`${c.displayName}|${c.relation}|${c.phone ?? ""}`}>
+                  <li className="lookup-contact" key={`${c.displayName}|${c.relation}|${c.phone ?? ""}`}>
                     <span className="contact-name">{c.displayName}</span>
                     <span className="contact-relation">{c.relation}</span>
                     {c.phone ? <a className="contact-phone" href={`tel:${c.phone}`}>{formatPhone(c.phone)}</a> : <span className="muted">{t("lookup.noPhone")}</span>}
