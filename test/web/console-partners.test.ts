@@ -101,6 +101,7 @@ describe("partners in the console", () => {
     assert.match(key, /^o311_/);
     await page.getByText("このAPIキーは今だけ表示されます").waitFor();
     await assertAccessible(page, "Partner page with the key shown once (ja)");
+    await screenshot(page, "partner-key-once-ja");
     await page.reload();
     await page.getByText("APIキー：発行済み").waitFor();
     assert.equal(await page.getByTestId("partner-key").count(), 0, "the key is not shown again");
@@ -110,6 +111,7 @@ describe("partners in the console", () => {
     const rotate = page.getByRole("dialog", { name: /APIキーを再発行しますか/ });
     await rotate.getByText("今のキーはすぐに使えなくなります").waitFor();
     await assertAccessible(page, "Rotate key confirmation (ja)");
+    await screenshot(page, "partner-rotate-confirm-ja");
     await rotate.getByRole("button", { name: "キャンセル" }).click();
     assert.equal(await page.getByTestId("partner-key").count(), 0);
     await page.getByRole("button", { name: "APIキーを再発行" }).click();
@@ -124,6 +126,7 @@ describe("partners in the console", () => {
     await page.getByRole("textbox", { name: "業種" }).fill("新聞販売店・折込");
     await page.getByRole("button", { name: "連絡先 2 を削除" }).click();
     await assertAccessible(page, "Partner edit form (ja)");
+    assert.equal(await page.getByTestId("partner-qr").count(), 0, "while changing, the page shows the form alone");
     await page.getByRole("button", { name: "変更を保存" }).click();
     await page.getByText("変更を保存しました。").waitFor();
     await page.getByText("新聞販売店・折込").waitFor();

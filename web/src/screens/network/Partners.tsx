@@ -180,7 +180,8 @@ function Confirm({ label, title, body, confirm, danger, pending, error, onConfir
   const [open, setOpen] = useState(false);
   return (
     <DialogTrigger isOpen={open} onOpenChange={setOpen}>
-      <Button className={danger ? "danger" : undefined}>{label}</Button>
+      {/* Plain on the page; the confirming button in the dialog says it is the one that breaks something. */}
+      <Button>{label}</Button>
       <Modal isDismissable className="modal">
         <Dialog className="dialog">
           <Heading slot="title">{title}</Heading>
@@ -261,6 +262,19 @@ function PartnerPage({ me, id }: { me: Me; id: string }) {
         <PartnerForm partner={p} onDone={(next) => { changed(next); setEditing(false); setNotice(t("partners.saved")); }} onCancel={() => setEditing(false)} />
       ) : (
         <>
+          {write ? (
+            <div className="button-row no-print">
+              <Button className="primary" onPress={() => { setNotice(null); setEditing(true); }}>{t("partners.edit")}</Button>
+              <Confirm
+                label={t(p.archived ? "partners.restore" : "partners.archive")}
+                title={t(p.archived ? "partners.restoreTitle" : "partners.archiveTitle", { name: p.name })}
+                body={t(p.archived ? "partners.restoreBody" : "partners.archiveBody")}
+                confirm={t(p.archived ? "partners.restoreConfirm" : "partners.archiveConfirm")}
+                danger={!p.archived} pending={archive.isPending} error={archive.error}
+                onConfirm={(close) => archive.mutate(!p.archived, { onSuccess: close })}
+              />
+            </div>
+          ) : null}
           <section aria-labelledby="partner-facts" className="no-print">
             <h2 id="partner-facts">{t("partners.facts")}</h2>
             <dl className="facts">
@@ -293,67 +307,58 @@ function PartnerPage({ me, id }: { me: Me; id: string }) {
               </ul>
             )}
           </section>
-          {write ? (
-            <div className="button-row no-print">
-              <Button className="primary" onPress={() => { setNotice(null); setEditing(true); }}>{t("partners.edit")}</Button>
-              <Confirm
-                label={t(p.archived ? "partners.restore" : "partners.archive")}
-                title={t(p.archived ? "partners.restoreTitle" : "partners.archiveTitle", { name: p.name })}
-                body={t(p.archived ? "partners.restoreBody" : "partners.archiveBody")}
-                confirm={t(p.archived ? "partners.restoreConfirm" : "partners.archiveConfirm")}
-                danger={!p.archived} pending={archive.isPending} error={archive.error}
-                onConfirm={(close) => archive.mutate(!p.archived, { onSuccess: close })}
-              />
-            </div>
-          ) : null}
         </>
       )}
-      <section aria-labelledby="partner-form-link" className="report-form-card">
-        <h2 id="partner-form-link">{t("partners.formTitle")}</h2>
-        <p className="no-print">{t(p.archived ? "partners.formArchived" : "partners.formLead")}</p>
-        <div className="qr-block">
-          {qr ? <img className="qr" src={qr} width={220} height={220} alt={t("partners.qrAlt", { url: p.reportFormUrl })} data-testid="partner-qr" /> : null}
-          <dl className="facts">
-            <Fact term={t("partners.formUrl")}><span className="break-anywhere" data-testid="partner-form-url">{p.reportFormUrl}</span></Fact>
-            <Fact term={t("partners.shortCode")}><code className="short-code" data-testid="partner-short-code">{p.shortCode}</code></Fact>
-          </dl>
-        </div>
-        <p className="print-only">{t("partners.printHint")}</p>
-        <div className="button-row no-print">
-          <CopyButton text={p.reportFormUrl} label={t("partners.copyUrl")} name={p.name} />
-          <CopyButton text={p.shortCode} label={t("partners.copyCode")} name={p.name} />
-          <Button onPress={() => window.print()}>{t("partners.print")}</Button>
-        </div>
-      </section>
-      <section aria-labelledby="partner-reports" className="no-print">
-        <h2 id="partner-reports">{t("partners.reportsTitle")}</h2>
-        <ul className="plain">
-          <li><Link href={`/concerns?partner=${p.id}`}>{t("partners.reportsLink", { name: p.name })}</Link></li>
-          <li><Link href="/concerns/statistics">{t("partners.statisticsLink")}</Link></li>
-        </ul>
-      </section>
-      <section aria-labelledby="partner-key" className="no-print">
-        <h2 id="partner-key">{t("partners.keyTitle")}</h2>
-        <p>{t("partners.keyLead")}</p>
-        <p><strong>{t(p.hasApiKey ? "partners.keyIssued" : "partners.keyNone")}</strong></p>
-        {key ? (
-          <div className="shown-once" role="alert">
-            <p><strong>{t("partners.keyOnce")}</strong></p>
-            <code className="break-anywhere" data-testid="partner-key">{key}</code>
-            <div className="button-row"><CopyButton text={key} label={t("partners.copyKey")} name={p.name} /></div>
+      {editing ? null : (
+        <>
+        <section aria-labelledby="partner-form-link" className="report-form-card">
+          <h2 id="partner-form-link">{t("partners.formTitle")}</h2>
+          <p className="no-print">{t(p.archived ? "partners.formArchived" : "partners.formLead")}</p>
+          <div className="qr-block">
+            {qr ? <img className="qr" src={qr} width={220} height={220} alt={t("partners.qrAlt", { url: p.reportFormUrl })} data-testid="partner-qr" /> : null}
+            <dl className="facts">
+              <Fact term={t("partners.formUrl")}><span className="break-anywhere" data-testid="partner-form-url">{p.reportFormUrl}</span></Fact>
+              <Fact term={t("partners.shortCode")}><code className="short-code" data-testid="partner-short-code">{p.shortCode}</code></Fact>
+            </dl>
           </div>
-        ) : null}
-        {write && !p.archived ? (
-          p.hasApiKey ? (
-            <Confirm label={t("partners.rotateKey")} title={t("partners.rotateTitle", { name: p.name })} body={t("partners.rotateBody")}
-              confirm={t("partners.rotateConfirm")} danger pending={issue.isPending} error={issue.error}
-              onConfirm={(close) => issue.mutate(undefined, { onSuccess: close })} />
-          ) : (
-            <Button onPress={() => issue.mutate()} isDisabled={issue.isPending}>{t("partners.issueKey")}</Button>
-          )
-        ) : null}
-        {issue.isError && !p.hasApiKey ? <ErrorText error={issue.error} /> : null}
-      </section>
+          <p className="print-only">{t("partners.printHint")}</p>
+          <div className="button-row no-print">
+            <CopyButton text={p.reportFormUrl} label={t("partners.copyUrl")} name={p.name} />
+            <CopyButton text={p.shortCode} label={t("partners.copyCode")} name={p.name} />
+            <Button onPress={() => window.print()}>{t("partners.print")}</Button>
+          </div>
+        </section>
+        <section aria-labelledby="partner-reports" className="no-print">
+          <h2 id="partner-reports">{t("partners.reportsTitle")}</h2>
+          <ul className="plain">
+            <li><Link href={`/concerns?partner=${p.id}`}>{t("partners.reportsLink", { name: p.name })}</Link></li>
+            <li><Link href="/concerns/statistics">{t("partners.statisticsLink")}</Link></li>
+          </ul>
+        </section>
+        <section aria-labelledby="partner-key" className="no-print">
+          <h2 id="partner-key">{t("partners.keyTitle")}</h2>
+          <p>{t("partners.keyLead")}</p>
+          <p><strong>{t(p.hasApiKey ? "partners.keyIssued" : "partners.keyNone")}</strong></p>
+          {key ? (
+            <div className="shown-once" role="alert">
+              <p><strong>{t("partners.keyOnce")}</strong></p>
+              <code className="break-anywhere" data-testid="partner-key">{key}</code>
+              <div className="button-row"><CopyButton text={key} label={t("partners.copyKey")} name={p.name} /></div>
+            </div>
+          ) : null}
+          {write && !p.archived ? (
+            p.hasApiKey ? (
+              <Confirm label={t("partners.rotateKey")} title={t("partners.rotateTitle", { name: p.name })} body={t("partners.rotateBody")}
+                confirm={t("partners.rotateConfirm")} danger pending={issue.isPending} error={issue.error}
+                onConfirm={(close) => issue.mutate(undefined, { onSuccess: close })} />
+            ) : (
+              <Button onPress={() => issue.mutate()} isDisabled={issue.isPending}>{t("partners.issueKey")}</Button>
+            )
+          ) : null}
+          {issue.isError && !p.hasApiKey ? <ErrorText error={issue.error} /> : null}
+        </section>
+        </>
+      )}
     </div>
   );
 }
