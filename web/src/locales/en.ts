@@ -690,7 +690,7 @@ export const en: Messages = {
     what: "What",
     subject: "Subject",
     kinds: { person: "person", token: "API token", system: "system", contact: "contact" },
-    subjects: { member_import: "Member import", audit_log: "Audit log", broadcast: "Broadcast", contact: "Contact", group: "Group", incident: "Incident", member: "Member", organisation: "Organisation", person: "Person", route: "Screen or API", session: "Session", team: "Team", token: "API token", channel: "Channel settings", policy: "Escalation policy", delivery: "Delivery", report_subscription: "Monthly report e-mail", network_report: "Concern" },
+    subjects: { member_import: "Member import", audit_log: "Audit log", broadcast: "Broadcast", contact: "Contact", group: "Group", incident: "Incident", member: "Member", organisation: "Organisation", person: "Person", route: "Screen or API", session: "Session", team: "Team", token: "API token", channel: "Channel settings", policy: "Escalation policy", delivery: "Delivery", report_subscription: "Monthly report e-mail", network_report: "Concern", registration_number: "Registration number" },
     actions: {
       member_answer_on_behalf: "Recorded an answer on a member's behalf",
       member_export: "Exported the members",

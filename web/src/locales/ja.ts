@@ -687,7 +687,7 @@ export const ja = {
     what: "操作",
     subject: "対象",
     kinds: { person: "職員", token: "APIトークン", system: "システム", contact: "連絡先" },
-    subjects: { member_import: "利用者の取り込み", audit_log: "監査ログ", broadcast: "一斉連絡", contact: "連絡先", group: "グループ", incident: "対応", member: "利用者", organisation: "組織", person: "職員・協力者", route: "画面・API", session: "ログイン", team: "チーム", token: "APIトークン", channel: "連絡手段の設定", policy: "エスカレーション設定", delivery: "配信", report_subscription: "月次報告のメール", network_report: "気づき" },
+    subjects: { member_import: "利用者の取り込み", audit_log: "監査ログ", broadcast: "一斉連絡", contact: "連絡先", group: "グループ", incident: "対応", member: "利用者", organisation: "組織", person: "職員・協力者", route: "画面・API", session: "ログイン", team: "チーム", token: "APIトークン", channel: "連絡手段の設定", policy: "エスカレーション設定", delivery: "配信", report_subscription: "月次報告のメール", network_report: "気づき", registration_number: "登録番号" },
     actions: {
       member_answer_on_behalf: "本人に代わって回答を記録",
       member_export: "利用者を書き出し",
