@@ -11,7 +11,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { assertAccessible, consoleSuite, screenshot, signedInPage } from "../support/console.ts";
+import { assertAccessible, consoleSuite, personPage, screenshot, signedInPage } from "../support/console.ts";
+import { invitedPerson, PASSWORD, totpNow } from "../support/people.ts";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -205,5 +206,25 @@ describe("partners in the console", () => {
     await assertAccessible(phone, "Partner edit form on a phone (ja)");
     await screenshot(phone, "partner-form-phone-ja");
     await phone.context().close();
+  });
+
+  test("a staff member signed in as themselves chooses an owner among the staff and lists only the partners they own", async () => {
+    const teams = (await suite.service.api("GET", "/teams")).body.teams as { id: string }[];
+    const staff = await invitedPerson(suite.service.api, suite.url, { displayName: "引継 高橋", loginId: "takahashi", role: "staff", teamIds: teams.map((x) => x.id) });
+    assert.equal((await suite.service.api("POST", "/network/partners", { name: "高橋さん担当の薬局", kind: "shop", ownerPersonId: staff.id })).status, 201);
+    assert.equal((await suite.service.api("POST", "/network/partners", { name: "ほかの人の担当のガス会社", kind: "home_visit" })).status, 201);
+    const page = await personPage(suite.browser, suite.url, "takahashi", PASSWORD, () => totpNow(staff.secret));
+    await page.goto(`${suite.url}/partner-registry`);
+    await page.locator("table.partner-list").getByText("ほかの人の担当のガス会社").waitFor();
+    await page.getByText("自分が担当の協力事業者だけ").click();
+    await page.locator("table.partner-list").getByText("高橋さん担当の薬局").waitFor();
+    assert.equal(await page.locator("table.partner-list").getByText("ほかの人の担当のガス会社").count(), 0);
+    assert.equal(await page.locator("table.partner-list tbody tr").count(), 1);
+    await assertAccessible(page, "Partners list, mine only (ja)");
+    await page.getByRole("link", { name: "協力事業者を登録" }).click();
+    await page.getByRole("button", { name: /担当職員/ }).click();
+    await page.getByRole("option", { name: "引継 高橋" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.context().close();
   });
 });

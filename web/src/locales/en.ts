@@ -1152,6 +1152,7 @@ export const en: Messages = {
     show: "Show",
     shows: { active: "Active", archived: "Archived", all: "All" },
     search: "Search by name",
+    mine: "Only the partners I own",
     overdueCount_one: "{{count}} partner's review is overdue (at the top of the list).",
     overdueCount_other: "{{count}} partners' reviews are overdue (at the top of the list).",
     noneOverdue: "No review is overdue.",

@@ -1149,6 +1149,7 @@ export const ja = {
     show: "表示",
     shows: { active: "協定中", archived: "アーカイブ済み", all: "すべて" },
     search: "名称で検索",
+    mine: "自分が担当の協力事業者だけ",
     overdueCount_one: "見直し期限を過ぎている協力事業者が {{count}} 件あります（一覧の先頭）。",
     overdueCount_other: "見直し期限を過ぎている協力事業者が {{count}} 件あります（一覧の先頭）。",
     noneOverdue: "見直し期限を過ぎている協力事業者はありません。",

@@ -14,7 +14,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import QRCode from "qrcode";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import {
-  Button, Dialog, DialogTrigger, FieldError, Form, Heading, Input, Label, Link, Modal, SearchField, Switch, TextArea, TextField,
+  Button, Checkbox, Dialog, DialogTrigger, FieldError, Form, Heading, Input, Label, Link, Modal, SearchField, Switch, TextArea, TextField,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../../api.ts";
@@ -89,6 +89,9 @@ function PartnerList({ me }: { me: Me }) {
   const lang = i18n.language as Lang;
   const [show, setShow] = useState("active");
   const [search, setSearch] = useState("");
+  // A person taking over or checking their own relationships; a token has no person to own any.
+  const myId = me.kind === "person" ? me.person.id : null;
+  const [mine, setMine] = useState(false);
   const list = useQuery({
     queryKey: ["network-partners", "all"],
     queryFn: () => api<{ partners: Partner[]; publicPageUrl: string }>("GET", "/network/partners?archived=true"),
@@ -96,6 +99,7 @@ function PartnerList({ me }: { me: Me }) {
   const all = list.data?.partners ?? [];
   const needle = search.normalize("NFKC").trim().toLowerCase();
   const rows = sortForWork(all.filter((p) => (show === "all" || (show === "archived") === p.archived)
+    && (!mine || p.owner?.id === myId)
     && (!needle || `${p.name} ${p.business ?? ""}`.normalize("NFKC").toLowerCase().includes(needle))));
   const overdue = all.filter((p) => p.reviewOverdue).length;
   return (
@@ -113,6 +117,7 @@ function PartnerList({ me }: { me: Me }) {
           <Label>{t("partners.search")}</Label>
           <Input />
         </SearchField>
+        {myId ? <Checkbox isSelected={mine} onChange={setMine}>{t("partners.mine")}</Checkbox> : null}
       </div>
       {list.isPending ? <p>{t("app.loading")}</p> : null}
       {list.isError ? <ErrorText error={list.error} /> : null}
