@@ -21,11 +21,12 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const watch = new BoardWatch(s.db, s.log.child({ part: "board" }));
     const boards = new TodayBoards();
-    const streams = new Set<ServerResponse>();
+    /** Each open stream and what ends it (its keep-alive, its watch, the response). */
+    const streams = new Map<ServerResponse, () => void>();
     // Open streams never end by themselves: end them before the server waits for its connections to close.
     app.addHook("preClose", async () => {
       watch.close();
-      for (const stream of streams) stream.end();
+      for (const end of [...streams.values()]) end();
     });
 
     app.get("/today", {
@@ -58,16 +59,21 @@ export function todayRoutes(s: Services): FastifyPluginAsyncZod {
         "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no",
       });
       raw.write("retry: 2000\n\n");
-      streams.add(raw);
       let closed = false;
       let stop = () => {};
-      const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
-      raw.on("close", () => {
+      // Unref'd and cleared however the stream ends: a keep-alive never keeps a stopping process alive.
+      const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS).unref();
+      const end = () => {
+        if (closed) return;
         closed = true;
         stop();
         clearInterval(keepAlive);
         streams.delete(raw);
-      });
+        if (!raw.writableEnded) raw.end();
+      };
+      streams.set(raw, end);
+      raw.on("close", end);
+      raw.on("error", end);
       // `ready` (the client reads the board on it) only once the watch has its baseline: every later change is told.
       stop = await watch.subscribe(request.principal.organisationId, (fingerprint) => {
         raw.write(`event: board\ndata: ${JSON.stringify({ fingerprint })}\n\n`);
