@@ -23,6 +23,7 @@
  */
 import { sql } from "kysely";
 import { type Db, inTransaction } from "../store/db.ts";
+import type { CoreTables } from "../store/schema.ts";
 
 /** Years an anonymised incident is kept after its member's erasure when the organisation set none (the care-record custom in Japan: 5 years). */
 export const DEFAULT_INCIDENT_RETENTION_YEARS = 5;
@@ -38,12 +39,197 @@ export interface PersonalDataHook {
   export(tx: Db, organisationId: string, memberId: string): Promise<Record<string, ExportRow[]>>;
   /** Deletes or anonymises the context's rows about the member, in the erasure's transaction; returns table → rows affected. */
   erase(tx: Db, organisationId: string, memberId: string): Promise<Record<string, number>>;
+  /** The context's decision table: EVERY table of the context (its migrations) and what erasure does with it. */
+  tables: Readonly<Record<string, TableDecision>>;
+  /** Strings of the context's that identify the member in free text (registration numbers…), read before anything is erased. */
+  terms?(tx: Db, organisationId: string, memberId: string): Promise<string[]>;
 }
 
 const hooks = new Map<string, PersonalDataHook>();
 
 export function addPersonalDataHook(hook: PersonalDataHook): void {
   hooks.set(hook.name, hook);
+}
+
+// ---------------------------------------------------------------- the decision table
+
+/**
+ * What a member's erasure does to a table:
+ * - `delete`: the rows about the member go (by member, by their contacts or through a parent row);
+ * - `anonymise`: the rows stay without what names the member (incidents within retention, the tombstone);
+ * - `scrub`: rows about others or about the organisation whose free text or JSON may quote the member —
+ *   the export lists the rows that quote them;
+ * and after these, in every table but the `none` ones, every text and JSON column has the member's
+ * identifying strings (memberTerms) replaced by "—" (an alert to a team, a report not linked to them…);
+ * - `none`: nothing about a member is kept there.
+ */
+export type ErasureAction = "delete" | "anonymise" | "scrub" | "none";
+
+/** One table's line of the decision table: the action and a one-line reason. */
+export interface TableDecision {
+  erasure: ErasureAction;
+  why: string;
+}
+
+/**
+ * The core's decision table: EVERY core table, and what a member's erasure and
+ * export do with it (test/personal-data-tables.test.ts fails when a table of the
+ * live schema is in no context's table).
+ */
+export const CORE_PERSONAL_DATA: Readonly<Record<keyof CoreTables | "schema_migrations", TableDecision>> = {
+  members: { erasure: "anonymise", why: "deleted, or a tombstone without name, fields, channels, consent or numbers when incidents are kept" },
+  member_search: { erasure: "delete", why: "derived from members by a trigger: follows the member row (deleted or '—')" },
+  contacts: { erasure: "delete", why: "the member's contacts: names and addresses collected for the member" },
+  contact_invitations: { erasure: "delete", why: "follow their contact (on delete cascade)" },
+  checkins: { erasure: "delete", why: "the member's check-ins and their answers" },
+  answers: { erasure: "delete", why: "the member's answers, with notes and who answered" },
+  observations: { erasure: "delete", why: "what the member said about their condition" },
+  member_notes: { erasure: "delete", why: "staff's free text about the member" },
+  visits: { erasure: "delete", why: "home visits to the member, with instructions and outcome notes" },
+  visit_candidates: { erasure: "delete", why: "follow their visit (on delete cascade)" },
+  group_members: { erasure: "delete", why: "the member's membership of groups" },
+  broadcast_recipients: { erasure: "delete", why: "the member's answers to broadcasts" },
+  line_users: { erasure: "delete", why: "the member's LINE user and registration conversation" },
+  links: { erasure: "delete", why: "one-time links sent to the member or their contacts, or about their incidents" },
+  outbox: { erasure: "delete", why: "messages to the member, their contacts or about their check-ins and incidents are deleted; others quoting them scrubbed" },
+  sandbox_deliveries: { erasure: "delete", why: "the sandbox's copies of those messages are deleted; others quoting the member scrubbed" },
+  incidents: { erasure: "anonymise", why: "within retention kept for statistics without note, acknowledger or check-in; older ones deleted" },
+  incident_events: { erasure: "anonymise", why: "timelines of kept incidents lose actor and data; others go with their incident" },
+  group_confirmations: { erasure: "delete", why: "confirmations by or for the member's LINE user (user id and LINE name)" },
+  group_participants: { erasure: "delete", why: "the member's LINE user as seen in a group (user id and LINE name)" },
+  group_checkins: { erasure: "scrub", why: "the list of who did not confirm quotes LINE names and user ids" },
+  inbound: { erasure: "scrub", why: "raw webhooks (LINE, SMS, e-mail, phone) carry the sender's address, name and words" },
+  member_imports: { erasure: "scrub", why: "uploaded sheet rows, problems and warnings quote the member's cells" },
+  audit_log: { erasure: "scrub", why: "the record of who did what stays; details quoting the member (names, numbers looked up) are scrubbed" },
+  broadcasts: { erasure: "scrub", why: "a broadcast's text is the organisation's, but may name someone" },
+  groups: { erasure: "scrub", why: "a group's name or channels may name the member" },
+  teams: { erasure: "scrub", why: "a team's channels are staff's, but may hold a member's address" },
+  people: { erasure: "none", why: "staff and watchers: not members" },
+  person_channels: { erasure: "none", why: "staff's own addresses" },
+  person_teams: { erasure: "none", why: "staff's teams" },
+  person_invitations: { erasure: "none", why: "staff's invitations" },
+  person_passkeys: { erasure: "none", why: "staff's credentials" },
+  sessions: { erasure: "none", why: "staff's console sessions (a member's check-in links are in links)" },
+  webauthn_challenges: { erasure: "none", why: "staff's sign-in challenges" },
+  api_tokens: { erasure: "none", why: "credentials of systems" },
+  organisations: { erasure: "none", why: "the tenant and its settings" },
+  organisation_logos: { erasure: "none", why: "an image of the organisation" },
+  terms_versions: { erasure: "none", why: "the organisation's terms texts" },
+  message_templates: { erasure: "none", why: "the organisation's message texts (placeholders, not names)" },
+  report_subscriptions: { erasure: "none", why: "staff's or partners' addresses for the monthly report" },
+  channel_configs: { erasure: "none", why: "the organisation's provider credentials" },
+  channel_health: { erasure: "scrub", why: "a provider's last error may quote the address it refused" },
+  send_pacing: { erasure: "none", why: "rate-limit slots per channel" },
+  sandbox_clock: { erasure: "none", why: "the sandbox's virtual time" },
+  schema_migrations: { erasure: "none", why: "the schema's version" },
+};
+
+/** Every table's decision: the core's and each context's (their hooks). */
+export function personalDataTables(): Record<string, TableDecision> {
+  const tables: Record<string, TableDecision> = { ...CORE_PERSONAL_DATA };
+  for (const hook of hooks.values()) Object.assign(tables, hook.tables);
+  return tables;
+}
+
+/** Shortest identifying string (but the name) searched for: shorter ones would match unrelated text. */
+const MIN_TERM_LENGTH = 4;
+
+/**
+ * The strings that identify the member in free text: name, furigana, external
+ * number, personal fields, channel addresses (a Japanese phone number in both its
+ * national and E.164 forms), their contacts' names and addresses, LINE user ids,
+ * and each context's (registration numbers). The name is kept whatever its
+ * length; other strings only from MIN_TERM_LENGTH characters.
+ */
+async function memberTerms(tx: Db, organisationId: string, memberId: string): Promise<string[]> {
+  const member = await tx.selectFrom("members").select(["display_name", "display_name_kana", "external_id", "personal", "channels"])
+    .where("organisation_id", "=", organisationId).where("id", "=", memberId).executeTakeFirst();
+  if (!member) return [];
+  const contacts = await tx.selectFrom("contacts").select(["display_name", "channels"]).where("organisation_id", "=", organisationId)
+    .where("member_id", "=", memberId).execute();
+  const lineUsers = await tx.selectFrom("line_users").select("user_id").where("organisation_id", "=", organisationId)
+    .where("member_id", "=", memberId).execute();
+  const strings = [
+    member.display_name_kana, member.external_id, ...Object.values(member.personal ?? {}), ...(member.channels ?? []).map((c) => c.address),
+    ...contacts.flatMap((c) => [c.display_name, ...(c.channels ?? []).map((a) => a.address)]), ...lineUsers.map((u) => u.user_id),
+  ];
+  for (const hook of hooks.values()) strings.push(...(await hook.terms?.(tx, organisationId, memberId) ?? []));
+  const terms = new Set<string>([member.display_name.trim()]);
+  for (const raw of strings) {
+    if (typeof raw !== "string") continue;
+    const s = raw.trim();
+    if (s.length < MIN_TERM_LENGTH) continue;
+    terms.add(s);
+    const digits = s.replace(/[-\s()]/g, "");
+    if (/^\+81\d{9,10}$/.test(digits)) terms.add(`0${digits.slice(3)}`);
+    if (/^0\d{9,10}$/.test(digits)) terms.add(`+81${digits.slice(1)}`);
+    if (digits !== s && /^\+?\d{10,13}$/.test(digits)) terms.add(digits);
+  }
+  terms.delete("");
+  // Longest first: a name inside an address is replaced after the address.
+  return [...terms].sort((a, b) => b.length - a.length);
+}
+
+/** Columns that hold identifiers, keys, hashes or times, never free text: left alone by the scrub (keys must stay unique). */
+const NOT_FREE_TEXT = /^(id|.*_id|.*_key|.*_hash|.*_at|token_hash|csrf_token)$/;
+
+/**
+ * Left to their own rules, never scrubbed: another member, or a contact of another
+ * member, may bear the same name (a homonym's record must not lose it), and the
+ * search text follows the members table by trigger.
+ */
+const NEVER_SCRUBBED = new Set(["members", "contacts", "member_search"]);
+
+/** The text and JSON columns of every table but the `none` ones (the live schema's, so a new column is scrubbed too). */
+async function scrubColumns(tx: Db): Promise<{ table: string; column: string; json: boolean }[]> {
+  const tables = Object.entries(personalDataTables()).filter(([t, d]) => d.erasure !== "none" && !NEVER_SCRUBBED.has(t)).map(([t]) => t);
+  const rows = (await sql<{ table_name: string; column_name: string; data_type: string }>`
+    select c.table_name, c.column_name, c.data_type from information_schema.columns c
+    where c.table_schema = current_schema() and c.data_type in ('text', 'character varying', 'json', 'jsonb')
+      and exists (select 1 from information_schema.columns o where o.table_schema = c.table_schema and o.table_name = c.table_name and o.column_name = 'organisation_id')
+    order by c.table_name, c.ordinal_position`.execute(tx)).rows;
+  return rows.filter((r) => tables.includes(r.table_name) && !NOT_FREE_TEXT.test(r.column_name))
+    .map((r) => ({ table: r.table_name, column: r.column_name, json: r.data_type === "json" || r.data_type === "jsonb" }));
+}
+
+/** The term as it appears inside a JSON string (quotes and backslashes escaped). */
+function jsonInner(term: string): string {
+  return JSON.stringify(term).slice(1, -1);
+}
+
+/** Rows of the `scrub` tables quoting one of the terms, by table, for the export. */
+async function rowsQuoting(tx: Db, organisationId: string, terms: string[]): Promise<Record<string, ExportRow[]>> {
+  const sections: Record<string, ExportRow[]> = {};
+  if (!terms.length) return sections;
+  const byTable = new Map<string, { column: string; json: boolean }[]>();
+  for (const c of await scrubColumns(tx)) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+  for (const [table, columns] of byTable) {
+    if (personalDataTables()[table]?.erasure !== "scrub") continue;
+    const matches = columns.flatMap(({ column, json }) => terms.map((t) =>
+      json ? sql`strpos(${sql.ref(column)}::text, ${jsonInner(t)}) > 0` : sql`strpos(${sql.ref(column)}, ${t}) > 0`));
+    const rows = (await sql<ExportRow>`select * from ${sql.table(table)} where organisation_id = ${organisationId} and (${sql.join(matches, sql` or `)})`
+      .execute(tx)).rows;
+    if (rows.length) sections[`quoted_in_${table}`] = rows;
+  }
+  return sections;
+}
+
+/** Replaces every term by "—" in every text and JSON column of every table but the `none` ones (and NEVER_SCRUBBED); returns table → rows changed. */
+async function scrubTerms(tx: Db, organisationId: string, terms: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  if (!terms.length) return counts;
+  for (const { table, column, json } of await scrubColumns(tx)) {
+    for (const term of terms) {
+      const result = json
+        ? await sql`update ${sql.table(table)} set ${sql.ref(column)} = replace(${sql.ref(column)}::text, ${jsonInner(term)}, ${jsonInner("—")})::jsonb
+            where organisation_id = ${organisationId} and strpos(${sql.ref(column)}::text, ${jsonInner(term)}) > 0`.execute(tx)
+        : await sql`update ${sql.table(table)} set ${sql.ref(column)} = replace(${sql.ref(column)}, ${term}, '—')
+            where organisation_id = ${organisationId} and strpos(${sql.ref(column)}, ${term}) > 0`.execute(tx);
+      const n = Number(result.numAffectedRows ?? 0);
+      if (n) counts[table] = (counts[table] ?? 0) + n;
+    }
+  }
+  return counts;
 }
 
 export interface MemberExport {
@@ -82,6 +268,8 @@ export async function exportMember(db: Db, organisationId: string, memberId: str
         .orderBy("observed_at").execute(),
     };
     for (const hook of hooks.values()) Object.assign(sections, await hook.export(tx, organisationId, memberId));
+    // Rows of others quoting the member (raw inbound messages, imported sheets, audit details…): what erasure scrubs.
+    Object.assign(sections, await rowsQuoting(tx, organisationId, await memberTerms(tx, organisationId, memberId)));
     return { memberId, exportedAt: now.toISOString(), sections: jsonSafe(sections) as Record<string, ExportRow[]> };
   });
 }
@@ -146,6 +334,11 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     const since = new Date(now);
     since.setUTCFullYear(since.getUTCFullYear() - retentionYears);
 
+    // The strings that identify the member, before the rows holding them go.
+    const terms = await memberTerms(tx, organisationId, memberId);
+    const lineUserIds = (await tx.selectFrom("line_users").select("user_id").where("organisation_id", "=", organisationId)
+      .where("member_id", "=", memberId).execute()).map((u) => u.user_id);
+
     // Contexts first: their rows may point at the member's core rows.
     for (const hook of hooks.values()) for (const [table, n] of Object.entries(await hook.erase(tx, organisationId, memberId))) count(table, n);
 
@@ -173,6 +366,15 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
       .executeTakeFirst()).numDeletedRows);
     count("line_users", (await tx.deleteFrom("line_users").where("organisation_id", "=", organisationId).where("member_id", "=", memberId)
       .executeTakeFirst()).numDeletedRows);
+    if (lineUserIds.length) {
+      // The member's LINE user as seen in groups: their confirmations (by them or for them) and their participation.
+      count("group_confirmations", (await tx.deleteFrom("group_confirmations").where("organisation_id", "=", organisationId)
+        .where((eb) => eb.or([eb("user_id", "in", lineUserIds), eb("by_user_id", "in", lineUserIds)])).executeTakeFirst()).numDeletedRows);
+      count("group_participants", (await tx.deleteFrom("group_participants").where("organisation_id", "=", organisationId)
+        .where("user_id", "in", lineUserIds).executeTakeFirst()).numDeletedRows);
+    }
+    // Then every other place that may quote them (decision table: `scrub`, and the rest of the `delete`/`anonymise` tables).
+    for (const [table, n] of Object.entries(await scrubTerms(tx, organisationId, terms))) count(table, n);
     count("broadcast_recipients", (await tx.deleteFrom("broadcast_recipients").where("organisation_id", "=", organisationId)
       .where("member_id", "=", memberId).executeTakeFirst()).numDeletedRows);
 

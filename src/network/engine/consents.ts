@@ -4,7 +4,7 @@
  * routes (http/consents.ts) validate, call these and audit.
  */
 import { sql } from "kysely";
-import type { PersonalDataHook } from "../../engine/personal-data.ts";
+import type { PersonalDataHook, TableDecision } from "../../engine/personal-data.ts";
 import type { SetupCheck, SetupCheckSource } from "../../engine/setup-checks.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
@@ -12,7 +12,7 @@ import {
   type ConsentDecision, type ConsentMethod, type ConsentPurpose, type ConsentRecord, type CurrentConsent, currentConsents, type LegalBasis,
   termsConsentRecord, watchingConsent, type WatchingConsent,
 } from "../domain/consents.ts";
-import type { DisclosureBasis } from "../store/schema.ts";
+import type { DisclosureBasis, NetworkTables } from "../store/schema.ts";
 import "../store/schema.ts";
 
 declare module "../../engine/setup-checks.ts" {
@@ -295,6 +295,21 @@ export const consentSetupChecks: SetupCheckSource = {
  */
 export const networkPersonalData: PersonalDataHook = {
   name: "network",
+  tables: {
+    network_consents: { erasure: "delete", why: "the member's consent records, with notes" },
+    network_disclosures: { erasure: "delete", why: "to whom the member's data went, and why" },
+    network_registration_numbers: { erasure: "delete", why: "the member's card, keyholder and sticker numbers" },
+    network_reports: { erasure: "anonymise", why: "reports about the member stay for the partner's statistics, unlinked, without where, what or notes" },
+    network_devices: { erasure: "delete", why: "the member's devices, with their last state (what happens at home)" },
+    network_device_rules: { erasure: "delete", why: "follow their device (on delete cascade)" },
+    network_finder_calls: { erasure: "delete", why: "calls about the member: who was dialled and what they said" },
+    network_partners: { erasure: "none", why: "partners and their own staff's contacts" },
+    network_disaster_declarations: { erasure: "scrub", why: "a declaration's reason is the organisation's, but is free text" },
+  } satisfies Record<keyof NetworkTables, TableDecision>,
+  async terms(tx, organisationId, memberId) {
+    return (await tx.selectFrom("network_registration_numbers").select("number").where("organisation_id", "=", organisationId)
+      .where("member_id", "=", memberId).execute()).map((r) => r.number);
+  },
   async export(tx, organisationId, memberId) {
     return {
       consents: await tx.selectFrom("network_consents").selectAll().where("organisation_id", "=", organisationId).where("member_id", "=", memberId)
