@@ -154,7 +154,10 @@ async function memberTerms(tx: Db, organisationId: string, memberId: string): Pr
     ...contacts.flatMap((c) => [c.display_name, ...(c.channels ?? []).map((a) => a.address)]), ...lineUsers.map((u) => u.user_id),
   ];
   for (const hook of hooks.values()) strings.push(...(await hook.terms?.(tx, organisationId, memberId) ?? []));
-  const terms = new Set<string>([member.display_name.trim()]);
+  // The name as typed elsewhere: with a half-width, a full-width or no space between family and given name.
+  const name = member.display_name.trim();
+  const parts = name.split(/[\s\u3000]+/).filter(Boolean);
+  const terms = new Set<string>([name, ...(parts.length > 1 ? [parts.join(" "), parts.join("\u3000"), parts.join("")] : [])]);
   for (const raw of strings) {
     if (typeof raw !== "string") continue;
     const s = raw.trim();
@@ -180,6 +183,12 @@ const NOT_FREE_TEXT = /^(id|.*_id|.*_key|.*_hash|.*_at|token_hash|csrf_token)$/;
  */
 const NEVER_SCRUBBED = new Set(["members", "contacts", "member_search"]);
 
+/**
+ * Where a message goes: the member's own messages are deleted; the same address
+ * on a message to someone else (a household's shared phone) is that person's.
+ */
+const RECIPIENT_ADDRESSES = new Set(["outbox.address", "sandbox_deliveries.address"]);
+
 /** The text and JSON columns of every table but the `none` ones (the live schema's, so a new column is scrubbed too). */
 async function scrubColumns(tx: Db): Promise<{ table: string; column: string; json: boolean }[]> {
   const tables = Object.entries(personalDataTables()).filter(([t, d]) => d.erasure !== "none" && !NEVER_SCRUBBED.has(t)).map(([t]) => t);
@@ -188,13 +197,32 @@ async function scrubColumns(tx: Db): Promise<{ table: string; column: string; js
     where c.table_schema = current_schema() and c.data_type in ('text', 'character varying', 'json', 'jsonb')
       and exists (select 1 from information_schema.columns o where o.table_schema = c.table_schema and o.table_name = c.table_name and o.column_name = 'organisation_id')
     order by c.table_name, c.ordinal_position`.execute(tx)).rows;
-  return rows.filter((r) => tables.includes(r.table_name) && !NOT_FREE_TEXT.test(r.column_name))
+  return rows.filter((r) => tables.includes(r.table_name) && !NOT_FREE_TEXT.test(r.column_name) && !RECIPIENT_ADDRESSES.has(`${r.table_name}.${r.column_name}`))
     .map((r) => ({ table: r.table_name, column: r.column_name, json: r.data_type === "json" || r.data_type === "jsonb" }));
 }
 
 /** The term as it appears inside a JSON string (quotes and backslashes escaped). */
 function jsonInner(term: string): string {
   return JSON.stringify(term).slice(1, -1);
+}
+
+/** What may stand between the digits of a phone number written by hand: hyphens (ASCII and Japanese), spaces, brackets. */
+const PHONE_SEPARATORS = "[-‐－−ー\\s()（）]{0,2}";
+
+/**
+ * A regular expression (PostgreSQL's) matching a Japanese phone number (national
+ * form, 0 and 9–10 digits) however it is written: 090-1111-2222, (090)1111 2222,
+ * full-width digits, or +81 90 1111 2222.
+ */
+function phonePattern(national: string): string {
+  const digit = (d: string) => `[${d}${String.fromCharCode(0xff10 + Number(d))}]`;
+  const rest = [...national.slice(1)].map(digit).join(PHONE_SEPARATORS);
+  return `(\\+81${PHONE_SEPARATORS}|${digit("0")})${PHONE_SEPARATORS}${rest}`;
+}
+
+/** The patterns of the terms that are phone numbers (domestic form). */
+function phonePatterns(terms: string[]): string[] {
+  return terms.filter((t) => /^0\d{9,10}$/.test(t)).map(phonePattern);
 }
 
 /** Rows of the `scrub` tables quoting one of the terms, by table, for the export. */
@@ -205,8 +233,10 @@ async function rowsQuoting(tx: Db, organisationId: string, terms: string[]): Pro
   for (const c of await scrubColumns(tx)) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   for (const [table, columns] of byTable) {
     if (personalDataTables()[table]?.erasure !== "scrub") continue;
-    const matches = columns.flatMap(({ column, json }) => terms.map((t) =>
-      json ? sql`strpos(${sql.ref(column)}::text, ${jsonInner(t)}) > 0` : sql`strpos(${sql.ref(column)}, ${t}) > 0`));
+    const matches = columns.flatMap(({ column, json }) => [
+      ...terms.map((t) => json ? sql`strpos(${sql.ref(column)}::text, ${jsonInner(t)}) > 0` : sql`strpos(${sql.ref(column)}, ${t}) > 0`),
+      ...phonePatterns(terms).map((p) => json ? sql`${sql.ref(column)}::text ~ ${p}` : sql`${sql.ref(column)} ~ ${p}`),
+    ]);
     const rows = (await sql<ExportRow>`select * from ${sql.table(table)} where organisation_id = ${organisationId} and (${sql.join(matches, sql` or `)})`
       .execute(tx)).rows;
     if (rows.length) sections[`quoted_in_${table}`] = rows;
@@ -225,6 +255,16 @@ async function scrubTerms(tx: Db, organisationId: string, terms: string[]): Prom
             where organisation_id = ${organisationId} and strpos(${sql.ref(column)}::text, ${jsonInner(term)}) > 0`.execute(tx)
         : await sql`update ${sql.table(table)} set ${sql.ref(column)} = replace(${sql.ref(column)}, ${term}, '—')
             where organisation_id = ${organisationId} and strpos(${sql.ref(column)}, ${term}) > 0`.execute(tx);
+      const n = Number(result.numAffectedRows ?? 0);
+      if (n) counts[table] = (counts[table] ?? 0) + n;
+    }
+    // Phone numbers written with hyphens, spaces or full-width digits.
+    for (const pattern of phonePatterns(terms)) {
+      const result = json
+        ? await sql`update ${sql.table(table)} set ${sql.ref(column)} = regexp_replace(${sql.ref(column)}::text, ${pattern}, '—', 'g')::jsonb
+            where organisation_id = ${organisationId} and ${sql.ref(column)}::text ~ ${pattern}`.execute(tx)
+        : await sql`update ${sql.table(table)} set ${sql.ref(column)} = regexp_replace(${sql.ref(column)}, ${pattern}, '—', 'g')
+            where organisation_id = ${organisationId} and ${sql.ref(column)} ~ ${pattern}`.execute(tx);
       const n = Number(result.numAffectedRows ?? 0);
       if (n) counts[table] = (counts[table] ?? 0) + n;
     }

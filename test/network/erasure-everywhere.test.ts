@@ -23,7 +23,11 @@ const PHONE_E164 = "+819011112222";
 const ADDRESS = "横浜市西区みなとみらい9-9-9";
 const EMAIL = "taro.erase@example.jp";
 const LINE_USER = `U${"e".repeat(32)}`;
-const TRACES = [NAME, PHONE, PHONE_E164, ADDRESS, EMAIL];
+/** The phone as people write it in free text. */
+const PHONE_WRITTEN = ["090-1111-2222", "０９０－１１１１－２２２２"];
+/** The name as people type it: without the space, with a full-width one. */
+const NAME_WRITTEN = ["消去太郎", "消去\u3000太郎"];
+const TRACES = [NAME, ...NAME_WRITTEN, PHONE, PHONE_E164, ...PHONE_WRITTEN, ADDRESS, EMAIL];
 
 /** Every text and JSON column of every table, with the rows quoting one of the traces: "table.column: trace". */
 async function tracesLeft(fixture: LineFixture): Promise<string[]> {
@@ -66,13 +70,13 @@ for (const kind of databaseKinds()) {
 
       // LINE: the member follows and writes (the raw webhooks are kept in inbound).
       await fixture.send(follow(LINE_USER));
-      await fixture.send(text(LINE_USER, `${NAME}です。${ADDRESS}に住んでいます。電話は${PHONE}、メールは${EMAIL}`));
-      const inbound = (await sql<{ n: number }>`select count(*)::int as n from inbound where strpos(payload::text, ${NAME}) > 0`
+      await fixture.send(text(LINE_USER, `${NAME_WRITTEN[0]}です。${ADDRESS}に住んでいます。電話は${PHONE_WRITTEN[0]}、メールは${EMAIL}`));
+      const inbound = (await sql<{ n: number }>`select count(*)::int as n from inbound where strpos(payload::text, ${NAME_WRITTEN[0]}) > 0`
         .execute(service.store.db)).rows[0].n;
       assert.ok(inbound >= 1, "the LINE message is kept raw");
 
       // A member list uploaded and left unchecked: its rows are kept until they expire.
-      const sheet = `氏名,住所,電話,メール\r\n${NAME},${ADDRESS},${PHONE},${EMAIL}\r\n別の 人,大阪市北区1-1,0612345678,other@example.jp\r\n`;
+      const sheet = `氏名,住所,電話,メール\r\n${NAME_WRITTEN[1]},${ADDRESS},${PHONE_WRITTEN[1]},${EMAIL}\r\n別の 人,大阪市北区1-1,0612345678,other@example.jp\r\n`;
       const upload = await api("POST", "/member-imports", { fileName: "list.csv", content: Buffer.from(sheet).toString("base64") });
       assert.equal(upload.status, 201, JSON.stringify(upload.body));
 
@@ -115,6 +119,8 @@ for (const kind of databaseKinds()) {
       assert.ok(incidents.length >= 1);
 
       const before = await tracesLeft(fixture);
+      assert.ok(before.includes(`inbound.payload: ${NAME_WRITTEN[0]}`) && before.includes(`member_imports.rows: ${NAME_WRITTEN[1]}`), before.join("; "));
+      assert.ok(before.includes(`inbound.payload: ${PHONE_WRITTEN[0]}`) && before.includes(`member_imports.rows: ${PHONE_WRITTEN[1]}`), before.join("; "));
       for (const place of ["members.", "inbound.payload", "member_imports.rows", "network_reports.description", "audit_log.detail", "member_notes.note"]) {
         assert.ok(before.some((t) => t.startsWith(place)), `the test put the member in ${place}: ${before.join("; ")}`);
       }
