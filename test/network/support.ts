@@ -1,25 +1,22 @@
 /**
  * Partners and their reports for the network's tests: a partner of the test
- * service's organisation, and reports filed through the report command
+ * service's organisation, registered through the API as staff do, and reports filed through the report command
  * (src/network/engine/reports.ts `submitReport`), as the report form and Open311 do.
  */
-import { sql } from "kysely";
-import { newId } from "../../src/ids.ts";
+import assert from "node:assert/strict";
 import { submitReport } from "../../src/network/engine/reports.ts";
 import type { ReportUrgency } from "../../src/network/domain/triage.ts";
 import type { TestService } from "../support/harness.ts";
 
-/** The test service's (first) organisation. */
-async function organisationOf(service: TestService): Promise<string> {
-  return (await service.services.db.selectFrom("organisations").select("id").orderBy("created_at").executeTakeFirstOrThrow()).id;
-}
-
-/** A partner under a watching agreement in the service's first organisation; its id. */
+/**
+ * A partner under a watching agreement in the service's first organisation,
+ * registered as staff do (POST /network/partners with the admin's token: the
+ * command, its short code and its audit entry); its id.
+ */
 export async function makePartner(service: TestService, name: string): Promise<string> {
-  const id = newId();
-  await sql`insert into network_partners (id, organisation_id, name, kind, short_code, created_at, updated_at)
-    values (${id}, ${await organisationOf(service)}, ${name}, 'home_visit', ${id.slice(-8).toUpperCase()}, now(), now())`.execute(service.services.db);
-  return id;
+  const created = await service.api("POST", "/network/partners", { name, kind: "home_visit" });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.id as string;
 }
 
 export interface TestReport {
