@@ -5,12 +5,13 @@
  * one on and to settle it. Every figure comes from GET /reports/monthly, counted
  * from recorded events by the server. Team staff see their own teams.
  */
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
-import { Button, Form, Input, Label, TextField } from "react-aria-components";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { Button } from "react-aria-components";
 import { useTranslation } from "react-i18next";
-import { api, download } from "../api.ts";
+import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
+import { MonthDownloads, MonthRangeForm, useMonthRange } from "../MonthRange.tsx";
 import { formatDateTime, formatDuration, formatMonth, formatPercent, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { ReportMail } from "./ReportMail.tsx";
@@ -36,71 +37,35 @@ interface BroadcastTally { id: string; sentAt: string; text: string; question: b
 interface ReportMonth { month: string; teams: { teamId: string; teamName: string; figures: Figures }[]; broadcasts: BroadcastTally[]; total: Figures }
 interface MonthlyReport { timeZone: string; months: ReportMonth[] }
 
-const isMonth = (v: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
-
 export function Reports({ me }: { me: Me }) {
   const { organisationName } = me;
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [applied, setApplied] = useState("");
+  const range = useMonthRange();
   const report = useQuery({
-    queryKey: ["report", applied],
-    queryFn: () => api<MonthlyReport>("GET", `/reports/monthly${applied}`),
+    queryKey: ["report", range.applied],
+    queryFn: () => api<MonthlyReport>("GET", `/reports/monthly${range.applied}`),
     // The last table stays while the next range loads, rather than a blank page.
     placeholderData: keepPreviousData,
   });
   useEffect(() => {
     document.title = `${t("reports.title")} — ${t("app.title")}`;
   }, [t]);
-  // The server chose the range of the first read (the last six months): show it in the fields.
+  // The server chose the range of the first read (the last six months); the files hold what is on the screen.
   const months = report.data?.months ?? [];
-  useEffect(() => {
-    if (applied || months.length === 0) return;
-    setFrom(months[0].month);
-    setTo(months[months.length - 1].month);
-  }, [applied, months]);
-  // The file holds what is on the screen: the range read last.
-  const range = report.data ? `from=${months[0]?.month}&to=${months[months.length - 1]?.month}` : "";
-  const [exported, setExported] = useState<string | null>(null);
-  const exportFile = useMutation({
-    mutationFn: (format: string) => download(`/reports/monthly/export?${range}&format=${format}&lang=${lang}`),
-    onSuccess: setExported,
-  });
-  const apply = () => {
-    const params = new URLSearchParams();
-    if (isMonth(from)) params.set("from", from);
-    if (isMonth(to)) params.set("to", to);
-    setApplied(`?${params.toString()}`);
-  };
+  const shown = months.map((m) => m.month);
   return (
     <div className="reports">
       <h1>{t("reports.title")}</h1>
       {/* On paper, whose report it is. */}
       <p className="print-only">{organisationName}</p>
       <p className="no-print">{t("reports.lead")}</p>
-      <Form className="inline-form filters no-print" aria-label={t("reports.range")} onSubmit={(e) => { e.preventDefault(); apply(); }}>
-        <TextField value={from} onChange={setFrom}>
-          <Label>{t("reports.from")}</Label>
-          <Input type="month" placeholder="2027-01" />
-        </TextField>
-        <TextField value={to} onChange={setTo}>
-          <Label>{t("reports.to")}</Label>
-          <Input type="month" placeholder="2027-03" />
-        </TextField>
-        <Button type="submit" className="primary">{t("reports.show")}</Button>
-      </Form>
+      <MonthRangeForm range={range} shown={shown} label={t("reports.range")} placeholders={["2027-01", "2027-03"]} />
       {report.data ? (
-        <div className="button-row no-print">
-          <Button onPress={() => exportFile.mutate("csv")} isDisabled={exportFile.isPending}>{t("reports.exportCsv")}</Button>
-          <Button onPress={() => exportFile.mutate("csv-sjis")} isDisabled={exportFile.isPending}>{t("reports.exportSjis")}</Button>
-          <Button onPress={() => exportFile.mutate("xlsx")} isDisabled={exportFile.isPending}>{t("reports.exportXlsx")}</Button>
+        <MonthDownloads path="/reports/monthly/export" shown={shown}>
           <Button onPress={() => window.print()}>{t("reports.print")}</Button>
-        </div>
+        </MonthDownloads>
       ) : null}
-      {exported ? <p role="status" className="no-print">{t("reports.exported", { name: exported })}</p> : null}
-      {exportFile.isError ? <ErrorText error={exportFile.error} /> : null}
       {report.isPending ? <p>{t("app.loading")}</p> : null}
       {report.isError ? <ErrorText error={report.error} /> : null}
       {months.length > 0 ? <ResponseTrend months={months} lang={lang} /> : null}

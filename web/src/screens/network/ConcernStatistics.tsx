@@ -5,12 +5,12 @@
  * server). By default the current fiscal year (April to March); saved as CSV
  * (Excel), Shift_JIS CSV or xlsx with what the screen shows.
  */
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { type ReactNode, useEffect, useState } from "react";
-import { Button, Form, Input, Label, TextField } from "react-aria-components";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { api, download } from "../../api.ts";
+import { api } from "../../api.ts";
 import { ErrorText } from "../../ErrorText.tsx";
+import { MonthDownloads, MonthRangeForm, useMonthRange } from "../../MonthRange.tsx";
 import { formatMonth, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 
@@ -28,7 +28,6 @@ interface Statistics {
   total: Figures;
 }
 
-const isMonth = (v: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
 const COLUMNS = ["reports", "watch", "consult", "emergency", "noAction", "consulted", "emergencyResponse", "untriaged", "noActionShare", "consultedShare", "emergencyResponseShare"] as const;
 
 function Cells({ f }: { f: Figures }) {
@@ -65,33 +64,14 @@ function Head({ first }: { first: string }) {
 export function ConcernStatistics({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [applied, setApplied] = useState("");
+  const range = useMonthRange();
   const stats = useQuery({
-    queryKey: ["network-statistics", applied],
-    queryFn: () => api<Statistics>("GET", `/network/reports/statistics${applied}`),
+    queryKey: ["network-statistics", range.applied],
+    queryFn: () => api<Statistics>("GET", `/network/reports/statistics${range.applied}`),
     placeholderData: keepPreviousData,
   });
+  // The server chose the first range (the current fiscal year); the files hold what is on the screen.
   const months = stats.data?.months ?? [];
-  // The server chose the first range (the current fiscal year): show it in the fields.
-  useEffect(() => {
-    if (applied || months.length === 0) return;
-    setFrom(months[0]);
-    setTo(months[months.length - 1]);
-  }, [applied, months]);
-  const range = months.length ? `from=${months[0]}&to=${months[months.length - 1]}` : "";
-  const [exported, setExported] = useState<string | null>(null);
-  const exportFile = useMutation({
-    mutationFn: (format: string) => download(`/network/reports/statistics/export?${range}&format=${format}&lang=${lang}`),
-    onSuccess: setExported,
-  });
-  const apply = () => {
-    const params = new URLSearchParams();
-    if (isMonth(from)) params.set("from", from);
-    if (isMonth(to)) params.set("to", to);
-    setApplied(`?${params.toString()}`);
-  };
   const s = stats.data;
   const rangeText = months.length ? `${formatMonth(months[0], lang)}〜${formatMonth(months[months.length - 1], lang)}` : "";
   return (
@@ -99,26 +79,8 @@ export function ConcernStatistics({ me }: { me: Me }) {
       <h2 id="statistics-heading">{t("concerns.statistics.title")}</h2>
       <p className="print-only">{me.organisationName}</p>
       <p className="no-print">{t("concerns.statistics.lead")}</p>
-      <Form className="inline-form filters no-print" aria-label={t("concerns.statistics.range")} onSubmit={(e) => { e.preventDefault(); apply(); }}>
-        <TextField value={from} onChange={setFrom}>
-          <Label>{t("reports.from")}</Label>
-          <Input type="month" placeholder="2022-04" />
-        </TextField>
-        <TextField value={to} onChange={setTo}>
-          <Label>{t("reports.to")}</Label>
-          <Input type="month" placeholder="2023-03" />
-        </TextField>
-        <Button type="submit" className="primary">{t("reports.show")}</Button>
-      </Form>
-      {s ? (
-        <div className="button-row no-print">
-          <Button onPress={() => exportFile.mutate("csv")} isDisabled={exportFile.isPending}>{t("reports.exportCsv")}</Button>
-          <Button onPress={() => exportFile.mutate("csv-sjis")} isDisabled={exportFile.isPending}>{t("reports.exportSjis")}</Button>
-          <Button onPress={() => exportFile.mutate("xlsx")} isDisabled={exportFile.isPending}>{t("reports.exportXlsx")}</Button>
-        </div>
-      ) : null}
-      {exported ? <p role="status" className="no-print">{t("reports.exported", { name: exported })}</p> : null}
-      {exportFile.isError ? <ErrorText error={exportFile.error} /> : null}
+      <MonthRangeForm range={range} shown={months} label={t("concerns.statistics.range")} placeholders={["2022-04", "2023-03"]} />
+      {s ? <MonthDownloads path="/network/reports/statistics/export" shown={months} /> : null}
       {stats.isPending ? <p>{t("app.loading")}</p> : null}
       {stats.isError ? <ErrorText error={stats.error} /> : null}
       {s ? (
