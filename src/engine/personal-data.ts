@@ -69,6 +69,11 @@ export type ErasureAction = "delete" | "anonymise" | "scrub" | "none";
 export interface TableDecision {
   erasure: ErasureAction;
   why: string;
+  /**
+   * The export's section for the member's rows of a table with a member_id column
+   * (default: the table's name); null: not exported (say why in `why`).
+   */
+  section?: string | null;
 }
 
 /**
@@ -77,23 +82,23 @@ export interface TableDecision {
  * live schema is in no context's table).
  */
 export const CORE_PERSONAL_DATA: Readonly<Record<keyof CoreTables | "schema_migrations", TableDecision>> = {
-  members: { erasure: "anonymise", why: "deleted, or a tombstone without name, fields, channels, consent or numbers when incidents are kept" },
-  member_search: { erasure: "delete", why: "derived from members by a trigger: follows the member row (deleted or '—')" },
-  contacts: { erasure: "delete", why: "the member's contacts: names and addresses collected for the member" },
+  members: { erasure: "anonymise", why: "deleted, or a tombstone without name, fields, channels, consent or numbers when incidents are kept", section: "member" },
+  member_search: { erasure: "anonymise", why: "derived from members by a trigger: follows the member row (deleted, or the tombstone's '—'); not exported", section: null },
+  contacts: { erasure: "delete", why: "the member's contacts: names and addresses collected for the member", section: "contacts" },
   contact_invitations: { erasure: "delete", why: "follow their contact (on delete cascade)" },
-  checkins: { erasure: "delete", why: "the member's check-ins and their answers" },
-  answers: { erasure: "delete", why: "the member's answers, with notes and who answered" },
-  observations: { erasure: "delete", why: "what the member said about their condition" },
-  member_notes: { erasure: "delete", why: "staff's free text about the member" },
-  visits: { erasure: "delete", why: "home visits to the member, with instructions and outcome notes" },
+  checkins: { erasure: "delete", why: "the member's check-ins and their answers", section: "checkins" },
+  answers: { erasure: "delete", why: "the member's answers, with notes and who answered", section: "answers" },
+  observations: { erasure: "delete", why: "what the member said about their condition", section: "observations" },
+  member_notes: { erasure: "delete", why: "staff's free text about the member", section: "notes" },
+  visits: { erasure: "delete", why: "home visits to the member, with instructions and outcome notes", section: "visits" },
   visit_candidates: { erasure: "delete", why: "follow their visit (on delete cascade)" },
   group_members: { erasure: "delete", why: "the member's membership of groups" },
   broadcast_recipients: { erasure: "delete", why: "the member's answers to broadcasts" },
   line_users: { erasure: "delete", why: "the member's LINE user and registration conversation" },
-  links: { erasure: "delete", why: "one-time links sent to the member or their contacts, or about their incidents" },
+  links: { erasure: "delete", why: "one-time links sent to the member or their contacts, or about their incidents; not exported (their hashes are credentials)", section: null },
   outbox: { erasure: "delete", why: "messages to the member, their contacts or about their check-ins and incidents are deleted; others quoting them scrubbed" },
   sandbox_deliveries: { erasure: "delete", why: "the sandbox's copies of those messages are deleted; others quoting the member scrubbed" },
-  incidents: { erasure: "anonymise", why: "within retention kept for statistics without note, acknowledger or check-in; older ones deleted" },
+  incidents: { erasure: "anonymise", why: "within retention kept for statistics without note, acknowledger or check-in; older ones deleted", section: "incidents" },
   incident_events: { erasure: "anonymise", why: "timelines of kept incidents lose actor and data; others go with their incident" },
   group_confirmations: { erasure: "delete", why: "confirmations by or for the member's LINE user (user id and LINE name)" },
   group_participants: { erasure: "delete", why: "the member's LINE user as seen in a group (user id and LINE name)" },
@@ -129,6 +134,12 @@ export function personalDataTables(): Record<string, TableDecision> {
   const tables: Record<string, TableDecision> = { ...CORE_PERSONAL_DATA };
   for (const hook of hooks.values()) Object.assign(tables, hook.tables);
   return tables;
+}
+
+/** The tables of the live schema with a member_id column (so a new one is exported and erased without being listed in code). */
+async function tablesNamingMembers(tx: Db): Promise<Set<string>> {
+  return new Set((await sql<{ table_name: string }>`select table_name from information_schema.columns
+    where table_schema = current_schema() and column_name = 'member_id'`.execute(tx)).rows.map((r) => r.table_name));
 }
 
 /** Shortest identifying string (but the name) searched for: shorter ones would match unrelated text. */
@@ -308,6 +319,13 @@ export async function exportMember(db: Db, organisationId: string, memberId: str
         .orderBy("observed_at").execute(),
     };
     for (const hook of hooks.values()) Object.assign(sections, await hook.export(tx, organisationId, memberId));
+    // Every other `delete` or `anonymise` table with a member_id column, under its section: none is left out of the export.
+    const naming = await tablesNamingMembers(tx);
+    for (const [table, d] of Object.entries(personalDataTables())) {
+      if ((d.erasure !== "delete" && d.erasure !== "anonymise") || d.section === null || !naming.has(table) || (d.section ?? table) in sections) continue;
+      sections[d.section ?? table] = (await sql<ExportRow>`select * from ${sql.table(table)} where organisation_id = ${organisationId} and member_id = ${memberId}`
+        .execute(tx)).rows;
+    }
     // Rows of others quoting the member (raw inbound messages, imported sheets, audit details…): what erasure scrubs.
     Object.assign(sections, await rowsQuoting(tx, organisationId, await memberTerms(tx, organisationId, memberId)));
     return { memberId, exportedAt: now.toISOString(), sections: jsonSafe(sections) as Record<string, ExportRow[]> };
@@ -418,6 +436,16 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     count("broadcast_recipients", (await tx.deleteFrom("broadcast_recipients").where("organisation_id", "=", organisationId)
       .where("member_id", "=", memberId).executeTakeFirst()).numDeletedRows);
 
+    // Last, whatever a `delete` table with a member_id column still holds about the member (one added without its own step here).
+    const naming = await tablesNamingMembers(tx);
+    const deleteLeftovers = async () => {
+      for (const [table, d] of Object.entries(personalDataTables())) {
+        if (d.erasure !== "delete" || !naming.has(table)) continue;
+        const result = await sql`delete from ${sql.table(table)} where organisation_id = ${organisationId} and member_id = ${memberId}`.execute(tx);
+        if (Number(result.numAffectedRows ?? 0)) count(table, result.numAffectedRows);
+      }
+    };
+
     const incidents = await tx.selectFrom("incidents").select(["id", "opened_at"]).where("organisation_id", "=", organisationId)
       .where("member_id", "=", memberId).execute();
     const kept = incidents.filter((i) => i.opened_at > since).map((i) => i.id);
@@ -432,6 +460,7 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
       count("incidents", incidents.length);
       await tx.deleteFrom("members").where("organisation_id", "=", organisationId).where("id", "=", memberId).execute();
       count("members", 1);
+      await deleteLeftovers();
       return { incidentsKept: 0, incidentsDeleted: incidents.length, tombstone: false, counts, retentionYears };
     }
 
@@ -458,6 +487,7 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
       display_name_kana: null, external_id: null, updated_at: now, erased_at: now,
     }).where("organisation_id", "=", organisationId).where("id", "=", memberId).execute();
     count("members", 1);
+    await deleteLeftovers();
     return { incidentsKept: kept.length, incidentsDeleted: dropped.length, tombstone: true, counts, retentionYears };
   });
 }

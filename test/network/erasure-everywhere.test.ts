@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import { after, before, describe, test } from "node:test";
+import { personalDataTables } from "../../src/engine/personal-data.ts";
 import { databaseKinds } from "../support/harness.ts";
 import { type LineFixture, startLineFixture } from "../support/line-fixture.ts";
 import { follow, text } from "../support/line-webhook.ts";
@@ -132,10 +133,25 @@ for (const kind of databaseKinds()) {
         assert.ok(exported[section]?.length >= 1, `export section ${section} (${Object.keys(exported).join(", ")})`);
       }
 
+      // Every `delete` or `anonymise` table naming members has its section (the decision table says which), even an empty one.
+      const naming = (await sql<{ table_name: string }>`select table_name from information_schema.columns
+        where table_schema = current_schema() and column_name = 'member_id'`.execute(service.store.db)).rows.map((r) => r.table_name);
+      const decisions = personalDataTables();
+      for (const table of naming) {
+        const d = decisions[table];
+        if (!d || d.erasure === "none" || d.erasure === "scrub" || d.section === null) continue;
+        assert.ok(Array.isArray(exported[d.section ?? table]), `${table} exported as ${d.section ?? table}`);
+      }
+      assert.ok(!("token_hash" in exported.devices[0]), "no device credential in the export");
+
       const erased = await api("POST", `/members/${memberId}/erasure`, { reason: "本人の申出" });
       assert.equal(erased.status, 200, JSON.stringify(erased.body));
       assert.equal(erased.body.tombstone, true);
 
+      for (const table of naming.filter((t) => decisions[t]?.erasure === "delete")) {
+        const n = (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where member_id = ${memberId}`.execute(service.store.db)).rows[0].n;
+        assert.equal(n, 0, `${table}: no row of the member left`);
+      }
       assert.deepEqual(await tracesLeft(fixture), [], "no trace of the member's name, phone, address or e-mail anywhere");
       const kept = await service.store.db.selectFrom("incidents").selectAll().where("member_id", "=", memberId).execute();
       assert.equal(kept.length, incidents.length, "the incident stays, anonymised, within retention");
