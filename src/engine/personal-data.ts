@@ -236,18 +236,25 @@ function phonePatterns(terms: string[]): string[] {
   return terms.filter((t) => /^0\d{9,10}$/.test(t)).map(phonePattern);
 }
 
+/** The condition "this column quotes one of the terms or phone patterns" (a JSON column is searched in its text). */
+function quoting(column: string, json: boolean, terms: string[], patterns: string[]) {
+  const text = json ? sql`${sql.ref(column)}::text` : sql`${sql.ref(column)}`;
+  return sql.join([
+    ...terms.map((t) => sql`strpos(${text}, ${json ? jsonInner(t) : t}) > 0`),
+    ...patterns.map((p) => sql`${text} ~ ${p}`),
+  ], sql` or `);
+}
+
 /** Rows of the `scrub` tables quoting one of the terms, by table, for the export. */
 async function rowsQuoting(tx: Db, organisationId: string, terms: string[]): Promise<Record<string, ExportRow[]>> {
   const sections: Record<string, ExportRow[]> = {};
   if (!terms.length) return sections;
+  const patterns = phonePatterns(terms);
   const byTable = new Map<string, { column: string; json: boolean }[]>();
   for (const c of await scrubColumns(tx)) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   for (const [table, columns] of byTable) {
     if (personalDataTables()[table]?.erasure !== "scrub") continue;
-    const matches = columns.flatMap(({ column, json }) => [
-      ...terms.map((t) => json ? sql`strpos(${sql.ref(column)}::text, ${jsonInner(t)}) > 0` : sql`strpos(${sql.ref(column)}, ${t}) > 0`),
-      ...phonePatterns(terms).map((p) => json ? sql`${sql.ref(column)}::text ~ ${p}` : sql`${sql.ref(column)} ~ ${p}`),
-    ]);
+    const matches = columns.map(({ column, json }) => quoting(column, json, terms, patterns));
     const rows = (await sql<ExportRow>`select * from ${sql.table(table)} where organisation_id = ${organisationId} and (${sql.join(matches, sql` or `)})`
       .execute(tx)).rows;
     if (rows.length) sections[`quoted_in_${table}`] = rows;
@@ -255,30 +262,24 @@ async function rowsQuoting(tx: Db, organisationId: string, terms: string[]): Pro
   return sections;
 }
 
-/** Replaces every term by "—" in every text and JSON column of every table but the `none` ones (and NEVER_SCRUBBED); returns table → rows changed. */
+/**
+ * Replaces every term (and phone pattern) by "—" in every text and JSON column of
+ * every table but the `none` ones (and NEVER_SCRUBBED): one statement per column,
+ * so each is read once. Returns table → rows changed.
+ */
 async function scrubTerms(tx: Db, organisationId: string, terms: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (!terms.length) return counts;
+  const patterns = phonePatterns(terms);
   for (const { table, column, json } of await scrubColumns(tx)) {
-    for (const term of terms) {
-      const result = json
-        ? await sql`update ${sql.table(table)} set ${sql.ref(column)} = replace(${sql.ref(column)}::text, ${jsonInner(term)}, ${jsonInner("—")})::jsonb
-            where organisation_id = ${organisationId} and strpos(${sql.ref(column)}::text, ${jsonInner(term)}) > 0`.execute(tx)
-        : await sql`update ${sql.table(table)} set ${sql.ref(column)} = replace(${sql.ref(column)}, ${term}, '—')
-            where organisation_id = ${organisationId} and strpos(${sql.ref(column)}, ${term}) > 0`.execute(tx);
-      const n = Number(result.numAffectedRows ?? 0);
-      if (n) counts[table] = (counts[table] ?? 0) + n;
-    }
-    // Phone numbers written with hyphens, spaces or full-width digits.
-    for (const pattern of phonePatterns(terms)) {
-      const result = json
-        ? await sql`update ${sql.table(table)} set ${sql.ref(column)} = regexp_replace(${sql.ref(column)}::text, ${pattern}, '—', 'g')::jsonb
-            where organisation_id = ${organisationId} and ${sql.ref(column)}::text ~ ${pattern}`.execute(tx)
-        : await sql`update ${sql.table(table)} set ${sql.ref(column)} = regexp_replace(${sql.ref(column)}, ${pattern}, '—', 'g')
-            where organisation_id = ${organisationId} and ${sql.ref(column)} ~ ${pattern}`.execute(tx);
-      const n = Number(result.numAffectedRows ?? 0);
-      if (n) counts[table] = (counts[table] ?? 0) + n;
-    }
+    // Longest term first (memberTerms' order), then phone numbers however written.
+    let value = json ? sql`${sql.ref(column)}::text` : sql`${sql.ref(column)}`;
+    for (const term of terms) value = sql`replace(${value}, ${json ? jsonInner(term) : term}, '—')`;
+    for (const pattern of patterns) value = sql`regexp_replace(${value}, ${pattern}, '—', 'g')`;
+    const result = await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${json ? sql`(${value})::jsonb` : value}
+      where organisation_id = ${organisationId} and (${quoting(column, json, terms, patterns)})`.execute(tx);
+    const n = Number(result.numAffectedRows ?? 0);
+    if (n) counts[table] = (counts[table] ?? 0) + n;
   }
   return counts;
 }
