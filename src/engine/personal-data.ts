@@ -145,30 +145,51 @@ async function tablesNamingMembers(tx: Db): Promise<Set<string>> {
 /** Shortest identifying string (but the name) searched for: shorter ones would match unrelated text. */
 const MIN_TERM_LENGTH = 4;
 
+/** A name without its spaces (half- or full-width), to compare names as people type them. */
+const bareName = (name: string) => name.replace(/[\s\u3000]+/g, "");
+
 /**
- * The strings that identify the member in free text: name, furigana, external
- * number, personal fields, channel addresses (a Japanese phone number in both its
- * national and E.164 forms), their contacts' names and addresses, LINE user ids,
- * and each context's (registration numbers). The name is kept whatever its
- * length; other strings only from MIN_TERM_LENGTH characters.
+ * The strings that identify the member in free text: name (also with a
+ * full-width or no space), furigana, external number, personal fields, channel
+ * addresses (a Japanese phone number in both its national and E.164 forms), their
+ * contacts' names and addresses, LINE user ids, and each context's (registration
+ * numbers). The name is kept whatever its length; other strings only from
+ * MIN_TERM_LENGTH characters. A name (the member's or a contact's) that another
+ * member or another member's contact also bears is left out — a homonym's records,
+ * or a role written as a name (民生委員), are theirs — and counted in `namesShared`.
  */
-async function memberTerms(tx: Db, organisationId: string, memberId: string): Promise<string[]> {
+async function memberTerms(tx: Db, organisationId: string, memberId: string): Promise<{ terms: string[]; namesShared: number }> {
   const member = await tx.selectFrom("members").select(["display_name", "display_name_kana", "external_id", "personal", "channels"])
     .where("organisation_id", "=", organisationId).where("id", "=", memberId).executeTakeFirst();
-  if (!member) return [];
+  if (!member) return { terms: [], namesShared: 0 };
   const contacts = await tx.selectFrom("contacts").select(["display_name", "channels"]).where("organisation_id", "=", organisationId)
     .where("member_id", "=", memberId).execute();
   const lineUsers = await tx.selectFrom("line_users").select("user_id").where("organisation_id", "=", organisationId)
     .where("member_id", "=", memberId).execute();
+  const names = [member.display_name, ...contacts.map((c) => c.display_name)].map((n) => n.trim()).filter(Boolean);
+  const bare = [...new Set(names.map(bareName))];
+  const shared = new Set((await sql<{ n: string }>`
+    select regexp_replace(display_name, '[[:space:]　]+', '', 'g') as n from members
+    where organisation_id = ${organisationId} and id <> ${memberId} and erased_at is null
+      and regexp_replace(display_name, '[[:space:]　]+', '', 'g') in (${sql.join(bare)})
+    union
+    select regexp_replace(display_name, '[[:space:]　]+', '', 'g') as n from contacts
+    where organisation_id = ${organisationId} and member_id <> ${memberId}
+      and regexp_replace(display_name, '[[:space:]　]+', '', 'g') in (${sql.join(bare)})`.execute(tx)).rows.map((r) => r.n));
   const strings = [
     member.display_name_kana, member.external_id, ...Object.values(member.personal ?? {}), ...(member.channels ?? []).map((c) => c.address),
-    ...contacts.flatMap((c) => [c.display_name, ...(c.channels ?? []).map((a) => a.address)]), ...lineUsers.map((u) => u.user_id),
+    ...contacts.flatMap((c) => (c.channels ?? []).map((a) => a.address)), ...lineUsers.map((u) => u.user_id),
   ];
   for (const hook of hooks.values()) strings.push(...(await hook.terms?.(tx, organisationId, memberId) ?? []));
-  // The name as typed elsewhere: with a half-width, a full-width or no space between family and given name.
-  const name = member.display_name.trim();
-  const parts = name.split(/[\s\u3000]+/).filter(Boolean);
-  const terms = new Set<string>([name, ...(parts.length > 1 ? [parts.join(" "), parts.join("\u3000"), parts.join("")] : [])]);
+  const terms = new Set<string>();
+  names.forEach((name, index) => {
+    if (shared.has(bareName(name))) return;
+    // The member's name whatever its length; a contact's from MIN_TERM_LENGTH.
+    if (index > 0 && name.length < MIN_TERM_LENGTH) return;
+    // As typed elsewhere: with a half-width, a full-width or no space between family and given name.
+    const parts = name.split(/[\s\u3000]+/);
+    for (const variant of [name, ...(parts.length > 1 ? [parts.join(" "), parts.join("\u3000"), parts.join("")] : [])]) terms.add(variant);
+  });
   for (const raw of strings) {
     if (typeof raw !== "string") continue;
     const s = raw.trim();
@@ -181,7 +202,7 @@ async function memberTerms(tx: Db, organisationId: string, memberId: string): Pr
   }
   terms.delete("");
   // Longest first: a name inside an address is replaced after the address.
-  return [...terms].sort((a, b) => b.length - a.length);
+  return { terms: [...terms].sort((a, b) => b.length - a.length), namesShared: new Set(names.map(bareName).filter((n) => shared.has(n))).size };
 }
 
 /** Columns that hold identifiers, keys, hashes or times, never free text: left alone by the scrub (keys must stay unique). */
@@ -328,7 +349,7 @@ export async function exportMember(db: Db, organisationId: string, memberId: str
         .execute(tx)).rows;
     }
     // Rows of others quoting the member (raw inbound messages, imported sheets, audit details…): what erasure scrubs.
-    Object.assign(sections, await rowsQuoting(tx, organisationId, await memberTerms(tx, organisationId, memberId)));
+    Object.assign(sections, await rowsQuoting(tx, organisationId, (await memberTerms(tx, organisationId, memberId)).terms));
     return { memberId, exportedAt: now.toISOString(), sections: jsonSafe(sections) as Record<string, ExportRow[]> };
   });
 }
@@ -366,6 +387,8 @@ export interface ErasureResult {
   /** Table → rows deleted or anonymised (the core's and each context's). */
   counts: Record<string, number>;
   retentionYears: number;
+  /** Names (the member's, their contacts') not scrubbed from others' records because another member or contact bears them too. */
+  namesShared: number;
 }
 
 /** The retention period of anonymised incidents, in years (organisation setting `incidentRetentionYears`). */
@@ -394,7 +417,7 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     since.setUTCFullYear(since.getUTCFullYear() - retentionYears);
 
     // The strings that identify the member, before the rows holding them go.
-    const terms = await memberTerms(tx, organisationId, memberId);
+    const { terms, namesShared } = await memberTerms(tx, organisationId, memberId);
     const lineUserIds = (await tx.selectFrom("line_users").select("user_id").where("organisation_id", "=", organisationId)
       .where("member_id", "=", memberId).execute()).map((u) => u.user_id);
 
@@ -462,7 +485,7 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
       await tx.deleteFrom("members").where("organisation_id", "=", organisationId).where("id", "=", memberId).execute();
       count("members", 1);
       await deleteLeftovers();
-      return { incidentsKept: 0, incidentsDeleted: incidents.length, tombstone: false, counts, retentionYears };
+      return { incidentsKept: 0, incidentsDeleted: incidents.length, tombstone: false, counts, retentionYears, namesShared };
     }
 
     if (dropped.length) {
@@ -489,6 +512,6 @@ export async function eraseMember(db: Db, organisationId: string, memberId: stri
     }).where("organisation_id", "=", organisationId).where("id", "=", memberId).execute();
     count("members", 1);
     await deleteLeftovers();
-    return { incidentsKept: kept.length, incidentsDeleted: dropped.length, tombstone: true, counts, retentionYears };
+    return { incidentsKept: kept.length, incidentsDeleted: dropped.length, tombstone: true, counts, retentionYears, namesShared };
   });
 }

@@ -160,5 +160,21 @@ for (const kind of databaseKinds()) {
       const rows = (await service.store.db.selectFrom("member_imports").select("rows").where("id", "=", upload.body.id).executeTakeFirstOrThrow()).rows;
       assert.ok(JSON.stringify(rows).includes("大阪市北区1-1"), "other people's data stays");
     });
+
+    test("a name another member bears stays in their records; the erased member's own numbers still go", async () => {
+      const { service } = fixture;
+      const api = service.api;
+      const erasedId = (await api("POST", "/members", memberBody({ displayName: "同名 花子", phone: "0312345678" }))).body.id;
+      const otherId = (await api("POST", "/members", memberBody({ displayName: "同名　花子" }))).body.id;
+      assert.equal((await api("POST", `/members/${otherId}/notes`, { note: "同名 花子さんは毎朝散歩" })).status, 201);
+      assert.equal((await api("POST", `/members/${otherId}/notes`, { note: "隣の方の電話 03-1234-5678" })).status, 201);
+      const erased = await api("POST", `/members/${erasedId}/erasure`, { reason: "本人の申出" });
+      assert.equal(erased.status, 200, JSON.stringify(erased.body));
+      assert.ok(erased.body.namesShared >= 1, "the shared name is reported");
+      const notes = (await service.store.db.selectFrom("member_notes").select("note").where("member_id", "=", otherId).orderBy("created_at").execute())
+        .map((n) => n.note);
+      assert.ok(notes.includes("同名 花子さんは毎朝散歩"), `the homonym's note keeps the name: ${notes.join(" / ")}`);
+      assert.ok(notes.includes("隣の方の電話 —"), `the erased member's phone goes even from another's note: ${notes.join(" / ")}`);
+    });
   });
 }
