@@ -8,9 +8,11 @@
  * layer's error shape and services; never another provider.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "node:test";
+import { pathToFileURL } from "node:url";
 
 const SRC = join(import.meta.dirname, "..", "src");
 
@@ -99,7 +101,7 @@ test("providers run no SQL and reach the store only through the engine", () => {
 });
 
 /** What a provider may import besides its own folder and npm packages. */
-const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^http\/(errors|schemas|services)\.ts$/];
+const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^lazy-import\.ts$/, /^http\/(errors|schemas|services)\.ts$/];
 
 test("a provider imports the engine, the domain, its own folder and http's error shape; never another provider", () => {
   const files = under("providers/");
@@ -110,4 +112,33 @@ test("a provider imports the engine, the domain, its own folder and http's error
       .map((i) => `src/${relative(SRC, f)} imports src/${i}`);
   });
   assert.deepEqual(strays, []);
+});
+
+/**
+ * Loaded only on first use (src/lazy-import.ts): each weighs 20–35 MB of resident
+ * memory, and a service whose organisations never call, mail, read a spreadsheet,
+ * listen to a broker or register a passkey must not hold them (issue 9 §8, RSS ≤ 300 MB).
+ */
+const LOADED_ON_FIRST_USE = ["twilio", "exceljs", "nodemailer", "mqtt", "@simplewebauthn/server"];
+
+test("the heavy SDKs are imported on first use only: importing the service loads none of them", () => {
+  const hook = `
+    import { registerHooks } from "node:module";
+    const seen = new Set();
+    registerHooks({ resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(resolved.url);
+      if (m) seen.add(m[1]);
+      return resolved;
+    } });
+    await import(${JSON.stringify(pathToFileURL(join(SRC, "service.ts")).href)});
+    console.log(JSON.stringify([...seen]));`;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", hook], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const loaded: string[] = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "[]");
+  assert.ok(loaded.includes("fastify") && loaded.includes("kysely"), "the hook sees the packages the service loads");
+  assert.deepEqual(LOADED_ON_FIRST_USE.filter((p) => loaded.includes(p)), []);
+  const staticImports = sources(SRC).flatMap((f) => [...readFileSync(f, "utf8").matchAll(/^import\s+(?!type\b)[^;]*?from\s+"([^"]+)"/gm)]
+    .filter((m) => LOADED_ON_FIRST_USE.some((p) => m[1] === p || m[1].startsWith(`${p}/`))).map((m) => `src/${relative(SRC, f)}: ${m[1]}`));
+  assert.deepEqual(staticImports, [], "import their types only; load them with onFirstUse (src/lazy-import.ts)");
 });

@@ -14,7 +14,7 @@
  * (quoted cells, line breaks in cells); exceljs reads and writes xlsx (files written
  * through table-files.ts).
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { parse as parseCsv } from "csv-parse/sync";
 import iconv from "iconv-lite";
 import type { Logger } from "pino";
@@ -32,7 +32,7 @@ import { type Db, inTransaction } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import type { Clock } from "./clock.ts";
 import { addContactIn } from "./contacts.ts";
-import { tableFile } from "./table-files.ts";
+import { excelJs, tableFile } from "./table-files.ts";
 import { createMembersIn, ExternalIdTaken, isExternalIdConflict, type MemberInput, type MemberPatch, type Personal, updateMemberIn } from "./members.ts";
 
 /** Rows a file may have below its header. */
@@ -106,7 +106,7 @@ export async function readMemberFile(bytes: Uint8Array): Promise<ReadFile> {
   let format: ImportFormat;
   let encoding: ImportEncoding;
   if (isZip(bytes)) {
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (await excelJs()).Workbook();
     try {
       await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
     } catch {

@@ -14,14 +14,18 @@
  * re-invitation is a reset: the old password, authenticator and passkeys end),
  * as accepting it with a password does.
  */
-import {
-  type AuthenticationResponseJSON, generateAuthenticationOptions, generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON, verifyAuthenticationResponse, verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON,
+  verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import type { RelyingParty } from "../config.ts";
 import { newId } from "../ids.ts";
+import { onFirstUse } from "../lazy-import.ts";
 import { type Db, inTransaction } from "../store/db.ts";
 import { hashCode } from "./people.ts";
+
+/** @simplewebauthn/server (with its ASN.1 and X.509 parsers, some 25 MB), loaded at the first passkey ceremony (src/lazy-import.ts). */
+const webauthn = onFirstUse(() => import("@simplewebauthn/server"));
 
 /** A ceremony must be finished within this time (the browser's own prompt gives up after 60 s). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -123,7 +127,7 @@ export async function beginRegistration(
   // At an invitation the person's old passkeys will end: none is excluded then.
   const existing = "invitationCode" in who ? [] : await db.selectFrom("person_passkeys").select(["credential_id", "transports"])
     .where("organisation_id", "=", person.organisationId).where("person_id", "=", person.personId).execute();
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: rp.rpName, rpID: rp.rpId, userName: person.loginId, userDisplayName: person.displayName, userID: userHandle(person.personId),
     attestationType: "none", timeout: CHALLENGE_TTL_MS, supportedAlgorithmIDs: ALGORITHMS,
     excludeCredentials: existing.map((c) => ({ id: c.credential_id, transports: c.transports })),
@@ -162,7 +166,7 @@ export async function finishRegistration(
     }
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
-      verified = await verifyRegistrationResponse({
+      verified = await (await webauthn()).verifyRegistrationResponse({
         response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: rp.origins, expectedRPID: rp.rpId, requireUserVerification: true,
         supportedAlgorithmIDs: ALGORITHMS,
       });
@@ -203,7 +207,7 @@ export async function finishRegistration(
 
 /** Begins a passkey sign-in: options for navigator.credentials.get() (any passkey of this site: nobody is named yet). */
 export async function beginSignIn(db: Db, rp: RelyingParty, now: Date): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: "required", timeout: CHALLENGE_TTL_MS });
+  const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.rpId, userVerification: "required", timeout: CHALLENGE_TTL_MS });
   return { challengeId: await newChallenge(db, options.challenge, "sign_in", {}, now), options };
 }
 
@@ -229,7 +233,7 @@ export async function finishSignIn(
     if (handle && handle !== Buffer.from(userHandle(passkey.person_id)).toString("base64url")) return { ok: false, error: signInRefused };
     let newCounter: number;
     try {
-      const verified = await verifyAuthenticationResponse({
+      const verified = await (await webauthn()).verifyAuthenticationResponse({
         response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: rp.origins, expectedRPID: rp.rpId, requireUserVerification: true,
         credential: {
           id: passkey.credential_id, publicKey: new Uint8Array(Buffer.from(passkey.public_key, "base64url")), counter: Number(passkey.counter),

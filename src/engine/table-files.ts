@@ -4,7 +4,8 @@
  * systems, or xlsx (exceljs). Shared by every export (members, the audit log,
  * the monthly report).
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { onFirstUse } from "../lazy-import.ts";
 import { stringify as stringifyCsv } from "csv-stringify/sync";
 import iconv from "iconv-lite";
 
@@ -18,9 +19,12 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * are stored as text (`textCells`: a phone number keeps its leading 0) and numbers
  * as numbers, so Excel sums them.
  */
+/** ExcelJS, loaded when a workbook is first read or written (src/lazy-import.ts). */
+export const excelJs: () => Promise<typeof ExcelJS> = onFirstUse(async () => (await import("exceljs")).default);
+
 export async function tableFile(sheetName: string, header: string[], rows: Cell[][], format: TableFormat): Promise<Buffer> {
   if (format === "xlsx") {
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (await excelJs()).Workbook();
     const sheet = workbook.addWorksheet(sheetName);
     sheet.addRow(header);
     for (const r of rows) sheet.addRow(r);

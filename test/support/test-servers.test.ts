@@ -139,7 +139,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("creates and fetches a call, with the parameters the SDK sends", async () => {
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     const call = await client.calls.create({
       to: TO,
       from: FROM,
@@ -176,7 +176,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("creates a message", async () => {
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     const message = await client.messages.create({ to: TO, from: FROM, body: "見守りのお知らせ", statusCallback: `${hook.url}/sms/status` });
     assert.match(message.sid, /^SM[0-9a-f]{32}$/);
     assert.equal(message.status, "queued");
@@ -188,7 +188,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("refuses wrong auth (20003), bad parameters, rejected numbers; injected faults surface as RestException", async () => {
-    const wrong = twilioClientFor(server.url, SID, "not-the-token");
+    const wrong = await twilioClientFor(server.url, SID, "not-the-token");
     await assert.rejects(wrong.calls.create({ to: TO, from: FROM, url: `${hook.url}/voice/answer` }), (e: any) => {
       assert.ok(e instanceof twilio.RestException);
       assert.equal(e.status, 401);
@@ -196,10 +196,10 @@ describe("Twilio-compatible API server with the official SDK", () => {
       assert.equal(e.moreInfo, "https://www.twilio.com/docs/errors/20003");
       return true;
     });
-    const crossed = twilioClientFor(server.url, OTHER_SID, OTHER_TOKEN);
+    const crossed = await twilioClientFor(server.url, OTHER_SID, OTHER_TOKEN);
     await assert.rejects(crossed.api.v2010.accounts(SID).calls.list(), (e: any) => e.status === 404 && e.code === 20404);
 
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     await assert.rejects(client.calls.create({ to: TO, from: FROM }), (e: any) => e.status === 400 && e.code === 21205);
     await assert.rejects(client.calls.create({ to: "+819000000000", from: FROM, url: `${hook.url}/x` }),
       (e: any) => e.status === 400 && e.code === 21211);
@@ -217,7 +217,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
     await client.calls.create({ to: TO, from: FROM, url: `${hook.url}/x` });
 
     // The SDK's own autoRetry retries 429s (and only those).
-    const retrying = twilioClientFor(server.url, SID, TOKEN, { autoRetry: true, maxRetryDelay: 50 });
+    const retrying = await twilioClientFor(server.url, SID, TOKEN, { autoRetry: true, maxRetryDelay: 50 });
     server.failNext(2, 429);
     const call = await retrying.calls.create({ to: TO, from: FROM, url: `${hook.url}/x` });
     assert.match(call.sid, /^CA/);
@@ -227,7 +227,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("drives a call: answer, press, silence and the status callback, all signed", async () => {
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     const created = await client.calls.create({
       to: TO, from: FROM, url: `${hook.url}/voice/answer`, statusCallback: `${hook.url}/voice/status`, machineDetection: "Enable",
     });
@@ -264,7 +264,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("a finished call that never connected, message status callbacks, and refused signatures", async () => {
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     const call = await client.calls.create({ to: TO, from: FROM, url: `${hook.url}/voice/answer`, statusCallback: `${hook.url}/voice/status` });
     await server.finish(call.sid, "no-answer");
     assert.equal(hook.requests.at(-1)?.params.CallStatus, "no-answer");
@@ -297,7 +297,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
       },
     });
     try {
-      const client = twilioClientFor(auto.url, SID, TOKEN);
+      const client = await twilioClientFor(auto.url, SID, TOKEN);
       const call = await client.calls.create({ to: TO, from: FROM, url: `${hook.url}/voice/answer` });
       await auto.idle();
       assert.deepEqual(auto.errors, []);
@@ -313,7 +313,7 @@ describe("Twilio-compatible API server with the official SDK", () => {
   });
 
   test("accepts hundreds of call creations per second", async () => {
-    const client = twilioClientFor(server.url, SID, TOKEN);
+    const client = await twilioClientFor(server.url, SID, TOKEN);
     const started = performance.now();
     const batch = Array.from({ length: 300 }, (_, i) =>
       client.calls.create({ to: `+8180${String(i).padStart(8, "0")}`, from: FROM, url: `${hook.url}/voice/answer` }));

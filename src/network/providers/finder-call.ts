@@ -15,8 +15,8 @@
  * the end.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import twilio from "twilio";
 import { ApiError } from "../../http/errors.ts";
+import { onFirstUse } from "../../lazy-import.ts";
 import type { Services } from "../../http/services.ts";
 import type { TwilioSettings } from "../../engine/ports.ts";
 import { FINDER_RETRIES, FINDER_RING_SECONDS, FINDER_WORDS } from "../domain/finder-calls.ts";
@@ -40,7 +40,7 @@ async function verified(s: Services, request: Request): Promise<{ org: string; p
   if (!account) throw new ApiError(404, "not_found", "no Twilio account is configured here");
   const params = (request.body ?? {}) as Record<string, string>;
   const signature = request.headers["x-twilio-signature"];
-  if (typeof signature !== "string" || !twilio.validateRequest(account.credentials.authToken, signature, `${s.publicUrl()}${request.url}`, params)) {
+  if (typeof signature !== "string" || !(await twilioSdk()).validateRequest(account.credentials.authToken, signature, `${s.publicUrl()}${request.url}`, params)) {
     throw new ApiError(403, "bad_signature", "the X-Twilio-Signature header does not match this request", "x-twilio-signature");
   }
   return { org, params, settings: account.settings };
@@ -52,6 +52,9 @@ export type AuditAs = (
   detail?: Record<string, unknown>,
 ) => Promise<void>;
 
+/** The Twilio SDK, loaded on the first finder's call (a provider never imports another's client). */
+const twilioSdk = onFirstUse(async () => (await import("twilio")).default);
+
 export const finderCallRoutes = (auditAs: AuditAs) => async (app: FastifyInstance, s: Services): Promise<void> => {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -62,7 +65,7 @@ export const finderCallRoutes = (auditAs: AuditAs) => async (app: FastifyInstanc
     scope.post("/webhooks/twilio/:org/finder", { schema: { hide: true } }, async (request: Request, reply) => {
       const { org, params, settings } = await verified(s, request);
       const base = `${s.publicUrl()}/webhooks/twilio/${org}/finder`;
-      const response = new twilio.twiml.VoiceResponse();
+      const response = new (await twilioSdk()).twiml.VoiceResponse();
       const ask = (tries: number, words: string) => {
         const action = `${base}?s=number&t=${tries}`;
         response.gather({ input: ["dtmf"], finishOnKey: "#", timeout: GATHER_TIMEOUT_S, action, method: "POST" }).say(say, words);

@@ -8,10 +8,14 @@
  * connections are tried again.
  */
 import { createHash } from "node:crypto";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
+import { onFirstUse } from "../../lazy-import.ts";
 import { brandText } from "../../domain/branding.ts";
 import { broadcastEmail, contentOf } from "../../domain/broadcasts.ts";
 import type { AccountLookup, Channel, DeliveryResult, EmailCredentials, EmailSettings, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
+
+/** nodemailer, loaded when an organisation first sends e-mail (src/lazy-import.ts). */
+const nodemailer = onFirstUse(async () => (await import("nodemailer")).default);
 
 export type EmailAccount = AccountLookup<"email">;
 
@@ -106,12 +110,14 @@ export class EmailChannel implements Channel {
     this.#links = options.links;
   }
 
-  #transport(organisationId: string, credentials: EmailCredentials, settings: EmailSettings): Transporter {
+  async #transport(organisationId: string, credentials: EmailCredentials, settings: EmailSettings): Promise<Transporter> {
+    // Loaded before the cache is read: nothing awaits between reading and filling it.
+    const mailer = await nodemailer();
     const key = JSON.stringify([settings.host, settings.port, settings.secure, credentials.user, credentials.pass]);
     const known = this.#transports.get(organisationId);
     if (known?.key === key) return known.transport;
     known?.transport.close();
-    const transport = nodemailer.createTransport({
+    const transport = mailer.createTransport({
       pool: true, maxConnections: 3, maxMessages: 100,
       host: settings.host, port: settings.port, secure: settings.secure,
       ...(credentials.user ? { auth: { user: credentials.user, pass: credentials.pass ?? "" } } : {}),
@@ -131,7 +137,7 @@ export class EmailChannel implements Channel {
       const fromName = account.settings.fromName ?? m.serviceName;
       const from = fromName ? { name: fromName, address: account.settings.from } : account.settings.from;
       try {
-        const info = await this.#transport(m.organisationId, account.credentials, account.settings).sendMail({
+        const info = await (await this.#transport(m.organisationId, account.credentials, account.settings)).sendMail({
           from, to: m.address, subject, text, html, messageId, ...(attachments.length ? { attachments } : {}),
           headers: { "X-Mimamori-Key": createHash("sha256").update(m.idempotencyKey).digest("hex").slice(0, 16) },
         });

@@ -10,11 +10,15 @@
  */
 import { Agent } from "node:http";
 import type { DeliveryResult } from "../../engine/ports.ts";
-import twilio from "twilio";
+import type twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient.js";
+import { onFirstUse } from "../../lazy-import.ts";
 
 export const TWILIO_API = "https://api.twilio.com";
 export type TwilioClient = twilio.Twilio;
+
+/** The Twilio SDK, loaded when an organisation first calls, texts or is called (src/lazy-import.ts). */
+export const twilioSdk = onFirstUse(async () => (await import("twilio")).default);
 
 /** Rewrite https://*.twilio.com/… to `baseUrl` + the same path and query; other URIs pass unchanged. */
 export function rewriteTwilioUri(uri: string, baseUrl: string): string {
@@ -24,25 +28,30 @@ export function rewriteTwilioUri(uri: string, baseUrl: string): string {
   return `${base.origin}${base.pathname.replace(/\/$/, "")}${u.pathname}${u.search}`;
 }
 
-/** The SDK's RequestClient, sending to `baseUrl` instead of *.twilio.com. */
-export class RedirectingRequestClient extends twilio.RequestClient {
-  readonly baseUrl: string;
+/** The SDK's RequestClient, sending to `baseUrl` instead of *.twilio.com (a class of the loaded SDK). */
+const redirectingRequestClient = onFirstUse(async () => {
+  const sdk = await twilioSdk();
+  return class RedirectingRequestClient extends sdk.RequestClient {
+    readonly baseUrl: string;
 
-  constructor(baseUrl: string, opts?: RequestClient.RequestClientOptions) {
-    super(opts);
-    this.baseUrl = baseUrl;
-    // The SDK configures only an https agent; give plain http the same keep-alive pooling.
-    this.axios.defaults.httpAgent = new Agent({ keepAlive: true, maxSockets: opts?.maxSockets ?? 64 });
-  }
+    constructor(baseUrl: string, opts?: RequestClient.RequestClientOptions) {
+      super(opts);
+      this.baseUrl = baseUrl;
+      // The SDK configures only an https agent; give plain http the same keep-alive pooling.
+      this.axios.defaults.httpAgent = new Agent({ keepAlive: true, maxSockets: opts?.maxSockets ?? 64 });
+    }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({ ...opts, uri: rewriteTwilioUri(opts.uri, this.baseUrl) });
-  }
-}
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      return super.request<TData>({ ...opts, uri: rewriteTwilioUri(opts.uri, this.baseUrl) });
+    }
+  };
+});
 
 /** A Twilio REST client for one account whose requests go to `baseUrl`. */
-export function twilioClientFor(baseUrl: string, accountSid: string, authToken: string, opts: twilio.ClientOpts = {}): TwilioClient {
+export async function twilioClientFor(baseUrl: string, accountSid: string, authToken: string, opts: twilio.ClientOpts = {}): Promise<TwilioClient> {
+  const twilio = await twilioSdk();
   if (baseUrl === TWILIO_API) return twilio(accountSid, authToken, opts);
+  const RedirectingRequestClient = await redirectingRequestClient();
   const httpClient = new RedirectingRequestClient(baseUrl, {
     timeout: opts.timeout ?? 15_000,
     autoRetry: opts.autoRetry,
@@ -53,15 +62,16 @@ export function twilioClientFor(baseUrl: string, accountSid: string, authToken: 
   return twilio(accountSid, authToken, { ...opts, httpClient });
 }
 
-const clients = new Map<string, TwilioClient>();
+const clients = new Map<string, Promise<TwilioClient>>();
 
 /** One client per account and base, reused (it keeps its connections alive). */
-export function twilioClient(apiBase: string, accountSid: string, authToken: string): TwilioClient {
+export function twilioClient(apiBase: string, accountSid: string, authToken: string): Promise<TwilioClient> {
   const key = `${apiBase}|${accountSid}|${authToken}`;
   let client = clients.get(key);
   if (!client) {
     client = twilioClientFor(apiBase, accountSid, authToken);
     clients.set(key, client);
+    client.catch(() => clients.delete(key));
   }
   return client;
 }

@@ -50,7 +50,7 @@ export class SmsChannel implements Channel {
       const account = await this.#account(m.organisationId);
       if (!account) return { status: "failed", code: "not_configured", error: "no Twilio account is configured for this organisation" };
       const { accountSid, authToken } = account.credentials;
-      const sms = await twilioClient(this.#apiBase, accountSid, authToken).messages.create({
+      const sms = await (await twilioClient(this.#apiBase, accountSid, authToken)).messages.create({
         to: m.address,
         from: account.settings.smsFrom ?? account.settings.callerId,
         body: smsOf(m, links[index.get(m) ?? -1]),

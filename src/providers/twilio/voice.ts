@@ -47,7 +47,7 @@ export class VoiceChannel implements Channel {
     if (!account) return undefined;
     // Calls are about to be given slots: have the client ready, so the first call is not late
     // for its slot (the SDK loads its Calls API on first use: some 20 ms).
-    void twilioClient(this.#options.apiBase, account.credentials.accountSid, account.credentials.authToken).calls;
+    void twilioClient(this.#options.apiBase, account.credentials.accountSid, account.credentials.authToken).then((client) => client.calls, () => undefined);
     return account.settings.callsPerSecond || 1;
   }
 
@@ -58,7 +58,7 @@ export class VoiceChannel implements Channel {
       if (!m.outboxId) return { status: "failed", error: "a call needs its outbox row" };
       const { accountSid, authToken } = account.credentials;
       const base = this.#options.publicUrl();
-      const call = await twilioClient(this.#options.apiBase, accountSid, authToken).calls.create({
+      const call = await (await twilioClient(this.#options.apiBase, accountSid, authToken)).calls.create({
         to: m.address,
         from: account.settings.callerId,
         url: twilioWebhookUrl(base, m.organisationId, "voice", m.outboxId),

@@ -7,13 +7,13 @@
  * covers that too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import twilio from "twilio";
 import type { CallStep, Stage } from "../../domain/call-script.ts";
 import { callEnded, voiceTurn } from "../../engine/calls.ts";
 import { smsStatus } from "../../engine/deliveries.ts";
 import type { TwilioSettings } from "../../engine/ports.ts";
 import { ApiError } from "../../http/errors.ts";
 import type { Services } from "../../http/services.ts";
+import { twilioSdk } from "./client.ts";
 import { twilioWebhookUrl } from "./voice.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,8 +25,8 @@ type Request = FastifyRequest<{ Params: { org: string }; Querystring: Record<str
 /** Gathers wait this long for a key before the question is repeated. */
 const GATHER_TIMEOUT_S = 8;
 
-export function twiml(step: CallStep, actionUrl: (stage: Stage, tries: number) => string): string {
-  const response = new twilio.twiml.VoiceResponse();
+export async function twiml(step: CallStep, actionUrl: (stage: Stage, tries: number) => string): Promise<string> {
+  const response = new (await twilioSdk()).twiml.VoiceResponse();
   if (step.gather) {
     const { stage, tries } = step.gather;
     const gather = response.gather({ numDigits: 1, action: actionUrl(stage, tries), method: "POST", timeout: GATHER_TIMEOUT_S });
@@ -63,7 +63,7 @@ export async function verifiedTwilioRequest(
   const params = (request.body ?? {}) as Params;
   const signature = request.headers["x-twilio-signature"];
   const url = `${s.publicUrl()}${request.url}`;
-  if (typeof signature !== "string" || !twilio.validateRequest(account.credentials.authToken, signature, url, params)) {
+  if (typeof signature !== "string" || !(await twilioSdk()).validateRequest(account.credentials.authToken, signature, url, params)) {
     throw new ApiError(403, "bad_signature", "the X-Twilio-Signature header does not match this request", "x-twilio-signature");
   }
   return { org, params, settings: account.settings };
@@ -93,10 +93,10 @@ export async function twilioWebhooks(app: FastifyInstance, s: Services): Promise
         callSid: params.CallSid ?? "", tries, ...(stage ? { stage: stage as Stage } : {}),
         ...(digits ? { digits } : {}), ...(params.AnsweredBy ? { answeredBy: params.AnsweredBy } : {}),
       }, s.clock.now());
-      if (!turn.found) return sendTwiml(reply, twiml({ say: ["このお電話は終了しました。"] }, () => ""));
+      if (!turn.found) return sendTwiml(reply, await twiml({ say: ["このお電話は終了しました。"] }, () => ""));
       s.engine.nudge();
       const base = twilioWebhookUrl(s.publicUrl(), org, "voice", outboxId);
-      return sendTwiml(reply, twiml(turn.step, (next, t) => `${base}&s=${next}&t=${t}`));
+      return sendTwiml(reply, await twiml(turn.step, (next, t) => `${base}&s=${next}&t=${t}`));
     });
 
     scope.post("/webhooks/twilio/:org/call-status", { schema: { hide: true } }, async (request: Request, reply) => {

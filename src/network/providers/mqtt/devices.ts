@@ -8,7 +8,7 @@
  * Bad payloads, unknown topics and replays are counted and logged and change
  * nothing. Connecting and reconnecting are the `mqtt` client's.
  */
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock } from "../../../engine/clock.ts";
 import { type DeviceEvent, parseAvailability, parseDeviceEvent } from "../../domain/devices.ts";
@@ -60,6 +60,8 @@ export class MqttDevices {
   /** Connects (the client reconnects by itself) and subscribes; resolves once subscribed, or after 5 s if the broker is not there yet. */
   async start(): Promise<void> {
     const base = this.options.baseTopic;
+    // Loaded here, not at start-up: a service without a broker never holds the MQTT client (src/lazy-import.ts).
+    const { default: mqtt } = await import("mqtt");
     const client = mqtt.connect(this.options.url, {
       reconnectPeriod: 2_000, connectTimeout: 10_000, clean: true,
       ...(this.options.username ? { username: this.options.username, password: this.options.password } : {}),
