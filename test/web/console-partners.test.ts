@@ -79,6 +79,8 @@ describe("partners in the console", () => {
     assert.match(code, /^[2-9A-HJKMNP-Z]{8}$/);
     assert.ok(((await page.getByTestId("partner-form-url").textContent()) ?? "").endsWith(`/r/${code}`));
     await page.getByTestId("partner-qr").waitFor();
+    // The test service's public address is 127.0.0.1: the page says a partner's phone cannot open it.
+    assert.match((await page.getByTestId("partner-local-url").textContent()) ?? "", /MIMAMORI_PUBLIC_URL/);
     for (const text of ["訪問（新聞・宅配・配食・検針など）", "新聞販売店", "2026年4月1日", "担当 佐藤", "2027年10月1日", "掲載する", "店長 山本", "078-111-2222", "yamamoto@example.jp", "配達 田中"]) {
       await page.getByText(text, { exact: false }).first().waitFor();
     }

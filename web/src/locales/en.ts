@@ -1204,6 +1204,7 @@ export const en: Messages = {
     formUrl: "Form address",
     shortCode: "Short code",
     qrAlt: "QR code of the report form ({{url}})",
+    localUrl: "This address opens only on this computer. Start the service with its public address (MIMAMORI_PUBLIC_URL) set before you print or hand it out, so that the partner's phones can open it.",
     printHint: "Scan the QR code with a smartphone camera to open the page for reporting a concern.",
     copyUrl: "Copy the address",
     copyCode: "Copy the short code",

@@ -1201,6 +1201,7 @@ export const ja = {
     formUrl: "フォームのURL",
     shortCode: "短縮コード",
     qrAlt: "報告フォームのQRコード（{{url}}）",
+    localUrl: "このアドレスはこのコンピューターの中でしか開けません。協力事業者のスマートフォンから開けるよう、公開アドレス（MIMAMORI_PUBLIC_URL）を設定して起動し直してから印刷・配布してください。",
     printHint: "スマートフォンのカメラでQRコードを読み取ると、見守りの気づきを知らせるページが開きます。",
     copyUrl: "URLをコピー",
     copyCode: "短縮コードをコピー",

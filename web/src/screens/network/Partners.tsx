@@ -44,6 +44,12 @@ export interface Partner {
 
 const canWrite = (me: Me) => me.role === "admin" || me.role === "staff";
 
+/** Whether a link reaches only this computer (MIMAMORI_PUBLIC_URL unset): a partner's phone cannot open it. */
+function onThisComputerOnly(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+}
+
 export function Partners({ me, sub }: { me: Me; sub: string | null }) {
   const { t } = useTranslation();
   const title = sub === "new" ? t("partners.createTitle") : t("partners.title");
@@ -319,6 +325,7 @@ function PartnerPage({ me, id }: { me: Me; id: string }) {
         <section aria-labelledby="partner-form-link" className="report-form-card">
           <h2 id="partner-form-link">{t("partners.formTitle")}</h2>
           <p className="no-print">{t(p.archived ? "partners.formArchived" : "partners.formLead")}</p>
+          {onThisComputerOnly(p.reportFormUrl) ? <p className="notice warn no-print" data-testid="partner-local-url">{t("partners.localUrl")}</p> : null}
           <div className="qr-block">
             {qr ? <img className="qr" src={qr} width={220} height={220} alt={t("partners.qrAlt", { url: p.reportFormUrl })} data-testid="partner-qr" /> : null}
             <dl className="facts">
