@@ -12,7 +12,17 @@ import { after, before, describe, test } from "node:test";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
 import { newId } from "../../src/ids.ts";
-import { termsConsentRecord, toFhirConsent } from "../../src/network/domain/consents.ts";
+import { inForce, termsConsentRecord, toFhirConsent } from "../../src/network/domain/consents.ts";
+
+test("a consent counts from the start of its local date: given today counts today, tomorrow does not yet; the end stays exact", () => {
+  const now = new Date("2026-12-01T11:30:00Z"); // 20:30 JST
+  const at = (iso: string, end: string | null = null) => ({ periodStart: new Date(iso), periodEnd: end ? new Date(end) : null });
+  assert.equal(inForce(at("2026-12-01T12:00:00Z"), now, "Asia/Tokyo"), true, "21:00 JST today counts today");
+  assert.equal(inForce(at("2026-11-30T15:00:00Z"), now, "Asia/Tokyo"), true, "local midnight today");
+  assert.equal(inForce(at("2026-12-01T15:00:00Z"), now, "Asia/Tokyo"), false, "tomorrow (JST) does not count yet");
+  assert.equal(inForce(at("2026-12-01T12:00:00Z"), now, "UTC"), true, "same calendar date in UTC");
+  assert.equal(inForce(at("2026-11-01T00:00:00Z", "2026-12-01T11:30:00Z"), now, "Asia/Tokyo"), false, "exclusive exact end");
+});
 
 // The resource our code builds fits @types/fhir's R4 Consent (checked by the type checker).
 const typed: fhir4.Consent = toFhirConsent(termsConsentRecord("00000000-0000-7000-8000-000000000001", { termsVersion: "1", at: "2026-01-01T00:00:00Z" }), "org", true);
@@ -90,6 +100,22 @@ for (const kind of databaseKinds()) {
       assert.equal(consents.body.history.length, 3, "the deny stays in the history");
       assert.equal(consents.body.current.find((c: { purpose: string }) => c.purpose === "watching").consent.id, permitted.body.id);
       assert.equal(consents.body.current.find((c: { purpose: string }) => c.purpose === "share_partners").decision, "none");
+    });
+
+    test("a consent given today counts today, whatever hour of the day was stored (the member and the missing list)", async () => {
+      const id = (await service.api("POST", "/members", memberBody({ displayName: "今日 同意" }))).body.id;
+      const now = new Date((await service.api("GET", "/sandbox/clock")).body.now as string);
+      const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(now);
+      // The last minute of today in JST: later than now (unless the test runs at 23:59 JST), still today.
+      const givenAt = `${today}T23:59:00+09:00`;
+      for (const purpose of ["watching", "device_monitoring"]) {
+        const recorded = await service.api("POST", `/members/${id}/consents`, { purpose, decision: "permit", method: "in_person", givenAt });
+        assert.equal(recorded.status, 201, JSON.stringify(recorded.body));
+      }
+      const consents = (await service.api("GET", `/members/${id}/consents`)).body;
+      assert.equal(consents.watching, "recorded");
+      assert.equal(consents.current.find((c: { purpose: string }) => c.purpose === "device_monitoring").decision, "permit");
+      assert.ok(!(await service.api("GET", "/consents/missing")).body.memberIds.includes(id), "not listed as watched without consent");
     });
 
     test("the consents as FHIR R4 Consent resources: required elements, value sets, active only for the record in force", async () => {

@@ -56,6 +56,32 @@ describe("consent and personal information in the console", () => {
     await page.context().close();
   });
 
+  test("a consent recorded with today's date counts at once (from the start of today in the organisation's zone, not 21:00 JST)", async () => {
+    const member = await suite.service.api("POST", "/members", memberBody({ displayName: "機器 サチ" }));
+    const id = member.body.id;
+    const page = await signedInPage(suite.browser, suite.url, suite.service.token);
+    await page.goto(`${suite.url}/members/${id}`);
+    const section = page.getByTestId("consent-section");
+    const row = section.locator(".consent-current tr").filter({ hasText: "機器による見守り" });
+    await row.getByText("記録なし").waitFor();
+    await section.getByRole("button", { name: /目的/ }).click();
+    await page.getByRole("option", { name: "機器による見守り" }).click();
+    await section.getByRole("button", { name: /同意の方法/ }).click();
+    await page.getByRole("option", { name: "対面" }).click();
+    // 同意日 left at its default: today in the organisation's zone (Asia/Tokyo).
+    const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
+    assert.equal(await section.getByLabel("同意日").inputValue(), today);
+    await section.getByRole("button", { name: "同意を記録する" }).click();
+    await row.getByText("同意", { exact: true }).waitFor();
+    const consents = (await suite.service.api("GET", `/members/${id}/consents`)).body;
+    const current = consents.current.find((c: { purpose: string }) => c.purpose === "device_monitoring");
+    assert.equal(current.decision, "permit");
+    // Stored as local midnight: the date's own start in JST.
+    assert.equal(new Date(current.consent.givenAt).toISOString(), new Date(`${today}T00:00:00+09:00`).toISOString());
+    assert.equal(new Date(current.consent.periodStart).toISOString(), new Date(`${today}T00:00:00+09:00`).toISOString());
+    await page.context().close();
+  });
+
   test("an observer sees the consents but no form, no export and no erasure", async () => {
     const member = await suite.service.api("POST", "/members", memberBody({ displayName: "閲覧 タロウ" }));
     const observer = (await suite.service.api("POST", "/tokens", { name: "閲覧", role: "observer" })).body.token;

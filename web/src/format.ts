@@ -38,6 +38,31 @@ export function formatLocalDate(date: string, lang: Lang): string {
   return formatDate(new Date(`${date}T12:00:00Z`), "UTC", lang);
 }
 
+/** The calendar date (YYYY-MM-DD) an instant falls on in the zone. */
+export function localDateIn(iso: string | Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(typeof iso === "string" ? new Date(iso) : iso);
+}
+
+/** Today's calendar date (YYYY-MM-DD) in the zone — the default of a date field. */
+export function todayIn(timeZone: string): string {
+  return localDateIn(new Date(), timeZone);
+}
+
+/**
+ * The instant a local date (YYYY-MM-DD) starts in the zone, as ISO. The one rule for a
+ * console date-only field that the API takes as an instant (a consent's date, an audit
+ * range): the date counts from its local midnight, never from a UTC time that may still
+ * lie in the future.
+ */
+export function startOfLocalDay(date: string, timeZone: string): string {
+  const utc = new Date(`${date}T00:00:00Z`);
+  const wall = new Intl.DateTimeFormat("sv-SE", {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  }).format(utc).replace(" ", "T");
+  const offset = new Date(`${wall}Z`).getTime() - utc.getTime();
+  return new Date(utc.getTime() - offset).toISOString();
+}
+
 /** The time of day alone, `09:00`, or the full form when not on `today` (YYYY-MM-DD in the zone). */
 export function formatTimeOrDate(iso: string, timeZone: string, lang: Lang, today: string): string {
   const p = parts(new Date(iso), timeZone, "en-GB");

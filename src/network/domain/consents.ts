@@ -14,6 +14,7 @@
  *   page) counts as consent to `watching` — the terms describe the watching —
  *   unless a later explicit record says otherwise. It never counts for sharing.
  */
+import { localDateOf } from "../../domain/schedule.ts";
 
 /** What a member consents to (FHIR provision.purpose). */
 export const CONSENT_PURPOSES = ["watching", "share_contacts", "share_partners", "device_monitoring", "disaster_support_list"] as const;
@@ -66,20 +67,26 @@ export interface CurrentConsent {
   record: ConsentRecord | null;
 }
 
-/** Whether a record's period covers `now`. */
-export function inForce(record: Pick<ConsentRecord, "periodStart" | "periodEnd">, now: Date): boolean {
-  return record.periodStart.getTime() <= now.getTime() && (record.periodEnd === null || now.getTime() < record.periodEnd.getTime());
+/**
+ * Whether a record's period covers `now`. A consent is given on a date (the date
+ * on the paper, the call), so its period counts from the start of that date in
+ * the organisation's `zone` (IANA): a consent dated today counts today whatever
+ * instant of the day was stored. The end stays exclusive and exact.
+ */
+export function inForce(record: Pick<ConsentRecord, "periodStart" | "periodEnd">, now: Date, zone: string): boolean {
+  return localDateOf(record.periodStart, zone) <= localDateOf(now, zone) && (record.periodEnd === null || now.getTime() < record.periodEnd.getTime());
 }
 
 /**
  * The decision in force per purpose: among the records whose period covers
- * `now`, the one given last (recorded last on a tie). Records: any order.
+ * `now` (by the local date in `zone`, see inForce), the one given last (recorded
+ * last on a tie). Records: any order.
  */
-export function currentConsents(records: readonly ConsentRecord[], now: Date): CurrentConsent[] {
+export function currentConsents(records: readonly ConsentRecord[], now: Date, zone: string): CurrentConsent[] {
   return CONSENT_PURPOSES.map((purpose) => {
     let best: ConsentRecord | null = null;
     for (const r of records) {
-      if (r.purpose !== purpose || !inForce(r, now)) continue;
+      if (r.purpose !== purpose || !inForce(r, now, zone)) continue;
       if (!best || r.givenAt > best.givenAt || (r.givenAt.getTime() === best.givenAt.getTime() && r.recordedAt > best.recordedAt)) best = r;
     }
     return { purpose, decision: best?.decision ?? "none", record: best };

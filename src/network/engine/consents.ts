@@ -6,6 +6,8 @@
 import { sql } from "kysely";
 import type { PersonalDataHook, TableDecision } from "../../engine/personal-data.ts";
 import type { SetupCheck, SetupCheckSource } from "../../engine/setup-checks.ts";
+import { localDateOf } from "../../domain/schedule.ts";
+import { organisationTimeZone } from "../../engine/today.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import {
@@ -49,7 +51,7 @@ async function loadConsents(db: Db, organisationId: string, memberId: string, no
   const records = rows.map(recordOf);
   const terms = member.consent ? termsConsentRecord(memberId, member.consent) : undefined;
   // The terms agreement stands for `watching` only while no explicit record is in force (watchingConsent).
-  const current = currentConsents(records, now);
+  const current = currentConsents(records, now, await organisationTimeZone(db, organisationId));
   const history = [...records, ...(terms ? [terms] : [])].sort((a, b) => b.givenAt.getTime() - a.givenAt.getTime() || b.recordedAt.getTime() - a.recordedAt.getTime());
   const watching = watchingConsent(current, !!terms);
   if (watching === "terms" && terms) current[0] = { purpose: "watching", decision: "permit", record: terms };
@@ -258,12 +260,15 @@ export async function listDisclosures(db: Db, organisationId: string, memberId: 
  * permit in force, or a `watching` deny in force. Ids in list order.
  */
 export async function membersWithoutConsent(db: Db, organisationId: string, now: Date): Promise<string[]> {
+  const zone = await organisationTimeZone(db, organisationId);
   const rows = await sql<{ id: string }>`
     select m.id from members m
     left join lateral (
       select c.decision from network_consents c
       where c.organisation_id = m.organisation_id and c.member_id = m.id and c.purpose = 'watching'
-        and c.period_start <= ${now} and (c.period_end is null or c.period_end > ${now})
+        -- counted from the start of its local date, as inForce does
+        and (c.period_start at time zone ${zone})::date <= ${localDateOf(now, zone)}::date
+        and (c.period_end is null or c.period_end > ${now})
       order by c.given_at desc, c.recorded_at desc limit 1
     ) w on true
     where m.organisation_id = ${organisationId} and m.active and m.erased_at is null

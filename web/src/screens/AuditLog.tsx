@@ -11,7 +11,7 @@ import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, download } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
-import { formatDateTime, type Lang } from "../format.ts";
+import { formatDateTime, type Lang, startOfLocalDay } from "../format.ts";
 import type { Me } from "../me.ts";
 import { FieldSelect } from "./Import.tsx";
 
@@ -29,16 +29,6 @@ const FAMILIES = [
   "audit_log",
 ] as const;
 const ANY = "__any";
-
-/** The instant a local date (YYYY-MM-DD) starts in a time zone, as ISO (what the API's from/to take). */
-export function startOfDay(date: string, timeZone: string): string {
-  const utc = new Date(`${date}T00:00:00Z`);
-  const wall = new Intl.DateTimeFormat("sv-SE", {
-    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
-  }).format(utc).replace(" ", "T");
-  const offset = new Date(`${wall}Z`).getTime() - utc.getTime();
-  return new Date(utc.getTime() - offset).toISOString();
-}
 
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
@@ -58,8 +48,8 @@ export function AuditLog({ me }: { me: Me }) {
     if (who.trim()) params.set("actor", who.trim());
     if (family !== ANY) params.set("action", `${family}.`);
     if (/^[0-9a-f-]{36}$/i.test(memberId.trim())) params.set("memberId", memberId.trim().toLowerCase());
-    if (isDate(from)) params.set("from", startOfDay(from, me.timeZone));
-    if (isDate(to)) params.set("to", startOfDay(nextDay(to), me.timeZone));
+    if (isDate(from)) params.set("from", startOfLocalDay(from, me.timeZone));
+    if (isDate(to)) params.set("to", startOfLocalDay(nextDay(to), me.timeZone));
     return params.toString();
   };
   const log = useInfiniteQuery({

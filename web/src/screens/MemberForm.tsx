@@ -12,6 +12,7 @@ import { Button, FieldError, Form, Input, Label, Link, TextArea, TextField } fro
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
+import { localDateIn, startOfLocalDay, todayIn } from "../format.ts";
 import { navigate } from "../router.ts";
 import { FieldSelect } from "./Import.tsx";
 
@@ -48,7 +49,6 @@ function Text({ label, value, onChange, required = false, multiline = false, des
 
 
 /** Today's date (YYYY-MM-DD) in the organisation's zone. */
-const todayIn = (timeZone: string) => new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date());
 
 export function MemberForm({ member, timeZone, onDone }: { member?: EditableMember; timeZone: string; onDone?: () => void }) {
   const { t } = useTranslation();
@@ -68,7 +68,7 @@ export function MemberForm({ member, timeZone, onDone }: { member?: EditableMemb
   const [weekday, setWeekday] = useState(String(member?.plan.weekday ?? 1));
   const [at, setAt] = useState(member?.plan.at ?? "09:00");
   const [termsVersion, setTermsVersion] = useState(member?.consent?.termsVersion ?? "");
-  const [consentDate, setConsentDate] = useState(member?.consent?.at.slice(0, 10) ?? "");
+  const [consentDate, setConsentDate] = useState(member?.consent ? localDateIn(member.consent.at, timeZone) : "");
   const [contactName, setContactName] = useState("");
   const [contactRelation, setContactRelation] = useState("");
   const [contactPhone, setContactPhone] = useState("");
@@ -80,8 +80,8 @@ export function MemberForm({ member, timeZone, onDone }: { member?: EditableMemb
     const channels = [{ kind: channelKind, address: address_ }, ...(member?.channels.slice(1) ?? [])];
     const plan = { every, at, ...(weekly ? { weekday: Number(weekday) } : {}), ...(member ? { timeZone: member.plan.timeZone } : {}) };
     const planChanged = !member || member.plan.every !== every || member.plan.at !== at || (weekly && member.plan.weekday !== Number(weekday));
-    const consent = termsVersion.trim() ? { termsVersion: termsVersion.trim(), at: `${consentDate || todayIn(timeZone)}T00:00:00+09:00` } : null;
-    const consentChanged = !member || (member.consent?.termsVersion ?? "") !== termsVersion.trim() || (member.consent?.at.slice(0, 10) ?? "") !== consentDate;
+    const consent = termsVersion.trim() ? { termsVersion: termsVersion.trim(), at: startOfLocalDay(consentDate || todayIn(timeZone), timeZone) } : null;
+    const consentChanged = !member || (member.consent?.termsVersion ?? "") !== termsVersion.trim() || (member.consent ? localDateIn(member.consent.at, timeZone) : "") !== consentDate;
     const personal = member
       ? { fullName, address, phone, birthDate }
       : Object.fromEntries(Object.entries({ fullName, address, phone, birthDate }).filter(([, v]) => v.trim()));

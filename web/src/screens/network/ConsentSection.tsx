@@ -11,7 +11,7 @@ import { Button, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, Sele
 import { useTranslation } from "react-i18next";
 import { api, download } from "../../api.ts";
 import { ErrorText } from "../../ErrorText.tsx";
-import { formatDate, formatDateTime, type Lang } from "../../format.ts";
+import { formatDate, formatDateTime, type Lang, startOfLocalDay, todayIn } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { navigate } from "../../router.ts";
 
@@ -55,7 +55,7 @@ export function ConsentSection({ id, me, displayName }: { id: string; me: Me; di
   const disclosures = useQuery({
     queryKey: ["member-disclosures", id], queryFn: () => api<{ disclosures: DisclosureView[] }>("GET", `/members/${id}/disclosures`),
   });
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIn(me.timeZone);
   const [purpose, setPurpose] = useState<string>("watching");
   const [decision, setDecision] = useState<string>("permit");
   const [method, setMethod] = useState<string>("paper");
@@ -64,7 +64,7 @@ export function ConsentSection({ id, me, displayName }: { id: string; me: Me; di
   const [notice, setNotice] = useState<string | null>(null);
   const record = useMutation({
     mutationFn: () => api("POST", `/members/${id}/consents`, {
-      purpose, decision, method, givenAt: new Date(`${givenOn}T12:00:00Z`).toISOString(), ...(termsVersion.trim() ? { termsVersion: termsVersion.trim() } : {}),
+      purpose, decision, method, givenAt: startOfLocalDay(givenOn, me.timeZone), ...(termsVersion.trim() ? { termsVersion: termsVersion.trim() } : {}),
     }),
     onMutate: () => setNotice(null),
     onSuccess: () => {
