@@ -5,7 +5,7 @@ import {
   countReport, emptyReportCounts, fiscalYearOf, reportFigures, reportStatistics, statisticsRows, wholePercentages,
 } from "../../src/network/domain/statistics.ts";
 import {
-  checklistOf, checkReopen, checkTriage, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, raisesConcernOnArrival, reportConcernKey, URGENCY_RANK,
+  checklistOf, checkReopen, checkTriage, CLOSED_STATUS_NOTES, closedStatusNotes, DEFAULT_CLOSED_STATUS_NOTES, personalInStatusNotes, raisesConcern, raisesConcernOnArrival, reportConcernKey, URGENCY_RANK,
 } from "../../src/network/domain/triage.ts";
 
 test("an open report is closed with an outcome; a closed one is reopened first, an open one cannot be reopened", () => {
@@ -34,10 +34,12 @@ test("a 相談 or 通報 about a matched member raises a concern on arrival; an 
 });
 
 test("the reporter is told 'handled, thank you' unless staff wrote their own words", () => {
-  assert.equal(closedStatusNotes(undefined), DEFAULT_CLOSED_STATUS_NOTES);
-  assert.equal(closedStatusNotes("   "), DEFAULT_CLOSED_STATUS_NOTES);
-  assert.equal(closedStatusNotes(" 訪問して確認しました。 "), "訪問して確認しました。");
-  assert.equal(DEFAULT_CLOSED_STATUS_NOTES, "対応しました。ご連絡ありがとうございました。");
+  assert.equal(closedStatusNotes(undefined, "no_action"), "確認しました。ご連絡ありがとうございました。", "対応不要 does not say 対応しました");
+  assert.equal(closedStatusNotes("   ", "consulted"), CLOSED_STATUS_NOTES.consulted);
+  assert.equal(closedStatusNotes(undefined, "emergency_response"), CLOSED_STATUS_NOTES.emergency_response);
+  assert.equal(closedStatusNotes(" 訪問して確認しました。 ", "no_action"), "訪問して確認しました。");
+  assert.equal(DEFAULT_CLOSED_STATUS_NOTES, "確認しました。ご連絡ありがとうございました。");
+  assert.equal(new Set(Object.values(CLOSED_STATUS_NOTES)).size, 3, "each outcome its own words");
 });
 
 test("a status note naming the member, the address or a phone number is refused: it is public", () => {
@@ -49,6 +51,24 @@ test("a status note naming the member, the address or a phone number is refused:
   assert.equal(personalInStatusNotes("ご家族 090 3333 4444 へ", personal), "phone_number");
   assert.equal(personalInStatusNotes("2件目の連絡です", personal), undefined, "a short number is no phone number");
   assert.equal(personalInStatusNotes("2027-01-04 10:00 に対応しました", personal), undefined, "a date and time is no phone number");
+});
+
+test("a status note naming any part of the member's or the reporter's name is refused; ordinary words are not", () => {
+  const values = ["神戸市中央区1-2-3"];
+  // The trial's case: the member 佐藤太郎 (display name without a space), legal name 佐藤 太郎, reading さとう たろう.
+  const names = ["佐藤太郎", "佐藤 太郎", "さとう たろう", "田中 一郎"];
+  for (const note of ["佐藤さんに連絡しました", "佐藤様のご家族へ", "太郎さんは元気でした", "サトウさんに連絡", "ｻﾄｳさんに", "たろうさん", "佐 藤さんに",
+    "田中さんからのご連絡", "一郎さん", "佐藤太郎さん", "佐藤"]) {
+    assert.equal(personalInStatusNotes(note, values, names), "personal_value", note);
+  }
+  // Unspaced names alone: a leading or trailing run used as a name.
+  assert.equal(personalInStatusNotes("山田さんに伝えました", [], ["山田花子"]), "personal_value");
+  assert.equal(personalInStatusNotes("花子様", [], ["山田花子"]), "personal_value");
+  for (const note of [DEFAULT_CLOSED_STATUS_NOTES, ...Object.values(CLOSED_STATUS_NOTES), "明日訪問します", "ご家族に連絡しました", "様子を見に伺いました",
+    "地域の民生委員さんに連絡しました", "担当者が確認しました"]) {
+    assert.equal(personalInStatusNotes(note, values, ["明日香", "山田花子", "佐藤 太郎"]), undefined, note);
+  }
+  assert.equal(personalInStatusNotes("佐", [], ["佐 藤"]), undefined, "one character is no name");
 });
 
 test("whole percentages add up to 100 (largest remainder); none decided → null", () => {

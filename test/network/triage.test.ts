@@ -87,6 +87,8 @@ for (const kind of databaseKinds()) {
       assert.equal(seen.body.reporter.phone, "078-111-2222");
       assert.equal(seen.body.member.id, member.id);
       assert.equal(seen.body.member.displayName, "山田花子");
+      assert.equal(seen.body.linkedBy, seen.body.match, "matched on arrival: linked as it arrived");
+      assert.notEqual(seen.body.linkedBy, "none");
       assert.equal(seen.body.status, "open");
       const log = await service.api("GET", "/audit-log?action=network_report.view");
       assert.ok(log.body.entries.some((e: { subject: { id: string }; actor: string }) => e.subject.id === reports.consult && e.actor.includes("staff 鈴木")), JSON.stringify(log.body));
@@ -116,6 +118,10 @@ for (const kind of databaseKinds()) {
         [{ outcome: "no_action", statusNotes: "山田花子さんは入院されました" }, 422, "personal_in_status_notes", "statusNotes"],
         [{ outcome: "no_action", statusNotes: "ご家族（090-9999-8888）に連絡済みです" }, 422, "personal_in_status_notes", "statusNotes"],
         [{ outcome: "no_action", statusNotes: `${KOBE}に伺いました` }, 422, "personal_in_status_notes", "statusNotes"],
+        // Any part of the member's or the reporter's name (the trial: 「佐藤さんに連絡しました」 about 佐藤太郎).
+        [{ outcome: "no_action", statusNotes: "山田さんに連絡しました" }, 422, "personal_in_status_notes", "statusNotes"],
+        [{ outcome: "no_action", statusNotes: "花子さんはお元気でした" }, 422, "personal_in_status_notes", "statusNotes"],
+        [{ outcome: "no_action", statusNotes: "田中さん、ありがとうございました" }, 422, "personal_in_status_notes", "statusNotes"],
       ];
       for (const [body, status, code, field] of cases) {
         const refused = await triage(reports.consult, body);
@@ -144,7 +150,7 @@ for (const kind of databaseKinds()) {
       assert.equal(done.status, 200, JSON.stringify(done.body));
       assert.equal(done.body.report.status, "closed");
       assert.equal(done.body.report.outcome, "no_action");
-      assert.equal(done.body.report.statusNotes, "対応しました。ご連絡ありがとうございました。");
+      assert.equal(done.body.report.statusNotes, "確認しました。ご連絡ありがとうございました。", "対応不要 does not say 対応しました");
       assert.equal(done.body.report.note, "店長に確認: 旅行中とのこと");
       assert.equal(done.body.incident, null);
       const again = await triage(reports.watchNew, { outcome: "consulted" });
@@ -188,6 +194,7 @@ for (const kind of databaseKinds()) {
       assert.equal(done.status, 200, JSON.stringify(done.body));
       assert.equal(done.body.report.member.id, other.id);
       assert.equal(done.body.report.match, "none", "how it arrived stays on record");
+      assert.equal(done.body.report.linkedBy, "staff", "shown as linked by staff");
       const incident = await service.api("GET", `/incidents/${done.body.incident.id}`, undefined, staff);
       assert.equal(incident.body.memberId, other.id);
       const log = await service.api("GET", `/audit-log?action=network_report.triage`);

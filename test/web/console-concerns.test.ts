@@ -64,6 +64,7 @@ describe(`concerns in the console (${ON})`, () => {
     for (const text of CHECKLIST_SAMPLE.shown) await page.locator(".checklist").getByText(text, { exact: true }).first().waitFor();
     const memberLink = page.getByRole("link", { name: "山田花子" });
     assert.equal(await memberLink.getAttribute("href"), `/members/${memberId}`);
+    assert.equal((await memberLink.locator("xpath=..").textContent())?.trim(), "山田花子 （住所で照合）", "how it was matched");
     await page.getByText("配達員 田中").waitFor();
     await page.getByRole("radio", { name: "相談対応" }).press("Space");
     assert.equal(await page.getByRole("radio", { name: "相談対応" }).isChecked(), true);
@@ -74,7 +75,7 @@ describe(`concerns in the console (${ON})`, () => {
     await page.getByRole("button", { name: "対応を取り消して未対応に戻す" }).waitFor();
     const decided = (await service.api("GET", `/network/reports/${ids.consult}`)).body;
     assert.deepEqual([decided.status, decided.outcome, decided.note, decided.statusNotes],
-      ["closed", "consulted", "本人に電話し、ヘルパーの訪問を手配。", "対応しました。ご連絡ありがとうございました。"]);
+      ["closed", "consulted", "本人に電話し、ヘルパーの訪問を手配。", "担当者が確認し、対応しました。ご連絡ありがとうございました。"]);
 
     await page.getByRole("link", { name: "集計", exact: true }).press("Enter");
     await page.getByRole("heading", { level: 2, name: "集計" }).waitFor();
@@ -107,6 +108,25 @@ describe(`concerns in the console (${ON})`, () => {
     await page.getByRole("radio", { name: "No action needed" }).waitFor();
     await assertAccessible(page, "Concern report (en)");
     await screenshot(page, "concerns-en");
+    await page.context().close();
+  });
+
+  test("the member field says how the member was linked (by address, by staff) and nothing redundant without one; the no-action default says 確認しました", async () => {
+    const page = await signedInPage(browser, service.url, service.token);
+    await page.goto(`${service.url}/concerns/${ids.emergency}`);
+    const field = page.locator("dt", { hasText: /^利用者$/ }).locator("xpath=following-sibling::dd[1]");
+    await field.waitFor();
+    assert.equal((await field.textContent())?.trim(), "利用者との照合なし", "no （照合なし） after it");
+    await page.getByRole("radio", { name: "対応不要" }).press("Space");
+    await page.getByText("空欄なら「確認しました。ご連絡ありがとうございました。」と伝えます。", { exact: false }).waitFor();
+    // Linked by hand (in triage) to the member.
+    const linked = await service.api("POST", `/network/reports/${ids.emergency}/triage`, { outcome: "no_action", note: "", memberId });
+    assert.equal(linked.status, 200, JSON.stringify(linked.body));
+    assert.equal(linked.body.report.statusNotes, "確認しました。ご連絡ありがとうございました。");
+    await page.reload();
+    await page.getByRole("link", { name: "山田花子" }).waitFor();
+    assert.equal((await field.textContent())?.trim(), "山田花子 （職員が紐づけ）");
+    await assertAccessible(page, "Concern report linked by staff (ja)");
     await page.context().close();
   });
 });

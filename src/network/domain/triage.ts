@@ -28,8 +28,14 @@ export type TriageOutcome = (typeof TRIAGE_OUTCOMES)[number];
 /** The queue's order: 通報 first, then 相談, then 見守り (newest first within each). */
 export const URGENCY_RANK: Readonly<Record<ReportUrgency, number>> = { emergency: 0, consult: 1, watch: 2 };
 
-/** What the reporter reads once the report is closed, unless staff wrote their own. */
-export const DEFAULT_CLOSED_STATUS_NOTES = "対応しました。ご連絡ありがとうございました。";
+/** What the reporter reads once the report is closed with each outcome, unless staff wrote their own. */
+export const CLOSED_STATUS_NOTES: Readonly<Record<TriageOutcome, string>> = {
+  no_action: "確認しました。ご連絡ありがとうございました。",
+  consulted: "担当者が確認し、対応しました。ご連絡ありがとうございました。",
+  emergency_response: "関係機関と連携して対応しました。ご連絡ありがとうございました。",
+};
+/** What a closed report without a stored note reads (the outcome unknown): true of every outcome. */
+export const DEFAULT_CLOSED_STATUS_NOTES = "確認しました。ご連絡ありがとうございました。";
 /** What the reporter reads once a closed report is opened again. */
 export const REOPENED_STATUS_NOTES = "引き続き確認しています。";
 /** The longest status note (it is shown on a phone). */
@@ -80,10 +86,10 @@ export function raisesConcern(outcome: TriageOutcome, memberId: string | null, r
   return outcome === "emergency_response" && memberId !== null && !raisedAsEmergency;
 }
 
-/** The status note the reporter reads after closing: staff's words (trimmed), or the default. */
-export function closedStatusNotes(given: string | undefined): string {
+/** The status note the reporter reads after closing: staff's words (trimmed), or the outcome's default (CLOSED_STATUS_NOTES). */
+export function closedStatusNotes(given: string | undefined, outcome: TriageOutcome): string {
   const text = given?.trim() ?? "";
-  return text === "" ? DEFAULT_CLOSED_STATUS_NOTES : text;
+  return text === "" ? CLOSED_STATUS_NOTES[outcome] : text;
 }
 
 /** A run written as a phone number is (0X-XXXX-XXXX, 090 1111 2222, +81…, full-width folded first): starts with 0 or +. */
@@ -94,23 +100,52 @@ function hasPhoneNumber(text: string): boolean {
   return [...text.normalize("NFKC").matchAll(PHONE_RUN)].some((m) => m[0].replace(/\D/g, "").length >= 10);
 }
 
+/** Width, spaces and case folded away, katakana as hiragana (a reading may be written either way). */
+function foldForCompare(value: string): string {
+  return value.normalize("NFKC").replace(/\s+/g, "").toLowerCase().replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+}
+
+/** What follows a name used as a name: さん, 様, 氏… (folded, so サン is さん). */
+const HONORIFIC = /^(さん|さま|様|氏|くん|君|ちゃん|殿|宅|家)/;
+
 /**
- * Why a status note would tell the reporter something personal, or undefined:
- * `personal` lists the report's personal values (the member's names and address,
- * the reporter's name and phone, the report's address); a note that contains one
- * of them (ignoring spaces and width), or a phone number, is refused — status
- * notes are public (Open311 GET, the report form's status page).
+ * Why a status note would tell the reporter something personal, or undefined.
+ * `personal` lists values refused whole (addresses, phones, a registration
+ * number); `names` lists people's names (the member's display and legal name
+ * and reading, the reporter's name), refused whole or by any part of 2+
+ * characters: a part is a word of a name written with a space (山田 花子 → 山田,
+ * 花子), and of a name written without one (山田花子) a leading or trailing run
+ * of 2+ characters used as a name (followed by さん, 様, 氏…), so 「山田さん」
+ * is refused but an ordinary word sharing two characters is not. Spaces, width
+ * and katakana/hiragana are ignored; one character (an initial) is no name. A
+ * phone number is refused too — status notes are public (Open311 GET, the report
+ * form's status page).
  */
-export function personalInStatusNotes(text: string, personal: readonly (string | null | undefined)[]): "personal_value" | "phone_number" | undefined {
-  const fold = (v: string) => v.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
-  const folded = fold(text);
-  for (const value of personal) {
-    if (!value) continue;
-    const v = fold(value);
-    // One character (a name's initial) is no name.
-    if (v.length >= 2 && folded.includes(v)) return "personal_value";
+export function personalInStatusNotes(
+  text: string, personal: readonly (string | null | undefined)[], names: readonly (string | null | undefined)[] = [],
+): "personal_value" | "phone_number" | undefined {
+  const folded = foldForCompare(text);
+  const contains = (v: string) => v.length >= 2 && folded.includes(v);
+  for (const value of personal) if (value && contains(foldForCompare(value))) return "personal_value";
+  for (const name of names) {
+    if (!name) continue;
+    const parts = name.normalize("NFKC").split(/[\s・]+/).map(foldForCompare).filter((p) => p !== "");
+    if (contains(parts.join("")) || parts.some(contains)) return "personal_value";
+    if (parts.length === 1 && usedAsName(folded, parts[0]!)) return "personal_value";
   }
   return hasPhoneNumber(text) ? "phone_number" : undefined;
+}
+
+/** Whether a leading or trailing run (2+ characters) of an unspaced name stands in `folded` followed by an honorific. */
+function usedAsName(folded: string, name: string): boolean {
+  for (let n = 2; n < name.length; n++) {
+    for (const run of [name.slice(0, n), name.slice(name.length - n)]) {
+      for (let at = folded.indexOf(run); at >= 0; at = folded.indexOf(run, at + 1)) {
+        if (HONORIFIC.test(folded.slice(at + run.length))) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** One answered question of the checklist, as the service definition words it (Japanese `name`, English `en` for the console). */

@@ -35,6 +35,14 @@ export interface TriageReport {
   long: number | null;
   registrationNumber: string | null;
   match: ReportMatch;
+  /**
+   * How the linked member is linked, for the queue: as it arrived (`number`,
+   * `address`) or by staff (`staff`: a report that arrived unmatched and was linked
+   * in triage); null without a member. A report re-linked by staff from its
+   * arrival match to another member still reads as its arrival match (the row
+   * keeps no record of the original member).
+   */
+  linkedBy: ReportMatch | "staff" | null;
   member: { id: string; displayName: string; teamId: string } | null;
   requestedAt: Date;
   receivedAt: Date;
@@ -94,6 +102,7 @@ function reportOf(r: ReportRow): TriageReport {
     long: r.long === null || r.long === undefined ? null : Number(r.long),
     registrationNumber: r.registration_number ?? null,
     match: r.match as ReportMatch,
+    linkedBy: r.member_id ? (r.match === "none" ? "staff" : r.match as ReportMatch) : null,
     member: r.member_id && r.member_name && r.member_team_id ? { id: r.member_id, displayName: r.member_name, teamId: r.member_team_id } : null,
     requestedAt: r.requested_at,
     receivedAt: r.received_at,
@@ -146,7 +155,7 @@ export interface TriageInput {
   outcome: TriageOutcome;
   /** Staff's notes (never shown to the reporter). */
   note: string;
-  /** What the reporter is told; empty or absent: domain/triage.ts DEFAULT_CLOSED_STATUS_NOTES. */
+  /** What the reporter is told; empty or absent: the outcome's default (domain/triage.ts CLOSED_STATUS_NOTES). */
   statusNotes?: string;
   /** Link (or correct) the member the report is about; null unlinks; absent keeps the report's. */
   memberId?: string | null;
@@ -191,7 +200,7 @@ export async function triageReport(db: Db, input: TriageInput, now: Date): Promi
     const problem = checkTriage(report.status as ReportStatus);
     if (problem) return { ok: false, error: problem };
     const memberId = input.memberId === undefined ? (report.member_id ?? null) : input.memberId;
-    const member = memberId === null ? undefined : await tx.selectFrom("members").select(["id", "team_id", "display_name", "personal"])
+    const member = memberId === null ? undefined : await tx.selectFrom("members").select(["id", "team_id", "display_name", "display_name_kana", "personal"])
       .where("organisation_id", "=", input.organisationId).where("id", "=", memberId).executeTakeFirst();
     if (memberId !== null && !member) {
       return { ok: false, error: { code: "unknown_reference", message: "no such member in this organisation", field: "memberId" } };
@@ -199,9 +208,10 @@ export async function triageReport(db: Db, input: TriageInput, now: Date): Promi
     if (member && input.memberId !== undefined && input.teamIds && !input.teamIds.includes(member.team_id)) {
       return { ok: false, error: { code: "not_in_team", message: "the member belongs to a team you are not a member of", field: "memberId" } };
     }
-    const statusNotes = closedStatusNotes(input.statusNotes);
-    const personal = member ? [member.display_name, member.personal.fullName, member.personal.address, member.personal.phone] : [];
-    const leak = personalInStatusNotes(statusNotes, [...personal, report.address, report.reporter_name, report.reporter_phone, report.registration_number]);
+    const statusNotes = closedStatusNotes(input.statusNotes, input.outcome);
+    const names = member ? [member.display_name, member.personal.fullName, member.display_name_kana] : [];
+    const personal = member ? [member.personal.address, member.personal.phone] : [];
+    const leak = personalInStatusNotes(statusNotes, [...personal, report.address, report.reporter_phone, report.registration_number], [...names, report.reporter_name]);
     if (leak) {
       return {
         ok: false,

@@ -16,7 +16,7 @@ export const TriageInput = z.strictObject({
     .describe("no_action 対応不要, consulted 相談対応, emergency_response 緊急対応 (with a member: joins the member's incident)"),
   note: optionalText(2000, true).default("").describe("staff's notes: never shown to the reporter"),
   statusNotes: optionalText(MAX_STATUS_NOTES, true).optional()
-    .describe("what the reporter is told (public: no names, addresses or phone numbers); by default 対応しました。ご連絡ありがとうございました。"),
+    .describe("what the reporter is told (public: no names or parts of names, addresses or phone numbers); by default the outcome's own note (no_action: 確認しました。ご連絡ありがとうございました。)"),
   memberId: Id.nullable().optional().describe("link the report to this member, or correct its match; null unlinks; absent keeps it"),
 });
 
@@ -46,6 +46,8 @@ export const TriageReportOut = z.object({
   long: z.number().nullable(),
   registrationNumber: z.string().nullable().describe("as the reporter gave it (observers: ***)"),
   match: z.enum(["number", "address", "none"]).describe("how the report found its member when it arrived"),
+  linkedBy: z.enum(["number", "address", "staff"]).nullable()
+    .describe("how the linked member is linked: as it arrived (number, address) or by staff in triage (staff); null without a member"),
   member: z.object({ id: Uuid, displayName: z.string(), teamId: Uuid }).nullable(),
   requestedAt: Time,
   receivedAt: Time,

@@ -135,7 +135,7 @@ export function triageRoutes(s: Services): FastifyPluginAsyncZod {
         summary: "Decide a report: no action needed, consulted, or emergency response, with notes; the reporter is told the status note",
         description: "Closes an open report (409 report_closed on a closed one: reopen it first). `memberId` links or corrects the member. " +
           "An emergency response about a member raises or joins the member's incident (one incident per person) unless the report has one. " +
-          "`statusNotes` is public (the report form's status page, Open311 GET): a note naming the member, the address, the reporter " +
+          "`statusNotes` is public (the report form's status page, Open311 GET): a note naming the member or the reporter (any part of a name of 2+ characters), the address " +
           "or a phone number is refused (422 personal_in_status_notes).",
         params: IdParams,
         body: TriageInput,

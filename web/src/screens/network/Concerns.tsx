@@ -36,6 +36,7 @@ export interface PartnerReport {
   address: string | null;
   registrationNumber: string | null;
   match: "number" | "address" | "none";
+  linkedBy: "number" | "address" | "staff" | null;
   member: { id: string; displayName: string; teamId: string } | null;
   requestedAt: string;
   receivedAt: string;
@@ -204,7 +205,7 @@ function ReportPage({ me, id }: { me: Me; id: string }) {
         <dt>{t("concerns.fields.member")}</dt>
         <dd>
           {r.member ? <Link href={`/members/${r.member.id}`}>{r.member.displayName}</Link> : t("concerns.noMember")}
-          {" "}（{t(`concerns.match.${r.match}`)}）
+          {r.member && r.linkedBy ? ` （${t(`concerns.linkedBy.${r.linkedBy}`)}）` : null}
         </dd>
         <dt>{t("concerns.fields.reporter")}</dt>
         <dd>{r.reporter.fullName ?? "—"}{r.reporter.phone ? ` ${formatPhone(r.reporter.phone)}` : ""}</dd>
@@ -282,9 +283,9 @@ function TriageForm({ report, onDone }: { report: PartnerReport; onDone: () => v
       </TextField>
       <TextField value={statusNotes} onChange={setStatusNotes}>
         <Label>{t("concerns.triage.statusNotes")}</Label>
-        <Input placeholder={t("concerns.triage.statusNotesDefault")} />
+        <Input placeholder={t(`concerns.triage.statusNotesDefault.${outcome ?? "no_action"}`)} />
       </TextField>
-      <p className="hint">{t("concerns.triage.statusNotesHelp")}</p>
+      <p className="hint">{t("concerns.triage.statusNotesHelp", { text: t(`concerns.triage.statusNotesDefault.${outcome ?? "no_action"}`) })}</p>
       <fieldset className="member-link">
         <legend>{t("concerns.triage.member")}</legend>
         <SearchField value={search} onChange={setSearch} onSubmit={() => setQuery(search.trim())}>
