@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ERROR_CODES } from "../../src/http/errors.ts";
 import {
-  formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatPhone, formatTime, formatTimeOrDate,
+  formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatPhone, formatTime, formatTimeOrDate, localDateIn,
+  startOfLocalDay,
 } from "../../web/src/format.ts";
 import { en } from "../../web/src/locales/en.ts";
 import { ja } from "../../web/src/locales/ja.ts";
@@ -74,4 +75,13 @@ describe("phone numbers as written in Japan", () => {
     assert.equal(formatPhone("+14155550123"), "+1 415 555 0123");
     assert.equal(formatPhone("内線12"), "内線12");
   });
+});
+
+test("a date-only field becomes the local midnight of the organisation's zone, with its offset (never 12:00Z, 21:00 in Tokyo)", () => {
+  assert.equal(startOfLocalDay("2027-01-04", "Asia/Tokyo"), "2027-01-04T00:00:00+09:00");
+  assert.equal(startOfLocalDay("2027-01-04", "UTC"), "2027-01-04T00:00:00+00:00");
+  assert.equal(startOfLocalDay("2027-07-01", "America/New_York"), "2027-07-01T00:00:00-04:00");
+  assert.equal(startOfLocalDay("2027-01-04", "Asia/Kolkata"), "2027-01-04T00:00:00+05:30");
+  assert.equal(localDateIn("2027-01-03T15:00:00Z", "Asia/Tokyo"), "2027-01-04", "the date an instant falls on in the zone");
+  assert.equal(localDateIn(startOfLocalDay("2027-01-04", "America/New_York"), "America/New_York"), "2027-01-04");
 });

@@ -49,18 +49,24 @@ export function todayIn(timeZone: string): string {
 }
 
 /**
- * The instant a local date (YYYY-MM-DD) starts in the zone, as ISO. The one rule for a
- * console date-only field that the API takes as an instant (a consent's date, an audit
- * range): the date counts from its local midnight, never from a UTC time that may still
- * lie in the future.
+ * The instant a local date (YYYY-MM-DD) starts in the zone, as ISO with the zone's
+ * offset (`2027-01-04T00:00:00+09:00`). The one rule for a console date-only field
+ * that the API takes as an instant (a consent's date, the terms agreement's date,
+ * an audit range): the date counts from its local midnight, never from a UTC time
+ * that may still lie in the future.
  */
 export function startOfLocalDay(date: string, timeZone: string): string {
-  const utc = new Date(`${date}T00:00:00Z`);
-  const wall = new Intl.DateTimeFormat("sv-SE", {
+  const wallAt = (instant: Date) => new Intl.DateTimeFormat("sv-SE", {
     timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
-  }).format(utc).replace(" ", "T");
-  const offset = new Date(`${wall}Z`).getTime() - utc.getTime();
-  return new Date(utc.getTime() - offset).toISOString();
+  }).format(instant).replace(" ", "T");
+  const utc = new Date(`${date}T00:00:00Z`);
+  const instant = new Date(utc.getTime() - (new Date(`${wallAt(utc)}Z`).getTime() - utc.getTime()));
+  // The offset at that instant (the same as at UTC midnight but across a DST change on that night).
+  const wall = wallAt(instant);
+  const offsetMinutes = Math.round((new Date(`${wall}Z`).getTime() - instant.getTime()) / 60_000);
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
 /** The time of day alone, `09:00`, or the full form when not on `today` (YYYY-MM-DD in the zone). */
