@@ -25,6 +25,9 @@ describe("devices in the console", () => {
     await form.getByRole("button", { name: "機器を登録" }).click();
     const token = (await page.getByTestId("device-token").textContent()) ?? "";
     assert.match(token, /^mmd_/);
+    // A device that has never reported is not "connected": nothing proves it works yet.
+    await page.locator("table.devices tr").filter({ hasText: "台所の冷蔵庫" }).getByText("まだ受信なし").waitFor();
+    await page.locator("table.devices tr").filter({ hasText: "寝室センサー" }).getByText("まだ受信なし").waitFor();
     const sent = await fetch(`${suite.url}/network/devices/events`, {
       method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ contact: false }),
     });
@@ -37,7 +40,17 @@ describe("devices in the console", () => {
     await page.getByRole("heading", { level: 1, name: "機器" }).waitFor();
     const silentRow = page.locator("table.devices tr").filter({ hasText: "寝室センサー" });
     await silentRow.getByText("連絡なし").waitFor();
-    await page.locator("table.devices tr").filter({ hasText: "台所の冷蔵庫" }).getByText("接続中").waitFor();
+    const onlineRow = page.locator("table.devices tr").filter({ hasText: "台所の冷蔵庫" });
+    await onlineRow.getByText("接続中").waitFor();
+    // Silent and online differ by more than colour: their own class, mark and border.
+    const silentBadge = silentRow.locator(".badge");
+    const onlineBadge = onlineRow.locator(".badge");
+    assert.match((await silentBadge.getAttribute("class")) ?? "", /status-silent/);
+    assert.match((await onlineBadge.getAttribute("class")) ?? "", /status-online/);
+    assert.notEqual(await silentBadge.textContent(), await onlineBadge.textContent());
+    type Styled = { getComputedStyle(e: unknown): { backgroundColor: string } };
+    const background = (e: unknown) => (globalThis as unknown as Styled).getComputedStyle(e).backgroundColor;
+    assert.notEqual(await silentBadge.evaluate(background), await onlineBadge.evaluate(background));
     await assertAccessible(page, "Devices (ja)");
     await screenshot(page, "devices-ja");
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();

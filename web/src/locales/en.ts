@@ -980,7 +980,7 @@ export const en: Messages = {
     ruleWatts: "below {{watts}} W for {{hours}} h",
     kinds: { light_bulb: "Light bulb", door: "Door", fridge_door: "Fridge door", motion: "Motion sensor", power_meter: "Power meter", smart_speaker: "Smart speaker", other: "Other" },
     powers: { battery: "battery", mains: "mains" },
-    statuses: { online: "Online", offline: "Offline", silent: "Silent" },
+    statuses: { online: "Online", offline: "Offline", silent: "Silent", awaiting: "Nothing received yet" },
   },
   registrationNumbers: {
     heading: "Registration numbers (keyholder, card, sticker)",

@@ -977,7 +977,7 @@ export const ja = {
     ruleWatts: "{{hours}}時間 {{watts}}W未満",
     kinds: { light_bulb: "電球", door: "ドア", fridge_door: "冷蔵庫のドア", motion: "人感センサー", power_meter: "電力計", smart_speaker: "スマートスピーカー", other: "その他" },
     powers: { battery: "電池", mains: "電源" },
-    statuses: { online: "接続中", offline: "オフライン", silent: "連絡なし" },
+    statuses: { online: "接続中", offline: "オフライン", silent: "連絡なし", awaiting: "まだ受信なし" },
   },
   registrationNumbers: {
     heading: "登録番号（キーホルダー・カード・ステッカー）",

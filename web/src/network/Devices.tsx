@@ -34,6 +34,20 @@ export interface DeviceView {
   status: "online" | "offline" | "silent";
 }
 
+/**
+ * What the 状態 column says: a device the API counts as online but that has never
+ * reported anything is "awaiting" (まだ受信なし), not connected — nothing proves it works.
+ */
+export type DeviceShownStatus = DeviceView["status"] | "awaiting";
+
+/** The status shown for `d` (see DeviceShownStatus). */
+export function shownStatus(d: Pick<DeviceView, "status" | "lastSeenAt" | "lastEventAt">): DeviceShownStatus {
+  return d.status === "online" && d.lastSeenAt === null && d.lastEventAt === null ? "awaiting" : d.status;
+}
+
+/** A mark beside the status word so the badge does not speak by colour alone. */
+const STATUS_MARK: Record<DeviceShownStatus, string> = { online: "●", offline: "○", silent: "!", awaiting: "…" };
+
 function DeviceRows({ devices, me, withMember }: { devices: DeviceView[]; me: Me; withMember: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
@@ -52,12 +66,14 @@ function DeviceRows({ devices, me, withMember }: { devices: DeviceView[]; me: Me
       </thead>
       <tbody>
         {devices.map((d) => (
-          <tr key={d.id} data-status={d.status}>
+          <tr key={d.id} data-status={shownStatus(d)}>
             {withMember ? <td><Link href={`/members/${d.memberId}`}>{d.memberName}</Link></td> : null}
             <td>{d.name}{d.topic ? <span className="muted"> ({d.topic})</span> : null}</td>
             <td>{t(`devices.kinds.${d.kind}`)} · {t(`devices.powers.${d.power}`)}</td>
             <td>
-              <span className={`badge status-${d.status}`}>{t(`devices.statuses.${d.status}`)}</span>
+              <span className={`badge device-status status-${shownStatus(d)}`}>
+                <span aria-hidden="true">{STATUS_MARK[shownStatus(d)]} </span>{t(`devices.statuses.${shownStatus(d)}`)}
+              </span>
               {d.status === "silent" ? <span className="hint"> {t("devices.silentHint")}</span> : null}
             </td>
             <td>{when(d.lastEventAt)}</td>
