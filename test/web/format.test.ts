@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ERROR_CODES } from "../../src/http/errors.ts";
+import { AUDIT_FAMILIES, routeParts } from "../../web/src/audit-actions.ts";
 import {
   formatDate, formatDateTime, formatDuration, formatLocalDate, formatMonth, formatPercent, formatPhone, formatTime, formatTimeOrDate, localDateIn,
   startOfLocalDay,
@@ -84,4 +85,104 @@ test("a date-only field becomes the local midnight of the organisation's zone, w
   assert.equal(startOfLocalDay("2027-01-04", "Asia/Kolkata"), "2027-01-04T00:00:00+05:30");
   assert.equal(localDateIn("2027-01-03T15:00:00Z", "Asia/Tokyo"), "2027-01-04", "the date an instant falls on in the zone");
   assert.equal(localDateIn(startOfLocalDay("2027-01-04", "America/New_York"), "America/New_York"), "2027-01-04");
+});
+
+/**
+ * The audit actions and subject kinds the code writes, read from src (core and
+ * network): the action and subject arguments of every `audit(db, request, action,
+ * subject, …)`, `auditAs(db, request, org, actor, action, subject, …)` and of a
+ * local wrapper `audit(action, …)`. A template literal must be listed in
+ * TEMPLATES with what it expands to, so a new dynamic action cannot go unlabelled.
+ */
+const TEMPLATES: Record<string, string[]> = {
+  "channel.${kind}.remove": ["channel.twilio.remove", "channel.email.remove"],
+  "delivery.${status}.list": ["delivery.failed.list", "delivery.cancelled.list"],
+  "partner.${action}": ["partner.archive", "partner.restore"],
+};
+
+function topLevelArgs(text: string, open: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let current = "";
+  let quote: string | null = null;
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      current += c;
+      if (c === "\\") { current += text[++i]; continue; }
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === "`") { quote = c; current += c; continue; }
+    if (c === "(" || c === "{" || c === "[") depth++;
+    if (c === ")" || c === "}" || c === "]") {
+      if (depth === 0) { args.push(current.trim()); return args; }
+      depth--;
+    }
+    if (c === "," && depth === 0) { args.push(current.trim()); current = ""; continue; }
+    current += c;
+  }
+  return args;
+}
+
+function literals(arg: string): string[] {
+  return [...arg.matchAll(/"([^"]*)"|`([^`]*)`/g)].flatMap((m) => {
+    if (m[1] !== undefined) return [m[1]];
+    const template = m[2] ?? "";
+    if (!template.includes("${")) return [template];
+    const expanded = TEMPLATES[template];
+    assert.ok(expanded, `the dynamic audit action \`${template}\` is not in TEMPLATES (test/web/format.test.ts)`);
+    return expanded;
+  });
+}
+
+async function auditCodesInSource(): Promise<{ actions: Set<string>; subjects: Set<string> }> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const actions = new Set<string>();
+  const subjects = new Set<string>();
+  const files = (await readdir("src", { recursive: true })).filter((f) => f.endsWith(".ts"));
+  for (const file of files) {
+    const text = await readFile(`src/${file}`, "utf8");
+    for (const m of text.matchAll(/\b(audit|auditAs)\(/g)) {
+      const before = text.slice(Math.max(0, m.index - 20), m.index);
+      if (/function\s+$/.test(before)) continue;
+      const args = topLevelArgs(text, m.index + m[0].length - 1);
+      const [actionAt, subjectAt] = m[1] === "auditAs" ? [4, 5] : args.length >= 4 ? [2, 3] : [0, -1];
+      for (const a of literals(args[actionAt] ?? "")) actions.add(a);
+      if (subjectAt >= 0) for (const s of literals(args[subjectAt] ?? "")) subjects.add(s);
+    }
+  }
+  return { actions, subjects };
+}
+
+test("every audit action and subject the code writes has a label in both languages", async () => {
+  const { actions, subjects } = await auditCodesInSource();
+  // The collector must keep finding the core's and the network's actions.
+  for (const known of ["member.erasure", "personal.view", "device.register", "partner.key", "consent.export_fhir", "finder.call", "partner.archive"]) {
+    assert.ok(actions.has(known), `collector lost ${known}`);
+  }
+  assert.ok(actions.size > 90, `only ${actions.size} actions found`);
+  assert.ok(subjects.has("partner") && subjects.has("route"));
+  const missing: string[] = [];
+  for (const [lang, texts] of [["ja", ja], ["en", en]] as const) {
+    const labels = texts.audit.actions as Record<string, string>;
+    const kinds = texts.audit.subjects as Record<string, string>;
+    for (const a of actions) if (!(a.replaceAll(".", "_") in labels)) missing.push(`${lang}: audit.actions.${a.replaceAll(".", "_")}`);
+    for (const s of subjects) if (!(s in kinds)) missing.push(`${lang}: audit.subjects.${s}`);
+  }
+  // The 操作 filter offers every family of action, each named in both languages.
+  for (const a of actions) {
+    const family = a.split(".")[0];
+    if (!(AUDIT_FAMILIES as readonly string[]).includes(family)) missing.push(`AUDIT_FAMILIES: ${family} (of ${a})`);
+  }
+  for (const family of AUDIT_FAMILIES) {
+    for (const [lang, texts] of [["ja", ja], ["en", en]] as const) if (!(family in texts.audit.subjects)) missing.push(`${lang}: audit.subjects.${family}`);
+  }
+  assert.deepEqual(missing, []);
+});
+
+test("a viewed route is named in words by its static parts", () => {
+  assert.deepEqual(routeParts("GET /members/:id/consents"), ["members", "consents"]);
+  assert.deepEqual(routeParts("GET /network/registration-numbers/:number"), ["registration-numbers"]);
+  assert.equal(ja.audit.paths.consents, "同意");
 });

@@ -10,6 +10,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, download } from "../api.ts";
+import { AUDIT_FAMILIES, routeParts } from "../audit-actions.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang, startOfLocalDay } from "../format.ts";
 import type { Me } from "../me.ts";
@@ -24,10 +25,6 @@ export function actorParts(actor: string): { kind: string; name: string } {
   return { kind, name };
 }
 
-const FAMILIES = [
-  "member", "member_import", "contact", "incident", "broadcast", "group", "team", "person", "session", "token", "channel", "policy", "organisation",
-  "audit_log",
-] as const;
 const ANY = "__any";
 
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -85,8 +82,10 @@ export function AuditLog({ me }: { me: Me }) {
       cell: (c) => {
         const route = c.row.original.detail.route;
         const kind = t(`audit.subjects.${c.getValue()}`, { defaultValue: c.getValue() });
-        // A route is the API's own name for what was shown: kept as it is, beside its translated kind.
-        return typeof route === "string" ? <>{kind} <code>{route}</code></> : kind;
+        if (typeof route !== "string") return kind;
+        // What was shown, in words (利用者 › 同意); the API's own route stays beside it, muted, for the exact record.
+        const words = routeParts(route).map((part) => t(`audit.paths.${part.replaceAll("-", "_")}`, { defaultValue: part })).join(" › ");
+        return <>{words || kind} <code className="muted">{route}</code></>;
       },
     }),
   ], [column, t, lang, me.timeZone, actionLabel]);
@@ -102,7 +101,7 @@ export function AuditLog({ me }: { me: Me }) {
           <Input />
         </TextField>
         <FieldSelect label={t("auditFilters.action")} value={family} onChange={setFamily} visible
-          options={[{ id: ANY, name: t("auditFilters.anyAction") }, ...FAMILIES.map((f) => ({ id: f, name: t(`audit.subjects.${f}`, { defaultValue: f }) }))]} />
+          options={[{ id: ANY, name: t("auditFilters.anyAction") }, ...AUDIT_FAMILIES.map((f) => ({ id: f, name: t(`audit.subjects.${f}`, { defaultValue: f }) }))]} />
         <TextField value={memberId} onChange={setMemberId}>
           <Label>{t("auditFilters.memberId")}</Label>
           <Input />
