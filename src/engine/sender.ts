@@ -348,7 +348,7 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
     const last = await inTransaction(db, async (tx) => {
       await tx.updateTable("outbox").set({ status: "failed", attempts, last_error: outcome.error, error_code: code, locked_until: null })
         .where("id", "=", row.id).execute();
-      return failOver(tx, row, outcome.error, now);
+      return failOver(tx, row, outcome.error, now, code);
     });
     if (last) {
       result.undeliverable.push({
@@ -369,9 +369,10 @@ export type FailedRow = Pick<Selectable<Database["outbox"]>,
  * none left, the recipient is undeliverable (see undeliverable.ts): on the
  * timeline, the alert moves on at once, an unreachable member is raised to the team.
  * Runs inside the caller's transaction (the row is already marked failed).
+ * `code` (ports.ts DeliveryErrorCode), when the channel gave one, goes on the timeline's `delivery_failed`.
  * Returns true when no channel was left.
  */
-export async function failOver(tx: Db, row: FailedRow, error: string, now: Date): Promise<boolean> {
+export async function failOver(tx: Db, row: FailedRow, error: string, now: Date, code: DeliveryErrorCode | null = null): Promise<boolean> {
   const channels = await recipientChannels(tx, row.recipient_kind as RecipientKind, row.recipient_id);
   const next = row.channel_index + 1;
   if (next < channels.length) {
@@ -391,6 +392,6 @@ export async function failOver(tx: Db, row: FailedRow, error: string, now: Date)
     })).onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing()).execute();
     return false;
   }
-  await undeliverable(tx, row, error, now);
+  await undeliverable(tx, row, error, now, code);
   return true;
 }

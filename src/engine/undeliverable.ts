@@ -61,13 +61,14 @@ async function defaultTeam(tx: Db, organisationId: string) {
  * A recipient's last channel failed: record it where people look, and keep the
  * member watched. Runs in the caller's transaction (the row is already marked failed).
  */
-export async function undeliverable(tx: Db, row: FailedMessage, error: string, now: Date): Promise<void> {
+export async function undeliverable(tx: Db, row: FailedMessage, error: string, now: Date, code: DeliveryErrorCode | null = null): Promise<void> {
   const personName = typeof row.payload?.personName === "string" ? row.payload.personName : undefined;
   if (row.incident_id) {
     await tx.insertInto("incident_events").values(incidentEvent(row.organisation_id, row.incident_id, now, "delivery_failed", {
       recipient: { kind: row.recipient_kind, id: row.recipient_id, ...(personName ? { displayName: personName } : {}) },
       channel: row.channel_kind, kind: row.message_kind, error,
-      ...(row.payload?.nobodyOnDuty === true ? { code: "nobody_on_duty" } : {}),
+      // The code says why in words on the console (ports.ts DeliveryErrorCode); the error text is the provider's own.
+      ...(row.payload?.nobodyOnDuty === true ? { code: "nobody_on_duty" } : code ? { code } : {}),
     })).execute();
   }
   if (row.message_kind === "alert" && row.incident_id && !(await othersStillTold(tx, row))) await moveOn(tx, row.incident_id, now);

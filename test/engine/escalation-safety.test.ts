@@ -196,6 +196,8 @@ for (const kind of databaseKinds()) {
         const [incident] = await unresolved(service, member.id);
         const timeline = incident.timeline.map((e: { type: string }) => e.type);
         assert.ok(timeline.includes("delivery_failed"), timeline.join());
+        // The timeline says why, as the channel's code (the console names it in words).
+        assert.deepEqual(incident.timeline.filter((e: { type: string }) => e.type === "delivery_failed").map((e: { code?: string }) => e.code), ["no_address"]);
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
         assert.match(metrics, /^mimamori_undeliverable_total [1-9]/m);
       } finally {

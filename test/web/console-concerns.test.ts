@@ -47,6 +47,29 @@ describe(`concerns in the console (${ON})`, () => {
     await service?.close();
   });
 
+  test("an incident raised by a report shows the report's summary on its timeline and links to the report", async () => {
+    const incidents = (await service.api("GET", "/incidents")).body.incidents as { id: string; memberId: string; timeline: Record<string, unknown>[] }[];
+    const incident = incidents.find((i) => i.memberId === memberId);
+    assert.ok(incident, "the matched report opened an incident");
+    const opened = incident.timeline.find((e) => e.type === "opened") as { summary: string; data: { reportId: string } };
+    assert.equal(opened.data.reportId, ids.consult);
+    const page = await signedInPage(browser, service.url, service.token);
+    await page.goto(`${service.url}/incidents`);
+    await page.getByRole("heading", { level: 1, name: "対応" }).waitFor();
+    await page.getByRole("button", { name: "山田花子" }).click();
+    const timeline = page.locator(".timeline");
+    await timeline.locator(".event-opened").getByText("協力事業者からの通報").waitFor();
+    await timeline.getByText(opened.summary).waitFor();
+    // No raw `partner:<uuid>`: the actor is named by kind, the summary names the partner.
+    assert.doesNotMatch((await timeline.textContent()) ?? "", /partner:[0-9a-f-]{36}/);
+    await assertAccessible(page, "Incident raised by a report (ja)");
+    await screenshot(page, "incident-from-report-ja");
+    await timeline.getByRole("link", { name: "この気づき（通報）を開く" }).click();
+    await page.waitForURL(`${service.url}/concerns/${ids.consult}`);
+    await page.getByText("新聞が3日分たまっています").first().waitFor();
+    await page.context().close();
+  });
+
   test("the queue, a report's page and its outcome with the keyboard alone; the statistics and their xlsx; ja and en", async () => {
     const page = await signedInPage(browser, service.url, service.token);
     await page.getByRole("link", { name: "気づき", exact: true }).press("Enter");

@@ -9,7 +9,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 import {
-  Button, Checkbox, CheckboxGroup, Form, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField, ToggleButton, ToggleButtonGroup,
+  Button, Checkbox, CheckboxGroup, Form, Label, Link, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField, ToggleButton,
+  ToggleButtonGroup,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, followEvents } from "../api.ts";
@@ -47,6 +48,42 @@ export function queueOrder(a: Incident, b: Incident): number {
 /** A person named on the timeline ({ id, displayName }), or null. */
 const personName = (value: unknown) => (value && typeof value === "object" && "displayName" in value ? String(value.displayName) : null);
 
+/** What raised or joined an incident (domain/concerns.ts CONCERN_SOURCES): a partner's report, a device's rule, a finder's call. */
+const CONCERN_SOURCES = ["partner_report", "device_inactive", "finder_call"] as const;
+const isConcernSource = (v: unknown): v is (typeof CONCERN_SOURCES)[number] => (CONCERN_SOURCES as readonly unknown[]).includes(v);
+
+/**
+ * Who acted, in words: a person's or token's label as the engine wrote it; a
+ * partner, a device or a finder (`partner:<id>`, `device:<id>`, `finder`) by kind,
+ * since the event's summary already names them.
+ */
+function actorWords(actor: string, t: (key: string) => string): string {
+  const kind = /^(partner|device):[0-9a-f-]{36}$/i.exec(actor)?.[1] ?? (actor === "finder" ? "finder" : null);
+  return kind ? t(`incidents.actorKinds.${kind}`) : actor;
+}
+
+/** The facts a concern carries on the timeline (`opened`, `concern_joined`): where it came from, its summary, a link to its source. */
+function ConcernFacts({ entry }: { entry: TimelineEntry }) {
+  const { t } = useTranslation();
+  if (!isConcernSource(entry.source)) return null;
+  const data = (entry.data ?? {}) as { reportId?: unknown; deviceId?: unknown };
+  return (
+    <>
+      {" "}— {t(`incidents.raisedBy.${entry.source}`)}
+      {typeof entry.summary === "string" ? <p className="summary">{entry.summary}</p> : null}
+      {typeof data.reportId === "string" ? <p><Link href={`/concerns/${data.reportId}`}>{t("incidents.openReport")}</Link></p> : null}
+      {typeof data.deviceId === "string" ? <p><Link href="/devices">{t("incidents.openDevices")}</Link></p> : null}
+    </>
+  );
+}
+
+/** Why a delivery failed, in words (engine/ports.ts DeliveryErrorCode); a console-only recipient with no code has no address. */
+function failureCode(entry: TimelineEntry): string | null {
+  if (entry.type !== "delivery_failed") return null;
+  if (typeof entry.code === "string") return entry.code;
+  return entry.channel === "console" ? "no_address" : null;
+}
+
 /** An incident's timeline: who was told what, when, on which channel, delivered or not; notes (also on a member's page). */
 export function Timeline({ incident, timeZone }: { incident: Incident; timeZone: string }) {
   const { t, i18n } = useTranslation();
@@ -76,9 +113,15 @@ export function Timeline({ incident, timeZone }: { incident: Incident; timeZone:
             <strong>{label === typeKey ? entry.type : label}</strong>
             {recipient ? <> — {recipient}</> : null}
             {typeof entry.channel === "string" ? <> ({t(`channels.${entry.channel}`, { defaultValue: entry.channel })})</> : null}
-            {entry.code === "nobody_on_duty" ? <> — {t("incidents.nobodyOnDuty")}</> : null}
-            {entry.actor ? <> — {entry.actor}</> : null}
-            {typeof entry.outcome === "string" ? <> — {t(`incidents.outcomes.${entry.outcome}`)}</> : null}
+            {failureCode(entry) ? <> — {t(`incidents.failures.${failureCode(entry)}`, { defaultValue: String(failureCode(entry)) })}</> : null}
+            {entry.type === "delivery_failed" && !failureCode(entry) && typeof entry.error === "string" ? <> — <span lang="en">{entry.error}</span></> : null}
+            {entry.actor ? <> — {actorWords(entry.actor, t)}</> : null}
+            {entry.type === "urgency_raised" && typeof entry.from === "string" && typeof entry.to === "string"
+              ? <> — {t(`incidents.urgencies.${entry.from}`)} → {t(`incidents.urgencies.${entry.to}`)}</> : null}
+            {entry.type === "member_answered" && typeof entry.answer === "string" ? <> — {t(`members.answers.${entry.answer}`, { defaultValue: entry.answer })}</> : null}
+            {typeof entry.outcome === "string"
+              ? <> — {entry.type === "finder_call_ended" ? t(`incidents.finderOutcomes.${entry.outcome}`) : t(`incidents.outcomes.${entry.outcome}`)}</> : null}
+            <ConcernFacts entry={entry} />
             {personName(entry.watcher) ? <> — {t("incidents.visit.watcherIs", { name: personName(entry.watcher) })}</> : null}
             {personName(entry.next) ? <> — {t("incidents.visit.nextIs", { name: personName(entry.next) })}</> : null}
             {typeof entry.visitOutcome === "string" ? <> — {t(`visits.outcomes.${entry.visitOutcome}`)}</> : null}
