@@ -109,11 +109,11 @@ export function registrationNumberRoutes(s: Services): FastifyPluginAsyncZod {
         s.clock.now());
       const detail = { registrationNumber: normaliseRegistrationNumber(registrationNumber), caller, reason, tellTeam };
       if (card === "not_in_team") {
-        await audit(s.db, request, "keyholder.lookup_refused", "registration_number", null, detail);
+        await audit(s.db, request, AUDITED_REFUSALS.notInTeam, "registration_number", null, detail);
         throw notInTeam("registrationNumber");
       }
       if (!card) {
-        await audit(s.db, request, "keyholder.lookup_miss", "registration_number", null, detail);
+        await audit(s.db, request, AUDITED_REFUSALS.miss, "registration_number", null, detail);
         throw new ApiError(404, "not_found", "no registration number in use matches", "registrationNumber");
       }
       await audit(s.db, request, "keyholder.lookup", "member", card.member.id, { ...detail, lookupId: card.lookupId });
@@ -121,6 +121,14 @@ export function registrationNumberRoutes(s: Services): FastifyPluginAsyncZod {
     });
   };
 }
+
+/**
+ * Refused lookups that are still written to the audit log: a number that matches
+ * nobody, or a member of another team. Who tried which number, and why, is what an
+ * investigation of a misused lookup needs (seed 001's keyholder scheme); these are
+ * the only rows a refused request writes.
+ */
+export const AUDITED_REFUSALS = { miss: "keyholder.lookup_miss", notInTeam: "keyholder.lookup_refused" } as const;
 
 /** Error codes of the registration-number routes (context.ts composes the network's). */
 export const REGISTRATION_NUMBER_ERROR_CODES = {
