@@ -28,6 +28,7 @@ import { invitePerson } from "./engine/people.ts";
 import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
+import { directoryContext } from "./directory/context.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
@@ -91,8 +92,13 @@ export async function startService(
   addSetupCheckSource(network.setupChecks);
   addPersonalDataHook(network.personalData);
   for (const check of network.causeChecks) addCauseCheck(check);
+  // The local-resources directory (issue 14): the same extension points; what it needs from the network comes through its ports.
+  const directory = directoryContext();
+  if (directory.setupChecks) addSetupCheckSource(directory.setupChecks);
+  addPersonalDataHook(directory.personalData);
+  for (const check of directory.causeChecks) addCauseCheck(check);
   const store = await openStore({
-    migrations: network.migrations,
+    migrations: [...network.migrations, ...directory.migrations],
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: join(config.dataDir, "pglite"),
@@ -142,7 +148,7 @@ export async function startService(
     sendLeaseMs: config.sendLeaseMs,
     phases: corePhases(metrics, new Map([["line", new LineEvents((organisationId, tx) => channelConfigs.line(organisationId, tx), config.spreadSeconds, !config.sandbox,
       (account, groupId, userId) => line.groupMemberName(account.organisationId, groupId, userId, undefined, account.channelAccessToken))]])).concat(
-      reportMailPhase(publicUrl), network.phases),
+      reportMailPhase(publicUrl), network.phases, directory.phases),
   });
   const ingest = new AnswerIngest(db, () => clock.now(), (n) => {
     metrics.answersRecorded += n;
@@ -151,13 +157,14 @@ export async function startService(
     config, db, databaseKind: store.kind, clock, wallClock, engine, ingest, inboundIngest: new InboundIngest(db), metrics, log, channelConfigs, links, publicUrl, secrets, serviceNames,
     ...(sandboxClock ? { sandboxClock } : {}),
   };
-  const app = await buildApp(services, [lineWebhook, twilioWebhooks], [network.http]);
+  const app = await buildApp(services, [lineWebhook, twilioWebhooks], [network.http, directory.http]);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   listeningUrl = `http://127.0.0.1:${port}`;
   if (config.engine) engine.start();
   await network.start(services);
+  await directory.start(services);
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
   await warnAboutSetup(db, config, log, clock.now());
 
@@ -168,6 +175,7 @@ export async function startService(
       if (stopped) return;
       stopped = true;
       await app.close();
+      await directory.stop();
       await network.stop();
       await engine.stop();
       email.close();

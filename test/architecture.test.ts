@@ -68,19 +68,36 @@ test("the core never imports a bounded context: only the composition root (servi
   assert.deepEqual([...new Set(inward)], ["service.ts"]);
 });
 
+const CONTEXTS = ["network", "directory"] as const;
+
 test("a bounded context keeps the core's layers inside: its domain is pure, its engine never imports HTTP, its providers run no SQL", () => {
   const layer = (f: string) => relative(SRC, f).split("/")[1];
-  const strays = under("network/").flatMap((f) => importsOf(f, readFileSync(f, "utf8")).flatMap((i) => {
-    const to = i.startsWith("network/") ? i.split("/")[1] : i.split("/")[0];
-    const from = layer(f);
-    const bad = (from === "domain" && !["domain"].includes(to))
-      || ((from === "store" || from === "engine") && (to === "http" || to === "providers"))
-      || (from === "providers" && (to === "store" || (to === "http" && !/^http\/(errors|schemas|services)\.ts$/.test(i))));
-    return bad ? [`src/${relative(SRC, f)} imports src/${i}`] : [];
-  }));
-  assert.deepEqual(strays, []);
-  const withSql = under("network/providers/").filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`);
-  assert.deepEqual(withSql, [], "a provider calls the network's commands; the SQL goes in src/network/engine/");
+  for (const context of CONTEXTS) {
+    const strays = under(`${context}/`).flatMap((f) => importsOf(f, readFileSync(f, "utf8")).flatMap((i) => {
+      const to = i.startsWith(`${context}/`) ? i.split("/")[1] : i.split("/")[0];
+      const from = layer(f);
+      const bad = (from === "domain" && !["domain"].includes(to))
+        || ((from === "store" || from === "engine") && (to === "http" || to === "providers"))
+        || (from === "providers" && (to === "store" || (to === "http" && !/^http\/(errors|schemas|services)\.ts$/.test(i))));
+      return bad ? [`src/${relative(SRC, f)} imports src/${i}`] : [];
+    }));
+    assert.deepEqual(strays, [], context);
+    const withSql = under(`${context}/providers/`).filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => `src/${relative(SRC, f)}`);
+    assert.deepEqual(withSql, [], `a provider calls the ${context}'s commands; the SQL goes in src/${context}/engine/`);
+  }
+  assert.ok(under("directory/").length >= 5, "the directory's sources were found");
+});
+
+test("a bounded context never imports another: the directory reaches the network only through ports the composition root passes", () => {
+  const crossing = CONTEXTS.flatMap((context) => under(`${context}/`).flatMap((f) => importsOf(f, readFileSync(f, "utf8"))
+    .filter((i) => CONTEXTS.some((other) => other !== context && i.startsWith(`${other}/`)))
+    .map((i) => `src/${relative(SRC, f)} imports src/${i}`)));
+  assert.deepEqual(crossing, []);
+});
+
+test("the detector of crossings sees a directory file importing the network", () => {
+  const file = join(SRC, "directory", "engine", "x.ts");
+  assert.deepEqual(importsOf(file, 'import { mayShare } from "../../network/engine/consents.ts";'), ["network/engine/consents.ts"]);
 });
 
 test("only the composition root (service.ts) imports providers, not the HTTP layer", () => {

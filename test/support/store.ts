@@ -1,16 +1,20 @@
 /** A bare store on a fresh database (PGlite in memory, or a PostgreSQL schema), for engine-level tests. */
 import { join } from "node:path";
+import { DIRECTORY_MIGRATIONS } from "../../src/directory/store/migrations.ts";
 import { NETWORK_MIGRATIONS } from "../../src/network/store/migrations.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { type DatabaseKind, dropSchema, type ExistingDatabase, POSTGRES_URL, uniqueName } from "./harness.ts";
 
+/** The bounded contexts' migrations, as service.ts applies them. */
+const CONTEXT_MIGRATIONS = [...NETWORK_MIGRATIONS, ...DIRECTORY_MIGRATIONS];
+
 export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(): Promise<void> }> {
   if (kind === "pglite") {
-    const store = await openStore({ dataDir: "memory://", migrations: NETWORK_MIGRATIONS });
+    const store = await openStore({ dataDir: "memory://", migrations: CONTEXT_MIGRATIONS });
     return { ...store, dispose: () => store.close() };
   }
   const schema = uniqueName("s");
-  const store = await openStore({ databaseUrl: POSTGRES_URL, schema, applicationName: "mimamori-test", migrations: NETWORK_MIGRATIONS });
+  const store = await openStore({ databaseUrl: POSTGRES_URL, schema, applicationName: "mimamori-test", migrations: CONTEXT_MIGRATIONS });
   return {
     ...store,
     async dispose() {
@@ -23,6 +27,6 @@ export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(
 /** Open the database of a stopped test service (to change what it left, as an operator would while it is down). */
 export async function openStopped(kind: DatabaseKind, database: ExistingDatabase): Promise<Store> {
   return kind === "pglite"
-    ? openStore({ dataDir: join(database.dataDir, "pglite"), migrations: NETWORK_MIGRATIONS })
-    : openStore({ databaseUrl: POSTGRES_URL, schema: database.schema, applicationName: "mimamori-test", migrations: NETWORK_MIGRATIONS });
+    ? openStore({ dataDir: join(database.dataDir, "pglite"), migrations: CONTEXT_MIGRATIONS })
+    : openStore({ databaseUrl: POSTGRES_URL, schema: database.schema, applicationName: "mimamori-test", migrations: CONTEXT_MIGRATIONS });
 }

@@ -1,0 +1,29 @@
+/**
+ * The directory's HTTP part (contexts.ts in the core explains the shape): its
+ * /api/v1/directory routes with their access, answers and team scope, its error
+ * codes, and its routes outside /api/v1 (the public HSDS API, the public page).
+ * Each area exports its own tables from its own file (…_ACCESS, …_RESPONSES,
+ * …_ERROR_CODES); this file only composes them.
+ */
+import type { HttpContext } from "../../http/contexts.ts";
+import type { DirectoryPorts } from "../engine/ports.ts";
+
+/** Error codes of the directory; each is declared for the type checker below. */
+export const DIRECTORY_ERROR_CODES = {} as const satisfies Record<string, string>;
+
+declare module "../../http/errors.ts" {
+  interface ContextErrorCodes extends Record<keyof typeof DIRECTORY_ERROR_CODES, true> {}
+}
+
+/** The directory's routes, given the ports the composition root passes (engine/ports.ts). */
+export function directoryHttp(_ports: DirectoryPorts): HttpContext {
+  return {
+    name: "directory",
+    access: {},
+    responses: {},
+    scope: {},
+    errorCodes: DIRECTORY_ERROR_CODES,
+    api: [],
+    outside: [],
+  };
+}

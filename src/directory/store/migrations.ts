@@ -1,0 +1,12 @@
+/**
+ * The directory's migrations, ids 2000–2999 (store/migrations.ts applies them
+ * after the core's and the network's). Each helper file holds one; append in id
+ * order. Numbering by area: 2000–2009 the HSDS core, 2010–2019 needs, matching,
+ * volunteers and referrals, 2020+ calendar, attendance and the rest.
+ */
+import type { Migration } from "../../store/migrations.ts";
+import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
+
+export const DIRECTORY_MIGRATIONS: Migration[] = [
+  hsdsCoreMigration,
+];
