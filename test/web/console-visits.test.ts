@@ -66,6 +66,8 @@ describe(`visits in the console (${ON})`, () => {
     // 本人に電話: the number to tap, then how the call went.
     const dial = desk.getByRole("link", { name: "電話をかける: 03-1234-5678" });
     assert.equal(await dial.getAttribute("href"), "tel:+81312345678");
+    // Nothing is chosen beforehand: the call cannot be recorded until its outcome is picked.
+    assert.equal(await desk.getByRole("button", { name: "通話の結果を記録する" }).isDisabled(), true);
     await desk.getByRole("button", { name: /通話の結果/ }).first().press("Enter");
     await desk.getByRole("option", { name: "留守番電話だった" }).press("Enter");
     await desk.getByLabel("通話のメモ（任意）").fill("夕方にもう一度かける");

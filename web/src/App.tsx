@@ -46,20 +46,36 @@ export function LanguageSwitch() {
   );
 }
 
-/** The screens a signed-in principal may open, in menu order (the API refuses the rest anyway). */
-export function menuFor(me: Me): Screen[] {
-  const screens: Screen[] = [];
+/** The menu's groups, in order: what the day's watching needs, the regional network, administration, one's own account. */
+export type MenuGroup = "watch" | "region" | "admin" | "me";
+
+/**
+ * The screens a signed-in principal may open, by menu group (the API refuses the
+ * rest anyway). Empty groups are left out; the order within and across groups is
+ * the menu's order.
+ */
+export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[] {
+  const staffLike = me.role === "admin" || me.role === "staff";
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
-  if (me.role === "watcher") screens.push("visits");
-  else screens.push("today", "incidents", "concerns", "members", "broadcasts", "groups", "reports", "devices", "partner-registry");
+  const watch: Screen[] = me.role === "watcher" ? ["visits"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
+  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
-  if (me.role === "admin" || me.role === "staff") screens.push("lookup");
-  if (me.role === "admin" || me.role === "auditor") screens.push("settings", "people", "tokens", "audit");
+  if (staffLike) region.push("lookup");
+  const admin: Screen[] = me.role === "admin" || me.role === "auditor" ? ["settings", "people", "tokens", "audit"] : [];
+  const mine: Screen[] = [];
   // Team alerts reach staff and admins on their own channels while they are on duty.
   // Watchers keep channels too: a visit request reaches them there.
-  if (me.kind === "person" && (me.role === "staff" || me.role === "admin" || me.role === "watcher")) screens.push("duty");
-  if (me.kind === "person") screens.push("sessions", "passkeys");
-  return screens;
+  if (me.kind === "person" && (staffLike || me.role === "watcher")) mine.push("duty");
+  if (me.kind === "person") mine.push("sessions", "passkeys");
+  const groups: { group: MenuGroup; screens: Screen[] }[] = [
+    { group: "watch", screens: watch }, { group: "region", screens: region }, { group: "admin", screens: admin }, { group: "me", screens: mine },
+  ];
+  return groups.filter((g) => g.screens.length > 0);
+}
+
+/** The screens a signed-in principal may open, in menu order. */
+export function menuFor(me: Me): Screen[] {
+  return menuGroupsFor(me).flatMap((g) => g.screens);
 }
 
 export function App() {
@@ -101,51 +117,59 @@ export function App() {
   const who = me.data.kind === "person" ? me.data.person.displayName : t("app.tokenUser");
   return (
     <RouterProvider navigate={navigate}>
-      <a className="skip" href="#main">{t("app.skip")}</a>
-      <header className="top">
-        <div className="brand">
-          {logo ? <img className="brand-logo" src={logo} alt="" data-testid="header-logo" /> : null}
-          <span className="app-name">{t("app.title")}</span>
-          <span className="org-name">{me.data.organisationName}</span>
-        </div>
-        <nav aria-label={t("app.nav")}>
-          <ul>
-            {menu.map((item) => (
-              <li key={item}>
-                <Link href={`/${item}`} aria-current={current === item ? "page" : undefined}>
-                  {t(item === "duty" && me.data?.role === "watcher" ? "nav.contactsOnly" : `nav.${item}`)}
-                </Link>
-              </li>
-            ))}
-          </ul>
+      <div className="frame">
+        <a className="skip" href="#main">{t("app.skip")}</a>
+        <header className="top">
+          <div className="brand">
+            {logo ? <img className="brand-logo" src={logo} alt="" data-testid="header-logo" /> : null}
+            <span className="app-name">{t("app.title")}</span>
+            <span className="org-name">{me.data.organisationName}</span>
+          </div>
+          <div className="tools">
+            <span className="who">{t("app.signedInAs", { name: who, role: t(`roles.${me.data.role}`) })}</span>
+            <LanguageSwitch />
+            <Button onPress={() => void signOut()}>{t("app.signOut")}</Button>
+          </div>
+        </header>
+        {/* Beside the screen on wide windows; one row that scrolls sideways on phones, so the screen starts at the top. */}
+        <nav className="menu" aria-label={t("app.nav")}>
+          {menuGroupsFor(me.data).map(({ group, screens }) => (
+            <div className="menu-group" key={group}>
+              <span className="menu-group-name" id={`menu-${group}`}>{t(`navGroups.${group}`)}</span>
+              <ul aria-labelledby={`menu-${group}`}>
+                {screens.map((item) => (
+                  <li key={item}>
+                    <Link href={`/${item}`} aria-current={current === item ? "page" : undefined}>
+                      {t(item === "duty" && me.data?.role === "watcher" ? "nav.contactsOnly" : `nav.${item}`)}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
         </nav>
-        <div className="tools">
-          <span className="who">{t("app.signedInAs", { name: who, role: t(`roles.${me.data.role}`) })}</span>
-          <LanguageSwitch />
-          <Button onPress={() => void signOut()}>{t("app.signOut")}</Button>
-        </div>
-      </header>
-      <main id="main" tabIndex={-1}>
-        {current === "today" ? <Today /> : null}
-        {current === "incidents" ? <Incidents me={me.data} /> : null}
-        {current === "concerns" ? <Concerns me={me.data} sub={subpath} /> : null}
-        {current === "members" ? <Members me={me.data} id={subpath} /> : null}
-        {current === "broadcasts" ? <Broadcasts me={me.data} id={subpath} /> : null}
-        {current === "groups" ? <Groups me={me.data} id={subpath} /> : null}
-        {current === "settings" ? <Settings me={me.data} section={subpath} /> : null}
-        {current === "visits" && !watcherMember ? <MyVisits me={me.data} /> : null}
-        {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
-        {current === "people" ? <People me={me.data} /> : null}
-        {current === "tokens" ? <Tokens me={me.data} /> : null}
-        {current === "reports" ? <Reports me={me.data} /> : null}
-        {current === "devices" ? <Devices me={me.data} /> : null}
-        {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
-        {current === "lookup" ? <Lookup me={me.data} /> : null}
-        {current === "audit" ? <AuditLog me={me.data} /> : null}
-        {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
-        {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
-        {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
-      </main>
+        <main id="main" tabIndex={-1}>
+          {current === "today" ? <Today /> : null}
+          {current === "incidents" ? <Incidents me={me.data} /> : null}
+          {current === "concerns" ? <Concerns me={me.data} sub={subpath} /> : null}
+          {current === "members" ? <Members me={me.data} id={subpath} /> : null}
+          {current === "broadcasts" ? <Broadcasts me={me.data} id={subpath} /> : null}
+          {current === "groups" ? <Groups me={me.data} id={subpath} /> : null}
+          {current === "settings" ? <Settings me={me.data} section={subpath} /> : null}
+          {current === "visits" && !watcherMember ? <MyVisits me={me.data} /> : null}
+          {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
+          {current === "people" ? <People me={me.data} /> : null}
+          {current === "tokens" ? <Tokens me={me.data} /> : null}
+          {current === "reports" ? <Reports me={me.data} /> : null}
+          {current === "devices" ? <Devices me={me.data} /> : null}
+          {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
+          {current === "lookup" ? <Lookup me={me.data} /> : null}
+          {current === "audit" ? <AuditLog me={me.data} /> : null}
+          {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}
+          {current === "sessions" ? <Sessions timeZone={me.data.timeZone} /> : null}
+          {current === "passkeys" ? <Passkeys timeZone={me.data.timeZone} /> : null}
+        </main>
+      </div>
     </RouterProvider>
   );
 }

@@ -17,6 +17,7 @@ export const en: Messages = {
     signedInAs: "{{name}} ({{role}})",
   },
   nav: { today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts", concerns: "Concerns", devices: "Devices", "partner-registry": "Partners", lookup: "Number lookup" },
+  navGroups: { watch: "Watching", region: "Regional network", admin: "Administration", me: "My account" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {
     admin: "Sets up and runs everything in the organisation.",

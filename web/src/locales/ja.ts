@@ -16,6 +16,7 @@ export const ja = {
     signedInAs: "{{name}}（{{role}}）",
   },
   nav: { today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先", concerns: "気づき", devices: "機器", "partner-registry": "協力事業者", lookup: "番号照会" },
+  navGroups: { watch: "見守り", region: "地域連携", admin: "管理", me: "わたし" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {
     admin: "組織のすべてを設定・操作できます。",

@@ -15,6 +15,7 @@ import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang, startOfLocalDay } from "../format.ts";
 import type { Me } from "../me.ts";
 import { FieldSelect } from "./Import.tsx";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 interface Entry { at: string; actor: string; action: string; subject: { kind: string; id: string | null }; detail: Record<string, unknown> }
 
@@ -125,7 +126,7 @@ export function AuditLog({ me }: { me: Me }) {
       {log.isPending ? <p>{t("app.loading")}</p> : null}
       {log.isError ? <ErrorText error={log.error} /> : null}
       {log.data ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("auditFilters.caption", { count: rows.length })}>
           <table>
             <caption>{t("auditFilters.caption", { count: rows.length })}</caption>
             <thead>
@@ -139,7 +140,7 @@ export function AuditLog({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       {log.hasNextPage ? (
         <Button onPress={() => void log.fetchNextPage()} isDisabled={log.isFetchingNextPage}>{t("auditFilters.more")}</Button>

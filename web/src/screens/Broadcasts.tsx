@@ -20,6 +20,7 @@ import { navigate } from "../router.ts";
 import { AssignVisit, type Incident } from "./Incidents.tsx";
 import { telHref } from "./MyVisits.tsx";
 import { useSettled } from "../settled.ts";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 type Tally = { safe: number; needHelp: number; none: number };
 interface Broadcast {
@@ -85,7 +86,7 @@ function BroadcastList({ me }: { me: Me }) {
       {list.isError ? <ErrorText error={list.error} /> : null}
       {list.data && list.data.broadcasts.length === 0 ? <p>{t("broadcasts.none")}</p> : null}
       {list.data?.broadcasts.length ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("broadcasts.list")}>
           <table>
             <thead>
               <tr>
@@ -108,7 +109,7 @@ function BroadcastList({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
     </section>
   );
@@ -284,7 +285,7 @@ function BroadcastDetail({ id, me, canAct }: { id: string; me: Me; canAct: boole
       <h1>{firstLine(b.text)}{b.drill ? <> <DrillBadge /></> : null}</h1>
       <p>{formatDateTime(b.createdAt, me.timeZone, lang)} — {t("broadcasts.recipientsCount", { count: b.recipients })}</p>
       <p className="message">{b.text}</p>
-      <div className="table-wrap">
+      <ScrollingTable label={t(b.drill ? "broadcasts.tallyDrillCaption" : "broadcasts.tallyCaption")}>
         <table className="tally">
           <caption>{t(b.drill ? "broadcasts.tallyDrillCaption" : "broadcasts.tallyCaption")}</caption>
           <thead>
@@ -314,7 +315,7 @@ function BroadcastDetail({ id, me, canAct }: { id: string; me: Me; canAct: boole
             </tr>
           </tfoot>
         </table>
-      </div>
+      </ScrollingTable>
       {b.question ? (
         <section aria-labelledby="silent-heading">
           <h2 id="silent-heading">{t("broadcasts.silent")}</h2>

@@ -15,6 +15,7 @@ import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 type GroupStatus = "active" | "awaiting_approval" | "left";
 interface Plan { every: string; weekday?: number; at: string; timeZone: string }
@@ -67,7 +68,7 @@ function GroupList({ me }: { me: Me }) {
       {waiting > 0 ? <p className="notice" role="status">{t("groups.waiting", { count: waiting })}</p> : null}
       {groups.data && groups.data.groups.length === 0 ? <p>{t("groups.none")}</p> : null}
       {groups.data && groups.data.groups.length > 0 ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("groups.title")}>
           <table>
             <caption className="visually-hidden">{t("groups.title")}</caption>
             <thead>
@@ -93,7 +94,7 @@ function GroupList({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       <p className="muted">{t("groups.howToAdd")}</p>
     </div>
@@ -164,7 +165,7 @@ function GroupPage({ me, id }: { me: Me; id: string }) {
             <h2 id="history">{t("groups.history")}</h2>
             {rounds.data && history.length === 0 ? <p>{t("groups.noHistory")}</p> : null}
             {history.length > 0 ? (
-              <div className="table-wrap">
+              <ScrollingTable label={t("groups.history")}>
                 <table>
                   <caption className="visually-hidden">{t("groups.history")}</caption>
                   <thead>
@@ -186,7 +187,7 @@ function GroupPage({ me, id }: { me: Me; id: string }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollingTable>
             ) : null}
           </section>
         </>
@@ -219,7 +220,7 @@ function CurrentRound({ round, timeZone }: { round: Round; timeZone: string }) {
       </p>
       <p><strong>{t("groups.tally", { confirmed: round.people.length - waiting.length, waiting: waiting.length })}</strong></p>
       {round.people.length === 0 ? <p>{t("groups.nobodySeen")}</p> : (
-        <div className="table-wrap">
+        <ScrollingTable label={t("groups.currentRound")}>
           <table>
             <caption className="visually-hidden">{t("groups.currentRound")}</caption>
             <thead>
@@ -245,7 +246,7 @@ function CurrentRound({ round, timeZone }: { round: Round; timeZone: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       )}
     </>
   );

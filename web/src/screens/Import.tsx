@@ -14,6 +14,7 @@ import {
 import { useTranslation } from "react-i18next";
 import { api, download } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 export const IMPORT_FIELDS = [
   "externalId", "displayName", "displayNameKana", "fullName", "birthDate", "phone", "address", "team",
@@ -150,7 +151,7 @@ export function Import() {
         <section aria-labelledby="mapping-heading">
           <h2 id="mapping-heading">{t("imports.mappingTitle")}</h2>
           <p>{t("imports.mappingLead")}</p>
-          <div className="table-wrap">
+          <ScrollingTable label={t("imports.mappingTitle")}>
             <table>
               <caption className="visually-hidden">{t("imports.mappingTitle")}</caption>
               <thead>
@@ -170,7 +171,7 @@ export function Import() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollingTable>
           <h3>{t("imports.defaultsTitle")}</h3>
           <div className="inline-form">
             <FieldSelect label={t("imports.defaultChannel")} value={channel} onChange={setChannel} visible
@@ -208,7 +209,7 @@ export function Import() {
             <>
               <h3>{t("imports.problemsTitle", { count: problemRows.length })}</h3>
               <p>{t("imports.problemsLead")}</p>
-              <div className="table-wrap">
+              <ScrollingTable label={t("imports.problemsTitle", { count: problemRows.length })}>
                 <table className="problems">
                   <caption className="visually-hidden">{t("imports.problemsTitle", { count: problemRows.length })}</caption>
                   <thead>
@@ -225,7 +226,7 @@ export function Import() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollingTable>
             </>
           ) : view.status === "checked" ? <p>{t("imports.noProblems")}</p> : null}
           {view.warnings.length ? (

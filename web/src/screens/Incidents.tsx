@@ -18,6 +18,7 @@ import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, formatPhone, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { telHref, type Visit } from "./MyVisits.tsx";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 export interface TimelineEntry { at: string; type: string; actor: string | null; [key: string]: unknown }
 export interface Incident {
@@ -137,11 +138,13 @@ export function Timeline({ incident, timeZone }: { incident: Incident; timeZone:
 /** 本人に電話: the member's number as a tel: link, and how the call went, recorded on the timeline. */
 function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canAct: boolean; onChanged: () => void }) {
   const { t } = useTranslation();
-  const [outcome, setOutcome] = useState<string>("no_answer");
+  // No preset answer: a call recorded without choosing must not read "did not answer".
+  const [outcome, setOutcome] = useState<string | null>(null);
   const [note, setNote] = useState("");
   const call = useMutation({
     mutationFn: () => api("POST", `/incidents/${incident.id}/calls`, { outcome, note }),
     onSuccess: () => {
+      setOutcome(null);
       setNote("");
       onChanged();
     },
@@ -154,8 +157,8 @@ function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canA
       ) : <p>{t("incidents.call.noPhone")}</p>}
       {/* Without a number there is no call to record: the member is reached another way (a visit, a contact). */}
       {canAct && incident.phone ? (
-        <Form className="call-form" aria-label={t("incidents.call.record")} onSubmit={(e) => { e.preventDefault(); call.mutate(); }}>
-          <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))}>
+        <Form className="call-form" aria-label={t("incidents.call.record")} onSubmit={(e) => { e.preventDefault(); if (outcome) call.mutate(); }}>
+          <Select selectedKey={outcome} onSelectionChange={(key) => setOutcome(String(key))} placeholder={t("incidents.chooseOutcome")}>
             <Label>{t("incidents.call.outcome")}</Label>
             <Button><SelectValue /><span aria-hidden="true"> ▼</span></Button>
             <Popover>
@@ -169,7 +172,7 @@ function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canA
             <TextArea rows={2} />
           </TextField>
           {call.isError ? <ErrorText error={call.error} /> : null}
-          <Button type="submit" isDisabled={call.isPending}>{t("incidents.call.record")}</Button>
+          <Button type="submit" isDisabled={call.isPending || !outcome}>{t("incidents.call.record")}</Button>
         </Form>
       ) : null}
     </section>
@@ -435,7 +438,7 @@ export function Incidents({ me }: { me: Me }) {
       {incidents.isError ? <ErrorText error={incidents.error} /> : null}
       {incidents.data && rows.length === 0 ? <p className="empty-state">{t(view === "unresolved" ? "incidents.noneOpen" : "incidents.noneResolved")}</p> : null}
       {rows.length ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("incidents.caption", { count: rows.length })}>
           <table>
             <caption>{t("incidents.caption", { count: rows.length })}</caption>
             <thead>
@@ -451,7 +454,7 @@ export function Incidents({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       {selected ? <Detail incident={selected} timeZone={me.timeZone} canAct={canAct} onChanged={refresh} /> : null}
     </div>

@@ -22,6 +22,7 @@ import { ContactEditor, type EditableMember, MemberForm } from "./MemberForm.tsx
 import { MemberDevices } from "../network/Devices.tsx";
 import { ConsentBadge, ConsentSection } from "./network/ConsentSection.tsx";
 import { RegistrationNumbers } from "./network/RegistrationNumbers.tsx";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 /** A channel's address as people read it: phone numbers (calls, SMS) as written in Japan, others as they are. */
 const channelAddress = (c: { kind: string; address: string }) => (c.kind === "voice" || c.kind === "sms" ? formatPhone(c.address) : c.address);
@@ -129,7 +130,7 @@ function MemberList({ me }: { me: Me }) {
       {members.isPending ? <p>{t("app.loading")}</p> : null}
       {members.data && rows.length === 0 ? <p className="empty-state">{query ? t("members.noneFound", { query }) : t(me.role === "admin" ? "members.noneAdmin" : me.role === "staff" ? "members.noneStaff" : "members.none")}</p> : null}
       {rows.length ? (
-        <div className="table-wrap">
+        <ScrollingTable label={query ? t("members.captionFound", { query, page: cursors.length + 1 }) : t("members.caption", { page: cursors.length + 1 })}>
           <table>
             <caption>{query ? t("members.captionFound", { query, page: cursors.length + 1 }) : t("members.caption", { page: cursors.length + 1 })}</caption>
             <thead>
@@ -143,7 +144,7 @@ function MemberList({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       <div className="pager">
         <Button isDisabled={cursors.length === 0} onPress={() => setCursors((c) => c.slice(0, -1))}>{t("members.previous")}</Button>

@@ -15,6 +15,7 @@ import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
 import type { Me, Person } from "../me.ts";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 interface Team { id: string; name: string }
 /** An invitation as the API answers it: the link (shown once), or where it was e-mailed. */
@@ -265,7 +266,7 @@ export function People({ me }: { me: Me }) {
       {people.isPending ? <p>{t("app.loading")}</p> : null}
       {people.isError ? <ErrorText error={people.error} /> : null}
       {people.data ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("people.caption", { count: people.data.people.length })}>
           <table>
             <caption>{t("people.caption", { count: people.data.people.length })}</caption>
             <thead>
@@ -279,7 +280,7 @@ export function People({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       <DutyBoard teams={teams.data?.teams ?? []} />
       {canChange && editing

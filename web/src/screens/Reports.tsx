@@ -15,6 +15,7 @@ import { MonthDownloads, MonthRangeForm, useMonthRange } from "../MonthRange.tsx
 import { formatDateTime, formatDuration, formatMonth, formatPercent, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { ReportMail } from "./ReportMail.tsx";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 interface Figures {
   members: number;
@@ -133,7 +134,7 @@ function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang;
   return (
     <section aria-labelledby={headingId} className="report-month">
       <h2 id={headingId}>{title}</h2>
-      <div className="table-wrap">
+      <ScrollingTable label={t("reports.caption", { month: title })}>
         <table>
           <caption>{t("reports.caption", { month: title })}</caption>
           <thead>
@@ -150,13 +151,13 @@ function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang;
             <tfoot><tr><th scope="row">{t("reports.total")}</th>{cells(month.total)}</tr></tfoot>
           ) : null}
         </table>
-      </div>
+      </ScrollingTable>
       <p>
         {t("reports.resolved")}
         {outcomes.length === 0 ? t("reports.none") : outcomes.map(([outcome, n]) => t("reports.outcomeCount", { outcome: t(`incidents.outcomes.${outcome}`), count: n })).join(t("reports.separator"))}
       </p>
       {month.broadcasts.length ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("reports.broadcastsCaption", { month: title })}>
           <table>
             <caption>{t("reports.broadcastsCaption", { month: title })}{month.broadcasts.some((b) => b.drill) ? ` ${t("reports.broadcastDrillNote")}` : ""}</caption>
             <thead>
@@ -177,7 +178,7 @@ function MonthTable({ month, lang, timeZone }: { month: ReportMonth; lang: Lang;
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
     </section>
   );

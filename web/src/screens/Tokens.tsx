@@ -12,6 +12,7 @@ import { api } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
+import { ScrollingTable } from "../ScrollingTable.tsx";
 
 interface Token {
   id: string; name: string; role: "admin" | "staff" | "observer"; instanceAdmin: boolean;
@@ -129,7 +130,7 @@ export function Tokens({ me }: { me: Me }) {
       {tokens.isPending ? <p>{t("app.loading")}</p> : null}
       {tokens.isError ? <ErrorText error={tokens.error} /> : null}
       {tokens.data ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("tokens.caption", { count: tokens.data.tokens.length })}>
           <table>
             <caption>{t("tokens.caption", { count: tokens.data.tokens.length })}</caption>
             <thead>
@@ -143,7 +144,7 @@ export function Tokens({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : null}
       {canChange ? <CreateForm onCreated={setShown} /> : null}
     </div>

@@ -6,13 +6,13 @@
  * (Excel), Shift_JIS CSV or xlsx with what the screen shows.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api.ts";
 import { ErrorText } from "../../ErrorText.tsx";
 import { MonthDownloads, MonthRangeForm, useMonthRange } from "../../MonthRange.tsx";
 import { formatMonth, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
+import { ScrollingTable } from "../../ScrollingTable.tsx";
 
 interface Figures {
   reports: number; watch: number; consult: number; emergency: number;
@@ -41,13 +41,6 @@ function Cells({ f }: { f: Figures }) {
   );
 }
 
-/** A table that may scroll sideways on a narrow screen: focusable, so the keyboard scrolls it too (WCAG 2.1.1). */
-export function ScrollingTable({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus, or the keyboard cannot scroll it (axe scrollable-region-focusable)
-    <section className="table-wrap" tabIndex={0} aria-label={label}>{children}</section>
-  );
-}
 
 function Head({ first }: { first: string }) {
   const { t } = useTranslation();

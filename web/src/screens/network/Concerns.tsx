@@ -17,7 +17,8 @@ import { api } from "../../api.ts";
 import { ErrorText } from "../../ErrorText.tsx";
 import { formatDateTime, formatPhone, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
-import { ConcernStatistics, ScrollingTable } from "./ConcernStatistics.tsx";
+import { ScrollingTable } from "../../ScrollingTable.tsx";
+import { ConcernStatistics } from "./ConcernStatistics.tsx";
 
 export const URGENCIES = ["emergency", "consult", "watch"] as const;
 export const TRIAGE_OUTCOMES = ["no_action", "consulted", "emergency_response"] as const;

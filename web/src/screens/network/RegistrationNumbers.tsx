@@ -14,6 +14,7 @@ import { ApiFailure, api } from "../../api.ts";
 import { ErrorText, errorSentence } from "../../ErrorText.tsx";
 import { formatDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
+import { ScrollingTable } from "../../ScrollingTable.tsx";
 
 const KINDS = ["keyholder", "card", "sticker"] as const;
 type Kind = (typeof KINDS)[number];
@@ -67,7 +68,7 @@ export function RegistrationNumbers({ id, me }: { id: string; me: Me }) {
       <p className="hint">{t("registrationNumbers.lead")}</p>
       {list.isError ? <ErrorText error={list.error} /> : null}
       {numbers.length ? (
-        <div className="table-wrap">
+        <ScrollingTable label={t("registrationNumbers.caption", { count: numbers.filter((n) => !n.withdrawnAt).length })}>
           <table className="registration-number-list">
             <caption>{t("registrationNumbers.caption", { count: numbers.filter((n) => !n.withdrawnAt).length })}</caption>
             <thead>
@@ -114,7 +115,7 @@ export function RegistrationNumbers({ id, me }: { id: string; me: Me }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       ) : list.data ? <p>{t("registrationNumbers.none")}</p> : null}
       {withdraw.isError ? <ErrorText error={withdraw.error} /> : null}
       <p role="status" className={notice ? "notice" : undefined}>{notice}</p>
