@@ -28,6 +28,7 @@ import { invitePerson } from "./engine/people.ts";
 import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
+import { DisclosureRefused, recordDisclosure } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
@@ -93,7 +94,18 @@ export async function startService(
   addPersonalDataHook(network.personalData);
   for (const check of network.causeChecks) addCauseCheck(check);
   // The local-resources directory (issue 14): the same extension points; what it needs from the network comes through its ports.
-  const directory = directoryContext();
+  // Referrals share a member's details only under the member's consent: the network's rule and disclosure record.
+  const directory = directoryContext({
+    async shareMemberDetails(db, organisationId, memberId, share, by, now) {
+      try {
+        const d = await recordDisclosure(db, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);
+        return { allowed: true, disclosureId: d.id };
+      } catch (error) {
+        if (error instanceof DisclosureRefused) return { allowed: false, refused: error.reason };
+        throw error;
+      }
+    },
+  });
   if (directory.setupChecks) addSetupCheckSource(directory.setupChecks);
   addPersonalDataHook(directory.personalData);
   for (const check of directory.causeChecks) addCauseCheck(check);

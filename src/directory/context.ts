@@ -19,6 +19,7 @@ import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
 import { directoryPersonalData } from "./engine/personal-data.ts";
+import { volunteerOffersPhase } from "./engine/volunteers.ts";
 import type { DirectoryPorts } from "./engine/ports.ts";
 import { directoryHttp } from "./http/context.ts";
 import { DIRECTORY_MIGRATIONS } from "./store/migrations.ts";
@@ -43,7 +44,7 @@ export interface DirectoryContext {
 export function directoryContext(ports: DirectoryPorts = {}): DirectoryContext {
   return {
     migrations: DIRECTORY_MIGRATIONS,
-    phases: [],
+    phases: [volunteerOffersPhase],
     causeChecks: [],
     http: directoryHttp(ports),
     personalData: directoryPersonalData,

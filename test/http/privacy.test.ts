@@ -9,6 +9,7 @@ import { REDACTED } from "../../src/http/privacy.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
 import { fileReport, makePartner } from "../network/support.ts";
+import { newId } from "../../src/ids.ts";
 
 const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "糖尿病", "救急搬送", "鈴木"];
 
@@ -24,6 +25,7 @@ for (const kind of databaseKinds()) {
     let visitId: string;
     let networkReportId: string;
     let partnerId: string;
+    let directory: { needId: string; volunteerId: string; referralId: string };
 
     before(async () => {
       service = await startTestService(kind);
@@ -67,6 +69,22 @@ for (const kind of databaseKinds()) {
       }, staff);
       assert.equal(partner.status, 201, JSON.stringify(partner.body));
       partnerId = partner.body.id;
+      // The directory (issue 14): a need about the member, a volunteer named like a contact, a referral to a provider.
+      const need = await service.api("POST", "/directory/needs",
+        { source: "console", memberId: member.id, taxonomyCodes: ["shopping_help"], note: "鈴木さんが松戸市1-2-3へ買い物を届ける" }, staff);
+      assert.equal(need.status, 201, JSON.stringify(need.body));
+      const volunteer = await service.api("POST", "/directory/volunteers",
+        { displayName: "鈴木", phone: "090-1111-2222", skills: ["shopping_help"], areas: [], availability: [], note: "山田花子さんの近所" }, staff);
+      assert.equal(volunteer.status, 201, JSON.stringify(volunteer.body));
+      const providerId = newId();
+      const at = new Date("2027-01-01T00:00:00Z");
+      await service.store.db.insertInto("directory_organizations").values({
+        id: providerId, organisation_id: (await service.store.db.selectFrom("members").select("organisation_id").where("id", "=", member.id).executeTakeFirstOrThrow()).organisation_id,
+        name: "社会福祉協議会", created_at: at, updated_at: at,
+      }).execute();
+      const referral = await service.api("POST", "/directory/referrals", { needId: need.body.id, providerId, note: "山田花子さんの買い物支援" }, staff);
+      assert.equal(referral.status, 201, JSON.stringify(referral.body));
+      directory = { needId: need.body.id, volunteerId: volunteer.body.id, referralId: referral.body.id };
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
     after(async () => {
@@ -125,12 +143,15 @@ for (const kind of databaseKinds()) {
         "member-imports": member.id,
         "network/reports": networkReportId,
         "network/partners": partnerId,
+        "directory/needs": directory.needId,
+        "directory/volunteers": directory.volunteerId,
+        "directory/referrals": directory.referralId,
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {
         // Public operations (an invitation's page) have no caller to shape the answer for; they are tested in test/web/people.test.ts.
         if (!operations.get || (operations.get as { security?: unknown[] }).security?.length === 0) continue;
-        const url = path.replace(/^\/api\/v1/, "").replace(/^\/((?:network\/)?[\w-]+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
+        const url = path.replace(/^\/api\/v1/, "").replace(/^\/((?:network\/|directory\/)?[\w-]+)\/\{id\}/, (_, first: string) => `/${first}/${ids[first]}`);
         assert.ok(!url.includes("{"), `no id for ${path}`);
         if (url.endsWith("/export")) {
           // Files, not JSON: the only ones an observer may take are counts that name nobody (the monthly report, the partner statistics).

@@ -53,7 +53,8 @@ export type ScheduleFit =
   | { kind: "open_now" }
   | { kind: "opens_later"; next: Date }
   | { kind: "no_schedule" }
-  | { kind: "not_open" }; // it has a schedule but no opening ahead
+  | { kind: "not_open" } // it has a schedule but no opening ahead
+  | { kind: "unknown" }; // it has a schedule nobody read (no reader plugged in)
 
 export type ScheduleOf<S extends ServiceCandidate = ServiceCandidate> = (service: S, at: Date) => ScheduleFit;
 
@@ -98,7 +99,7 @@ export const MATCH_REASONS = [
   "area_team", "area_postal_code", "area_town", "area_whole", "area_unstated",
   "has_capacity", "capacity_unknown",
   "age_eligible", "age_unknown",
-  "open_now", "opens_later", "no_schedule",
+  "open_now", "opens_later", "no_schedule", "schedule_unknown",
   "available_then", "availability_unstated", "other_times",
   "never_asked",
   // exclusions
@@ -226,6 +227,7 @@ export function weighService<S extends ServiceCandidate>(
     case "open_now": plus.push({ code: "open_now" }); score += POINTS.open_now; break;
     case "opens_later": plus.push({ code: "opens_later", detail: open.next.toISOString() }); score += POINTS.opens_later; break;
     case "no_schedule": plus.push({ code: "no_schedule" }); break;
+    case "unknown": plus.push({ code: "schedule_unknown" }); break;
     case "not_open": minus.push({ code: "not_open" }); break;
   }
   return minus.length > 0 ? { excluded: { candidate: service, reasons: minus } } : { suggested: { candidate: service, score, reasons: plus } };
@@ -330,6 +332,7 @@ export const MATCH_REASON_LABELS: Readonly<Record<MatchReasonCode, { ja: string;
   open_now: { ja: "開いている時間", en: "Open at that time" },
   opens_later: { ja: "次回の開催あり", en: "Opens later" },
   no_schedule: { ja: "開催日時の記載なし", en: "No schedule stated" },
+  schedule_unknown: { ja: "開催日時は要確認", en: "Check the schedule" },
   available_then: { ja: "活動可能な時間帯", en: "Available at that time" },
   availability_unstated: { ja: "活動時間の記載なし", en: "Availability not stated" },
   other_times: { ja: "別の時間帯に活動", en: "Available at other times" },

@@ -13,7 +13,22 @@ import type { Db } from "../../store/db.ts";
  */
 export type HandoverPart = (tx: Db, organisationId: string, from: string, to: string, now: Date) => Promise<Record<string, number>>;
 
+/** Why the network refused to share a member's details (its consent rules). */
+export type ShareRefusal = "no_member" | "no_consent" | "consent_denied" | "no_disaster_declared";
+
+/**
+ * Sharing a member's details with a receiving organisation (referrals): the
+ * network's consent rule and disclosure record (src/network/engine/consents.ts
+ * `recordDisclosure`, purpose share_partners), passed in by service.ts. It runs
+ * in a transaction of its own (before the referral records what was shared).
+ */
+export type ShareMemberDetails = (
+  db: Db, organisationId: string, memberId: string, share: { recipient: string; purpose: string; fields: string[] }, by: string, now: Date,
+) => Promise<{ allowed: true; disclosureId: string } | { allowed: false; refused: ShareRefusal }>;
+
 export interface DirectoryPorts {
+  /** Sharing a member's details under their consent; without it nothing is shared (`share_unavailable`). */
+  shareMemberDetails?: ShareMemberDetails;
   /** Other contexts' shares of a handover, run in the same transaction. */
   handoverParts?: readonly HandoverPart[];
 }

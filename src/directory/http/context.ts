@@ -7,23 +7,28 @@
  */
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
+import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
+import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
 
 /** Error codes of the directory; each is declared for the type checker below. */
-export const DIRECTORY_ERROR_CODES = {} as const satisfies Record<string, string>;
+export const DIRECTORY_ERROR_CODES = {
+  ...NEEDS_ERROR_CODES,
+  ...REFERRAL_ERROR_CODES,
+} as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
   interface ContextErrorCodes extends Record<keyof typeof DIRECTORY_ERROR_CODES, true> {}
 }
 
 /** The directory's routes, given the ports the composition root passes (engine/ports.ts). */
-export function directoryHttp(_ports: DirectoryPorts): HttpContext {
+export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: {},
-    responses: {},
+    access: { ...NEEDS_ACCESS, ...REFERRAL_ACCESS },
+    responses: { ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
-    api: [],
+    api: [(s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails)],
     outside: [],
   };
 }

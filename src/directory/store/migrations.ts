@@ -6,7 +6,9 @@
  */
 import type { Migration } from "../../store/migrations.ts";
 import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
+import { needsAndReferralsMigration } from "./migrations/2010-needs-and-referrals.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
   hsdsCoreMigration,
+  needsAndReferralsMigration,
 ];
