@@ -17,7 +17,7 @@ import { databaseKinds, startTestService, type TestService } from "../support/ha
 import { invitedPerson, type PersonClient } from "../support/people.ts";
 import { memberBody, plus, sandbox } from "../support/sandbox.ts";
 
-const SHOPPING = "shopping_help";
+const SHOPPING = "shopping";
 
 for (const kind of databaseKinds()) {
   describe(`needs, volunteers and referrals on ${kind}`, () => {
@@ -29,19 +29,20 @@ for (const kind of databaseKinds()) {
     let provider: string;
     let shopService: string;
     let fullService: string;
+    let deliveryService: string;
     let observer: string;
     let volunteerPerson: { client: PersonClient; id: string };
     const volunteers: Record<string, string> = {};
 
     /** Direct rows of the HSDS core (its commands are another part's). */
-    async function seedService(name: string, available: number, area: { kind: string; value: string | null }) {
+    async function seedService(name: string, available: number, area: { kind: string; value: string | null }, code = SHOPPING) {
       const id = newId();
       const now = new Date("2027-01-01T00:00:00Z");
       const db = service.store.db;
       await db.insertInto("directory_services").values({
         id, organisation_id: org, directory_organization_id: provider, name, status: "active", created_at: now, updated_at: now,
       }).execute();
-      await db.insertInto("directory_attributes").values({ id: newId(), organisation_id: org, link_entity: "service", link_id: id, taxonomy_code: SHOPPING, created_at: now })
+      await db.insertInto("directory_attributes").values({ id: newId(), organisation_id: org, link_entity: "service", link_id: id, taxonomy_code: code, created_at: now })
         .execute();
       await db.insertInto("directory_service_areas").values({
         id: newId(), organisation_id: org, service_id: id, name: "区域", area_kind: area.kind as "team", area_value: area.value, created_at: now,
@@ -77,7 +78,13 @@ for (const kind of databaseKinds()) {
         .execute();
       shopService = await seedService("買い物支援サービス", 2, { kind: "team", value: north });
       fullService = await seedService("買い物代行(満員)", 0, { kind: "whole", value: null });
-      await seedService("南の移動販売", 3, { kind: "team", value: south });
+      await seedService("南の移動販売", 3, { kind: "team", value: south }, "shopping.mobile_shop");
+      deliveryService = await seedService("夕食の宅配", 4, { kind: "postal_code", value: "650" }, "shopping.delivery");
+      // Open Monday to Friday, 09:00–17:00 (national holidays and 年末年始 closed).
+      await service.store.db.insertInto("directory_schedules").values({
+        id: newId(), organisation_id: org, service_id: shopService, kind: "opening_hours", freq: "WEEKLY", byday: "MO,TU,WE,TH,FR", dtstart: "2027-01-01",
+        opens_at: "09:00", closes_at: "17:00", created_at: now, updated_at: now,
+      }).execute();
       observer = (await api("POST", "/tokens", { name: "observer", role: "observer" })).body.token;
       const person = await invitedPerson(api, service.url, { displayName: "担い手 佐藤", loginId: "sato-volunteer", role: "watcher" });
       volunteerPerson = { client: person.client, id: person.id };
@@ -110,8 +117,12 @@ for (const kind of databaseKinds()) {
       const matches = await service.api("GET", `/directory/needs/${need.body.id}/matches`);
       assert.equal(matches.status, 200, JSON.stringify(matches.body));
       const suggested = matches.body.services.suggested;
-      assert.deepEqual(suggested.map((s: { id: string }) => s.id), [shopService], "only the service with places in the member's area");
-      assert.deepEqual(suggested[0].reasons.map((r: { code: string }) => r.code), ["taxonomy_exact", "area_team", "has_capacity", "no_schedule"]);
+      assert.deepEqual(suggested.map((s: { id: string }) => s.id), [shopService, deliveryService],
+        "the services with places in the member's area: shopping help first, a narrower kind (delivery) after it");
+      // Tuesday 2027-01-05 15:00 in Tokyo: within the opening hours.
+      assert.deepEqual(suggested[0].reasons.map((r: { code: string }) => r.code), ["taxonomy_exact", "area_team", "has_capacity", "open_now"]);
+      assert.deepEqual(suggested[1].reasons.map((r: { code: string; detail: string | null }) => `${r.code}:${r.detail}`),
+        ["taxonomy_related:shopping.delivery", "area_postal_code:650", "has_capacity:4", "no_schedule:null"]);
       assert.equal(suggested[0].providerName, "中央区社会福祉協議会");
       const excluded = Object.fromEntries(matches.body.services.excluded.map((e: { name: string; reasons: { code: string }[] }) => [e.name, e.reasons.map((r) => r.code)]));
       assert.deepEqual(excluded, { "買い物代行(満員)": ["no_capacity"], "南の移動販売": ["out_of_area"] });
@@ -308,6 +319,8 @@ for (const kind of databaseKinds()) {
         ["POST", "/directory/needs", { source: "incident", memberId: member.id, taxonomyCodes: [SHOPPING] }, 400, "sourceId"],
         ["POST", "/directory/needs", { source: "incident", sourceId: newId(), taxonomyCodes: [SHOPPING] }, 422, "sourceId"],
         ["POST", "/directory/needs", { source: "console", memberId: member.id, taxonomyCodes: ["買い物 支援"] }, 400, "taxonomyCodes.0"],
+        ["POST", "/directory/needs", { source: "console", memberId: member.id, taxonomyCodes: [SHOPPING, "no.such_code"] }, 422, "taxonomyCodes.1"],
+        ["POST", "/directory/volunteers", { displayName: "x", skills: ["no.such_code"], areas: [], availability: [] }, 422, "skills.0"],
         ["POST", "/directory/needs", { source: "console", memberId: member.id, taxonomyCodes: [SHOPPING], extra: 1 }, 400, "extra"],
         ["POST", "/directory/volunteers", { displayName: "x", skills: [], areas: [], availability: [{ weekday: 8, from: "09:00", to: "10:00" }] }, 400, "availability.0.weekday"],
         ["POST", "/directory/volunteers", { displayName: "x", skills: [], areas: [], availability: [{ weekday: 1, from: "10:00", to: "09:00" }] }, 400, "availability.0.to"],

@@ -71,10 +71,10 @@ for (const kind of databaseKinds()) {
       partnerId = partner.body.id;
       // The directory (issue 14): a need about the member, a volunteer named like a contact, a referral to a provider.
       const need = await service.api("POST", "/directory/needs",
-        { source: "console", memberId: member.id, taxonomyCodes: ["shopping_help"], note: "鈴木さんが松戸市1-2-3へ買い物を届ける" }, staff);
+        { source: "console", memberId: member.id, taxonomyCodes: ["shopping"], note: "鈴木さんが松戸市1-2-3へ買い物を届ける" }, staff);
       assert.equal(need.status, 201, JSON.stringify(need.body));
       const volunteer = await service.api("POST", "/directory/volunteers",
-        { displayName: "鈴木", phone: "090-1111-2222", skills: ["shopping_help"], areas: [], availability: [], note: "山田花子さんの近所" }, staff);
+        { displayName: "鈴木", phone: "090-1111-2222", skills: ["shopping"], areas: [], availability: [], note: "山田花子さんの近所" }, staff);
       assert.equal(volunteer.status, 201, JSON.stringify(volunteer.body));
       const providerId = newId();
       const at = new Date("2027-01-01T00:00:00Z");

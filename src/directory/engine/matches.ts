@@ -4,8 +4,9 @@
  * taxonomy meets the need (attributes) with their areas and capacities, and the
  * volunteers whose skills meet it with their open requests. The schedule of
  * services is read by a `ServiceScheduleReader` the context is given (the
- * directory's schedule module); without one, a service with schedule rows is
- * `unknown` and one without is `no_schedule`.
+ * directory's schedule module, directorySchedules, unless another is given).
+ * Taxonomy codes match exactly or through the shipped and the organisation's
+ * hierarchy (shopping meets shopping.proxy).
  */
 import { sql } from "kysely";
 import { localDateOf } from "../../domain/schedule.ts";
@@ -15,6 +16,8 @@ import {
   type DirectoryArea, type MatchNeed, type MatchOptions, type MatchResult, matchNeed, type ScheduleFit, type ServiceCandidate, type VolunteerCandidate,
 } from "../domain/matching.ts";
 import { ageOn, postalCodeIn } from "../domain/needs.ts";
+import { nextOpen, openAt, type ScheduleClosure, type ScheduleRule } from "../domain/schedule.ts";
+import { broaderOf, codeWithDescendants, type TaxonomyTerm, taxonomyWithExtensions } from "../domain/taxonomy-ja.ts";
 import type { Need } from "./needs.ts";
 import { getNeed } from "./needs.ts";
 import "../store/schema.ts";
@@ -23,12 +26,44 @@ import "../store/needs-schema.ts";
 /** What the schedule says about each service at `at` (service id → fit); services left out are `no_schedule`. */
 export type ServiceScheduleReader = (db: Db, organisationId: string, serviceIds: string[], at: Date) => Promise<Map<string, ScheduleFit>>;
 
-/** Without a reader: services with schedule rows are `unknown` (somebody must look), the others `no_schedule`. */
-export const unreadSchedules: ServiceScheduleReader = async (db, organisationId, serviceIds) => {
-  if (serviceIds.length === 0) return new Map();
-  const rows = await db.selectFrom("directory_schedules").select("service_id").distinct().where("organisation_id", "=", organisationId)
-    .where("service_id", "in", serviceIds).execute();
-  return new Map(rows.flatMap((r) => (r.service_id ? [[r.service_id, { kind: "unknown" } as ScheduleFit]] : [])));
+/**
+ * The directory's schedules read with domain/schedule.ts: a service's own rows
+ * (opening hours and events) with its own and its provider's closures, national
+ * holidays and 年末年始 closed: `open_now` when an occurrence runs at `at`,
+ * `opens_later` with the next start, `not_open` when none within 400 days,
+ * `no_schedule` without rows.
+ */
+export const directorySchedules: ServiceScheduleReader = async (db, organisationId, serviceIds, at) => {
+  const fits = new Map<string, ScheduleFit>();
+  if (serviceIds.length === 0) return fits;
+  const rows = await db.selectFrom("directory_schedules").select([
+    "id", "service_id", "kind", "freq", "interval", "byday", "bymonthday", "count", "wkst", "opens_at", "closes_at", "closed_on_holidays",
+    sql<string | null>`to_char(dtstart, 'YYYY-MM-DD')`.as("dtstart"), sql<string | null>`to_char(until, 'YYYY-MM-DD')`.as("until"),
+    sql<string | null>`to_char(valid_from, 'YYYY-MM-DD')`.as("valid_from"), sql<string | null>`to_char(valid_to, 'YYYY-MM-DD')`.as("valid_to"),
+  ]).where("organisation_id", "=", organisationId).where("service_id", "in", serviceIds).execute();
+  if (rows.length === 0) return fits;
+  const providers = new Map((await db.selectFrom("directory_services").select(["id", "directory_organization_id"]).where("organisation_id", "=", organisationId)
+    .where("id", "in", serviceIds).execute()).map((r) => [r.id, r.directory_organization_id]));
+  const closures = await db.selectFrom("directory_closures").select([
+    "id", "kind", "reason", "service_id", "directory_organization_id",
+    sql<string>`to_char(starts_on, 'YYYY-MM-DD')`.as("starts_on"), sql<string>`to_char(ends_on, 'YYYY-MM-DD')`.as("ends_on"),
+  ]).where("organisation_id", "=", organisationId).where("ends_on", ">=", sql<string>`${at.toISOString().slice(0, 10)}::date - 1`).execute();
+  for (const id of new Set(rows.map((r) => r.service_id).filter((x): x is string => x !== null))) {
+    const rules: ScheduleRule[] = rows.filter((r) => r.service_id === id).map((r) => ({
+      id: r.id, kind: r.kind, freq: r.freq, interval: r.interval, byday: r.byday, bymonthday: r.bymonthday, count: r.count, wkst: r.wkst,
+      dtstart: r.dtstart, until: r.until, opens_at: r.opens_at, closes_at: r.closes_at, valid_from: r.valid_from, valid_to: r.valid_to,
+      closed_on_holidays: r.closed_on_holidays,
+    }));
+    const own: ScheduleClosure[] = closures.filter((c) => c.service_id === id || (c.service_id === null && (c.directory_organization_id === null || c.directory_organization_id === providers.get(id))))
+      .map((c) => ({ id: c.id, kind: c.kind, starts_on: c.starts_on, ends_on: c.ends_on, reason: c.reason }));
+    const options = { closures: own };
+    if (openAt(rules, at, options)) fits.set(id, { kind: "open_now" });
+    else {
+      const next = nextOpen(rules, at, options);
+      fits.set(id, next ? { kind: "opens_later", next: next.start } : { kind: "not_open" });
+    }
+  }
+  return fits;
 };
 
 export interface MatchDeps {
@@ -58,10 +93,20 @@ export async function matchFacts(db: Db, organisationId: string, need: Need, now
   };
 }
 
-/** Codes to look candidates up by: the need's and, through `broader`, their ancestors (a related match). */
-function lookupCodes(codes: readonly string[], options: MatchOptions | undefined): string[] {
-  const all = new Set(codes);
-  for (const c of codes) for (let up = options?.broader?.(c), n = 0; up !== undefined && n < 10; up = options?.broader?.(up), n++) all.add(up);
+/** The shipped taxonomy with the organisation's own terms (directory_taxonomy_terms). */
+export async function organisationTaxonomy(db: Db, organisationId: string): Promise<TaxonomyTerm[]> {
+  const rows = await db.selectFrom("directory_taxonomy_terms").select(["id", "code", "name", "parent_code", "description", "mapped_code"])
+    .where("organisation_id", "=", organisationId).execute();
+  return taxonomyWithExtensions(rows);
+}
+
+/** Codes to look candidates up by: the need's, their ancestors and their descendants (related matches either way). */
+export function lookupCodes(codes: readonly string[], terms: readonly TaxonomyTerm[], broader: (code: string) => string | undefined): string[] {
+  const all = new Set<string>();
+  for (const c of codes) {
+    for (const d of codeWithDescendants(terms, c)) all.add(d);
+    for (let up = broader(c), n = 0; up !== undefined && n < 16; up = broader(up), n++) all.add(up);
+  }
   return [...all];
 }
 
@@ -121,6 +166,18 @@ export async function volunteerCandidates(db: Db, organisationId: string, codes:
   }));
 }
 
+/** The matching options with the organisation's taxonomy's `broader` (unless given), and the terms. */
+export async function matchOptions(db: Db, organisationId: string, given: MatchOptions = {}): Promise<{ match: MatchOptions; terms: TaxonomyTerm[] }> {
+  const terms = await organisationTaxonomy(db, organisationId);
+  return { terms, match: { broader: broaderOf(terms), ...given } };
+}
+
+/** Codes of a need or a volunteer's skills that are neither shipped nor the organisation's own, in the order given. */
+export async function unknownCodes(db: Db, organisationId: string, codes: readonly string[]): Promise<string[]> {
+  const known = new Set((await organisationTaxonomy(db, organisationId)).map((t) => t.code));
+  return codes.filter((c) => !known.has(c));
+}
+
 /** The suggestions for a need, with reasons (domain/matching.ts); undefined when there is no such need. */
 export async function suggestMatches(
   db: Db, organisationId: string, needId: string, now: Date, deps: MatchDeps = {},
@@ -128,10 +185,11 @@ export async function suggestMatches(
   const need = await getNeed(db, organisationId, needId);
   if (!need) return undefined;
   const facts = await matchFacts(db, organisationId, need, now);
-  const codes = lookupCodes(need.taxonomyCodes, deps.options);
+  const options = await matchOptions(db, organisationId, deps.options);
+  const codes = lookupCodes(need.taxonomyCodes, options.terms, options.match.broader ?? (() => undefined));
   const services = await serviceCandidates(db, organisationId, codes);
   const volunteers = await volunteerCandidates(db, organisationId, codes, need.id);
-  const fits = await (deps.schedules ?? unreadSchedules)(db, organisationId, services.map((s) => s.id), facts.at);
-  const result = matchNeed(facts, services, volunteers, (s) => fits.get(s.id) ?? { kind: "no_schedule" }, deps.options);
+  const fits = await (deps.schedules ?? directorySchedules)(db, organisationId, services.map((s) => s.id), facts.at);
+  const result = matchNeed(facts, services, volunteers, (s) => fits.get(s.id) ?? { kind: "no_schedule" }, options.match);
   return { need, result };
 }

@@ -18,7 +18,7 @@ import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { type DirectoryArea, type MatchOptions, matchNeed, nextOffers, offersLeft, type WeeklySlot } from "../domain/matching.ts";
 import { checkAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestStatus } from "../domain/needs.ts";
-import { matchFacts, volunteerCandidates } from "./matches.ts";
+import { lookupCodes, matchFacts, matchOptions, volunteerCandidates } from "./matches.ts";
 import { getNeed, NeedError } from "./needs.ts";
 import "../store/needs-schema.ts";
 
@@ -219,13 +219,14 @@ async function offerWithin(tx: Db, organisationId: string, needId: string, optio
     .where("organisation_id", "=", organisationId).where("need_id", "=", needId).where("status", "=", "offered").executeTakeFirstOrThrow()).n);
   const left = offersLeft(open, options.match);
   const facts = await matchFacts(tx, organisationId, need, now);
-  const candidates = await volunteerCandidates(tx, organisationId, need.taxonomyCodes, needId);
+  const { match, terms } = await matchOptions(tx, organisationId, options.match);
+  const candidates = await volunteerCandidates(tx, organisationId, lookupCodes(need.taxonomyCodes, terms, match.broader ?? (() => undefined)), needId);
   // Lock the candidates so two needs offered at once do not both take a volunteer's last free place.
   if (candidates.length) {
     await tx.selectFrom("directory_volunteers").select("id").where("organisation_id", "=", organisationId).where("id", "in", candidates.map((c) => c.id))
       .forUpdate().execute();
   }
-  const suggested = matchNeed(facts, [], candidates, () => ({ kind: "no_schedule" }), options.match).volunteers.suggested;
+  const suggested = matchNeed(facts, [], candidates, () => ({ kind: "no_schedule" }), match).volunteers.suggested;
   let chosen: string[];
   if (options.volunteerIds) {
     options = { ...options, volunteerIds: [...new Set(options.volunteerIds)] };
@@ -237,7 +238,7 @@ async function offerWithin(tx: Db, organisationId: string, needId: string, optio
     if (bad !== undefined) throw new VolunteerError("volunteer_not_eligible", `volunteer ${bad} cannot be asked now (see the matches for why)`, "volunteerIds");
     chosen = options.volunteerIds ?? [];
   } else {
-    chosen = nextOffers(suggested, open, options.match).slice(0, options.upTo ?? Number.POSITIVE_INFINITY).map((v) => v.id);
+    chosen = nextOffers(suggested, open, match).slice(0, options.upTo ?? Number.POSITIVE_INFINITY).map((v) => v.id);
   }
   if (chosen.length === 0) return [];
   const hours = options.respondHours ?? await lastRespondHours(tx, organisationId, needId);

@@ -20,7 +20,8 @@ import type { Services } from "../../http/services.ts";
 import { checkTeam, notInTeam, teamScope } from "../../http/team-scope.ts";
 import { DIRECTORY_AREA_KINDS, MATCH_REASONS, type MatchReason, offersLeft } from "../domain/matching.ts";
 import { MAX_RESPOND_HOURS, NEED_SOURCES, NEED_STATUSES, VOLUNTEER_REQUEST_STATUSES } from "../domain/needs.ts";
-import { type MatchDeps, suggestMatches } from "../engine/matches.ts";
+import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
+import { type MatchDeps, suggestMatches, unknownCodes } from "../engine/matches.ts";
 import { getNeed, listNeeds, type Need, NeedError, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
 import {
   acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listContacts, listRequests, listVolunteers, logContact,
@@ -31,7 +32,8 @@ const tags = ["directory"];
 const Time = z.string().describe("ISO 8601 date-time, UTC");
 
 /** A taxonomy code (the shipped Japanese taxonomy's or the organisation's own). */
-export const TaxonomyCode = safeString().min(1, "is required").max(64, "at most 64 characters").regex(/^[A-Za-z0-9_.:-]+$/, "must be a taxonomy code (letters, digits, _ . : -)");
+export const TaxonomyCode = safeString().min(1, "is required").max(64, "at most 64 characters")
+  .regex(TAXONOMY_CODE_PATTERN, "must be a taxonomy code (lower-case words joined by dots, e.g. shopping.proxy)");
 const Area = z.strictObject({
   kind: z.enum(DIRECTORY_AREA_KINDS).describe("whole, team (a team id), postal_code (a prefix of digits), town (part of the address)"),
   value: safeString().max(100, "at most 100 characters").describe("the team id, postal code or town; empty for whole"),
@@ -177,7 +179,15 @@ export const NEEDS_ERROR_CODES = {
   offer_expired: "the time to answer has passed: the need went to the next volunteer",
   person_taken: "this person is another volunteer's login already",
   source_member_mismatch: "the incident, visit or need named is about another member",
+  unknown_taxonomy_code: "a taxonomy code that is neither in the shipped Japanese taxonomy nor the organisation's own terms",
 } as const;
+
+/** 422 unknown_taxonomy_code naming the first unknown code's field (e.g. taxonomyCodes.1). */
+async function checkCodes(s: Services, organisationId: string, codes: readonly string[] | undefined, field: string): Promise<void> {
+  if (!codes?.length) return;
+  const [first] = await unknownCodes(s.db, organisationId, codes);
+  if (first !== undefined) throw new ApiError(422, "unknown_taxonomy_code", `unknown taxonomy code: ${first}`, `${field}.${codes.indexOf(first)}`);
+}
 
 /** A refused engine command as our error: a missing row named in the body is 422 unknown_reference, a rule's refusal 409. */
 export function needErrorToApi(error: unknown): never {
@@ -253,6 +263,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       const kind = b.source === "incident" ? "incident" : b.source === "visit" ? "visit" : "member";
       const id = kind === "member" ? b.memberId : b.sourceId;
       if (id) checkTeam(request.principal, await teamOf(s.db, org, kind, id), kind === "member" ? "memberId" : "sourceId");
+      await checkCodes(s, org, b.taxonomyCodes, "taxonomyCodes");
       const need = await attempt(() => recordNeed(s.db, org, {
         source: b.source, sourceId: b.sourceId ?? null, memberId: b.memberId ?? null, taxonomyCodes: b.taxonomyCodes, note: b.note ?? null,
         wantedAt: b.wantedAt ? new Date(b.wantedAt) : null,
@@ -325,6 +336,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
 
     app.post("/directory/volunteers", { schema: { tags, body: VolunteerCreate, summary: "Register a volunteer" } }, async (request, reply) => {
       const b = request.body;
+      await checkCodes(s, request.principal.organisationId, b.skills, "skills");
       const v = await attempt(() => createVolunteer(s.db, request.principal.organisationId, {
         displayName: b.displayName, phone: b.phone ?? null, personId: b.personId ?? null, skills: b.skills, areas: b.areas, availability: b.availability,
         ...(b.onDuty !== undefined ? { onDuty: b.onDuty } : {}), maxOpenRequests: b.maxOpenRequests ?? null, note: b.note ?? null,
@@ -343,6 +355,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       schema: { tags, params: IdParams, body: VolunteerPatch, summary: "Change a volunteer: skills, areas, slots, on duty (off duty passes their open requests on), archive" },
     }, async (request) => {
       const { phone, personId, maxOpenRequests, note, ...rest } = request.body;
+      await checkCodes(s, request.principal.organisationId, rest.skills, "skills");
       const v = await attempt(() => updateVolunteer(s.db, request.principal.organisationId, request.params.id, {
         ...rest, ...(phone !== undefined ? { phone } : {}), ...(personId !== undefined ? { personId } : {}),
         ...(maxOpenRequests !== undefined ? { maxOpenRequests } : {}), ...(note !== undefined ? { note } : {}),
