@@ -30,6 +30,7 @@ import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
 import { DisclosureRefused, recordDisclosure } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
+import { handOverPartners } from "./network/engine/partners.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
@@ -96,6 +97,7 @@ export async function startService(
   // The local-resources directory (issue 14): the same extension points; what it needs from the network comes through its ports.
   // Referrals share a member's details only under the member's consent: the network's rule and disclosure record.
   const directory = directoryContext({
+    handoverParts: [handOverPartners],
     async shareMemberDetails(db, organisationId, memberId, share, by, now) {
       try {
         const d = await recordDisclosure(db, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);

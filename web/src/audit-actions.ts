@@ -10,8 +10,8 @@ export const AUDIT_FAMILIES = [
   "audit_log",
   // The regional network (src/network).
   "network_report", "network_statistics", "partner", "registration_number", "keyholder", "finder", "device", "consent", "disaster",
-  // The local-resources directory (src/directory): needs, volunteers, referrals.
-  "directory_need", "directory_volunteer", "directory_request", "directory_contact", "directory_referral",
+  // The local-resources directory (src/directory): providers and services; needs, volunteers, referrals.
+  "directory", "directory_need", "directory_volunteer", "directory_request", "directory_contact", "directory_referral",
 ] as const;
 
 /**

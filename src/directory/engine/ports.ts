@@ -7,11 +7,13 @@
 import type { Db } from "../../store/db.ts";
 
 /**
- * Another context's share of a handover (engine/handover.ts): moves what `from`
- * owns there (the network's partners) to `to`, inside the handover's
- * transaction. Returns what it moved, by kind (e.g. `{ partners: 3 }`).
+ * A share of a handover (engine/handover.ts): moves what person `from` owns
+ * (the directory's providers and services, the network's partners…) to `to`,
+ * inside the handover's transaction, recording history where the records keep
+ * it; `by` names the actor as the audit log does. Returns what it moved, by kind
+ * (e.g. `{ partners: 3 }`).
  */
-export type HandoverPart = (tx: Db, organisationId: string, from: string, to: string, now: Date) => Promise<Record<string, number>>;
+export type HandoverPart = (tx: Db, organisationId: string, from: string, to: string, by: string, now: Date) => Promise<Record<string, number>>;
 
 /** Why the network refused to share a member's details (its consent rules). */
 export type ShareRefusal = "no_member" | "no_consent" | "consent_denied" | "no_disaster_declared";

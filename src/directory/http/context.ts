@@ -7,11 +7,13 @@
  */
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
+import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
 
 /** Error codes of the directory; each is declared for the type checker below. */
 export const DIRECTORY_ERROR_CODES = {
+  ...DIRECTORY_STAFF_ERROR_CODES,
   ...NEEDS_ERROR_CODES,
   ...REFERRAL_ERROR_CODES,
 } as const satisfies Record<string, string>;
@@ -24,11 +26,11 @@ declare module "../../http/errors.ts" {
 export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: { ...NEEDS_ACCESS, ...REFERRAL_ACCESS },
-    responses: { ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES },
+    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS },
+    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
-    api: [(s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails)],
+    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails)],
     outside: [],
   };
 }

@@ -47,6 +47,17 @@ function partnerColumns(db: Db) {
   ]);
 }
 
+/**
+ * A handover (the directory's engine/handover.ts, through the port service.ts
+ * passes): every partner `from` owns, archived ones too, goes to `to` in the
+ * caller's transaction. The route's audit entry records it. Returns `{ partners: n }`.
+ */
+export async function handOverPartners(tx: Db, organisationId: string, from: string, to: string, _by: string, now: Date): Promise<Record<string, number>> {
+  const r = await tx.updateTable("network_partners").set({ owner_person_id: to, updated_at: now })
+    .where("organisation_id", "=", organisationId).where("owner_person_id", "=", from).executeTakeFirst();
+  return { partners: Number(r.numUpdatedRows) };
+}
+
 /** The organisation's partners, by name; archived ones only when asked. */
 export async function listPartners(db: Db, organisationId: string, includeArchived = false): Promise<PartnerRow[]> {
   let q = partnerColumns(db).where("organisation_id", "=", organisationId);

@@ -1,0 +1,55 @@
+/**
+ * The directory's pure rules: when a service counts as not verified (6 months,
+ * calendar months, month ends) and which schedule rows may be stored (HSDS 3.1's
+ * RFC 5545 subset).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { scheduleProblems } from "../../src/directory/domain/schedule-shape.ts";
+import { NOT_VERIFIED_AFTER_MONTHS, staleOnOrBefore, verificationDue } from "../../src/directory/domain/verification.ts";
+
+test("a service is due for verification when never verified or verified 6 full calendar months ago", () => {
+  assert.equal(NOT_VERIFIED_AFTER_MONTHS, 6);
+  assert.equal(staleOnOrBefore("2026-12-01"), "2026-06-01");
+  assert.equal(staleOnOrBefore("2027-08-31"), "2027-02-28", "a month end falls back to the shorter month's end");
+  assert.equal(staleOnOrBefore("2028-08-31"), "2028-02-29", "leap year");
+  assert.equal(staleOnOrBefore("2027-03-15", 12), "2026-03-15");
+  assert.equal(verificationDue(null, "2026-12-01"), true);
+  assert.equal(verificationDue("2026-06-01", "2026-12-01"), true, "exactly six months");
+  assert.equal(verificationDue("2026-06-02", "2026-12-01"), false, "a day less than six months");
+  assert.equal(verificationDue("2026-11-30", "2026-12-01"), false);
+  assert.equal(verificationDue("2026-11-30", "2026-12-01", 0), true, "the threshold is a parameter");
+});
+
+const fields = (shape: Parameters<typeof scheduleProblems>[0]) => scheduleProblems(shape).map((p) => `${p.field}:${p.code}`);
+
+test("schedule rows take HSDS's shapes: weekly weekdays, monthly ordinals or month days, one-offs on a date", () => {
+  for (const ok of [
+    { kind: "opening_hours", freq: "WEEKLY", byday: "MO,WE,FR", opensAt: "09:00", closesAt: "17:00" },
+    { kind: "event", freq: "MONTHLY", byday: "2TU", opensAt: "10:00", closesAt: "12:00", dtstart: "2027-01-12", until: "2027-12-31" },
+    { kind: "event", freq: "MONTHLY", byday: "-1FR,+1MO" },
+    { kind: "event", freq: "MONTHLY", bymonthday: "1,15,-1", count: 12 },
+    { kind: "event", dtstart: "2027-02-10", opensAt: "14:00" },
+    { kind: "opening_hours", freq: "WEEKLY", byday: "SA", opensAt: "20:00", closesAt: "24:00", validFrom: "2027-04-01", validTo: "2027-04-01" },
+  ] as const) {
+    assert.deepEqual(scheduleProblems(ok), [], JSON.stringify(ok));
+  }
+});
+
+test("schedule rows of the wrong shape are refused on the field at fault", () => {
+  assert.deepEqual(fields({ kind: "event" }), ["dtstart:required"]);
+  assert.deepEqual(fields({ kind: "event", dtstart: "2027-01-01", byday: "MO", count: 3 }), ["byday:not_allowed", "count:not_allowed"]);
+  assert.deepEqual(fields({ kind: "opening_hours", freq: "WEEKLY" }), ["byday:required"]);
+  assert.deepEqual(fields({ kind: "opening_hours", freq: "WEEKLY", byday: "2TU" }), ["byday:invalid"]);
+  assert.deepEqual(fields({ kind: "opening_hours", freq: "WEEKLY", byday: "MO", bymonthday: "1" }), ["bymonthday:not_allowed"]);
+  assert.deepEqual(fields({ kind: "event", freq: "MONTHLY" }), ["byday:required"]);
+  assert.deepEqual(fields({ kind: "event", freq: "MONTHLY", byday: "2TU", bymonthday: "1" }), ["bymonthday:not_allowed"]);
+  assert.deepEqual(fields({ kind: "event", freq: "MONTHLY", byday: "6TU" }), ["byday:invalid"]);
+  assert.deepEqual(fields({ kind: "event", freq: "MONTHLY", bymonthday: "32" }), ["bymonthday:invalid"]);
+  assert.deepEqual(fields({ kind: "event", freq: "MONTHLY", bymonthday: "0" }), ["bymonthday:invalid"]);
+  assert.deepEqual(fields({ kind: "event", freq: "WEEKLY", byday: "MO", count: 2, until: "2027-03-01" }), ["until:not_allowed"]);
+  assert.deepEqual(fields({ kind: "event", freq: "WEEKLY", byday: "MO", dtstart: "2027-03-02", until: "2027-03-01" }), ["until:order"]);
+  assert.deepEqual(fields({ kind: "event", dtstart: "2027-03-01", validFrom: "2027-03-02", validTo: "2027-03-01" }), ["validTo:order"]);
+  assert.deepEqual(fields({ kind: "event", dtstart: "2027-03-01", closesAt: "12:00" }), ["opensAt:required"]);
+  assert.deepEqual(fields({ kind: "event", dtstart: "2027-03-01", opensAt: "12:00", closesAt: "12:00" }), ["closesAt:order"]);
+});
