@@ -26,6 +26,7 @@ for (const kind of databaseKinds()) {
     let networkReportId: string;
     let partnerId: string;
     let directory: { needId: string; volunteerId: string; referralId: string };
+    let resources: Record<string, string>;
 
     before(async () => {
       service = await startTestService(kind);
@@ -85,6 +86,14 @@ for (const kind of databaseKinds()) {
       const referral = await service.api("POST", "/directory/referrals", { needId: need.body.id, providerId, note: "山田花子さんの買い物支援" }, staff);
       assert.equal(referral.status, 201, JSON.stringify(referral.body));
       directory = { needId: need.body.id, volunteerId: volunteer.body.id, referralId: referral.body.id };
+      // The directory (issue 14): a provider and a service owned by a staff member named like a contact; their history names who
+      // changed them (a token named 鈴木): owners' names and the history's actors are redacted for observers.
+      const owner = (await service.api("POST", "/people", { displayName: "民生委員さん", loginId: "minsei", role: "staff" })).body.person.id;
+      const provider = (await service.api("POST", "/directory/organizations", { name: "本町社協", ownerPersonId: owner }, staff)).body;
+      const resource = (await service.api("POST", "/directory/services", { directoryOrganizationId: provider.id, name: "買い物支援", ownerPersonId: owner }, staff)).body;
+      const location = (await service.api("POST", "/directory/locations", { locationType: "physical", name: "本町集会所" }, staff)).body;
+      assert.ok(provider.id && resource.id && location.id, "the directory's records were made");
+      resources = { "directory/organizations": provider.id, "directory/services": resource.id, "directory/locations": location.id };
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
     after(async () => {
@@ -146,6 +155,7 @@ for (const kind of databaseKinds()) {
         "directory/needs": directory.needId,
         "directory/volunteers": directory.volunteerId,
         "directory/referrals": directory.referralId,
+        ...resources,
       };
       let shown = 0;
       for (const [path, operations] of Object.entries(doc.paths)) {
