@@ -17,6 +17,7 @@ import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Concerns } from "./screens/network/Concerns.tsx";
 import { Partners } from "./screens/network/Partners.tsx";
+import { Resources } from "./screens/directory/Resources.tsx";
 import { Lookup } from "./screens/network/Lookup.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
@@ -58,7 +59,7 @@ export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[]
   const staffLike = me.role === "admin" || me.role === "staff";
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
   const watch: Screen[] = me.role === "watcher" ? ["visits"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
-  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry"];
+  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
   const admin: Screen[] = me.role === "admin" || me.role === "auditor" ? ["settings", "people", "tokens", "audit"] : [];
@@ -163,6 +164,7 @@ export function App() {
           {current === "reports" ? <Reports me={me.data} /> : null}
           {current === "devices" ? <Devices me={me.data} /> : null}
           {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
+          {current === "resources" ? <Resources me={me.data} sub={subpath} /> : null}
           {current === "lookup" ? <Lookup me={me.data} /> : null}
           {current === "audit" ? <AuditLog me={me.data} /> : null}
           {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}

@@ -1,0 +1,134 @@
+/**
+ * 地域資源 (the directory, issue 14) in Debian's Chromium: a coordinator finds
+ * services by search, taxonomy code and status, lists those not verified for 6
+ * months (oldest first), opens a service, marks it verified, changes it and
+ * reads the history of who changed what; an observer reads without buttons and
+ * with owners hidden. Japanese and English, desktop and phone, no WCAG 2.2 AA
+ * violation; screenshots saved.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { assertAccessible, consoleSuite, screenshot, signedInPage } from "../support/console.ts";
+
+const PHONE = { width: 390, height: 844 };
+
+describe("local resources in the console", () => {
+  const suite = consoleSuite();
+
+  test("search, filter, the not-verified list, verify, change and history; observer read-only; ja and en, desktop and phone", async () => {
+    const api = suite.service.api;
+    const owner = (await api("POST", "/people", { displayName: "担当 佐藤", loginId: "sato", role: "staff" })).body.person.id;
+    const provider = await api("POST", "/directory/organizations", { name: "本町社会福祉協議会", ownerPersonId: owner });
+    assert.equal(provider.status, 201, JSON.stringify(provider.body));
+    const make = async (body: Record<string, unknown>) => {
+      const r = await api("POST", "/directory/services", { directoryOrganizationId: provider.body.id, ownerPersonId: owner, ...body });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.id as string;
+    };
+    const shopping = await make({ name: "買い物支援", description: "週1回 スーパーへの同行", eligibilityDescription: "65歳以上" });
+    await api("PUT", `/directory/services/${shopping}/taxonomy`, { codes: ["shopping"] });
+    const salon = await make({ name: "ふれあいサロン", description: "第2火曜の茶話会" });
+    await api("PUT", `/directory/services/${salon}/taxonomy`, { codes: ["salon"] });
+    await api("POST", `/directory/services/${salon}/verify`, {});
+    const closed = await make({ name: "配食サービス", status: "temporarily closed" });
+
+    const page = await signedInPage(suite.browser, suite.url, suite.service.token);
+    await page.getByRole("link", { name: "地域資源", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "地域資源" }).waitFor();
+    await page.getByText("3 件のサービス").waitFor();
+    const rows = page.locator("table.resource-list tbody tr");
+    assert.equal(await rows.count(), 3);
+    await assertAccessible(page, "Local resources list (ja)");
+    await screenshot(page, "resources-list-ja");
+
+    await page.getByRole("searchbox", { name: /検索/ }).fill("スーパー");
+    await page.getByText("1 件のサービス").waitFor();
+    assert.match((await rows.first().textContent()) ?? "", /買い物支援/);
+    await page.getByRole("searchbox", { name: /検索/ }).fill("");
+    await page.getByRole("textbox", { name: "分類コード" }).fill("salon");
+    await page.getByText("1 件のサービス").waitFor();
+    assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン/);
+    await page.getByRole("textbox", { name: "分類コード" }).fill("");
+    await page.getByRole("button", { name: /状態/ }).click();
+    await page.getByRole("option", { name: "一時休止" }).click();
+    await page.getByText("1 件のサービス").waitFor();
+    assert.match((await rows.first().textContent()) ?? "", /配食サービス/);
+    await page.getByRole("button", { name: /状態/ }).click();
+    await page.getByRole("option", { name: "すべて" }).click();
+    await page.getByText("3 件のサービス").waitFor();
+
+    // Not verified for 6 months: the two never verified; the salon verified today is not among them.
+    await page.getByText("6か月以上確認していないものだけ").click();
+    await page.getByText("6か月以上確認していないサービスが 2 件あります（古い順）").waitFor();
+    const stale = (await page.locator("table.resource-list tbody").textContent()) ?? "";
+    assert.ok(stale.includes("買い物支援") && stale.includes("配食サービス") && !stale.includes("ふれあいサロン"), stale);
+    assert.equal(await page.locator("table.resource-list").getByText("要確認").count(), 2);
+    await assertAccessible(page, "Not verified for 6 months (ja)");
+    await screenshot(page, "resources-not-verified-ja");
+
+    // A service's page: verify it, then change it; the history says who changed what.
+    await page.getByRole("link", { name: "買い物支援" }).click();
+    await page.getByRole("heading", { level: 1, name: "買い物支援" }).waitFor();
+    for (const text of ["本町社会福祉協議会", "週1回 スーパーへの同行", "65歳以上", "shopping", "担当 佐藤", "未確認"]) await page.getByText(text).first().waitFor();
+    await assertAccessible(page, "Service page (ja)");
+    await page.getByRole("button", { name: "確認済みにする" }).click();
+    await page.getByText("提供主体に確認した日として今日を記録しました。").waitFor();
+    await page.getByText("2027年1月4日").first().waitFor();
+    assert.equal((await api("GET", `/directory/services/${shopping}`)).body.verification.date, "2027-01-04");
+    await page.getByRole("button", { name: "変更する" }).click();
+    await page.getByRole("textbox", { name: "費用" }).fill("1回300円");
+    await page.getByRole("textbox", { name: "名称" }).fill("");
+    await page.getByRole("button", { name: "保存する" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.equal(await page.getByRole("textbox", { name: "名称" }).getAttribute("aria-invalid"), "true", "the refused field is marked");
+    assert.equal((await api("GET", `/directory/services/${shopping}`)).body.feesDescription, null, "a refused change changes nothing");
+    await assertAccessible(page, "Service form with a refused field (ja)");
+    await page.getByRole("textbox", { name: "名称" }).fill("買い物支援（同行）");
+    await page.getByRole("button", { name: "保存する" }).click();
+    await page.getByText("変更を保存しました。履歴に残ります。").waitFor();
+    await page.getByRole("heading", { level: 1, name: "買い物支援（同行）" }).waitFor();
+    const history = page.locator("table.resource-history tbody");
+    await history.getByText("1回300円").waitFor();
+    const nameRow = history.locator("tr", { hasText: "変更：名称" });
+    assert.match((await nameRow.textContent()) ?? "", /買い物支援.*買い物支援（同行）/);
+    await history.locator("tr", { hasText: "最終確認日" }).getByText("2027-01-04").waitFor();
+    await assertAccessible(page, "Service page with history (ja)");
+    await screenshot(page, "resource-page-ja");
+    const stored = (await api("GET", `/directory/services/${shopping}`)).body;
+    assert.equal(stored.name, "買い物支援（同行）");
+    assert.equal(stored.feesDescription, "1回300円");
+
+    // English.
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("heading", { level: 2, name: "History of changes" }).waitFor();
+    await page.getByRole("button", { name: "Mark as verified" }).waitFor();
+    await assertAccessible(page, "Service page (en)");
+    await screenshot(page, "resource-page-en");
+    await page.getByRole("link", { name: "← Back to local resources" }).click();
+    await page.getByText("3 services").waitFor();
+    await assertAccessible(page, "Local resources list (en)");
+    await page.context().close();
+
+    // An observer reads, with the owner hidden and no buttons.
+    const observer = (await api("POST", "/tokens", { name: "閲覧", role: "observer" })).body.token as string;
+    const watching = await signedInPage(suite.browser, suite.url, observer);
+    await watching.goto(`${suite.url}/resources/${closed}`);
+    await watching.getByRole("heading", { level: 1, name: "配食サービス" }).waitFor();
+    await watching.getByText("（非表示）").first().waitFor();
+    assert.equal(await watching.getByText("担当 佐藤").count(), 0);
+    for (const name of ["確認済みにする", "変更する"]) assert.equal(await watching.getByRole("button", { name }).count(), 0, name);
+    await assertAccessible(watching, "Service page as an observer (ja)");
+    await watching.context().close();
+
+    // A phone.
+    const phone = await signedInPage(suite.browser, suite.url, suite.service.token, { viewport: PHONE });
+    await phone.goto(`${suite.url}/resources`);
+    await phone.locator("table.resource-list tbody tr").first().waitFor();
+    await assertAccessible(phone, "Local resources list on a phone (ja)");
+    await screenshot(phone, "resources-list-phone-ja");
+    await phone.goto(`${suite.url}/resources/${salon}`);
+    await phone.getByRole("heading", { level: 1, name: "ふれあいサロン" }).waitFor();
+    await assertAccessible(phone, "Service page on a phone (ja)");
+    await phone.context().close();
+  });
+});
