@@ -345,6 +345,8 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
   const closuresOf = {
     organization: groupBy(rows.closures, (c) => c.directory_organization_id),
     service: groupBy(rows.closures, (c) => c.service_id),
+    // Neither a provider nor a service: every service of the tenant (its 年末年始).
+    everyone: rows.closures.filter((c) => c.directory_organization_id === null && c.service_id === null),
   };
   const terms = new Map(ctx.terms.map((t) => [t.code, t]));
   const ownTaxonomy = organisationTaxonomy(ctx.organisationId);
@@ -476,7 +478,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
   }
 
   function closureAlert(s: DirectoryServiceRow): string | undefined {
-    const ahead = [...(closuresOf.service.get(s.id) ?? []), ...(closuresOf.organization.get(s.directory_organization_id) ?? [])]
+    const ahead = [...(closuresOf.service.get(s.id) ?? []), ...(closuresOf.organization.get(s.directory_organization_id) ?? []), ...closuresOf.everyone]
       .filter((c) => c.ends_on >= ctx.today)
       .sort((a, b) => a.starts_on.localeCompare(b.starts_on));
     const words = ahead.map((c) => `${CLOSURE_WORDS[c.kind]} ${c.starts_on}〜${c.ends_on}${c.reason ? `: ${c.reason}` : ""}`);

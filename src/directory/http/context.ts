@@ -8,6 +8,7 @@
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
+import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
 
@@ -26,11 +27,11 @@ declare module "../../http/errors.ts" {
 export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS },
-    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES },
+    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS },
+    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
-    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails)],
+    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes],
     outside: [],
   };
 }

@@ -823,6 +823,7 @@ export const en: Messages = {
       partner_create: "Registered a partner",
       partner_update: "Changed a partner",
       partner_key: "Issued a partner's key",
+      directory_export_hsds: "Exported the local resources as HSDS",
       partner_archive: "Archived a partner",
       partner_restore: "Restored a partner",
       finder_call: "Call from a finder (registration number matched)",

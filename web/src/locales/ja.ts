@@ -820,6 +820,7 @@ export const ja = {
       partner_create: "協力事業者を登録",
       partner_update: "協力事業者を変更",
       partner_key: "協力事業者の鍵を発行",
+      directory_export_hsds: "地域資源をHSDS形式で書き出し",
       partner_archive: "協力事業者を停止",
       partner_restore: "協力事業者を再開",
       finder_call: "発見者からの電話（登録番号で照合）",
