@@ -9,6 +9,7 @@ import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
+import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
 
@@ -32,6 +33,6 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes],
-    outside: [],
+    outside: [directoryPageRoutes],
   };
 }
