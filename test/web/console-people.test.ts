@@ -81,11 +81,11 @@ describe(`people in the console (${ON})`, () => {
     await again.context().close();
   });
 
-  test("a watcher's menu offers only their visits and their own sessions; the invitation page and sessions in English", async () => {
+  test("a watcher's menu offers only their visits, their requests as a volunteer and their own sessions; the invitation page and sessions in English", async () => {
     const watcher = await invitedPerson(service.api, service.url, { displayName: "民生委員 加藤", loginId: "kato", role: "watcher" });
     const page = await personPage(browser, service.url, "kato", PASSWORD, () => totpNow(watcher.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["わたしの訪問", "自分の連絡先", "ログイン中の端末", "パスキー"]);
+    assert.deepEqual(links, ["わたしの訪問", "わたしへの依頼", "自分の連絡先", "ログイン中の端末", "パスキー"]);
     // Today is not theirs: they land on their visits.
     await page.goto(`${service.url}/today`);
     await page.getByRole("heading", { level: 1, name: "わたしの訪問" }).waitFor();
@@ -116,7 +116,7 @@ describe(`people in the console (${ON})`, () => {
     const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 木村", loginId: "kimura", role: "auditor" });
     const page = await personPage(browser, service.url, "kimura", PASSWORD, () => totpNow(auditor.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["本日の状況", "対応", "気づき", "利用者", "一斉配信・安否確認", "つながり", "報告", "機器", "協力事業者", "設定", "職員・協力者", "APIトークン", "監査ログ", "ログイン中の端末", "パスキー"]);
+    assert.deepEqual(links, ["本日の状況", "対応", "気づき", "利用者", "一斉配信・安否確認", "つながり", "報告", "機器", "協力事業者", "地域資源", "設定", "職員・協力者", "APIトークン", "監査ログ", "ログイン中の端末", "パスキー"]);
     await page.getByRole("link", { name: "職員・協力者" }).click();
     await page.getByRole("cell", { name: "記録 太郎", exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: "招待リンクを作る" }).count(), 0, "an auditor changes nothing");

@@ -94,7 +94,7 @@ describe(`visits in the console (${ON})`, () => {
     // The first watcher, on a phone: their task only; they cannot go.
     const first = await personPage(browser, service.url, "tanaka", PASSWORD, () => totpNow(tanaka.secret), { viewport: PHONE });
     await first.getByRole("heading", { level: 1, name: "わたしの訪問" }).waitFor();
-    assert.deepEqual(await first.getByRole("navigation").getByRole("link").allTextContents(), ["わたしの訪問", "自分の連絡先", "ログイン中の端末", "パスキー"]);
+    assert.deepEqual(await first.getByRole("navigation").getByRole("link").allTextContents(), ["わたしの訪問", "わたしへの依頼", "自分の連絡先", "ログイン中の端末", "パスキー"]);
     const card = first.getByRole("article", { name: "青木 富子" });
     await card.getByText("東京都港区芝1-2-3").waitFor();
     assert.equal(await card.getByRole("link", { name: "03-1234-5678" }).getAttribute("href"), "tel:+81312345678");

@@ -22,6 +22,7 @@ import { Lookup } from "./screens/network/Lookup.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
 import { MyVisits, WatcherMember } from "./screens/MyVisits.tsx";
+import { MyHelpRequests } from "./screens/MyHelpRequests.tsx";
 import { People } from "./screens/People.tsx";
 import { Reports } from "./screens/Reports.tsx";
 import { Sessions } from "./screens/Sessions.tsx";
@@ -57,8 +58,9 @@ export type MenuGroup = "watch" | "region" | "admin" | "me";
  */
 export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[] {
   const staffLike = me.role === "admin" || me.role === "staff";
-  // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else.
-  const watch: Screen[] = me.role === "watcher" ? ["visits"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
+  // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else. A watcher who is also a
+  // volunteer of the directory (生活支援の担い手) answers their requests in わたしへの依頼.
+  const watch: Screen[] = me.role === "watcher" ? ["visits", "help"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
   const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
@@ -159,6 +161,7 @@ export function App() {
           {current === "settings" ? <Settings me={me.data} section={subpath} /> : null}
           {current === "visits" && !watcherMember ? <MyVisits me={me.data} /> : null}
           {watcherMember ? <WatcherMember me={me.data} id={watcherMember} /> : null}
+          {current === "help" ? <MyHelpRequests me={me.data} /> : null}
           {current === "people" ? <People me={me.data} /> : null}
           {current === "tokens" ? <Tokens me={me.data} /> : null}
           {current === "reports" ? <Reports me={me.data} /> : null}

@@ -174,6 +174,8 @@ export interface OfferOptions {
 export interface VolunteerRequest {
   id: string;
   needId: string;
+  /** What the need asks for and when; whom it is for only once the request is accepted (the volunteer goes there). */
+  need: { taxonomyCodes: string[]; wantedAt: Date | null; status: string; member: { name: string; address: string | null; phone: string | null } | null };
   volunteerId: string;
   volunteerName: string;
   status: VolunteerRequestStatus;
@@ -267,13 +269,21 @@ async function passOn(tx: Db, organisationId: string, needId: string, ended: num
 function requestQuery(db: Db, organisationId: string) {
   return db.selectFrom("directory_volunteer_requests as r")
     .innerJoin("directory_volunteers as v", (j) => j.onRef("v.id", "=", "r.volunteer_id").onRef("v.organisation_id", "=", "r.organisation_id"))
-    .select(["r.id", "r.need_id", "r.volunteer_id", "v.display_name", "r.status", "r.offered_by", "r.offered_at", "r.respond_by", "r.answered_at", "r.reason"])
+    .innerJoin("directory_needs as n", (j) => j.onRef("n.id", "=", "r.need_id").onRef("n.organisation_id", "=", "r.organisation_id"))
+    .innerJoin("members as m", (j) => j.onRef("m.id", "=", "n.member_id").onRef("m.organisation_id", "=", "n.organisation_id"))
+    .select(["r.id", "r.need_id", "r.volunteer_id", "v.display_name", "r.status", "r.offered_by", "r.offered_at", "r.respond_by", "r.answered_at", "r.reason",
+      "n.taxonomy_codes", "n.wanted_at", "n.status as need_status", "m.display_name as member_name", "m.personal"])
     .where("r.organisation_id", "=", organisationId);
 }
 
 function requestOf(r: Awaited<ReturnType<ReturnType<typeof requestQuery>["executeTakeFirstOrThrow"]>>): VolunteerRequest {
   return {
-    id: r.id, needId: r.need_id, volunteerId: r.volunteer_id, volunteerName: r.display_name, status: r.status, offeredBy: r.offered_by,
+    id: r.id, needId: r.need_id,
+    need: {
+      taxonomyCodes: r.taxonomy_codes, wantedAt: r.wanted_at, status: r.need_status,
+      member: r.status === "accepted" ? { name: r.member_name, address: r.personal.address ?? null, phone: r.personal.phone ?? null } : null,
+    },
+    volunteerId: r.volunteer_id, volunteerName: r.display_name, status: r.status, offeredBy: r.offered_by,
     offeredAt: r.offered_at, respondBy: r.respond_by, answeredAt: r.answered_at, reason: r.reason,
   };
 }

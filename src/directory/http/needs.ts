@@ -21,7 +21,7 @@ import { checkTeam, notInTeam, teamScope } from "../../http/team-scope.ts";
 import { DIRECTORY_AREA_KINDS, MATCH_REASONS, type MatchReason, offersLeft } from "../domain/matching.ts";
 import { MAX_RESPOND_HOURS, NEED_SOURCES, NEED_STATUSES, VOLUNTEER_REQUEST_STATUSES } from "../domain/needs.ts";
 import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
-import { type MatchDeps, suggestMatches, unknownCodes } from "../engine/matches.ts";
+import { type MatchDeps, organisationTaxonomy, suggestMatches, unknownCodes } from "../engine/matches.ts";
 import { getNeed, listNeeds, type Need, NeedError, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
 import {
   acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listContacts, listRequests, listVolunteers, logContact,
@@ -96,7 +96,14 @@ const ContactQuery = z.strictObject({
 // ---------------------------------------------------------------- answers
 
 const RequestView = z.object({
-  id: z.string(), needId: z.string(), volunteer: z.object({ id: z.string(), displayName: z.string() }),
+  id: z.string(), needId: z.string(),
+  need: z.object({
+    kinds: z.array(z.object({ code: z.string(), name: z.string(), nameEn: z.string() })).describe("what help is asked for (taxonomy terms)"),
+    wantedAt: Time.nullable(), status: z.enum(NEED_STATUSES),
+    member: z.object({ memberName: z.string(), address: z.string().nullable(), phone: z.string().nullable() }).nullable()
+      .describe("whom to help: shown once the request is accepted"),
+  }),
+  volunteer: z.object({ id: z.string(), displayName: z.string() }),
   status: z.enum(VOLUNTEER_REQUEST_STATUSES), createdBy: z.string().describe("who offered it (system: passed on by itself)"),
   offeredAt: Time, respondBy: Time.nullable(), answeredAt: Time.nullable(), reason: z.string().nullable().describe("a code (no_answer, another_accepted…) or the volunteer's words"),
 }).meta({ id: "DirectoryVolunteerRequest" });
@@ -148,9 +155,17 @@ function needView(n: Need) {
   };
 }
 
-function requestView(r: VolunteerRequest) {
+type Terms = ReadonlyMap<string, { name: string; name_en: string }>;
+
+function requestView(r: VolunteerRequest, terms: Terms) {
   return {
-    id: r.id, needId: r.needId, volunteer: { id: r.volunteerId, displayName: r.volunteerName }, status: r.status,
+    id: r.id, needId: r.needId,
+    need: {
+      kinds: r.need.taxonomyCodes.map((code) => ({ code, name: terms.get(code)?.name ?? code, nameEn: terms.get(code)?.name_en ?? code })),
+      wantedAt: iso(r.need.wantedAt), status: r.need.status as Need["status"],
+      member: r.need.member ? { memberName: r.need.member.name, address: r.need.member.address, phone: r.need.member.phone } : null,
+    },
+    volunteer: { id: r.volunteerId, displayName: r.volunteerName }, status: r.status,
     createdBy: r.offeredBy, offeredAt: r.offeredAt.toISOString(), respondBy: iso(r.respondBy), answeredAt: iso(r.answeredAt), reason: r.reason,
   };
 }
@@ -242,6 +257,7 @@ async function ownVolunteer(s: Services, request: FastifyRequest): Promise<Volun
 }
 
 export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyncZod {
+  const termsOf = async (organisationId: string): Promise<Terms> => new Map((await organisationTaxonomy(s.db, organisationId)).map((t) => [t.code, t]));
   return async (app) => {
     // ------------------------------------------------ needs
     app.get("/directory/needs", { schema: { tags, querystring: NeedQuery, summary: "Needs (困りごと), newest first; team staff see their teams' members' only" } },
@@ -275,7 +291,8 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
     app.get("/directory/needs/:id", { schema: { tags, params: IdParams, summary: "One need with its requests to volunteers" } }, async (request) => {
       const need = await needInScope(s, request, request.params.id);
       const requests = await listRequests(s.db, request.principal.organisationId, { needId: need.id, limit: 500 });
-      return { ...needView(need), requests: requests.toReversed().map(requestView) };
+      const terms = await termsOf(request.principal.organisationId);
+      return { ...needView(need), requests: requests.toReversed().map((r) => requestView(r, terms)) };
     });
 
     app.patch("/directory/needs/:id", { schema: { tags, params: IdParams, body: NeedPatch, summary: "Resolve, withdraw or reopen a need" } },
@@ -324,7 +341,8 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
         ...(deps.options ? { match: deps.options } : {}),
       }, actorOf(request.principal), s.clock.now()));
       await audit(s.db, request, "directory_need.offer", "member", need.memberId, { needId: need.id, volunteerIds: requests.map((r) => r.volunteerId) });
-      return reply.code(201).send({ requests: requests.map(requestView) });
+      const terms = await termsOf(request.principal.organisationId);
+      return reply.code(201).send({ requests: requests.map((r) => requestView(r, terms)) });
     });
 
     // ------------------------------------------------ volunteers
@@ -371,7 +389,8 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       const mine = await ownVolunteer(s, request);
       const q = request.query;
       const list = await listRequests(s.db, request.principal.organisationId, { ...q, ...(mine ? { volunteerId: mine.id } : {}) });
-      return { requests: list.map(requestView) };
+      const terms = await termsOf(request.principal.organisationId);
+      return { requests: list.map((r) => requestView(r, terms)) };
     });
 
     const answer = (kind: "accept" | "decline") => async (request: FastifyRequest<{ Params: { id: string }; Body: { reason?: string | undefined } }>) => {
@@ -389,7 +408,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       const detail = { requestId: r.id, needId: r.needId };
       if (kind === "accept") await audit(s.db, request, "directory_request.accept", "directory_volunteer", r.volunteerId, detail);
       else await audit(s.db, request, "directory_request.decline", "directory_volunteer", r.volunteerId, detail);
-      return requestView(r);
+      return requestView(r, await termsOf(org));
     };
     app.post("/directory/volunteer-requests/:id/accept", {
       schema: { tags, params: IdParams, body: AnswerInput, summary: "Accept a request (the volunteer, or a coordinator for them): the need is matched, its other offers withdrawn" },
