@@ -82,6 +82,9 @@ for (const kind of databaseKinds()) {
       assert.equal(area.status, 201, JSON.stringify(area.body));
       const capacity = await service.api("PUT", `/directory/services/${s.id}/capacity`, { unit: "人", available: 3, maximum: 10 }, staff);
       assert.equal(capacity.status, 200, JSON.stringify(capacity.body));
+      const taxonomy = (await service.api("GET", "/directory/taxonomy", undefined, observer)).body.terms as { code: string; name: string; parentCode: string | null }[];
+      assert.deepEqual(taxonomy.find((t) => t.code === "shopping.escort")?.parentCode, "shopping");
+      assert.ok(taxonomy.find((t) => t.code === "shopping")?.name, "the shipped terms carry names");
       const codes = await service.api("PUT", `/directory/services/${s.id}/taxonomy`, { codes: ["shopping", "transport"] }, staff);
       assert.deepEqual(codes.body.taxonomyCodes, ["shopping", "transport"]);
       const closure = await service.api("POST", "/directory/closures", { kind: "year_end", startsOn: "2027-12-29", endsOn: "2028-01-03" }, staff);
@@ -110,7 +113,7 @@ for (const kind of databaseKinds()) {
       await service.api("PATCH", `/directory/services/${s.id}`, { name: "配食サービス（昼・夕）" }, staff);
       await service.api("PUT", `/directory/services/${s.id}/capacity`, { unit: "食", available: 20 }, staff);
       await service.api("PUT", `/directory/services/${s.id}/capacity`, { unit: "食", available: 18 }, staff);
-      await service.api("PUT", `/directory/services/${s.id}/taxonomy`, { codes: ["meals"] }, staff);
+      await service.api("PUT", `/directory/services/${s.id}/taxonomy`, { codes: ["sogo.life.meals"] }, staff);
       await service.api("PUT", `/directory/services/${s.id}/taxonomy`, { codes: [] }, staff);
       const area = (await service.api("POST", `/directory/services/${s.id}/areas`, { name: "全域", areaKind: "whole" }, staff)).body;
       assert.equal((await service.api("DELETE", `/directory/service-areas/${area.id}`, undefined, staff)).status, 200);
@@ -130,7 +133,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(changes.filter((c) => c.resourceType === "service_capacity" && c.field === "available").map((c) => [c.previous, c.replacement]),
         [["20", "18"], [null, "20"]]);
       assert.deepEqual(changes.filter((c) => c.resourceType === "attribute" && c.field === "taxonomy_code").map((c) => [c.action, c.previous, c.replacement]),
-        [["delete", "meals", null], ["create", null, "meals"]]);
+        [["delete", "sogo.life.meals", null], ["create", null, "sogo.life.meals"]]);
       assert.deepEqual(changes.filter((c) => c.resourceType === "service_area" && c.field === "name").map((c) => c.action), ["delete", "create"],
         "a deleted area's history stays with the service");
       // The provider's history is its own.
@@ -141,14 +144,16 @@ for (const kind of databaseKinds()) {
 
     test("search and filters by taxonomy, status and provider", async () => {
       const walk = await create({ name: "ふれあい体操教室", description: "椅子に座ってできる体操" });
-      await service.api("PUT", `/directory/services/${walk.id}/taxonomy`, { codes: ["exercise"] }, staff);
+      await service.api("PUT", `/directory/services/${walk.id}/taxonomy`, { codes: ["kayoi.exercise"] }, staff);
       const closed = await create({ name: "体操サロン（休止中）", status: "inactive" });
       const list = async (query: string) => (await service.api("GET", `/directory/services?${query}`, undefined, observer)).body;
       const found = await list(`search=${encodeURIComponent("体操")}`);
       assert.deepEqual(found.services.map((x: { id: string }) => x.id).sort(), [walk.id, closed.id].sort());
       assert.equal(found.total, 2);
       assert.deepEqual((await list(`search=${encodeURIComponent("椅子に座って")}`)).services.map((x: { id: string }) => x.id), [walk.id]);
-      assert.deepEqual((await list("taxonomy=exercise,unknown")).services.map((x: { id: string }) => x.id), [walk.id]);
+      assert.deepEqual((await list("taxonomy=kayoi.exercise,unknown")).services.map((x: { id: string }) => x.id), [walk.id]);
+      assert.deepEqual((await list("taxonomy=kayoi")).services.map((x: { id: string }) => x.id), [walk.id], "a broader code finds the narrower ones");
+      assert.equal((await list("taxonomy=kayoi.salon")).total, 0);
       assert.deepEqual((await list(`search=${encodeURIComponent("体操")}&status=inactive`)).services.map((x: { id: string }) => x.id), [closed.id]);
       assert.equal((await list("search=%25")).total, 0, "% is taken literally");
       const paged = await list("limit=1");
@@ -209,6 +214,7 @@ for (const kind of databaseKinds()) {
         ["PUT", `/directory/services/${s.id}/capacity`, { unit: "人", available: 5, maximum: 3 }, "available", 400],
         ["PUT", `/directory/services/${s.id}/capacity`, { unit: "人", available: -1 }, "available", 400],
         ["PUT", `/directory/services/${s.id}/taxonomy`, { codes: ["a b"] }, "codes.0", 400],
+        ["PUT", `/directory/services/${s.id}/taxonomy`, { codes: ["shopping", "no.such_code"] }, "codes.1", 422],
         ["POST", `/directory/services/${s.id}/areas`, { name: "x", areaKind: "postal_code", areaValue: "abc" }, "areaValue", 400],
         ["POST", `/directory/services/${s.id}/areas`, { name: "x", areaKind: "team", areaValue: "0190d6a0-0000-7000-8000-000000000000" }, "areaValue", 422],
         ["POST", "/directory/closures", { kind: "ad_hoc", startsOn: "2027-03-02", endsOn: "2027-03-01" }, "endsOn", 400],

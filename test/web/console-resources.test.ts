@@ -28,7 +28,7 @@ describe("local resources in the console", () => {
     const shopping = await make({ name: "買い物支援", description: "週1回 スーパーへの同行", eligibilityDescription: "65歳以上" });
     await api("PUT", `/directory/services/${shopping}/taxonomy`, { codes: ["shopping"] });
     const salon = await make({ name: "ふれあいサロン", description: "第2火曜の茶話会" });
-    await api("PUT", `/directory/services/${salon}/taxonomy`, { codes: ["salon"] });
+    await api("PUT", `/directory/services/${salon}/taxonomy`, { codes: ["kayoi.salon"] });
     await api("POST", `/directory/services/${salon}/verify`, {});
     const closed = await make({ name: "配食サービス", status: "temporarily closed" });
 
@@ -45,10 +45,14 @@ describe("local resources in the console", () => {
     await page.getByText("1 件のサービス").waitFor();
     assert.match((await rows.first().textContent()) ?? "", /買い物支援/);
     await page.getByRole("searchbox", { name: /検索/ }).fill("");
-    await page.getByRole("textbox", { name: "分類コード" }).fill("salon");
+    // A broader term finds the services coded with a narrower one (通いの場 → サロン・茶話会).
+    await page.getByRole("button", { name: /分類/ }).click();
+    await page.getByRole("option", { name: "通いの場", exact: true }).click();
     await page.getByText("1 件のサービス").waitFor();
-    assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン/);
-    await page.getByRole("textbox", { name: "分類コード" }).fill("");
+    assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン.*サロン・茶話会/);
+    await assertAccessible(page, "Local resources filtered by taxonomy (ja)");
+    await page.getByRole("button", { name: /分類/ }).click();
+    await page.getByRole("option", { name: "すべての分類" }).click();
     await page.getByRole("button", { name: /状態/ }).click();
     await page.getByRole("option", { name: "一時休止" }).click();
     await page.getByText("1 件のサービス").waitFor();
@@ -69,7 +73,7 @@ describe("local resources in the console", () => {
     // A service's page: verify it, then change it; the history says who changed what.
     await page.getByRole("link", { name: "買い物支援" }).click();
     await page.getByRole("heading", { level: 1, name: "買い物支援" }).waitFor();
-    for (const text of ["本町社会福祉協議会", "週1回 スーパーへの同行", "65歳以上", "shopping", "担当 佐藤", "未確認"]) await page.getByText(text).first().waitFor();
+    for (const text of ["本町社会福祉協議会", "週1回 スーパーへの同行", "65歳以上", "買い物支援", "担当 佐藤", "未確認"]) await page.getByText(text).first().waitFor();
     await assertAccessible(page, "Service page (ja)");
     await page.getByRole("button", { name: "確認済みにする" }).click();
     await page.getByText("提供主体に確認した日として今日を記録しました。").waitFor();

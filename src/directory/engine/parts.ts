@@ -11,6 +11,7 @@ import type { DirectoryAreaKind, DirectoryClosureKind, DirectoryLinkEntity, Dire
 import { type ScheduleShape, scheduleProblems } from "../domain/schedule-shape.ts";
 import type { DirectoryTables } from "../store/schema.ts";
 import { LOCATION_SPEC, SERVICE_AT_LOCATION_SPEC } from "./locations.ts";
+import { organisationTaxonomy } from "./matches.ts";
 import { ORGANIZATION_SPEC } from "./organizations.ts";
 import {
   deleteRecord, type DirectoryResult, insertRecord, readRecord, readRecords, type RecordSpec, toColumns, updateRecord,
@@ -298,14 +299,18 @@ const LINKED: Record<DirectoryLinkEntity, RecordSpec> = {
 /**
  * Sets the taxonomy codes of a record to exactly `codes` (HSDS attributes):
  * codes not there are added, codes no longer given removed, each with history.
- * Which codes exist is the taxonomy's business (the shipped one and the
- * organisation's terms); here a code is any text.
+ * Every code must be a term of the shipped Japanese taxonomy or of the
+ * organisation's own (domain/taxonomy-ja.ts); an unknown one is refused on its
+ * field (`codes.<n>`).
  */
 export async function setDirectoryTaxonomyCodes(
   db: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string, codes: readonly string[], by: string, now: Date,
-): Promise<DirectoryResult<DirectoryAttributeRow[], "not_found">> {
+): Promise<DirectoryResult<DirectoryAttributeRow[], "not_found" | "unknown_code">> {
   return inTransaction(db, async (tx) => {
     if (!await readRecord(tx, LINKED[linkEntity], organisationId, linkId, true)) return { ok: false, error: "not_found", field: "id" };
+    const known = new Set((await organisationTaxonomy(tx, organisationId)).map((t) => t.code));
+    const unknown = codes.findIndex((c) => !known.has(c));
+    if (unknown >= 0) return { ok: false, error: "unknown_code", field: `codes.${unknown}` };
     const current = await readRecords(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId });
     const wanted = new Set(codes);
     for (const row of current) if (!wanted.has(row.taxonomy_code)) await deleteRecord(tx, ATTRIBUTE_SPEC, organisationId, row.id, by, now);

@@ -13,6 +13,8 @@ import { type Db, inTransaction } from "../../store/db.ts";
 import type { DirectoryServiceStatus } from "../domain/kinds.ts";
 import { NOT_VERIFIED_AFTER_MONTHS, staleOnOrBefore } from "../domain/verification.ts";
 import type { DirectoryTables } from "../store/schema.ts";
+import { codeWithDescendants } from "../domain/taxonomy-ja.ts";
+import { organisationTaxonomy } from "./matches.ts";
 import { ORGANIZATION_SPEC } from "./organizations.ts";
 import { type DirectoryResult, insertRecord, isPerson, readRecord, type RecordSpec, selectRecords, toColumns, updateRecord } from "./records.ts";
 
@@ -135,7 +137,7 @@ export async function getDirectoryService(db: Db, organisationId: string, id: st
 export interface DirectoryServiceQuery {
   /** Words to find in the name, other name, description, eligibility, fees or how to apply (case-insensitive). */
   search?: string | undefined;
-  /** Services carrying any of these taxonomy codes. */
+  /** Services carrying any of these taxonomy codes or a narrower one ("shopping" finds "shopping.proxy"). */
   taxonomyCodes?: readonly string[] | undefined;
   statuses?: readonly DirectoryServiceStatus[] | undefined;
   directoryOrganizationId?: string | undefined;
@@ -160,6 +162,8 @@ export async function listDirectoryServices(
   db: Db, organisationId: string, query: DirectoryServiceQuery, now: Date,
 ): Promise<{ services: DirectoryServiceRow[]; total: number }> {
   const t = "directory_services";
+  const terms = query.taxonomyCodes?.length ? await organisationTaxonomy(db, organisationId) : [];
+  const codes = [...new Set((query.taxonomyCodes ?? []).flatMap((c) => codeWithDescendants(terms, c)))];
   const filtered = <Q extends { where: any }>(q: Q): Q => {
     let r: any = q;
     if (!query.includeArchived) r = r.where(`${t}.archived_at`, "is", null);
@@ -167,9 +171,10 @@ export async function listDirectoryServices(
     if (query.statuses?.length) r = r.where(`${t}.status`, "in", query.statuses);
     if (query.directoryOrganizationId) r = r.where(`${t}.directory_organization_id`, "=", query.directoryOrganizationId);
     if (query.taxonomyCodes?.length) {
+      // Codes no term knows still match themselves (codeWithDescendants keeps the code asked for).
       r = r.where(({ exists, selectFrom }: any) => exists(selectFrom("directory_attributes as a").select("a.id")
         .whereRef("a.organisation_id", "=", `${t}.organisation_id`).where("a.link_entity", "=", "service")
-        .whereRef("a.link_id", "=", `${t}.id`).where("a.taxonomy_code", "in", query.taxonomyCodes)));
+        .whereRef("a.link_id", "=", `${t}.id`).where("a.taxonomy_code", "in", codes)));
     }
     if (query.notVerified) {
       const stale = staleOnOrBefore(localDateOf(now, DEFAULT_TIME_ZONE), query.notVerifiedMonths ?? NOT_VERIFIED_AFTER_MONTHS);

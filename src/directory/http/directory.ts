@@ -22,8 +22,10 @@ import {
   DIRECTORY_SCHEDULE_FREQS, DIRECTORY_SCHEDULE_KINDS, DIRECTORY_SERVICE_STATUSES, DIRECTORY_WEEKDAYS,
 } from "../domain/kinds.ts";
 import { scheduleProblems } from "../domain/schedule-shape.ts";
+import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
 import { NOT_VERIFIED_AFTER_MONTHS, verificationDue } from "../domain/verification.ts";
 import { handOver } from "../engine/handover.ts";
+import { organisationTaxonomy } from "../engine/matches.ts";
 import {
   archiveDirectoryLocation, createDirectoryLocation, type DirectoryLocation, getDirectoryLocation, linkServiceAtLocation, listDirectoryLocations,
   serviceLocations, unlinkServiceAtLocation, updateDirectoryLocation,
@@ -55,7 +57,7 @@ const Url = safeString().trim().max(2000, "at most 2000 characters").refine((v) 
 const Email = z.email({ message: "must be an e-mail address" }).max(254);
 const Age = z.number().int("must be whole years").min(0).max(150);
 const TaxonomyCode = safeString().trim().min(1, "must not be empty").max(64, "at most 64 characters")
-  .regex(/^[\p{L}\p{N}._:-]+$/u, "letters, digits, . _ : - only");
+  .regex(TAXONOMY_CODE_PATTERN, "must be a taxonomy code: lower-case letters, digits and _, parts joined by dots (shopping.proxy)");
 
 const OrganizationFields = {
   name: text(200).describe("the provider's name"),
@@ -593,6 +595,16 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
       return history(org(request), request.params.id);
     });
 
+    // ------------------------------------------------------------ taxonomy
+
+    app.get("/directory/taxonomy", {
+      schema: { tags, summary: "The taxonomy services are coded with: the shipped Japanese terms, then the organisation's own" },
+    }, async (request) => ({
+      terms: (await organisationTaxonomy(s.db, org(request))).map((t) => ({
+        code: t.code, name: t.name, nameEn: t.name_en, parentCode: t.parent_code, source: t.source,
+      })),
+    }));
+
     // ------------------------------------------------------------ owners and handover
 
     app.get("/directory/owners", { schema: { tags, summary: "The people who may own directory entries (staff and admins, not deactivated, by name)" } }, async (request) => ({
@@ -654,6 +666,7 @@ export const DIRECTORY_STAFF_ACCESS = {
   "POST /directory/locations/:id/archive": "staff",
   "POST /directory/locations/:id/restore": "staff",
   "GET /directory/locations/:id/history": "observer",
+  "GET /directory/taxonomy": "observer",
   // Staff names: only those who choose an owner read them.
   "GET /directory/owners": "staff",
   "POST /directory/handover": "staff",
@@ -701,6 +714,13 @@ export const DIRECTORY_STAFF_RESPONSES = {
   "POST /directory/locations/:id/archive": { 200: DirectoryLocationView },
   "POST /directory/locations/:id/restore": { 200: DirectoryLocationView },
   "GET /directory/locations/:id/history": { 200: DirectoryHistory },
+  "GET /directory/taxonomy": {
+    200: z.object({
+      terms: z.array(z.object({
+        code: z.string(), name: z.string(), nameEn: z.string(), parentCode: z.string().nullable(), source: z.enum(["shipped", "organisation"]),
+      })).describe("shipped terms first, then the organisation's own by code"),
+    }).meta({ id: "DirectoryTaxonomy" }),
+  },
   "GET /directory/owners": { 200: z.object({ owners: z.array(z.object({ id: z.string(), displayName: z.string() })) }) },
   "POST /directory/handover": { 200: z.object({ moved: z.record(z.string(), z.number()).describe("what moved, by kind: organizations, services, partners") }) },
 };

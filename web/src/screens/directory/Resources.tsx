@@ -38,7 +38,23 @@ export interface DirectoryService {
 }
 interface Change { id: string; resourceType: string; action: string; field: string; previous: string | null; replacement: string | null; by: string; at: string }
 
+interface Term { code: string; name: string; nameEn: string; parentCode: string | null }
+
 const canWrite = (me: Me) => me.role === "admin" || me.role === "staff";
+
+/** The taxonomy (GET /directory/taxonomy) and a code's name in the reader's language (the code itself when unknown). */
+function useTaxonomy() {
+  const { i18n } = useTranslation();
+  const terms = useQuery({ queryKey: ["directory-taxonomy"], queryFn: () => api<{ terms: Term[] }>("GET", "/directory/taxonomy") });
+  const byCode = new Map((terms.data?.terms ?? []).map((t) => [t.code, t]));
+  const nameOf = (code: string) => {
+    const term = byCode.get(code);
+    return term ? (i18n.language === "en" ? term.nameEn : term.name) : code;
+  };
+  /** Depth below the top (indentation in the filter). */
+  const depth = (code: string) => code.split(".").length - 1;
+  return { terms: terms.data?.terms ?? [], nameOf, depth };
+}
 /** The status as a key of the texts ("temporarily closed" → temporarily_closed). */
 const statusKey = (s: Status) => s.replace(" ", "_");
 
@@ -65,12 +81,13 @@ function ServiceList() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [search, setSearch] = useState("");
-  const [taxonomy, setTaxonomy] = useState("");
+  const [taxonomy, setTaxonomy] = useState<string>(ALL);
+  const { terms, nameOf, depth } = useTaxonomy();
   const [status, setStatus] = useState<string>(ALL);
   const [notVerified, setNotVerified] = useState(() => new URLSearchParams(location.search).get("notVerified") === "true");
   const query = new URLSearchParams({ limit: "200" });
   if (search.trim()) query.set("search", search.trim());
-  if (taxonomy.trim()) query.set("taxonomy", taxonomy.trim());
+  if (taxonomy !== ALL) query.set("taxonomy", taxonomy);
   if (status !== ALL) query.set("status", status);
   if (notVerified) query.set("notVerified", "true");
   const list = useQuery({
@@ -88,11 +105,8 @@ function ServiceList() {
           <Label>{t("resources.search")}</Label>
           <Input />
         </SearchField>
-        <TextField value={taxonomy} onChange={setTaxonomy}>
-          <Label>{t("resources.taxonomy")}</Label>
-          <Input />
-          <span slot="description" className="hint">{t("resources.taxonomyHint")}</span>
-        </TextField>
+        <FieldSelect label={t("resources.taxonomy")} value={taxonomy} onChange={setTaxonomy} visible
+          options={[{ id: ALL, name: t("resources.allTaxonomy") }, ...terms.map((term) => ({ id: term.code, name: `${"\u3000".repeat(depth(term.code))}${nameOf(term.code)}` }))]} />
         <FieldSelect label={t("resources.status")} value={status} onChange={setStatus} visible
           options={[{ id: ALL, name: t("resources.allStatuses") }, ...STATUSES.map((s) => ({ id: s, name: t(`resources.statuses.${statusKey(s)}`) }))]} />
         <Checkbox isSelected={notVerified} onChange={setNotVerified}>
@@ -124,7 +138,7 @@ function ServiceList() {
                 <th scope="row"><Link href={`${RESOURCES}/${s.id}`}>{s.name}</Link></th>
                 <td data-label={t("resources.columns.provider")}>{s.organizationName}</td>
                 <td data-label={t("resources.columns.status")}>{t(`resources.statuses.${statusKey(s.status)}`)}</td>
-                <td data-label={t("resources.columns.taxonomy")}>{s.taxonomyCodes.join("、") || <span className="muted">{t("resources.notSet")}</span>}</td>
+                <td data-label={t("resources.columns.taxonomy")}>{s.taxonomyCodes.map(nameOf).join("、") || <span className="muted">{t("resources.notSet")}</span>}</td>
                 <td data-label={t("resources.columns.verified")}><Verified service={s} lang={lang} /></td>
                 <td data-label={t("resources.columns.owner")}>
                   {s.owner ? (s.owner.displayName === REDACTED ? t("resources.hidden") : s.owner.displayName) : <span className="muted">{t("resources.notSet")}</span>}
@@ -153,6 +167,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const { nameOf } = useTaxonomy();
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
   const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
@@ -187,7 +202,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
             <Fact term={t("resources.fields.eligibilityDescription")}>{text(s.eligibilityDescription)}</Fact>
             <Fact term={t("resources.fields.feesDescription")}>{text(s.feesDescription)}</Fact>
             <Fact term={t("resources.fields.applicationProcess")}>{text(s.applicationProcess)}</Fact>
-            <Fact term={t("resources.columns.taxonomy")}>{text(s.taxonomyCodes.join("、"))}</Fact>
+            <Fact term={t("resources.columns.taxonomy")}>{text(s.taxonomyCodes.map(nameOf).join("、"))}</Fact>
             <Fact term={t("resources.columns.owner")}>{s.owner ? (s.owner.displayName === REDACTED ? t("resources.hidden") : s.owner.displayName) : text(null)}</Fact>
             <Fact term={t("resources.columns.verified")}><Verified service={s} lang={lang} /></Fact>
           </dl>
