@@ -128,7 +128,7 @@ for (const kind of databaseKinds()) {
       const r = await get(`/services/${IDS.service}`);
       assert.equal(r.status, 200);
       assert.deepEqual(v.validate("service.json", r.body), []);
-      assert.equal(r.body.service_at_locations[0].location.addresses[0].postal_code, "650-0001");
+      assert.equal(r.body.service_at_locations[0].location.addresses[0].postal_code, "6500001");
       assert.equal(r.body.service_at_locations[0].schedules[0].opens_at, "09:00+09:00");
       assert.deepEqual(r.body.attributes.map((a: any) => a.taxonomy_term.code), ["shopping.proxy"]);
       assert.equal(r.body.contacts.length, 0);

@@ -14,6 +14,8 @@ import {
   hsdsDatapackage,
   hsdsDirectory,
   hsdsSchedule,
+  metadataJson,
+  NO_VALUE,
   organisationTaxonomy,
   unitId,
 } from "../../src/directory/domain/hsds.ts";
@@ -66,7 +68,7 @@ describe("what the objects say", () => {
     assert.equal(s.assured_date, "2027-01-04");
     assert.equal(s.minimum_age, 65);
     const sal = s.service_at_locations[0];
-    assert.equal(sal.location.addresses[0].postal_code, "650-0001");
+    assert.equal(sal.location.addresses[0].postal_code, "6500001");
     assert.equal(sal.location.accessibility[0].description, "車いす用トイレあり");
     assert.deepEqual(sal.schedules.map((x: any) => [x.freq, x.byday, x.opens_at, x.closes_at, x.timezone]), [["WEEKLY", "MO,WE,FR", "09:00+09:00", "17:00+09:00", 9]]);
     assert.deepEqual(s.service_areas.map((a: any) => [a.name, a.extent, a.extent_type]), [["650 地区", "650", "text"]]);
@@ -110,6 +112,19 @@ describe("what the objects say", () => {
     const withoutOwn = hsdsDirectory(sampleDirectoryRows(), { ...ctx("public"), terms: TAXONOMY_JA_TERMS });
     assert.deepEqual(withoutOwn.taxonomies().map((t) => t.id), [TAXONOMY_JA.id]);
     assert.match(d.taxonomyTerm(TAXONOMY_JA_TERMS.find((t) => t.code === "sogo.visit.standard")!).description, /サービス種類コード: A2/);
+  });
+
+  test("metadata: a creation's absent old value and a deletion's absent new value are written (none), never empty", () => {
+    const base = sampleDirectoryRows().metadata[0];
+    assert.equal(metadataJson({ ...base, action: "create", previous_value: null }).previous_value, NO_VALUE);
+    assert.equal(metadataJson({ ...base, action: "delete", replacement_value: null }).replacement_value, NO_VALUE);
+    assert.equal(metadataJson({ ...base, previous_value: "" }).previous_value, NO_VALUE);
+    const row = metadataJson({ ...base, action: "create", previous_value: null });
+    const cells = hsdsCsvCells("metadata", row);
+    const columns = hsdsColumns("metadata").map((c) => c.name);
+    assert.deepEqual(v.validateCsvRow("metadata.csv", Object.fromEntries(columns.map((c, i) => [c, cells[i]]))), []);
+    assert.match(v.validateCsvRow("metadata.csv", Object.fromEntries(columns.map((c, i) => [c, c === "previous_value" ? "" : cells[i]]))).join("\n"), /previous_value/,
+      "an empty cell would have been refused");
   });
 
   test("public: no contacts, no contact person's phone, no metadata, no assurer e-mail, no team id; staff: all of them", () => {

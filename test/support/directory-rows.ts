@@ -60,7 +60,7 @@ export function sampleDirectoryRows(): DirectoryRows {
     }],
     addresses: [{
       id: IDS.address, location_id: IDS.location, address_type: "physical", attention: null, address_1: "加納町6-5-1", address_2: null,
-      city: "神戸市中央区", region: null, state_province: "兵庫県", postal_code: "650-0001", country: "JP",
+      city: "神戸市中央区", region: null, state_province: "兵庫県", postal_code: "6500001", country: "JP",
     }],
     serviceAtLocations: [{ id: IDS.sal, service_id: IDS.service, location_id: IDS.location, description: "受付は1階" }],
     schedules: [

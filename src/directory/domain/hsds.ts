@@ -612,7 +612,13 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
   };
 }
 
-/** A metadata row as HSDS metadata: the date of the change, its kind, the field, old and new values, who (as stored). */
+/**
+ * What stands for an absent old or new value (a creation has no old value, a
+ * deletion no new one): HSDS requires both, and an empty CSV cell counts as missing.
+ */
+export const NO_VALUE = "(none)";
+
+/** A metadata row as HSDS metadata: the date of the change, its kind, the field, old and new values (NO_VALUE when absent), who (as stored). */
 export function metadataJson(m: DirectoryMetadataRow) {
   return {
     id: m.id,
@@ -621,8 +627,8 @@ export function metadataJson(m: DirectoryMetadataRow) {
     last_action_date: tokyoDateOf(m.updated_at),
     last_action_type: m.action,
     field_name: m.field_name,
-    previous_value: m.previous_value ?? "",
-    replacement_value: m.replacement_value ?? "",
+    previous_value: m.previous_value === null || m.previous_value === "" ? NO_VALUE : m.previous_value,
+    replacement_value: m.replacement_value === null || m.replacement_value === "" ? NO_VALUE : m.replacement_value,
     updated_by: m.updated_by,
   };
 }

@@ -66,7 +66,7 @@ export function pageSections(rows: DirectoryRows, order: readonly string[], term
       const a = rows.addresses.find((x) => x.location_id === l.id && x.address_type === "physical") ?? rows.addresses.find((x) => x.location_id === l.id);
       return {
         name: l.name,
-        address: a ? `〒${a.postal_code} ${a.state_province}${a.city}${a.address_1}${a.address_2 ? ` ${a.address_2}` : ""}` : null,
+        address: a ? `〒${a.postal_code.replace(/^(\d{3})(\d{4})$/, "$1-$2")} ${a.state_province}${a.city}${a.address_1}${a.address_2 ? ` ${a.address_2}` : ""}` : null,
         access: [l.transportation, l.accessibility_description].filter(Boolean).join("／") || null,
       };
     });
