@@ -65,6 +65,15 @@ export class SandboxClock implements Clock {
     this.#runningSince = since;
   }
 
+  /** Stops a running clock where it is now; returns that instant. */
+  async stop(): Promise<Date> {
+    const at = this.now();
+    await this.#db.updateTable("sandbox_clock").set({ now: at, running_since: null }).where("id", "=", 1).execute();
+    this.#at = at;
+    this.#runningSince = null;
+    return at;
+  }
+
   get running(): boolean {
     return this.#runningSince !== null;
   }

@@ -18,18 +18,33 @@ import type { Engine } from "./engine.ts";
 import { nextDeadline } from "./phases.ts";
 import type { OutgoingMessage } from "./ports.ts";
 
-export async function advanceSandboxClock(db: Db, engine: Engine, clock: SandboxClock, target: Date, running: boolean): Promise<Date> {
+/** Where to move the clock: by a duration (ms, ≥ 0) from the virtual now, or to an instant. */
+export type SandboxTarget = { advanceMs: number } | { to: Date };
+
+/**
+ * Moves the virtual clock to `target`, carrying out everything due at each deadline
+ * on the way; `running` then lets it run in real time. Returns the new virtual now,
+ * or "backwards" when `to` lies before the clock (a running clock may have passed it
+ * since the request came in).
+ */
+export async function advanceSandboxClock(
+  db: Db, engine: Engine, clock: SandboxClock, target: SandboxTarget, running: boolean,
+): Promise<Date | "backwards"> {
   return engine.exclusive(async (control) => {
     await clock.refresh();
-    if (target.getTime() < clock.now().getTime()) throw new RangeError("the sandbox clock never goes backwards");
+    // Read against the clock as it is at this turn: a running clock moved on since the request came in.
+    if ("to" in target && target.to.getTime() < clock.now().getTime()) return "backwards";
+    // The clock stands still while what is due is carried out; it runs again from the target if asked.
+    const at = clock.running ? await clock.stop() : clock.now();
+    const to = "to" in target ? new Date(Math.max(target.to.getTime(), at.getTime())) : new Date(at.getTime() + target.advanceMs);
     await control.runUntilIdle();
     for (;;) {
-      const next = await nextDeadline(db, engine.deadlines, clock.now(), target);
+      const next = await nextDeadline(db, engine.deadlines, clock.now(), to);
       if (!next) break;
       await clock.set(next, false);
       await control.runUntilIdle();
     }
-    await clock.set(target, running);
+    await clock.set(to, running);
     await control.runUntilIdle();
     return clock.now();
   });

@@ -60,7 +60,7 @@ for (const kind of databaseKinds()) {
         batchSize: 100, pollMs: 50, sendLeaseMs: 30_000, phases: [...corePhases(metrics), contextPhase],
       });
       assert.ok(engine.deadlines.some((d) => d.column === "wake_at"), "the engine lists the context's deadline");
-      await advanceSandboxClock(store.db, engine, clock, new Date("2027-01-05T09:00:00+09:00"), false);
+      await advanceSandboxClock(store.db, engine, clock, { to: new Date("2027-01-05T09:00:00+09:00") }, false);
       assert.deepEqual(ranAt.map((d) => d.toISOString()), WAKE_AT.map((d) => d.toISOString()));
     });
   });

@@ -46,5 +46,26 @@ for (const kind of databaseKinds()) {
       const now = (await f.service.api("GET", "/sandbox/clock")).body.now;
       assert.equal(now, new Date(START).toISOString(), "the clock did not move");
     });
+
+    test("a running clock moves on while a request waits: advancing by nothing is never 'backwards'; going back is a 409 naming `to`", async () => {
+      const started = await f.service.api("POST", "/sandbox/clock", { advance: "PT0S", run: true });
+      assert.equal(started.status, 200, JSON.stringify(started.body));
+      let last = Date.parse(started.body.now);
+      // The clock runs in real time between the request's arrival and its turn: each step must read the clock at its turn.
+      for (const advance of ["PT0S", "PT0.0000001S", "PT0S", "PT0.001S"]) {
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        const r = await f.service.api("POST", "/sandbox/clock", { advance, run: true });
+        assert.equal(r.status, 200, `${advance}: ${JSON.stringify(r.body)}`);
+        assert.ok(Date.parse(r.body.now) >= last + 15, `${advance}: the running clock moved on (${r.body.now})`);
+        last = Date.parse(r.body.now);
+      }
+      const back = await f.service.api("POST", "/sandbox/clock", { to: new Date(last - 3_600_000).toISOString() });
+      assert.equal(back.status, 409, JSON.stringify(back.body));
+      assert.equal(back.body.error.code, "clock_backwards");
+      assert.equal(back.body.error.field, "to");
+      const stopped = await f.service.api("POST", "/sandbox/clock", { advance: "PT0S" });
+      assert.equal(stopped.status, 200);
+      assert.equal((await f.service.api("GET", "/sandbox/clock")).body.running, false);
+    });
   });
 }
