@@ -17,6 +17,7 @@
 import type { ExportRow, PersonalDataHook, TableDecision } from "../../engine/personal-data.ts";
 import type { Db } from "../../store/db.ts";
 import type { DirectoryTables } from "../store/schema.ts";
+import { ATTENDANCE_PERSONAL_DATA } from "./attendance-personal-data.ts";
 import { NEEDS_PERSONAL_DATA } from "./needs-personal-data.ts";
 
 /** One area's share of the hook: its tables' decisions and, when it names members, its export and erasure. */
@@ -52,7 +53,7 @@ export const HSDS_PERSONAL_DATA: DirectoryPersonalDataPart = {
 };
 
 /** Every area's part; append one per area (needs and referrals, volunteers, attendance…). */
-export const DIRECTORY_PERSONAL_DATA_PARTS: DirectoryPersonalDataPart[] = [HSDS_PERSONAL_DATA, NEEDS_PERSONAL_DATA];
+export const DIRECTORY_PERSONAL_DATA_PARTS: DirectoryPersonalDataPart[] = [HSDS_PERSONAL_DATA, NEEDS_PERSONAL_DATA, ATTENDANCE_PERSONAL_DATA];
 
 /** The hook the composition root registers (service.ts, through context.ts). */
 export const directoryPersonalData: PersonalDataHook = {

@@ -7,6 +7,7 @@
  */
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
+import { ATTENDANCE_ACCESS, ATTENDANCE_ERROR_CODES, ATTENDANCE_RESPONSES, attendanceRoutes } from "./attendance.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { directoryPageRoutes } from "./public-page.ts";
@@ -18,6 +19,7 @@ export const DIRECTORY_ERROR_CODES = {
   ...DIRECTORY_STAFF_ERROR_CODES,
   ...NEEDS_ERROR_CODES,
   ...REFERRAL_ERROR_CODES,
+  ...ATTENDANCE_ERROR_CODES,
 } as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
@@ -28,11 +30,11 @@ declare module "../../http/errors.ts" {
 export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS },
-    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES },
+    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS },
+    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
-    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes],
+    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s)],
     outside: [directoryPageRoutes],
   };
 }

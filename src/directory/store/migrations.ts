@@ -8,9 +8,11 @@ import type { Migration } from "../../store/migrations.ts";
 import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
 import { metadataSubjectMigration } from "./migrations/2001-metadata-subject.ts";
 import { needsAndReferralsMigration } from "./migrations/2010-needs-and-referrals.ts";
+import { attendanceMigration } from "./migrations/2030-attendance.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
   hsdsCoreMigration,
   metadataSubjectMigration,
   needsAndReferralsMigration,
+  attendanceMigration,
 ];

@@ -718,9 +718,11 @@ export const en: Messages = {
       recipients: "Recipients", watchers: "Watchers", disclosures: "Disclosures", events: "Events", duty: "On duty", owners: "Owners", missing: "Unanswered",
       rounds: "Rounds", fhir: "FHIR", monthly: "Monthly", outbox: "Outbox", member_imports: "Member imports", tokens: "API tokens",
       sessions: "Sessions", audit_log: "Audit log", organisation: "Organisation", escalation_policy: "Escalation policy", invitations: "Invitations",
-      directory: "Directory", needs: "Needs", matches: "Matches", referrals: "Referrals", volunteer_requests: "Volunteer requests", volunteer_contacts: "Volunteer contacts", volunteers: "Volunteers",
+      activities: "Activities", attendance: "Attendance", attendance_settings: "Attendance settings", directory: "Directory", needs: "Needs", matches: "Matches", referrals: "Referrals", volunteer_requests: "Volunteer requests", volunteer_contacts: "Volunteer contacts", volunteers: "Volunteers",
     },
     actions: {
+      directory_attendance_record: "Recorded attendance at an activity",
+      directory_attendance_setting: "Changed whether attending counts as a sign of life",
       directory_need_create: "Recorded a need",
       directory_need_status: "Changed a need's state",
       directory_need_offer: "Asked volunteers to help with a need",

@@ -715,9 +715,11 @@ export const ja = {
       recipients: "送り先", watchers: "見守る人", disclosures: "提供の記録", events: "出来事", duty: "当番", owners: "担当", missing: "未回答",
       rounds: "確認の回", fhir: "FHIR形式", monthly: "月次", outbox: "送信待ち", member_imports: "利用者の取り込み", tokens: "APIトークン",
       sessions: "ログイン", audit_log: "監査ログ", organisation: "組織", escalation_policy: "エスカレーション設定", invitations: "招待",
-      directory: "地域資源", needs: "困りごと", matches: "候補", referrals: "つなぎ(紹介)", volunteer_requests: "担い手への依頼", volunteer_contacts: "担い手の活動記録", volunteers: "担い手",
+      activities: "通いの場の予定", attendance: "参加", attendance_settings: "参加の設定", directory: "地域資源", needs: "困りごと", matches: "候補", referrals: "つなぎ(紹介)", volunteer_requests: "担い手への依頼", volunteer_contacts: "担い手の活動記録", volunteers: "担い手",
     },
     actions: {
+      directory_attendance_record: "通いの場の参加を記録",
+      directory_attendance_setting: "参加を安否確認とする設定を変更",
       directory_need_create: "困りごとを記録",
       directory_need_status: "困りごとの状態を変更",
       directory_need_offer: "担い手に依頼",
