@@ -12,6 +12,8 @@ export const AUDIT_FAMILIES = [
   "network_report", "network_statistics", "partner", "registration_number", "keyholder", "finder", "device", "consent", "disaster",
   // The local-resources directory (src/directory): providers and services; needs, volunteers, referrals.
   "directory", "directory_need", "directory_volunteer", "directory_request", "directory_contact", "directory_referral",
+  // Attendance at activities; providers' update links and their proposals.
+  "directory_attendance", "directory_invitation", "directory_proposal",
 ] as const;
 
 /**

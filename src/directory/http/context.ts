@@ -10,6 +10,7 @@ import type { DirectoryPorts } from "../engine/ports.ts";
 import { ATTENDANCE_ACCESS, ATTENDANCE_ERROR_CODES, ATTENDANCE_RESPONSES, attendanceRoutes } from "./attendance.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
+import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
 import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
@@ -20,6 +21,7 @@ export const DIRECTORY_ERROR_CODES = {
   ...NEEDS_ERROR_CODES,
   ...REFERRAL_ERROR_CODES,
   ...ATTENDANCE_ERROR_CODES,
+  ...INVITATION_ERROR_CODES,
 } as const satisfies Record<string, string>;
 
 declare module "../../http/errors.ts" {
@@ -30,11 +32,16 @@ declare module "../../http/errors.ts" {
 export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS },
-    responses: { ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES },
+    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS },
+    responses: {
+      ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES, ...INVITATION_RESPONSES,
+    },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
-    api: [directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s)],
-    outside: [directoryPageRoutes],
+    api: [
+      directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s),
+      (s) => invitationRoutes(s),
+    ],
+    outside: [directoryPageRoutes, providerUpdatePages],
   };
 }
