@@ -13,17 +13,13 @@
  *   volunteer (default 1) — volunteers leave when they are flooded (seed 004).
  */
 import { DateTime } from "luxon";
+import type { DirectoryAreaKind, DirectoryServiceStatus } from "./kinds.ts";
 
 /** Where a service or volunteer works (HSDS service_area, our kinds): a team, a postal code (prefix), a town, or everywhere. */
-export const DIRECTORY_AREA_KINDS = ["team", "postal_code", "town", "whole"] as const;
-export type DirectoryAreaKind = (typeof DIRECTORY_AREA_KINDS)[number];
 export interface DirectoryArea { kind: DirectoryAreaKind; value: string }
 
 /** Where the member lives, as far as known: their team, postal code and address (or town) text. */
 export interface MemberPlace { teamId: string | null; postalCode: string | null; town: string | null }
-
-/** HSDS service.status. */
-export type DirectoryServiceStatus = "active" | "inactive" | "defunct" | "temporarily closed";
 
 export interface MatchNeed {
   /** Taxonomy codes of what is needed (at least one to match anything). */

@@ -6,6 +6,7 @@
  * filters), no external assets (the Content-Security-Policy allows inline styles
  * only), and a print style that drops the form and keeps each entry on one page.
  */
+import { escapeHtml, publicPage } from "../../domain/html.ts";
 
 export interface Page { status: number; html: string }
 
@@ -58,11 +59,6 @@ export interface DirectoryPageModel {
   pages: number;
 }
 
-/** Text for HTML, text and attribute values alike. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;font-size:1.25rem;line-height:1.7;color:#1a1a1a;background:#fff}
@@ -102,22 +98,7 @@ footer{margin-top:2rem;font-size:1rem;color:#333;border-top:1px solid #999;paddi
 `;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return publicPage(title, CSS, body);
 }
 
 function paragraphs(text: string): string {

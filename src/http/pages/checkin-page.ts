@@ -14,16 +14,13 @@ import { serviceNames } from "../../domain/branding.ts";
 import { broadcastAnswerReply, type BroadcastAnswer } from "../../domain/broadcasts.ts";
 import { formatLocal } from "../../domain/messages.ts";
 import type { LinkAction, LinkBrand, LinkPurpose, LinkState, UseOutcome } from "../../engine/links.ts";
+import { escapeHtml } from "../../domain/html.ts";
 
 export type ValidLink = Exclude<LinkState, { state: "unknown" }>;
 
 export interface Page {
   status: number;
   html: string;
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 interface Label {

@@ -13,6 +13,7 @@ import { onFirstUse } from "../../lazy-import.ts";
 import { brandText } from "../../domain/branding.ts";
 import { broadcastEmail, contentOf } from "../../domain/broadcasts.ts";
 import type { AccountLookup, Channel, DeliveryResult, EmailCredentials, EmailSettings, OneTapLinks, OutgoingMessage } from "../../engine/ports.ts";
+import { escapeHtml } from "../../domain/html.ts";
 
 /** nodemailer, loaded when an organisation first sends e-mail (src/lazy-import.ts). */
 const nodemailer = onFirstUse(async () => (await import("nodemailer")).default);
@@ -60,7 +61,6 @@ export function attachmentsOf(payload: Record<string, unknown>): MailAttachment[
   });
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined) {
   // An invitation or a monthly report carries its own link (the console's page), not a one-tap link.

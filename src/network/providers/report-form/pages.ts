@@ -7,13 +7,9 @@
 import { type PartnerKind } from "../../domain/partners.ts";
 import { CHECKLIST_VALUES, type ReportFieldError, REPORT_SERVICES, URGENCY_VALUES } from "../../domain/reports.ts";
 import { DEFAULT_CLOSED_STATUS_NOTES, type ReportStatus, type ReportUrgency } from "../../domain/triage.ts";
+import { escapeHtml, publicPage } from "../../../domain/html.ts";
 
 export interface Page { status: number; html: string }
-
-/** Text for HTML, text and attribute values alike. */
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const CSS = `
 *{box-sizing:border-box}
@@ -52,22 +48,7 @@ footer{margin-top:2rem;font-size:.95rem;color:#444}
 `;
 
 function layout(title: string, body: string, lang = "ja"): string {
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return publicPage(title, CSS, body, lang);
 }
 
 /** The warning 通報 shows before anything else, with the numbers to call. */
