@@ -96,6 +96,10 @@ describe("local resources in the console", () => {
     const nameRow = history.locator("tr", { hasText: "変更：名称" });
     assert.match((await nameRow.textContent()) ?? "", /買い物支援.*買い物支援（同行）/);
     await history.locator("tr", { hasText: "最終確認日" }).getByText("2027-01-04").waitFor();
+    // Read by a person: no rows that only tie parts together by id, a status in words, the one who verified by name.
+    assert.equal(await history.locator("tr", { hasText: /link_id|link_entity|directory_organization_id/ }).count(), 0);
+    await history.locator("tr", { hasText: "登録：状態" }).getByText("実施中", { exact: true }).waitFor();
+    assert.equal(await history.getByText(/^token:/).count(), 0, "an actor is shown by name, not as token:<name>:<id>");
     await assertAccessible(page, "Service page with history (ja)");
     await screenshot(page, "resource-page-ja");
     const stored = (await api("GET", `/directory/services/${shopping}`)).body;

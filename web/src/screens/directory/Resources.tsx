@@ -25,6 +25,10 @@ const STATUSES = ["active", "inactive", "defunct", "temporarily closed"] as cons
 type Status = (typeof STATUSES)[number];
 /** What the API shows observers instead of a personal value. */
 const REDACTED = "***";
+/** Fields that only tie a part to its record (ids): the history's reader learns nothing from them. */
+const LINK_FIELDS = new Set(["link_id", "link_entity", "directory_organization_id", "service_id", "location_id", "service_at_location_id"]);
+/** An actor written as `kind:name:id` (a person, a token, a provider's link) is shown by its name. */
+const actorName = (v: string) => (/^(person|token|provider):/.test(v) ? v.split(":")[1] || v : v);
 const ALL = "all";
 
 /** A service as GET /directory/services(/:id) gives it (the fields this screen reads). */
@@ -169,6 +173,9 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const { nameOf } = useTaxonomy();
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
+  // A status in words; any other value as stored, an actor by name.
+  const changedValue = (field: string, v: string | null) =>
+    v === null ? "—" : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`) : actorName(v);
   const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
   useEffect(() => {
@@ -228,13 +235,13 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
                   <tr>{(["at", "by", "what", "previous", "replacement"] as const).map((c) => <th key={c} scope="col">{t(`resources.history.${c}`)}</th>)}</tr>
                 </thead>
                 <tbody>
-                  {history.data.changes.map((c) => (
+                  {history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).map((c) => (
                     <tr key={c.id}>
                       <td>{formatDateTime(c.at, me.timeZone, lang)}</td>
-                      <td>{c.by === REDACTED ? t("resources.hidden") : c.by.split(":")[1] ?? c.by}</td>
+                      <td>{c.by === REDACTED ? t("resources.hidden") : actorName(c.by)}</td>
                       <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === "service" ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, c.field)}</td>
-                      <td>{c.previous ?? "—"}</td>
-                      <td>{c.replacement ?? "—"}</td>
+                      <td>{changedValue(c.field, c.previous)}</td>
+                      <td>{changedValue(c.field, c.replacement)}</td>
                     </tr>
                   ))}
                 </tbody>
