@@ -264,9 +264,20 @@ for (const kind of databaseKinds()) {
       const kept = await create({ name: "引継ぎ 対象外", ownerPersonId: tanaka });
       const partner = await service.api("POST", "/network/partners", { name: "新聞販売所", kind: "home_visit", ownerPersonId: leaving }, staff);
       assert.equal(partner.status, 201, JSON.stringify(partner.body));
+      const volunteer = await service.api("POST", "/directory/volunteers", {
+        displayName: "担い手 山本", skills: ["shopping"], areas: [], availability: [], ownerPersonId: leaving, nextContactOn: "2027-02-01",
+      }, staff);
+      assert.equal(volunteer.status, 201, JSON.stringify(volunteer.body));
+      assert.deepEqual([volunteer.body.ownerPersonId, volunteer.body.nextContactOn], [leaving, "2027-02-01"]);
+      const unknownOwner = await service.api("POST", "/directory/volunteers", {
+        displayName: "担い手 x", skills: [], areas: [], availability: [], ownerPersonId: "0190d6a0-0000-7000-8000-000000000000",
+      }, staff);
+      assert.deepEqual([unknownOwner.status, unknownOwner.body.error?.field], [422, "ownerPersonId"], JSON.stringify(unknownOwner.body));
       const r = await service.api("POST", "/directory/handover", { fromPersonId: leaving, toPersonId: suzuki }, staff);
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.deepEqual(r.body.moved, { organizations: 1, services: 2, partners: 1 });
+      assert.deepEqual(r.body.moved, { organizations: 1, services: 2, volunteers: 1, partners: 1 });
+      const moved = (await service.api("GET", `/directory/volunteers/${volunteer.body.id}`, undefined, staff)).body;
+      assert.deepEqual([moved.ownerPersonId, moved.nextContactOn], [suzuki, "2027-02-01"], "the successor keeps the date to call");
       for (const id of [a.id, b.id]) {
         assert.equal((await service.api("GET", `/directory/services/${id}`, undefined, staff)).body.owner.id, suzuki);
         const changes = (await service.api("GET", `/directory/services/${id}/history`, undefined, staff)).body.changes;
@@ -282,7 +293,7 @@ for (const kind of databaseKinds()) {
         JSON.stringify(audit).slice(0, 500));
       // Nothing left to hand over: a second run moves nothing.
       assert.deepEqual((await service.api("POST", "/directory/handover", { fromPersonId: leaving, toPersonId: suzuki }, staff)).body.moved,
-        { organizations: 0, services: 0, partners: 0 });
+        { organizations: 0, services: 0, volunteers: 0, partners: 0 });
     });
 
     test("another organisation sees none of it and cannot touch it", async () => {

@@ -1,7 +1,7 @@
 /**
  * Handover (issue 14; seed 004: "every staff change loses what the last person
  * knew"): when a coordinator leaves, one action gives everything they own — the
- * directory's providers and services, and through ports other contexts' records
+ * directory's providers, services and volunteers, and through ports other contexts' records
  * (the network's partners) — to a successor, in one transaction, each move with
  * its history row (owner_person_id from → to). The route writes the audit entry.
  */
@@ -10,6 +10,7 @@ import { ORGANIZATION_SPEC } from "./organizations.ts";
 import type { HandoverPart } from "./ports.ts";
 import { type DirectoryResult, type RecordSpec, updateRecord } from "./records.ts";
 import { SERVICE_SPEC } from "./services.ts";
+import { volunteersHandover } from "./volunteers.ts";
 
 /** Moves owner_person_id on every row of `spec`'s table owned by `from`, with history. */
 function ownedRows(spec: RecordSpec & { table: "directory_organizations" | "directory_services" }, kind: string): HandoverPart {
@@ -21,10 +22,11 @@ function ownedRows(spec: RecordSpec & { table: "directory_organizations" | "dire
   };
 }
 
-/** The directory's own shares of a handover; an area that adds owned records (volunteers) appends its part. */
+/** The directory's own shares of a handover: providers, services and volunteers. */
 export const DIRECTORY_HANDOVER_PARTS: HandoverPart[] = [
   ownedRows(ORGANIZATION_SPEC, "organizations"),
   ownedRows(SERVICE_SPEC, "services"),
+  volunteersHandover,
 ];
 
 export type HandoverRefusal = "unknown_person" | "inactive_successor" | "same_person";

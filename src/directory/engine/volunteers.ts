@@ -20,6 +20,7 @@ import { type DirectoryArea, type MatchOptions, matchNeed, nextOffers, offersLef
 import { checkAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestStatus } from "../domain/needs.ts";
 import { lookupCodes, matchFacts, matchOptions, volunteerCandidates } from "./matches.ts";
 import { getNeed, NeedError } from "./needs.ts";
+import type { HandoverPart } from "./ports.ts";
 import "../store/needs-schema.ts";
 
 // ---------------------------------------------------------------- volunteers
@@ -34,6 +35,9 @@ export interface VolunteerInput {
   onDuty?: boolean;
   maxOpenRequests?: number | null;
   note?: string | null;
+  /** The staff member who keeps in touch with them (handover moves it), and when next (YYYY-MM-DD). */
+  ownerPersonId?: string | null;
+  nextContactOn?: string | null;
 }
 
 export interface Volunteer {
@@ -49,6 +53,8 @@ export interface Volunteer {
   openRequests: number;
   lastAskedAt: Date | null;
   note: string | null;
+  ownerPersonId: string | null;
+  nextContactOn: string | null;
   createdAt: Date;
   updatedAt: Date;
   archivedAt: Date | null;
@@ -71,7 +77,8 @@ export class VolunteerError extends Error {
 function volunteerQuery(db: Db, organisationId: string) {
   return db.selectFrom("directory_volunteers as v")
     .select(["v.id", "v.person_id", "v.display_name", "v.phone", "v.skills", "v.areas", "v.availability", "v.on_duty", "v.max_open_requests",
-      "v.last_asked_at", "v.note", "v.created_at", "v.updated_at", "v.archived_at"])
+      "v.last_asked_at", "v.note", "v.owner_person_id", "v.created_at", "v.updated_at", "v.archived_at"])
+    .select(sql<string | null>`to_char(v.next_contact_on, 'YYYY-MM-DD')`.as("next_contact_on"))
     .select((eb) => eb.selectFrom("directory_volunteer_requests as r").select(eb.fn.countAll<string>().as("n"))
       .whereRef("r.organisation_id", "=", "v.organisation_id").whereRef("r.volunteer_id", "=", "v.id").where("r.status", "=", "offered").as("open_requests"))
     .where("v.organisation_id", "=", organisationId);
@@ -83,7 +90,7 @@ function volunteerOf(v: VolunteerRow): Volunteer {
   return {
     id: v.id, personId: v.person_id, displayName: v.display_name, phone: v.phone, skills: v.skills, areas: v.areas, availability: v.availability,
     onDuty: v.on_duty, maxOpenRequests: v.max_open_requests, openRequests: Number(v.open_requests ?? 0), lastAskedAt: v.last_asked_at, note: v.note,
-    createdAt: v.created_at, updatedAt: v.updated_at, archivedAt: v.archived_at,
+    ownerPersonId: v.owner_person_id, nextContactOn: v.next_contact_on, createdAt: v.created_at, updatedAt: v.updated_at, archivedAt: v.archived_at,
   };
 }
 
@@ -107,15 +114,24 @@ async function checkPerson(tx: Db, organisationId: string, personId: string, exc
   if (taken) throw new VolunteerError("person_taken", "this person is another volunteer's login already", "personId");
 }
 
-/** Registers a volunteer. Errors: VolunteerError person_not_found, person_taken. */
+/** An owner must be a person of the organisation. Error: VolunteerError person_not_found (field ownerPersonId). */
+async function checkOwner(tx: Db, organisationId: string, personId: string | null | undefined): Promise<void> {
+  if (!personId) return;
+  const person = await tx.selectFrom("people").select("id").where("organisation_id", "=", organisationId).where("id", "=", personId).executeTakeFirst();
+  if (!person) throw new VolunteerError("person_not_found", "no such person", "ownerPersonId");
+}
+
+/** Registers a volunteer. Errors: VolunteerError person_not_found (personId, ownerPersonId), person_taken. */
 export async function createVolunteer(db: Db, organisationId: string, input: VolunteerInput, now: Date): Promise<Volunteer> {
   const id = newId();
   await inTransaction(db, async (tx) => {
     if (input.personId) await checkPerson(tx, organisationId, input.personId, null);
+    await checkOwner(tx, organisationId, input.ownerPersonId);
     await tx.insertInto("directory_volunteers").values({
       id, organisation_id: organisationId, person_id: input.personId ?? null, display_name: input.displayName, phone: input.phone ?? null,
       skills: [...new Set(input.skills)], areas: JSON.stringify(input.areas), availability: JSON.stringify(input.availability), on_duty: input.onDuty ?? true,
-      max_open_requests: input.maxOpenRequests ?? null, note: input.note ?? null, created_at: now, updated_at: now,
+      max_open_requests: input.maxOpenRequests ?? null, note: input.note ?? null,
+      owner_person_id: input.ownerPersonId ?? null, next_contact_on: input.nextContactOn ?? null, created_at: now, updated_at: now,
     }).execute();
   });
   return (await getVolunteer(db, organisationId, id)) as Volunteer;
@@ -130,6 +146,7 @@ export async function updateVolunteer(
       .forUpdate().executeTakeFirst();
     if (!found) throw new VolunteerError("volunteer_not_found", "no such volunteer");
     if (patch.personId) await checkPerson(tx, organisationId, patch.personId, id);
+    await checkOwner(tx, organisationId, patch.ownerPersonId);
     await tx.updateTable("directory_volunteers").set({
       updated_at: now,
       ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
@@ -141,6 +158,8 @@ export async function updateVolunteer(
       ...(patch.onDuty !== undefined ? { on_duty: patch.onDuty } : {}),
       ...(patch.maxOpenRequests !== undefined ? { max_open_requests: patch.maxOpenRequests } : {}),
       ...(patch.note !== undefined ? { note: patch.note } : {}),
+      ...(patch.ownerPersonId !== undefined ? { owner_person_id: patch.ownerPersonId } : {}),
+      ...(patch.nextContactOn !== undefined ? { next_contact_on: patch.nextContactOn } : {}),
       ...(patch.archived !== undefined ? { archived_at: patch.archived ? now : null } : {}),
     }).where("organisation_id", "=", organisationId).where("id", "=", id).execute();
     if (patch.archived || patch.onDuty === false) {
@@ -472,3 +491,14 @@ export async function acknowledgeContact(db: Db, organisationId: string, id: str
     .where("id", "=", id).where("acknowledged_at", "is", null).execute();
   return getContact(db, organisationId, id);
 }
+
+/**
+ * Handover's share of the volunteers (issue 14: a volunteer group has an owner
+ * among the staff): whom `from` kept in touch with, `to` does now. Counted under
+ * `volunteers`; the handover route's audit entry records the move.
+ */
+export const volunteersHandover: HandoverPart = async (tx, organisationId, from, to, _by, now) => {
+  const moved = await tx.updateTable("directory_volunteers").set({ owner_person_id: to, updated_at: now })
+    .where("organisation_id", "=", organisationId).where("owner_person_id", "=", from).returning("id").execute();
+  return { volunteers: moved.length };
+};

@@ -722,5 +722,5 @@ export const DIRECTORY_STAFF_RESPONSES = {
     }).meta({ id: "DirectoryTaxonomy" }),
   },
   "GET /directory/owners": { 200: z.object({ owners: z.array(z.object({ id: z.string(), displayName: z.string() })) }) },
-  "POST /directory/handover": { 200: z.object({ moved: z.record(z.string(), z.number()).describe("what moved, by kind: organizations, services, partners") }) },
+  "POST /directory/handover": { 200: z.object({ moved: z.record(z.string(), z.number()).describe("what moved, by kind: organizations, services, volunteers, partners") }) },
 };

@@ -15,7 +15,7 @@ import { teamOf } from "../../engine/team-scope.ts";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
-import { DateTime, Id, IdParams, Limit, optionalText, safeString, text } from "../../http/schemas.ts";
+import { DateTime, Id, IdParams, Limit, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { checkTeam, notInTeam, teamScope } from "../../http/team-scope.ts";
 import { DIRECTORY_AREA_KINDS } from "../domain/kinds.ts";
@@ -75,6 +75,8 @@ const VolunteerFields = {
   onDuty: z.boolean().optional().describe("off duty: asked for nothing (their open requests pass on)"),
   maxOpenRequests: z.number().int().min(1).max(10).nullable().optional().describe("their own limit of open requests at once (default 1)"),
   note: optionalText(2000, true).nullable().optional(),
+  ownerPersonId: Id.nullable().optional().describe("the staff member who keeps in touch with them (a handover moves it)"),
+  nextContactOn: LocalDate.nullable().optional().describe("when the owner next contacts them (YYYY-MM-DD)"),
 };
 export const VolunteerCreate = z.strictObject(VolunteerFields);
 export const VolunteerPatch = z.strictObject({
@@ -134,7 +136,7 @@ export const VolunteerView = z.object({
   areas: z.array(z.object({ kind: z.enum(DIRECTORY_AREA_KINDS), value: z.string() })),
   availability: z.array(z.object({ weekday: z.number().int(), from: z.string(), to: z.string() })), onDuty: z.boolean(),
   maxOpenRequests: z.number().int().nullable(), openRequests: z.number().int(), lastAskedAt: Time.nullable(), note: z.string().nullable(),
-  createdAt: Time, updatedAt: Time, archived: z.boolean(),
+  ownerPersonId: z.string().nullable(), nextContactOn: z.string().nullable(), createdAt: Time, updatedAt: Time, archived: z.boolean(),
 }).meta({ id: "DirectoryVolunteer" });
 export const VolunteerList = z.object({ volunteers: z.array(VolunteerView) });
 export const RequestList = z.object({ requests: z.array(RequestView) });
@@ -175,7 +177,7 @@ function volunteerView(v: Volunteer) {
   return {
     id: v.id, personId: v.personId, displayName: v.displayName, phone: v.phone, skills: v.skills, areas: v.areas, availability: v.availability,
     onDuty: v.onDuty, maxOpenRequests: v.maxOpenRequests, openRequests: v.openRequests, lastAskedAt: iso(v.lastAskedAt), note: v.note,
-    createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString(), archived: v.archivedAt !== null,
+    ownerPersonId: v.ownerPersonId, nextContactOn: v.nextContactOn, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString(), archived: v.archivedAt !== null,
   };
 }
 
@@ -359,6 +361,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       const v = await attempt(() => createVolunteer(s.db, request.principal.organisationId, {
         displayName: b.displayName, phone: b.phone ?? null, personId: b.personId ?? null, skills: b.skills, areas: b.areas, availability: b.availability,
         ...(b.onDuty !== undefined ? { onDuty: b.onDuty } : {}), maxOpenRequests: b.maxOpenRequests ?? null, note: b.note ?? null,
+        ownerPersonId: b.ownerPersonId ?? null, nextContactOn: b.nextContactOn ?? null,
       }, s.clock.now()));
       await audit(s.db, request, "directory_volunteer.create", "directory_volunteer", v.id);
       return reply.code(201).send(volunteerView(v));
