@@ -137,8 +137,33 @@ describe("needs in the console", () => {
     await assertAccessible(page, "Reopen asks a reason (ja)");
     await card.getByRole("button", { name: "やめる" }).click();
     const history = card.locator("table.referral-history tbody tr");
+    await history.nth(4).filter({ hasText: "対応中 → 完了" }).waitFor();
     assert.equal(await history.count(), 5, "created and four steps");
     assert.match((await history.last().textContent()) ?? "", /紹介先.*対応中 → 完了/);
+    // Reopened with a reason (kept in the history), then accepted and completed again.
+    await card.getByRole("button", { name: "もう一度依頼する（再開）" }).click();
+    const confirm = card.getByRole("button", { name: "理由を添えて「依頼中」にする" });
+    assert.ok(await confirm.isDisabled(), "no reopen without a reason");
+    await card.getByLabel("「依頼中」にする理由（必須）").fill("週2回に増やしたい");
+    await confirm.click();
+    await card.getByRole("status").getByText("紹介を「依頼中」にしました。").waitFor();
+    await history.nth(5).filter({ hasText: "週2回に増やしたい" }).waitFor();
+    assert.match((await history.nth(5).textContent()) ?? "", /紹介元.*再開.*完了 → 依頼中.*週2回に増やしたい/);
+    for (const step of ["受諾", "完了"]) {
+      await card.getByRole("button", { name: `「${step}」にする` }).click();
+      await card.getByRole("status").getByText(`紹介を「${step}」にしました。`).waitFor();
+    }
+    await history.nth(7).filter({ hasText: "受諾 → 完了" }).waitFor();
+    assert.equal(await history.count(), 8, "reopen and two more steps");
+    // With the member's consent, sharing goes through and says what was shared.
+    const consent = await api("POST", `/members/${member.id}/consents`, { purpose: "share_partners", decision: "permit", method: "paper", givenAt: "2027-01-04T09:00:00+09:00" });
+    assert.equal(consent.status, 201, JSON.stringify(consent.body));
+    assert.ok(await card.getByRole("checkbox", { name: "住所" }).isChecked(), "the refused choice is kept to send again");
+    await card.getByRole("button", { name: "選んだ情報を伝える" }).click();
+    await card.getByText("伝えた情報: 住所").waitFor();
+    assert.equal(await card.getByRole("alert").count(), 0, "the refusal is gone");
+    await history.nth(8).filter({ hasText: "情報を共有" }).waitFor();
+    assert.match((await history.nth(8).textContent()) ?? "", /情報を共有.*住所/);
     await assertAccessible(page, "A completed referral (ja)");
     await screenshot(page, "need-page-ja");
     const referral = (await api("GET", `/directory/referrals?needId=${need.body.id}`)).body.referrals[0];

@@ -501,6 +501,8 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
       setReason("");
     } else move.mutate({ to, side });
   };
+  // A share event's note lists the fields shared (codes): in words.
+  const sharedWords = (note: string) => note.split(/[,、\s]+/).filter(Boolean).map((f) => t(`needs.shareFields.${f}`, f)).join("、");
   const headingId = `referral-${r.id}`;
   const write = canWrite(me);
   return (
@@ -568,10 +570,11 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
                 <td data-label={t("needs.history.side")}>{t(`needs.sides.${e.side}`)}</td>
                 <td data-label={t("needs.history.what")}>
                   {t(`needs.eventKinds.${e.kind}`, e.kind)}
-                  {e.toStatus ? `：${e.fromStatus ? `${t(`needs.referralStatuses.${e.fromStatus}`)} → ` : ""}${t(`needs.referralStatuses.${e.toStatus}`)}` : ""}
+                  {e.toStatus && e.kind !== "share"
+                    ? `：${e.fromStatus ? `${t(`needs.referralStatuses.${e.fromStatus}`)} → ` : ""}${t(`needs.referralStatuses.${e.toStatus}`)}` : ""}
                 </td>
                 <td data-label={t("needs.history.actor")}>{e.actor === REDACTED ? t("needs.hidden") : e.actor.split(":")[1] ?? e.actor}</td>
-                <td data-label={t("needs.history.note")}>{e.note ? (e.note === REDACTED ? t("needs.hidden") : e.note) : "—"}</td>
+                <td data-label={t("needs.history.note")}>{e.note ? (e.note === REDACTED ? t("needs.hidden") : e.kind === "share" ? sharedWords(e.note) : e.note) : "—"}</td>
               </tr>
             ))}
           </tbody>
