@@ -165,6 +165,18 @@ describe("needs in the console", () => {
     await history.nth(8).filter({ hasText: "情報を共有" }).waitFor();
     assert.match((await history.nth(8).textContent()) ?? "", /情報を共有.*住所/);
     await assertAccessible(page, "A completed referral (ja)");
+    // A second referral, made by mistake, is deleted with a reason: kept, marked, with no steps left.
+    const mistaken = await api("POST", "/directory/referrals", { needId: need.body.id, providerId: provider.id });
+    assert.equal(mistaken.status, 201, JSON.stringify(mistaken.body));
+    await page.reload();
+    const second = page.getByRole("article", { name: "紹介先: 中央区社会福祉協議会", exact: true });
+    await second.getByRole("button", { name: "この紹介を削除する" }).click();
+    assert.ok(await second.getByRole("button", { name: "理由を添えて削除する" }).isDisabled(), "no delete without a reason");
+    await second.getByLabel("削除する理由（必須・記録に残ります）").fill("重複して作成したため");
+    await second.getByRole("button", { name: "理由を添えて削除する" }).click();
+    await second.getByText("この紹介は", { exact: false }).filter({ hasText: "理由: 重複して作成したため" }).waitFor();
+    assert.equal(await second.getByRole("button").count(), 0, "a deleted referral moves no more");
+    assert.equal((await api("GET", `/directory/referrals/${mistaken.body.id}`)).body.deleted.note, "重複して作成したため");
     await screenshot(page, "need-page-ja");
     const referral = (await api("GET", `/directory/referrals?needId=${need.body.id}`)).body.referrals[0];
     assert.equal(referral.status, "completed");

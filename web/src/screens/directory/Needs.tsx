@@ -54,7 +54,7 @@ interface Matches {
 }
 interface Referral {
   id: string; needId: string | null; memberName: string; provider: { id: string; name: string }; service: { id: string; name: string } | null;
-  status: ReferralStatus; sharedFields: string[]; deleted: unknown; next: { sender: ReferralStatus[]; receiver: ReferralStatus[] };
+  status: ReferralStatus; sharedFields: string[]; deleted: { by: string; at: string; note: string } | null; next: { sender: ReferralStatus[]; receiver: ReferralStatus[] };
 }
 interface ReferralEvent { id: string; kind: string; fromStatus: ReferralStatus | null; toStatus: ReferralStatus | null; side: "sender" | "receiver"; actor: string; note: string | null; at: string }
 interface Term { code: string; name: string; nameEn: string }
@@ -269,7 +269,7 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
   const need = useQuery({ queryKey: ["directory-need", id], queryFn: () => api<Need & { requests: VolunteerRequest[] }>("GET", `/directory/needs/${id}`) });
   const matches = useQuery({ queryKey: ["directory-need-matches", id], queryFn: () => api<Matches>("GET", `/directory/needs/${id}/matches`) });
   const referrals = useQuery({
-    queryKey: ["directory-need-referrals", id], queryFn: () => api<{ referrals: Referral[] }>("GET", `/directory/referrals?needId=${encodeURIComponent(id)}`),
+    queryKey: ["directory-need-referrals", id], queryFn: () => api<{ referrals: Referral[] }>("GET", `/directory/referrals?needId=${encodeURIComponent(id)}&deleted=true`),
   });
   const n = need.data;
   useEffect(() => {
@@ -470,6 +470,8 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
   const [reason, setReason] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [fields, setFields] = useState<string[]>([]);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteReason, setDeleteReason] = useState("");
   const detail = useQuery({
     queryKey: ["directory-referral", referral.id],
     queryFn: () => api<Referral & { events: ReferralEvent[] }>("GET", `/directory/referrals/${referral.id}`),
@@ -492,6 +494,10 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
     mutationFn: () => api<Referral>("POST", `/directory/referrals/${referral.id}/share`, { fields }),
     onSuccess: async () => { setFields([]); await after(); },
   });
+  const remove = useMutation({
+    mutationFn: () => api<Referral>("POST", `/directory/referrals/${referral.id}/deletion`, { reason: deleteReason }),
+    onSuccess: async () => { setDeleting(false); await after(); },
+  });
   const r = referral;
   const label = (to: ReferralStatus) => (to === "requested" && CLOSED_REFERRAL.includes(r.status) ? t("needs.reopenTo") : t("needs.moveTo", { status: t(`needs.referralStatuses.${to}`) }));
   const press = (to: ReferralStatus, side: "sender" | "receiver") => {
@@ -504,12 +510,17 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
   // A share event's note lists the fields shared (codes): in words.
   const sharedWords = (note: string) => note.split(/[,、\s]+/).filter(Boolean).map((f) => t(`needs.shareFields.${f}`, f)).join("、");
   const headingId = `referral-${r.id}`;
-  const write = canWrite(me);
+  const write = canWrite(me) && !r.deleted;
   return (
     <article className="referral-card" aria-labelledby={headingId}>
       <h3 id={headingId}>{t("needs.referralTo", { provider: r.service ? `${r.provider.name}（${r.service.name}）` : r.provider.name })}</h3>
       <p>{t("needs.referralState")}: <strong className="badge referral-status">{t(`needs.referralStatuses.${r.status}`)}</strong></p>
       <div role="status">{notice ? <p className="notice">{notice}</p> : null}</div>
+      {r.deleted ? (
+        <p className="notice warn">
+          {t("needs.deletedNote", { at: formatDateTime(r.deleted.at, me.timeZone, lang), reason: r.deleted.note === REDACTED ? t("needs.hidden") : r.deleted.note })}
+        </p>
+      ) : null}
       {write ? (
         (["sender", "receiver"] as const).map((side) => (
           <div key={side} className="referral-steps">
@@ -555,6 +566,20 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
         </Form>
       ) : null}
       {share.isError ? <Refusal error={share.error} /> : null}
+      {write && !deleting ? <div className="button-row"><Button onPress={() => { setDeleting(true); setDeleteReason(""); }}>{t("needs.delete")}</Button></div> : null}
+      {deleting ? (
+        <Form className="reason-form" onSubmit={(e) => { e.preventDefault(); remove.mutate(); }}>
+          <TextField value={deleteReason} onChange={setDeleteReason} isRequired autoFocus>
+            <Label>{t("needs.deleteReason")}</Label>
+            <TextArea rows={2} />
+          </TextField>
+          <div className="button-row">
+            <Button type="submit" className="primary" isDisabled={remove.isPending || !deleteReason.trim()}>{t("needs.confirmDelete")}</Button>
+            <Button onPress={() => setDeleting(false)}>{t("needs.form.cancel")}</Button>
+          </div>
+        </Form>
+      ) : null}
+      {remove.isError ? <Refusal error={remove.error} /> : null}
 
       <h4>{t("needs.historyTitle")}</h4>
       {detail.data?.events.length ? (
