@@ -184,7 +184,7 @@ describe("needs in the console", () => {
     // English.
     await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
     await page.getByRole("heading", { level: 1, name: "Need: 青木 富子" }).waitFor();
-    await page.getByRole("article", { name: "Referred to: 中央区社会福祉協議会（買い物支援サービス）" }).locator(".referral-status").getByText("Completed").waitFor();
+    await page.getByRole("article", { name: "Referred to: 中央区社会福祉協議会 (買い物支援サービス)" }).locator(".referral-status").getByText("Completed").waitFor();
     await page.getByText("Same kind of help").first().waitFor();
     await assertAccessible(page, "A need's page (en)");
     await screenshot(page, "need-page-en");

@@ -9,6 +9,9 @@ import type { Messages } from "./en.ts";
 export const needsJa = {
   title: "困りごと",
   pageTitle: "困りごと：{{name}}",
+  sep: "、",
+  paren: "（{{x}}）",
+  colon: "：",
   lead: "安否確認や訪問で分かった困りごとを、地域の資源と担い手につなぎ、紹介の結果まで見届けます。",
   status: "状態",
   allStatuses: "すべての状態",
@@ -122,6 +125,9 @@ export const needsJa = {
 export const needsEn: Messages<typeof needsJa> = {
   title: "Needs",
   pageTitle: "Need: {{name}}",
+  sep: ", ",
+  paren: " ({{x}})",
+  colon: ": ",
   lead: "Needs found by check-ins and visits, connected to local resources and volunteers, followed until the referral is done.",
   status: "Status",
   allStatuses: "All statuses",

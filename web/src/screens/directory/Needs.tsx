@@ -143,12 +143,12 @@ function NeedList({ me }: { me: Me }) {
               return (
                 <tr key={n.id}>
                   <th scope="row"><Link href={`${NEEDS}/${n.id}`}>{shown(t, n.memberName)}</Link></th>
-                  <td data-label={t("needs.columns.kinds")}>{n.taxonomyCodes.map(nameOf).join("、")}</td>
+                  <td data-label={t("needs.columns.kinds")}>{n.taxonomyCodes.map(nameOf).join(t("needs.sep"))}</td>
                   <td data-label={t("needs.columns.source")}>{t(`needs.sources.${n.source}`)}</td>
                   <td data-label={t("needs.columns.status")}>{t(`needs.statuses.${n.status}`)}</td>
                   <td data-label={t("needs.columns.age")}>
                     {days === 0 ? t("needs.ageToday") : t("needs.ageDays", { count: days })}
-                    <span className="muted">（{formatDateTime(n.createdAt, me.timeZone, lang)}）</span>
+                    <span className="muted">{t("needs.paren", { x: formatDateTime(n.createdAt, me.timeZone, lang) })}</span>
                   </td>
                 </tr>
               );
@@ -249,9 +249,9 @@ function Reasons({ reasons, nameOf }: { reasons: Reason[]; nameOf: (code: string
   const { t } = useTranslation();
   const detail = (r: Reason) => {
     if (!r.detail) return "";
-    if (r.code.startsWith("taxonomy_")) return `（${nameOf(r.detail)}）`;
+    if (r.code.startsWith("taxonomy_")) return t("needs.paren", { x: nameOf(r.detail) });
     if (r.code === "area_team") return "";
-    return `（${r.detail}）`;
+    return t("needs.paren", { x: r.detail });
   };
   return (
     <ul className="reasons">
@@ -302,7 +302,7 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
             <Fact term={t("needs.facts.member")}>
               {n.memberName === REDACTED ? t("needs.hidden") : <Link href={`/members/${n.memberId}`}>{n.memberName}</Link>}
             </Fact>
-            <Fact term={t("needs.facts.kinds")}>{n.taxonomyCodes.map(nameOf).join("、")}</Fact>
+            <Fact term={t("needs.facts.kinds")}>{n.taxonomyCodes.map(nameOf).join(t("needs.sep"))}</Fact>
             <Fact term={t("needs.facts.status")}>{t(`needs.statuses.${n.status}`)}</Fact>
             <Fact term={t("needs.facts.source")}>{t(`needs.sources.${n.source}`)}</Fact>
             <Fact term={t("needs.facts.note")}>{n.note === REDACTED ? t("needs.hidden") : n.note || "—"}</Fact>
@@ -332,11 +332,11 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
                   <ul className="match-list">
                     {matches.data.services.suggested.map((s) => (
                       <li key={s.id} className="match-card">
-                        <p className="match-name"><Link href={`/resources/${s.id}`}>{s.name}</Link>（{t("needs.provider")}: {s.providerName}）</p>
+                        <p className="match-name"><Link href={`/resources/${s.id}`}>{s.name}</Link>{t("needs.paren", { x: `${t("needs.provider")}: ${s.providerName}` })}</p>
                         <Reasons reasons={s.reasons} nameOf={nameOf} />
                         {write ? (
                           <Button onPress={() => refer.mutate({ providerId: s.providerId, serviceId: s.id, providerName: s.providerName })} isDisabled={refer.isPending}>
-                            {t("needs.refer", { provider: `${s.providerName}（${s.name}）` })}
+                            {t("needs.refer", { provider: `${s.providerName}${t("needs.paren", { x: s.name })}` })}
                           </Button>
                         ) : null}
                       </li>
@@ -350,7 +350,7 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
                     <ul className="match-list">
                       {matches.data.services.excluded.map((s) => (
                         <li key={s.id} className="match-card excluded">
-                          <p className="match-name">{s.name}（{t("needs.provider")}: {s.providerName}）</p>
+                          <p className="match-name">{s.name}{t("needs.paren", { x: `${t("needs.provider")}: ${s.providerName}` })}</p>
                           <Reasons reasons={s.reasons} nameOf={nameOf} />
                         </li>
                       ))}
@@ -508,12 +508,12 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
     } else move.mutate({ to, side });
   };
   // A share event's note lists the fields shared (codes): in words.
-  const sharedWords = (note: string) => note.split(/[,、\s]+/).filter(Boolean).map((f) => t(`needs.shareFields.${f}`, f)).join("、");
+  const sharedWords = (note: string) => note.split(/[,、\s]+/).filter(Boolean).map((f) => t(`needs.shareFields.${f}`, f)).join(t("needs.sep"));
   const headingId = `referral-${r.id}`;
   const write = canWrite(me) && !r.deleted;
   return (
     <article className="referral-card" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t("needs.referralTo", { provider: r.service ? `${r.provider.name}（${r.service.name}）` : r.provider.name })}</h3>
+      <h3 id={headingId}>{t("needs.referralTo", { provider: r.service ? `${r.provider.name}${t("needs.paren", { x: r.service.name })}` : r.provider.name })}</h3>
       <p>{t("needs.referralState")}: <strong className="badge referral-status">{t(`needs.referralStatuses.${r.status}`)}</strong></p>
       <div role="status">{notice ? <p className="notice">{notice}</p> : null}</div>
       {r.deleted ? (
@@ -553,7 +553,7 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
 
       <h4>{t("needs.shareTitle")}</h4>
       <p>{t("needs.shareLead")}</p>
-      <p>{r.sharedFields.length ? t("needs.shared", { fields: r.sharedFields.map((f) => t(`needs.shareFields.${f}`, f)).join("、") }) : t("needs.sharedNone")}</p>
+      <p>{r.sharedFields.length ? t("needs.shared", { fields: r.sharedFields.map((f) => t(`needs.shareFields.${f}`, f)).join(t("needs.sep")) }) : t("needs.sharedNone")}</p>
       {write ? (
         <Form onSubmit={(e) => { e.preventDefault(); share.mutate(); }}>
           <CheckboxGroup value={fields} onChange={setFields} className="share-fields">
@@ -596,7 +596,7 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
                 <td data-label={t("needs.history.what")}>
                   {t(`needs.eventKinds.${e.kind}`, e.kind)}
                   {e.toStatus && e.kind !== "share"
-                    ? `：${e.fromStatus ? `${t(`needs.referralStatuses.${e.fromStatus}`)} → ` : ""}${t(`needs.referralStatuses.${e.toStatus}`)}` : ""}
+                    ? `${t("needs.colon")}${e.fromStatus ? `${t(`needs.referralStatuses.${e.fromStatus}`)} → ` : ""}${t(`needs.referralStatuses.${e.toStatus}`)}` : ""}
                 </td>
                 <td data-label={t("needs.history.actor")}>{e.actor === REDACTED ? t("needs.hidden") : e.actor.split(":")[1] ?? e.actor}</td>
                 <td data-label={t("needs.history.note")}>{e.note ? (e.note === REDACTED ? t("needs.hidden") : e.kind === "share" ? sharedWords(e.note) : e.note) : "—"}</td>
