@@ -3,8 +3,10 @@
  * services by search, taxonomy code and status, lists those not verified for 6
  * months (oldest first), opens a service, marks it verified, changes it and
  * reads the history of who changed what; an observer reads without buttons and
- * with owners hidden. Japanese and English, desktop and phone, no WCAG 2.2 AA
- * violation; screenshots saved.
+ * with owners hidden. A coordinator adds a resource from the screen (a new
+ * provider typed in, kinds, capacity): refusals shown at their fields with
+ * nothing created, then the new service's page; an observer has no such button.
+ * Japanese and English, desktop and phone, no WCAG 2.2 AA violation; screenshots saved.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -137,6 +139,102 @@ describe("local resources in the console", () => {
     await phone.goto(`${suite.url}/resources/${salon}`);
     await phone.getByRole("heading", { level: 1, name: "ふれあいサロン" }).waitFor();
     await assertAccessible(phone, "Service page on a phone (ja)");
+    await phone.context().close();
+  });
+  test("add a resource: a new provider and its service, refusals at their fields with nothing created, then its page; observers cannot; phone and en", async () => {
+    const api = suite.service.api;
+    const counts = async () => ({
+      providers: (await api("GET", "/directory/organizations")).body.organizations.length as number,
+      services: (await api("GET", "/directory/services?limit=200")).body.total as number,
+    });
+    const before = await counts();
+    const page = await signedInPage(suite.browser, suite.url, suite.service.token);
+    await page.goto(`${suite.url}/resources`);
+    await page.getByRole("heading", { level: 1, name: "地域資源" }).waitFor();
+    await page.getByRole("button", { name: "地域資源を登録" }).click();
+    const form = page.getByRole("form", { name: "地域資源を登録" });
+    await form.waitFor();
+    await form.getByRole("radio", { name: "新しい提供主体を入力" }).press("Space");
+    assert.equal(await form.getByRole("radio", { name: "新しい提供主体を入力" }).isChecked(), true);
+    // Keyboard: the provider's name is typed after tabbing to it from the radio.
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("み".repeat(201));
+    assert.equal(await form.getByRole("textbox", { name: /新しい提供主体の名称/ }).inputValue(), "み".repeat(201));
+    await form.getByRole("textbox", { name: /^名称/ }).fill("見守り配食");
+    await form.getByRole("textbox", { name: "内容" }).fill("平日の昼に弁当を届け、安否を確かめます");
+    await form.getByRole("button", { name: /分類を追加/ }).click();
+    await page.getByRole("option", { name: /サロン・茶話会/ }).click();
+    await form.getByRole("button", { name: "サロン・茶話会 を外す" }).waitFor();
+    await form.getByRole("textbox", { name: "対象となる人" }).fill("75歳以上の一人暮らし");
+    await form.getByRole("textbox", { name: "費用" }).fill("1食500円");
+    await form.getByRole("textbox", { name: "申込方法" }).fill("電話で申し込み");
+    // Refused by the form itself: more places available than the maximum.
+    await form.getByRole("textbox", { name: "空き" }).fill("5");
+    await form.getByRole("textbox", { name: "最大（定員）" }).fill("3");
+    await form.getByRole("button", { name: "登録する" }).click();
+    await form.getByText("空きは最大（定員）以下にしてください。").waitFor();
+    assert.equal(await form.getByRole("textbox", { name: "空き" }).getAttribute("aria-invalid"), "true");
+    assert.deepEqual(await counts(), before, "a refused form creates nothing");
+    await form.getByRole("textbox", { name: "空き" }).fill("2");
+    await form.getByRole("textbox", { name: "最大（定員）" }).fill("10");
+    // Refused by the API: a provider's name over 200 characters, shown at that field in words.
+    await form.getByRole("button", { name: "登録する" }).click();
+    await form.getByText("長すぎるか、大きすぎます。").waitFor();
+    assert.equal(await form.getByRole("textbox", { name: /新しい提供主体の名称/ }).getAttribute("aria-invalid"), "true", "the refused field is marked");
+    assert.equal(await form.getByRole("textbox", { name: /^名称/ }).getAttribute("aria-invalid"), null, "only the refused field is marked");
+    await form.getByText("何も登録していません。", { exact: false }).waitFor();
+    assert.deepEqual(await counts(), before, "a refused provider creates nothing");
+    await assertAccessible(page, "Add a resource with a refused field (ja)");
+    await screenshot(page, "resource-add-refused-ja");
+
+    await form.getByRole("textbox", { name: /新しい提供主体の名称/ }).fill("みどり配食の会");
+    await form.getByRole("button", { name: "登録する" }).click();
+    await page.getByRole("heading", { level: 1, name: "見守り配食" }).waitFor();
+    for (const text of ["みどり配食の会", "平日の昼に弁当を届け、安否を確かめます", "75歳以上の一人暮らし", "1食500円", "電話で申し込み", "サロン・茶話会", "実施中"]) {
+      await page.getByText(text, { exact: true }).first().waitFor();
+    }
+    const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+    const stored = (await api("GET", `/directory/services/${id}`)).body;
+    assert.equal(stored.name, "見守り配食");
+    assert.equal(stored.organizationName, "みどり配食の会");
+    assert.deepEqual(stored.taxonomyCodes, ["kayoi.salon"]);
+    assert.deepEqual(stored.capacities.map((c: { unit: string; available: number; maximum: number | null }) => [c.unit, c.available, c.maximum]), [["人", 2, 10]]);
+    assert.deepEqual(await counts(), { providers: before.providers + 1, services: before.services + 1 }, "one provider and one service, not two");
+    await assertAccessible(page, "A newly added service's page (ja)");
+    await page.getByRole("link", { name: "← 地域資源の一覧へ" }).click();
+    await page.locator("table.resource-list").getByRole("link", { name: "見守り配食" }).waitFor();
+
+    // An existing provider is chosen from the list (no second provider); English.
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    await page.getByRole("button", { name: "Add a resource" }).click();
+    const en = page.getByRole("form", { name: "Add a resource" });
+    await en.getByRole("textbox", { name: /^Name/ }).fill("Lunch club");
+    await en.getByRole("button", { name: "Add", exact: true }).click();
+    await en.getByText("Choose a provider.").waitFor();
+    await en.getByRole("button", { name: /Choose the provider/ }).click();
+    await page.getByRole("option", { name: "みどり配食の会" }).click();
+    await assertAccessible(page, "Add a resource (en)");
+    await screenshot(page, "resource-add-en");
+    await en.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Lunch club" }).waitFor();
+    assert.deepEqual(await counts(), { providers: before.providers + 1, services: before.services + 2 });
+    await page.context().close();
+
+    const observer = (await api("POST", "/tokens", { name: "閲覧2", role: "observer" })).body.token as string;
+    const watching = await signedInPage(suite.browser, suite.url, observer);
+    await watching.goto(`${suite.url}/resources`);
+    await watching.locator("table.resource-list tbody tr").first().waitFor();
+    assert.equal(await watching.getByRole("button", { name: "地域資源を登録" }).count(), 0, "observers add nothing");
+    await watching.context().close();
+
+    const phone = await signedInPage(suite.browser, suite.url, suite.service.token, { viewport: PHONE });
+    await phone.goto(`${suite.url}/resources`);
+    await phone.getByRole("button", { name: "地域資源を登録" }).click();
+    await phone.getByRole("form", { name: "地域資源を登録" }).waitFor();
+    const overflow = await phone.locator("html").evaluate((html) => html.scrollWidth - html.clientWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+    await assertAccessible(phone, "Add a resource on a phone (ja)");
+    await screenshot(phone, "resource-add-phone-ja");
     await phone.context().close();
   });
 });
