@@ -12,15 +12,16 @@ export function escapeHtml(value: string): string {
 /**
  * A whole HTML document: `title` (escaped here), the page's own `css`, and `body`
  * (already HTML) inside <main>. No referrer leaves the page: its URLs may carry a code.
+ * `noindex` keeps search engines away (a page behind a private link).
  */
-export function publicPage(title: string, css: string, body: string, lang = "ja"): string {
+export function publicPage(title: string, css: string, body: string, lang = "ja", options: { noindex?: boolean } = {}): string {
   return `<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
+${options.noindex ? '<meta name="robots" content="noindex">\n' : ""}<title>${escapeHtml(title)}</title>
 <style>${css}</style>
 </head>
 <body>

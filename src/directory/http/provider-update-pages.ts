@@ -5,13 +5,10 @@
  * (the Content-Security-Policy allows inline styles only), as the network's
  * report form (src/network/providers/report-form/pages.ts).
  */
+import { escapeHtml, publicPage } from "../../domain/html.ts";
 import type { LinkProblem, ProposalField, ProposalResource, ProposedValues } from "../engine/invitations.ts";
 
 export interface Page { status: number; html: string }
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const CSS = `
 *{box-sizing:border-box}
@@ -33,23 +30,7 @@ footer{margin-top:2rem;font-size:.95rem;color:#444}
 `;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return publicPage(title, CSS, body, "ja", { noindex: true });
 }
 
 /** Labels, Japanese then English, and the control for each field. */
