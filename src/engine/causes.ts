@@ -12,7 +12,7 @@ import { sql } from "kysely";
 import { type CancelReason, type CauseFacts, stillNeeded } from "../domain/causes.ts";
 import type { MessageKind } from "../domain/messages.ts";
 import { isPausedAt } from "../domain/schedule.ts";
-import type { Db } from "../store/db.ts";
+import { anyUuid, type Db } from "../store/db.ts";
 import { addEvents, incidentEvent } from "./incident-log.ts";
 import { DUTY_ROLES } from "./on-duty.ts";
 import type { RecipientKind } from "./outbox.ts";
@@ -101,20 +101,20 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
   const visitIds = ids((r) => (r.message_kind === "visit_offer" && typeof r.payload.visitId === "string" ? r.payload.visitId : null));
   const [causesGone, checkins, incidents, members, contacts, teams, groups, people, dutyChannels, visits, subscriptions] = await Promise.all([
     contextCausesGone(tx, rows, now),
-    byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "in", ids).execute()),
-    byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "in", ids).execute()),
-    byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "in", ids).execute()),
-    byId(of("contact"), (ids) => tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "in", ids).execute()),
-    byId(of("team"), (ids) => tx.selectFrom("teams").select(["id"]).where("id", "in", ids).execute()),
-    byId(of("group"), (ids) => tx.selectFrom("groups").select(["id", "status"]).where("id", "in", ids).execute()),
+    byId(checkinIds, (ids) => tx.selectFrom("checkins").select(["id", "status"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(incidentIds, (ids) => tx.selectFrom("incidents").select(["id", "status", "member_answered_at"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(memberIds, (ids) => tx.selectFrom("members").select(["id", "active", "pause", "plan"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(of("contact"), (ids) => tx.selectFrom("contacts").select(["id", "confirmed_at"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(of("team"), (ids) => tx.selectFrom("teams").select(["id"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(of("group"), (ids) => tx.selectFrom("groups").select(["id", "status"]).where("id", "=", anyUuid(ids)).execute()),
     // A deactivated person is gone for messages: nothing more is sent to them.
-    byId(of("person"), (ids) => tx.selectFrom("people").select(["id", "on_duty", "role"]).where("id", "in", ids).where("deactivated_at", "is", null).execute()),
-    byId(dutyChannelIds, (ids) => tx.selectFrom("person_channels").select(["id"]).where("id", "in", ids).execute()),
-    byId(visitIds, (ids) => tx.selectFrom("visits").select(["id", "state", "watcher_id"]).where("id", "in", ids).execute()),
+    byId(of("person"), (ids) => tx.selectFrom("people").select(["id", "on_duty", "role"]).where("id", "=", anyUuid(ids)).where("deactivated_at", "is", null).execute()),
+    byId(dutyChannelIds, (ids) => tx.selectFrom("person_channels").select(["id"]).where("id", "=", anyUuid(ids)).execute()),
+    byId(visitIds, (ids) => tx.selectFrom("visits").select(["id", "state", "watcher_id"]).where("id", "=", anyUuid(ids)).execute()),
     // A subscription to the monthly report is gone when removed, or when its person is deactivated (or deleted: cascade).
     byId(of("report_subscription"), (ids) => tx.selectFrom("report_subscriptions as s")
       .leftJoin("people as p", (j) => j.onRef("p.id", "=", "s.person_id").onRef("p.organisation_id", "=", "s.organisation_id"))
-      .select(["s.id"]).where("s.id", "in", ids).where((eb) => eb.or([eb("s.person_id", "is", null), eb("p.deactivated_at", "is", null)]))
+      .select(["s.id"]).where("s.id", "=", anyUuid(ids)).where((eb) => eb.or([eb("s.person_id", "is", null), eb("p.deactivated_at", "is", null)]))
       .execute()),
   ]);
 
@@ -189,8 +189,8 @@ export async function cancelQueued(tx: Db, scope: CancelScope, reason: CancelRea
   let q = tx.selectFrom("outbox")
     .select(["id", "organisation_id", "recipient_kind", "recipient_id", "message_kind", "checkin_id", "incident_id", "payload", "created_at"])
     .where("status", "=", "pending").where("message_kind", "in", scope.kinds);
-  if (checkinIds.length) q = q.where("checkin_id", "in", checkinIds);
-  if (incidentIds.length) q = q.where("incident_id", "in", incidentIds);
+  if (checkinIds.length) q = q.where("checkin_id", "=", anyUuid(checkinIds));
+  if (incidentIds.length) q = q.where("incident_id", "=", anyUuid(incidentIds));
   if (recipient) q = q.where("recipient_kind", "=", recipient.kind).where("recipient_id", "=", recipient.id);
   const rows = await q.forUpdate().execute();
   await writeCancellations(tx, rows.map((row) => ({ row, reason })), now);

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 import type { Metrics } from "./metrics.ts";
-import { type Deadline, type DecidingPhase, SENDING_DEADLINE } from "./phases.ts";
+import { type Deadline, type DecidingPhase, duePhases, SENDING_DEADLINE } from "./phases.ts";
 import type { ChannelRegistry } from "./ports.ts";
 import { type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
@@ -79,7 +79,7 @@ export class Engine {
     const now = this.#clock.now();
     let claimed = 0;
     let queued = 0;
-    for (const phase of this.#options.phases) {
+    for (const phase of await duePhases(this.#db, this.#options.phases, now)) {
       const outcome = await phase.run(this.#db, now, this.#options.batchSize);
       claimed += outcome.claimed;
       queued += outcome.queued;

@@ -14,7 +14,7 @@ import { formatLocal, noAnswerAlertText, resendText } from "../domain/messages.t
 import type { PolicySet } from "../domain/policy.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
-import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
+import { anyUuid, type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, insertIncidents, type NewIncident, openedEvent } from "./incident-log.ts";
 import { loadTeamDuty, type TeamDuty, teamAlertRows } from "./on-duty.ts";
@@ -127,14 +127,14 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
   // Locking the members serialises us with the scheduler, which reads last_prompted_at.
   const members = new Map((await tx.selectFrom("members")
     .select(["id", "organisation_id", "team_id", "display_name", "channels", "plan", "last_prompted_at"])
-    .where("id", "in", memberIds).orderBy("id").forUpdate().execute()).map((m) => [m.id, m as unknown as MemberRow]));
+    .where("id", "=", anyUuid(memberIds)).orderBy("id").forUpdate().execute()).map((m) => [m.id, m as unknown as MemberRow]));
   const contacts = await tx.selectFrom("contacts").select(["id", "member_id", "channels", "confirmed_at"])
-    .where("member_id", "in", memberIds).orderBy("member_id").orderBy("position").execute();
+    .where("member_id", "=", anyUuid(memberIds)).orderBy("member_id").orderBy("position").execute();
   const groups = await tx.selectFrom("group_members").innerJoin("groups", "groups.id", "group_members.group_id")
-    .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "in", memberIds).execute();
+    .select(["group_members.member_id", "groups.id", "groups.channels"]).where("group_members.member_id", "=", anyUuid(memberIds)).execute();
   // The oldest unresolved incident of each member (a Map keeps the last: newest first).
   const unresolved = await tx.selectFrom("incidents").select(["id", "member_id", "kind", "urgency"])
-    .where("member_id", "in", memberIds).where("status", "<>", "resolved")
+    .where("member_id", "=", anyUuid(memberIds)).where("status", "<>", "resolved")
     .orderBy("opened_at", "desc").orderBy("id", "desc").execute();
   const openIncidents = new Map(unresolved.map((i) => [i.member_id, i.id]));
   const joinedIds = new Set(unresolved.filter((i) => !SILENCE_KINDS.includes(i.kind)).map((i) => i.id));
@@ -142,11 +142,11 @@ async function loadBatch(tx: Db, now: Date, limit: number): Promise<EscalationBa
   if (joinedIds.size) {
     for (const i of unresolved) if (joinedIds.has(i.id)) joined.set(i.id, { urgency: i.urgency, notified: [] });
     const notified = await tx.selectFrom("incident_events").select(["incident_id", "data"])
-      .where("incident_id", "in", [...joinedIds]).where("type", "=", "notified").execute();
+      .where("incident_id", "=", anyUuid([...joinedIds])).where("type", "=", "notified").execute();
     for (const e of notified) joined.get(e.incident_id)?.notified.push(((e.data as Record<string, unknown>).recipient ?? {}) as object);
   }
   const teamIds = [...new Set([...members.values()].map((m) => m.team_id))];
-  const teamChannels = new Map((await tx.selectFrom("teams").select(["id", "channels"]).where("id", "in", teamIds).execute())
+  const teamChannels = new Map((await tx.selectFrom("teams").select(["id", "channels"]).where("id", "=", anyUuid(teamIds)).execute())
     .map((t) => [t.id, t.channels as ChannelAddress[]]));
   return {
     due,

@@ -10,7 +10,7 @@ import { promptText } from "../domain/messages.ts";
 import { satisfiedBySignOfLife } from "../domain/sign-of-life.ts";
 import { isPausedAt, latestSlotBy, nextDueOutsidePause, type Pause, type Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
-import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
+import { anyUuid, type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress, Database } from "../store/schema.ts";
 import { enqueue, type OutboxRow, outboxRow } from "./outbox.ts";
 import { loadPolicies, policyFor } from "./policies.ts";
@@ -38,7 +38,7 @@ export async function dispatchDue(db: Db, now: Date, limit: number): Promise<Dis
 
     const ids = due.map((m) => m.id);
     const escalating = new Set(
-      (await tx.selectFrom("checkins").select("member_id").where("member_id", "in", ids)
+      (await tx.selectFrom("checkins").select("member_id").where("member_id", "=", anyUuid(ids))
         .where("status", "=", "open").where("escalates", "=", true).execute()).map((r) => r.member_id),
     );
     const policies = await loadPolicies(tx, due.map((m) => m.team_id));

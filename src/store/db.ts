@@ -3,7 +3,7 @@
  * in the data directory. Everything above this file runs the same queries on both.
  */
 import { mkdirSync } from "node:fs";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, type RawBuilder, sql } from "kysely";
 import pg from "pg";
 import { type Migration, migrate } from "./migrations.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
@@ -152,6 +152,16 @@ export async function preferIndexWalks(tx: Db): Promise<void> {
   await sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
     set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
     set_config('enable_seqscan', 'off', true)`.execute(tx);
+}
+
+/**
+ * `= any($1::uuid[])` for a list of ids: one parameter whatever the list's length.
+ * An `in ($1 … $n)` list sends, parses and plans n parameters anew for each n; a
+ * batch of 2,000 claimed messages took 82 ms per cause check that way (bench,
+ * 100,000 members, 2026-12-01). Use as `.where("id", "=", anyUuid(ids))`.
+ */
+export function anyUuid(ids: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${ids}::uuid[])`;
 }
 
 /**
