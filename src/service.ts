@@ -28,7 +28,7 @@ import { invitePerson } from "./engine/people.ts";
 import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
-import { DisclosureRefused, recordDisclosure } from "./network/engine/consents.ts";
+import { DisclosureRefused, mayShare, recordDisclosure, sharingPurpose } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
 import { handOverPartners } from "./network/engine/partners.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
@@ -98,6 +98,11 @@ export async function startService(
   // Referrals share a member's details only under the member's consent: the network's rule and disclosure record.
   const directory = directoryContext({
     handoverParts: [handOverPartners],
+    async mayShareMemberDetails(db, organisationId, memberId, now) {
+      return (await mayShare(db, organisationId, memberId, sharingPurpose({ recipientKind: "partner" }), now)).allowed;
+    },
+    // Called by the deciding loop only, after the service listens (publicUrl is set below by then).
+    publicUrl: () => publicUrl(),
     async shareMemberDetails(db, organisationId, memberId, share, by, now) {
       try {
         const d = await recordDisclosure(db, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);

@@ -19,6 +19,7 @@ import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
 import { directoryPersonalData } from "./engine/personal-data.ts";
+import { volunteerMessageCause } from "./engine/volunteer-messages.ts";
 import { volunteerOffersPhase } from "./engine/volunteers.ts";
 import type { DirectoryPorts } from "./engine/ports.ts";
 import { directoryHttp } from "./http/context.ts";
@@ -44,8 +45,8 @@ export interface DirectoryContext {
 export function directoryContext(ports: DirectoryPorts = {}): DirectoryContext {
   return {
     migrations: DIRECTORY_MIGRATIONS,
-    phases: [volunteerOffersPhase],
-    causeChecks: [],
+    phases: [volunteerOffersPhase(ports.publicUrl ?? (() => "http://localhost"))],
+    causeChecks: [volunteerMessageCause],
     http: directoryHttp(ports),
     personalData: directoryPersonalData,
     async start() {},

@@ -191,6 +191,7 @@ const SCRIPT_OF: Record<MessageKind, CallScriptKind> = {
   // Never queued on a call (engine/terms.ts); after a fail-over it is read as a notice.
   terms_request: "notice",
   team_notice: "notice",
+  person_message: "notice",
   ack_reminder: "notice",
   ack_timeout: "notice",
   daily_summary: "notice",

@@ -26,6 +26,8 @@ export const CANCEL_REASONS = [
   // A device's silence (the regional network's device_silent): the device reported again since, or it was removed.
   "device_reported",
   "device_removed",
+  // A bounded context's request to a person (person_message) was answered, withdrawn or ran out before its turn came.
+  "request_closed",
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
@@ -124,6 +126,9 @@ const RULES: Record<MessageKind, (facts: CauseFacts) => Need> = {
   // Tells a team what happened about one of its members (a keyholder lookup, a finder's call: src/network/): news,
   // unless the member left meanwhile (the team no longer looks after them: their name is not sent on).
   team_notice: (f) => (f.member && !f.member.active ? cancel("member_inactive") : NEEDED),
+  // A context's message to a person: gone with the person (recipient_gone); the rest of its cause is the context's
+  // own check (causeGone, engine/causes.ts addCauseCheck), which stillNeeded applies after this rule.
+  person_message: always,
 };
 
 /**

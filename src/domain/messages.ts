@@ -17,6 +17,10 @@ export const MESSAGE_KINDS = [
   "channel_test", "visit_offer", "monthly_report", "terms_request",
   // A device of ICT watching stopped reporting (the regional network): a task for the team, never for contacts.
   "device_silent", "team_notice",
+  // A bounded context's message to a person with a login (e.g. the directory's volunteers): its text, subject
+  // (payload.subject) and link to the person's own view (payload.url) are the context's, and so is the check of its
+  // cause (engine/causes.ts addCauseCheck → causeGone). The core knows no more of it than that.
+  "person_message",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

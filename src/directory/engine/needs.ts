@@ -15,6 +15,7 @@
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { needClosed, type NeedSource, type NeedStatus } from "../domain/needs.ts";
+import { tellWithdrawn } from "./volunteer-messages.ts";
 import "../store/needs-schema.ts";
 
 export interface NeedInput {
@@ -149,7 +150,7 @@ export async function listNeeds(db: Db, organisationId: string, filter: NeedFilt
 
 /**
  * Closes a need (resolved or withdrawn) or opens a closed one again. Closing
- * withdraws its open offers (volunteers are not left waiting). Errors: NeedError
+ * withdraws its open offers (volunteers are not left waiting; those told of one are told it is no longer needed). Errors: NeedError
  * need_not_found. Returns the need as it is afterwards.
  */
 export async function setNeedStatus(
@@ -163,8 +164,10 @@ export async function setNeedStatus(
     await tx.updateTable("directory_needs").set({ status, updated_at: now, closed_at: needClosed(status) ? now : null })
       .where("organisation_id", "=", organisationId).where("id", "=", needId).execute();
     if (needClosed(status)) {
-      await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: `need_${status}` })
-        .where("organisation_id", "=", organisationId).where("need_id", "=", needId).where("status", "=", "offered").execute();
+      const withdrawn = await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: `need_${status}` })
+        .where("organisation_id", "=", organisationId).where("need_id", "=", needId).where("status", "=", "offered").returning("id").execute();
+      // Volunteers told about an offer hear it is no longer needed (engine/volunteer-messages.ts).
+      await tellWithdrawn(tx, organisationId, withdrawn.map((w) => w.id), `need_${status}`, now);
     }
   });
   return (await getNeed(db, organisationId, needId)) as Need;

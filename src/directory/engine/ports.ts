@@ -28,9 +28,24 @@ export type ShareMemberDetails = (
   db: Db, organisationId: string, memberId: string, share: { recipient: string; purpose: string; fields: string[] }, by: string, now: Date,
 ) => Promise<{ allowed: true; disclosureId: string } | { allowed: false; refused: ShareRefusal }>;
 
+/**
+ * Whether the member's consent allows their details to go to providers now (the
+ * network's `mayShare`, purpose share_partners), recording nothing: the
+ * receiving organisation's page (engine/referral-links.ts) shows the details a
+ * referral shared only while it does — a consent withdrawn since hides them.
+ */
+export type MayShareMemberDetails = (db: Db, organisationId: string, memberId: string, now: Date) => Promise<boolean>;
+
 export interface DirectoryPorts {
   /** Sharing a member's details under their consent; without it nothing is shared (`share_unavailable`). */
   shareMemberDetails?: ShareMemberDetails;
+  /** The consent check of the receiver's page; without it the page shows none of the member's details. */
+  mayShareMemberDetails?: MayShareMemberDetails;
   /** Other contexts' shares of a handover, run in the same transaction. */
   handoverParts?: readonly HandoverPart[];
+  /**
+   * Where the service answers (the core's Services.publicUrl), known once it listens: what the deciding loop's
+   * messages to volunteers link to (their view). Without it, http://localhost (tests and the benchmark that send nothing).
+   */
+  publicUrl?: () => string;
 }

@@ -9,8 +9,11 @@
  *   decline passes the need to the next volunteer; so does an offer that expired
  *   (the deciding loop's `volunteer-offers` phase, volunteerOffersPhase);
  * - the volunteers' log of contacts with members, acknowledged by a coordinator.
- * No message is sent to volunteers yet: they see their requests in their view
- * (GET /directory/volunteer-requests), the coordinator in the need's page.
+ * Volunteers see their requests in their view (GET /directory/volunteer-requests),
+ * the coordinator in the need's page; each offer is also told to the volunteer
+ * through the outbox, and a withdrawal they were told about too
+ * (engine/volunteer-messages.ts). `publicUrl` (where the service answers) is
+ * what those messages link to.
  */
 import { sql } from "kysely";
 import type { DecidingPhase } from "../../engine/phases.ts";
@@ -21,6 +24,7 @@ import { checkAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestSt
 import { lookupCodes, matchFacts, matchOptions, volunteerCandidates } from "./matches.ts";
 import { getNeed, NeedError } from "./needs.ts";
 import type { HandoverPart } from "./ports.ts";
+import { tellOffered, tellWithdrawn } from "./volunteer-messages.ts";
 import "../store/needs-schema.ts";
 
 // ---------------------------------------------------------------- volunteers
@@ -139,7 +143,7 @@ export async function createVolunteer(db: Db, organisationId: string, input: Vol
 
 /** Changes what is given (undefined = unchanged); `archived` true archives (withdrawing their open requests), false restores. */
 export async function updateVolunteer(
-  db: Db, organisationId: string, id: string, patch: Partial<VolunteerInput> & { archived?: boolean }, now: Date,
+  db: Db, organisationId: string, id: string, patch: Partial<VolunteerInput> & { archived?: boolean }, now: Date, publicUrl: string,
 ): Promise<Volunteer> {
   await inTransaction(db, async (tx) => {
     const found = await tx.selectFrom("directory_volunteers").select("id").where("organisation_id", "=", organisationId).where("id", "=", id)
@@ -166,7 +170,7 @@ export async function updateVolunteer(
       // Off duty or gone: their open requests pass on (they would otherwise wait for their deadline).
       const open = await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: "volunteer_unavailable" })
         .where("organisation_id", "=", organisationId).where("volunteer_id", "=", id).where("status", "=", "offered").returning("need_id").execute();
-      for (const needId of new Set(open.map((r) => r.need_id))) await passOn(tx, organisationId, needId, 1, "system", now);
+      for (const needId of new Set(open.map((r) => r.need_id))) await passOn(tx, organisationId, needId, 1, "system", now, publicUrl);
     }
   });
   return (await getVolunteer(db, organisationId, id)) as Volunteer;
@@ -222,19 +226,22 @@ async function lastRespondHours(tx: Db, organisationId: string, needId: string):
  * Errors: NeedError need_not_found / need_closed; VolunteerError as named.
  */
 export async function offerNeed(
-  db: Db, organisationId: string, needId: string, options: OfferOptions, by: string, now: Date,
+  db: Db, organisationId: string, needId: string, options: OfferOptions, by: string, now: Date, publicUrl: string,
 ): Promise<VolunteerRequest[]> {
   const ids = await inTransaction(db, async (tx) => {
     const need = await tx.selectFrom("directory_needs").select(["status"]).where("organisation_id", "=", organisationId).where("id", "=", needId)
       .forUpdate().executeTakeFirst();
     if (!need) throw new NeedError("need_not_found", "no such need");
     if (needClosed(need.status) || need.status === "matched") throw new NeedError("need_closed", `the need is ${need.status}`);
-    return offerWithin(tx, organisationId, needId, options, by, now);
+    return (await offerWithin(tx, organisationId, needId, options, by, now, publicUrl)).ids;
   });
   return (await needRequestsById(db, organisationId, ids));
 }
 
-async function offerWithin(tx: Db, organisationId: string, needId: string, options: OfferOptions, by: string, now: Date): Promise<string[]> {
+/** Makes the offers and queues their messages; returns the new requests' ids and the outbox rows written. */
+async function offerWithin(
+  tx: Db, organisationId: string, needId: string, options: OfferOptions, by: string, now: Date, publicUrl: string,
+): Promise<{ ids: string[]; queued: number }> {
   const need = (await getNeed(tx, organisationId, needId))!;
   const open = Number((await tx.selectFrom("directory_volunteer_requests").select((eb) => eb.fn.countAll<string>().as("n"))
     .where("organisation_id", "=", organisationId).where("need_id", "=", needId).where("status", "=", "offered").executeTakeFirstOrThrow()).n);
@@ -261,7 +268,7 @@ async function offerWithin(tx: Db, organisationId: string, needId: string, optio
   } else {
     chosen = nextOffers(suggested, open, match).slice(0, options.upTo ?? Number.POSITIVE_INFINITY).map((v) => v.id);
   }
-  if (chosen.length === 0) return [];
+  if (chosen.length === 0) return { ids: [], queued: 0 };
   const hours = options.respondHours ?? await lastRespondHours(tx, organisationId, needId);
   const respondBy = new Date(now.getTime() + hours * 3_600_000);
   const rows = chosen.map((volunteerId) => ({
@@ -270,19 +277,21 @@ async function offerWithin(tx: Db, organisationId: string, needId: string, optio
   }));
   await tx.insertInto("directory_volunteer_requests").values(rows).execute();
   await tx.updateTable("directory_volunteers").set({ last_asked_at: now }).where("organisation_id", "=", organisationId).where("id", "in", chosen).execute();
-  return rows.map((r) => r.id);
+  const ids = rows.map((r) => r.id);
+  return { ids, queued: await tellOffered(tx, organisationId, ids, publicUrl, now) };
 }
 
 /**
  * After `ended` requests of a still-open need ended unanswered (declined,
  * expired, the volunteer went off duty): as many next volunteers are asked, one
  * for one, within the caps — the coordinator's choice of how many to ask stands.
+ * Returns the outbox rows written (the new volunteers' messages).
  */
-async function passOn(tx: Db, organisationId: string, needId: string, ended: number, by: string, now: Date): Promise<number> {
+async function passOn(tx: Db, organisationId: string, needId: string, ended: number, by: string, now: Date, publicUrl: string): Promise<number> {
   const need = await tx.selectFrom("directory_needs").select("status").where("organisation_id", "=", organisationId).where("id", "=", needId)
     .executeTakeFirst();
   if (need?.status !== "open" || ended <= 0) return 0;
-  return (await offerWithin(tx, organisationId, needId, { upTo: ended }, by, now)).length;
+  return (await offerWithin(tx, organisationId, needId, { upTo: ended }, by, now, publicUrl)).queued;
 }
 
 function requestQuery(db: Db, organisationId: string) {
@@ -336,7 +345,8 @@ export async function listRequests(
  * not_offered, offer_expired, not_your_request; NeedError need_closed.
  */
 export async function answerRequest(
-  db: Db, organisationId: string, requestId: string, answer: "accept" | "decline", reason: string | null, now: Date, onlyPersonId?: string,
+  db: Db, organisationId: string, requestId: string, answer: "accept" | "decline", reason: string | null, now: Date, publicUrl: string,
+  onlyPersonId?: string,
 ): Promise<VolunteerRequest> {
   await inTransaction(db, async (tx) => {
     const req = await tx.selectFrom("directory_volunteer_requests as r")
@@ -359,10 +369,11 @@ export async function answerRequest(
     if (answer === "accept") {
       await tx.updateTable("directory_needs").set({ status: "matched", updated_at: now }).where("organisation_id", "=", organisationId)
         .where("id", "=", req.need_id).where("status", "=", "open").execute();
-      await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: "another_accepted" })
-        .where("organisation_id", "=", organisationId).where("need_id", "=", req.need_id).where("status", "=", "offered").execute();
+      const withdrawn = await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: "another_accepted" })
+        .where("organisation_id", "=", organisationId).where("need_id", "=", req.need_id).where("status", "=", "offered").returning("id").execute();
+      await tellWithdrawn(tx, organisationId, withdrawn.map((w) => w.id), "another_accepted", now);
     } else {
-      await passOn(tx, organisationId, req.need_id, 1, "system", now);
+      await passOn(tx, organisationId, req.need_id, 1, "system", now, publicUrl);
     }
   });
   return (await getRequest(db, organisationId, requestId)) as VolunteerRequest;
@@ -373,7 +384,7 @@ export async function answerRequest(
  * needs pass on to the next volunteers (within the caps). One batch, oldest
  * deadline first; rows locked by another worker are skipped.
  */
-export async function expireOffers(db: Db, now: Date, limit: number): Promise<{ claimed: number; queued: number }> {
+export async function expireOffers(db: Db, now: Date, limit: number, publicUrl: string): Promise<{ claimed: number; queued: number }> {
   return inTransaction(db, async (tx) => {
     const due = await tx.selectFrom("directory_volunteer_requests").select(["id", "organisation_id", "need_id"])
       .where("respond_by", "<=", now).where("status", "=", "offered").orderBy("respond_by").limit(limit).forUpdate().skipLocked().execute();
@@ -385,17 +396,21 @@ export async function expireOffers(db: Db, now: Date, limit: number): Promise<{ 
       const key = `${d.organisation_id}:${d.need_id}`;
       ended.set(key, { organisationId: d.organisation_id, needId: d.need_id, n: (ended.get(key)?.n ?? 0) + 1 });
     }
-    for (const e of ended.values()) await passOn(tx, e.organisationId, e.needId, e.n, "system", now);
-    // New offers are rows the volunteers' view reads; nothing goes to the outbox (`queued` counts outbox rows).
-    return { claimed: due.length, queued: 0 };
+    let queued = 0;
+    for (const e of ended.values()) queued += await passOn(tx, e.organisationId, e.needId, e.n, "system", now, publicUrl);
+    // `queued` counts the outbox rows of the new offers' messages: the sending workers are nudged.
+    return { claimed: due.length, queued };
   });
 }
 
-export const volunteerOffersPhase: DecidingPhase = {
-  name: "volunteer-offers",
-  deadlines: [{ table: "directory_volunteer_requests", column: "respond_by", where: sql`status = 'offered'` }],
-  run: (db, now, limit) => expireOffers(db, now, limit),
-};
+/** The deciding loop's phase of expiring offers; `publicUrl` (where the service answers) is what the next volunteers' messages link to. */
+export function volunteerOffersPhase(publicUrl: () => string): DecidingPhase {
+  return {
+    name: "volunteer-offers",
+    deadlines: [{ table: "directory_volunteer_requests", column: "respond_by", where: sql`status = 'offered'` }],
+    run: (db, now, limit) => expireOffers(db, now, limit, publicUrl()),
+  };
+}
 
 // ---------------------------------------------------------------- contacts
 

@@ -342,7 +342,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
         ...(request.body.volunteerIds ? { volunteerIds: request.body.volunteerIds } : {}),
         ...(request.body.respondHours ? { respondHours: request.body.respondHours } : {}),
         ...(deps.options ? { match: deps.options } : {}),
-      }, actorOf(request.principal), s.clock.now()));
+      }, actorOf(request.principal), s.clock.now(), s.publicUrl()));
       await audit(s.db, request, "directory_need.offer", "member", need.memberId, { needId: need.id, volunteerIds: requests.map((r) => r.volunteerId) });
       const terms = await termsOf(request.principal.organisationId);
       return reply.code(201).send({ requests: requests.map((r) => requestView(r, terms)) });
@@ -381,7 +381,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       const v = await attempt(() => updateVolunteer(s.db, request.principal.organisationId, request.params.id, {
         ...rest, ...(phone !== undefined ? { phone } : {}), ...(personId !== undefined ? { personId } : {}),
         ...(maxOpenRequests !== undefined ? { maxOpenRequests } : {}), ...(note !== undefined ? { note } : {}),
-      }, s.clock.now()));
+      }, s.clock.now(), s.publicUrl()));
       await audit(s.db, request, "directory_volunteer.update", "directory_volunteer", v.id, { fields: Object.keys(request.body) });
       return volunteerView(v);
     });
@@ -408,7 +408,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
         if (scope && team !== undefined && !scope.includes(team)) throw notInTeam();
       }
       const r = await attempt(() => answerRequest(s.db, org, request.params.id, kind, request.body?.reason?.trim() || null, s.clock.now(),
-        mine ? request.principal.tokenId : undefined));
+        s.publicUrl(), mine ? request.principal.tokenId : undefined));
       const detail = { requestId: r.id, needId: r.needId };
       if (kind === "accept") await audit(s.db, request, "directory_request.accept", "directory_volunteer", r.volunteerId, detail);
       else await audit(s.db, request, "directory_request.decline", "directory_volunteer", r.volunteerId, detail);

@@ -47,7 +47,10 @@ const LINK_LABELS: Record<string, string> = {
 };
 
 /** Kinds whose mail carries its own link (a console page) in `payload.url`, not a one-tap link. */
-const OWN_LINK_KINDS = new Set(["person_invitation", "monthly_report"]);
+const OWN_LINK_KINDS = new Set(["person_invitation", "monthly_report", "person_message"]);
+
+/** Kinds whose mail names its own subject (`payload.subject`) and link label (`payload.linkLabel`): a monthly report, a context's message to a person. */
+const OWN_SUBJECT_KINDS = new Set(["monthly_report", "person_message"]);
 
 /** A file a message carries (engine/report-mail.ts: the monthly report as xlsx), base64 in the outbox row's payload. */
 export interface MailAttachment { filename: string; contentType: string; contentBase64: string }
@@ -66,14 +69,15 @@ export function composeEmail(m: OutgoingMessage, oneTapLink: string | undefined)
   // An invitation or a monthly report carries its own link (the console's page), not a one-tap link.
   const ownUrl = OWN_LINK_KINDS.has(m.kind) && typeof m.payload.url === "string" ? m.payload.url : undefined;
   const link = oneTapLink ?? ownUrl;
-  // A monthly report names its organisation and month in the subject (domain/report-mail.ts).
-  const ownSubject = m.kind === "monthly_report" && typeof m.payload.subject === "string" ? m.payload.subject : undefined;
+  // A monthly report names its organisation and month in the subject (domain/report-mail.ts); a context's message to a person says what it is about.
+  const ownSubject = OWN_SUBJECT_KINDS.has(m.kind) && typeof m.payload.subject === "string" ? m.payload.subject : undefined;
+  const ownLabel = OWN_SUBJECT_KINDS.has(m.kind) && typeof m.payload.linkLabel === "string" ? m.payload.linkLabel : undefined;
   // A broadcast's subject, text and link label are rendered by domain/broadcasts.ts (the preview shows the same).
   const content = m.kind === "broadcast" ? contentOf(m.payload) : undefined;
   const rendered = content ? broadcastEmail(content, link) : undefined;
   // The organisation's service name replaces 【見守り】 (domain/branding.ts).
   const subject = brandText(ownSubject ?? rendered?.subject ?? SUBJECTS[m.kind] ?? SUBJECTS.broadcast, m.serviceName);
-  const label = rendered?.linkLabel ?? LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
+  const label = rendered?.linkLabel ?? ownLabel ?? LINK_LABELS[m.kind] ?? LINK_LABELS.broadcast;
   const text = rendered?.text ?? (link ? `${m.text}\n\n${label}:\n${link}\n` : `${m.text}\n`);
   // A monthly report's figures are lines of "label: value" under each team: kept as written, one block, not a paragraph a line.
   const paragraphs = m.kind === "monthly_report"
