@@ -6,7 +6,8 @@
  * details shared with the receiving provider only under the member's consent,
  * through the port the composition root passes (engine/ports.ts).
  * The receiving provider has no login here: staff record its answers as the
- * receiver's side (the state is the same for both).
+ * receiver's side, or the provider moves it itself through the private link a
+ * coordinator gives it (engine/referral-links.ts); the state is the same for both.
  */
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
@@ -189,17 +190,22 @@ export async function createReferral(db: Db, organisationId: string, input: Refe
 export async function moveReferral(
   db: Db, organisationId: string, id: string, move: { to: ReferralStatus; side: ReferralSide; reason?: string | null }, by: string, now: Date,
 ): Promise<Referral> {
-  await inTransaction(db, async (tx) => {
-    const r = await tx.selectFrom("directory_referrals").select(["status", "deleted_at"]).where("organisation_id", "=", organisationId).where("id", "=", id)
-      .forUpdate().executeTakeFirst();
-    if (!r) throw new ReferralError("referral_not_found", "no such referral");
-    const next = transition(r.status, move.to, move.side, { reason: move.reason ?? null, deleted: r.deleted_at !== null });
-    if (!next.ok) throw new ReferralError(next.code, refusalMessage(next.code, r.status, move.to, move.side), next.code === "reason_required" ? "reason" : "to");
-    await tx.updateTable("directory_referrals").set({ status: next.status, updated_at: now }).where("organisation_id", "=", organisationId).where("id", "=", id)
-      .execute();
-    await addEvent(tx, organisationId, id, next.kind, r.status, next.status, move.side, by, move.reason?.trim() || null, now);
-  });
+  await inTransaction(db, (tx) => moveReferralIn(tx, organisationId, id, move, by, now));
   return (await getReferral(db, organisationId, id)) as Referral;
+}
+
+/** moveReferral inside the caller's transaction (the receiver's link checks itself in the same one). Errors as moveReferral. */
+export async function moveReferralIn(
+  tx: Db, organisationId: string, id: string, move: { to: ReferralStatus; side: ReferralSide; reason?: string | null }, by: string, now: Date,
+): Promise<void> {
+  const r = await tx.selectFrom("directory_referrals").select(["status", "deleted_at"]).where("organisation_id", "=", organisationId).where("id", "=", id)
+    .forUpdate().executeTakeFirst();
+  if (!r) throw new ReferralError("referral_not_found", "no such referral");
+  const next = transition(r.status, move.to, move.side, { reason: move.reason ?? null, deleted: r.deleted_at !== null });
+  if (!next.ok) throw new ReferralError(next.code, refusalMessage(next.code, r.status, move.to, move.side), next.code === "reason_required" ? "reason" : "to");
+  await tx.updateTable("directory_referrals").set({ status: next.status, updated_at: now }).where("organisation_id", "=", organisationId).where("id", "=", id)
+    .execute();
+  await addEvent(tx, organisationId, id, next.kind, r.status, next.status, move.side, by, move.reason?.trim() || null, now);
 }
 
 function refusalMessage(code: ReferralRefusal, from: ReferralStatus, to: ReferralStatus, side: ReferralSide): string {

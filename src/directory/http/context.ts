@@ -13,6 +13,7 @@ import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
 import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
+import { REFERRAL_LINK_ACCESS, REFERRAL_LINK_RESPONSES, referralLinkRoutes, referralReceiverPages } from "./referral-links.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
 
 /** Error codes of the directory; each is declared for the type checker below. */
@@ -32,16 +33,19 @@ declare module "../../http/errors.ts" {
 export function directoryHttp(ports: DirectoryPorts): HttpContext {
   return {
     name: "directory",
-    access: { ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS },
+    access: {
+      ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...REFERRAL_LINK_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS,
+    },
     responses: {
-      ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES, ...INVITATION_RESPONSES,
+      ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...REFERRAL_LINK_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES,
+      ...INVITATION_RESPONSES,
     },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
       directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s),
-      (s) => invitationRoutes(s),
+      (s) => invitationRoutes(s), (s) => referralLinkRoutes(s),
     ],
-    outside: [directoryPageRoutes, providerUpdatePages],
+    outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails)],
   };
 }

@@ -107,7 +107,8 @@ function referralErrorToApi(error: unknown): never {
   }
 }
 
-async function attempt<T>(work: () => Promise<T>): Promise<T> {
+/** Runs a referral command, answering its ReferralError as the API's error. */
+export async function attempt<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -115,7 +116,8 @@ async function attempt<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function referralInScope(s: Services, request: FastifyRequest, id: string): Promise<Referral> {
+/** The referral, when the principal's teams include its member's (404 / not-in-team otherwise). */
+export async function referralInScope(s: Services, request: FastifyRequest, id: string): Promise<Referral> {
   const r = await getReferral(s.db, request.principal.organisationId, id);
   if (!r) throw notFound("referral");
   const scope = teamScope(request.principal);

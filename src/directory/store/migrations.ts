@@ -9,10 +9,12 @@ import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
 import { metadataSubjectMigration } from "./migrations/2001-metadata-subject.ts";
 import { needsAndReferralsMigration } from "./migrations/2010-needs-and-referrals.ts";
 import { attendanceMigration } from "./migrations/2030-attendance.ts";
+import { referralLinksMigration } from "./migrations/2060-referral-links.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
   hsdsCoreMigration,
   metadataSubjectMigration,
   needsAndReferralsMigration,
   attendanceMigration,
+  referralLinksMigration,
 ];

@@ -1,0 +1,171 @@
+/**
+ * The receiving organisation's private link to a referral (engine/referral-links.ts):
+ * - staff routes under /api/v1/directory/referrals/{id}/receiver-link: make a
+ *   link (its token shown once; a new one revokes the one before), see the live
+ *   one (when made, until when, when last opened), revoke it — team-scoped,
+ *   audited;
+ * - the receiver's page outside /api/v1, GET and POST /referral/{token}: no
+ *   account, no JavaScript, Japanese first; the referral with the member's
+ *   details only as the consent allows; a button per move the receiver may make.
+ *   Every view and move is audited as the link (`receiver:link:<id>`); a forged,
+ *   expired or revoked token gets a page saying so, with no effect and nothing
+ *   about any referral.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { organisationTimeZone } from "../../engine/today.ts";
+import { actorOf } from "../../http/auth.ts";
+import { audit, auditAs } from "../../http/audit.ts";
+import { notFound } from "../../http/errors.ts";
+import { IdParams, textProblem } from "../../http/schemas.ts";
+import type { Services } from "../../http/services.ts";
+import type { MayShareMemberDetails } from "../engine/ports.ts";
+import {
+  createReferralLink, liveReferralLink, MAX_REFERRAL_LINK_DAYS, openReceiverView, RECEIVER_MOVES, type ReceiverMove, receiverActor, receiverMove,
+  REFERRAL_LINK_DAYS, type ReferralLink, revokeReferralLink,
+} from "../engine/referral-links.ts";
+import { ReferralError } from "../engine/referrals.ts";
+import { type Outcome, receiverPage, receiverProblemPage } from "./referral-receiver-pages.ts";
+import { attempt, referralInScope } from "./referrals.ts";
+
+const tags = ["directory"];
+const Time = z.string().describe("ISO 8601 date-time, UTC");
+
+export const ReferralLinkCreate = z.strictObject({
+  days: z.number().int().min(1).max(MAX_REFERRAL_LINK_DAYS).optional().describe(`days the link works (default ${REFERRAL_LINK_DAYS})`),
+});
+const ReferralLinkView = z.object({
+  id: z.string(), referralId: z.string(), createdBy: z.string(), createdAt: Time, expiresAt: Time,
+  lastOpenedAt: Time.nullable().describe("when the receiver last opened the page"),
+  revokedAt: Time.nullable(), revokedBy: z.string().nullable(),
+}).meta({ id: "DirectoryReferralLink" });
+export const ReferralLinkCreated = ReferralLinkView.extend({
+  token: z.string().describe("shown once; only its hash is kept"), path: z.string().describe("the receiver's page: /referral/{token} on this service"),
+}).meta({ id: "DirectoryReferralLinkCreated" });
+export const ReferralLinkState = z.object({ link: ReferralLinkView.nullable().describe("the live link (null: none; it may have expired)") });
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const linkView = (l: ReferralLink) => ({
+  id: l.id, referralId: l.referralId, createdBy: l.createdBy, createdAt: l.createdAt.toISOString(), expiresAt: l.expiresAt.toISOString(),
+  lastOpenedAt: iso(l.lastOpenedAt), revokedAt: iso(l.revokedAt), revokedBy: l.revokedBy,
+});
+
+export function referralLinkRoutes(s: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post("/directory/referrals/:id/receiver-link", {
+      schema: {
+        tags, params: IdParams, body: ReferralLinkCreate,
+        summary: "Make the receiver's private link to the referral (its page shows the referral and lets the receiver move it); the token is shown once; a new link revokes the one before",
+      },
+    }, async (request, reply) => {
+      const r = await referralInScope(s, request, request.params.id);
+      const created = await attempt(() => createReferralLink(s.db, request.principal.organisationId, r.id, request.body?.days ?? REFERRAL_LINK_DAYS,
+        actorOf(request.principal), s.clock.now()));
+      await audit(s.db, request, "directory_referral.link_create", "member", r.memberId, { referralId: r.id, linkId: created.link.id });
+      return reply.code(201).send({ ...linkView(created.link), token: created.token, path: `/referral/${created.token}` });
+    });
+
+    app.get("/directory/referrals/:id/receiver-link", {
+      schema: { tags, params: IdParams, summary: "The referral's live receiver link (when made, until when, when last opened), or null" },
+    }, async (request) => {
+      const r = await referralInScope(s, request, request.params.id);
+      const link = await liveReferralLink(s.db, request.principal.organisationId, r.id);
+      return { link: link ? linkView(link) : null };
+    });
+
+    app.delete("/directory/referrals/:id/receiver-link", {
+      schema: { tags, params: IdParams, summary: "Revoke the referral's receiver link: its page opens no more" },
+    }, async (request) => {
+      const r = await referralInScope(s, request, request.params.id);
+      const revoked = await revokeReferralLink(s.db, request.principal.organisationId, r.id, actorOf(request.principal), s.clock.now());
+      if (!revoked) throw notFound("link");
+      await audit(s.db, request, "directory_referral.link_revoke", "member", r.memberId, { referralId: r.id, linkId: revoked.id });
+      return linkView(revoked);
+    });
+  };
+}
+
+export const REFERRAL_LINK_ACCESS = {
+  "POST /directory/referrals/:id/receiver-link": "staff",
+  "GET /directory/referrals/:id/receiver-link": "observer",
+  "DELETE /directory/referrals/:id/receiver-link": "staff",
+} as const;
+
+export const REFERRAL_LINK_RESPONSES = {
+  "POST /directory/referrals/:id/receiver-link": { 201: ReferralLinkCreated },
+  "GET /directory/referrals/:id/receiver-link": { 200: ReferralLinkState },
+  "DELETE /directory/referrals/:id/receiver-link": { 200: ReferralLinkView },
+};
+
+// ---------------------------------------------------------------- the receiver's page
+
+const FORM_LIMIT = 16 * 1024;
+const HEADERS = {
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "x-robots-tag": "noindex",
+};
+const send = (reply: FastifyReply, page: { status: number; html: string }) => reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
+const isMove = (to: string | null): to is ReceiverMove => (RECEIVER_MOVES as readonly string[]).includes(to ?? "");
+
+/** The receiver's page; `mayShare` is the consent port (without it, none of the member's details is shown). */
+export function referralReceiverPages(mayShare: MayShareMemberDetails | undefined) {
+  return async (app: FastifyInstance, s: Services): Promise<void> => {
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT },
+        (_request, body, done) => done(null, new URLSearchParams(body as string)));
+      scope.addHook("onSend", async (_request, reply) => {
+        reply.headers(HEADERS);
+      });
+      scope.setErrorHandler((error: FastifyError, request, reply) => {
+        const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+        if (status === 500) request.log.error({ err: error }, "referral receiver page failed");
+        return send(reply, { status, html: receiverProblemPage(status === 500 ? "error" : "unknown").html });
+      });
+      const options = { schema: { hide: true } } as const;
+
+      /** The page as it stands, audited as a view by the link. */
+      const show = async (request: FastifyRequest, reply: FastifyReply, token: string, outcome?: Outcome) => {
+        const view = await openReceiverView(s.db, token, mayShare, s.clock.now());
+        if ("problem" in view) return send(reply, receiverProblemPage(view.problem));
+        await auditAs(s.db, request, view.organisationId, receiverActor(view.link.id), "directory_referral.receiver_view", "member", view.referral.memberId, {
+          referralId: view.referral.id, fields: view.details.map((d) => d.field),
+        });
+        return send(reply, receiverPage(token, view, await organisationTimeZone(s.db, view.organisationId), outcome));
+      };
+
+      scope.get<{ Params: { token: string } }>("/referral/:token", options, async (request, reply) => {
+        await s.clock.refresh();
+        return show(request, reply, request.params.token);
+      });
+
+      scope.post<{ Params: { token: string } }>("/referral/:token", options, async (request, reply) => {
+        await s.clock.refresh();
+        const body = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
+        const to = body.get("to");
+        const reason = (body.get("reason") ?? "").replace(/\r\n/g, "\n").trim().slice(0, 1000) || null;
+        if (!isMove(to)) return show(request, reply, request.params.token, { refused: "not_allowed" });
+        // The one text rule of every input (no control characters, no lone surrogates): refused like a missing reason, nothing stored.
+        if (reason !== null && textProblem(reason, true)) return show(request, reply, request.params.token, { refused: "reason_required" });
+        let moved;
+        try {
+          moved = await receiverMove(s.db, request.params.token, to, reason, s.clock.now());
+        } catch (error) {
+          if (!(error instanceof ReferralError)) throw error;
+          if (error.code === "deleted" || error.code === "referral_not_found") return send(reply, receiverProblemPage("revoked"));
+          return show(request, reply, request.params.token, { refused: error.code === "reason_required" ? "reason_required" : "not_allowed" });
+        }
+        if ("problem" in moved) return send(reply, receiverProblemPage(moved.problem));
+        await auditAs(s.db, request, moved.organisationId, receiverActor(moved.link.id), "directory_referral.receiver_status", "member", moved.referral.memberId, {
+          referralId: moved.referral.id, to,
+        });
+        return show(request, reply, request.params.token, { done: to });
+      });
+    });
+  };
+}
