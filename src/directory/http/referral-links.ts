@@ -152,7 +152,7 @@ export function referralReceiverPages(mayShare: MayShareMemberDetails | undefine
         if (!isMove(to)) return show(request, reply, request.params.token, { refused: "not_allowed" });
         // The one text rule of every input (no control characters, no lone surrogates): refused like a missing reason, nothing stored.
         if (reason !== null && textProblem(reason, true)) return show(request, reply, request.params.token, { refused: "reason_required" });
-        let moved;
+        let moved: Awaited<ReturnType<typeof receiverMove>>;
         try {
           moved = await receiverMove(s.db, request.params.token, to, reason, s.clock.now());
         } catch (error) {
