@@ -6,7 +6,8 @@
  * refusal is shown in words), the requests' answers, referring to a service's
  * provider, each referral's FHIR Task state with the steps each side may take now
  * (a reason asked for cancelling and reopening), its history, and sharing the
- * member's details (refused in words without their consent). Observers read
+ * member's details (refused in words without their consent), and the receiver's
+ * private link (ReceiverLink.tsx; the receiver's own moves show in the history). Observers read
  * (names come masked from the API) and see no buttons.
  * Reads and writes /directory/needs, /directory/referrals, /directory/taxonomy.
  */
@@ -22,6 +23,7 @@ import { formatDateTime, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { navigate } from "../../router.ts";
 import { FieldSelect } from "../Import.tsx";
+import { ReceiverLink } from "./ReceiverLink.tsx";
 
 /** The console's path of this screen (router.ts). */
 export const NEEDS = "/needs";
@@ -550,6 +552,7 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
         </Form>
       ) : null}
       {move.isError ? <Refusal error={move.error} /> : null}
+      {r.deleted ? null : <ReceiverLink me={me} referralId={r.id} write={write} />}
 
       <h4>{t("needs.shareTitle")}</h4>
       <p>{t("needs.shareLead")}</p>
@@ -598,7 +601,8 @@ function ReferralCard({ me, referral, onDone }: { me: Me; referral: Referral; on
                   {e.toStatus && e.kind !== "share"
                     ? `${t("needs.colon")}${e.fromStatus ? `${t(`needs.referralStatuses.${e.fromStatus}`)} → ` : ""}${t(`needs.referralStatuses.${e.toStatus}`)}` : ""}
                 </td>
-                <td data-label={t("needs.history.actor")}>{e.actor === REDACTED ? t("needs.hidden") : e.actor.split(":")[1] ?? e.actor}</td>
+                <td data-label={t("needs.history.actor")}>{e.actor === REDACTED ? t("needs.hidden")
+                  : e.actor.startsWith("receiver:link:") ? t("needs.receiverLink.actor") : e.actor.split(":")[1] ?? e.actor}</td>
                 <td data-label={t("needs.history.note")}>{e.note ? (e.note === REDACTED ? t("needs.hidden") : e.kind === "share" ? sharedWords(e.note) : e.note) : "—"}</td>
               </tr>
             ))}
