@@ -107,3 +107,28 @@ export async function personPage(
   await page.getByRole("navigation").waitFor();
   return page;
 }
+
+/**
+ * A page with JavaScript switched off (a public page behind a private link, as a
+ * small provider opens it on a phone), and `check`: axe on a scripted copy of
+ * what it shows now (axe needs script; the copy has the same markup and styles).
+ */
+export async function noScriptPage(browser: Browser, viewport: { width: number; height: number }): Promise<{
+  page: Page; copy: Page; check: (what: string) => Promise<void>; close: () => Promise<void>;
+}> {
+  const context = await browser.newContext({ viewport, locale: "ja-JP", javaScriptEnabled: false });
+  const axeContext = await browser.newContext({ viewport, locale: "ja-JP" });
+  const page = await context.newPage();
+  const copy = await axeContext.newPage();
+  return {
+    page, copy,
+    async check(what) {
+      await copy.setContent(await page.content(), { waitUntil: "load" });
+      await assertAccessible(copy, what);
+    },
+    async close() {
+      await context.close();
+      await axeContext.close();
+    },
+  };
+}

@@ -10,10 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
 import { IDS, sampleDirectoryRows } from "../support/directory-rows.ts";
 import { seedDirectory } from "../support/directory-seed.ts";
-import { assertAccessible, consoleSuite, screenshot } from "../support/console.ts";
+import { consoleSuite, noScriptPage, screenshot } from "../support/console.ts";
 
 const PHONE = { width: 390, height: 844 };
 const HIDDEN_SERVICE = "01900000-0000-7000-8000-0000000002a1";
@@ -23,24 +22,6 @@ declare const getComputedStyle: (element: unknown) => { fontSize: string; displa
 describe("the public directory page without JavaScript", () => {
   const suite = consoleSuite();
 
-  async function phone(): Promise<{ page: Page; copy: Page; check: (what: string) => Promise<void>; close: () => Promise<void> }> {
-    const context: BrowserContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP", javaScriptEnabled: false });
-    const axeContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP" });
-    const page = await context.newPage();
-    const copy = await axeContext.newPage();
-    return {
-      page, copy,
-      async check(what) {
-        await copy.setContent(await page.content(), { waitUntil: "load" });
-        await assertAccessible(copy, what);
-      },
-      async close() {
-        await context.close();
-        await axeContext.close();
-      },
-    };
-  }
-
   test("lists the listed services by kind, in words, with the next date, place and phone; filters; nothing private; accessible", async () => {
     const organisationId = (await suite.service.api("GET", "/organisation")).body.id as string;
     const rows = sampleDirectoryRows();
@@ -48,7 +29,7 @@ describe("the public directory page without JavaScript", () => {
       ...rows,
       services: [...rows.services, { ...rows.services[0], id: HIDDEN_SERVICE, name: "非公開の配達" }],
     }, { unlisted: [HIDDEN_SERVICE] });
-    const { page, copy, check, close } = await phone();
+    const { page, copy, check, close } = await noScriptPage(suite.browser, PHONE);
     try {
       const response = await page.goto(`${suite.url}/directory/${organisationId}`);
       assert.equal(response?.status(), 200);

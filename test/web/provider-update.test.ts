@@ -11,8 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
-import { assertAccessible, consoleSuite, screenshot } from "../support/console.ts";
+import { consoleSuite, noScriptPage, screenshot } from "../support/console.ts";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -20,24 +19,6 @@ declare const getComputedStyle: (element: unknown) => { fontSize: string };
 
 describe("the provider's update page without JavaScript", () => {
   const suite = consoleSuite();
-
-  async function phone(): Promise<{ page: Page; copy: Page; check: (what: string) => Promise<void>; close: () => Promise<void> }> {
-    const context: BrowserContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP", javaScriptEnabled: false });
-    const axeContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP" });
-    const page = await context.newPage();
-    const copy = await axeContext.newPage();
-    return {
-      page, copy,
-      async check(what) {
-        await copy.setContent(await page.content(), { waitUntil: "load" });
-        await assertAccessible(copy, what);
-      },
-      async close() {
-        await context.close();
-        await axeContext.close();
-      },
-    };
-  }
 
   test("the provider proposes a change; a bad address is named on the page; the coordinator approves it", async () => {
     const api = suite.service.api;
@@ -49,7 +30,7 @@ describe("the provider's update page without JavaScript", () => {
     const invitation = await api("POST", "/directory/invitations", { serviceId: service.body.id, email: "salon@example.jp" });
     assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
     assert.match(invitation.body.path, /^\/provider-update\/mdp_/);
-    const { page, copy, check, close } = await phone();
+    const { page, copy, check, close } = await noScriptPage(suite.browser, PHONE);
     try {
       await page.goto(`${suite.url}${invitation.body.path}`);
       await page.getByRole("heading", { level: 1, name: /掲載内容の更新/ }).waitFor();

@@ -12,32 +12,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
-import { assertAccessible, consoleSuite, screenshot, signedInPage } from "../support/console.ts";
+import { assertAccessible, consoleSuite, noScriptPage, screenshot, signedInPage } from "../support/console.ts";
 import { memberBody } from "../support/sandbox.ts";
 
 const PHONE = { width: 390, height: 844 };
 
 describe("the referral's receiver page and the console's link part", () => {
   const suite = consoleSuite();
-
-  async function receiver(): Promise<{ page: Page; check: (what: string) => Promise<void>; close: () => Promise<void> }> {
-    const context: BrowserContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP", javaScriptEnabled: false });
-    const axeContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP" });
-    const page = await context.newPage();
-    const copy = await axeContext.newPage();
-    return {
-      page,
-      async check(what) {
-        await copy.setContent(await page.content(), { waitUntil: "load" });
-        await assertAccessible(copy, what);
-      },
-      async close() {
-        await context.close();
-        await axeContext.close();
-      },
-    };
-  }
 
   test("the coordinator makes the link; the receiver sees the shared details and moves the referral; the coordinator sees it and revokes the link", async () => {
     const api = suite.service.api;
@@ -66,7 +47,7 @@ describe("the referral's receiver page and the console's link part", () => {
     await assertAccessible(coordinator, "Referral card with the receiver's link (ja)");
     await screenshot(coordinator, "referral-receiver-link-console");
 
-    const { page, check, close } = await receiver();
+    const { page, check, close } = await noScriptPage(suite.browser, PHONE);
     try {
       await page.goto(url);
       await page.getByRole("heading", { level: 1, name: /ご紹介の受付/ }).waitFor();

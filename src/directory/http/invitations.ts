@@ -11,7 +11,7 @@
  * The provider's input is checked with the same schemas as staff's changes
  * (http/directory.ts), so an approved proposal passes the update command.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../http/auth.ts";
@@ -25,6 +25,7 @@ import {
   openInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, SERVICE_PROPOSAL_FIELDS, submitProposal,
 } from "../engine/invitations.ts";
 import { DirectoryOrganizationPatch, DirectoryServicePatch } from "./directory.ts";
+import { privatePageScope, sendPage } from "./private-pages.ts";
 import { type FieldError, problemPage, thanksPage, updateFormPage } from "./provider-update-pages.ts";
 
 const tags = ["directory"];
@@ -150,15 +151,6 @@ export const INVITATION_RESPONSES = {
 // ---------------------------------------------------------------- the provider's page
 
 const FORM_LIMIT = 32 * 1024;
-const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "x-robots-tag": "noindex",
-};
-const send = (reply: FastifyReply, page: { status: number; html: string }) => reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
 
 const NULLABLE: ReadonlySet<string> = new Set(["url", "website", "email", "eligibilityDescription", "feesDescription", "applicationProcess", "alert"]);
 
@@ -187,19 +179,7 @@ export function readProposal(
 }
 
 export async function providerUpdatePages(app: FastifyInstance, s: Services): Promise<void> {
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT },
-      (_request, body, done) => done(null, new URLSearchParams(body as string)));
-    scope.addHook("onSend", async (_request, reply) => {
-      reply.headers(HEADERS);
-    });
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) request.log.error({ err: error }, "provider update page failed");
-      const page = problemPage(status === 500 ? "error" : "unknown");
-      return send(reply, { status, html: page.html });
-    });
+  await privatePageScope(app, { formLimit: FORM_LIMIT, what: "provider update page", problem: problemPage }, (scope) => {
     const options = { schema: { hide: true } } as const;
 
     const open = async (token: string) => {
@@ -214,19 +194,19 @@ export async function providerUpdatePages(app: FastifyInstance, s: Services): Pr
 
     scope.get<{ Params: { token: string } }>("/provider-update/:token", options, async (request, reply) => {
       const found = await open(request.params.token);
-      if ("problem" in found) return send(reply, problemPage(found.problem));
-      return send(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, found.entry.values));
+      if ("problem" in found) return sendPage(reply, problemPage(found.problem));
+      return sendPage(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, found.entry.values));
     });
 
     scope.post<{ Params: { token: string } }>("/provider-update/:token", options, async (request, reply) => {
       const found = await open(request.params.token);
-      if ("problem" in found) return send(reply, problemPage(found.problem));
+      if ("problem" in found) return sendPage(reply, problemPage(found.problem));
       const body = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
       const { values, changes, errors } = readProposal(found.fields, body, found.entry.values, found.invitation.resourceType);
-      if (errors.length > 0) return send(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, values, errors));
+      if (errors.length > 0) return sendPage(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, values, errors));
       const stored = await submitProposal(s.db, found.invitation, changes, s.clock.now());
-      if ("problem" in stored) return send(reply, problemPage(stored.problem));
-      return send(reply, thanksPage(found.entry.name));
+      if ("problem" in stored) return sendPage(reply, problemPage(stored.problem));
+      return sendPage(reply, thanksPage(found.entry.name));
     });
   });
 }

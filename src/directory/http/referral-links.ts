@@ -11,7 +11,7 @@
  *   expired or revoked token gets a page saying so, with no effect and nothing
  *   about any referral.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { organisationTimeZone } from "../../engine/today.ts";
@@ -27,6 +27,7 @@ import {
 } from "../engine/referral-links.ts";
 import { ReferralError } from "../engine/referrals.ts";
 import { type Outcome, receiverPage, receiverProblemPage } from "./referral-receiver-pages.ts";
+import { privatePageScope, sendPage } from "./private-pages.ts";
 import { attempt, referralInScope } from "./referrals.ts";
 
 const tags = ["directory"];
@@ -101,42 +102,22 @@ export const REFERRAL_LINK_RESPONSES = {
 // ---------------------------------------------------------------- the receiver's page
 
 const FORM_LIMIT = 16 * 1024;
-const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "x-robots-tag": "noindex",
-};
-const send = (reply: FastifyReply, page: { status: number; html: string }) => reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
 const isMove = (to: string | null): to is ReceiverMove => (RECEIVER_MOVES as readonly string[]).includes(to ?? "");
 
 /** The receiver's page; `mayShare` is the consent port (without it, none of the member's details is shown). */
 export function referralReceiverPages(mayShare: MayShareMemberDetails | undefined) {
   return async (app: FastifyInstance, s: Services): Promise<void> => {
-    await app.register(async (scope) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT },
-        (_request, body, done) => done(null, new URLSearchParams(body as string)));
-      scope.addHook("onSend", async (_request, reply) => {
-        reply.headers(HEADERS);
-      });
-      scope.setErrorHandler((error: FastifyError, request, reply) => {
-        const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-        if (status === 500) request.log.error({ err: error }, "referral receiver page failed");
-        return send(reply, { status, html: receiverProblemPage(status === 500 ? "error" : "unknown").html });
-      });
+    await privatePageScope(app, { formLimit: FORM_LIMIT, what: "referral receiver page", problem: receiverProblemPage }, (scope) => {
       const options = { schema: { hide: true } } as const;
 
       /** The page as it stands, audited as a view by the link. */
       const show = async (request: FastifyRequest, reply: FastifyReply, token: string, outcome?: Outcome) => {
         const view = await openReceiverView(s.db, token, mayShare, s.clock.now());
-        if ("problem" in view) return send(reply, receiverProblemPage(view.problem));
+        if ("problem" in view) return sendPage(reply, receiverProblemPage(view.problem));
         await auditAs(s.db, request, view.organisationId, receiverActor(view.link.id), "directory_referral.receiver_view", "member", view.referral.memberId, {
           referralId: view.referral.id, fields: view.details.map((d) => d.field),
         });
-        return send(reply, receiverPage(token, view, await organisationTimeZone(s.db, view.organisationId), outcome));
+        return sendPage(reply, receiverPage(token, view, await organisationTimeZone(s.db, view.organisationId), outcome));
       };
 
       scope.get<{ Params: { token: string } }>("/referral/:token", options, async (request, reply) => {
@@ -157,10 +138,10 @@ export function referralReceiverPages(mayShare: MayShareMemberDetails | undefine
           moved = await receiverMove(s.db, request.params.token, to, reason, s.clock.now());
         } catch (error) {
           if (!(error instanceof ReferralError)) throw error;
-          if (error.code === "deleted" || error.code === "referral_not_found") return send(reply, receiverProblemPage("revoked"));
+          if (error.code === "deleted" || error.code === "referral_not_found") return sendPage(reply, receiverProblemPage("revoked"));
           return show(request, reply, request.params.token, { refused: error.code === "reason_required" ? "reason_required" : "not_allowed" });
         }
-        if ("problem" in moved) return send(reply, receiverProblemPage(moved.problem));
+        if ("problem" in moved) return sendPage(reply, receiverProblemPage(moved.problem));
         await auditAs(s.db, request, moved.organisationId, receiverActor(moved.link.id), "directory_referral.receiver_status", "member", moved.referral.memberId, {
           referralId: moved.referral.id, to,
         });
