@@ -12,7 +12,8 @@
  *   event with side receiver and the link as actor, audited; the coordinator's
  *   view shows them;
  * - forged, expired and revoked tokens are refused with no effect; a move the
- *   state does not allow (or a rejection without a reason) changes nothing.
+ *   state does not allow (or a rejection without a reason) changes nothing;
+ * - the member's export lists the links (never the token's hash); erasure removes them.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -191,6 +192,17 @@ for (const kind of databaseKinds()) {
       const after = await referral();
       assert.deepEqual([after.status, after.events.length], [before.status, events], "nothing moved");
       assert.ok((await auditActions()).some((e) => e.action === "directory_referral.link_revoke"));
+    });
+
+    test("a member's export lists the links of their referrals without the token's hash; erasure removes them", async () => {
+      const exported = await service.api("GET", `/members/${memberId}/export`);
+      assert.equal(exported.status, 200);
+      const links = exported.body.sections.directory_referral_links as Record<string, unknown>[];
+      assert.equal(links.length, 2);
+      assert.ok(links.every((l) => l.referral_id === referralId && !("token_hash" in l)), JSON.stringify(links));
+      const erased = await service.api("POST", `/members/${memberId}/erasure`, { reason: "本人の求め" });
+      assert.equal(erased.status, 200, JSON.stringify(erased.body));
+      assert.equal((await service.store.db.selectFrom("directory_referral_links").selectAll().execute()).length, 0, "the links went with the referral");
     });
   });
 }

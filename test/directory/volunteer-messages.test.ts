@@ -6,8 +6,8 @@
  *   (e-mail here), or an SMS to the phone of their record when their login keeps
  *   no channel; a volunteer without a login gets nothing; the mail links to their
  *   view (/help) and names no member;
- * - when another volunteer accepts, those who were told hear "no longer needed"
- *   on the channels the offer reached;
+ * - when another volunteer accepts, or the coordinator closes the need, those
+ *   who were told hear "no longer needed" on the channels the offer reached;
  * - a queued offer whose request was answered or withdrawn before its turn is
  *   cancelled by the directory's cause check (request_closed), never sent, and
  *   its volunteer gets no "no longer needed" either;
@@ -188,6 +188,14 @@ for (const kind of databaseKinds()) {
         `one message to ${next[0].volunteer.displayName}, on their one channel`);
       assert.equal(twice.filter((r) => r.idempotency_key.startsWith(`directory_offer:${req.鈴木}:`)).length, 1);
       assert.equal(smtp.messages.filter(to("suzuki@volunteer.example.jp")).length, 1, "the expired volunteer is not told again");
+
+      // The coordinator resolves the need: the volunteer told of the passed-on offer hears it is no longer needed, once; the expired one nothing.
+      const offeredRows = twice.filter((r) => r.idempotency_key.startsWith(`directory_offer:${next[0].id}:`));
+      await settled(offeredRows.map((r) => r.idempotency_key));
+      assert.equal((await service.api("PATCH", `/directory/needs/${needId}`, { status: "resolved" })).status, 200);
+      const closing = (await rowsOf(ids)).filter((r) => r.idempotency_key.startsWith("directory_offer_withdrawn:"));
+      assert.deepEqual(closing.map((r) => [r.idempotency_key.split(":")[1], r.recipient_id, r.channel_kind]),
+        offeredRows.map((r) => [next[0].id, r.recipient_id, r.channel_kind]));
     });
 
     test("the directory's check judges only its own person_messages", async () => {
