@@ -3,8 +3,9 @@
  * database, on the sandbox clock, with e-mail through a real SMTP server
  * (test/support/smtp-server.ts):
  * - an offer is one message per request and channel of the volunteer's login
- *   (e-mail here), or an SMS to the phone of their record when their login keeps
- *   no channel; a volunteer without a login gets nothing; the mail links to their
+ *   (e-mail here); a login without channels is told at its e-mail address, else
+ *   by SMS at the phone of the volunteer's record; a volunteer without a login
+ *   gets nothing; the mail links to their
  *   view (/help) and names no member;
  * - when another volunteer accepts, or the coordinator closes the need, those
  *   who were told hear "no longer needed" on the channels the offer reached;
@@ -20,7 +21,7 @@ import { tellOffered, volunteerMessageCause } from "../../src/directory/engine/v
 import { expireOffers } from "../../src/directory/engine/volunteers.ts";
 import { inTransaction } from "../../src/store/db.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
-import { invitedPerson, type PersonClient } from "../support/people.ts";
+import { invitedPerson } from "../support/people.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp-server.ts";
 
@@ -34,7 +35,7 @@ for (const kind of databaseKinds()) {
     let north: string;
     let memberId: string;
     const volunteers: Record<string, string> = {};
-    const logins: Record<string, { client: PersonClient; id: string }> = {};
+    const logins: Record<string, { id: string }> = {};
     const to = (address: string) => (m: { to: string[] }) => m.to.some((a) => a.toLowerCase() === address.toLowerCase());
 
     /** The outbox rows of the directory's messages about these requests, by key. */
@@ -55,7 +56,7 @@ for (const kind of databaseKinds()) {
 
     async function withLogin(displayName: string, loginId: string, email?: string, over: Record<string, unknown> = {}) {
       const person = await invitedPerson(service.api, service.url, { displayName, loginId, role: "watcher" });
-      logins[displayName] = { client: person.client, id: person.id };
+      logins[displayName] = { id: person.id };
       if (email) assert.equal((await service.api("POST", `/people/${person.id}/channels`, { kind: "email", address: email })).status, 201);
       await volunteer(displayName, { personId: person.id, ...over });
     }
@@ -97,6 +98,11 @@ for (const kind of databaseKinds()) {
       await withLogin("鈴木", "suzuki-v", "suzuki@volunteer.example.jp");
       // A login without channels: reached by SMS at the phone of the volunteer's record.
       await withLogin("高橋", "takahashi-v", undefined, { phone: "090-1234-5678" });
+      // A login without channels but with an e-mail address (its invitation's): reached by e-mail there, not by SMS.
+      const ito = await service.api("POST", "/people", { displayName: "伊藤", loginId: "ito-v", role: "watcher", email: "ito@volunteer.example.jp" });
+      assert.equal(ito.status, 201, JSON.stringify(ito.body));
+      logins.伊藤 = { id: ito.body.person.id };
+      await volunteer("伊藤", { personId: ito.body.person.id, phone: "090-5555-6666" });
       // No login: nothing is sent (the view the message points to needs one).
       await volunteer("田中", { phone: "080-9999-0000" });
     });
@@ -143,6 +149,19 @@ for (const kind of databaseKinds()) {
       ].toSorted());
       // The accepting volunteer's own request is not "withdrawn", and nothing went to the volunteer without a login.
       assert.ok((await rowsOf([req.田中])).length === 0);
+    });
+
+    test("a login without channels is told at its e-mail address, not at the record's phone", async () => {
+      const needId = await newNeed();
+      const req = await offer(needId, ["伊藤"]);
+      const mail = await smtp.waitFor((m) => to("ito@volunteer.example.jp")(m) && m.subject === "【見守り】生活支援のお願い / A request for your help");
+      assert.ok(mail.text?.includes(`${service.url}/help`));
+      const rows = await rowsOf([req.伊藤]);
+      await settled(rows.map((r) => r.idempotency_key));
+      assert.deepEqual((await rowsOf([req.伊藤])).map((r) => [r.idempotency_key, r.status, r.channel_kind, r.address]),
+        [[`directory_offer:${req.伊藤}:email`, "sent", "email", "ito@volunteer.example.jp"]]);
+      // Withdrawn so that 伊藤 is free for the tests after this one (their own limit is one open request).
+      assert.equal((await service.api("PATCH", `/directory/needs/${needId}`, { status: "withdrawn" })).status, 200);
     });
 
     test("a queued offer whose request closed before its turn is dropped (request_closed), and its volunteer is not told of a withdrawal", async () => {

@@ -9,8 +9,10 @@
  *   the channels a watcher's visit requests use, engine/visits.ts), one outbox
  *   row per request and channel, keyed `directory_offer:<requestId>:<channelId>`:
  *   a phase that runs again, or a retried transaction, writes nothing twice. A
- *   volunteer whose login keeps no channel is sent an SMS at the phone their
- *   record gives, if it is a valid number. A volunteer without a login gets
+ *   volunteer whose login keeps no channel is reached as the core reaches people
+ *   otherwise: by e-mail at their login's address (the invitation's, the monthly
+ *   report's), else by SMS at the phone their volunteer record gives, if it is a
+ *   valid number — one of the two, not both (one message per offer). A volunteer without a login gets
  *   nothing: they could not answer in the view the message points to (the
  *   coordinator asks them by phone, as before).
  * - The message is the core's generic `person_message`; the directory checks its
@@ -44,7 +46,7 @@ import "../store/needs-schema.ts";
 /** The payload's `topic` of the directory's messages to volunteers; `context: "directory"` marks them among other contexts' person_messages. */
 export type VolunteerMessageTopic = "volunteer_offer" | "volunteer_offer_withdrawn";
 
-/** The key of the offer's message on one channel (`phone`: the volunteer record's number). */
+/** The key of the offer's message on one channel (a person_channels id; `email`: the login's address; `phone`: the volunteer record's number). */
 export const offerKey = (requestId: string, channel: string) => `directory_offer:${requestId}:${channel}`;
 const withdrawnKey = (requestId: string, channel: string) => `directory_offer_withdrawn:${requestId}:${channel}`;
 
@@ -56,24 +58,27 @@ const TOLD_WITHDRAWALS = new Set(["another_accepted", "need_resolved", "need_wit
 
 interface Target { channel: string; kind: ChannelAddress["kind"]; address: string }
 
-/** Where each volunteer (by their login) is reached: their login's channels, else their record's phone by SMS. */
+/** Where each volunteer (by their login) is reached: their login's channels, else its e-mail address, else their record's phone by SMS. */
 async function targetsOf(tx: Db, organisationId: string, volunteers: { person_id: string | null; phone: string | null }[]): Promise<Map<string, Target[]>> {
   const personIds = [...new Set(volunteers.map((v) => v.person_id).filter((p): p is string => p !== null))];
   const targets = new Map<string, Target[]>();
   if (personIds.length === 0) return targets;
   const [people, channels] = await Promise.all([
-    tx.selectFrom("people").select("id").where("organisation_id", "=", organisationId).where("id", "in", personIds)
+    tx.selectFrom("people").select(["id", "email"]).where("organisation_id", "=", organisationId).where("id", "in", personIds)
       .where("deactivated_at", "is", null).execute(),
     tx.selectFrom("person_channels").select(["id", "person_id", "kind", "address"]).where("organisation_id", "=", organisationId)
       .where("person_id", "in", personIds).orderBy("created_at").orderBy("id").execute(),
   ]);
-  const active = new Set(people.map((p) => p.id));
+  const active = new Map(people.map((p) => [p.id, p.email]));
   for (const v of volunteers) {
     if (!v.person_id || !active.has(v.person_id) || targets.has(v.person_id)) continue;
     const own = channels.filter((c) => c.person_id === v.person_id)
       .map((c) => ({ channel: c.id, kind: c.kind as ChannelAddress["kind"], address: c.address }));
+    const email = active.get(v.person_id);
     const phone = v.phone ? parsePhone(v.phone) : undefined;
-    targets.set(v.person_id, own.length ? own : phone?.ok ? [{ channel: "phone", kind: "sms", address: phone.e164 }] : []);
+    targets.set(v.person_id, own.length ? own
+      : email ? [{ channel: "email", kind: "email", address: email }]
+      : phone?.ok ? [{ channel: "phone", kind: "sms", address: phone.e164 }] : []);
   }
   return targets;
 }
