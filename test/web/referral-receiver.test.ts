@@ -6,8 +6,8 @@
  * member's consent allowed to share, marks it received and accepts it, and a
  * rejection without a reason is refused on the page; the coordinator's card
  * shows the new state and the receiver's moves in the history; the coordinator
- * revokes the link and the receiver's page says so. No WCAG 2.2 AA violation on
- * the console part or any receiver page (axe; the no-JS pages on a scripted copy,
+ * revokes the link and the receiver's page says so. The console part in English
+ * too. No WCAG 2.2 AA violation on the console part or any receiver page (axe; the no-JS pages on a scripted copy,
  * as test/web/provider-update.test.ts does). Screenshots saved.
  */
 import assert from "node:assert/strict";
@@ -46,6 +46,17 @@ describe("the referral's receiver page and the console's link part", () => {
     await part.getByRole("button", { name: "リンクをコピー" }).waitFor();
     await assertAccessible(coordinator, "Referral card with the receiver's link (ja)");
     await screenshot(coordinator, "referral-receiver-link-console");
+
+    // The same part in English, for the second language of the console.
+    const english = await signedInPage(suite.browser, suite.url, suite.service.token, { lang: "en" });
+    await english.goto(`${suite.url}/needs/${need.body.id}`);
+    const englishPart = english.getByRole("article", { name: "Referred to: 灘区配食サービス" }).getByRole("region", { name: "The receiver's private link" });
+    await englishPart.getByText(/^A link is live \(until /).waitFor();
+    await englishPart.getByText("The receiver has not opened it yet.").waitFor();
+    await englishPart.getByRole("button", { name: "Make a new link (the current one stops working)" }).waitFor();
+    await assertAccessible(english, "Referral card with the receiver's link (en)");
+    await screenshot(english, "referral-receiver-link-console-en");
+    await english.context().close();
 
     const { page, check, close } = await noScriptPage(suite.browser, PHONE);
     try {
