@@ -115,14 +115,19 @@ async function putAddress(tx: Db, organisationId: string, locationId: string, in
 export async function createDirectoryLocation(
   db: Db, organisationId: string, input: DirectoryLocationInput, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryLocation, DirectoryLocationRefusal>> {
-  return inTransaction(db, async (tx) => {
-    if (input.directoryOrganizationId && !await readRecord(tx, ORGANIZATION_SPEC, organisationId, input.directoryOrganizationId)) {
-      return { ok: false, error: "unknown_provider", field: "directoryOrganizationId" };
-    }
-    const location = await insertRecord(tx, LOCATION_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now);
-    if (input.address) await putAddress(tx, organisationId, location.id, input.address, by, now);
-    return { ok: true, value: await withAddress(tx, organisationId, location) };
-  });
+  return inTransaction(db, (tx) => createDirectoryLocationIn(tx, organisationId, input, by, now));
+}
+
+/** `createDirectoryLocation` inside the caller's transaction `tx`. */
+export async function createDirectoryLocationIn(
+  tx: Db, organisationId: string, input: DirectoryLocationInput, by: string, now: Date,
+): Promise<DirectoryResult<DirectoryLocation, DirectoryLocationRefusal>> {
+  if (input.directoryOrganizationId && !await readRecord(tx, ORGANIZATION_SPEC, organisationId, input.directoryOrganizationId)) {
+    return { ok: false, error: "unknown_provider", field: "directoryOrganizationId" };
+  }
+  const location = await insertRecord(tx, LOCATION_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now);
+  if (input.address) await putAddress(tx, organisationId, location.id, input.address, by, now);
+  return { ok: true, value: await withAddress(tx, organisationId, location) };
 }
 
 /** Changes the given fields; `address` replaces the address's given fields (null removes it). */
@@ -178,18 +183,23 @@ export type ServiceAtLocationRefusal = "unknown_service" | "unknown_location" | 
 export async function linkServiceAtLocation(
   db: Db, organisationId: string, input: { serviceId: string; locationId: string; description?: string | null | undefined }, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryServiceAtLocationRow, ServiceAtLocationRefusal>> {
-  return inTransaction(db, async (tx) => {
-    if (!await readRecord(tx, SERVICE_SPEC, organisationId, input.serviceId, true)) return { ok: false, error: "unknown_service", field: "serviceId" };
-    if (!await readRecord(tx, LOCATION_SPEC, organisationId, input.locationId)) return { ok: false, error: "unknown_location", field: "locationId" };
-    // The service row's lock (above) orders two links of the same pair; the unique index is the last word.
-    const [existing] = await readRecords(tx, SERVICE_AT_LOCATION_SPEC, organisationId, { service_id: input.serviceId, location_id: input.locationId });
-    if (existing) return { ok: false, error: "already_linked", field: "locationId" };
-    return {
-      ok: true,
-      value: await insertRecord(tx, SERVICE_AT_LOCATION_SPEC, organisationId,
-        { service_id: input.serviceId, location_id: input.locationId, description: input.description ?? null }, by, now),
-    };
-  });
+  return inTransaction(db, (tx) => linkServiceAtLocationIn(tx, organisationId, input, by, now));
+}
+
+/** `linkServiceAtLocation` inside the caller's transaction `tx`. */
+export async function linkServiceAtLocationIn(
+  tx: Db, organisationId: string, input: { serviceId: string; locationId: string; description?: string | null | undefined }, by: string, now: Date,
+): Promise<DirectoryResult<DirectoryServiceAtLocationRow, ServiceAtLocationRefusal>> {
+  if (!await readRecord(tx, SERVICE_SPEC, organisationId, input.serviceId, true)) return { ok: false, error: "unknown_service", field: "serviceId" };
+  if (!await readRecord(tx, LOCATION_SPEC, organisationId, input.locationId)) return { ok: false, error: "unknown_location", field: "locationId" };
+  // The service row's lock (above) orders two links of the same pair; the unique index is the last word.
+  const [existing] = await readRecords(tx, SERVICE_AT_LOCATION_SPEC, organisationId, { service_id: input.serviceId, location_id: input.locationId });
+  if (existing) return { ok: false, error: "already_linked", field: "locationId" };
+  return {
+    ok: true,
+    value: await insertRecord(tx, SERVICE_AT_LOCATION_SPEC, organisationId,
+      { service_id: input.serviceId, location_id: input.locationId, description: input.description ?? null }, by, now),
+  };
 }
 
 /** Ends a service at a location (its schedules and areas there go with it); false when there was none. */

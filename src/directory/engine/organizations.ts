@@ -57,11 +57,16 @@ async function refusal(db: Db, organisationId: string, id: string | null, input:
 export async function createDirectoryOrganization(
   db: Db, organisationId: string, input: DirectoryOrganizationInput, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryOrganizationRow, DirectoryOrganizationRefusal>> {
-  return inTransaction(db, async (tx) => {
-    const refused = await refusal(tx, organisationId, null, input);
-    if (refused) return { ok: false, ...refused };
-    return { ok: true, value: await insertRecord(tx, ORGANIZATION_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now) };
-  });
+  return inTransaction(db, (tx) => createDirectoryOrganizationIn(tx, organisationId, input, by, now));
+}
+
+/** `createDirectoryOrganization` inside the caller's transaction `tx` (a registration of several records at once). */
+export async function createDirectoryOrganizationIn(
+  tx: Db, organisationId: string, input: DirectoryOrganizationInput, by: string, now: Date,
+): Promise<DirectoryResult<DirectoryOrganizationRow, DirectoryOrganizationRefusal>> {
+  const refused = await refusal(tx, organisationId, null, input);
+  if (refused) return { ok: false, ...refused };
+  return { ok: true, value: await insertRecord(tx, ORGANIZATION_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now) };
 }
 
 /** Changes the given fields (undefined: left as is; null: cleared); each changed field is history. */

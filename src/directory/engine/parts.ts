@@ -260,17 +260,22 @@ export type CapacityRefusal = "unknown_service" | "over_maximum";
 export async function setDirectoryCapacity(
   db: Db, organisationId: string, serviceId: string, input: DirectoryCapacityInput, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryCapacityRow, CapacityRefusal>> {
-  return inTransaction(db, async (tx) => {
-    if (!await readRecord(tx, SERVICE_SPEC, organisationId, serviceId, true)) return { ok: false, error: "unknown_service", field: "id" };
-    const [current] = await readRecords(tx, CAPACITY_SPEC, organisationId, { service_id: serviceId, unit: input.unit });
-    const maximum = input.maximum !== undefined ? input.maximum : current?.maximum ?? null;
-    if (maximum !== null && input.available > maximum) return { ok: false, error: "over_maximum", field: "available" };
-    const columns = { available: input.available, maximum, ...(input.description !== undefined ? { description: input.description } : {}) };
-    if (!current) return { ok: true, value: await insertRecord(tx, CAPACITY_SPEC, organisationId, { ...columns, service_id: serviceId, unit: input.unit }, by, now) };
-    await updateRecord(tx, CAPACITY_SPEC, organisationId, current.id, columns, by, now);
-    await tx.updateTable("directory_capacities").set({ updated_at: now }).where("organisation_id", "=", organisationId).where("id", "=", current.id).execute();
-    return { ok: true, value: (await readRecord(tx, CAPACITY_SPEC, organisationId, current.id))! };
-  });
+  return inTransaction(db, (tx) => setDirectoryCapacityIn(tx, organisationId, serviceId, input, by, now));
+}
+
+/** `setDirectoryCapacity` inside the caller's transaction `tx`. */
+export async function setDirectoryCapacityIn(
+  tx: Db, organisationId: string, serviceId: string, input: DirectoryCapacityInput, by: string, now: Date,
+): Promise<DirectoryResult<DirectoryCapacityRow, CapacityRefusal>> {
+  if (!await readRecord(tx, SERVICE_SPEC, organisationId, serviceId, true)) return { ok: false, error: "unknown_service", field: "id" };
+  const [current] = await readRecords(tx, CAPACITY_SPEC, organisationId, { service_id: serviceId, unit: input.unit });
+  const maximum = input.maximum !== undefined ? input.maximum : current?.maximum ?? null;
+  if (maximum !== null && input.available > maximum) return { ok: false, error: "over_maximum", field: "available" };
+  const columns = { available: input.available, maximum, ...(input.description !== undefined ? { description: input.description } : {}) };
+  if (!current) return { ok: true, value: await insertRecord(tx, CAPACITY_SPEC, organisationId, { ...columns, service_id: serviceId, unit: input.unit }, by, now) };
+  await updateRecord(tx, CAPACITY_SPEC, organisationId, current.id, columns, by, now);
+  await tx.updateTable("directory_capacities").set({ updated_at: now }).where("organisation_id", "=", organisationId).where("id", "=", current.id).execute();
+  return { ok: true, value: (await readRecord(tx, CAPACITY_SPEC, organisationId, current.id))! };
 }
 
 export async function deleteDirectoryCapacity(db: Db, organisationId: string, id: string, by: string, now: Date): Promise<boolean> {
@@ -306,20 +311,25 @@ const LINKED: Record<DirectoryLinkEntity, RecordSpec> = {
 export async function setDirectoryTaxonomyCodes(
   db: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string, codes: readonly string[], by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryAttributeRow[], "not_found" | "unknown_code">> {
-  return inTransaction(db, async (tx) => {
-    if (!await readRecord(tx, LINKED[linkEntity], organisationId, linkId, true)) return { ok: false, error: "not_found", field: "id" };
-    const known = new Set((await organisationTaxonomy(tx, organisationId)).map((t) => t.code));
-    const unknown = codes.findIndex((c) => !known.has(c));
-    if (unknown >= 0) return { ok: false, error: "unknown_code", field: `codes.${unknown}` };
-    const current = await readRecords(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId });
-    const wanted = new Set(codes);
-    for (const row of current) if (!wanted.has(row.taxonomy_code)) await deleteRecord(tx, ATTRIBUTE_SPEC, organisationId, row.id, by, now);
-    const have = new Set(current.map((r) => r.taxonomy_code));
-    for (const code of wanted) {
-      if (!have.has(code)) await insertRecord(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId, taxonomy_code: code }, by, now);
-    }
-    return { ok: true, value: await taxonomyCodesOf(tx, organisationId, linkEntity, linkId) };
-  });
+  return inTransaction(db, (tx) => setDirectoryTaxonomyCodesIn(tx, organisationId, linkEntity, linkId, codes, by, now));
+}
+
+/** `setDirectoryTaxonomyCodes` inside the caller's transaction `tx`. */
+export async function setDirectoryTaxonomyCodesIn(
+  tx: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string, codes: readonly string[], by: string, now: Date,
+): Promise<DirectoryResult<DirectoryAttributeRow[], "not_found" | "unknown_code">> {
+  if (!await readRecord(tx, LINKED[linkEntity], organisationId, linkId, true)) return { ok: false, error: "not_found", field: "id" };
+  const known = new Set((await organisationTaxonomy(tx, organisationId)).map((t) => t.code));
+  const unknown = codes.findIndex((c) => !known.has(c));
+  if (unknown >= 0) return { ok: false, error: "unknown_code", field: `codes.${unknown}` };
+  const current = await readRecords(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId });
+  const wanted = new Set(codes);
+  for (const row of current) if (!wanted.has(row.taxonomy_code)) await deleteRecord(tx, ATTRIBUTE_SPEC, organisationId, row.id, by, now);
+  const have = new Set(current.map((r) => r.taxonomy_code));
+  for (const code of wanted) {
+    if (!have.has(code)) await insertRecord(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId, taxonomy_code: code }, by, now);
+  }
+  return { ok: true, value: await taxonomyCodesOf(tx, organisationId, linkEntity, linkId) };
 }
 
 export async function taxonomyCodesOf(db: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string): Promise<DirectoryAttributeRow[]> {

@@ -79,11 +79,16 @@ async function refusal(db: Db, organisationId: string, input: Partial<DirectoryS
 export async function createDirectoryService(
   db: Db, organisationId: string, input: DirectoryServiceInput, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryServiceRow, DirectoryServiceRefusal>> {
-  return inTransaction(db, async (tx) => {
-    const refused = await refusal(tx, organisationId, input);
-    if (refused) return { ok: false, ...refused };
-    return { ok: true, value: await insertRecord(tx, SERVICE_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now) };
-  });
+  return inTransaction(db, (tx) => createDirectoryServiceIn(tx, organisationId, input, by, now));
+}
+
+/** `createDirectoryService` inside the caller's transaction `tx` (a registration of several records at once). */
+export async function createDirectoryServiceIn(
+  tx: Db, organisationId: string, input: DirectoryServiceInput, by: string, now: Date,
+): Promise<DirectoryResult<DirectoryServiceRow, DirectoryServiceRefusal>> {
+  const refused = await refusal(tx, organisationId, input);
+  if (refused) return { ok: false, ...refused };
+  return { ok: true, value: await insertRecord(tx, SERVICE_SPEC, organisationId, toColumns({ ...input }, FIELDS), by, now) };
 }
 
 /** Changes the given fields (undefined: left as is; null: cleared); each changed field is history. */

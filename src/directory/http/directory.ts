@@ -41,6 +41,7 @@ import {
 } from "../engine/parts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
 import { directoryHistory } from "../engine/records.ts";
+import { registerDirectoryResource } from "../engine/registration.ts";
 import {
   archiveDirectoryService, createDirectoryService, type DirectoryServiceRow, getDirectoryService, listDirectoryServices, updateDirectoryService,
   verifyDirectoryService,
@@ -211,6 +212,33 @@ export const DirectoryCapacityInput = z.strictObject({
 export const DirectoryTaxonomyInput = z.strictObject({ codes: z.array(TaxonomyCode).max(50).describe("the service's taxonomy codes, exactly") });
 export const DirectoryVerifyInput = z.strictObject({ assurerEmail: Email.nullable().optional().describe("the provider's e-mail who confirmed it") });
 export const DirectoryServiceAtLocationInput = z.strictObject({ locationId: Id, description: nullableText(1000, true) });
+/** A service's fields but its provider, which a registration gives once for all its parts. */
+const { directoryOrganizationId: _provider, ...RegisteredServiceFields } = ServiceFields;
+/**
+ * A resource registered in one step (POST /directory/resources): a provider
+ * (an existing one by id, or a new one), the service, its kinds, its places and
+ * where it is given. Refused as a whole, naming the field, when any part is bad.
+ */
+export const DirectoryRegistrationInput = z.strictObject({
+  directoryOrganizationId: Id.optional().describe("an existing provider (or give `provider`)"),
+  provider: DirectoryOrganizationCreate.optional().describe("a new provider, created with the service (or give `directoryOrganizationId`)"),
+  service: z.strictObject(RegisteredServiceFields).superRefine(ageOrder)
+    .describe("the service's fields (its provider is the registration's)"),
+  taxonomyCodes: z.array(TaxonomyCode).max(50).optional().describe("the service's taxonomy codes"),
+  capacity: DirectoryCapacityInput.optional().describe("places available now (and the maximum) in a unit"),
+  locations: z.array(z.strictObject({
+    locationId: Id.optional().describe("an existing location (or give `location`)"),
+    location: DirectoryLocationCreate.optional().describe("a new location and its address (or give `locationId`)"),
+    description: nullableText(1000, true),
+  })).max(20).optional().describe("where the service is given"),
+}).superRefine((v, ctx) => {
+  if (!v.provider === !v.directoryOrganizationId) {
+    ctx.addIssue({ code: "custom", path: ["directoryOrganizationId"], message: "give directoryOrganizationId or provider, exactly one" });
+  }
+  for (const [i, place] of (v.locations ?? []).entries()) {
+    if (!place.location === !place.locationId) ctx.addIssue({ code: "custom", path: ["locations", i, "locationId"], message: "give locationId or location, exactly one" });
+  }
+});
 export const DirectoryHandoverInput = z.strictObject({
   fromPersonId: Id.describe("the staff member leaving"), toPersonId: Id.describe("their successor"),
 }).refine((v) => v.fromPersonId !== v.toPersonId, { path: ["toPersonId"], message: "must differ from fromPersonId" });
@@ -335,7 +363,7 @@ function refused(r: { error: string; field: string }): never {
       throw new ApiError(409, "directory_already_linked", "the service is at this location already", r.field);
     case "inactive_successor":
       throw new ApiError(422, "directory_inactive_successor", "the successor is deactivated", r.field);
-    case "age_range": case "order": case "over_maximum": case "invalid_schedule": case "same_person":
+    case "age_range": case "order": case "over_maximum": case "invalid_schedule": case "same_person": case "provider_required":
       throw new ApiError(400, "invalid_request", `${r.field} is not valid here (${r.error})`, r.field, [{ field: r.field, code: "invalid", message: r.error }]);
     default:
       throw new ApiError(422, "unknown_reference", `${r.field} names nothing of this organisation`, r.field);
@@ -450,6 +478,22 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
       const row = value(await createDirectoryService(s.db, org(request), request.body, by(request), s.clock.now()));
       await audit(s.db, request, "directory.create", "directory_service", row.id);
       return reply.code(201).send(await serviceDetail(org(request), row));
+    });
+    app.post("/directory/resources", {
+      schema: {
+        tags, body: DirectoryRegistrationInput,
+        summary: "Register a resource in one step: a provider (existing or new), its service, kinds, places and locations; all or nothing",
+      },
+    }, async (request, reply) => {
+      const { directoryOrganizationId, provider, service, taxonomyCodes, capacity, locations } = request.body;
+      const made = value(await registerDirectoryResource(s.db, org(request), {
+        ...(directoryOrganizationId ? { directoryOrganizationId } : {}), ...(provider ? { provider } : {}), service, taxonomyCodes, capacity,
+        locations: locations?.map(({ location, locationId, description }) => (location ? { location, description } : { locationId: locationId!, description })),
+      }, by(request), s.clock.now()));
+      if (made.providerCreated) await audit(s.db, request, "directory.create", "directory_organization", made.directoryOrganizationId);
+      for (const id of made.locationIds) await audit(s.db, request, "directory.create", "directory_location", id);
+      await audit(s.db, request, "directory.create", "directory_service", made.service.id, { fields: Object.keys(request.body).sort() });
+      return reply.code(201).send(await serviceDetail(org(request), made.service));
     });
     app.get("/directory/services/:id", {
       schema: { tags, summary: "A service with its locations, schedules, closures, areas and capacities", params: IdParams },
@@ -642,6 +686,7 @@ export const DIRECTORY_STAFF_ACCESS = {
   "GET /directory/organizations/:id/history": "observer",
   "GET /directory/services": "observer",
   "POST /directory/services": "staff",
+  "POST /directory/resources": "staff",
   "GET /directory/services/:id": "observer",
   "PATCH /directory/services/:id": "staff",
   "POST /directory/services/:id/archive": "staff",
@@ -690,6 +735,7 @@ export const DIRECTORY_STAFF_RESPONSES = {
   "GET /directory/organizations/:id/history": { 200: DirectoryHistory },
   "GET /directory/services": { 200: ServiceList },
   "POST /directory/services": { 201: DirectoryServiceDetail },
+  "POST /directory/resources": { 201: DirectoryServiceDetail },
   "GET /directory/services/:id": { 200: DirectoryServiceDetail },
   "PATCH /directory/services/:id": { 200: DirectoryServiceDetail },
   "POST /directory/services/:id/archive": { 200: DirectoryServiceDetail },
