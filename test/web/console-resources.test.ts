@@ -3,9 +3,12 @@
  * services by search, taxonomy code and status, lists those not verified for 6
  * months (oldest first), opens a service, marks it verified, changes it and
  * reads the history of who changed what; an observer reads without buttons and
- * with owners hidden. A coordinator adds a resource from the screen (a new
- * provider typed in, kinds, capacity): refusals shown at their fields with
- * nothing created, then the new service's page; an observer has no such button.
+ * with owners hidden. A coordinator adds a resource from the screen in one
+ * request (a new provider typed in, kinds, ages, web page, e-mail, owner, next
+ * contact, capacity, a new place with its address; then an existing provider and
+ * a registered place): refusals of the form and of the API shown at their fields
+ * with nothing created, then the new service's page; the picker's placeholder in
+ * the console's language; an observer has no such button.
  * Japanese and English, desktop and phone, no WCAG 2.2 AA violation; screenshots saved.
  */
 import assert from "node:assert/strict";
@@ -147,6 +150,7 @@ describe("local resources in the console", () => {
       providers: (await api("GET", "/directory/organizations")).body.organizations.length as number,
       services: (await api("GET", "/directory/services?limit=200")).body.total as number,
     });
+    await api("POST", "/people", { displayName: "担当 高橋", loginId: "takahashi", role: "staff" });
     const before = await counts();
     const page = await signedInPage(suite.browser, suite.url, suite.service.token);
     await page.goto(`${suite.url}/resources`);
@@ -168,26 +172,47 @@ describe("local resources in the console", () => {
     await form.getByRole("textbox", { name: "対象となる人" }).fill("75歳以上の一人暮らし");
     await form.getByRole("textbox", { name: "費用" }).fill("1食500円");
     await form.getByRole("textbox", { name: "申込方法" }).fill("電話で申し込み");
-    // Refused by the form itself: more places available than the maximum.
+    // Ages, web page, e-mail, the owner and the next contact date.
+    await form.getByRole("textbox", { name: /対象年齢（下限）/ }).fill("65");
+    await form.getByRole("textbox", { name: /対象年齢（上限）/ }).fill("60");
+    await form.getByRole("textbox", { name: /ホームページ/ }).fill("https://midori.example.jp/haishoku");
+    await form.getByRole("textbox", { name: "メールアドレス" }).fill("haishoku@midori.example.jp");
+    await form.getByRole("button", { name: /担当職員/ }).click();
+    await page.getByRole("option", { name: "担当 高橋" }).click();
+    await form.getByLabel("次に連絡する日").fill("2027-04-01");
+    // A new place with its address (no place is registered yet, so it starts as a new one).
+    await form.getByRole("button", { name: "場所を加える" }).click();
+    await form.getByRole("textbox", { name: "場所の名称" }).fill("みどり厨房");
+    await form.getByRole("textbox", { name: "郵便番号" }).fill("12");
+    await form.getByRole("textbox", { name: "都道府県" }).fill("千葉県");
+    await form.getByRole("textbox", { name: "市区町村" }).fill("松戸市");
+    await form.getByRole("textbox", { name: "番地・建物" }).fill("緑町2-1");
+    // Refused by the form itself: more places available than the maximum, ages the wrong way round.
     await form.getByRole("textbox", { name: "空き" }).fill("5");
     await form.getByRole("textbox", { name: "最大（定員）" }).fill("3");
     await form.getByRole("button", { name: "登録する" }).click();
     await form.getByText("空きは最大（定員）以下にしてください。").waitFor();
+    await form.getByText("上限は下限以上にしてください。").waitFor();
     assert.equal(await form.getByRole("textbox", { name: "空き" }).getAttribute("aria-invalid"), "true");
+    assert.equal(await form.getByRole("textbox", { name: /対象年齢（上限）/ }).getAttribute("aria-invalid"), "true");
     assert.deepEqual(await counts(), before, "a refused form creates nothing");
     await form.getByRole("textbox", { name: "空き" }).fill("2");
     await form.getByRole("textbox", { name: "最大（定員）" }).fill("10");
-    // Refused by the API: a provider's name over 200 characters, shown at that field in words.
+    await form.getByRole("textbox", { name: /対象年齢（上限）/ }).fill("120");
+    // Refused by the API as a whole: a provider's name over 200 characters and the place's postal code,
+    // each shown at its field in words; nothing created (the provider is not made first).
     await form.getByRole("button", { name: "登録する" }).click();
     await form.getByText("長すぎるか、大きすぎます。").waitFor();
     assert.equal(await form.getByRole("textbox", { name: /新しい提供主体の名称/ }).getAttribute("aria-invalid"), "true", "the refused field is marked");
-    assert.equal(await form.getByRole("textbox", { name: /^名称/ }).getAttribute("aria-invalid"), null, "only the refused field is marked");
+    assert.equal(await form.getByRole("textbox", { name: "郵便番号" }).getAttribute("aria-invalid"), "true", "the place's refused field is marked");
+    assert.equal(await form.getByRole("textbox", { name: /^名称/ }).getAttribute("aria-invalid"), null, "only the refused fields are marked");
     await form.getByText("何も登録していません。", { exact: false }).waitFor();
     assert.deepEqual(await counts(), before, "a refused provider creates nothing");
     await assertAccessible(page, "Add a resource with a refused field (ja)");
     await screenshot(page, "resource-add-refused-ja");
 
     await form.getByRole("textbox", { name: /新しい提供主体の名称/ }).fill("みどり配食の会");
+    await form.getByRole("textbox", { name: "郵便番号" }).fill("271-0092");
     await form.getByRole("button", { name: "登録する" }).click();
     await page.getByRole("heading", { level: 1, name: "見守り配食" }).waitFor();
     for (const text of ["みどり配食の会", "平日の昼に弁当を届け、安否を確かめます", "75歳以上の一人暮らし", "1食500円", "電話で申し込み", "サロン・茶話会", "実施中"]) {
@@ -199,6 +224,10 @@ describe("local resources in the console", () => {
     assert.equal(stored.organizationName, "みどり配食の会");
     assert.deepEqual(stored.taxonomyCodes, ["kayoi.salon"]);
     assert.deepEqual(stored.capacities.map((c: { unit: string; available: number; maximum: number | null }) => [c.unit, c.available, c.maximum]), [["人", 2, 10]]);
+    assert.deepEqual([stored.minimumAge, stored.maximumAge, stored.url, stored.email, stored.owner?.displayName, stored.nextContactOn],
+      [65, 120, "https://midori.example.jp/haishoku", "haishoku@midori.example.jp", "担当 高橋", "2027-04-01"]);
+    assert.deepEqual(stored.locations.map((l: { location: { name: string; postalAddress: { postalCode: string; city: string } } }) =>
+      [l.location.name, l.location.postalAddress.postalCode, l.location.postalAddress.city]), [["みどり厨房", "2710092", "松戸市"]]);
     assert.deepEqual(await counts(), { providers: before.providers + 1, services: before.services + 1 }, "one provider and one service, not two");
     await assertAccessible(page, "A newly added service's page (ja)");
     await page.getByRole("link", { name: "← 地域資源の一覧へ" }).click();
@@ -211,12 +240,20 @@ describe("local resources in the console", () => {
     await en.getByRole("textbox", { name: /^Name/ }).fill("Lunch club");
     await en.getByRole("button", { name: "Add", exact: true }).click();
     await en.getByText("Choose a provider.").waitFor();
+    // The picker's placeholder is in the console's language, not the browser's (ja-JP here).
+    assert.match((await en.getByRole("button", { name: /Choose the provider/ }).textContent()) ?? "", /Choose one/);
     await en.getByRole("button", { name: /Choose the provider/ }).click();
     await page.getByRole("option", { name: "みどり配食の会" }).click();
+    // A place already registered (the kitchen added above) is chosen from the list.
+    await en.getByRole("button", { name: "Add a place" }).click();
+    await en.getByRole("button", { name: /Choose the place/ }).click();
+    await page.getByRole("option", { name: /みどり厨房/ }).click();
     await assertAccessible(page, "Add a resource (en)");
     await screenshot(page, "resource-add-en");
     await en.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByRole("heading", { level: 1, name: "Lunch club" }).waitFor();
+    const lunch = (await api("GET", `/directory/services/${new URL(page.url()).pathname.split("/").pop()}`)).body;
+    assert.deepEqual(lunch.locations.map((l: { location: { name: string } }) => l.location.name), ["みどり厨房"]);
     assert.deepEqual(await counts(), { providers: before.providers + 1, services: before.services + 2 });
     await page.context().close();
 

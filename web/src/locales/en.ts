@@ -1,5 +1,6 @@
 /** The console's English texts: the same keys as ja.ts (the type checks it). */
 import type { ja } from "./ja.ts";
+import { kindsEn, resourceFormEn, volunteersEn } from "./directory-forms.ts";
 import { needsEn } from "./needs.ts";
 
 /** The shape of ja.ts with every leaf a string. */
@@ -17,8 +18,11 @@ export const en: Messages = {
     tokenUser: "API token",
     signedInAs: "{{name}} ({{role}})",
   },
-  nav: { help: "My help requests", today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts", concerns: "Concerns", devices: "Devices", resources: "Local resources", needs: "Needs", "partner-registry": "Partners", lookup: "Number lookup" },
+  nav: { help: "My help requests", today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts", concerns: "Concerns", devices: "Devices", resources: "Local resources", needs: "Needs", volunteers: "Volunteers", "partner-registry": "Partners", lookup: "Number lookup" },
   needs: needsEn,
+  kinds: kindsEn,
+  resourceForm: resourceFormEn,
+  volunteers: volunteersEn,
   navGroups: { watch: "Watching", region: "Regional network", admin: "Administration", me: "My account" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {

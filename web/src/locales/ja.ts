@@ -3,6 +3,7 @@
  * English twin in en.ts (the type makes a missing one a type error, and
  * test/web/locales.test.ts checks both ways and every API error code).
  */
+import { kindsJa, resourceFormJa, volunteersJa } from "./directory-forms.ts";
 import { needsJa } from "./needs.ts";
 
 export const ja = {
@@ -17,8 +18,11 @@ export const ja = {
     tokenUser: "APIトークン",
     signedInAs: "{{name}}（{{role}}）",
   },
-  nav: { help: "わたしへの依頼", today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先", concerns: "気づき", devices: "機器", resources: "地域資源", needs: "困りごと", "partner-registry": "協力事業者", lookup: "番号照会" },
+  nav: { help: "わたしへの依頼", today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先", concerns: "気づき", devices: "機器", resources: "地域資源", needs: "困りごと", volunteers: "担い手", "partner-registry": "協力事業者", lookup: "番号照会" },
   needs: needsJa,
+  kinds: kindsJa,
+  resourceForm: resourceFormJa,
+  volunteers: volunteersJa,
   navGroups: { watch: "見守り", region: "地域連携", admin: "管理", me: "わたし" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {

@@ -23,6 +23,7 @@ import { formatDateTime, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { navigate } from "../../router.ts";
 import { FieldSelect } from "../Import.tsx";
+import { KindPicker, useTaxonomy } from "./Kinds.tsx";
 import { ReceiverLink } from "./ReceiverLink.tsx";
 
 /** The console's path of this screen (router.ts). */
@@ -59,7 +60,6 @@ interface Referral {
   status: ReferralStatus; sharedFields: string[]; deleted: { by: string; at: string; note: string } | null; next: { sender: ReferralStatus[]; receiver: ReferralStatus[] };
 }
 interface ReferralEvent { id: string; kind: string; fromStatus: ReferralStatus | null; toStatus: ReferralStatus | null; side: "sender" | "receiver"; actor: string; note: string | null; at: string }
-interface Term { code: string; name: string; nameEn: string }
 interface MemberHit { id: string; displayName: string; externalId: string | null }
 
 const canWrite = (me: Me) => me.role === "admin" || me.role === "staff";
@@ -79,16 +79,6 @@ function Refusal({ error }: { error: unknown }) {
   return <p className="error" role="alert">{refusal(t, error)}</p>;
 }
 
-function useTaxonomy() {
-  const { i18n } = useTranslation();
-  const terms = useQuery({ queryKey: ["directory-taxonomy"], queryFn: () => api<{ terms: Term[] }>("GET", "/directory/taxonomy") });
-  const byCode = new Map((terms.data?.terms ?? []).map((t) => [t.code, t]));
-  const nameOf = (code: string) => {
-    const term = byCode.get(code);
-    return term ? (i18n.language === "en" ? term.nameEn : term.name) : code;
-  };
-  return { terms: terms.data?.terms ?? [], nameOf };
-}
 
 const shown = (t: (key: string) => string, name: string) => (name === REDACTED ? t("needs.hidden") : name);
 
@@ -166,7 +156,6 @@ function NeedList({ me }: { me: Me }) {
 function NeedForm({ onCancel }: { onCancel: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const { terms, nameOf } = useTaxonomy();
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [memberId, setMemberId] = useState<string | null>(null);
@@ -207,23 +196,8 @@ function NeedForm({ onCancel }: { onCancel: () => void }) {
         {query && hits.data && hits.data.members.length === 0 ? <p role="status">{t("needs.form.noHits")}</p> : null}
         {tried && !memberId ? <p className="error" role="alert">{t("needs.form.chooseMember")}</p> : null}
       </fieldset>
-      <fieldset>
-        <legend>{t("needs.form.kinds")}</legend>
-        <FieldSelect label={t("needs.form.kind")} value="" visible
-          onChange={(code) => setCodes((all) => (code && !all.includes(code) ? [...all, code] : all))}
-          options={terms.map((term) => ({ id: term.code, name: `${"\u3000".repeat(term.code.split(".").length - 1)}${nameOf(term.code)}` }))} />
-        {codes.length ? (
-          <ul className="chosen-kinds">
-            {codes.map((code) => (
-              <li key={code}>
-                {nameOf(code)}{" "}
-                <Button aria-label={t("needs.form.removeKind", { name: nameOf(code) })} onPress={() => setCodes((all) => all.filter((c) => c !== code))}>×</Button>
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        {tried && !codes.length ? <p className="error" role="alert">{t("needs.form.noKinds")}</p> : null}
-      </fieldset>
+      <KindPicker legend={t("needs.form.kinds")} label={t("needs.form.kind")} codes={codes} onChange={setCodes}
+        removeLabel={(name) => t("needs.form.removeKind", { name })} error={tried && !codes.length ? t("needs.form.noKinds") : null} />
       <TextField value={note} onChange={setNote}>
         <Label>{t("needs.form.note")}</Label>
         <TextArea rows={3} />

@@ -4,8 +4,8 @@
  * for 6 months" (oldest first); a service's page with its facts, verification
  * ("確認済みにする"), an edit form and the history of every change (who changed
  * which field from what to what, when — kept because staff rotate). Observers
- * read; staff write, and add a service ("地域資源を登録": an existing provider or a
- * new one, which is created first; kinds and capacity set after). Reads and writes
+ * read; staff write, and add a service ("地域資源を登録", AddResource.tsx: its
+ * provider, facts, kinds, places and locations in one request). Reads and writes
  * /directory/services and /directory/organizations.
  *
  * The console path is /resources: /directory may be the public directory's.
@@ -13,21 +13,22 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import {
-  Button, Checkbox, FieldError, Form, Input, Label, Link, Radio, RadioGroup, SearchField, TextArea, TextField,
+  Button, Checkbox, FieldError, Form, Input, Label, Link, SearchField, TextArea, TextField,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../../api.ts";
 import { ErrorText, errorSentence } from "../../ErrorText.tsx";
 import { formatDateTime, formatLocalDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
-import { navigate } from "../../router.ts";
 import { FieldSelect } from "../Import.tsx";
+import { AddServiceForm } from "./AddResource.tsx";
+import { useTaxonomy } from "./Kinds.tsx";
 
 /** The console's path of the directory (the screen id in router.ts). */
 export const RESOURCES = "/resources";
 /** HSDS service statuses (src/directory/domain/kinds.ts DIRECTORY_SERVICE_STATUSES). */
-const STATUSES = ["active", "inactive", "defunct", "temporarily closed"] as const;
-type Status = (typeof STATUSES)[number];
+export const STATUSES = ["active", "inactive", "defunct", "temporarily closed"] as const;
+export type Status = (typeof STATUSES)[number];
 /** What the API shows observers instead of a personal value. */
 const REDACTED = "***";
 /** Fields that only tie a part to its record (ids): the history's reader learns nothing from them. */
@@ -47,25 +48,10 @@ export interface DirectoryService {
 }
 interface Change { id: string; resourceType: string; action: string; field: string; previous: string | null; replacement: string | null; by: string; at: string }
 
-interface Term { code: string; name: string; nameEn: string; parentCode: string | null }
-
 const canWrite = (me: Me) => me.role === "admin" || me.role === "staff";
 
-/** The taxonomy (GET /directory/taxonomy) and a code's name in the reader's language (the code itself when unknown). */
-function useTaxonomy() {
-  const { i18n } = useTranslation();
-  const terms = useQuery({ queryKey: ["directory-taxonomy"], queryFn: () => api<{ terms: Term[] }>("GET", "/directory/taxonomy") });
-  const byCode = new Map((terms.data?.terms ?? []).map((t) => [t.code, t]));
-  const nameOf = (code: string) => {
-    const term = byCode.get(code);
-    return term ? (i18n.language === "en" ? term.nameEn : term.name) : code;
-  };
-  /** Depth below the top (indentation in the filter). */
-  const depth = (code: string) => code.split(".").length - 1;
-  return { terms: terms.data?.terms ?? [], nameOf, depth };
-}
 /** The status as a key of the texts ("temporarily closed" → temporarily_closed). */
-const statusKey = (s: Status) => s.replace(" ", "_");
+export const statusKey = (s: Status) => s.replace(" ", "_");
 
 export function Resources({ me, sub }: { me: Me; sub: string | null }) {
   const { t } = useTranslation();
@@ -325,207 +311,6 @@ function ServiceForm({ service, onDone, onCancel }: { service: DirectoryService;
       {field("applicationProcess", true)}
       <div className="button-row">
         <Button type="submit" className="primary" isDisabled={save.isPending}>{t("resources.save")}</Button>
-        <Button onPress={onCancel}>{t("resources.cancel")}</Button>
-      </div>
-    </Form>
-  );
-}
-
-/** A provider as GET /directory/organizations gives it (the fields this form reads). */
-interface Provider { id: string; name: string }
-const NEW_PROVIDER = "new";
-/** Capacity numbers: whole, 0–100000 (src/directory/http/directory.ts DirectoryCapacityInput). */
-const COUNT = /^\d{1,6}$/;
-const MAX_COUNT = 100_000;
-
-/** A refused field in words, by the API's per-field code (its `fields[].code`); the error's sentence otherwise. */
-function refusalWords(t: (key: string) => string, error: ApiFailure, code: string): string {
-  const key = `resources.add.refused.${code}`;
-  const words = t(key);
-  return words === key ? errorSentence(t, error) : words;
-}
-
-/** The API's refusals by field in words, each field renamed to this form's (`rename`; unnamed ones kept). */
-function refusalsOf(t: (key: string) => string, error: unknown, rename: Record<string, string>): Record<string, string> {
-  if (!(error instanceof ApiFailure) || error.status >= 500) return {};
-  const list = error.fields.length ? error.fields : error.field ? [{ field: error.field, code: error.code }] : [];
-  return Object.fromEntries(list.map((f) => [rename[f.field] ?? f.field, refusalWords(t, error, f.code)]));
-}
-
-/**
- * Add a service: its provider (chosen, or typed and then created first), its facts,
- * kinds (PUT …/taxonomy) and optional places (PUT …/capacity); then its page opens.
- * What the form can tell before sending (a missing name, capacity numbers) is refused
- * here so nothing is created half; the API's refusals are shown at their fields.
- * A provider or service already created is kept (not created twice on a retry).
- */
-function AddServiceForm({ onCancel }: { onCancel: () => void }) {
-  const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const { terms, nameOf } = useTaxonomy();
-  const providers = useQuery({ queryKey: ["directory-organizations"], queryFn: () => api<{ organizations: Provider[] }>("GET", "/directory/organizations") });
-  const [providerId, setProviderId] = useState<string>("");
-  const [mode, setMode] = useState<string>("existing");
-  const [values, setValues] = useState({ providerName: "", name: "", description: "", eligibilityDescription: "", feesDescription: "", applicationProcess: "" });
-  const [status, setStatus] = useState<Status>("active");
-  const [codes, setCodes] = useState<string[]>([]);
-  const [capacity, setCapacity] = useState({ capacityAvailable: "", capacityMaximum: "", capacityUnit: t("resources.add.defaultUnit") });
-  const [createdService, setCreatedService] = useState<string | null>(null);
-  const [refused, setRefused] = useState<Record<string, string>>({});
-  const edited = (field: string) => setRefused((all) => {
-    if (!(field in all)) return all;
-    const { [field]: _, ...rest } = all;
-    return rest;
-  });
-  const required = t("resources.add.refused.required");
-  /** The refusals the form can tell itself, by field. */
-  const checks = (): Record<string, string> => {
-    const out: Record<string, string> = {};
-    if (mode === NEW_PROVIDER ? !values.providerName.trim() : !providerId) out[mode === NEW_PROVIDER ? "providerName" : "provider"] = mode === NEW_PROVIDER ? required : t("resources.add.chooseProvider");
-    if (!values.name.trim()) out.name = required;
-    const { capacityAvailable: a, capacityMaximum: m, capacityUnit: u } = capacity;
-    if (a.trim() || m.trim()) {
-      if (!COUNT.test(a.trim()) || Number(a) > MAX_COUNT) out.capacityAvailable = t("resources.add.refused.count");
-      if (m.trim() && (!COUNT.test(m.trim()) || Number(m) > MAX_COUNT)) out.capacityMaximum = t("resources.add.refused.count");
-      else if (m.trim() && !out.capacityAvailable && Number(a) > Number(m)) out.capacityAvailable = t("resources.add.refused.overMaximum");
-      if (!u.trim()) out.capacityUnit = required;
-    }
-    return out;
-  };
-  const save = useMutation({
-    mutationFn: async () => {
-      let step = "provider";
-      try {
-        let serviceId = createdService;
-        if (!serviceId) {
-          let orgId = providerId;
-          if (mode === NEW_PROVIDER) {
-            orgId = (await api<Provider>("POST", "/directory/organizations", { name: values.providerName.trim() })).id;
-            // Created: a retry uses it rather than making a second provider of the same name.
-            setProviderId(orgId);
-            setMode("existing");
-            await queryClient.invalidateQueries({ queryKey: ["directory-organizations"] });
-          }
-          step = "service";
-          const text = (v: string) => v.trim() || null;
-          serviceId = (await api<DirectoryService>("POST", "/directory/services", {
-            directoryOrganizationId: orgId, name: values.name.trim(), description: values.description.trim(), status,
-            eligibilityDescription: text(values.eligibilityDescription), feesDescription: text(values.feesDescription),
-            applicationProcess: text(values.applicationProcess),
-          })).id;
-          setCreatedService(serviceId);
-        }
-        step = "taxonomy";
-        if (codes.length) await api("PUT", `/directory/services/${serviceId}/taxonomy`, { codes });
-        step = "capacity";
-        if (capacity.capacityAvailable.trim()) {
-          await api("PUT", `/directory/services/${serviceId}/capacity`, {
-            unit: capacity.capacityUnit.trim(), available: Number(capacity.capacityAvailable),
-            ...(capacity.capacityMaximum.trim() ? { maximum: Number(capacity.capacityMaximum) } : {}),
-          });
-        }
-        return serviceId;
-      } catch (error) {
-        const rename: Record<string, Record<string, string>> = {
-          provider: { name: "providerName" },
-          service: { directoryOrganizationId: "provider" },
-          taxonomy: { codes: "kinds" },
-          capacity: { available: "capacityAvailable", maximum: "capacityMaximum", unit: "capacityUnit" },
-        };
-        setRefused(refusalsOf(t, error, rename[step] ?? {}));
-        throw error;
-      }
-    },
-    onSuccess: async (serviceId) => {
-      await queryClient.invalidateQueries({ queryKey: ["directory-services"] });
-      navigate(`${RESOURCES}/${serviceId}`);
-    },
-  });
-  const submit = () => {
-    const problems = checks();
-    setRefused(problems);
-    if (!Object.keys(problems).length) save.mutate();
-  };
-  const field = (name: keyof typeof values, multiline = false) => (
-    <TextField name={name} value={values[name]} onChange={(v) => { edited(name); setValues((all) => ({ ...all, [name]: v })); }}
-      isRequired={name === "name" || name === "providerName"}>
-      <Label>{t(name === "providerName" ? "resources.add.providerName" : `resources.fields.${name}`)}</Label>
-      {multiline ? <TextArea rows={3} /> : <Input />}
-      <FieldError />
-    </TextField>
-  );
-  const count = (name: keyof typeof capacity) => (
-    <TextField name={name} value={capacity[name]} onChange={(v) => { edited(name); setCapacity((all) => ({ ...all, [name]: v })); }}>
-      <Label>{t(`resources.add.${name}`)}</Label>
-      <Input inputMode={name === "capacityUnit" ? "text" : "numeric"} />
-      <FieldError />
-    </TextField>
-  );
-  const anyRefused = Object.keys(refused).length > 0;
-  return (
-    <Form className="member-form partner-form" aria-labelledby="resource-add-heading" validationBehavior="aria" validationErrors={refused}
-      onSubmit={(e) => { e.preventDefault(); submit(); }}>
-      <h2 id="resource-add-heading">{t("resources.add.title")}</h2>
-      <p>{t("resources.add.lead")}</p>
-      {anyRefused || save.isError ? (
-        <div role="alert" className="error">
-          {createdService ? t("resources.add.partlySaved") : anyRefused ? t("resources.add.fixFields") : errorSentence(t, save.error)}
-          {createdService ? <> <Link href={`${RESOURCES}/${createdService}`}>{t("resources.add.openCreated")}</Link></> : null}
-        </div>
-      ) : null}
-      <fieldset>
-        <legend>{t("resources.add.provider")}</legend>
-        <RadioGroup value={mode} onChange={(v) => { edited("provider"); edited("providerName"); setMode(v); }} aria-label={t("resources.add.provider")}>
-          <Radio value="existing">{t("resources.add.existing")}</Radio>
-          <Radio value={NEW_PROVIDER}>{t("resources.add.newProvider")}</Radio>
-        </RadioGroup>
-        {mode === NEW_PROVIDER ? field("providerName") : (
-          <>
-            <FieldSelect label={t("resources.add.chooseLabel")} value={providerId} visible
-              onChange={(v) => { edited("provider"); setProviderId(v); }}
-              options={(providers.data?.organizations ?? []).map((o) => ({ id: o.id, name: o.name }))} />
-            {refused.provider ? <p className="error" role="alert">{refused.provider}</p> : null}
-            {providers.data && providers.data.organizations.length === 0 ? <p className="muted">{t("resources.add.noProviders")}</p> : null}
-          </>
-        )}
-      </fieldset>
-      <div className="form-grid">
-        {field("name")}
-        <FieldSelect label={t("resources.status")} value={status} onChange={(v) => setStatus(v as Status)} visible
-          options={STATUSES.map((s) => ({ id: s, name: t(`resources.statuses.${statusKey(s)}`) }))} />
-      </div>
-      {field("description", true)}
-      <fieldset>
-        <legend>{t("resources.add.kinds")}</legend>
-        <FieldSelect label={t("resources.add.kind")} value="" visible
-          onChange={(code) => { edited("kinds"); setCodes((all) => (code && !all.includes(code) ? [...all, code] : all)); }}
-          options={terms.map((term) => ({ id: term.code, name: `${"\u3000".repeat(term.code.split(".").length - 1)}${nameOf(term.code)}` }))} />
-        {codes.length ? (
-          <ul className="chosen-kinds">
-            {codes.map((code) => (
-              <li key={code}>
-                {nameOf(code)}{" "}
-                <Button aria-label={t("resources.add.removeKind", { name: nameOf(code) })} onPress={() => setCodes((all) => all.filter((c) => c !== code))}>×</Button>
-              </li>
-            ))}
-          </ul>
-        ) : <p className="muted">{t("resources.add.noKinds")}</p>}
-        {refused.kinds ? <p className="error" role="alert">{refused.kinds}</p> : null}
-      </fieldset>
-      {field("eligibilityDescription", true)}
-      {field("feesDescription", true)}
-      {field("applicationProcess", true)}
-      <fieldset>
-        <legend>{t("resources.add.capacity")}</legend>
-        <p className="muted">{t("resources.add.capacityLead")}</p>
-        <div className="form-grid">
-          {count("capacityAvailable")}
-          {count("capacityMaximum")}
-          {count("capacityUnit")}
-        </div>
-      </fieldset>
-      <div className="button-row">
-        <Button type="submit" className="primary" isDisabled={save.isPending}>{t("resources.add.submit")}</Button>
         <Button onPress={onCancel}>{t("resources.cancel")}</Button>
       </div>
     </Form>
