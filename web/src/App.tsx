@@ -19,6 +19,7 @@ import { Concerns } from "./screens/network/Concerns.tsx";
 import { Partners } from "./screens/network/Partners.tsx";
 import { Needs } from "./screens/directory/Needs.tsx";
 import { Resources } from "./screens/directory/Resources.tsx";
+import { Volunteers } from "./screens/directory/Volunteers.tsx";
 import { Lookup } from "./screens/network/Lookup.tsx";
 import { Passkeys } from "./screens/Passkeys.tsx";
 import { MyDuty } from "./screens/MyDuty.tsx";
@@ -62,7 +63,7 @@ export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[]
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else. A watcher who is also a
   // volunteer of the directory (生活支援の担い手) answers their requests in わたしへの依頼.
   const watch: Screen[] = me.role === "watcher" ? ["visits", "help"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
-  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs"];
+  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs", "volunteers"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
   const admin: Screen[] = me.role === "admin" || me.role === "auditor" ? ["settings", "people", "tokens", "audit"] : [];
@@ -170,6 +171,7 @@ export function App() {
           {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
           {current === "resources" ? <Resources me={me.data} sub={subpath} /> : null}
           {current === "needs" ? <Needs me={me.data} sub={subpath} /> : null}
+          {current === "volunteers" ? <Volunteers me={me.data} sub={subpath} /> : null}
           {current === "lookup" ? <Lookup me={me.data} /> : null}
           {current === "audit" ? <AuditLog me={me.data} /> : null}
           {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}

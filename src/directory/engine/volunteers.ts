@@ -182,6 +182,20 @@ export async function volunteerOfPerson(db: Db, organisationId: string, personId
   return row ? volunteerOf(row) : undefined;
 }
 
+/**
+ * The logins a volunteer's record may be linked to (their own view, わたしへの依頼):
+ * the organisation's watchers not deactivated, by name, each with the volunteer
+ * already linked to it (a login is one volunteer's at most).
+ */
+export async function volunteerLogins(db: Db, organisationId: string): Promise<{ personId: string; displayName: string; volunteerId: string | null }[]> {
+  const rows = await db.selectFrom("people as p")
+    .leftJoin("directory_volunteers as v", (j) => j.onRef("v.organisation_id", "=", "p.organisation_id").onRef("v.person_id", "=", "p.id"))
+    .select(["p.id", "p.display_name", "v.id as volunteer_id"])
+    .where("p.organisation_id", "=", organisationId).where("p.role", "=", "watcher").where("p.deactivated_at", "is", null)
+    .orderBy("p.display_name").orderBy("p.id").execute();
+  return rows.map((r) => ({ personId: r.id, displayName: r.display_name, volunteerId: r.volunteer_id }));
+}
+
 // ---------------------------------------------------------------- requests
 
 export interface OfferOptions {

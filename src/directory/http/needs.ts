@@ -26,7 +26,7 @@ import { type MatchDeps, organisationTaxonomy, suggestMatches, unknownCodes } fr
 import { getNeed, listNeeds, type Need, NeedError, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
 import {
   acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listContacts, listRequests, listVolunteers, logContact,
-  offerNeed, updateVolunteer, type Volunteer, type VolunteerContact, VolunteerError, type VolunteerRequest, volunteerOfPerson,
+  offerNeed, updateVolunteer, type Volunteer, type VolunteerContact, VolunteerError, type VolunteerRequest, volunteerLogins, volunteerOfPerson,
 } from "../engine/volunteers.ts";
 
 const tags = ["directory"];
@@ -367,6 +367,10 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
       return reply.code(201).send(volunteerView(v));
     });
 
+    app.get("/directory/volunteer-logins", {
+      schema: { tags, summary: "The logins a volunteer may be linked to (watchers, by name), each with the volunteer linked to it already" },
+    }, async (request) => ({ logins: await volunteerLogins(s.db, request.principal.organisationId) }));
+
     app.get("/directory/volunteers/:id", { schema: { tags, params: IdParams, summary: "One volunteer" } }, async (request) => {
       const v = await getVolunteer(s.db, request.principal.organisationId, request.params.id);
       if (!v) throw notFound("volunteer");
@@ -477,6 +481,8 @@ export const NEEDS_ACCESS = {
   "GET /directory/volunteers": "observer",
   "POST /directory/volunteers": "staff",
   "GET /directory/volunteers/:id": "observer",
+  // Names of people: only those who link a volunteer to a login read them.
+  "GET /directory/volunteer-logins": "staff",
   "PATCH /directory/volunteers/:id": "staff",
   "GET /directory/volunteer-requests": "task",
   "POST /directory/volunteer-requests/:id/accept": "task",
@@ -496,6 +502,9 @@ export const NEEDS_RESPONSES = {
   "GET /directory/volunteers": { 200: VolunteerList },
   "POST /directory/volunteers": { 201: VolunteerView },
   "GET /directory/volunteers/:id": { 200: VolunteerView },
+  "GET /directory/volunteer-logins": {
+    200: z.object({ logins: z.array(z.object({ personId: z.string(), displayName: z.string(), volunteerId: z.string().nullable().describe("the volunteer linked to it, if any") })) }),
+  },
   "PATCH /directory/volunteers/:id": { 200: VolunteerView },
   "GET /directory/volunteer-requests": { 200: RequestList },
   "POST /directory/volunteer-requests/:id/accept": { 200: RequestView },
