@@ -72,6 +72,11 @@ for (const kind of databaseKinds()) {
       }, staff);
       assert.equal(salon.status, 201, JSON.stringify(salon.body));
       assert.equal(salon.body.closedOnHolidays, true);
+      // The schedule in words for the console, Japanese and English (domain/schedule-text.ts).
+      assert.deepEqual(salon.body.words, {
+        ja: "毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み）",
+        en: "Every month on the 2nd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year)",
+      });
       const hours = await service.api("POST", `/directory/services/${s.id}/schedules`, {
         kind: "opening_hours", freq: "WEEKLY", byday: "MO,WE,FR", opensAt: "09:00", closesAt: "17:00",
       }, staff);

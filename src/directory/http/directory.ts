@@ -21,7 +21,9 @@ import {
   DIRECTORY_AREA_KINDS, DIRECTORY_CLOSURE_KINDS, DIRECTORY_LOCATION_TYPES, DIRECTORY_METADATA_ACTIONS, DIRECTORY_RESOURCE_TYPES,
   DIRECTORY_SCHEDULE_FREQS, DIRECTORY_SCHEDULE_KINDS, DIRECTORY_SERVICE_STATUSES, DIRECTORY_WEEKDAYS,
 } from "../domain/kinds.ts";
+import type { ScheduleRule } from "../domain/schedule.ts";
 import { scheduleProblems } from "../domain/schedule-shape.ts";
+import { describeSchedule, describeScheduleEn } from "../domain/schedule-text.ts";
 import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
 import { NOT_VERIFIED_AFTER_MONTHS, verificationDue } from "../domain/verification.ts";
 import { handOver } from "../engine/handover.ts";
@@ -283,6 +285,7 @@ export const DirectorySchedule = z.object({
   dtstart: z.string().nullable(), until: z.string().nullable(), opensAt: z.string().nullable(), closesAt: z.string().nullable(),
   validFrom: z.string().nullable(), validTo: z.string().nullable(), description: z.string().nullable(), attendingType: z.string().nullable(),
   notes: z.string().nullable(), closedOnHolidays: z.boolean(),
+  words: z.object({ ja: z.string(), en: z.string() }).describe("the schedule in words (毎月 第2火曜 10:00〜12:00 / Every month on the 2nd Tue, 10:00–12:00)"),
 }).meta({ id: "DirectorySchedule" });
 export const DirectoryClosure = z.object({
   id: z.string(), serviceId: z.string().nullable(), directoryOrganizationId: z.string().nullable(), kind: z.enum(DIRECTORY_CLOSURE_KINDS),
@@ -342,6 +345,7 @@ const scheduleView = (r: DirectoryScheduleRow) => ({
   interval: r.interval, byday: r.byday, bymonthday: r.bymonthday, count: r.count, wkst: r.wkst, dtstart: r.dtstart, until: r.until,
   opensAt: r.opens_at, closesAt: r.closes_at, validFrom: r.valid_from, validTo: r.valid_to, description: r.description,
   attendingType: r.attending_type, notes: r.notes, closedOnHolidays: r.closed_on_holidays,
+  words: { ja: describeSchedule(r as ScheduleRule), en: describeScheduleEn(r as ScheduleRule) },
 });
 const closureView = (r: DirectoryClosureRow) => ({
   id: r.id, serviceId: r.service_id, directoryOrganizationId: r.directory_organization_id, kind: r.kind, startsOn: r.starts_on, endsOn: r.ends_on,

@@ -1,6 +1,6 @@
 /** The console's English texts: the same keys as ja.ts (the type checks it). */
 import type { ja } from "./ja.ts";
-import { kindsEn, resourceFormEn, volunteersEn } from "./directory-forms.ts";
+import { kindsEn, resourceFormEn, servicePartsEn, volunteersEn } from "./directory-forms.ts";
 import { needsEn } from "./needs.ts";
 
 /** The shape of ja.ts with every leaf a string. */
@@ -23,6 +23,7 @@ export const en: Messages = {
   kinds: kindsEn,
   resourceForm: resourceFormEn,
   volunteers: volunteersEn,
+  serviceParts: servicePartsEn,
   navGroups: { watch: "Watching", region: "Regional network", admin: "Administration", me: "My account" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {

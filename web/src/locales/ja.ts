@@ -3,7 +3,7 @@
  * English twin in en.ts (the type makes a missing one a type error, and
  * test/web/locales.test.ts checks both ways and every API error code).
  */
-import { kindsJa, resourceFormJa, volunteersJa } from "./directory-forms.ts";
+import { kindsJa, resourceFormJa, servicePartsJa, volunteersJa } from "./directory-forms.ts";
 import { needsJa } from "./needs.ts";
 
 export const ja = {
@@ -23,6 +23,7 @@ export const ja = {
   kinds: kindsJa,
   resourceForm: resourceFormJa,
   volunteers: volunteersJa,
+  serviceParts: servicePartsJa,
   navGroups: { watch: "見守り", region: "地域連携", admin: "管理", me: "わたし" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {

@@ -18,11 +18,13 @@ import {
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../../api.ts";
 import { ErrorText, errorSentence } from "../../ErrorText.tsx";
+import { ScrollingTable } from "../../ScrollingTable.tsx";
 import { formatDateTime, formatLocalDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { FieldSelect } from "../Import.tsx";
 import { AddServiceForm } from "./AddResource.tsx";
 import { useTaxonomy } from "./Kinds.tsx";
+import { partValueWords, ServiceParts, type ServiceWithParts } from "./ServiceParts.tsx";
 
 /** The console's path of the directory (the screen id in router.ts). */
 export const RESOURCES = "/resources";
@@ -171,7 +173,8 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
   // A status in words; any other value as stored, an actor by name.
   const changedValue = (field: string, v: string | null) =>
-    v === null ? "—" : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`) : actorName(v);
+    v === null ? "—" : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
+      : partValueWords(t, field, v) ?? actorName(v);
   const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
   useEffect(() => {
@@ -220,11 +223,13 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
             <ServiceForm service={s} onCancel={() => setEditing(false)}
               onDone={async () => { setEditing(false); setNotice(t("resources.savedNotice")); await refresh(); }} />
           ) : null}
+          <ServiceParts me={me} service={s as unknown as ServiceWithParts} onChanged={async (words) => { setNotice(words); await refresh(); }} />
           <section aria-labelledby="resource-history">
             <h2 id="resource-history">{t("resources.historyTitle")}</h2>
             <p>{t("resources.historyLead")}</p>
             {history.isError ? <ErrorText error={history.error} /> : null}
             {history.data?.changes.length ? (
+              <ScrollingTable label={t("resources.historyTitle")}>
               <table className="resource-history">
                 <caption className="visually-hidden">{t("resources.historyTitle")}</caption>
                 <thead>
@@ -235,13 +240,14 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
                     <tr key={c.id}>
                       <td>{formatDateTime(c.at, me.timeZone, lang)}</td>
                       <td>{c.by === REDACTED ? t("resources.hidden") : actorName(c.by)}</td>
-                      <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === "service" ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, c.field)}</td>
+                      <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === "service" ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, { defaultValue: t(`serviceParts.fieldNames.${c.field}`, c.field) })}</td>
                       <td>{changedValue(c.field, c.previous)}</td>
                       <td>{changedValue(c.field, c.replacement)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
+              </ScrollingTable>
             ) : null}
           </section>
         </>
