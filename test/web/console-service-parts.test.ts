@@ -121,9 +121,8 @@ describe("a service's parts in the console", () => {
     await phone.getByText("Every month on the 2nd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year)").waitFor();
     await phone.getByText("3 of 20 人 available").waitFor();
     await screenshot(phone, "service-parts-phone-en");
-    const wide = await phone.evaluate(() => [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map((e) => `${e.tagName}.${e.className}`));
     const overflow = await phone.locator("html").evaluate((html) => html.scrollWidth - html.clientWidth);
-    assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px): ${wide.join(", ")}`);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
     await assertAccessible(phone, "A service's parts on a phone (en)");
     await phone.context().close();
   });
