@@ -85,7 +85,8 @@ describe("the volunteers' registry in the console", () => {
     assert.equal((await volunteers())[0]!.onDuty, false);
     await page.getByRole("link", { name: "← 担い手の一覧へ" }).click();
     const row = page.locator("table.volunteer-list tbody tr").first();
-    await row.waitFor();
+    // The list refetches on opening: wait for the saved state rather than the cached one.
+    await row.getByText("休み", { exact: true }).waitFor();
     const words = (await row.textContent()) ?? "";
     for (const text of ["山田 花子", "買い物代行", "本町", "休み", "0 件（上限 2 件）", "まだなし", "担当 佐藤", "2027年4月1日"]) assert.ok(words.includes(text), `${text} in ${words}`);
     await assertAccessible(page, "Volunteers list (ja)");
