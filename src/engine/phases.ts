@@ -144,14 +144,27 @@ export function reportMailPhase(publicUrl: () => string): DecidingPhase {
 export async function duePhases(db: Db, phases: DecidingPhase[], now: Date): Promise<DecidingPhase[]> {
   const probed = phases.filter((p) => p.deadlines.length > 0);
   if (probed.length === 0) return phases;
-  // min(), not exists(): the planner answers min() by walking the column's index to its first
-  // row, with or without statistics; without them it guessed a third of a table due and
-  // answered exists() by a scan of every row of an idle table.
-  const probes = probed.map((p, i) => sql`(${sql.join(p.deadlines.map((d) => sql`(select min(${sql.ref(d.column)}) from ${sql.table(d.table)}
-    where ${sql.ref(d.column)} <= ${now}${d.where ? sql` and ${d.where}` : sql``}) is not null`), sql` or `)}) as ${sql.ref(`p${i}`)}`);
+  const probes = probed.map((p, i) => sql`(${dueProbe(p.deadlines, now)}) as ${sql.ref(`p${i}`)}`);
   const row = (await sql<Record<string, boolean>>`select ${sql.join(probes)}`.execute(db)).rows[0] ?? {};
   const idle = new Set(probed.filter((_, i) => !row[`p${i}`]));
   return phases.filter((p) => !idle.has(p));
+}
+
+/** Whether any of `deadlines` holds a live deadline at or before `at`: one index walk each, one round trip. */
+export async function anyDue(db: Db, deadlines: Deadline[], at: Date): Promise<boolean> {
+  if (deadlines.length === 0) return false;
+  return !!(await sql<{ due: boolean }>`select ${dueProbe(deadlines, at)} as due`.execute(db)).rows[0]?.due;
+}
+
+/**
+ * True when one of `deadlines` is at or before `at`. min(), not exists(): the planner
+ * answers min() by walking the column's index to its first row, with or without
+ * statistics; without them it guessed a third of a table due and answered exists()
+ * by reading every row of an idle table.
+ */
+function dueProbe(deadlines: Deadline[], at: Date): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.join(deadlines.map((d) => sql`(select min(${sql.ref(d.column)}) from ${sql.table(d.table)}
+    where ${sql.ref(d.column)} <= ${at}${d.where ? sql` and ${d.where}` : sql``}) is not null`), sql` or `)})`;
 }
 
 /** The first live deadline after `after` and at or before `until`, over all `deadlines`; null when there is none. */
