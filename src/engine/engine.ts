@@ -79,10 +79,14 @@ export class Engine {
     const now = this.#clock.now();
     let claimed = 0;
     let queued = 0;
+    let backlog = false;
     for (const phase of await duePhases(this.#db, this.#options.phases, now)) {
+      // Urgent work first: bulk phases wait while another phase still fills whole batches.
+      if (phase.bulk && backlog) continue;
       const outcome = await phase.run(this.#db, now, this.#options.batchSize);
       claimed += outcome.claimed;
       queued += outcome.queued;
+      if (!phase.bulk && outcome.claimed >= this.#options.batchSize) backlog = true;
     }
     // wall-clock: liveness (the health check asks whether the loop ran recently in real time).
     this.lastTickAt = new Date();

@@ -50,6 +50,13 @@ export interface DecidingPhase {
    * arrived); such a phase runs on every turn.
    */
   deadlines: Deadline[];
+  /**
+   * Work that may wait behind urgent work (the day's prompts, group rounds, summaries,
+   * monthly reports): passed over in a turn in which another phase still claimed a full
+   * batch, so re-sends and alerts due in the same minute as a million prompts are not
+   * queued behind them. It runs again as soon as the urgent backlog is under a batch.
+   */
+  bulk?: boolean;
 }
 
 /** Messages waiting to be sent (first tries, retries, paced slots): the sending workers' deadline. */
@@ -79,6 +86,7 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
     },
     {
       name: "dispatch",
+      bulk: true,
       deadlines: [{ table: "members", column: "next_due_at", where: sql`active` }],
       run: async (db, now, limit) => {
         const r = await dispatchDue(db, now, limit);
@@ -89,6 +97,7 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
     {
       // Groups (つながり): rounds that are due, then the lists of who has not confirmed.
       name: "groups",
+      bulk: true,
       deadlines: [{ table: "groups", column: "next_due_at" }, { table: "group_checkins", column: "list_at" }],
       run: async (db, now, limit) => {
         const r = await groupRoundsDue(db, now, limit);
@@ -113,6 +122,7 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
     {
       // The daily summary of what is unresolved.
       name: "summaries",
+      bulk: true,
       deadlines: [{ table: "teams", column: "next_summary_at" }],
       run: async (db, now, limit) => {
         const r = await sendTeamSummaries(db, now, limit);
@@ -129,6 +139,7 @@ export function corePhases(metrics: Metrics, inbound?: Map<string, InboundHandle
 export function reportMailPhase(publicUrl: () => string): DecidingPhase {
   return {
     name: "monthly-reports",
+    bulk: true,
     deadlines: [{ table: "report_subscriptions", column: "next_send_at" }],
     run: async (db, now, limit) => mailMonthlyReports(db, now, limit, publicUrl),
   };

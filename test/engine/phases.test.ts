@@ -63,5 +63,31 @@ for (const kind of databaseKinds()) {
       await advanceSandboxClock(store.db, engine, clock, { to: new Date("2027-01-05T09:00:00+09:00") }, false);
       assert.deepEqual(ranAt.map((d) => d.toISOString()), WAKE_AT.map((d) => d.toISOString()));
     });
+
+    test("bulk phases (the day's prompts) wait while an urgent phase still claims whole batches", async () => {
+      const left = { urgent: 7, bulk: 3 };
+      const bulkRanWith: number[] = [];
+      const take = (key: keyof typeof left, limit: number) => {
+        const n = Math.min(limit, left[key]);
+        left[key] -= n;
+        return { claimed: n, queued: 0 };
+      };
+      const urgent: DecidingPhase = { name: "urgent", deadlines: [], run: async (_db, _now, limit) => take("urgent", limit) };
+      const bulk: DecidingPhase = {
+        name: "bulk", bulk: true, deadlines: [],
+        run: async (_db, _now, limit) => {
+          bulkRanWith.push(left.urgent);
+          return take("bulk", limit);
+        },
+      };
+      const clock = await SandboxClock.open(store.db, START);
+      const engine = new Engine(store.db, clock, new ChannelRegistry(), pino({ level: "silent" }), new Metrics(), {
+        batchSize: 2, pollMs: 50, sendLeaseMs: 30_000, phases: [urgent, bulk],
+      });
+      await engine.exclusive((control) => control.decideUntilIdle());
+      assert.deepEqual(left, { urgent: 0, bulk: 0 }, "both drained");
+      assert.ok(bulkRanWith.length > 0);
+      assert.ok(bulkRanWith.every((n) => n === 0), `bulk ran only once the urgent backlog was gone (urgent left: ${bulkRanWith})`);
+    });
   });
 }
