@@ -274,6 +274,13 @@ for (const kind of databaseKinds()) {
       }, staff);
       assert.equal(volunteer.status, 201, JSON.stringify(volunteer.body));
       assert.deepEqual([volunteer.body.ownerPersonId, volunteer.body.nextContactOn], [leaving, "2027-02-01"]);
+      // The next contact is due once its date has come (the service's clock, Asia/Tokyo), not while archived.
+      const contactDue = async (nextContactOn: string, archived = false) => {
+        const v = await service.api("POST", "/directory/volunteers", { displayName: `担い手 ${nextContactOn}`, skills: [], areas: [], availability: [], nextContactOn }, staff);
+        if (!archived) return v.body.nextContactDue as boolean;
+        return (await service.api("PATCH", `/directory/volunteers/${v.body.id}`, { archived: true }, staff)).body.nextContactDue as boolean;
+      };
+      assert.deepEqual([await contactDue("2000-01-01"), await contactDue("2099-12-31"), await contactDue("2000-01-01", true)], [true, false, false]);
       const unknownOwner = await service.api("POST", "/directory/volunteers", {
         displayName: "担い手 x", skills: [], areas: [], availability: [], ownerPersonId: "0190d6a0-0000-7000-8000-000000000000",
       }, staff);

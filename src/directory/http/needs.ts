@@ -11,6 +11,7 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { DEFAULT_TIME_ZONE, localDateOf } from "../../domain/schedule.ts";
 import { teamOf } from "../../engine/team-scope.ts";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
@@ -136,7 +137,8 @@ export const VolunteerView = z.object({
   areas: z.array(z.object({ kind: z.enum(DIRECTORY_AREA_KINDS), value: z.string() })),
   availability: z.array(z.object({ weekday: z.number().int(), from: z.string(), to: z.string() })), onDuty: z.boolean(),
   maxOpenRequests: z.number().int().nullable(), openRequests: z.number().int(), lastAskedAt: Time.nullable(), note: z.string().nullable(),
-  ownerPersonId: z.string().nullable(), nextContactOn: z.string().nullable(), createdAt: Time, updatedAt: Time, archived: z.boolean(),
+  ownerPersonId: z.string().nullable(), nextContactOn: z.string().nullable(),
+  nextContactDue: z.boolean().describe("the next contact date has come (Asia/Tokyo)"), createdAt: Time, updatedAt: Time, archived: z.boolean(),
 }).meta({ id: "DirectoryVolunteer" });
 export const VolunteerList = z.object({ volunteers: z.array(VolunteerView) });
 export const RequestList = z.object({ requests: z.array(RequestView) });
@@ -173,11 +175,13 @@ function requestView(r: VolunteerRequest, terms: Terms) {
   };
 }
 
-function volunteerView(v: Volunteer) {
+/** A volunteer as the API shows them; `today` (YYYY-MM-DD, Asia/Tokyo) tells whether the next contact is due. */
+function volunteerView(v: Volunteer, today: string) {
   return {
     id: v.id, personId: v.personId, displayName: v.displayName, phone: v.phone, skills: v.skills, areas: v.areas, availability: v.availability,
     onDuty: v.onDuty, maxOpenRequests: v.maxOpenRequests, openRequests: v.openRequests, lastAskedAt: iso(v.lastAskedAt), note: v.note,
-    ownerPersonId: v.ownerPersonId, nextContactOn: v.nextContactOn, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString(), archived: v.archivedAt !== null,
+    ownerPersonId: v.ownerPersonId, nextContactOn: v.nextContactOn,
+    nextContactDue: v.archivedAt === null && v.nextContactOn !== null && v.nextContactOn <= today, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString(), archived: v.archivedAt !== null,
   };
 }
 
@@ -261,6 +265,7 @@ async function ownVolunteer(s: Services, request: FastifyRequest): Promise<Volun
 
 export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyncZod {
   const termsOf = async (organisationId: string): Promise<Terms> => new Map((await organisationTaxonomy(s.db, organisationId)).map((t) => [t.code, t]));
+  const today = () => localDateOf(s.clock.now(), DEFAULT_TIME_ZONE);
   return async (app) => {
     // ------------------------------------------------ needs
     app.get("/directory/needs", { schema: { tags, querystring: NeedQuery, summary: "Needs (困りごと), newest first; team staff see their teams' members' only" } },
@@ -352,7 +357,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
     app.get("/directory/volunteers", { schema: { tags, querystring: VolunteerQuery, summary: "Volunteers (生活支援の担い手), by name" } }, async (request) => ({
       volunteers: (await listVolunteers(s.db, request.principal.organisationId, {
         archived: request.query.archived === "true", ...(request.query.skill ? { skill: request.query.skill } : {}),
-      })).map(volunteerView),
+      })).map((v) => volunteerView(v, today())),
     }));
 
     app.post("/directory/volunteers", { schema: { tags, body: VolunteerCreate, summary: "Register a volunteer" } }, async (request, reply) => {
@@ -364,7 +369,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
         ownerPersonId: b.ownerPersonId ?? null, nextContactOn: b.nextContactOn ?? null,
       }, s.clock.now()));
       await audit(s.db, request, "directory_volunteer.create", "directory_volunteer", v.id);
-      return reply.code(201).send(volunteerView(v));
+      return reply.code(201).send(volunteerView(v, today()));
     });
 
     app.get("/directory/volunteer-logins", {
@@ -374,7 +379,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
     app.get("/directory/volunteers/:id", { schema: { tags, params: IdParams, summary: "One volunteer" } }, async (request) => {
       const v = await getVolunteer(s.db, request.principal.organisationId, request.params.id);
       if (!v) throw notFound("volunteer");
-      return volunteerView(v);
+      return volunteerView(v, today());
     });
 
     app.patch("/directory/volunteers/:id", {
@@ -387,7 +392,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
         ...(maxOpenRequests !== undefined ? { maxOpenRequests } : {}), ...(note !== undefined ? { note } : {}),
       }, s.clock.now(), s.publicUrl()));
       await audit(s.db, request, "directory_volunteer.update", "directory_volunteer", v.id, { fields: Object.keys(request.body) });
-      return volunteerView(v);
+      return volunteerView(v, today());
     });
 
     // ------------------------------------------------ requests (a volunteer's own, or any for the coordinators)

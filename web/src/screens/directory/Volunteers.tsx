@@ -35,13 +35,11 @@ const NO_ONE = "none";
 interface Volunteer {
   id: string; personId: string | null; displayName: string; phone: string | null; skills: string[]; areas: { kind: AreaKind; value: string }[];
   availability: { weekday: number; from: string; to: string }[]; onDuty: boolean; maxOpenRequests: number | null; openRequests: number;
-  lastAskedAt: string | null; note: string | null; ownerPersonId: string | null; nextContactOn: string | null; archived: boolean;
+  lastAskedAt: string | null; note: string | null; ownerPersonId: string | null; nextContactOn: string | null; nextContactDue: boolean; archived: boolean;
 }
 interface Named { id: string; displayName: string }
 
 const canWrite = (me: Me) => me.role === "admin" || me.role === "staff";
-/** Today in Tokyo as YYYY-MM-DD (a next contact date on or before it is due). */
-const today = () => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(Date.now());
 
 export function Volunteers({ me, sub }: { me: Me; sub: string | null }) {
   const { t } = useTranslation();
@@ -85,7 +83,6 @@ function VolunteerList({ me }: { me: Me }) {
     placeholderData: (previous) => previous,
   });
   const rows = list.data?.volunteers ?? [];
-  const day = today();
   const hidden = (name: string) => (name === REDACTED ? t("volunteers.hidden") : name);
   const sep = t("volunteers.sep");
   return (
@@ -114,7 +111,7 @@ function VolunteerList({ me }: { me: Me }) {
           </thead>
           <tbody>
             {rows.map((v) => {
-              const due = !v.archived && v.nextContactOn !== null && v.nextContactOn <= day;
+              const due = v.nextContactDue;
               return (
                 <tr key={v.id} className={due ? "overdue" : undefined}>
                   <th scope="row">
