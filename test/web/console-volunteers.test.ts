@@ -3,7 +3,8 @@
  * registers a volunteer from the menu — name, phone, skills from the taxonomy, an
  * area, a weekly day and times, their own limit of open requests, a login, an
  * owner and a next contact date — with the form's and the API's refusals shown at
- * their fields and nothing created; the list then reads it in words; the
+ * their fields and nothing created; the list then reads it in words (and
+ * filters by what they help with); the
  * coordinator takes them off duty and archives them (shown under "archived").
  * An observer reads the list without buttons and with names hidden. English
  * on a phone: the picker's placeholder in the console's language, no sideways
@@ -91,6 +92,13 @@ describe("the volunteers' registry in the console", () => {
     for (const text of ["山田 花子", "買い物代行", "本町", "休み", "0 件（上限 2 件）", "まだなし", "担当 佐藤", "2027年4月1日"]) assert.ok(words.includes(text), `${text} in ${words}`);
     await assertAccessible(page, "Volunteers list (ja)");
     await screenshot(page, "volunteers-list-ja");
+    // Filtered by what they help with.
+    await page.getByRole("button", { name: /できること$/ }).click();
+    await page.getByRole("option", { name: /配食/ }).first().click();
+    await page.getByText("0 人の担い手").waitFor();
+    await page.getByRole("button", { name: /できること$/ }).click();
+    await page.getByRole("option", { name: /買い物代行/ }).click();
+    await page.getByText("1 人の担い手").waitFor();
     await row.getByRole("link", { name: "山田 花子" }).click();
     await page.getByRole("button", { name: "保管する" }).click();
     await page.getByText("保管しました。", { exact: false }).waitFor();

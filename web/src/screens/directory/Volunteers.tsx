@@ -30,6 +30,7 @@ const AREA_KINDS = ["whole", "team", "postal_code", "town"] as const;
 type AreaKind = (typeof AREA_KINDS)[number];
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const NO_ONE = "none";
+const ALL = "all";
 
 /** A volunteer as GET /directory/volunteers gives it. */
 interface Volunteer {
@@ -74,12 +75,15 @@ function VolunteerList({ me }: { me: Me }) {
   const lang = i18n.language as Lang;
   const [adding, setAdding] = useState(false);
   const [archived, setArchived] = useState(false);
-  const { nameOf } = useTaxonomy();
+  const [skill, setSkill] = useState(ALL);
+  const { terms, nameOf, depth } = useTaxonomy();
   const { ownerName } = usePeople(me);
   const areaWords = useAreaWords(me);
   const list = useQuery({
-    queryKey: ["directory-volunteers", archived],
-    queryFn: () => api<{ volunteers: Volunteer[] }>("GET", `/directory/volunteers${archived ? "?archived=true" : ""}`),
+    queryKey: ["directory-volunteers", archived, skill],
+    queryFn: () => api<{ volunteers: Volunteer[] }>("GET", `/directory/volunteers?${new URLSearchParams({
+      ...(archived ? { archived: "true" } : {}), ...(skill !== ALL ? { skill } : {}),
+    })}`),
     placeholderData: (previous) => previous,
   });
   const rows = list.data?.volunteers ?? [];
@@ -94,6 +98,8 @@ function VolunteerList({ me }: { me: Me }) {
       ) : null}
       {adding ? <VolunteerForm me={me} onCancel={() => setAdding(false)} onDone={(v) => navigate(`${VOLUNTEERS}/${v.id}`)} /> : null}
       <div className="inline-form filters">
+        <LocalSelect label={t("volunteers.skillFilter")} value={skill} onChange={setSkill}
+          options={[{ id: ALL, name: t("volunteers.allSkills") }, ...terms.map((term) => ({ id: term.code, name: `${"\u3000".repeat(depth(term.code))}${nameOf(term.code)}` }))]} />
         <Checkbox isSelected={archived} onChange={setArchived}>{t("volunteers.showArchived")}</Checkbox>
       </div>
       {list.isPending ? <p>{t("app.loading")}</p> : null}
