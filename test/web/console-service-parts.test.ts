@@ -1,8 +1,8 @@
 /**
  * A service's parts on its page in 地域資源 (issue 14), in Debian's Chromium: a
  * coordinator updates the places available, adds a salon on the 2nd Tuesday of
- * every month 10:00–12:00 chosen in words (read back as 毎月 第2火曜 10:00〜12:00,
- * stored as RFC 5545 MONTHLY;BYDAY=2TU), a weekly opening with the form's own
+ * every month 10:00–12:00 until the year's end, chosen in words (read back as
+ * 毎月 第2火曜 10:00〜12:00…まで, stored as RFC 5545 MONTHLY;BYDAY=2TU;UNTIL), a weekly opening with the form's own
  * refusal (no weekday), a closure, a service area and a new place with its
  * address; deletes the schedule; the history reads the changes in words; the
  * provider's closure shows as the provider's. An observer reads the parts
@@ -51,10 +51,12 @@ describe("a service's parts in the console", () => {
     await schedule.getByRole("button", { name: /曜日$/ }).click();
     await page.getByRole("option", { name: "火曜" }).click();
     await schedule.getByRole("textbox", { name: "説明（任意）" }).fill("茶話会");
+    await schedule.getByLabel(/終わる日/).fill("2027-12-31");
     await schedule.getByRole("button", { name: "日程を加える" }).click();
-    await page.getByText("毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み）").waitFor();
+    await page.getByText("毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み・2027年12月31日（金）まで）").waitFor();
     const salon = (await stored()).schedules[0];
-    assert.deepEqual([salon.kind, salon.freq, salon.byday, salon.opensAt, salon.closesAt, salon.description], ["event", "MONTHLY", "2TU", "10:00", "12:00", "茶話会"]);
+    assert.deepEqual([salon.kind, salon.freq, salon.byday, salon.opensAt, salon.closesAt, salon.description, salon.until],
+      ["event", "MONTHLY", "2TU", "10:00", "12:00", "茶話会", "2027-12-31"]);
 
     // Weekly opening hours: refused by the form without a weekday, then Mondays and Wednesdays.
     await schedule.getByRole("radio", { name: "開いている時間" }).check({ force: true });
@@ -111,14 +113,14 @@ describe("a service's parts in the console", () => {
     const observer = (await api("POST", "/tokens", { name: "閲覧", role: "observer" })).body.token as string;
     const watching = await signedInPage(suite.browser, suite.url, observer);
     await watching.goto(`${suite.url}/resources/${id}`);
-    await watching.getByText("毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み）").waitFor();
+    await watching.getByText("毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み・2027年12月31日（金）まで）").waitFor();
     assert.equal(await watching.getByRole("form").count(), 0, "observers change nothing");
     assert.equal(await watching.getByRole("button", { name: /削除/ }).count(), 0);
     await watching.context().close();
 
     const phone = await signedInPage(suite.browser, suite.url, suite.service.token, { viewport: PHONE, lang: "en" });
     await phone.goto(`${suite.url}/resources/${id}`);
-    await phone.getByText("Every month on the 2nd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year)").waitFor();
+    await phone.getByText("Every month on the 2nd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year; until Fri 31 December 2027)").waitFor();
     await phone.getByText("3 of 20 人 available").waitFor();
     await screenshot(phone, "service-parts-phone-en");
     const overflow = await phone.locator("html").evaluate((html) => html.scrollWidth - html.clientWidth);

@@ -274,13 +274,13 @@ function CapacityForm({ service, onDone }: { service: ServiceWithParts; onDone: 
 function ScheduleForm({ service, onDone }: { service: ServiceWithParts; onDone: (notice: string) => Promise<void> }) {
   const { t } = useTranslation();
   const f = usePartForm({
-    kind: "event", repeat: "monthlyWeekday" as string, days: "", date: "", ordinal: "2", weekday: "TU", monthday: "1", opensAt: "10:00", closesAt: "12:00",
+    kind: "event", repeat: "monthlyWeekday" as string, days: "", date: "", until: "", ordinal: "2", weekday: "TU", monthday: "1", opensAt: "10:00", closesAt: "12:00",
     holidays: "true", description: "",
   }, (v) => {
     const repeat = v.repeat as Repeat;
     return api("POST", `/directory/services/${service.id}/schedules`, {
       kind: v.kind, opensAt: v.opensAt || null, closesAt: v.closesAt || null, closedOnHolidays: v.holidays === "true",
-      description: v.description.trim() || null,
+      description: v.description.trim() || null, ...(repeat !== "once" && v.until ? { until: v.until } : {}),
       ...(repeat === "once" ? { dtstart: v.date }
         : repeat === "weekly" || repeat === "biweekly" ? { freq: "WEEKLY", interval: repeat === "biweekly" ? 2 : 1, byday: DAYS.filter((d) => v.days.split(",").includes(d)).join(","), ...(v.date ? { dtstart: v.date } : {}) }
         : repeat === "monthlyWeekday" ? { freq: "MONTHLY", byday: `${v.ordinal}${v.weekday}` }
@@ -292,6 +292,7 @@ function ScheduleForm({ service, onDone }: { service: ServiceWithParts; onDone: 
     if ((v.repeat === "weekly" || v.repeat === "biweekly") && !v.days) out.days = t("serviceParts.refused.days");
     if (v.closesAt && !v.opensAt) out.opensAt = t("serviceParts.refused.opensAt");
     if (v.closesAt && v.opensAt && v.closesAt <= v.opensAt) out.closesAt = t("serviceParts.refused.order");
+    if (v.repeat !== "once" && v.until && v.date && v.until < v.date) out.until = t("serviceParts.refused.endBefore");
     return out;
   }, { dtstart: "date", byday: "days", bymonthday: "monthday" });
   const repeat = f.values.repeat as Repeat;
@@ -327,6 +328,7 @@ function ScheduleForm({ service, onDone }: { service: ServiceWithParts; onDone: 
         <Field name="date" type="date" value={f.values.date} onChange={f.set("date")}
           label={t(repeat === "once" ? "serviceParts.schedules.date" : repeat === "biweekly" ? "serviceParts.schedules.firstDate" : "serviceParts.schedules.fromDate")} />
       ) : null}
+      {repeat !== "once" ? <Field name="until" type="date" label={t("serviceParts.schedules.until")} value={f.values.until} onChange={f.set("until")} /> : null}
       <div className="form-grid">
         <Field name="opensAt" type="time" label={t("serviceParts.schedules.opensAt")} value={f.values.opensAt} onChange={f.set("opensAt")} />
         <Field name="closesAt" type="time" label={t("serviceParts.schedules.closesAt")} value={f.values.closesAt} onChange={f.set("closesAt")} />
