@@ -31,6 +31,7 @@ import { type NetworkContext, networkContext } from "./network/context.ts";
 import { DisclosureRefused, mayShare, recordDisclosure, sharingPurpose } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
 import { handOverPartners } from "./network/engine/partners.ts";
+import { memberByRegistrationNumber } from "./network/engine/registration-numbers.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
 import { EmailChannel } from "./providers/email/channel.ts";
@@ -103,6 +104,8 @@ export async function startService(
     },
     // Called by the deciding loop only, after the service listens (publicUrl is set below by then).
     publicUrl: () => publicUrl(),
+    // The door page of an activity: a member keys in their 見守り番号, kept by the network.
+    memberByRegistrationNumber,
     async shareMemberDetails(db, organisationId, memberId, share, by, now) {
       try {
         const d = await recordDisclosure(db, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);

@@ -6,6 +6,11 @@
  * are not asked), one who did not is asked as usual; bad input refused naming
  * the field with nothing changed; observers read redacted and never write; team
  * staff reach their own teams' members only; another organisation sees nothing.
+ * Un-ticking takes a mistaken record and its sign of life back (a check-in it
+ * already answered stays answered, and the answer says so). The door: a poster's
+ * link for one occurrence, its token kept hashed, working on that day only; a
+ * number keyed in answers alike matched or not, a match is recorded as `door`,
+ * every number counts towards the link's rate limit; forged links do nothing.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -195,6 +200,154 @@ for (const kind of databaseKinds()) {
       const setting = await service.api("PUT", "/directory/attendance-settings", { memberId: agreed, countsAsSignOfLife: false }, admin);
       assert.deepEqual([setting.status, setting.body.error.field], [422, "memberId"]);
       assert.equal(await attendanceRows(), before);
+    });
+
+    const memberSign = async (id: string) => (await service.store.db.selectFrom("members").select(["last_sign_of_life_at", "last_sign_of_life_source"])
+      .where("id", "=", id).executeTakeFirstOrThrow());
+    const form = (path: string, fields: Record<string, string>) => fetch(`${service.url}${path}`, {
+      method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString(), redirect: "manual",
+    });
+
+    test("un-ticking removes the attendance and takes its sign of life back; a check-in it already answered stays answered", async () => {
+      const box = sandbox(service.api);
+      // 2027-01-13 14:30, during the talk (14:00–15:30): the member who agreed is ticked, then un-ticked by mistake.
+      const ticked = await service.api("POST", "/directory/attendance", { scheduleId: talkSchedule, occursOn: "2027-01-13", memberIds: [agreed] }, staff);
+      assert.equal(ticked.status, 201, JSON.stringify(ticked.body));
+      const record = ticked.body.attendance[0];
+      assert.deepEqual([record.source, record.signOfLifeAt], ["list", TOKYO("2027-01-13T14:30:00")]);
+      assert.equal((await memberSign(agreed)).last_sign_of_life_at?.toISOString(), TOKYO("2027-01-13T14:30:00"));
+
+      assert.equal((await service.api("DELETE", `/directory/attendance/${record.id}`, undefined, observer)).status, 403);
+      const unknown = await service.api("DELETE", "/directory/attendance/00000000-0000-4000-8000-000000000000", undefined, staff);
+      assert.deepEqual([unknown.status, unknown.body.error.code], [404, "not_found"]);
+      const removed = await service.api("DELETE", `/directory/attendance/${record.id}`, undefined, staff);
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.deepEqual([removed.body.attendance.id, removed.body.signOfLifeWithdrawn, removed.body.checkinAnswered], [record.id, true, false]);
+      // Back to the member's latest other attendance (the salon on 1/4), which no longer covers the day's check-in.
+      const sign = await memberSign(agreed);
+      assert.deepEqual([sign.last_sign_of_life_at?.toISOString(), sign.last_sign_of_life_source], [TOKYO("2027-01-04T10:30:00"), "attendance"]);
+      const listed = (await service.api("GET", `/directory/attendance?scheduleId=${talkSchedule}&occursOn=2027-01-13`, undefined, staff)).body.attendance;
+      assert.ok(!listed.some((a: { id: string }) => a.id === record.id), "no longer listed");
+      const again = await service.api("DELETE", `/directory/attendance/${record.id}`, undefined, staff);
+      assert.equal(again.status, 404);
+      const entries = (await service.api("GET", "/audit-log?limit=50")).body.entries as { action: string; detail: Record<string, unknown> }[];
+      const audited = entries.find((e) => e.action === "directory_attendance.remove");
+      assert.deepEqual([audited?.detail.attendanceId, audited?.detail.signOfLifeWithdrawn], [record.id, true]);
+
+      await box.delivered();
+      await box.clockTo(TOKYO("2027-01-13T15:01:00"));
+      const prompts = (await box.delivered()).filter((m) => m.kind === "prompt");
+      assert.ok(prompts.some((m) => m.to.id === agreed), "the un-ticked member is asked as usual");
+
+      // The salon on 1/4 already answered that day's check-in: un-ticking it says so, and the check-in stays answered.
+      const salon = (await service.api("GET", `/directory/attendance?scheduleId=${salonSchedule}&occursOn=2027-01-04&memberId=${agreed}`, undefined, staff)).body.attendance[0];
+      const late = await service.api("DELETE", `/directory/attendance/${salon.id}`, undefined, staff);
+      assert.deepEqual([late.status, late.body.signOfLifeWithdrawn, late.body.checkinAnswered], [200, true, true]);
+      assert.equal((await memberSign(agreed)).last_sign_of_life_at, null);
+      const day = (await service.api("GET", `/members/${agreed}/history`)).body.checkins.find((c: { dueAt: string }) => c.dueAt === TOKYO("2027-01-04T15:00:00"));
+      assert.deepEqual([day.status, day.closedReason], ["answered", "activity"]);
+
+      // Team staff un-tick their own teams' members only.
+      const southStaff = (await invitedPerson(service.api, service.url, { displayName: "職員 南2", loginId: "minami-staff-2", role: "staff", teamIds: [south] })).client;
+      const theirs = (await service.api("GET", `/directory/attendance?memberId=${asked}&limit=1`, undefined, staff)).body.attendance[0];
+      const refused = await southStaff.call("DELETE", `/directory/attendance/${theirs.id}`);
+      assert.deepEqual([refused.status, refused.body.error.code], [403, "not_in_team"]);
+    });
+
+    test("the door: a poster's link for one occurrence; a number keyed in answers alike matched or not; a match is recorded as 'door'", async () => {
+      // 2027-01-13 15:01, the talk (14:00–15:30) is on. Both members carry a keyholder.
+      for (const [id, number] of [[agreed, "AB1234"], [asked, "556677"]] as const) {
+        const issued = await service.api("POST", `/members/${id}/registration-numbers`, { registrationNumber: number, kind: "keyholder" }, staff);
+        assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      }
+      const bad: [unknown, number, string, string][] = [
+        [{ scheduleId: salonSchedule, occursOn: "2027-01-11" }, 422, "occursOn", "no_occurrence"],
+        [{ scheduleId: salonSchedule, occursOn: "2027-01-04" }, 422, "occursOn", "occurrence_past"],
+        [{ scheduleId: hoursSchedule, occursOn: "2027-01-19" }, 422, "scheduleId", "unknown_reference"],
+        [{ scheduleId: salonSchedule }, 400, "occursOn", "invalid_request"],
+      ];
+      for (const [body, status, field, code] of bad) {
+        const r = await service.api("POST", "/directory/door-links", body, staff);
+        assert.deepEqual([r.status, r.body.error?.field, r.body.error?.code], [status, field, code], JSON.stringify(body));
+      }
+      assert.equal((await service.api("POST", "/directory/door-links", { scheduleId: talkSchedule, occursOn: "2027-01-13" }, observer)).status, 403);
+      const made = await service.api("POST", "/directory/door-links", { scheduleId: talkSchedule, occursOn: "2027-01-13" }, staff);
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.match(made.body.path, /^\/attend\/mda_[A-Za-z0-9_-]{32}$/);
+      assert.ok(made.body.url.endsWith(made.body.path));
+      const stored = await service.store.db.selectFrom("directory_door_links").selectAll().where("id", "=", made.body.id).executeTakeFirstOrThrow();
+      assert.ok(!stored.token_hash.includes(made.body.token) && stored.token_hash.length === 64, "only the token's hash is kept");
+
+      const page = await fetch(`${service.url}${made.body.path}`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /買い物支援/);
+      assert.match(html, /2027年1月13日（水）14:00〜15:30/);
+      assert.match(html, /見守り番号/);
+      assert.ok(!/<script/i.test(html), "no JavaScript");
+      assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+
+      const before = await attendanceRows();
+      const wrong = await form(made.body.path, { number: "999999" });
+      const wrongHtml = await wrong.text();
+      assert.equal(await attendanceRows(), before, "a wrong number records nothing");
+      const right = await form(made.body.path, { number: "５５６-６７７" });
+      assert.deepEqual([right.status, await right.text()], [wrong.status, wrongHtml], "the same answer matched or not");
+      assert.equal(wrong.status, 200);
+      const empty = await form(made.body.path, { number: "  " });
+      assert.equal(empty.status, 400);
+      assert.match(await empty.text(), /番号を入れてください/);
+
+      const listed = (await service.api("GET", `/directory/attendance?scheduleId=${talkSchedule}&occursOn=2027-01-13`, undefined, staff)).body.attendance;
+      const door = listed.find((a: { memberId: string }) => a.memberId === asked);
+      assert.deepEqual([door?.source, door?.signOfLifeAt, door?.by], ["door", null, `door:${made.body.id}`], "recorded from the door; no sign of life: the member did not agree");
+      // The member who agreed: their sign of life comes from the door too.
+      await form(made.body.path, { number: "ab1234" });
+      const sign = await memberSign(agreed);
+      assert.deepEqual([sign.last_sign_of_life_at?.toISOString(), sign.last_sign_of_life_source], [TOKYO("2027-01-13T15:01:00"), "attendance"]);
+      const entries = (await service.api("GET", "/audit-log?limit=50")).body.entries as { action: string; actor: string; detail: Record<string, unknown> }[];
+      const outcomes = entries.filter((e) => e.action === "directory_attendance.door").map((e) => e.detail.outcome);
+      assert.deepEqual(outcomes.sort(), ["no_match", "recorded", "recorded"]);
+      assert.ok(entries.some((e) => e.action === "directory_door_link.create" && e.detail.doorLinkId === made.body.id));
+      // Staff un-tick a door record as any other.
+      assert.equal((await service.api("DELETE", `/directory/attendance/${door.id}`, undefined, staff)).status, 200);
+
+      // Forged and unknown tokens: refused, nothing written.
+      const rows = await attendanceRows();
+      for (const path of ["/attend/mda_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/attend/not-a-token"]) {
+        assert.equal((await fetch(`${service.url}${path}`)).status, 404);
+        assert.equal((await form(path, { number: "556677" })).status, 404);
+      }
+      assert.equal(await attendanceRows(), rows);
+
+      // A poster made ahead for the salon on 1/25 opens on that day only.
+      const ahead = (await service.api("POST", "/directory/door-links", { scheduleId: salonSchedule, occursOn: "2027-01-25" }, staff)).body;
+      assert.equal((await fetch(`${service.url}${ahead.path}`)).status, 410);
+      assert.equal((await form(ahead.path, { number: "556677" })).status, 410);
+      // The next day, the talk's link is closed and records nothing.
+      await sandbox(service.api).clockTo(TOKYO("2027-01-14T09:00:00"));
+      const closed = await form(made.body.path, { number: "556677" });
+      assert.equal(closed.status, 410);
+      assert.match(await closed.text(), /終わりました/);
+      assert.equal(await attendanceRows(), rows, "an expired link records nothing");
+    });
+
+    test("the door's rate limit counts every number keyed in, matched or not, per link and window", async () => {
+      // The salon on Monday 2027-01-25, 10:05.
+      await sandbox(service.api).clockTo(TOKYO("2027-01-25T10:05:00"));
+      const link = (await service.api("POST", "/directory/door-links", { scheduleId: salonSchedule, occursOn: "2027-01-25" }, staff)).body;
+      for (let i = 0; i < 30; i++) assert.equal((await form(link.path, { number: `9000${i}` })).status, 200);
+      const rows = await attendanceRows();
+      const limited = await form(link.path, { number: "556677" });
+      assert.equal(limited.status, 429);
+      assert.equal(await attendanceRows(), rows, "a number over the limit is not tried");
+      // Another link of the same day has its own count; the first opens again after the window.
+      const other = (await service.api("POST", "/directory/door-links", { scheduleId: salonSchedule, occursOn: "2027-01-25" }, staff)).body;
+      assert.equal((await form(other.path, { number: "556677" })).status, 200);
+      assert.equal(await attendanceRows(), rows + 1);
+      await sandbox(service.api).clockTo(TOKYO("2027-01-25T10:16:00"));
+      assert.equal((await form(link.path, { number: "ab1234" })).status, 200);
+      assert.equal(await attendanceRows(), rows + 2);
     });
   });
 }

@@ -49,3 +49,39 @@ export function attendanceProblem(occurrence: ScheduleOccurrence | undefined, no
 export function signOfLifeAt(occurrence: ScheduleOccurrence, now: Date): Date {
   return now < occurrence.end ? now : occurrence.start;
 }
+
+/**
+ * The door (a poster's QR code): a link for one occurrence works on that
+ * occurrence's Tokyo date only — not before (a poster put up early), not after
+ * (an old poster left on the wall).
+ */
+export type DoorLinkProblem = "not_yet" | "expired";
+
+/** Whether a door link for Tokyo date `occursOn` works at `now`: null when it does, else why not. */
+export function doorLinkProblem(occursOn: string, now: Date): DoorLinkProblem | null {
+  const today = tokyoDate(now);
+  if (occursOn > today) return "not_yet";
+  if (occursOn < today) return "expired";
+  return null;
+}
+
+/** Length of the door page's rate-limit window, in ms. */
+export const DOOR_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Numbers keyed in through one door link per window, matched or not: enough for
+ * a salon's arrivals at the door, few enough that nobody walks the numbers to
+ * mark others as seen (a false sign of life would spare them a check-in).
+ */
+export const DOOR_ATTEMPTS_PER_WINDOW = 30;
+
+/**
+ * One more number keyed in through a door link, given its window (start, count)
+ * at `now`: whether it may be tried, and the window to store. A window older
+ * than DOOR_WINDOW_MS starts afresh; a refused attempt leaves the window as it was.
+ */
+export function doorAttempt(windowStartedAt: Date | null, attempts: number, now: Date): { allowed: boolean; windowStartedAt: Date; attempts: number } {
+  if (!windowStartedAt || now.getTime() - windowStartedAt.getTime() >= DOOR_WINDOW_MS) return { allowed: true, windowStartedAt: now, attempts: 1 };
+  if (attempts >= DOOR_ATTEMPTS_PER_WINDOW) return { allowed: false, windowStartedAt, attempts };
+  return { allowed: true, windowStartedAt, attempts: attempts + 1 };
+}

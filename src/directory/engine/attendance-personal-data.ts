@@ -1,7 +1,7 @@
 /**
  * Activities' attendance in a member's export and erasure (the directory's hook
  * composes this part; engine/personal-data.ts explains). Every table of
- * migration 2030 is listed (test/store/personal-data-tables.test.ts).
+ * migrations 2030 and 2050 is listed (test/store/personal-data-tables.test.ts).
  */
 import type { TableDecision } from "../../engine/personal-data.ts";
 import type { DirectoryAttendanceTables } from "../store/attendance-schema.ts";
@@ -13,6 +13,9 @@ export const ATTENDANCE_PERSONAL_DATA: DirectoryPersonalDataPart = {
     directory_attendance: { erasure: "delete", why: "where and when the member was seen at salons and 通いの場, and who ticked them", section: "directory_attendance" },
     directory_attendance_settings: {
       erasure: "delete", why: "the member's choice that attending counts as a sign of life, with who set it", section: "directory_attendance_settings",
+    },
+    directory_door_links: {
+      erasure: "none", why: "a poster's link for one occurrence of an activity (its token's hash, who printed it, the rate-limit count): names no member",
     },
   } satisfies Record<keyof DirectoryAttendanceTables, TableDecision>,
   async export(tx, organisationId, memberId) {

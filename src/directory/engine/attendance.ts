@@ -8,11 +8,12 @@
  * transaction — the core's tables are never written here.
  */
 import { sql } from "kysely";
-import { recordSignOfLife } from "../../engine/sign-of-life.ts";
+import { recordSignOfLife, withdrawSignOfLife } from "../../engine/sign-of-life.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { ACTIVITY_TAXONOMY_ROOT, ATTENDANCE_SIGN_OF_LIFE_SOURCE, type AttendanceProblem, attendanceProblem, signOfLifeAt } from "../domain/activities.ts";
 import { type ScheduleClosure, type ScheduleOccurrence, scheduleOccurrences, type ScheduleRule, tokyoInstant } from "../domain/schedule.ts";
+import type { AttendanceSource } from "../store/attendance-schema.ts";
 import "../store/attendance-schema.ts";
 
 /** One activity: a schedule row with what it belongs to. */
@@ -34,7 +35,7 @@ export interface ActivityOccurrence {
   attended: number;
 }
 
-export type AttendanceErrorCode = AttendanceProblem | "schedule_not_found" | "member_not_found";
+export type AttendanceErrorCode = AttendanceProblem | "schedule_not_found" | "member_not_found" | "attendance_not_found" | "occurrence_past";
 
 export class AttendanceError extends Error {
   readonly code: AttendanceErrorCode;
@@ -91,7 +92,7 @@ export async function loadActivities(db: Db, organisationId: string, fromDate: s
 }
 
 /** The occurrences of one activity that take place on Tokyo dates [fromDate, toDate], inclusive. */
-function occurrencesOf(activity: Activity, fromDate: string, toDate: string): ScheduleOccurrence[] {
+export function occurrencesOf(activity: Activity, fromDate: string, toDate: string): ScheduleOccurrence[] {
   return scheduleOccurrences([activity.rule], tokyoInstant(fromDate, "00:00"), tokyoInstant(toDate, "24:00"), { closures: activity.closures })
     .filter((o) => o.closed === null && o.date >= fromDate && o.date <= toDate);
 }
@@ -125,6 +126,8 @@ export interface Attendance {
   recordedAt: Date;
   /** The sign of life it gave, null: none (the member had not agreed). */
   signOfLifeAt: Date | null;
+  /** Ticked by staff from the list, or keyed in by the member at the door. */
+  source: AttendanceSource;
 }
 
 function attendanceQuery(db: Db, organisationId: string) {
@@ -132,7 +135,7 @@ function attendanceQuery(db: Db, organisationId: string) {
     .innerJoin("members as m", (j) => j.onRef("m.id", "=", "at.member_id").onRef("m.organisation_id", "=", "at.organisation_id"))
     .select([
       "at.id", "at.schedule_id", sql<string>`to_char(at.occurs_on, 'YYYY-MM-DD')`.as("occurs_on"), "at.member_id", "m.display_name", "m.team_id",
-      "at.recorded_by", "at.recorded_at", "at.sign_of_life_at",
+      "at.recorded_by", "at.recorded_at", "at.sign_of_life_at", "at.source",
     ])
     .where("at.organisation_id", "=", organisationId);
 }
@@ -140,7 +143,7 @@ function attendanceQuery(db: Db, organisationId: string) {
 type AttendanceRow = Awaited<ReturnType<ReturnType<typeof attendanceQuery>["execute"]>>[number];
 const toAttendance = (r: AttendanceRow): Attendance => ({
   id: r.id, scheduleId: r.schedule_id, occursOn: r.occurs_on, memberId: r.member_id, memberName: r.display_name, teamId: r.team_id,
-  recordedBy: r.recorded_by, recordedAt: r.recorded_at, signOfLifeAt: r.sign_of_life_at,
+  recordedBy: r.recorded_by, recordedAt: r.recorded_at, signOfLifeAt: r.sign_of_life_at, source: r.source,
 });
 
 export interface AttendanceFilter {
@@ -183,30 +186,102 @@ export interface AttendanceInput {
  */
 export async function recordAttendance(db: Db, organisationId: string, input: AttendanceInput, actor: string, now: Date): Promise<Attendance[]> {
   return inTransaction(db, async (tx) => {
-    const [activity] = await loadActivities(tx, organisationId, input.occursOn, input.scheduleId);
-    if (!activity) throw new AttendanceError("schedule_not_found", "no activity (an event, or a 通いの場's schedule) with this id", "scheduleId");
-    const occurrence = occurrencesOf(activity, input.occursOn, input.occursOn)[0];
-    const problem = attendanceProblem(occurrence, now);
-    if (problem === "no_occurrence") throw new AttendanceError(problem, "the activity does not take place on this date (no occurrence, a holiday or a closure)", "occursOn");
-    if (problem === "occurrence_not_yet") throw new AttendanceError(problem, "this occurrence is still to come: attendance is recorded on its day or after", "occursOn");
+    const { activity, occurrence } = await occurrenceToRecord(tx, organisationId, input.scheduleId, input.occursOn, now);
     const ids = [...new Set(input.memberIds)];
     const known = new Set((await tx.selectFrom("members").select("id").where("organisation_id", "=", organisationId).where("id", "in", ids).execute()).map((m) => m.id));
     const missing = input.memberIds.findIndex((id) => !known.has(id));
     if (missing >= 0) throw new AttendanceError("member_not_found", "no member with this id", `memberIds.${missing}`);
-    const agreed = new Set((await tx.selectFrom("directory_attendance_settings").select("member_id").where("organisation_id", "=", organisationId)
-      .where("member_id", "in", ids).where("counts_as_sign_of_life", "=", true).execute()).map((r) => r.member_id));
-    const at = signOfLifeAt(occurrence!, now);
-    const inserted = await tx.insertInto("directory_attendance").values(ids.map((memberId) => ({
-      id: newId(), organisation_id: organisationId, schedule_id: activity.scheduleId, occurs_on: input.occursOn, member_id: memberId,
-      recorded_by: actor, recorded_at: now, sign_of_life_at: agreed.has(memberId) ? at : null,
-    }))).onConflict((oc) => oc.columns(["organisation_id", "schedule_id", "occurs_on", "member_id"]).doNothing()).returning(["member_id"]).execute();
-    for (const { member_id } of inserted) {
-      if (agreed.has(member_id)) await recordSignOfLife(tx, { organisationId, memberId: member_id, at, source: ATTENDANCE_SIGN_OF_LIFE_SOURCE });
-    }
-    const rows = await attendanceQuery(tx, organisationId).where("at.schedule_id", "=", activity.scheduleId).where("at.occurs_on", "=", input.occursOn)
-      .where("at.member_id", "in", ids).execute();
-    const byMember = new Map(rows.map((r) => [r.member_id, toAttendance(r)]));
-    return ids.map((id) => byMember.get(id)!);
+    return insertAttendance(tx, organisationId, activity.scheduleId, occurrence, ids, actor, "list", now);
+  });
+}
+
+/**
+ * The activity and its occurrence on `occursOn` when attendance may be recorded
+ * for it at `now`; errors (AttendanceError): schedule_not_found (field
+ * scheduleId), no_occurrence / occurrence_not_yet (field occursOn).
+ */
+export async function occurrenceToRecord(tx: Db, organisationId: string, scheduleId: string, occursOn: string, now: Date): Promise<{ activity: Activity; occurrence: ScheduleOccurrence }> {
+  const [activity] = await loadActivities(tx, organisationId, occursOn, scheduleId);
+  if (!activity) throw new AttendanceError("schedule_not_found", "no activity (an event, or a 通いの場's schedule) with this id", "scheduleId");
+  const occurrence = occurrencesOf(activity, occursOn, occursOn)[0];
+  const problem = attendanceProblem(occurrence, now);
+  if (problem === "no_occurrence") throw new AttendanceError(problem, "the activity does not take place on this date (no occurrence, a holiday or a closure)", "occursOn");
+  if (problem === "occurrence_not_yet") throw new AttendanceError(problem, "this occurrence is still to come: attendance is recorded on its day or after", "occursOn");
+  return { activity, occurrence: occurrence! };
+}
+
+/**
+ * Inserts the records of members `ids` (known members of the organisation) at
+ * one occurrence, leaving a member already recorded there as it was; a member
+ * who agreed gets a sign of life through the core. In the caller's transaction.
+ * Returns the occurrence's records of those members, in their order.
+ */
+export async function insertAttendance(
+  tx: Db, organisationId: string, scheduleId: string, occurrence: ScheduleOccurrence, ids: string[], actor: string, source: AttendanceSource, now: Date,
+): Promise<Attendance[]> {
+  const agreed = new Set((await tx.selectFrom("directory_attendance_settings").select("member_id").where("organisation_id", "=", organisationId)
+    .where("member_id", "in", ids).where("counts_as_sign_of_life", "=", true).execute()).map((r) => r.member_id));
+  const at = signOfLifeAt(occurrence, now);
+  const inserted = await tx.insertInto("directory_attendance").values(ids.map((memberId) => ({
+    id: newId(), organisation_id: organisationId, schedule_id: scheduleId, occurs_on: occurrence.date, member_id: memberId,
+    recorded_by: actor, recorded_at: now, sign_of_life_at: agreed.has(memberId) ? at : null, source,
+  }))).onConflict((oc) => oc.columns(["organisation_id", "schedule_id", "occurs_on", "member_id"]).doNothing()).returning(["member_id"]).execute();
+  for (const { member_id } of inserted) {
+    if (agreed.has(member_id)) await recordSignOfLife(tx, { organisationId, memberId: member_id, at, source: ATTENDANCE_SIGN_OF_LIFE_SOURCE });
+  }
+  const rows = await attendanceQuery(tx, organisationId).where("at.schedule_id", "=", scheduleId).where("at.occurs_on", "=", occurrence.date)
+    .where("at.member_id", "in", ids).execute();
+  const byMember = new Map(rows.map((r) => [r.member_id, toAttendance(r)]));
+  return ids.map((id) => byMember.get(id)!);
+}
+
+/** One attendance record, or undefined (not of this organisation). */
+export async function getAttendance(db: Db, organisationId: string, id: string): Promise<Attendance | undefined> {
+  const row = await attendanceQuery(db, organisationId).where("at.id", "=", id).executeTakeFirst();
+  return row ? toAttendance(row) : undefined;
+}
+
+/** What un-ticking did to the member's sign of life. */
+export interface RemovedAttendance {
+  attendance: Attendance;
+  /**
+   * The sign of life it gave was taken back (it was still the member's latest:
+   * nothing has relied on it yet, or only a check-in that then stays answered).
+   */
+  signOfLifeWithdrawn: boolean;
+  /**
+   * A check-in was already answered by this sign of life (closed as `activity`,
+   * the member not asked): it stays answered — staff should make sure of the
+   * member another way.
+   */
+  checkinAnswered: boolean;
+}
+
+/**
+ * Removes an attendance recorded by mistake (un-ticking; a list's or the
+ * door's). Its sign of life, if it gave one and it is still the member's latest,
+ * is taken back: the member's latest becomes their latest other attendance's
+ * sign of life, or none (engine/sign-of-life.ts `withdrawSignOfLife`; an older
+ * device's sign of life is not restored — the safe side: the member is asked).
+ * A check-in it already answered stays answered (history is not rewritten);
+ * `checkinAnswered` says so. Error: attendance_not_found (field id).
+ */
+export async function removeAttendance(db: Db, organisationId: string, id: string, now: Date): Promise<RemovedAttendance> {
+  return inTransaction(db, async (tx) => {
+    const row = await attendanceQuery(tx, organisationId).where("at.id", "=", id).forUpdate("at").executeTakeFirst();
+    if (!row) throw new AttendanceError("attendance_not_found", "no attendance with this id", "id");
+    const attendance = toAttendance(row);
+    await tx.deleteFrom("directory_attendance").where("organisation_id", "=", organisationId).where("id", "=", id).execute();
+    if (!attendance.signOfLifeAt) return { attendance, signOfLifeWithdrawn: false, checkinAnswered: false };
+    const other = await tx.selectFrom("directory_attendance").select((eb) => eb.fn.max("sign_of_life_at").as("at"))
+      .where("organisation_id", "=", organisationId).where("member_id", "=", attendance.memberId).where("sign_of_life_at", "<=", now).executeTakeFirst();
+    const replacement = other?.at ? new Date(other.at) : null;
+    const signOfLifeWithdrawn = await withdrawSignOfLife(tx, {
+      organisationId, memberId: attendance.memberId, at: attendance.signOfLifeAt, source: ATTENDANCE_SIGN_OF_LIFE_SOURCE,
+    }, replacement && replacement < attendance.signOfLifeAt ? replacement : null);
+    const answered = await tx.selectFrom("checkins").select("id").where("organisation_id", "=", organisationId).where("member_id", "=", attendance.memberId)
+      .where("closed_reason", "=", "activity").where("answered_at", "=", attendance.signOfLifeAt).executeTakeFirst();
+    return { attendance, signOfLifeWithdrawn, checkinAnswered: answered !== undefined };
   });
 }
 

@@ -36,6 +36,14 @@ export type ShareMemberDetails = (
  */
 export type MayShareMemberDetails = (db: Db, organisationId: string, memberId: string, now: Date) => Promise<boolean>;
 
+/**
+ * The member whose 見守り番号 (registration number on a keyholder or card, in
+ * use) this is, in the organisation; undefined when none. The network keeps the
+ * numbers (src/network/engine/registration-numbers.ts `memberByRegistrationNumber`,
+ * which folds full-width digits and hyphens). Runs in the caller's transaction.
+ */
+export type MemberByRegistrationNumber = (db: Db, organisationId: string, number: string) => Promise<string | undefined>;
+
 export interface DirectoryPorts {
   /** Sharing a member's details under their consent; without it nothing is shared (`share_unavailable`). */
   shareMemberDetails?: ShareMemberDetails;
@@ -48,4 +56,6 @@ export interface DirectoryPorts {
    * messages to volunteers link to (their view). Without it, http://localhost (tests and the benchmark that send nothing).
    */
   publicUrl?: () => string;
+  /** The door page's number lookup; without it, no door link is made (`door_unavailable`). */
+  memberByRegistrationNumber?: MemberByRegistrationNumber;
 }

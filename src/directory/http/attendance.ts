@@ -17,16 +17,19 @@ import { z } from "zod";
 import { teamOf } from "../../engine/team-scope.ts";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
-import { ApiError } from "../../http/errors.ts";
-import { Id, LocalDate, Limit } from "../../http/schemas.ts";
+import { ApiError, notFound } from "../../http/errors.ts";
+import { Id, IdParams, LocalDate, Limit } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { checkTeam, teamScope } from "../../http/team-scope.ts";
 import { MAX_CALENDAR_DAYS } from "../domain/activities.ts";
 import { DIRECTORY_SCHEDULE_KINDS } from "../domain/kinds.ts";
 import { tokyoDate } from "../domain/schedule.ts";
 import {
-  activityCalendar, type Attendance, AttendanceError, type AttendanceSetting, listAttendance, listAttendanceSettings, recordAttendance, setAttendanceSetting,
+  activityCalendar, type Attendance, AttendanceError, type AttendanceSetting, getAttendance, listAttendance, listAttendanceSettings, recordAttendance,
+  removeAttendance, setAttendanceSetting,
 } from "../engine/attendance.ts";
+import { createDoorLink } from "../engine/door.ts";
+import type { DirectoryPorts } from "../engine/ports.ts";
 
 const tags = ["directory"];
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -67,8 +70,24 @@ const AttendanceView = z.object({
   id: z.string(), scheduleId: z.string(), occursOn: z.string(), memberId: z.string(), memberName: z.string(), teamId: z.string(),
   by: z.string().describe("who recorded it"), recordedAt: Time,
   signOfLifeAt: Time.nullable().describe("the sign of life it gave (the member agreed); null: none"),
+  source: z.enum(["list", "door"]).describe("list: ticked by staff; door: the member keyed their 見守り番号 on the poster's page"),
 }).meta({ id: "DirectoryAttendance" });
 export const AttendanceList = z.object({ attendance: z.array(AttendanceView) });
+export const RemovedView = z.object({
+  attendance: AttendanceView,
+  signOfLifeWithdrawn: z.boolean().describe("the sign of life it gave was taken back (it was still the member's latest)"),
+  checkinAnswered: z.boolean().describe("a check-in was already answered by it and stays answered: make sure of the member another way"),
+}).meta({ id: "DirectoryAttendanceRemoved" });
+export const DoorLinkInput = z.strictObject({
+  scheduleId: Id.describe("the activity's schedule"),
+  occursOn: LocalDate.describe("the Tokyo date of the occurrence (today or later; it must take place): the link works on that date only"),
+});
+export const DoorLinkView = z.object({
+  id: z.string(), scheduleId: z.string(), occursOn: z.string(), by: z.string(), createdAt: Time,
+  token: z.string().describe("shown once; only its hash is kept"),
+  path: z.string().describe("the door page: /attend/{token} on this service"),
+  url: z.string().describe("the door page's full address, for the poster's QR code"),
+}).meta({ id: "DirectoryDoorLink" });
 const SettingView = z.object({
   memberId: z.string(), memberName: z.string(), teamId: z.string(), countsAsSignOfLife: z.boolean(),
   by: z.string().nullable().describe("who set it"), setAt: Time.nullable(),
@@ -77,7 +96,7 @@ export const SettingList = z.object({ settings: z.array(SettingView).describe("m
 
 const attendanceView = (a: Attendance) => ({
   id: a.id, scheduleId: a.scheduleId, occursOn: a.occursOn, memberId: a.memberId, memberName: a.memberName, teamId: a.teamId,
-  by: a.recordedBy, recordedAt: a.recordedAt.toISOString(), signOfLifeAt: a.signOfLifeAt?.toISOString() ?? null,
+  by: a.recordedBy, recordedAt: a.recordedAt.toISOString(), signOfLifeAt: a.signOfLifeAt?.toISOString() ?? null, source: a.source,
 });
 const settingView = (x: AttendanceSetting) => ({
   memberId: x.memberId, memberName: x.memberName, teamId: x.teamId, countsAsSignOfLife: x.countsAsSignOfLife, by: x.setBy, setAt: x.setAt?.toISOString() ?? null,
@@ -86,6 +105,8 @@ const settingView = (x: AttendanceSetting) => ({
 export const ATTENDANCE_ERROR_CODES = {
   no_occurrence: "the activity does not take place on that date (no occurrence, a national holiday, 年末年始 or a closure)",
   occurrence_not_yet: "the occurrence is still to come: attendance is recorded on its day or after",
+  occurrence_past: "the occurrence is over: a door link works on the occurrence's day only",
+  door_unavailable: "this service cannot look members up by 見守り番号 (no registration numbers), so it makes no door link",
 } as const;
 
 async function attempt<T>(work: () => Promise<T>): Promise<T> {
@@ -94,13 +115,14 @@ async function attempt<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof AttendanceError) {
       if (error.code === "schedule_not_found" || error.code === "member_not_found") throw new ApiError(422, "unknown_reference", error.message, error.field);
+      if (error.code === "attendance_not_found") throw notFound("attendance");
       throw new ApiError(422, error.code, error.message, error.field);
     }
     throw error;
   }
 }
 
-export function attendanceRoutes(s: Services): FastifyPluginAsyncZod {
+export function attendanceRoutes(s: Services, ports: DirectoryPorts): FastifyPluginAsyncZod {
   return async (app) => {
     app.get("/directory/activities", {
       schema: { tags, querystring: CalendarQuery, summary: "The calendar of salons and 通いの場: their occurrences between two Tokyo dates, with attendance counts" },
@@ -149,6 +171,42 @@ export function attendanceRoutes(s: Services): FastifyPluginAsyncZod {
       return reply.code(201).send({ attendance: list.map(attendanceView) });
     });
 
+    app.delete("/directory/attendance/:id", {
+      schema: {
+        tags, params: IdParams,
+        summary: "Un-tick a mistaken attendance (a list's or the door's); the sign of life it gave is taken back while it is still the member's latest",
+        description: "A check-in that sign of life already answered stays answered (history is not rewritten): `checkinAnswered` tells staff to make sure of the member another way.",
+      },
+    }, async (request) => {
+      const org = request.principal.organisationId;
+      const existing = await getAttendance(s.db, org, request.params.id);
+      if (!existing) throw notFound("attendance");
+      checkTeam(request.principal, existing.teamId, "id");
+      const removed = await attempt(() => removeAttendance(s.db, org, request.params.id, s.clock.now()));
+      await audit(s.db, request, "directory_attendance.remove", "directory_schedule", removed.attendance.scheduleId, {
+        attendanceId: removed.attendance.id, occursOn: removed.attendance.occursOn, memberId: removed.attendance.memberId, source: removed.attendance.source,
+        signOfLifeWithdrawn: removed.signOfLifeWithdrawn, checkinAnswered: removed.checkinAnswered,
+      });
+      return { attendance: attendanceView(removed.attendance), signOfLifeWithdrawn: removed.signOfLifeWithdrawn, checkinAnswered: removed.checkinAnswered };
+    });
+
+    app.post("/directory/door-links", {
+      schema: {
+        tags, body: DoorLinkInput,
+        summary: "Create the link of a door poster for one occurrence: members key in their 見守り番号 on its page (no account); it works on that day only",
+      },
+    }, async (request, reply) => {
+      if (!ports.memberByRegistrationNumber) throw new ApiError(422, "door_unavailable", ATTENDANCE_ERROR_CODES.door_unavailable);
+      const org = request.principal.organisationId;
+      const { link, token } = await attempt(() => createDoorLink(s.db, org, request.body, actorOf(request.principal), s.clock.now()));
+      await audit(s.db, request, "directory_door_link.create", "directory_schedule", link.scheduleId, { doorLinkId: link.id, occursOn: link.occursOn });
+      const path = `/attend/${token}`;
+      return reply.code(201).send({
+        id: link.id, scheduleId: link.scheduleId, occursOn: link.occursOn, by: link.createdBy, createdAt: link.createdAt.toISOString(),
+        token, path, url: `${s.publicUrl().replace(/\/$/, "")}${path}`,
+      });
+    });
+
     app.get("/directory/attendance-settings", {
       schema: { tags, querystring: SettingsQuery, summary: "Members' choices that attending counts as a sign of life (off unless listed on)" },
     }, async (request) => {
@@ -177,6 +235,8 @@ export const ATTENDANCE_ACCESS = {
   "GET /directory/activities": "observer",
   "GET /directory/attendance": "observer",
   "POST /directory/attendance": "staff",
+  "DELETE /directory/attendance/:id": "staff",
+  "POST /directory/door-links": "staff",
   "GET /directory/attendance-settings": "observer",
   "PUT /directory/attendance-settings": "staff",
 } as const;
@@ -185,6 +245,8 @@ export const ATTENDANCE_RESPONSES = {
   "GET /directory/activities": { 200: CalendarView },
   "GET /directory/attendance": { 200: AttendanceList },
   "POST /directory/attendance": { 201: AttendanceList },
+  "DELETE /directory/attendance/:id": { 200: RemovedView },
+  "POST /directory/door-links": { 201: DoorLinkView },
   "GET /directory/attendance-settings": { 200: SettingList },
   "PUT /directory/attendance-settings": { 200: SettingView },
 };

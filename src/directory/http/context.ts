@@ -11,6 +11,7 @@ import { ATTENDANCE_ACCESS, ATTENDANCE_ERROR_CODES, ATTENDANCE_RESPONSES, attend
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
+import { doorPages } from "./door-pages.ts";
 import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_LINK_ACCESS, REFERRAL_LINK_RESPONSES, referralLinkRoutes, referralReceiverPages } from "./referral-links.ts";
@@ -43,9 +44,9 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
-      directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s),
+      directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
       (s) => invitationRoutes(s), (s) => referralLinkRoutes(s),
     ],
-    outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails)],
+    outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber)],
   };
 }

@@ -10,7 +10,7 @@ import type { LinkProblem, ProposalField, ProposalResource, ProposedValues } fro
 
 export interface Page { status: number; html: string }
 
-const CSS = `
+export const PAGE_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;font-size:1.25rem;line-height:1.6;color:#1a1a1a;background:#fff}
 main{max-width:44rem;margin:0 auto;padding:1rem}
@@ -30,7 +30,7 @@ footer{margin-top:2rem;font-size:.95rem;color:#444}
 `;
 
 function layout(title: string, body: string): string {
-  return publicPage(title, CSS, body, "ja", { noindex: true });
+  return publicPage(title, PAGE_CSS, body, "ja", { noindex: true });
 }
 
 /** Labels, Japanese then English, and the control for each field. */

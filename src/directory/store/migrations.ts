@@ -9,6 +9,7 @@ import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
 import { metadataSubjectMigration } from "./migrations/2001-metadata-subject.ts";
 import { needsAndReferralsMigration } from "./migrations/2010-needs-and-referrals.ts";
 import { attendanceMigration } from "./migrations/2030-attendance.ts";
+import { attendanceDoorMigration } from "./migrations/2050-attendance-door.ts";
 import { referralLinksMigration } from "./migrations/2060-referral-links.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
@@ -16,5 +17,6 @@ export const DIRECTORY_MIGRATIONS: Migration[] = [
   metadataSubjectMigration,
   needsAndReferralsMigration,
   attendanceMigration,
+  attendanceDoorMigration,
   referralLinksMigration,
 ];
