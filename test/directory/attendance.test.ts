@@ -308,7 +308,7 @@ for (const kind of databaseKinds()) {
       const entries = (await service.api("GET", "/audit-log?limit=50")).body.entries as { action: string; actor: string; detail: Record<string, unknown> }[];
       const outcomes = entries.filter((e) => e.action === "directory_attendance.door").map((e) => e.detail.outcome);
       assert.deepEqual(outcomes.sort(), ["no_match", "recorded", "recorded"]);
-      assert.ok(entries.some((e) => e.action === "directory_door_link.create" && e.detail.doorLinkId === made.body.id));
+      assert.ok(entries.some((e) => e.action === "directory_attendance.door_link" && e.detail.doorLinkId === made.body.id));
       // Staff un-tick a door record as any other.
       assert.equal((await service.api("DELETE", `/directory/attendance/${door.id}`, undefined, staff)).status, 200);
 

@@ -17,6 +17,7 @@ import { Incidents } from "./screens/Incidents.tsx";
 import { Members } from "./screens/Members.tsx";
 import { Concerns } from "./screens/network/Concerns.tsx";
 import { Partners } from "./screens/network/Partners.tsx";
+import { Activities } from "./screens/directory/Activities.tsx";
 import { Needs } from "./screens/directory/Needs.tsx";
 import { Resources } from "./screens/directory/Resources.tsx";
 import { Volunteers } from "./screens/directory/Volunteers.tsx";
@@ -63,7 +64,7 @@ export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[]
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else. A watcher who is also a
   // volunteer of the directory (生活支援の担い手) answers their requests in わたしへの依頼.
   const watch: Screen[] = me.role === "watcher" ? ["visits", "help"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
-  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs", "volunteers"];
+  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs", "volunteers", "activities"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
   const admin: Screen[] = me.role === "admin" || me.role === "auditor" ? ["settings", "people", "tokens", "audit"] : [];
@@ -172,6 +173,7 @@ export function App() {
           {current === "resources" ? <Resources me={me.data} sub={subpath} /> : null}
           {current === "needs" ? <Needs me={me.data} sub={subpath} /> : null}
           {current === "volunteers" ? <Volunteers me={me.data} sub={subpath} /> : null}
+          {current === "activities" ? <Activities me={me.data} sub={subpath} /> : null}
           {current === "lookup" ? <Lookup me={me.data} /> : null}
           {current === "audit" ? <AuditLog me={me.data} /> : null}
           {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}

@@ -199,7 +199,7 @@ export function attendanceRoutes(s: Services, ports: DirectoryPorts): FastifyPlu
       if (!ports.memberByRegistrationNumber) throw new ApiError(422, "door_unavailable", ATTENDANCE_ERROR_CODES.door_unavailable);
       const org = request.principal.organisationId;
       const { link, token } = await attempt(() => createDoorLink(s.db, org, request.body, actorOf(request.principal), s.clock.now()));
-      await audit(s.db, request, "directory_door_link.create", "directory_schedule", link.scheduleId, { doorLinkId: link.id, occursOn: link.occursOn });
+      await audit(s.db, request, "directory_attendance.door_link", "directory_schedule", link.scheduleId, { doorLinkId: link.id, occursOn: link.occursOn });
       const path = `/attend/${token}`;
       return reply.code(201).send({
         id: link.id, scheduleId: link.scheduleId, occursOn: link.occursOn, by: link.createdBy, createdAt: link.createdAt.toISOString(),

@@ -1,6 +1,7 @@
 /** The console's English texts: the same keys as ja.ts (the type checks it). */
 import type { ja } from "./ja.ts";
 import { kindsEn, resourceFormEn, servicePartsEn, volunteersEn } from "./directory-forms.ts";
+import { activitiesEn } from "./activities.ts";
 import { needsEn } from "./needs.ts";
 
 /** The shape of ja.ts with every leaf a string. */
@@ -18,12 +19,13 @@ export const en: Messages = {
     tokenUser: "API token",
     signedInAs: "{{name}} ({{role}})",
   },
-  nav: { help: "My help requests", today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts", concerns: "Concerns", devices: "Devices", resources: "Local resources", needs: "Needs", volunteers: "Volunteers", "partner-registry": "Partners", lookup: "Number lookup" },
+  nav: { help: "My help requests", today: "Today", incidents: "Incidents", members: "Members", broadcasts: "Broadcasts", groups: "Groups", settings: "Settings", visits: "My visits", people: "People", audit: "Audit log", reports: "Reports", duty: "My alert contacts", sessions: "My sessions", passkeys: "Passkeys", tokens: "API tokens", invite: "Invitation", contactsOnly: "My contacts", concerns: "Concerns", devices: "Devices", resources: "Local resources", needs: "Needs", volunteers: "Volunteers", "partner-registry": "Partners", lookup: "Number lookup", activities: "Activities & attendance" },
   needs: needsEn,
   kinds: kindsEn,
   resourceForm: resourceFormEn,
   volunteers: volunteersEn,
   serviceParts: servicePartsEn,
+  activities: activitiesEn,
   navGroups: { watch: "Watching", region: "Regional network", admin: "Administration", me: "My account" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },
   roleHelp: {
@@ -725,10 +727,13 @@ export const en: Messages = {
       recipients: "Recipients", watchers: "Watchers", disclosures: "Disclosures", events: "Events", duty: "On duty", owners: "Owners", missing: "Unanswered",
       rounds: "Rounds", fhir: "FHIR", monthly: "Monthly", outbox: "Outbox", member_imports: "Member imports", tokens: "API tokens",
       sessions: "Sessions", audit_log: "Audit log", organisation: "Organisation", escalation_policy: "Escalation policy", invitations: "Invitations",
-      proposed_changes: "Proposed changes", activities: "Activities", attendance: "Attendance", attendance_settings: "Attendance settings", directory: "Directory", needs: "Needs", matches: "Matches", referrals: "Referrals", volunteer_requests: "Volunteer requests", volunteer_contacts: "Volunteer contacts", volunteers: "Volunteers",
+      proposed_changes: "Proposed changes", activities: "Activities", attendance: "Attendance", door_links: "Door QR codes", attendance_settings: "Attendance settings", directory: "Directory", needs: "Needs", matches: "Matches", referrals: "Referrals", volunteer_requests: "Volunteer requests", volunteer_contacts: "Volunteer contacts", volunteers: "Volunteers",
     },
     actions: {
       directory_attendance_record: "Recorded attendance at an activity",
+      directory_attendance_remove: "Removed an attendance at an activity",
+      directory_attendance_door: "Attendance keyed in at the door (QR code)",
+      directory_attendance_door_link: "Made a door poster's QR code",
       directory_attendance_setting: "Changed whether attending counts as a sign of life",
       directory_invitation_create: "Created a provider's update link",
       directory_proposal_approve: "Approved a provider's proposed changes",
@@ -1616,6 +1621,10 @@ export const en: Messages = {
     outcomes: { met_fine: "Met them: fine", not_home: "Not at home", ambulance_called: "Called an ambulance", other: "Other" },
   },
   errors: {
+    no_occurrence: "This activity does not take place on that date (a national holiday, the New Year break or a closure?).",
+    occurrence_not_yet: "This session is still to come: attendance is recorded from its day on.",
+    occurrence_past: "This session is over: a door QR code is made for its day only.",
+    door_unavailable: "This service cannot look members up by 見守り番号, so no door QR code can be made.",
     generic: "That did not work. Please try again in a moment.",
     network: "Cannot reach the server. Check the network.",
     passkey_cancelled: "The passkey prompt was cancelled. Please try again.",

@@ -4,6 +4,7 @@
  * test/web/locales.test.ts checks both ways and every API error code).
  */
 import { kindsJa, resourceFormJa, servicePartsJa, volunteersJa } from "./directory-forms.ts";
+import { activitiesJa } from "./activities.ts";
 import { needsJa } from "./needs.ts";
 
 export const ja = {
@@ -18,12 +19,13 @@ export const ja = {
     tokenUser: "APIトークン",
     signedInAs: "{{name}}（{{role}}）",
   },
-  nav: { help: "わたしへの依頼", today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先", concerns: "気づき", devices: "機器", resources: "地域資源", needs: "困りごと", volunteers: "担い手", "partner-registry": "協力事業者", lookup: "番号照会" },
+  nav: { help: "わたしへの依頼", today: "本日の状況", incidents: "対応", members: "利用者", broadcasts: "一斉配信・安否確認", groups: "つながり", settings: "設定", visits: "わたしの訪問", people: "職員・協力者", audit: "監査ログ", reports: "報告", duty: "自分の連絡先", sessions: "ログイン中の端末", passkeys: "パスキー", tokens: "APIトークン", invite: "招待", contactsOnly: "自分の連絡先", concerns: "気づき", devices: "機器", resources: "地域資源", needs: "困りごと", volunteers: "担い手", "partner-registry": "協力事業者", lookup: "番号照会", activities: "活動と出席" },
   needs: needsJa,
   kinds: kindsJa,
   resourceForm: resourceFormJa,
   volunteers: volunteersJa,
   serviceParts: servicePartsJa,
+  activities: activitiesJa,
   navGroups: { watch: "見守り", region: "地域連携", admin: "管理", me: "わたし" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },
   roleHelp: {
@@ -723,10 +725,13 @@ export const ja = {
       recipients: "送り先", watchers: "見守る人", disclosures: "提供の記録", events: "出来事", duty: "当番", owners: "担当", missing: "未回答",
       rounds: "確認の回", fhir: "FHIR形式", monthly: "月次", outbox: "送信待ち", member_imports: "利用者の取り込み", tokens: "APIトークン",
       sessions: "ログイン", audit_log: "監査ログ", organisation: "組織", escalation_policy: "エスカレーション設定", invitations: "招待",
-      proposed_changes: "提供主体からの変更", activities: "通いの場の予定", attendance: "参加", attendance_settings: "参加の設定", directory: "地域資源", needs: "困りごと", matches: "候補", referrals: "つなぎ(紹介)", volunteer_requests: "担い手への依頼", volunteer_contacts: "担い手の活動記録", volunteers: "担い手",
+      proposed_changes: "提供主体からの変更", activities: "通いの場の予定", attendance: "参加", door_links: "入口用のQRコード", attendance_settings: "参加の設定", directory: "地域資源", needs: "困りごと", matches: "候補", referrals: "つなぎ(紹介)", volunteer_requests: "担い手への依頼", volunteer_contacts: "担い手の活動記録", volunteers: "担い手",
     },
     actions: {
       directory_attendance_record: "通いの場の参加を記録",
+      directory_attendance_remove: "通いの場の参加を取り消し",
+      directory_attendance_door: "入口のQRコードから参加の受付",
+      directory_attendance_door_link: "入口用のQRコード（ポスター）を発行",
       directory_attendance_setting: "参加を安否確認とする設定を変更",
       directory_invitation_create: "提供主体に更新用リンクを発行",
       directory_proposal_approve: "提供主体からの変更を承認",
@@ -1613,6 +1618,10 @@ export const ja = {
     outcomes: { met_fine: "会えた・元気", not_home: "不在", ambulance_called: "救急要請", other: "その他" },
   },
   errors: {
+    no_occurrence: "この日にこの活動はありません（祝日・年末年始・休業日の可能性があります）。",
+    occurrence_not_yet: "この回はまだ先です。出席は当日から記録できます。",
+    occurrence_past: "この回は終わっています。入口用のQRコードは当日の分だけ作れます。",
+    door_unavailable: "このサービスでは見守り番号で利用者を探せないため、入口用のQRコードは作れません。",
     generic: "処理できませんでした。時間をおいてもう一度お試しください。",
     network: "サーバーに接続できません。ネットワークを確認してください。",
     passkey_cancelled: "パスキーの操作が中止されました。もう一度お試しください。",
