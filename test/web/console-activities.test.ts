@@ -124,7 +124,7 @@ describe("activities and attendance in the console", () => {
       await phone.getByLabel(/見守り番号/).fill(number);
       await phone.getByRole("button", { name: /参加を伝える/ }).click();
       await phone.getByRole("heading", { level: 2, name: /受け付けました/ }).waitFor();
-      return (await phone.locator("main").innerText());
+      return ((await phone.locator("main").textContent()) ?? "");
     };
     await phone.goto(url.replace("127.0.0.1", "localhost"));
     await phone.getByText("2027年1月4日（月）10:00〜12:00").waitFor();

@@ -326,13 +326,13 @@ function AttendanceRow({ me, a, agreed, write, onNotice, onChanged }: {
       {write ? (
         <td data-label={t("activities.list.columns.actions")}>
           {confirming ? (
-            <div role="group" aria-label={t("activities.list.confirm", { name: who })}>
-              <p>{t("activities.list.confirm", { name: who })}</p>
+            <fieldset className="confirm-untick">
+              <legend>{t("activities.list.confirm", { name: who })}</legend>
               <div className="button-row">
                 <Button className="danger" isDisabled={untick.isPending} onPress={() => untick.mutate()}>{t("activities.list.confirmYes")}</Button>
                 <Button onPress={() => setConfirming(false)}>{t("activities.list.confirmNo")}</Button>
               </div>
-            </div>
+            </fieldset>
           ) : <Button aria-label={t("activities.list.untickName", { name: who })} onPress={() => setConfirming(true)}>{t("activities.list.untick")}</Button>}
           {untick.isError ? <ErrorText error={untick.error} /> : null}
         </td>
