@@ -89,7 +89,7 @@ export const activitiesEn: Messages<typeof activitiesJa> = {
   range: "{{from}} – {{to}}",
   earlier: "Previous 4 weeks",
   later: "Next 4 weeks",
-  count: "{{count}} sessions",
+  count: "Sessions: {{count}}",
   none: "No activities in this period.",
   caption: "Activities ({{from}} – {{to}})",
   columns: { date: "Date", time: "Time", activity: "Activity", place: "Place", attended: "Came" },
@@ -115,7 +115,7 @@ export const activitiesEn: Messages<typeof activitiesJa> = {
   list: {
     title: "Who came",
     none: "Nobody recorded yet.",
-    count: "{{count}} people",
+    count: "Came: {{count}}",
     caption: "Who came",
     columns: { name: "Name", source: "Recorded by", recorded: "When", sign: "Check-in", consent: "Agreed", actions: "Actions" },
     sources: { list: "Staff", door: "Door QR code" },
