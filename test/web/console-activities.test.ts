@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { assertAccessible, consoleSuite, screenshot, signedInPage } from "../support/console.ts";
+import { assertAccessible, consoleSuite, noScriptPage, screenshot, signedInPage } from "../support/console.ts";
 import { TOKYO } from "../support/harness.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 
@@ -109,15 +109,8 @@ describe("activities and attendance in the console", () => {
     await page.emulateMedia({ media: "screen" });
 
     // The door page (a phone, no account): a wrong number and a right one are answered alike.
-    const door = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP", javaScriptEnabled: false });
-    const phone = await door.newPage();
-    // axe needs JavaScript: it checks a copy of the page in a context that runs it.
-    const axeContext = await suite.browser.newContext({ viewport: PHONE, locale: "ja-JP" });
-    const copy = await axeContext.newPage();
-    const checkDoor = async (what: string) => {
-      await copy.setContent(await phone.content(), { waitUntil: "load" });
-      await assertAccessible(copy, what);
-    };
+    const door = await noScriptPage(suite.browser, PHONE);
+    const phone = door.page;
     const answer = async (number: string) => {
       await phone.goto(url.replace("127.0.0.1", "localhost"));
       await phone.getByRole("heading", { level: 1, name: /ふれあいサロン/ }).waitFor();
@@ -128,16 +121,15 @@ describe("activities and attendance in the console", () => {
     };
     await phone.goto(url.replace("127.0.0.1", "localhost"));
     await phone.getByText("2027年1月4日（月）10:00〜12:00").waitFor();
-    await checkDoor("The door page (ja)");
+    await door.check("The door page (ja)");
     await assertPhoneSized(phone, "The door page");
     await screenshot(phone, "activity-door-form");
     const wrong = await answer("999999");
     await screenshot(phone, "activity-door-answer");
     const right = await answer("556-677");
     assert.equal(right, wrong, "the same answer matched or not");
-    await checkDoor("The door page's answer (ja)");
+    await door.check("The door page's answer (ja)");
     await door.close();
-    await axeContext.close();
 
     // Back in the console: たろう came through the door; staff can un-tick it.
     await page.reload();
