@@ -349,5 +349,20 @@ for (const kind of databaseKinds()) {
       assert.equal((await form(link.path, { number: "ab1234" })).status, 200);
       assert.equal(await attendanceRows(), rows + 2);
     });
+
+    test("a door link stops when its session is called off after the poster was made", async () => {
+      // Monday 2027-02-01: the poster is made the week before, then the hall closes that day.
+      const link = (await service.api("POST", "/directory/door-links", { scheduleId: salonSchedule, occursOn: "2027-02-01" }, staff)).body;
+      assert.ok(link.path, JSON.stringify(link));
+      const closure = await service.api("POST", "/directory/closures", { kind: "ad_hoc", startsOn: "2027-02-01", endsOn: "2027-02-01", reason: "停電" }, staff);
+      assert.equal(closure.status, 201, JSON.stringify(closure.body));
+      await sandbox(service.api).clockTo(TOKYO("2027-02-01T10:05:00"));
+      const rows = await attendanceRows();
+      const page = await fetch(`${service.url}${link.path}`);
+      assert.equal(page.status, 410);
+      assert.match(await page.text(), /お休み/);
+      assert.equal((await form(link.path, { number: "556677" })).status, 410);
+      assert.equal(await attendanceRows(), rows, "nothing recorded");
+    });
   });
 }
