@@ -2,7 +2,8 @@
  * A service's parts on its page in 地域資源 (issue 14), in Debian's Chromium: a
  * coordinator updates the places available, adds a salon on the 2nd Tuesday of
  * every month 10:00–12:00 until the year's end, chosen in words (read back as
- * 毎月 第2火曜 10:00〜12:00…まで, stored as RFC 5545 MONTHLY;BYDAY=2TU;UNTIL), a weekly opening with the form's own
+ * 毎月 第2火曜 10:00〜12:00…まで, stored as RFC 5545 MONTHLY;BYDAY=2TU;UNTIL),
+ * then changes it to the 3rd Tuesday from a form opened with its words, a weekly opening with the form's own
  * refusal (no weekday), a closure, a service area and a new place with its
  * address; deletes the schedule; the history reads the changes in words; the
  * provider's closure shows as the provider's. An observer reads the parts
@@ -57,6 +58,17 @@ describe("a service's parts in the console", () => {
     const salon = (await stored()).schedules[0];
     assert.deepEqual([salon.kind, salon.freq, salon.byday, salon.opensAt, salon.closesAt, salon.description, salon.until],
       ["event", "MONTHLY", "2TU", "10:00", "12:00", "茶話会", "2027-12-31"]);
+    // Changed to the 3rd Tuesday: the form opens with the schedule's words, and keeps what is not changed.
+    await page.getByRole("button", { name: /毎月 第2火曜 10:00〜12:00.* を変更/ }).click();
+    const change = page.getByRole("form", { name: "日程を変える" });
+    await change.getByRole("button", { name: /^第2 第何$/ }).waitFor();
+    await change.getByRole("button", { name: /^第2 第何$/ }).click();
+    await page.getByRole("option", { name: "第3" }).click();
+    await change.getByRole("button", { name: "日程を変える" }).click();
+    await page.getByText("日程を変えました。").waitFor();
+    await page.getByText("毎月 第3火曜 10:00〜12:00（祝日は休み・年末年始は休み・2027年12月31日（金）まで）").waitFor();
+    const changed = (await stored()).schedules[0];
+    assert.deepEqual([changed.id, changed.byday, changed.description, changed.until], [salon.id, "3TU", "茶話会", "2027-12-31"]);
 
     // Weekly opening hours: refused by the form without a weekday, then Mondays and Wednesdays.
     await schedule.getByRole("radio", { name: "開いている時間" }).check({ force: true });
@@ -105,7 +117,8 @@ describe("a service's parts in the console", () => {
     assert.equal((await stored()).schedules.length, 1);
     const history = page.locator("table.resource-history");
     await history.getByText("予定 › 曜日").first().waitFor();
-    await history.getByRole("cell", { name: "第2火曜", exact: true }).waitFor();
+    await history.getByRole("cell", { name: "第2火曜", exact: true }).first().waitFor();
+    await history.getByRole("cell", { name: "第3火曜", exact: true }).waitFor();
     await history.getByRole("cell", { name: "月・水", exact: true }).first().waitFor();
     await history.getByRole("cell", { name: "催し・行事", exact: true }).waitFor();
     await page.context().close();
@@ -113,14 +126,14 @@ describe("a service's parts in the console", () => {
     const observer = (await api("POST", "/tokens", { name: "閲覧", role: "observer" })).body.token as string;
     const watching = await signedInPage(suite.browser, suite.url, observer);
     await watching.goto(`${suite.url}/resources/${id}`);
-    await watching.getByText("毎月 第2火曜 10:00〜12:00（祝日は休み・年末年始は休み・2027年12月31日（金）まで）").waitFor();
+    await watching.getByText("毎月 第3火曜 10:00〜12:00（祝日は休み・年末年始は休み・2027年12月31日（金）まで）").waitFor();
     assert.equal(await watching.getByRole("form").count(), 0, "observers change nothing");
     assert.equal(await watching.getByRole("button", { name: /削除/ }).count(), 0);
     await watching.context().close();
 
     const phone = await signedInPage(suite.browser, suite.url, suite.service.token, { viewport: PHONE, lang: "en" });
     await phone.goto(`${suite.url}/resources/${id}`);
-    await phone.getByText("Every month on the 2nd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year; until Fri 31 December 2027)").waitFor();
+    await phone.getByText("Every month on the 3rd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year; until Fri 31 December 2027)").waitFor();
     await phone.getByText("3 of 20 人 available").waitFor();
     await screenshot(phone, "service-parts-phone-en");
     const overflow = await phone.locator("html").evaluate((html) => html.scrollWidth - html.clientWidth);

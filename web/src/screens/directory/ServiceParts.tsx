@@ -29,7 +29,11 @@ const ORDINALS = ["1", "2", "3", "4", "-1"] as const;
 const CLOSURE_KINDS = ["ad_hoc", "holiday", "year_end"] as const;
 const AREA_KINDS = ["whole", "team", "postal_code", "town"] as const;
 
-interface Schedule { id: string; kind: "opening_hours" | "event"; description: string | null; serviceId: string | null; words: { ja: string; en: string } }
+interface Schedule {
+  id: string; kind: "opening_hours" | "event"; description: string | null; serviceId: string | null; words: { ja: string; en: string };
+  freq: "WEEKLY" | "MONTHLY" | null; interval: number | null; byday: string | null; bymonthday: string | null; dtstart: string | null; until: string | null;
+  opensAt: string | null; closesAt: string | null; closedOnHolidays: boolean;
+}
 interface Closure { id: string; serviceId: string | null; directoryOrganizationId: string | null; kind: (typeof CLOSURE_KINDS)[number]; startsOn: string; endsOn: string; reason: string | null }
 interface Area { id: string; name: string; areaKind: (typeof AREA_KINDS)[number]; areaValue: string | null; description: string | null }
 interface Capacity { id: string; unit: string; available: number; maximum: number | null; updatedAt: string }
@@ -104,6 +108,7 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const write = me.role === "admin" || me.role === "staff";
+  const [editing, setEditing] = useState<string | null>(null);
   const remove = useMutation({
     mutationFn: (path: string) => api("DELETE", path),
     onSuccess: () => onChanged(t("serviceParts.removed")),
@@ -141,7 +146,16 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
               <li key={s.id}>
                 <span className="badge">{t(`serviceParts.values.${s.kind}`)}</span> {lang === "en" ? s.words.en : s.words.ja}
                 {s.description ? <span className="muted">{t("serviceParts.paren", { x: s.description })}</span> : null}
+                {s.serviceId === service.id && write ? (
+                  <Button onPress={() => setEditing(s.id)} aria-label={t("serviceParts.changeLabel", { what: lang === "en" ? s.words.en : s.words.ja })}>
+                    {t("serviceParts.change")}
+                  </Button>
+                ) : null}
                 {s.serviceId === service.id ? removeButton(`/directory/schedules/${s.id}`, lang === "en" ? s.words.en : s.words.ja) : null}
+                {editing === s.id ? (
+                  <ScheduleForm key={s.id} service={service} editing={s} onCancel={() => setEditing(null)}
+                    onDone={async (words) => { setEditing(null); await onChanged(words); }} />
+                ) : null}
               </li>
             ))}
           </ul>
@@ -204,8 +218,8 @@ function AreaList({ service, removeButton, none }: { service: ServiceWithParts; 
 }
 
 /** A small form of a part: its heading, the refusal's sentence, a submit button. */
-function PartForm({ id, title, refused, error, pending, onSubmit, children }: {
-  id: string; title: string; refused: Record<string, string>; error: unknown; pending: boolean; onSubmit: () => void; children: ReactNode;
+function PartForm({ id, title, refused, error, pending, onSubmit, onCancel, children }: {
+  id: string; title: string; refused: Record<string, string>; error: unknown; pending: boolean; onSubmit: () => void; onCancel?: () => void; children: ReactNode;
 }) {
   const { t } = useTranslation();
   return (
@@ -215,7 +229,10 @@ function PartForm({ id, title, refused, error, pending, onSubmit, children }: {
       {Object.keys(refused).length ? <div role="alert" className="error">{t("serviceParts.fix")}</div>
         : error ? <div role="alert" className="error">{errorSentence(t, error)}</div> : null}
       {children}
-      <div className="button-row"><Button type="submit" className="primary" isDisabled={pending}>{title}</Button></div>
+      <div className="button-row">
+        <Button type="submit" className="primary" isDisabled={pending}>{title}</Button>
+        {onCancel ? <Button onPress={onCancel}>{t("resources.cancel")}</Button> : null}
+      </div>
     </Form>
   );
 }
@@ -271,22 +288,36 @@ function CapacityForm({ service, onDone }: { service: ServiceWithParts; onDone: 
   );
 }
 
-function ScheduleForm({ service, onDone }: { service: ServiceWithParts; onDone: (notice: string) => Promise<void> }) {
+/** A stored schedule as the form's words (which repeat, which days, the times); a new one's defaults: the 2nd Tuesday, 10:00–12:00. */
+function scheduleValues(s?: Schedule) {
+  const firstDay = /^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$/.exec(s?.byday?.split(",")[0] ?? "");
+  const repeat: Repeat = !s ? "monthlyWeekday" : s.freq === null ? "once" : s.freq === "WEEKLY" ? ((s.interval ?? 1) === 2 ? "biweekly" : "weekly")
+    : s.byday ? "monthlyWeekday" : "monthlyDay";
+  return {
+    kind: s?.kind ?? "event", repeat: repeat as string, days: s?.freq === "WEEKLY" ? s.byday ?? "" : "", date: s?.dtstart ?? "", until: s?.until ?? "",
+    ordinal: repeat === "monthlyWeekday" && firstDay?.[1] ? firstDay[1] : "2", weekday: repeat === "monthlyWeekday" && firstDay ? firstDay[2]! : "TU",
+    monthday: s?.bymonthday?.split(",")[0] ?? "1", opensAt: s ? s.opensAt ?? "" : "10:00", closesAt: s ? s.closesAt ?? "" : "12:00",
+    holidays: String(s?.closedOnHolidays ?? true), description: s?.description ?? "",
+  };
+}
+
+/** Add a schedule, or change one (`editing`: every RFC 5545 field is sent, those the words leave out as null). */
+function ScheduleForm({ service, editing, onDone, onCancel }: {
+  service: ServiceWithParts; editing?: Schedule; onDone: (notice: string) => Promise<void>; onCancel?: () => void;
+}) {
   const { t } = useTranslation();
-  const f = usePartForm({
-    kind: "event", repeat: "monthlyWeekday" as string, days: "", date: "", until: "", ordinal: "2", weekday: "TU", monthday: "1", opensAt: "10:00", closesAt: "12:00",
-    holidays: "true", description: "",
-  }, (v) => {
+  const f = usePartForm(scheduleValues(editing), (v) => {
     const repeat = v.repeat as Repeat;
-    return api("POST", `/directory/services/${service.id}/schedules`, {
-      kind: v.kind, opensAt: v.opensAt || null, closesAt: v.closesAt || null, closedOnHolidays: v.holidays === "true",
-      description: v.description.trim() || null, ...(repeat !== "once" && v.until ? { until: v.until } : {}),
-      ...(repeat === "once" ? { dtstart: v.date }
-        : repeat === "weekly" || repeat === "biweekly" ? { freq: "WEEKLY", interval: repeat === "biweekly" ? 2 : 1, byday: DAYS.filter((d) => v.days.split(",").includes(d)).join(","), ...(v.date ? { dtstart: v.date } : {}) }
-        : repeat === "monthlyWeekday" ? { freq: "MONTHLY", byday: `${v.ordinal}${v.weekday}` }
-        : { freq: "MONTHLY", bymonthday: v.monthday }),
-    });
-  }, () => onDone(t("serviceParts.schedules.saved")), (v) => {
+    const weekly = repeat === "weekly" || repeat === "biweekly";
+    const body = {
+      kind: v.kind, opensAt: v.opensAt || null, closesAt: v.closesAt || null, closedOnHolidays: v.holidays === "true", description: v.description.trim() || null,
+      freq: repeat === "once" ? null : weekly ? "WEEKLY" : "MONTHLY", interval: weekly ? (repeat === "biweekly" ? 2 : 1) : null,
+      byday: weekly ? DAYS.filter((d) => v.days.split(",").includes(d)).join(",") : repeat === "monthlyWeekday" ? `${v.ordinal}${v.weekday}` : null,
+      bymonthday: repeat === "monthlyDay" ? v.monthday : null, dtstart: repeat === "once" || weekly ? v.date || null : null,
+      until: repeat !== "once" ? v.until || null : null,
+    };
+    return editing ? api("PATCH", `/directory/schedules/${editing.id}`, body) : api("POST", `/directory/services/${service.id}/schedules`, body);
+  }, () => onDone(t(editing ? "serviceParts.schedules.changed" : "serviceParts.schedules.saved")), (v) => {
     const out: Record<string, string> = {};
     if ((v.repeat === "once" || v.repeat === "biweekly") && !v.date) out.date = t("serviceParts.refused.date");
     if ((v.repeat === "weekly" || v.repeat === "biweekly") && !v.days) out.days = t("serviceParts.refused.days");
@@ -297,7 +328,8 @@ function ScheduleForm({ service, onDone }: { service: ServiceWithParts; onDone: 
   }, { dtstart: "date", byday: "days", bymonthday: "monthday" });
   const repeat = f.values.repeat as Repeat;
   return (
-    <PartForm id="schedule-form" title={t("serviceParts.schedules.submit")} refused={f.refused} error={f.save.error} pending={f.save.isPending} onSubmit={f.submit}>
+    <PartForm id={editing ? `schedule-edit-${editing.id}` : "schedule-form"} title={t(editing ? "serviceParts.schedules.change" : "serviceParts.schedules.submit")}
+      refused={f.refused} error={f.save.error} pending={f.save.isPending} onSubmit={f.submit} {...(onCancel ? { onCancel } : {})}>
       <RadioGroup value={f.values.kind} onChange={f.set("kind")} aria-label={t("serviceParts.schedules.kind")}>
         <Label>{t("serviceParts.schedules.kind")}</Label>
         <Radio value="event">{t("serviceParts.values.event")}</Radio>
