@@ -3,7 +3,8 @@
  * from the directory's schedules (the national holiday left out); a session's
  * page where staff find a member and tick them, set the member's agreement that
  * attending counts as their check-in, un-tick a mistaken entry (with a
- * confirmation, and the answer saying the check-in was taken back); the door
+ * confirmation, and the answer saying the check-in was taken back), record an
+ * agreement before a member first comes (calendar page, by search); the door
  * poster with its QR code, printable; and the door page its link opens (no
  * account, no JavaScript): a wrong number and a right one are answered alike,
  * and the right one appears in the list as keyed in at the door, where staff
@@ -55,6 +56,13 @@ describe("activities and attendance in the console", () => {
     assert.deepEqual(listed, ["2027年1月4日(月)", "2027年1月18日(月)", "2027年1月25日(月)"], "the holiday on 1/11 is left out");
     assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン.*10:00–12:00.*0 人/);
     await page.getByText("同意を記録した人はいません。").waitFor();
+    // たろう's agreement is recorded before he first comes: found by search on the calendar's page.
+    await page.getByRole("searchbox", { name: "利用者を検索（氏名・番号）" }).fill("たろう");
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+    await page.getByRole("button", { name: "入口 たろう の同意（出席を安否確認に数える）を記録する" }).click();
+    await page.getByRole("status").getByText("入口 たろう さんの同意を「数える」にしました。").waitFor();
+    await page.getByRole("checkbox", { name: "入口 たろう：出席を安否確認に数える（本人の同意）" }).waitFor();
+    assert.equal((await api("GET", `/directory/attendance-settings?memberId=${taro}`)).body.settings[0].countsAsSignOfLife, true);
     await assertAccessible(page, "Activities calendar (ja)");
     await screenshot(page, "activities-calendar-ja");
 
@@ -137,7 +145,8 @@ describe("activities and attendance in the console", () => {
     const taroRow = came.filter({ hasText: "入口 たろう" });
     await taroRow.waitFor();
     assert.match((await taroRow.textContent()) ?? "", /入口のQRコード.*本人が番号を入力/);
-    assert.equal((await api("GET", `/directory/attendance?memberId=${taro}`)).body.attendance[0].source, "door");
+    const byDoor = (await api("GET", `/directory/attendance?memberId=${taro}`)).body.attendance[0];
+    assert.deepEqual([byDoor.source, byDoor.signOfLifeAt], ["door", TOKYO("2027-01-04T10:30:00")], "from the door, his check-in (he agreed)");
     await page.getByRole("button", { name: "入口 たろう の出席を取り消す" }).click();
     await page.getByRole("group", { name: "入口 たろう さんの出席を取り消しますか？" }).getByRole("button", { name: "取り消す", exact: true }).click();
     await page.getByRole("status").getByText("入口 たろう さんの出席を取り消しました。").waitFor();

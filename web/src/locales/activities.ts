@@ -76,7 +76,10 @@ export const activitiesJa = {
   },
   settings: {
     title: "出席を安否確認に数える人",
-    lead: "本人が同意した人だけ、出席がその日の安否確認になります（同意がない人は、いつもどおり確認の連絡が届きます）。同意は各回の出席一覧で変えられます。",
+    lead: "本人が同意した人だけ、出席がその日の安否確認になります（同意がない人は、いつもどおり確認の連絡が届きます）。同意はここで検索して記録するか、各回の出席一覧で変えられます。",
+    agree: "同意を記録する",
+    agreeName: "{{name}} の同意（出席を安否確認に数える）を記録する",
+    saved: "{{name}} さんの同意を「{{value}}」にしました。",
     none: "同意を記録した人はいません。",
     caption: "出席を安否確認に数える同意の一覧",
     columns: { name: "氏名", value: "同意", by: "記録した人", at: "日時" },
@@ -154,7 +157,10 @@ export const activitiesEn: Messages<typeof activitiesJa> = {
   },
   settings: {
     title: "Members whose attending counts as check-in",
-    lead: "Only for members who agreed does attending count as that day's check-in (the others are asked as usual). Change it in a session's list of who came.",
+    lead: "Only for members who agreed does attending count as that day's check-in (the others are asked as usual). Record it here (search for the member), or change it in a session's list of who came.",
+    agree: "Record agreement",
+    agreeName: "Record that {{name}} agreed (attending counts as check-in)",
+    saved: "{{name}}: set to “{{value}}”.",
     none: "No member's choice is recorded.",
     caption: "Members' choices that attending counts as check-in",
     columns: { name: "Name", value: "Agreed", by: "Recorded by", at: "When" },

@@ -121,16 +121,39 @@ function CalendarList({ me }: { me: Me }) {
   );
 }
 
-/** The members with a recorded choice (on or off), as the API lists them. */
+/**
+ * The members with a recorded choice (on or off), as the API lists them; staff
+ * record a member's agreement here before they first come (found by search), or
+ * change it.
+ */
 function AgreedMembers({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
+  const queryClient = useQueryClient();
+  const [notice, setNotice] = useState<string | null>(null);
   const settings = useQuery({ queryKey: ["attendance-settings"], queryFn: () => api<{ settings: Setting[] }>("GET", "/directory/attendance-settings") });
   const rows = settings.data?.settings ?? [];
+  const set = useMutation({
+    mutationFn: (v: { memberId: string; value: boolean }) => api<Setting>("PUT", "/directory/attendance-settings", { memberId: v.memberId, countsAsSignOfLife: v.value }),
+    onSuccess: async (s) => {
+      setNotice(t("activities.settings.saved", { name: s.memberName, value: t(s.countsAsSignOfLife ? "activities.list.yes" : "activities.list.no") }));
+      await queryClient.invalidateQueries({ queryKey: ["attendance-settings"] });
+    },
+  });
+  const agreed = new Set(rows.filter((r) => r.countsAsSignOfLife).map((r) => r.memberId));
+  const write = canWrite(me);
   return (
     <section aria-labelledby="agreed-title">
       <h2 id="agreed-title">{t("activities.settings.title")}</h2>
       <p>{t("activities.settings.lead")}</p>
+      <p role="status" className={notice ? "notice" : undefined}>{notice}</p>
+      {write ? (
+        <MemberSearch id="agree-search" action={(m) => (agreed.has(m.id) ? <span className="badge">{t("activities.list.yes")}</span> : (
+          <Button aria-label={t("activities.settings.agreeName", { name: m.displayName })} isDisabled={set.isPending}
+            onPress={() => set.mutate({ memberId: m.id, value: true })}>{t("activities.settings.agree")}</Button>
+        ))} />
+      ) : null}
+      {set.isError ? <ErrorText error={set.error} /> : null}
       {settings.isError ? <ErrorText error={settings.error} /> : null}
       {rows.length ? (
         <table className="partner-list">
@@ -140,7 +163,14 @@ function AgreedMembers({ me }: { me: Me }) {
             {rows.map((s) => (
               <tr key={s.memberId}>
                 <th scope="row">{s.memberName === REDACTED ? t("activities.list.hidden") : s.memberName}</th>
-                <td data-label={t("activities.settings.columns.value")}>{t(s.countsAsSignOfLife ? "activities.list.yes" : "activities.list.no")}</td>
+                <td data-label={t("activities.settings.columns.value")}>
+                  {write && s.memberName !== REDACTED ? (
+                    <Checkbox isSelected={s.countsAsSignOfLife} isDisabled={set.isPending} onChange={(value) => set.mutate({ memberId: s.memberId, value })}
+                      aria-label={t("activities.list.consentName", { name: s.memberName })}>
+                      {t(s.countsAsSignOfLife ? "activities.list.yes" : "activities.list.no")}
+                    </Checkbox>
+                  ) : t(s.countsAsSignOfLife ? "activities.list.yes" : "activities.list.no")}
+                </td>
                 <td data-label={t("activities.settings.columns.by")}>{s.by === REDACTED ? t("activities.list.hidden") : s.by ? actorName(s.by) : "—"}</td>
                 <td data-label={t("activities.settings.columns.at")}>{s.setAt ? formatDateTime(s.setAt, me.timeZone, lang) : "—"}</td>
               </tr>
@@ -228,9 +258,8 @@ function OccurrencePage({ me, scheduleId, date }: { me: Me; scheduleId: string; 
 }
 
 /** Find a member by name or number and record that they came. */
-function TickForm({ scheduleId, date, recorded, onTicked }: {
-  scheduleId: string; date: string; recorded: Set<string>; onTicked: (a: Attendance) => Promise<void>;
-}) {
+/** A member search (name or number) whose hits each carry `action` (a button, or a badge). */
+function MemberSearch({ id, action }: { id: string; action: (m: MemberHit) => React.ReactNode }) {
   const { t } = useTranslation();
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
@@ -239,16 +268,10 @@ function TickForm({ scheduleId, date, recorded, onTicked }: {
     queryFn: () => api<{ members: MemberHit[] }>("GET", `/members?q=${encodeURIComponent(query)}&limit=10`),
     enabled: query.length > 0,
   });
-  const tick = useMutation({
-    mutationFn: (memberId: string) => api<{ attendance: Attendance[] }>("POST", "/directory/attendance", { scheduleId, occursOn: date, memberIds: [memberId] }),
-    onSuccess: async (r) => { if (r.attendance[0]) await onTicked(r.attendance[0]); },
-  });
   return (
-    <section aria-labelledby="tick-title" className="no-print">
-      <h2 id="tick-title">{t("activities.record.title")}</h2>
-      <p>{t("activities.record.lead")}</p>
+    <>
       <div className="inline-form">
-        <SearchField value={search} onChange={setSearch} onSubmit={() => setQuery(search.trim())}>
+        <SearchField value={search} onChange={setSearch} onSubmit={() => setQuery(search.trim())} id={id}>
           <Label>{t("activities.record.search")}</Label>
           <Input />
         </SearchField>
@@ -259,16 +282,33 @@ function TickForm({ scheduleId, date, recorded, onTicked }: {
         <ul className="member-hits" aria-label={t("activities.record.hits")}>
           {hits.data.members.map((m) => (
             <li key={m.id}>
-              <span>{m.displayName}{m.externalId ? `（${m.externalId}）` : ""}</span>{" "}
-              {recorded.has(m.id) ? <span className="badge">{t("activities.record.already")}</span> : (
-                <Button className="primary" aria-label={t("activities.record.tickName", { name: m.displayName })} isDisabled={tick.isPending}
-                  onPress={() => tick.mutate(m.id)}>{t("activities.record.tick")}</Button>
-              )}
+              <span>{m.displayName}{m.externalId ? `（${m.externalId}）` : ""}</span>{" "}{action(m)}
             </li>
           ))}
         </ul>
       ) : null}
       {query && hits.data && hits.data.members.length === 0 ? <p role="status">{t("activities.record.noHits")}</p> : null}
+    </>
+  );
+}
+
+/** Find a member by name or number and record that they came. */
+function TickForm({ scheduleId, date, recorded, onTicked }: {
+  scheduleId: string; date: string; recorded: Set<string>; onTicked: (a: Attendance) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const tick = useMutation({
+    mutationFn: (memberId: string) => api<{ attendance: Attendance[] }>("POST", "/directory/attendance", { scheduleId, occursOn: date, memberIds: [memberId] }),
+    onSuccess: async (r) => { if (r.attendance[0]) await onTicked(r.attendance[0]); },
+  });
+  return (
+    <section aria-labelledby="tick-title" className="no-print">
+      <h2 id="tick-title">{t("activities.record.title")}</h2>
+      <p>{t("activities.record.lead")}</p>
+      <MemberSearch id="tick-search" action={(m) => (recorded.has(m.id) ? <span className="badge">{t("activities.record.already")}</span> : (
+        <Button className="primary" aria-label={t("activities.record.tickName", { name: m.displayName })} isDisabled={tick.isPending}
+          onPress={() => tick.mutate(m.id)}>{t("activities.record.tick")}</Button>
+      ))} />
       {tick.isError ? <ErrorText error={tick.error} /> : null}
     </section>
   );
