@@ -79,8 +79,18 @@ export async function recordMetadata(
   tx: Db, organisationId: string, spec: Pick<RecordSpec, "resourceType" | "tracked" | "subject">, resourceId: string, action: DirectoryMetadataAction,
   before: Record<string, unknown> | null, after: Record<string, unknown> | null, by: string, now: Date,
 ): Promise<number> {
+  const rows = metadataRows(organisationId, spec, resourceId, action, before, after, by, now);
+  if (rows.length) await tx.insertInto("directory_metadata").values(rows).execute();
+  return rows.length;
+}
+
+/** The history rows of one change: one per tracked field whose value differs between `before` and `after`. */
+function metadataRows(
+  organisationId: string, spec: Pick<RecordSpec, "resourceType" | "tracked" | "subject">, resourceId: string, action: DirectoryMetadataAction,
+  before: Record<string, unknown> | null, after: Record<string, unknown> | null, by: string, now: Date,
+) {
   const subject = spec.subject?.((after ?? before)!) ?? { type: spec.resourceType, id: resourceId };
-  const rows = spec.tracked.flatMap((field) => {
+  return spec.tracked.flatMap((field) => {
     const previous = before ? metadataValue(before[field]) : null;
     const replacement = after ? metadataValue(after[field]) : null;
     return previous === replacement ? [] : [{
@@ -89,8 +99,6 @@ export async function recordMetadata(
       previous_value: previous, replacement_value: replacement, updated_by: by, updated_at: now,
     }];
   });
-  if (rows.length) await tx.insertInto("directory_metadata").values(rows).execute();
-  return rows.length;
 }
 
 /**
@@ -107,6 +115,33 @@ export async function insertRecord<T extends DirectoryTable>(
   const row = (await readRecord(tx, spec, organisationId, id))!;
   await recordMetadata(tx, organisationId, spec, id, "create", null, row as Record<string, unknown>, by, now);
   return row;
+}
+
+/** Rows per multi-row statement in `insertRecords`: well under PostgreSQL's 65,535 parameters for the widest table. */
+const BULK_ROWS = 500;
+
+/**
+ * `insertRecord` for many rows at once (a bulk import): one multi-row insert per
+ * BULK_ROWS rows, the rows read back as `insertRecord` reads them, and their
+ * history (`create`, the same rows `insertRecord` writes) in multi-row inserts.
+ * Returns the rows in the order given.
+ */
+export async function insertRecords<T extends DirectoryTable>(
+  tx: Db, spec: RecordSpec & { table: T }, organisationId: string, values: readonly Record<string, unknown>[], by: string, now: Date,
+): Promise<Selectable<DirectoryTables[T]>[]> {
+  const stamps = Object.fromEntries(["created_at", "updated_at"].filter((c) => spec.columns.includes(c)).map((c) => [c, now]));
+  const rows = values.map((v) => ({ ...v, ...stamps, id: newId(), organisation_id: organisationId }));
+  const out: Selectable<DirectoryTables[T]>[] = [];
+  for (let i = 0; i < rows.length; i += BULK_ROWS) {
+    const chunk = rows.slice(i, i + BULK_ROWS);
+    await tx.insertInto(spec.table as any).values(chunk as any).execute();
+    const read = new Map((await tx.selectFrom(spec.table as any).select(selection(spec) as any).where("organisation_id" as any, "=", organisationId)
+      .where("id" as any, "in", chunk.map((r) => r.id)).execute() as Record<string, unknown>[]).map((r) => [r.id as string, r]));
+    const history = chunk.flatMap((r) => metadataRows(organisationId, spec, r.id, "create", null, read.get(r.id)!, by, now));
+    for (let k = 0; k < history.length; k += BULK_ROWS * 4) await tx.insertInto("directory_metadata").values(history.slice(k, k + BULK_ROWS * 4)).execute();
+    out.push(...chunk.map((r) => read.get(r.id) as Selectable<DirectoryTables[T]>));
+  }
+  return out;
 }
 
 /**

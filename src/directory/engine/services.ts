@@ -53,6 +53,9 @@ const FIELDS = {
   nextContactOn: "next_contact_on",
 } as const satisfies Record<keyof DirectoryServiceInput, string>;
 
+/** The service's columns of the fields given (the import writes services as `createDirectoryService` does). */
+export const serviceColumns = (input: Partial<DirectoryServiceInput>) => toColumns({ ...input }, FIELDS);
+
 const PROVENANCE = ["assured_date", "assured_by", "assured_by_person_id", "assurer_email"] as const;
 
 export const SERVICE_SPEC = {
