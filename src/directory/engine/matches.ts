@@ -117,15 +117,12 @@ export async function serviceCandidates(db: Db, organisationId: string, codes: s
     .innerJoin("directory_organizations as o", (j) => j.onRef("o.id", "=", "s.directory_organization_id").onRef("o.organisation_id", "=", "s.organisation_id"))
     .select(["s.id", "s.name", "s.status", "s.minimum_age", "s.maximum_age", "o.id as provider_id", "o.name as provider_name"])
     .where("s.organisation_id", "=", organisationId).where("s.archived_at", "is", null).where("o.archived_at", "is", null)
-    .where(({ exists, selectFrom }) => exists(selectFrom("directory_attributes as a").select("a.id")
-      .whereRef("a.organisation_id", "=", "s.organisation_id").whereRef("a.link_id", "=", "s.id").where("a.link_entity", "=", "service")
-      .where("a.taxonomy_code", "in", codes)))
+    // One table's filter through its GIN index (migration 2040), never a join whose plan needs statistics.
+    .select("s.taxonomy_codes").where(sql<boolean>`s.taxonomy_codes && ${codes}::text[]`)
     .execute();
   if (services.length === 0) return [];
   const ids = services.map((s) => s.id);
-  const [attributes, areas, capacities] = await Promise.all([
-    db.selectFrom("directory_attributes").select(["link_id", "taxonomy_code"]).where("organisation_id", "=", organisationId)
-      .where("link_entity", "=", "service").where("link_id", "in", ids).execute(),
+  const [areas, capacities] = await Promise.all([
     db.selectFrom("directory_service_areas").select(["service_id", "area_kind", "area_value"]).where("organisation_id", "=", organisationId)
       .where("service_id", "in", ids).execute(),
     db.selectFrom("directory_capacities").select(["service_id", "available", "maximum"]).where("organisation_id", "=", organisationId)
@@ -135,7 +132,7 @@ export async function serviceCandidates(db: Db, organisationId: string, codes: s
     const caps = capacities.filter((c) => c.service_id === s.id);
     return {
       id: s.id, name: s.name, status: s.status, minimumAge: s.minimum_age, maximumAge: s.maximum_age, providerId: s.provider_id, providerName: s.provider_name,
-      taxonomyCodes: attributes.filter((a) => a.link_id === s.id).map((a) => a.taxonomy_code),
+      taxonomyCodes: s.taxonomy_codes,
       areas: areas.filter((a) => a.service_id === s.id).map((a): DirectoryArea => ({ kind: a.area_kind, value: a.area_value ?? "" })),
       // Several units (人, 枠) are summed: any vacancy counts; a maximum only when every unit states one.
       capacity: caps.length === 0 ? null : {

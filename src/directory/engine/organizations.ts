@@ -98,6 +98,14 @@ export async function getDirectoryOrganization(db: Db, organisationId: string, i
   return readRecord(db, ORGANIZATION_SPEC, organisationId, id);
 }
 
+/** Providers' names by id, in one query (a page of services names a few providers); archived ones too. */
+export async function providerNames(db: Db, organisationId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom("directory_organizations").select(["id", "name"]).where("organisation_id", "=", organisationId).where("id", "in", wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** The organisation's providers by name; archived ones only when asked. */
 export async function listDirectoryOrganizations(db: Db, organisationId: string, includeArchived = false): Promise<DirectoryOrganizationRow[]> {
   return (await selectRecords(db, ORGANIZATION_SPEC, organisationId).$if(!includeArchived, (q) => q.where("archived_at", "is", null))

@@ -56,7 +56,10 @@ export async function importDirectoryServices(
       const team = (areas ?? []).findIndex((a) => a.areaKind === "team" && !teams.has(a.areaValue ?? ""));
       if (team >= 0) return { ok: false, error: "unknown_team", field: `${n}.areas.${team}.areaValue` };
     }
-    const services = await insertRecords(tx, SERVICE_SPEC, organisationId, items.map((i) => serviceColumns(i.service)), by, now);
+    // The codes as migration 2040's triggers would set them (sorted in byte order), so they find nothing to rewrite.
+    const services = await insertRecords(tx, SERVICE_SPEC, organisationId, items.map((i) => ({
+      ...serviceColumns(i.service), taxonomy_codes: [...new Set(i.codes ?? [])].sort(),
+    })), by, now);
     await insertRecords(tx, ATTRIBUTE_SPEC, organisationId, items.flatMap((item, n) => [...new Set(item.codes ?? [])].map((code) => ({
       link_entity: "service", link_id: services[n]!.id, taxonomy_code: code,
     }))), by, now);

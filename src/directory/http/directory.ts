@@ -34,7 +34,7 @@ import {
 } from "../engine/locations.ts";
 import {
   archiveDirectoryOrganization, createDirectoryOrganization, type DirectoryOrganizationRow, getDirectoryOrganization, listDirectoryOrganizations,
-  updateDirectoryOrganization,
+  providerNames, updateDirectoryOrganization,
 } from "../engine/organizations.ts";
 import {
   addDirectoryClosure, addDirectoryServiceArea, addDirectorySchedule, deleteDirectoryClosure, deleteDirectoryServiceArea, deleteDirectorySchedule,
@@ -390,8 +390,8 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
     };
     const services = async (organisationId: string, rows: DirectoryServiceRow[]) => {
       const names = await ownerNames(s.db, organisationId, rows.map((r) => r.owner_person_id));
-      const providers = new Map<string, string>();
-      for (const id of new Set(rows.map((r) => r.directory_organization_id))) providers.set(id, (await getDirectoryOrganization(s.db, organisationId, id))?.name ?? "");
+      // One query for the page's providers (it was one per provider).
+      const providers = await providerNames(s.db, organisationId, rows.map((r) => r.directory_organization_id));
       const codes = new Map<string, string[]>();
       if (rows.length) {
         const attributes = await s.db.selectFrom("directory_attributes").select(["link_id", "taxonomy_code"]).where("organisation_id", "=", organisationId)

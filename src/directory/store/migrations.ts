@@ -2,13 +2,14 @@
  * The directory's migrations, ids 2000–2999 (store/migrations.ts applies them
  * after the core's and the network's). Each helper file holds one; append in id
  * order. Numbering by area: 2000–2009 the HSDS core, 2010–2019 needs, matching,
- * volunteers and referrals, 2020+ calendar, attendance and the rest.
+ * volunteers and referrals, 2020+ calendar, attendance and the rest, 2040–2049 search and matching at scale.
  */
 import type { Migration } from "../../store/migrations.ts";
 import { hsdsCoreMigration } from "./migrations/2000-hsds-core.ts";
 import { metadataSubjectMigration } from "./migrations/2001-metadata-subject.ts";
 import { needsAndReferralsMigration } from "./migrations/2010-needs-and-referrals.ts";
 import { attendanceMigration } from "./migrations/2030-attendance.ts";
+import { serviceTaxonomyCodesMigration } from "./migrations/2040-service-taxonomy-codes.ts";
 import { attendanceDoorMigration } from "./migrations/2050-attendance-door.ts";
 import { referralLinksMigration } from "./migrations/2060-referral-links.ts";
 
@@ -17,6 +18,7 @@ export const DIRECTORY_MIGRATIONS: Migration[] = [
   metadataSubjectMigration,
   needsAndReferralsMigration,
   attendanceMigration,
+  serviceTaxonomyCodesMigration,
   attendanceDoorMigration,
   referralLinksMigration,
 ];

@@ -70,6 +70,8 @@ export interface DirectoryTables {
     archived_at: Maybe<Date>;
     /** lower(name, alternate name, description, eligibility, fees, how to apply), one per line; trigram-indexed. */
     search_text: Generated<string>;
+    /** The service's attribute codes, sorted (migration 2040: kept by triggers on directory_attributes). */
+    taxonomy_codes: Generated<string[]>;
   };
   directory_locations: {
     id: string;
