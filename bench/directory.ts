@@ -204,7 +204,7 @@ async function explainCall(dbUrl: string, organisationId: string, call: Call): P
       const client = await pool.connect();
       try {
         const plan = await client.query(`explain (analyze, buffers) ${q.sql}`, [...q.parameters]);
-        out.push(`  ${round(q.ms)} ms: ${q.sql.slice(0, 400)}`, ...plan.rows.map((r) => `    ${r["QUERY PLAN"]}`));
+        out.push(`  ${round(q.ms)} ms: ${q.sql.slice(0, 400)}`, ...plan.rows.map((r) => `    ${String(r["QUERY PLAN"]).slice(0, 300)}`));
       } finally {
         client.release();
       }

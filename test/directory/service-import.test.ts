@@ -3,7 +3,8 @@
  * databases: the rows and the history are those the single commands write for
  * the same input (a service, its codes, its areas), so the bench's bulk-loaded
  * directory has the shape of one entered service by service; a refusal names the
- * item and field and writes nothing.
+ * item and field and writes nothing. Search and matching find a service by the
+ * codes it carries now (the array migration 2040 keeps beside the attributes).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -11,7 +12,8 @@ import { createDirectoryOrganization } from "../../src/directory/engine/organiza
 import { addDirectoryServiceArea, setDirectoryTaxonomyCodes } from "../../src/directory/engine/parts.ts";
 import { directoryHistory } from "../../src/directory/engine/records.ts";
 import { importDirectoryServices } from "../../src/directory/engine/service-import.ts";
-import { createDirectoryService, getDirectoryService } from "../../src/directory/engine/services.ts";
+import { serviceCandidates } from "../../src/directory/engine/matches.ts";
+import { createDirectoryService, getDirectoryService, listDirectoryServices } from "../../src/directory/engine/services.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { databaseKinds } from "../support/harness.ts";
 import { freshStore } from "../support/store.ts";
@@ -61,6 +63,11 @@ for (const kind of databaseKinds()) {
       assert.equal(b!.name, "配食");
       assert.equal(b!.status, "active");
 
+      const codesOf = async (id: string) => (await store.db.selectFrom("directory_services").select("taxonomy_codes").where("organisation_id", "=", organisationId)
+        .where("id", "=", id).executeTakeFirstOrThrow()).taxonomy_codes;
+      assert.deepEqual(await codesOf(a!.id), ["shopping.proxy", "transport.rides"]);
+      assert.deepEqual(await codesOf(a!.id), await codesOf(created.value.id));
+
       const single = await historyOf(created.value.id);
       const bulk = await historyOf(a!.id);
       // The parts' rows name their own ids and the service's: compare without them.
@@ -74,6 +81,26 @@ for (const kind of databaseKinds()) {
           .map((r) => ({ ...r, id: undefined, [column]: undefined })).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       assert.deepEqual(await rows("directory_attributes", "link_id", a!.id), await rows("directory_attributes", "link_id", created.value.id));
       assert.deepEqual(await rows("directory_service_areas", "service_id", a!.id), await rows("directory_service_areas", "service_id", created.value.id));
+    });
+
+    test("a service is found by its codes as they are now: added, replaced and removed (migration 2040's triggers)", async () => {
+      const created = await createDirectoryService(store.db, organisationId, { directoryOrganizationId: providerId, name: "移動販売の車" }, BY, NOW);
+      assert.ok(created.ok);
+      const id = created.value.id;
+      const found = async (codes: string[]) => (await listDirectoryServices(store.db, organisationId, { taxonomyCodes: codes, limit: 500 }, NOW))
+        .services.some((s) => s.id === id);
+      const candidate = async (codes: string[]) => (await serviceCandidates(store.db, organisationId, codes)).find((s) => s.id === id)?.taxonomyCodes;
+      assert.equal(await found(["shopping.mobile_shop"]), false);
+      assert.ok((await setDirectoryTaxonomyCodes(store.db, organisationId, "service", id, ["shopping.mobile_shop", "housework"], BY, NOW)).ok);
+      assert.equal(await found(["shopping.mobile_shop"]), true);
+      assert.equal(await found(["shopping"]), true, "a broader code finds narrower ones");
+      assert.deepEqual(await candidate(["housework"]), ["housework", "shopping.mobile_shop"]);
+      assert.ok((await setDirectoryTaxonomyCodes(store.db, organisationId, "service", id, ["housework"], BY, NOW)).ok);
+      assert.equal(await found(["shopping.mobile_shop"]), false);
+      assert.deepEqual(await candidate(["housework"]), ["housework"]);
+      assert.ok((await setDirectoryTaxonomyCodes(store.db, organisationId, "service", id, [], BY, NOW)).ok);
+      assert.equal(await found(["housework"]), false);
+      assert.equal(await candidate(["housework"]), undefined);
     });
 
     test("a refusal names the item and field and writes nothing", async () => {

@@ -101,10 +101,11 @@ export interface PageRequest {
 /** The listed services matching the filter, by name then id, one page, and how many match in all. */
 export async function listedServicePage(db: Db, organisationId: string, filter: ServiceFilter, page: PageRequest): Promise<{ ids: string[]; total: number }> {
   const base = db.selectFrom("directory_services").where((eb) => serviceWhere(eb, organisationId, filter));
-  const [{ n }] = await base.select(sql<number>`count(*)::int`.as("n")).execute();
-  const rows = await base.select("directory_services.id").orderBy("directory_services.name").orderBy("directory_services.id")
-    .limit(page.perPage).offset((page.page - 1) * page.perPage).execute();
-  return { ids: rows.map((r) => r.id), total: n };
+  // The page and the total in one pass (a window count); a page past the end has no row to carry it.
+  const rows = await base.select(["directory_services.id", sql<number>`count(*) over ()`.as("total")]).orderBy("directory_services.name")
+    .orderBy("directory_services.id").limit(page.perPage).offset((page.page - 1) * page.perPage).execute();
+  const total = rows.length > 0 ? Number(rows[0]!.total) : (await base.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
+  return { ids: rows.map((r) => r.id), total };
 }
 
 /** Whether the service is listed (public). */

@@ -189,10 +189,14 @@ export async function listDirectoryServices(
     }
     return r;
   };
-  const total = Number((await filtered(db.selectFrom(t).select(sql<number>`count(*)`.as("n")).where(`${t}.organisation_id`, "=", organisationId))
-    .executeTakeFirstOrThrow()).n);
-  let q: any = filtered(selectRecords(db, SERVICE_SPEC, organisationId));
+  // The page and the total in one pass over the matching rows (a window count); a page past the end has no row to carry it.
+  let q: any = filtered(selectRecords(db, SERVICE_SPEC, organisationId).select(sql<number>`count(*) over ()`.as("total_matching")));
   q = query.notVerified ? q.orderBy(sql`${sql.ref(`${t}.assured_date`)} asc nulls first`).orderBy(`${t}.name`) : q.orderBy(`${t}.name`);
-  const services = await q.orderBy(`${t}.id`).limit(Math.min(query.limit ?? 50, 500)).offset(query.offset ?? 0).execute();
+  const rows: (DirectoryServiceRow & { total_matching: number })[] = await q.orderBy(`${t}.id`).limit(Math.min(query.limit ?? 50, 500))
+    .offset(query.offset ?? 0).execute();
+  const total = rows.length > 0 ? Number(rows[0]!.total_matching)
+    : Number((await filtered(db.selectFrom(t).select(sql<number>`count(*)`.as("n")).where(`${t}.organisation_id`, "=", organisationId))
+      .executeTakeFirstOrThrow()).n);
+  const services = rows.map(({ total_matching: _, ...row }) => row as DirectoryServiceRow);
   return { services, total };
 }
