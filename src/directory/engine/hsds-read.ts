@@ -79,7 +79,10 @@ function serviceWhere(eb: ServicesEb, organisationId: string, filter: ServiceFil
   if (filter.area !== undefined) {
     const digits = postalDigits(filter.area);
     const town = filter.area.normalize("NFKC").trim();
-    conditions.push(eb.exists(eb.selectFrom("directory_service_areas as sa").select(sql`1`.as("one"))
+    // A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns EXISTS into a semi join, which without statistics it
+    // planned as a nested loop reading every area of the tenant once per service (11.6 s at 5,000 services); a scalar
+    // subquery stays a lookup of this service's own areas (index directory_service_areas_service) per service.
+    conditions.push(eb(sql`coalesce(${eb.selectFrom("directory_service_areas as sa").select(sql<boolean>`true`.as("covers"))
       .whereRef("sa.organisation_id", "=", "directory_services.organisation_id")
       .whereRef("sa.service_id", "=", "directory_services.id")
       .where((x) => x.or([
@@ -88,7 +91,7 @@ function serviceWhere(eb: ServicesEb, organisationId: string, filter: ServiceFil
         ...(digits ? [x.and([x("sa.area_kind", "=", "postal_code"), x(sql.val(digits), "like", sql<string>`replace(sa.area_value, '-', '') || '%'`)])] : []),
         // A town area covers an address within it: 加納町 covers 加納町6丁目.
         ...(town && !digits ? [x.and([x("sa.area_kind", "=", "town"), x(sql.val(town), "like", sql<string>`'%' || sa.area_value || '%'`)])] : []),
-      ]))));
+      ])).limit(1)}, false)`, "=", true));
   }
   return eb.and(conditions);
 }

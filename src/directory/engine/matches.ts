@@ -23,6 +23,21 @@ import { getNeed } from "./needs.ts";
 import "../store/schema.ts";
 import "../store/needs-schema.ts";
 
+/**
+ * Rows grouped by their service, once: filtering a list per service is quadratic
+ * in the candidates (thousands for a broad code at 20,000 services).
+ */
+function byService<T extends { service_id: string | null }>(rows: readonly T[]): Map<string, T[]> {
+  const by = new Map<string, T[]>();
+  for (const r of rows) {
+    if (r.service_id === null) continue;
+    const list = by.get(r.service_id);
+    if (list) list.push(r);
+    else by.set(r.service_id, [r]);
+  }
+  return by;
+}
+
 /** What the schedule says about each service at `at` (service id → fit); services left out are `no_schedule`. */
 export type ServiceScheduleReader = (db: Db, organisationId: string, serviceIds: string[], at: Date) => Promise<Map<string, ScheduleFit>>;
 
@@ -48,15 +63,20 @@ export const directorySchedules: ServiceScheduleReader = async (db, organisation
     "id", "kind", "reason", "service_id", "directory_organization_id",
     sql<string>`to_char(starts_on, 'YYYY-MM-DD')`.as("starts_on"), sql<string>`to_char(ends_on, 'YYYY-MM-DD')`.as("ends_on"),
   ]).where("organisation_id", "=", organisationId).where("ends_on", ">=", sql<string>`${at.toISOString().slice(0, 10)}::date - 1`).execute();
-  for (const id of new Set(rows.map((r) => r.service_id).filter((x): x is string => x !== null))) {
-    const rules: ScheduleRule[] = rows.filter((r) => r.service_id === id).map((r) => ({
+  const rowsOf = byService(rows);
+  const closuresOf = byService(closures);
+  const shared = closures.filter((c) => c.service_id === null);
+  for (const [id, own] of rowsOf) {
+    const rules: ScheduleRule[] = own.map((r) => ({
       id: r.id, kind: r.kind, freq: r.freq, interval: r.interval, byday: r.byday, bymonthday: r.bymonthday, count: r.count, wkst: r.wkst,
       dtstart: r.dtstart, until: r.until, opens_at: r.opens_at, closes_at: r.closes_at, valid_from: r.valid_from, valid_to: r.valid_to,
       closed_on_holidays: r.closed_on_holidays,
     }));
-    const own: ScheduleClosure[] = closures.filter((c) => c.service_id === id || (c.service_id === null && (c.directory_organization_id === null || c.directory_organization_id === providers.get(id))))
+    // The service's own closures, its provider's and the whole directory's (which of them closes a day does not change the fit).
+    const closed: ScheduleClosure[] = [...(closuresOf.get(id) ?? []),
+      ...shared.filter((c) => c.directory_organization_id === null || c.directory_organization_id === providers.get(id))]
       .map((c) => ({ id: c.id, kind: c.kind, starts_on: c.starts_on, ends_on: c.ends_on, reason: c.reason }));
-    const options = { closures: own };
+    const options = { closures: closed };
     if (openAt(rules, at, options)) fits.set(id, { kind: "open_now" });
     else {
       const next = nextOpen(rules, at, options);
@@ -128,12 +148,14 @@ export async function serviceCandidates(db: Db, organisationId: string, codes: s
     db.selectFrom("directory_capacities").select(["service_id", "available", "maximum"]).where("organisation_id", "=", organisationId)
       .where("service_id", "in", ids).execute(),
   ]);
+  const areasOf = byService(areas);
+  const capacitiesOf = byService(capacities);
   return services.map((s) => {
-    const caps = capacities.filter((c) => c.service_id === s.id);
+    const caps = capacitiesOf.get(s.id) ?? [];
     return {
       id: s.id, name: s.name, status: s.status, minimumAge: s.minimum_age, maximumAge: s.maximum_age, providerId: s.provider_id, providerName: s.provider_name,
       taxonomyCodes: s.taxonomy_codes,
-      areas: areas.filter((a) => a.service_id === s.id).map((a): DirectoryArea => ({ kind: a.area_kind, value: a.area_value ?? "" })),
+      areas: (areasOf.get(s.id) ?? []).map((a): DirectoryArea => ({ kind: a.area_kind, value: a.area_value ?? "" })),
       // Several units (人, 枠) are summed: any vacancy counts; a maximum only when every unit states one.
       capacity: caps.length === 0 ? null : {
         available: caps.reduce((n, c) => n + c.available, 0),
