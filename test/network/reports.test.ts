@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { newId } from "../../src/ids.ts";
-import { kanjiNumber, normaliseAddress, validateReport } from "../../src/network/domain/reports.ts";
+import { addressParts, kanjiNumber, normaliseAddress, sameAddress, validateReport } from "../../src/network/domain/reports.ts";
 import { matchMember, PartnerUnavailable, ReportRefused, submitReport } from "../../src/network/engine/reports.ts";
 import type { Db } from "../../src/store/db.ts";
 import { databaseKinds } from "../support/harness.ts";
@@ -22,9 +22,23 @@ test("addresses as people write them normalise to one form", () => {
   assert.equal(normaliseAddress("大田区本町2-3-4 コーポ山田101"), normaliseAddress("大田区本町二丁目3番4号コーポ山田101"));
   assert.notEqual(normaliseAddress("大田区本町2-3-4"), normaliseAddress("大田区本町2-3-5"));
   assert.equal(normaliseAddress("大田区本町2の3の4"), "大田区本町2-3-4");
+  assert.deepEqual(addressParts(normaliseAddress("〒144-0001 東京都大田区本町2-3-4")), { prefecture: "東京都", rest: "大田区本町2-3-4" });
+  assert.deepEqual(addressParts(normaliseAddress("大田区本町2-3-4")), { prefecture: null, rest: "大田区本町2-3-4" });
+  assert.equal(addressParts("和歌山県和歌山市一番丁1").prefecture, "和歌山県");
+  assert.equal(addressParts("京都府京都市").prefecture, "京都府", "京都府, not 京都 + 府…");
+  assert.equal(addressParts("府中市宮西町1").prefecture, null);
   assert.equal(kanjiNumber("二十三"), 23);
   assert.equal(kanjiNumber("百五"), 105);
   assert.equal(kanjiNumber("一〇五"), 105);
+});
+
+test("a prefecture written on one side only is no difference; two different prefectures are", () => {
+  assert.equal(sameAddress("大田区本町二丁目3番4号", "東京都大田区本町2-3-4"), true);
+  assert.equal(sameAddress("東京都大田区本町2-3-4", "大田区本町２－３－４"), true);
+  assert.equal(sameAddress("東京都大田区本町2-3-4", "東京都大田区本町2-3-4"), true);
+  assert.equal(sameAddress("東京都府中市宮西町1-1", "広島県府中市宮西町1-1"), false);
+  assert.equal(sameAddress("府中市宮西町1-1", "広島県府中市宮西町1-2"), false);
+  assert.equal(sameAddress("本町2-3-4", "東京都大田区本町2-3-4"), false, "a missing ward is still a difference");
 });
 
 test("a report is refused naming each field at fault; where it is must be said", () => {
@@ -76,6 +90,16 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(await matchMember(db, a.id, { registrationNumber: "012345", address: "東京都大田区本町2-3-4" }), { memberId: numbered, match: "number" });
         assert.deepEqual(await matchMember(db, a.id, { registrationNumber: "999999", address: "東京都大田区本町２－３－４" }), { memberId: alone, match: "address" });
         assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "東京都大田区本町五丁目6-7" }), { memberId: null, match: "none" });
+        // A shop writes the address without the prefecture; the member's record has it (and the other way round).
+        assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "大田区本町2丁目3番4号" }), { memberId: alone, match: "address" });
+        const noPrefecture = await a.member("大田区南蒲田1-1-1");
+        assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "東京都大田区南蒲田一丁目1番1号" }), { memberId: noPrefecture, match: "address" });
+        assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "神奈川県大田区本町2-3-4" }), { memberId: null, match: "none" }, "another prefecture");
+        // Two members at one address once the prefecture is set aside: none, staff decide.
+        const hiroshima = await a.member("広島県府中市宮西町1-1");
+        await a.member("東京都府中市宮西町1-1");
+        assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "府中市宮西町1-1" }), { memberId: null, match: "none" });
+        assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "広島県府中市宮西町1-1" }), { memberId: hiroshima, match: "address" }, "the prefecture decides");
         assert.deepEqual(await matchMember(db, a.id, { registrationNumber: null, address: "東京都大田区本町8-8-8" }), { memberId: null, match: "none" }, "another organisation's member");
         assert.deepEqual(await matchMember(db, b.id, { registrationNumber: "012345", address: null }), { memberId: null, match: "none" });
       } finally {

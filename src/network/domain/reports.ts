@@ -260,3 +260,33 @@ export function normaliseAddress(address: string): string {
   s = s.replace(/[ケが](?=[丘谷崎関原浦島岡瀬池窪沢坂])/g, "ヶ");
   return s;
 }
+
+/** The 47 prefectures (都道府県), as an address starts with one. */
+const PREFECTURES = [
+  "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+  "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+  "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+  "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+] as const;
+
+/**
+ * A normalised address (`normaliseAddress`) split into its leading prefecture,
+ * if it names one of the 47, and the rest: 東京都大田区本町2-3-4 →
+ * { prefecture: "東京都", rest: "大田区本町2-3-4" }; 大田区本町2-3-4 → prefecture null.
+ */
+export function addressParts(normalised: string): { prefecture: string | null; rest: string } {
+  const prefecture = PREFECTURES.find((p) => normalised.startsWith(p)) ?? null;
+  return { prefecture, rest: prefecture ? normalised.slice(prefecture.length) : normalised };
+}
+
+/**
+ * Whether two addresses name the same place for matching a report to a member:
+ * equal once normalised (`normaliseAddress`), where a prefecture written on one
+ * side only is not a difference (a neighbourhood shop writes 大田区本町2-3-4 for the
+ * member's 東京都大田区本町2-3-4; the organisation's members live in its own
+ * region) and two different prefectures are (東京都府中市 is not 広島県府中市).
+ */
+export function sameAddress(a: string, b: string): boolean {
+  const [x, y] = [addressParts(normaliseAddress(a)), addressParts(normaliseAddress(b))];
+  return x.rest === y.rest && (x.prefecture === null || y.prefecture === null || x.prefecture === y.prefecture);
+}

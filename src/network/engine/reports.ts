@@ -10,7 +10,7 @@ import { raiseConcern } from "../../engine/concerns.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import {
-  normaliseAddress, type RawReport, type ReportFieldError, type ReportInput, type ReportMatch, reportAttributes, reportSummary, validateReport,
+  addressParts, normaliseAddress, type RawReport, type ReportFieldError, type ReportInput, type ReportMatch, reportAttributes, reportSummary, sameAddress, validateReport,
 } from "../domain/reports.ts";
 import { raisesConcernOnArrival, reportConcernKey } from "../domain/triage.ts";
 import type { NetworkTables } from "../store/schema.ts";
@@ -51,13 +51,14 @@ export async function matchMember(db: Db, organisationId: string, where: Pick<Re
     const memberId = await memberByRegistrationNumber(db, organisationId, where.registrationNumber);
     if (memberId) return { memberId, match: "number" };
   }
-  if (where.address) {
-    const wanted = normaliseAddress(where.address);
-    if (wanted.length >= 4) {
+  const address = where.address;
+  if (address) {
+    // Too short to name one home once the prefecture is set aside (a bare 本町): never matched.
+    if (addressParts(normaliseAddress(address)).rest.length >= 4) {
       const rows = await db.selectFrom("members").select(["id", (eb) => eb.ref("personal", "->>").key("address").as("address")])
         .where("organisation_id", "=", organisationId).where("active", "=", true)
         .where((eb) => eb(eb.ref("personal", "->>").key("address"), "is not", null)).execute();
-      const found = rows.filter((r) => r.address && normaliseAddress(r.address) === wanted);
+      const found = rows.filter((r) => r.address && sameAddress(r.address, address));
       if (found.length === 1) return { memberId: found[0]!.id, match: "address" };
     }
   }
