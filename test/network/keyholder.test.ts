@@ -69,8 +69,12 @@ for (const kind of databaseKinds()) {
         registrationNumber: "ot7788", caller: { kind: "police", name: "田中巡査", organisation: "蒲田警察署", phone: "03-1234-5678" },
         reason: "路上で保護。帰宅先の確認", tellTeam: true,
       };
+      const before = (await service.api("GET", "/sandbox/clock")).body.now as string;
       const found = await service.api("POST", "/network/registration-numbers/lookup", body);
       assert.equal(found.status, 200, JSON.stringify(found.body));
+      const after = (await service.api("GET", "/sandbox/clock")).body.now as string;
+      // The service's (sandbox) clock, weeks away from this machine's: when the lookup was recorded.
+      assert.ok(Date.parse(before) <= Date.parse(found.body.lookedUpAt) && Date.parse(found.body.lookedUpAt) <= Date.parse(after), `${before} ≤ ${found.body.lookedUpAt} ≤ ${after}`);
       assert.equal(found.body.member.id, member.id);
       assert.equal(found.body.member.medicalNotes, "糖尿病。インスリン使用");
       assert.deepEqual(found.body.contacts, [

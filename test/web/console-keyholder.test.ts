@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { assertAccessible, consoleSuite, SCREENSHOTS, screenshot, signedInPage } from "../support/console.ts";
+import { formatDateTime } from "../../web/src/format.ts";
 import { memberBody, sandbox } from "../support/sandbox.ts";
 
 const PHONE = { width: 390, height: 844 };
@@ -93,7 +94,9 @@ describe("registration numbers and the keyholder lookup in the console", () => {
     await page.keyboard.type("0");
     assert.equal(await page.getByRole("textbox", { name: "登録番号" }).inputValue(), "0", "the number box has the focus");
     await assertAccessible(page, "Lookup, empty (ja)");
+    const answered = page.waitForResponse((r) => r.url().endsWith("/network/registration-numbers/lookup") && r.request().method() === "POST");
     await lookUp(page, "０１２－３４５６", { kind: "病院", name: "鈴木看護師", organisation: "蒲田総合病院", phone: "03-3730-0000" }, "救急搬送。家族への連絡先の確認", true);
+    const { lookedUpAt } = await (await answered).json() as { lookedUpAt: string };
     const card = page.getByTestId("keyholder-card");
     await card.getByRole("heading", { level: 2, name: "蒲田 ハナ" }).waitFor();
     assert.equal(await card.getByTestId("medical-notes").textContent(), "糖尿病。インスリン使用。ペースメーカーあり");
@@ -105,6 +108,9 @@ describe("registration numbers and the keyholder lookup in the console", () => {
     assert.equal((await card.textContent())?.includes("大田区"), false, "no address in the answer");
     await card.getByText("担当チームに知らせます。").waitFor();
     await card.getByText(/この照会を記録しました.*病院 鈴木看護師.*救急搬送/).waitFor();
+    // "Recorded at" is the service's time (its sandbox clock runs in January 2027), not the browser's.
+    assert.ok(lookedUpAt.startsWith("2027-01-"), lookedUpAt);
+    assert.ok((await card.getByRole("status").textContent())?.includes(`この照会を記録しました（${formatDateTime(lookedUpAt, "Asia/Tokyo", "ja")}、`));
     await assertAccessible(page, "Lookup, found (ja)");
     await screenshot(page, "lookup-found-ja");
 

@@ -108,6 +108,8 @@ export async function withdrawRegistrationNumber(db: Db, organisationId: string,
 /** What a keyholder lookup shows (the rules above). */
 export interface KeyholderCard {
   lookupId: string;
+  /** When the lookup was recorded (the service's clock, not the browser's). */
+  lookedUpAt: Date;
   member: { id: string; teamId: string; displayName: string; fullName: string | null; medicalNotes: string | null };
   contacts: { displayName: string; relation: string; phone: string | null }[];
   teamTold: boolean;
@@ -143,6 +145,7 @@ export async function keyholderLookup(
     }
     return {
       lookupId,
+      lookedUpAt: now,
       member: {
         id: member.id, teamId: member.team_id, displayName: member.display_name,
         fullName: personal.fullName ?? null, medicalNotes: personal.medicalNotes ?? null,

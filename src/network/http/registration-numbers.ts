@@ -50,6 +50,7 @@ export const RegistrationNumberList = z.object({ registrationNumbers: z.array(Re
 
 export const KeyholderCard = z.object({
   lookupId: z.string(),
+  lookedUpAt: z.string().describe("when the lookup was recorded, by the service's clock (ISO 8601)"),
   member: z.object({
     id: z.string(), teamId: z.string(), displayName: z.string(), fullName: z.string().nullable(), medicalNotes: z.string().nullable(),
   }),
@@ -117,7 +118,7 @@ export function registrationNumberRoutes(s: Services): FastifyPluginAsyncZod {
         throw new ApiError(404, "not_found", "no registration number in use matches", "registrationNumber");
       }
       await audit(s.db, request, "keyholder.lookup", "member", card.member.id, { ...detail, lookupId: card.lookupId });
-      return card;
+      return { ...card, lookedUpAt: card.lookedUpAt.toISOString() };
     });
   };
 }

@@ -23,12 +23,14 @@ type CallerKind = (typeof CALLER_KINDS)[number];
 /** The answer of POST /network/registration-numbers/lookup. */
 interface KeyholderCard {
   lookupId: string;
+  /** When the service recorded the lookup (its clock: the browser's may be wrong). */
+  lookedUpAt: string;
   member: { id: string; teamId: string; displayName: string; fullName: string | null; medicalNotes: string | null };
   contacts: { displayName: string; relation: string; phone: string | null }[];
   teamTold: boolean;
 }
 
-interface Asked { number: string; callerName: string; callerKind: CallerKind; reason: string; at: string }
+interface Asked { number: string; callerName: string; callerKind: CallerKind; reason: string }
 
 export function Lookup({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
@@ -47,7 +49,7 @@ export function Lookup({ me }: { me: Me }) {
   }, [t]);
   const lookup = useMutation({
     mutationFn: async (): Promise<{ card: KeyholderCard | null; asked: Asked }> => {
-      const asked: Asked = { number: number.trim(), callerName: callerName.trim(), callerKind, reason: reason.trim(), at: new Date().toISOString() };
+      const asked: Asked = { number: number.trim(), callerName: callerName.trim(), callerKind, reason: reason.trim() };
       const body = {
         registrationNumber: asked.number, reason: asked.reason, tellTeam,
         caller: { kind: callerKind, name: asked.callerName, ...(organisation.trim() ? { organisation: organisation.trim() } : {}), ...(phone.trim() ? { phone: phone.trim() } : {}) },
@@ -163,7 +165,7 @@ export function Lookup({ me }: { me: Me }) {
               </ol>
             ) : <p>{t("lookup.noContacts")}</p>}
             <p className="recorded" role="status">
-              {t("lookup.recorded", { at: formatDateTime(answer.asked.at, me.timeZone, lang), caller: `${t(`lookup.callerKinds.${answer.asked.callerKind}`)} ${answer.asked.callerName}`, reason: answer.asked.reason })}
+              {t("lookup.recorded", { at: formatDateTime(answer.card.lookedUpAt, me.timeZone, lang), caller: `${t(`lookup.callerKinds.${answer.asked.callerKind}`)} ${answer.asked.callerName}`, reason: answer.asked.reason })}
               {" "}{answer.card.teamTold ? t("lookup.teamTold") : t("lookup.teamNotTold")}
             </p>
           </section>
