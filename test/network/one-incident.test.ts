@@ -172,6 +172,41 @@ for (const kind of databaseKinds()) {
       assert.equal(after.timeline.filter((e: { type: string }) => e.type === "concern_joined").length, 1);
     });
 
+    test("end to end: a partner's 相談 over Open311, the member's fridge not opened for its rule's hours and the missed check-in end in one incident with all three on its timeline", async () => {
+      const m = await newMember({ address: "東京都大田区東蒲田三丁目2番1号" });
+      const shop = await partner("東蒲田牛乳販売店");
+      const fridge = await service.api("POST", `/members/${m.member.id}/devices`, { kind: "fridge_door", name: "冷蔵庫", rules: [{ hours: 6 }] });
+      assert.equal(fridge.status, 201, JSON.stringify(fridge.body));
+      await m.sb.clockTo(m.at(1));
+      // The fridge is opened at +1h (and then never again): its rule comes due at +7h.
+      const opened = await fetch(`${service.url}/network/devices/events`, {
+        method: "POST", headers: { authorization: `Bearer ${fridge.body.token}`, "content-type": "application/json" }, body: JSON.stringify({ contact: false }),
+      });
+      assert.equal(opened.status, 202, await opened.text());
+      // The milk man's 相談 at +2h, by address as the shop writes it (no prefecture).
+      await m.sb.clockTo(m.at(2));
+      const posted = await fetch(`${service.url}/open311/v2/requests.json`, {
+        method: "POST", headers: { "content-type": "application/json", "idempotency-key": "e2e-1" },
+        body: JSON.stringify({ api_key: shop.key, service_code: "concern", attribute: { urgency: "consult", signs: ["post_piling_up"] }, address_string: "大田区東蒲田3-2-1" }),
+      });
+      assert.equal(posted.status, 201, await posted.clone().text());
+      const [request] = await posted.json() as { service_request_id: string }[];
+      await m.sb.clockTo(m.at(29.5));
+      const incidents = (await service.api("GET", `/incidents?status=unresolved&memberId=${m.member.id}`)).body.incidents;
+      assert.equal(incidents.length, 1, JSON.stringify(incidents));
+      const [incident] = incidents;
+      const events = incident.timeline.filter((e: { type: string }) => e.type !== "notified") as { type: string; source?: string }[];
+      assert.deepEqual(events.map((e) => [e.type, e.source ?? null]),
+        [["opened", "partner_report"], ["concern_joined", "device_inactive"], ["checkin_missed", null]]);
+      const report = (await service.api("GET", `/network/reports/${request.service_request_id}`)).body;
+      assert.deepEqual([report.match, report.incidentId], ["address", incident.id]);
+      // Each person alerted once for the one incident (the team and every contact at most once).
+      const alerts = summary(await m.sb.delivered(), m.names, m.due, m.member.id).filter((x) => x.includes(" alert "));
+      const recipients = alerts.map((x) => x.split(" ").at(-1));
+      assert.ok(recipients.includes("team") && recipients.includes("contact1"), alerts.join(", "));
+      assert.deepEqual(recipients, [...new Set(recipients)], alerts.join(", "));
+    });
+
     test("Open311: a 相談 about a member opens a concern incident alerting the team and contact 1; a retry with its key adds nothing; a 見守り only waits for triage", async () => {
       const m = await newMember({ address: "東京都大田区西蒲田七丁目1番1号" });
       const shop = await partner("西蒲田新聞販売所");
