@@ -15,6 +15,7 @@ for (const kind of databaseKinds()) {
     let base: string;
     let key: string;
     let partnerId: string;
+    let shortCode: string;
     let memberId: string;
     before(async () => {
       service = await startTestService(kind);
@@ -22,7 +23,9 @@ for (const kind of databaseKinds()) {
       const member = await service.api("POST", "/members", memberBody({ address: "東京都大田区本町二丁目3番地4号" }));
       assert.equal(member.status, 201, JSON.stringify(member.body));
       memberId = member.body.id;
-      partnerId = (await service.api("POST", "/network/partners", { name: "本町新聞販売所", kind: "home_visit" })).body.id;
+      const partner = (await service.api("POST", "/network/partners", { name: "本町新聞販売所", kind: "home_visit" })).body;
+      partnerId = partner.id;
+      shortCode = partner.shortCode;
       key = (await service.api("POST", `/network/partners/${partnerId}/key`)).body.key;
     });
     after(async () => {
@@ -85,6 +88,18 @@ for (const kind of databaseKinds()) {
       // The report was matched to the member by the normalised address, which the partner never sees.
       const stored = await service.store.db.selectFrom("network_reports").select(["member_id", "match", "reporter_name"]).where("id", "=", created.service_request_id).executeTakeFirstOrThrow();
       assert.deepEqual(stored, { member_id: memberId, match: "address", reporter_name: "配達員" });
+
+      // Staff decide: the reporter reads "handled, thank you" — over GeoReport and on the form's status page — and nothing personal.
+      const decided = await service.api("POST", `/network/reports/${created.service_request_id}/triage`, { outcome: "no_action", note: "山田花子さんは旅行中" });
+      assert.equal(decided.status, 200, JSON.stringify(decided.body));
+      const [closed] = await (await fetch(`${base}/requests/${created.service_request_id}.json?api_key=${encodeURIComponent(key)}`)).json() as any;
+      assert.deepEqual([closed.status, closed.status_notes, closed.extended_attributes.outcome], ["closed", "確認しました。ご連絡ありがとうございました。", "no_action"]);
+      const page = await (await fetch(`${service.url}/r/${shortCode}/s/${created.service_request_id}`)).text();
+      assert.ok(page.includes("確認しました。ご連絡ありがとうございました。"), page);
+      for (const personal of ["山田花子", "旅行中", "本町2-3-4", "配達員"]) {
+        assert.ok(!JSON.stringify(closed).includes(personal), `no ${personal} over GeoReport`);
+        assert.ok(!page.includes(personal), `no ${personal} on the status page`);
+      }
     });
 
     test("a missing or wrong key is 403, bad input 400 naming the field, unknown 404 — in GeoReport's error shape, and nothing is stored", async () => {
