@@ -14,7 +14,7 @@ import type { SetupCheckSource } from "../engine/setup-checks.ts";
 import type { HttpContext } from "../http/contexts.ts";
 import type { Services } from "../http/services.ts";
 import type { Migration } from "../store/migrations.ts";
-import { deviceInactivityPhase, deviceSilentCause, deviceSilentPhase } from "./engine/device-phases.ts";
+import { deviceInactivityPhase, deviceSilentCause, deviceSilentMovedPhase, deviceSilentPhase } from "./engine/device-phases.ts";
 import { ingestByTopic, recordAvailability } from "./engine/devices.ts";
 import { consentSetupChecks, networkPersonalData } from "./engine/consents.ts";
 import { NETWORK_HTTP } from "./http/context.ts";
@@ -47,7 +47,7 @@ export interface NetworkContext {
 export function networkContext(): NetworkContext {
   const context: NetworkContext = {
     migrations: NETWORK_MIGRATIONS,
-    phases: [deviceSilentPhase, deviceInactivityPhase],
+    phases: [deviceSilentPhase, deviceSilentMovedPhase, deviceInactivityPhase],
     causeChecks: [deviceSilentCause],
     // The finder's call (a Twilio provider) and the report form (a channel reports arrive by) are providers: plugged in
     // here, where providers are wired, beside the context's own routes.

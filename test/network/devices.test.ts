@@ -161,6 +161,33 @@ for (const kind of databaseKinds()) {
       assert.equal(back.silentSince, null);
     });
 
+    test("a member who moves to another team while a device is silent: the new team is told once, the old team not again", async () => {
+      const box = sandbox(service.api);
+      const member = (await service.api("POST", "/members", memberBody({ displayName: "転居 花子", plan: { every: "30d", at: "09:00" } }))).body;
+      const device = (await service.api("POST", `/members/${member.id}/devices`, { kind: "door", name: "玄関センサー", power: "battery", rules: [] })).body;
+      const north = await service.api("POST", "/teams", { name: "北地区", channels: [{ kind: "sandbox", address: "team-north" }] });
+      assert.equal(north.status, 201, JSON.stringify(north.body));
+      await box.delivered();
+      await box.advance("PT26H");
+      const tasks = (messages: Awaited<ReturnType<typeof box.delivered>>) =>
+        messages.filter((m) => m.kind === "device_silent" && m.payload.deviceId === device.id).map((m) => [m.to.kind, m.payload.teamId]);
+      assert.deepEqual(tasks(await box.delivered()), [["team", member.teamId]]);
+      // A turn with nobody moved tells nobody again.
+      await box.advance("PT1H");
+      assert.deepEqual(tasks(await box.delivered()), []);
+      const moved = await service.api("PATCH", `/members/${member.id}`, { teamId: north.body.id });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      await box.advance("PT1M");
+      assert.deepEqual(tasks(await box.delivered()), [["team", north.body.id]], "the new team is told; the old one is not told again");
+      await box.advance("PT2H");
+      assert.deepEqual(tasks(await box.delivered()), [], "once");
+      // Once the device reports, a later move tells nobody.
+      assert.equal((await sendEvent(service, device.token, { contact: false })).status, 202);
+      assert.equal((await service.api("PATCH", `/members/${member.id}`, { teamId: member.teamId })).status, 200);
+      await box.advance("PT1M");
+      assert.deepEqual(tasks(await box.delivered()), []);
+    });
+
     test("a silent device's queued task re-checks its cause when its turn comes: a device that reported, or was removed, is not reported to the team", async () => {
       const box = sandbox(service.api);
       const member = (await service.api("POST", "/members", memberBody({ displayName: "待機 三郎", plan: { every: "30d", at: "09:00" } }))).body.id;

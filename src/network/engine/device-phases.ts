@@ -16,8 +16,20 @@ import { enqueue, type OutboxRow } from "../../engine/outbox.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import type { ChannelAddress } from "../../store/schema.ts";
 import { raiseConcern } from "../../engine/concerns.ts";
-import { deviceSilentText, inactivitySummary } from "../domain/devices.ts";
+import { type DeviceKind, deviceSilentText, inactivitySummary } from "../domain/devices.ts";
 import "../store/schema.ts";
+
+interface SilentDevice { id: string; organisation_id: string; member_id: string; kind: DeviceKind; name: string; availability: string | null }
+interface TeamMember { display_name: string; team_id: string; channels: unknown }
+
+/** The outbox rows telling `member`'s team of its silent device `d` (the team's channels and who is on duty). */
+function silentTaskRows(d: SilentDevice, member: TeamMember, duty: Awaited<ReturnType<typeof loadTeamDuty>>, key: string, now: Date): OutboxRow[] {
+  return teamAlertRows({
+    organisationId: d.organisation_id, key, teamId: member.team_id, messageKind: "device_silent",
+    text: deviceSilentText(member.display_name, d.name, d.kind, d.availability === "offline"),
+    payload: { memberId: d.member_id, deviceId: d.id, teamId: member.team_id }, dueAt: now, now,
+  }, member.channels as ChannelAddress[], duty.get(member.team_id)).rows;
+}
 
 /** Marks due devices silent and queues the team's task; returns how many were claimed and queued. */
 export async function markSilentDevices(db: Db, now: Date, limit: number): Promise<{ claimed: number; queued: number }> {
@@ -34,18 +46,58 @@ export async function markSilentDevices(db: Db, now: Date, limit: number): Promi
     for (const d of due) {
       const member = byId.get(d.member_id);
       if (!member) continue;
-      rows.push(...teamAlertRows({
-        organisationId: d.organisation_id, key: `device_silent:${d.id}:${now.toISOString()}`, teamId: member.team_id, messageKind: "device_silent",
-        text: deviceSilentText(member.display_name, d.name, d.kind, d.availability === "offline"),
-        payload: { memberId: d.member_id, deviceId: d.id, teamId: member.team_id }, dueAt: now, now,
-      }, member.channels as ChannelAddress[], duty.get(member.team_id)).rows);
+      rows.push(...silentTaskRows(d, member, duty, `device_silent:${d.id}:${now.toISOString()}`, now));
     }
     await enqueue(tx, rows);
-    await sql`update network_devices set silent_since = ${now}, silent_check_at = null
+    await sql`update network_devices set silent_since = ${now}, silent_check_at = null,
+      silent_team_id = (select m.team_id from members m where m.id = network_devices.member_id)
       where id = any(${due.map((d) => d.id)}::uuid[])`.execute(tx);
     return { claimed: due.length, queued: rows.length };
   });
 }
+
+/**
+ * Tells a member's new team of a device still silent since before the member
+ * moved there (the old team was told; it no longer looks after the member):
+ * claims silent devices whose `silent_team_id` is not their active member's team,
+ * queues the task to that team and records it as told. A member who left is told
+ * to nobody (the core's cause rule).
+ */
+export async function retellMovedSilentDevices(db: Db, now: Date, limit: number): Promise<{ claimed: number; queued: number }> {
+  return inTransaction(db, async (tx) => {
+    const moved = await tx.selectFrom("network_devices as d")
+      .innerJoin("members as m", (j) => j.onRef("m.id", "=", "d.member_id").onRef("m.organisation_id", "=", "d.organisation_id"))
+      .innerJoin("teams as t", (j) => j.onRef("t.id", "=", "m.team_id"))
+      .select(["d.id", "d.organisation_id", "d.member_id", "d.kind", "d.name", "d.availability", "m.display_name", "m.team_id", "t.channels"])
+      .where("d.silent_since", "is not", null).where("m.active", "=", true)
+      .where((eb) => eb.or([eb("d.silent_team_id", "is", null), eb("d.silent_team_id", "!=", eb.ref("m.team_id"))]))
+      .orderBy("d.id").limit(limit).forUpdate("d").skipLocked().execute();
+    if (moved.length === 0) return { claimed: 0, queued: 0 };
+    const duty = await loadTeamDuty(tx, [...new Set(moved.map((d) => d.team_id))]);
+    const rows = moved.flatMap((d) => silentTaskRows(d, d, duty, `device_silent:${d.id}:team:${d.team_id}:${now.toISOString()}`, now));
+    await enqueue(tx, rows);
+    for (const d of moved) {
+      await tx.updateTable("network_devices").set({ silent_team_id: d.team_id }).where("organisation_id", "=", d.organisation_id).where("id", "=", d.id).execute();
+    }
+    return { claimed: moved.length, queued: rows.length };
+  });
+}
+
+/**
+ * Due while a silent device's active member is in a team other than the one told:
+ * its "deadline" is the silence's start, live only then (a move sets no deadline of
+ * its own). The probe reads only the few silent devices (a partial index), in the
+ * loop's one probe of every phase per turn, so an idle turn costs no transaction.
+ */
+export const deviceSilentMovedPhase: DecidingPhase = {
+  name: "device-silent-moved",
+  deadlines: [{
+    table: "network_devices", column: "silent_since",
+    where: sql`exists (select 1 from members m where m.id = network_devices.member_id and m.active
+      and m.team_id is distinct from network_devices.silent_team_id)`,
+  }],
+  run: (db, now, limit) => retellMovedSilentDevices(db, now, limit),
+};
 
 export const deviceSilentPhase: DecidingPhase = {
   name: "device-silent",

@@ -8,6 +8,7 @@ import { partnersAndReportsMigration } from "./migrations/1010-partners-and-repo
 import { devicesMigration } from "./migrations/1030-devices.ts";
 import { finderCallsMigration } from "./migrations/1040-finder-calls.ts";
 import { consentsMigration } from "./migrations/1050-consents.ts";
+import { silentDeviceTeamMigration } from "./migrations/1060-silent-device-team.ts";
 
 export const NETWORK_MIGRATIONS: Migration[] = [
   registrationNumbersMigration,
@@ -15,4 +16,5 @@ export const NETWORK_MIGRATIONS: Migration[] = [
   devicesMigration,
   finderCallsMigration,
   consentsMigration,
+  silentDeviceTeamMigration,
 ];

@@ -140,6 +140,8 @@ export interface NetworkTables {
     availability: Maybe<"online" | "offline">;
     silent_check_at: Maybe<Date>;
     silent_since: Maybe<Date>;
+    /** The team told of the current silence (migration 1060); null while not silent or before it. */
+    silent_team_id: Maybe<string>;
     created_at: Timestamp;
     created_by: string;
   };
