@@ -117,6 +117,21 @@ test("providers run no SQL and reach the store only through the engine", () => {
   assert.deepEqual(toStore, [], "a provider takes the store's types through the engine's ports");
 });
 
+/**
+ * The HTTP layer validates, calls a command or a query of the engine and shapes
+ * the answer; its reads and writes live in the engine. Two core files are the
+ * HTTP layer's own plumbing and stay: auth.ts looks an API token up per request
+ * (and notes its last use), audit.ts writes the audit row every route appends.
+ */
+const HTTP_PLUMBING_WITH_SQL = ["http/audit.ts", "http/auth.ts"];
+
+test("HTTP files run no SQL (the core's and the contexts'): the queries are the engine's", () => {
+  const files = sources(SRC).filter((f) => /^(?:(?:network|directory)\/)?http\//.test(relative(SRC, f).split("\\").join("/")));
+  assert.ok(files.length >= 30, "the HTTP files were found");
+  const withSql = files.filter((f) => SQL.test(codeOf(readFileSync(f, "utf8")))).map((f) => relative(SRC, f).split("\\").join("/")).sort();
+  assert.deepEqual(withSql, HTTP_PLUMBING_WITH_SQL, "move the query into an engine function (src/engine/, src/<context>/engine/)");
+});
+
 /** What a provider may import besides its own folder and npm packages. */
 const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^lazy-import\.ts$/, /^http\/(errors|schemas|services)\.ts$/];
 

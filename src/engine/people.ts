@@ -91,6 +91,26 @@ export async function getPerson(db: Db, organisationId: string, id: string, now:
   return view(row, (await teamsOf(db, organisationId, [id])).get(id) ?? [], now);
 }
 
+/**
+ * The people who may own something the organisation keeps track of (a partner,
+ * a directory entry, a volunteer), by name: staff and admins not deactivated,
+ * ordered by name then id. The forms' choice; the commands still accept any
+ * person of the organisation, so an owner who left stays readable until changed.
+ */
+export async function ownerCandidates(db: Db, organisationId: string): Promise<{ id: string; displayName: string }[]> {
+  const rows = await db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", organisationId)
+    .where("role", "in", ["staff", "admin"]).where("deactivated_at", "is", null).orderBy("display_name").orderBy("id").execute();
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
+}
+
+/** Display names of the people named (ids repeated or null are fine), by person id; an id of no person of the organisation is absent. */
+export async function personNames(db: Db, organisationId: string, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => !!id))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", organisationId).where("id", "in", wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
 export type PeopleError =
   | { code: "login_taken"; field: string; message: string }
   | { code: "unknown_reference"; field: string; message: string }

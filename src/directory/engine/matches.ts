@@ -130,6 +130,16 @@ export function lookupCodes(codes: readonly string[], terms: readonly TaxonomyTe
   return [...all];
 }
 
+/** The taxonomy codes of several services at once (for a list), by service id, each list in code order; a service without codes is absent. */
+export async function servicesTaxonomyCodes(db: Db, organisationId: string, serviceIds: readonly string[]): Promise<Map<string, string[]>> {
+  const codes = new Map<string, string[]>();
+  if (serviceIds.length === 0) return codes;
+  const rows = await db.selectFrom("directory_attributes").select(["link_id", "taxonomy_code"]).where("organisation_id", "=", organisationId)
+    .where("link_entity", "=", "service").where("link_id", "in", [...new Set(serviceIds)]).orderBy("taxonomy_code").execute();
+  for (const a of rows) codes.set(a.link_id, [...(codes.get(a.link_id) ?? []), a.taxonomy_code]);
+  return codes;
+}
+
 /** Services (not archived) carrying one of the codes, with their codes, areas and capacity. */
 export async function serviceCandidates(db: Db, organisationId: string, codes: string[]): Promise<ServiceMatch[]> {
   if (codes.length === 0) return [];

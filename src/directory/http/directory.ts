@@ -16,7 +16,7 @@ import { actorOf, type Principal } from "../../http/auth.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
 import { Id, IdParams, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
-import type { Db } from "../../store/db.ts";
+import { ownerCandidates, personNames } from "../../engine/people.ts";
 import {
   DIRECTORY_AREA_KINDS, DIRECTORY_CLOSURE_KINDS, DIRECTORY_LOCATION_TYPES, DIRECTORY_METADATA_ACTIONS, DIRECTORY_RESOURCE_TYPES,
   DIRECTORY_SCHEDULE_FREQS, DIRECTORY_SCHEDULE_KINDS, DIRECTORY_SERVICE_STATUSES, DIRECTORY_WEEKDAYS,
@@ -27,7 +27,7 @@ import { describeSchedule, describeScheduleEn } from "../domain/schedule-text.ts
 import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
 import { NOT_VERIFIED_AFTER_MONTHS, verificationDue } from "../domain/verification.ts";
 import { handOver } from "../engine/handover.ts";
-import { organisationTaxonomy } from "../engine/matches.ts";
+import { organisationTaxonomy, servicesTaxonomyCodes } from "../engine/matches.ts";
 import {
   archiveDirectoryLocation, createDirectoryLocation, type DirectoryLocation, getDirectoryLocation, linkServiceAtLocation, listDirectoryLocations,
   serviceLocations, unlinkServiceAtLocation, updateDirectoryLocation,
@@ -313,12 +313,6 @@ const Deleted = z.object({ deleted: z.literal(true) });
 
 // ---------------------------------------------------------------- views
 
-async function ownerNames(db: Db, organisationId: string, ids: (string | null)[]): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((id): id is string => !!id))];
-  if (!wanted.length) return new Map();
-  const rows = await db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", organisationId).where("id", "in", wanted).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
 const owner = (id: string | null, names: Map<string, string>) => (id ? { id, displayName: names.get(id) ?? "" } : null);
 const due = (date: string | null, today: string) => date !== null && date <= today;
 
@@ -385,19 +379,14 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
     const today = () => localDateOf(s.clock.now(), DEFAULT_TIME_ZONE);
 
     const organizations = async (organisationId: string, rows: DirectoryOrganizationRow[]) => {
-      const names = await ownerNames(s.db, organisationId, rows.map((r) => r.owner_person_id));
+      const names = await personNames(s.db, organisationId, rows.map((r) => r.owner_person_id));
       return rows.map((r) => organizationView(r, names, today()));
     };
     const services = async (organisationId: string, rows: DirectoryServiceRow[]) => {
-      const names = await ownerNames(s.db, organisationId, rows.map((r) => r.owner_person_id));
+      const names = await personNames(s.db, organisationId, rows.map((r) => r.owner_person_id));
       // One query for the page's providers (it was one per provider).
       const providers = await providerNames(s.db, organisationId, rows.map((r) => r.directory_organization_id));
-      const codes = new Map<string, string[]>();
-      if (rows.length) {
-        const attributes = await s.db.selectFrom("directory_attributes").select(["link_id", "taxonomy_code"]).where("organisation_id", "=", organisationId)
-          .where("link_entity", "=", "service").where("link_id", "in", rows.map((r) => r.id)).orderBy("taxonomy_code").execute();
-        for (const a of attributes) codes.set(a.link_id, [...(codes.get(a.link_id) ?? []), a.taxonomy_code]);
-      }
+      const codes = await servicesTaxonomyCodes(s.db, organisationId, rows.map((r) => r.id));
       const day = today();
       return rows.map((r) => ({
         id: r.id, directoryOrganizationId: r.directory_organization_id, organizationName: providers.get(r.directory_organization_id) ?? "", name: r.name,
@@ -656,9 +645,7 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
     // ------------------------------------------------------------ owners and handover
 
     app.get("/directory/owners", { schema: { tags, summary: "The people who may own directory entries (staff and admins, not deactivated, by name)" } }, async (request) => ({
-      owners: (await s.db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", org(request))
-        .where("role", "in", ["staff", "admin"]).where("deactivated_at", "is", null).orderBy("display_name").orderBy("id").execute())
-        .map((p) => ({ id: p.id, displayName: p.display_name })),
+      owners: await ownerCandidates(s.db, org(request)),
     }));
     app.post("/directory/handover", {
       schema: {

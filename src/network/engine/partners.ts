@@ -162,21 +162,3 @@ export async function issuePartnerKey(db: Db, organisationId: string, id: string
   if (Number(done.numUpdatedRows) === 0) return undefined;
   return { key, partner: (await getPartner(db, organisationId, id))! };
 }
-
-/**
- * The people who may own a partner relationship, by name: the organisation's
- * staff and admins not deactivated (the form's choice; the API still accepts any
- * person of the organisation, so an owner who left stays readable until changed).
- */
-export async function ownerCandidates(db: Db, organisationId: string): Promise<{ id: string; displayName: string }[]> {
-  const rows = await db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", organisationId)
-    .where("role", "in", ["staff", "admin"]).where("deactivated_at", "is", null).orderBy("display_name").orderBy("id").execute();
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
-}
-
-/** Display names of the owners named, by person id (for the list). */
-export async function ownerNames(db: Db, organisationId: string, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom("people").select(["id", "display_name"]).where("organisation_id", "=", organisationId).where("id", "in", ids).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}

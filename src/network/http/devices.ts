@@ -13,6 +13,7 @@ import { ApiError, notFound } from "../../http/errors.ts";
 import { NoContent } from "../../http/responses.ts";
 import { IdParams, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
+import { memberExists } from "../../engine/members.ts";
 import { checkTeam, teamScope } from "../../http/team-scope.ts";
 import { DEVICE_KINDS, DEVICE_POWER, defaultRules, MAX_RULE_HOURS, parseDeviceEvent } from "../domain/devices.ts";
 import {
@@ -89,9 +90,7 @@ export function deviceRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/members/:id/devices", {
       schema: { tags, summary: "A member's devices (ICT watching): kind, rules, last event, status", params: IdParams },
     }, async (request) => {
-      const member = await s.db.selectFrom("members").select("id").where("organisation_id", "=", request.principal.organisationId)
-        .where("id", "=", request.params.id).executeTakeFirst();
-      if (!member) throw notFound("member");
+      if (!await memberExists(s.db, request.principal.organisationId, request.params.id)) throw notFound("member");
       const devices = await listDevices(s.db, request.principal.organisationId, { memberId: request.params.id });
       return { devices: devices.map(deviceView) };
     });

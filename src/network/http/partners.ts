@@ -14,9 +14,10 @@ import { ApiError, notFound } from "../../http/errors.ts";
 import { REDACTED, seesPersonal } from "../../http/privacy.ts";
 import { Id, IdParams, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
+import { ownerCandidates, personNames } from "../../engine/people.ts";
 import { PARTNER_KINDS, type PartnerContact, reviewOverdue } from "../domain/partners.ts";
 import {
-  archivePartner, createPartner, getPartner, issuePartnerKey, listPartners, ownerCandidates, ownerNames, type PartnerInput as EngineInput, type PartnerRow,
+  archivePartner, createPartner, getPartner, issuePartnerKey, listPartners, type PartnerInput as EngineInput, type PartnerRow,
   UnknownOwner, updatePartner,
 } from "../engine/partners.ts";
 
@@ -84,7 +85,7 @@ export function partnerRoutes(s: Services): FastifyPluginAsyncZod {
     });
     const shape = async (request: { principal: Principal }, rows: PartnerRow[]) => {
       const org = request.principal.organisationId;
-      const owners = await ownerNames(s.db, org, [...new Set(rows.flatMap((r) => (r.owner_person_id ? [r.owner_person_id] : [])))]);
+      const owners = await personNames(s.db, org, rows.map((r) => r.owner_person_id));
       const today = localDateOf(s.clock.now(), DEFAULT_TIME_ZONE);
       return rows.map((r) => view(r, owners, seesPersonal(request.principal), today));
     };
