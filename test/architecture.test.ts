@@ -4,8 +4,8 @@
  * main.ts) wires providers in, so the HTTP layer does not import them either; a
  * provider maps events to engine commands and runs no SQL of its own, and reaches
  * the store only through the engine. A provider imports the engine's ports and
- * commands, the domain, its own folder and, for its webhook routes, the HTTP
- * layer's error shape and services; never another provider.
+ * commands, the domain, its own folder and, for its webhook routes and pages, the
+ * HTTP layer's error shape, services and public-page scope; never another provider.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -78,7 +78,7 @@ test("a bounded context keeps the core's layers inside: its domain is pure, its 
       const from = layer(f);
       const bad = (from === "domain" && !["domain"].includes(to))
         || ((from === "store" || from === "engine") && (to === "http" || to === "providers"))
-        || (from === "providers" && (to === "store" || (to === "http" && !/^http\/(errors|schemas|services)\.ts$/.test(i))));
+        || (from === "providers" && (to === "store" || (to === "http" && !/^http\/(errors|schemas|services|public-pages)\.ts$/.test(i))));
       return bad ? [`src/${relative(SRC, f)} imports src/${i}`] : [];
     }));
     assert.deepEqual(strays, [], context);
@@ -132,8 +132,8 @@ test("HTTP files run no SQL (the core's and the contexts'): the queries are the 
   assert.deepEqual(withSql, HTTP_PLUMBING_WITH_SQL, "move the query into an engine function (src/engine/, src/<context>/engine/)");
 });
 
-/** What a provider may import besides its own folder and npm packages. */
-const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^lazy-import\.ts$/, /^http\/(errors|schemas|services)\.ts$/];
+/** What a provider may import besides its own folder and npm packages (public-pages.ts: the scope its own pages, like the report form, live in). */
+const PROVIDER_MAY_IMPORT = [/^engine\//, /^domain\//, /^ids\.ts$/, /^lazy-import\.ts$/, /^http\/(errors|schemas|services|public-pages)\.ts$/];
 
 test("a provider imports the engine, the domain, its own folder and http's error shape; never another provider", () => {
   const files = under("providers/");

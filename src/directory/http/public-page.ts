@@ -5,33 +5,26 @@
  * a strict CSP; an unknown organisation or a bad address is a page (404/400),
  * never a stack trace. It reads what the public HSDS API reads (engine/hsds-read.ts).
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { getOrganisation } from "../../engine/organisations.ts";
 import { textProblem } from "../../http/schemas.ts";
+import { publicPages, sendPage as send } from "../../http/public-pages.ts";
 import type { Services } from "../../http/services.ts";
 import type { DirectoryRows } from "../domain/hsds.ts";
 import { nextOpen, type ScheduleClosure, tokyoDate } from "../domain/schedule.ts";
 import { dateJa, describeSchedule } from "../domain/schedule-text.ts";
 import { codeWithDescendants, type TaxonomyTerm } from "../domain/taxonomy-ja.ts";
 import { directoryRows, directoryTerms, listedServicePage } from "../engine/hsds-read.ts";
-import { directoryPage, type Page, type PageQuery, type PageSection, type PageService, problemPage } from "./pages.ts";
+import { directoryPage, type PageQuery, type PageSection, type PageService, problemPage } from "./pages.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PER_PAGE = 50;
 
-const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-};
 
 const CLOSURE_WORDS: Record<ScheduleClosure["kind"], string> = { year_end: "年末年始のお休み", holiday: "お休み", ad_hoc: "臨時休業" };
 
 const STATUS_TEXT: Record<string, string | null> = { active: null, "temporarily closed": "一時休止中", inactive: "休止中", defunct: "終了しました" };
 
-const send = (reply: FastifyReply, page: Page) => reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
 
 /** The top-level term of a code (買い物支援 for shopping.proxy), through the parents. */
 function topOf(terms: Map<string, TaxonomyTerm>, code: string): TaxonomyTerm | undefined {
@@ -90,15 +83,7 @@ export function pageSections(rows: DirectoryRows, order: readonly string[], term
 }
 
 export async function directoryPageRoutes(app: FastifyInstance, s: Services): Promise<void> {
-  await app.register(async (scope) => {
-    scope.addHook("onSend", async (_request, reply) => {
-      reply.headers(HEADERS);
-    });
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) request.log.error({ err: error }, "directory page failed");
-      return send(reply, problemPage(status));
-    });
+  await publicPages(app, { name: "directory page", problem: problemPage }, (scope) => {
 
     scope.get<{ Params: { organisationId: string }; Querystring: Record<string, unknown> }>("/directory/:organisationId", { schema: { hide: true } }, async (request, reply) => {
       const id = request.params.organisationId;

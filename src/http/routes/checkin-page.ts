@@ -6,44 +6,20 @@
  * link previews open links). POST /c/:token (a plain form, field `action`) does
  * what the button says, once, and answers with the result page directly.
  */
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { publicPages, sendPage as send } from "../public-pages.ts";
 import type { Services } from "../services.ts";
-import { outcomePage, type Page, problemPage, linkPage } from "../pages/checkin-page.ts";
+import { outcomePage, problemPage, linkPage } from "../pages/checkin-page.ts";
 
 /** A form with one short field: anything larger is not ours. */
 const FORM_LIMIT = 1024;
 
-const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-robots-tag": "noindex, nofollow",
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-};
-
-function send(reply: FastifyReply, page: Page) {
-  return reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
-}
 
 export function checkinPageRoutes(s: Services): FastifyPluginAsync {
-  return async (app: FastifyInstance) => {
-    // Only the form the page itself sends; Fastify has no parser for it.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT },
-      (_request, body, done) => done(null, new URLSearchParams(body as string)));
-
-    app.addHook("onSend", async (_request, reply) => {
-      reply.headers(HEADERS);
-    });
-
-    // Every answer is a page, even a refused one.
-    app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) request.log.error({ err: error }, "check-in page failed");
-      return send(reply, problemPage(status));
-    });
-
+  // Only the form the page itself sends; the link in it is a credential, kept out of search engines.
+  return (root: FastifyInstance) => publicPages(root, {
+    name: "check-in page", formLimit: FORM_LIMIT, images: true, noindex: "noindex, nofollow", problem: problemPage,
+  }, (app) => {
     // The token is a credential: keep it out of the request log.
     const options = { schema: { hide: true }, logLevel: "warn" } as const;
 
@@ -61,5 +37,5 @@ export function checkinPageRoutes(s: Services): FastifyPluginAsync {
       const state = outcome.status === "done" ? { state: "unknown" as const } : await s.links.inspect(token, s.clock.now());
       return send(reply, outcomePage(outcome, state, outcome.status === "done" ? await s.links.brandOf(token) : undefined));
     });
-  };
+  });
 }

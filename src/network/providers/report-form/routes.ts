@@ -12,26 +12,18 @@
  * - GET /partners/{organisationId} — the listed partners.
  */
 import { randomBytes } from "node:crypto";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { getOrganisation } from "../../../engine/organisations.ts";
+import { publicPages, sendPage as send } from "../../../http/public-pages.ts";
 import type { Services } from "../../../http/services.ts";
 import { REPORT_URGENCIES, type ReportUrgency } from "../../domain/triage.ts";
 import { listedPartners, partnerByShortCode } from "../../engine/partners.ts";
 import { PartnerUnavailable, ReportRefused, reportById, submitReport } from "../../engine/reports.ts";
-import { type FormValues, formPage, type Page, partnersPage, problemPage, startPage, statusPage, thanksPage } from "./pages.ts";
+import { type FormValues, formPage, partnersPage, problemPage, startPage, statusPage, thanksPage } from "./pages.ts";
 
 const FORM_LIMIT = 16 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-};
-
-const send = (reply: FastifyReply, page: Page) => reply.code(page.status).type("text/html; charset=utf-8").send(page.html);
 
 const isUrgency = (u: unknown): u is ReportUrgency => typeof u === "string" && (REPORT_URGENCIES as readonly string[]).includes(u);
 
@@ -43,19 +35,7 @@ function emptyForm(urgency: ReportUrgency): FormValues {
 }
 
 export async function reportFormRoutes(app: FastifyInstance, s: Services): Promise<void> {
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT },
-      (_request, body, done) => done(null, new URLSearchParams(body as string)));
-    scope.addHook("onSend", async (_request, reply) => {
-      reply.headers(HEADERS);
-    });
-    // Every answer is a page, even a refused one.
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) request.log.error({ err: error }, "report form failed");
-      return send(reply, problemPage(status));
-    });
+  await publicPages(app, { name: "report form", formLimit: FORM_LIMIT, problem: problemPage }, (scope) => {
     const options = { schema: { hide: true } } as const;
 
     const partnerOf = async (code: string) => (code.length <= 32 ? partnerByShortCode(s.db, code) : undefined);
