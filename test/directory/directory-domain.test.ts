@@ -53,3 +53,16 @@ test("schedule rows of the wrong shape are refused on the field at fault", () =>
   assert.deepEqual(fields({ kind: "event", dtstart: "2027-03-01", closesAt: "12:00" }), ["opensAt:required"]);
   assert.deepEqual(fields({ kind: "event", dtstart: "2027-03-01", opensAt: "12:00", closesAt: "12:00" }), ["closesAt:order"]);
 });
+
+test("one schedule checker at two levels: what may be stored is stricter than what the expander reads back", () => {
+  const weeklyOnItsStart = { kind: "opening_hours", freq: "WEEKLY", dtstart: "2027-03-01" } as const;
+  assert.deepEqual(fields(weeklyOnItsStart), ["byday:required"]);
+  assert.deepEqual(scheduleProblems(weeklyOnItsStart, "expand"), [], "RFC 5545: the weekday of dtstart");
+  const both = { kind: "event", freq: "MONTHLY", byday: "2tu", bymonthday: "+1" } as const;
+  assert.deepEqual(fields(both), ["bymonthday:not_allowed", "byday:invalid", "bymonthday:invalid"]);
+  assert.deepEqual(scheduleProblems(both, "expand"), []);
+  // Each problem carries the expander's code too (domain/schedule.ts expansionProblems).
+  assert.deepEqual(scheduleProblems({ kind: "event", freq: "WEEKLY", byday: "2TU" }).map((p) => p.rule), ["byday_ordinal_needs_monthly"]);
+  assert.deepEqual(scheduleProblems({ kind: "event", freq: "WEEKLY", byday: "MO", interval: 2 }, "expand").map((p) => `${p.field}:${p.rule}`),
+    ["dtstart:interval_or_count_needs_dtstart"]);
+});

@@ -30,6 +30,7 @@
 import holidayData from "@holiday-jp/holiday_jp/lib/holidays.js";
 import { DateTime } from "luxon";
 import { RRuleTemporal } from "rrule-temporal";
+import { type ScheduleRuleProblem, scheduleProblems } from "./schedule-shape.ts";
 
 /** The directory's time zone: HSDS exports `timezone: 9` and times as "10:00+09:00". */
 export const DIRECTORY_TIME_ZONE = "Asia/Tokyo";
@@ -136,78 +137,22 @@ export function tokyoInstant(date: string, time: string): Date {
   return DateTime.fromISO(date, { zone: DIRECTORY_TIME_ZONE }).plus({ hours: h, minutes: m }).toJSDate();
 }
 
-/** Problems with a schedule row, as codes (an empty list: the row can be expanded). */
-export type ExpansionProblem =
-  | "one_off_needs_dtstart"
-  | "byday_invalid"
-  | "byday_ordinal_needs_monthly"
-  | "bymonthday_invalid"
-  | "bymonthday_needs_monthly"
-  | "interval_invalid"
-  | "count_invalid"
-  | "interval_or_count_needs_dtstart"
-  | "weekly_needs_byday_or_dtstart"
-  | "monthly_needs_byday_bymonthday_or_dtstart"
-  | "recurrence_fields_need_freq"
-  | "date_invalid"
-  | "time_invalid"
-  | "closes_not_after_opens"
-  | "until_before_dtstart"
-  | "valid_to_before_valid_from";
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
-const BYDAY_PART = /^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/;
-
-function validDate(d: string): boolean {
-  return DATE.test(d) && DateTime.fromISO(d, { zone: "UTC" }).isValid;
-}
+/** Problems with a schedule row, as codes (an empty list: the row can be expanded); the one checker's codes (schedule-shape.ts). */
+export type ExpansionProblem = ScheduleRuleProblem;
 
 /**
- * Checks a row against what HSDS 3.1 allows and what the expander needs.
+ * Checks a row against what HSDS 3.1 allows and what the expander needs, with
+ * the one schedule checker at its `expand` level (domain/schedule-shape.ts).
  * Returns problem codes (empty: fine). Rules: RFC 5545 §3.3.10 (ordinal BYDAY only
  * with MONTHLY/YEARLY here; BYMONTHDAY ±1..31, not with WEEKLY), HSDS schedule.json
  * (interval needs dtstart), our rule that a one-off needs its date.
  */
 export function expansionProblems(rule: ScheduleRule): ExpansionProblem[] {
-  const problems: ExpansionProblem[] = [];
-  for (const d of [rule.dtstart, rule.until, rule.valid_from, rule.valid_to]) {
-    if (d !== null && !validDate(d)) problems.push("date_invalid");
-  }
-  for (const t of [rule.opens_at, rule.closes_at]) {
-    if (t !== null && !TIME.test(t)) problems.push("time_invalid");
-  }
-  if (rule.opens_at === "24:00") problems.push("time_invalid");
-  if (rule.opens_at && rule.closes_at && TIME.test(rule.opens_at) && TIME.test(rule.closes_at) && rule.closes_at <= rule.opens_at) {
-    problems.push("closes_not_after_opens");
-  }
-  if (rule.valid_from && rule.valid_to && rule.valid_to < rule.valid_from) problems.push("valid_to_before_valid_from");
-  if (rule.freq === null) {
-    if (!rule.dtstart) problems.push("one_off_needs_dtstart");
-    if (rule.byday || rule.bymonthday || rule.interval !== null || rule.count !== null || rule.until) {
-      problems.push("recurrence_fields_need_freq");
-    }
-    return [...new Set(problems)];
-  }
-  if (rule.until && rule.dtstart && rule.until < rule.dtstart) problems.push("until_before_dtstart");
-  if (rule.byday) {
-    const parts = rule.byday.split(",").map((p) => p.trim().toUpperCase());
-    const matches = parts.map((p) => BYDAY_PART.exec(p));
-    if (matches.some((m) => !m)) problems.push("byday_invalid");
-    else if (rule.freq === "WEEKLY" && matches.some((m) => m?.[1])) problems.push("byday_ordinal_needs_monthly");
-  }
-  if (rule.bymonthday) {
-    if (rule.freq !== "MONTHLY") problems.push("bymonthday_needs_monthly");
-    const days = rule.bymonthday.split(",").map((p) => p.trim());
-    if (days.some((d) => !/^[+-]?\d{1,2}$/.test(d) || Number(d) === 0 || Math.abs(Number(d)) > 31)) problems.push("bymonthday_invalid");
-  }
-  if (rule.interval !== null && (!Number.isInteger(rule.interval) || rule.interval < 1 || rule.interval > 52)) problems.push("interval_invalid");
-  if (rule.count !== null && (!Number.isInteger(rule.count) || rule.count < 1 || rule.count > 1000)) problems.push("count_invalid");
-  // Without a start the rhythm of "every other week" or "4 times" has no origin (valid_from serves as one).
-  if (!rule.dtstart && !rule.valid_from && ((rule.interval ?? 1) > 1 || rule.count !== null)) problems.push("interval_or_count_needs_dtstart");
-  if (rule.freq === "WEEKLY" && !rule.byday && !rule.dtstart) problems.push("weekly_needs_byday_or_dtstart");
-  if (rule.freq === "MONTHLY" && !rule.byday && !rule.bymonthday && !rule.dtstart) problems.push("monthly_needs_byday_bymonthday_or_dtstart");
-  return [...new Set(problems)];
+  const problems = scheduleProblems({
+    kind: rule.kind, freq: rule.freq, interval: rule.interval, byday: rule.byday, bymonthday: rule.bymonthday, count: rule.count,
+    dtstart: rule.dtstart, until: rule.until, opensAt: rule.opens_at, closesAt: rule.closes_at, validFrom: rule.valid_from, validTo: rule.valid_to,
+  }, "expand");
+  return [...new Set(problems.map((p) => p.rule))];
 }
 
 function plusDays(date: string, days: number): string {
