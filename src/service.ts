@@ -28,7 +28,7 @@ import { invitePerson } from "./engine/people.ts";
 import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
 import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
-import { DisclosureRefused, mayShare, recordDisclosure, sharingPurpose } from "./network/engine/consents.ts";
+import { DisclosureRefused, mayShare, recordDisclosureIn, sharingPurpose } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
 import { handOverPartners } from "./network/engine/partners.ts";
 import { memberByRegistrationNumber } from "./network/engine/registration-numbers.ts";
@@ -106,9 +106,9 @@ export async function startService(
     publicUrl: () => publicUrl(),
     // The door page of an activity: a member keys in their 見守り番号, kept by the network.
     memberByRegistrationNumber,
-    async shareMemberDetails(db, organisationId, memberId, share, by, now) {
+    async shareMemberDetails(tx, organisationId, memberId, share, by, now) {
       try {
-        const d = await recordDisclosure(db, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);
+        const d = await recordDisclosureIn(tx, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);
         return { allowed: true, disclosureId: d.id };
       } catch (error) {
         if (error instanceof DisclosureRefused) return { allowed: false, refused: error.reason };

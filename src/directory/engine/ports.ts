@@ -21,11 +21,12 @@ export type ShareRefusal = "no_member" | "no_consent" | "consent_denied" | "no_d
 /**
  * Sharing a member's details with a receiving organisation (referrals): the
  * network's consent rule and disclosure record (src/network/engine/consents.ts
- * `recordDisclosure`, purpose share_partners), passed in by service.ts. It runs
- * in a transaction of its own (before the referral records what was shared).
+ * `recordDisclosureIn`, purpose share_partners), passed in by service.ts. It runs
+ * inside the caller's transaction `tx` and opens none of its own: the disclosure
+ * is written with the referral's record of what was shared, or not at all.
  */
 export type ShareMemberDetails = (
-  db: Db, organisationId: string, memberId: string, share: { recipient: string; purpose: string; fields: string[] }, by: string, now: Date,
+  tx: Db, organisationId: string, memberId: string, share: { recipient: string; purpose: string; fields: string[] }, by: string, now: Date,
 ) => Promise<{ allowed: true; disclosureId: string } | { allowed: false; refused: ShareRefusal }>;
 
 /**

@@ -237,20 +237,23 @@ export async function deleteReferral(db: Db, organisationId: string, id: string,
  * Shares the member's details (`fields`) with the referral's provider, only when
  * the member's consent allows (the port: the network records the disclosure).
  * The referral keeps which fields went out and the disclosure's id; an event
- * says so. Errors: referral_not_found, deleted, share_unavailable (no port), or
+ * says so — all in one transaction with the disclosure, the referral locked, so
+ * a share the referral refuses (deleted meanwhile) or fails to record leaves no
+ * disclosure behind. Errors: referral_not_found, deleted, share_unavailable (no port), or
  * the port's refusal (no_consent, consent_denied…).
  */
 export async function shareReferral(
   db: Db, organisationId: string, id: string, fields: string[], share: ShareMemberDetails | undefined, by: string, now: Date,
 ): Promise<Referral> {
-  const r = await getReferral(db, organisationId, id);
-  if (!r) throw new ReferralError("referral_not_found", "no such referral");
-  if (r.deletedAt) throw new ReferralError("deleted", "the referral is deleted");
-  if (!share) throw new ReferralError("share_unavailable", "sharing is not available: consent records are not connected");
-  const purpose = `紹介: ${r.serviceName ?? r.providerName}`;
-  const decision = await share(db, organisationId, r.memberId, { recipient: r.providerName, purpose, fields }, by, now);
-  if (!decision.allowed) throw new ReferralError(decision.refused, "the member's consent does not cover sharing with this provider", "fields");
   await inTransaction(db, async (tx) => {
+    await tx.selectFrom("directory_referrals").select("id").where("organisation_id", "=", organisationId).where("id", "=", id).forUpdate().executeTakeFirst();
+    const r = await getReferral(tx, organisationId, id);
+    if (!r) throw new ReferralError("referral_not_found", "no such referral");
+    if (r.deletedAt) throw new ReferralError("deleted", "the referral is deleted");
+    if (!share) throw new ReferralError("share_unavailable", "sharing is not available: consent records are not connected");
+    const purpose = `紹介: ${r.serviceName ?? r.providerName}`;
+    const decision = await share(tx, organisationId, r.memberId, { recipient: r.providerName, purpose, fields }, by, now);
+    if (!decision.allowed) throw new ReferralError(decision.refused, "the member's consent does not cover sharing with this provider", "fields");
     await tx.updateTable("directory_referrals").set({ shared_fields: [...new Set([...r.sharedFields, ...fields])], disclosure_id: decision.disclosureId, updated_at: now })
       .where("organisation_id", "=", organisationId).where("id", "=", id).execute();
     await addEvent(tx, organisationId, id, "share", r.status, r.status, "sender", by, fields.join(","), now);

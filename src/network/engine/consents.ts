@@ -219,18 +219,23 @@ export function sharingPurpose(input: Pick<DisclosureInput, "basis" | "recipient
 export async function recordDisclosure(
   db: Db, organisationId: string, memberId: string, input: DisclosureInput, by: string, now: Date,
 ): Promise<Disclosure> {
-  return inTransaction(db, async (tx) => {
-    const decision = await mayShare(tx, organisationId, memberId, sharingPurpose(input), now, input.basis);
-    if (!decision.allowed) throw new DisclosureRefused(decision.refused);
-    const row = {
-      id: newId(), organisation_id: organisationId, member_id: memberId,
-      basis: decision.because === "consent" ? "consent" as const : decision.basis,
-      consent_id: decision.because === "consent" ? decision.consentId : null,
-      recipient: input.recipient, recipient_kind: input.recipientKind, purpose: input.purpose, fields: input.fields, disclosed_by: by, disclosed_at: now,
-    };
-    await tx.insertInto("network_disclosures").values(row).execute();
-    return disclosureOf(row);
-  });
+  return inTransaction(db, (tx) => recordDisclosureIn(tx, organisationId, memberId, input, by, now));
+}
+
+/** `recordDisclosure` inside the caller's transaction `tx`: the disclosure is kept only if what it went out with is (a referral's share). */
+export async function recordDisclosureIn(
+  tx: Db, organisationId: string, memberId: string, input: DisclosureInput, by: string, now: Date,
+): Promise<Disclosure> {
+  const decision = await mayShare(tx, organisationId, memberId, sharingPurpose(input), now, input.basis);
+  if (!decision.allowed) throw new DisclosureRefused(decision.refused);
+  const row = {
+    id: newId(), organisation_id: organisationId, member_id: memberId,
+    basis: decision.because === "consent" ? "consent" as const : decision.basis,
+    consent_id: decision.because === "consent" ? decision.consentId : null,
+    recipient: input.recipient, recipient_kind: input.recipientKind, purpose: input.purpose, fields: input.fields, disclosed_by: by, disclosed_at: now,
+  };
+  await tx.insertInto("network_disclosures").values(row).execute();
+  return disclosureOf(row);
 }
 
 function disclosureOf(r: {
