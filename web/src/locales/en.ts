@@ -138,6 +138,7 @@ export const en: Messages = {
     caption: "{{count}} incidents",
     noneOpen: "No unresolved incidents.",
     noneResolved: "No resolved incidents yet.",
+    justResolved: "The incident of {{name}} is resolved ({{outcome}}).",
     pick: "Select",
     pickOne: "Select the incident of {{name}}",
     ackPicked: "Take on the {{count}} selected",

@@ -138,6 +138,7 @@ export const ja = {
     caption: "{{count}}件",
     noneOpen: "未完了の対応はありません。",
     noneResolved: "完了した対応はまだありません。",
+    justResolved: "{{name}} さんの対応を完了しました（{{outcome}}）。",
     pick: "選択",
     pickOne: "{{name}} さんの対応を選ぶ",
     ackPicked: "選んだ{{count}}件を引き受ける",

@@ -19,6 +19,7 @@ import { formatDateTime, formatPhone, type Lang } from "../format.ts";
 import type { Me } from "../me.ts";
 import { telHref, type Visit } from "./MyVisits.tsx";
 import { ScrollingTable } from "../ScrollingTable.tsx";
+import { NEED_AFTER_INCIDENT, NEED_AFTER_VISIT, NeedOffer } from "./directory/NeedOffer.tsx";
 
 export interface TimelineEntry { at: string; type: string; actor: string | null; [key: string]: unknown }
 export interface Incident {
@@ -179,6 +180,21 @@ function PhoneMember({ incident, canAct, onChanged }: { incident: Incident; canA
   );
 }
 
+/**
+ * The directory's offer to record a need (困りごと) from this incident's outcome
+ * once resolved, else from the latest visit's outcome (screens/directory/NeedOffer.tsx,
+ * shown only when the server has the directory).
+ */
+function NeedOfferFor({ incident, canAct }: { incident: Incident; canAct: boolean }) {
+  if (!canAct) return null;
+  if (incident.status === "resolved") {
+    return incident.resolved?.outcome && NEED_AFTER_INCIDENT.includes(incident.resolved.outcome)
+      ? <NeedOffer key={incident.id} source="incident" sourceId={incident.id} memberName={incident.memberName} note={incident.resolved.note} /> : null;
+  }
+  const visit = incident.visits.filter((v) => v.result && NEED_AFTER_VISIT.includes(v.result.outcome)).at(-1);
+  return visit ? <NeedOffer key={visit.id} source="visit" sourceId={visit.id} memberName={incident.memberName} note={visit.result?.note ?? null} /> : null;
+}
+
 /** The incident's visits (who holds each, due, overdue, what was found) and, when none is under way, the form to assign one. */
 function VisitSection({ incident, timeZone, canAct, onChanged }: { incident: Incident; timeZone: string; canAct: boolean; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
@@ -260,7 +276,12 @@ export function AssignVisit({ incident, onChanged }: { incident: Incident; onCha
   );
 }
 
-function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident; timeZone: string; canAct: boolean; onChanged: () => void }) {
+/** What was just resolved, kept on screen after the incident leaves the queue (the offer of a need follows it). */
+interface JustResolved { id: string; memberName: string; outcome: string; note: string | null }
+
+function Detail({ incident, timeZone, canAct, onChanged, onResolved }: {
+  incident: Incident; timeZone: string; canAct: boolean; onChanged: () => void; onResolved: (done: JustResolved) => void;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [note, setNote] = useState("");
@@ -275,7 +296,13 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
       onChanged();
     },
   });
-  const resolve = useMutation({ mutationFn: () => api("POST", `/incidents/${incident.id}/resolve`, { outcome, note: resolveNote }), onSuccess: onChanged });
+  const resolve = useMutation({
+    mutationFn: () => api("POST", `/incidents/${incident.id}/resolve`, { outcome, note: resolveNote }),
+    onSuccess: () => {
+      if (outcome) onResolved({ id: incident.id, memberName: incident.memberName, outcome, note: resolveNote.trim() || null });
+      onChanged();
+    },
+  });
   return (
     <section className="incident-detail" aria-labelledby="detail-heading">
       <h2 id="detail-heading">{t("incidents.detailTitle", { name: incident.memberName })}</h2>
@@ -317,6 +344,7 @@ function Detail({ incident, timeZone, canAct, onChanged }: { incident: Incident;
           <Button type="submit" className="primary" isDisabled={resolve.isPending || !outcome}>{t("incidents.resolve")}</Button>
         </Form>
       ) : null}
+      <NeedOfferFor incident={incident} canAct={canAct} />
       <PhoneMember incident={incident} canAct={canAct} onChanged={onChanged} />
       <VisitSection incident={incident} timeZone={timeZone} canAct={canAct} onChanged={onChanged} />
       <h3>{t("incidents.timeline")}</h3>
@@ -332,6 +360,7 @@ export function Incidents({ me }: { me: Me }) {
   const [view, setView] = useState<"unresolved" | "resolved">("unresolved");
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [justResolved, setJustResolved] = useState<JustResolved | null>(null);
   const canAct = me.role === "admin" || me.role === "staff";
   const incidents = useQuery({
     queryKey: ["incidents", view],
@@ -417,7 +446,8 @@ export function Incidents({ me }: { me: Me }) {
       <h1>{t("incidents.title")}</h1>
       <p>{t("incidents.lead")}</p>
       <ToggleButtonGroup aria-label={t("incidents.show")} selectionMode="single" disallowEmptySelection selectedKeys={[view]}
-        onSelectionChange={(keys) => { setView([...keys][0] as "unresolved" | "resolved"); setSelectedId(null); setPicked(new Set()); }} className="lang">
+        onSelectionChange={(keys) => { setView([...keys][0] as "unresolved" | "resolved"); setSelectedId(null); setPicked(new Set()); setJustResolved(null); }}
+        className="lang">
         <ToggleButton id="unresolved">{t("incidents.unresolved")}</ToggleButton>
         <ToggleButton id="resolved">{t("incidents.resolved")}</ToggleButton>
       </ToggleButtonGroup>
@@ -429,6 +459,13 @@ export function Incidents({ me }: { me: Me }) {
         </p>
       ) : null}
       {bulkAck.isError ? <ErrorText error={bulkAck.error} /> : null}
+      {justResolved ? (
+        <div className="just-resolved">
+          <p role="status">{t("incidents.justResolved", { name: justResolved.memberName, outcome: t(`incidents.outcomes.${justResolved.outcome}`) })}</p>
+          {NEED_AFTER_INCIDENT.includes(justResolved.outcome)
+            ? <NeedOffer key={justResolved.id} source="incident" sourceId={justResolved.id} memberName={justResolved.memberName} note={justResolved.note} /> : null}
+        </div>
+      ) : null}
       {bulkAck.data ? (
         <p role="status">{t("incidents.bulkDone", {
           done: bulkAck.data.results.filter((r) => r.ok).length, skipped: bulkAck.data.results.filter((r) => !r.ok).length,
@@ -456,7 +493,7 @@ export function Incidents({ me }: { me: Me }) {
           </table>
         </ScrollingTable>
       ) : null}
-      {selected ? <Detail incident={selected} timeZone={me.timeZone} canAct={canAct} onChanged={refresh} /> : null}
+      {selected ? <Detail incident={selected} timeZone={me.timeZone} canAct={canAct} onChanged={refresh} onResolved={setJustResolved} /> : null}
     </div>
   );
 }

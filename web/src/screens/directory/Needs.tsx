@@ -74,7 +74,7 @@ function refusal(t: (key: string) => string, error: unknown): string {
   return errorSentence(t, error);
 }
 
-function Refusal({ error }: { error: unknown }) {
+export function Refusal({ error }: { error: unknown }) {
   const { t } = useTranslation();
   return <p className="error" role="alert">{refusal(t, error)}</p>;
 }
