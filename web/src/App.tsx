@@ -1,6 +1,6 @@
 /** The console's frame: sign-in (or an invitation), then the header, the menu and the current screen. */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { Button, Link, RouterProvider, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, session } from "./api.ts";
@@ -98,6 +98,17 @@ export function App() {
   useEffect(() => {
     session.onUnauthorized(() => signedOut(queryClient));
   }, [queryClient]);
+  // On phones the menu is one row that scrolls sideways: the current screen's link is brought into it (centred), so
+  // 困りごと opened from a link is not left off-screen. Only the row scrolls, never the page.
+  const menuRow = useRef<HTMLElement>(null);
+  const role = me.data?.role;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the link to bring in moves with the screen (its aria-current), read from the page
+  useEffect(() => {
+    const row = menuRow.current;
+    const link = row?.querySelector<HTMLElement>('a[aria-current="page"]');
+    if (!row || !link || role === undefined || row.scrollWidth <= row.clientWidth) return;
+    row.scrollLeft = link.offsetLeft - (row.clientWidth - link.offsetWidth) / 2;
+  }, [screen, role]);
 
   const signedIn = () => void queryClient.invalidateQueries({ queryKey: ["me"] });
   if (screen === "invite") {
@@ -138,7 +149,7 @@ export function App() {
           </div>
         </header>
         {/* Beside the screen on wide windows; one row that scrolls sideways on phones, so the screen starts at the top. */}
-        <nav className="menu" aria-label={t("app.nav")}>
+        <nav className="menu" aria-label={t("app.nav")} ref={menuRow}>
           {menuGroupsFor(me.data).map(({ group, screens }) => (
             <div className="menu-group" key={group}>
               <span className="menu-group-name" id={`menu-${group}`}>{t(`navGroups.${group}`)}</span>
