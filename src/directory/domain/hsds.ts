@@ -214,8 +214,10 @@ export interface HsdsContext {
   audience: HsdsAudience;
   /** The tenant's Tokyo date: closures ending on or after it are announced in `alert`. */
   today: string;
-  /** The tenant's 年末年始 rule (schedule.ts), said in schedules' notes. */
+  /** The tenant's 年末年始 rule (schedule.ts, the directory's settings), said in schedules' notes. */
   yearEndClosed: boolean;
+  /** Its first and last day, MM-DD (default 12-29 to 01-03). */
+  yearEnd?: { first: string; last: string } | undefined;
   /** Shipped terms plus the tenant's own (taxonomyWithExtensions). */
   terms: readonly TaxonomyTerm[];
 }
@@ -271,18 +273,23 @@ export function unitId(name: string): string {
 const CLOSURE_WORDS: Record<ClosureKind, string> = { year_end: "年末年始休業", holiday: "休業日", ad_hoc: "臨時休業" };
 
 /** Words for the tenant-wide rules of a recurring schedule row (HSDS has no field for them). */
-function scheduleNotes(row: DirectoryScheduleRow, yearEndClosed: boolean): string | undefined {
+const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const mdJa = (md: string) => `${Number(md.slice(0, 2))}/${Number(md.slice(3))}`;
+const mdEn = (md: string) => `${Number(md.slice(3))} ${MONTHS_EN[Number(md.slice(0, 2)) - 1]}`;
+
+function scheduleNotes(row: DirectoryScheduleRow, yearEndClosed: boolean, yearEnd = { first: "12-29", last: "01-03" }): string | undefined {
   const parts: string[] = [];
   if (row.notes) parts.push(row.notes);
   if (row.freq !== null) {
     if (row.closed_on_holidays) parts.push("祝日は休み (closed on Japanese national holidays)");
-    if (yearEndClosed) parts.push("年末年始 12/29〜1/3 は休み (closed 29 December – 3 January)");
+    if (yearEndClosed) parts.push(`年末年始 ${mdJa(yearEnd.first)}〜${mdJa(yearEnd.last)} は休み (closed ${mdEn(yearEnd.first)} – ${mdEn(yearEnd.last)})`);
   }
   return parts.length ? parts.join(" / ") : undefined;
 }
 
 /** The HSDS schedule object of a row. */
-export function hsdsSchedule(row: DirectoryScheduleRow, yearEndClosed: boolean) {
+/** `yearEnd`: the tenant's 年末年始 dates (MM-DD), said in the notes when closed. */
+export function hsdsSchedule(row: DirectoryScheduleRow, yearEndClosed: boolean, yearEnd?: { first: string; last: string }) {
   const oneOff = row.freq === null && row.dtstart !== null;
   const weekday = oneOff ? WEEKDAYS[(new Date(`${row.dtstart}T00:00:00Z`).getUTCDay() + 6) % 7] : undefined;
   return compact({
@@ -305,7 +312,7 @@ export function hsdsSchedule(row: DirectoryScheduleRow, yearEndClosed: boolean) 
     opens_at: hsdsTime(row.opens_at),
     closes_at: hsdsTime(row.closes_at),
     attending_type: row.attending_type,
-    notes: scheduleNotes(row, yearEndClosed),
+    notes: scheduleNotes(row, yearEndClosed, yearEnd),
   });
 }
 
@@ -463,7 +470,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
       contacts: (contactsOf.location.get(l.id) ?? []).map(contact),
       accessibility: accessibility(l),
       phones: (phonesOf.location.get(l.id) ?? []).map(phone),
-      schedules: (schedulesOf.location.get(l.id) ?? []).map((s) => hsdsSchedule(s, ctx.yearEndClosed)),
+      schedules: (schedulesOf.location.get(l.id) ?? []).map((s) => hsdsSchedule(s, ctx.yearEndClosed, ctx.yearEnd)),
       attributes: attributes("location", l.id),
       metadata: staff ? metadata("location", l.id) : undefined,
     });
@@ -515,7 +522,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
       service_areas: (areasOf.sal.get(sal.id) ?? []).map(serviceArea),
       contacts: (contactsOf.sal.get(sal.id) ?? []).map(contact),
       phones: (phonesOf.sal.get(sal.id) ?? []).map(phone),
-      schedules: (schedulesOf.sal.get(sal.id) ?? []).map((s) => hsdsSchedule(s, ctx.yearEndClosed)),
+      schedules: (schedulesOf.sal.get(sal.id) ?? []).map((s) => hsdsSchedule(s, ctx.yearEndClosed, ctx.yearEnd)),
       location: l ? location(l) : undefined,
       attributes: attributes("service_at_location", sal.id),
     });
@@ -535,7 +542,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
       ...serviceFlat(s),
       organization: o ? organizationFlat(o) : undefined,
       phones: (phonesOf.service.get(s.id) ?? []).map(phone),
-      schedules: (schedulesOf.service.get(s.id) ?? []).map((r) => hsdsSchedule(r, ctx.yearEndClosed)),
+      schedules: (schedulesOf.service.get(s.id) ?? []).map((r) => hsdsSchedule(r, ctx.yearEndClosed, ctx.yearEnd)),
       service_areas: (areasOf.service.get(s.id) ?? []).map(serviceArea),
       service_at_locations: (salsOfService.get(s.id) ?? []).map(serviceAtLocationNested),
       contacts: (contactsOf.service.get(s.id) ?? []).map(contact),
@@ -583,7 +590,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
 
   /** The tables of the tabular form, one list of flat records per CSV file (HSDS_TABLES). */
   function tabular(): Record<HsdsTable, Obj[]> {
-    const schedule = (s: DirectoryScheduleRow) => hsdsSchedule(s, ctx.yearEndClosed);
+    const schedule = (s: DirectoryScheduleRow) => hsdsSchedule(s, ctx.yearEndClosed, ctx.yearEnd);
     const units = [...new Set(rows.capacities.map((c) => c.unit))].sort();
     return {
       organization: rows.organizations.map(organizationFlat),

@@ -81,8 +81,10 @@ export interface ScheduleClosure {
 }
 
 export interface ClosureOptions {
-  /** 年末年始 (12/29–1/3) closed: the organisation's rule, true unless it says otherwise. */
+  /** 年末年始 closed: the organisation's rule (directory settings), true unless it says otherwise. */
   yearEndClosed?: boolean;
+  /** 年末年始's first and last day, MM-DD (default YEAR_END_FIRST–YEAR_END_LAST, 12-29–01-03). */
+  yearEnd?: { first: string; last: string };
   closures?: readonly ScheduleClosure[];
 }
 
@@ -120,10 +122,14 @@ export function nationalHoliday(date: string): HolidayEntry | null {
   return h ? { name: h.name, name_en: h.name_en } : null;
 }
 
-/** Whether a Tokyo date "YYYY-MM-DD" is within 年末年始 (12/29–1/3). */
-export function isYearEnd(date: string): boolean {
+/**
+ * Whether a Tokyo date "YYYY-MM-DD" is within 年末年始: from `first` to `last`
+ * (MM-DD, inclusive; 12/29–1/3 by default), across the new year when `last`
+ * comes before `first` in the calendar.
+ */
+export function isYearEnd(date: string, first = YEAR_END_FIRST, last = YEAR_END_LAST): boolean {
   const md = date.slice(5);
-  return md >= YEAR_END_FIRST || md <= YEAR_END_LAST;
+  return first <= last ? md >= first && md <= last : md >= first || md <= last;
 }
 
 /** The Tokyo calendar date of an instant, "YYYY-MM-DD". */
@@ -204,7 +210,7 @@ function closedBy(rule: ScheduleRule, date: string, options: ClosureOptions): Oc
     if (c.starts_on <= date && date <= c.ends_on) return { cause: "closure", closure_id: c.id, kind: c.kind, reason: c.reason };
   }
   if (rule.freq === null) return null;
-  if ((options.yearEndClosed ?? true) && isYearEnd(date)) return { cause: "year_end" };
+  if ((options.yearEndClosed ?? true) && isYearEnd(date, options.yearEnd?.first, options.yearEnd?.last)) return { cause: "year_end" };
   if (rule.closed_on_holidays) {
     const h = nationalHoliday(date);
     if (h) return { cause: "national_holiday", ...h };

@@ -12,9 +12,10 @@ import { recordSignOfLife, withdrawSignOfLife } from "../../engine/sign-of-life.
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { ACTIVITY_TAXONOMY_ROOT, ATTENDANCE_SIGN_OF_LIFE_SOURCE, type AttendanceProblem, attendanceProblem, signOfLifeAt } from "../domain/activities.ts";
-import { type ScheduleClosure, type ScheduleOccurrence, scheduleOccurrences, type ScheduleRule, tokyoInstant } from "../domain/schedule.ts";
+import { type ClosureOptions, type ScheduleClosure, type ScheduleOccurrence, scheduleOccurrences, type ScheduleRule, tokyoInstant } from "../domain/schedule.ts";
 import type { AttendanceSource } from "../store/attendance-schema.ts";
 import "../store/attendance-schema.ts";
+import { directoryClosureOptions } from "./settings.ts";
 
 /** One activity: a schedule row with what it belongs to. */
 export interface Activity {
@@ -26,6 +27,8 @@ export interface Activity {
   description: string | null;
   rule: ScheduleRule;
   closures: ScheduleClosure[];
+  /** The organisation's 年末年始 rule (engine/settings.ts). */
+  yearEnd: ClosureOptions;
 }
 
 /** One occurrence of an activity that takes place, with how many were seen there. */
@@ -77,6 +80,7 @@ export async function loadActivities(db: Db, organisationId: string, fromDate: s
     "id", "kind", "reason", "service_id", "directory_organization_id",
     sql<string>`to_char(starts_on, 'YYYY-MM-DD')`.as("starts_on"), sql<string>`to_char(ends_on, 'YYYY-MM-DD')`.as("ends_on"),
   ]).where("organisation_id", "=", organisationId).where("ends_on", ">=", sql<string>`${fromDate}::date - 1`).execute();
+  const yearEnd = await directoryClosureOptions(db, organisationId);
   return rows.map((r) => ({
     scheduleId: r.id, serviceId: r.service_id, serviceName: r.service_name, locationId: r.location_id, locationName: r.location_name, description: r.description,
     rule: {
@@ -88,12 +92,13 @@ export async function loadActivities(db: Db, organisationId: string, fromDate: s
     closures: closures.filter((c) => (r.service_id !== null && c.service_id === r.service_id)
       || (c.service_id === null && (c.directory_organization_id === null || c.directory_organization_id === r.directory_organization_id)))
       .map((c) => ({ id: c.id, kind: c.kind, starts_on: c.starts_on, ends_on: c.ends_on, reason: c.reason })),
+    yearEnd,
   }));
 }
 
 /** The occurrences of one activity that take place on Tokyo dates [fromDate, toDate], inclusive. */
 export function occurrencesOf(activity: Activity, fromDate: string, toDate: string): ScheduleOccurrence[] {
-  return scheduleOccurrences([activity.rule], tokyoInstant(fromDate, "00:00"), tokyoInstant(toDate, "24:00"), { closures: activity.closures })
+  return scheduleOccurrences([activity.rule], tokyoInstant(fromDate, "00:00"), tokyoInstant(toDate, "24:00"), { ...activity.yearEnd, closures: activity.closures })
     .filter((o) => o.closed === null && o.date >= fromDate && o.date <= toDate);
 }
 

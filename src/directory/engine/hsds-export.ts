@@ -12,6 +12,7 @@ import type { Db } from "../../store/db.ts";
 import { HSDS_TABLES, HSDS_VERSION, type HsdsTable, hsdsColumns, hsdsCsvCells, hsdsDatapackage, hsdsDirectory } from "../domain/hsds.ts";
 import { tokyoDate } from "../domain/schedule.ts";
 import { directoryRows, directoryTerms } from "./hsds-read.ts";
+import { directoryClosureOptions } from "./settings.ts";
 
 export type HsdsExportFormat = "zip" | "json";
 
@@ -26,7 +27,7 @@ export interface HsdsExport {
 export async function exportHsds(db: Db, organisationId: string, organisationName: string, format: HsdsExportFormat, now: Date): Promise<HsdsExport> {
   const rows = await directoryRows(db, organisationId, { all: true, audience: "staff" });
   const terms = await directoryTerms(db, organisationId);
-  const d = hsdsDirectory(rows, { organisationId, audience: "staff", today: tokyoDate(now), yearEndClosed: true, terms });
+  const d = hsdsDirectory(rows, { organisationId, audience: "staff", today: tokyoDate(now), ...await directoryClosureOptions(db, organisationId), terms });
   const counts = { services: rows.services.length, organizations: rows.organizations.length };
   if (format === "json") {
     const body = {

@@ -20,6 +20,7 @@ import { nextOpen, openAt, type ScheduleClosure, type ScheduleRule } from "../do
 import { broaderOf, codeWithDescendants, type TaxonomyTerm, taxonomyWithExtensions } from "../domain/taxonomy-ja.ts";
 import type { Need } from "./needs.ts";
 import { getNeed } from "./needs.ts";
+import { directoryClosureOptions } from "./settings.ts";
 import "../store/schema.ts";
 import "../store/needs-schema.ts";
 
@@ -63,6 +64,7 @@ export const directorySchedules: ServiceScheduleReader = async (db, organisation
     "id", "kind", "reason", "service_id", "directory_organization_id",
     sql<string>`to_char(starts_on, 'YYYY-MM-DD')`.as("starts_on"), sql<string>`to_char(ends_on, 'YYYY-MM-DD')`.as("ends_on"),
   ]).where("organisation_id", "=", organisationId).where("ends_on", ">=", sql<string>`${at.toISOString().slice(0, 10)}::date - 1`).execute();
+  const yearEnd = await directoryClosureOptions(db, organisationId);
   const rowsOf = byService(rows);
   const closuresOf = byService(closures);
   const shared = closures.filter((c) => c.service_id === null);
@@ -76,7 +78,7 @@ export const directorySchedules: ServiceScheduleReader = async (db, organisation
     const closed: ScheduleClosure[] = [...(closuresOf.get(id) ?? []),
       ...shared.filter((c) => c.directory_organization_id === null || c.directory_organization_id === providers.get(id))]
       .map((c) => ({ id: c.id, kind: c.kind, starts_on: c.starts_on, ends_on: c.ends_on, reason: c.reason }));
-    const options = { closures: closed };
+    const options = { ...yearEnd, closures: closed };
     if (openAt(rules, at, options)) fits.set(id, { kind: "open_now" });
     else {
       const next = nextOpen(rules, at, options);

@@ -16,6 +16,7 @@ import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_LINK_ACCESS, REFERRAL_LINK_RESPONSES, referralLinkRoutes, referralReceiverPages } from "./referral-links.ts";
 import { REFERRAL_ACCESS, REFERRAL_ERROR_CODES, REFERRAL_RESPONSES, referralRoutes } from "./referrals.ts";
+import { SETTINGS_ACCESS, SETTINGS_RESPONSES, settingsRoutes } from "./settings.ts";
 
 /** Error codes of the directory; each is declared for the type checker below. */
 export const DIRECTORY_ERROR_CODES = {
@@ -36,16 +37,17 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     name: "directory",
     access: {
       ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...REFERRAL_LINK_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS,
+      ...SETTINGS_ACCESS,
     },
     responses: {
       ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...REFERRAL_LINK_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES,
-      ...INVITATION_RESPONSES,
+      ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES,
     },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
       directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
-      (s) => invitationRoutes(s), (s) => referralLinkRoutes(s),
+      (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes,
     ],
     outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber)],
   };

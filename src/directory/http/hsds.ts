@@ -28,6 +28,7 @@ import { DateTime, Id, safeString } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { HSDS_VERSION, hsdsDirectory, organisationTaxonomy } from "../domain/hsds.ts";
 import { tokyoDate } from "../domain/schedule.ts";
+import { directoryClosureOptions } from "../engine/settings.ts";
 import { TAXONOMY_JA, type TaxonomyTerm } from "../domain/taxonomy-ja.ts";
 import { exportHsds } from "../engine/hsds-export.ts";
 import {
@@ -155,7 +156,8 @@ export function hsdsRoutes(s: Services): FastifyPluginAsyncZod {
       const organisation = await getOrganisation(s.db, organisationId).catch(() => undefined);
       if (!organisation) throw notFound("organisation");
       const terms = await directoryTerms(s.db, organisationId);
-      return { organisation, terms, ctx: { organisationId, audience: "public" as const, today: tokyoDate(s.clock.now()), yearEndClosed: true, terms } };
+      const yearEnd = await directoryClosureOptions(s.db, organisationId);
+      return { organisation, terms, ctx: { organisationId, audience: "public" as const, today: tokyoDate(s.clock.now()), ...yearEnd, terms } };
     };
     const security: never[] = [];
 

@@ -11,10 +11,11 @@ import { textProblem } from "../../http/schemas.ts";
 import { publicPages, sendPage as send } from "../../http/public-pages.ts";
 import type { Services } from "../../http/services.ts";
 import type { DirectoryRows } from "../domain/hsds.ts";
-import { nextOpen, type ScheduleClosure, tokyoDate } from "../domain/schedule.ts";
+import { type ClosureOptions, nextOpen, type ScheduleClosure, tokyoDate } from "../domain/schedule.ts";
 import { dateJa, describeSchedule } from "../domain/schedule-text.ts";
 import { codeWithDescendants, type TaxonomyTerm } from "../domain/taxonomy-ja.ts";
 import { directoryRows, directoryTerms, listedServicePage } from "../engine/hsds-read.ts";
+import { directoryClosureOptions } from "../engine/settings.ts";
 import { directoryPage, type PageQuery, type PageSection, type PageService, problemPage } from "./pages.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +35,9 @@ function topOf(terms: Map<string, TaxonomyTerm>, code: string): TaxonomyTerm | u
 }
 
 /** The rows of one page as sections of services in words. */
-export function pageSections(rows: DirectoryRows, order: readonly string[], terms: readonly TaxonomyTerm[], now: Date): PageSection[] {
+export function pageSections(
+  rows: DirectoryRows, order: readonly string[], terms: readonly TaxonomyTerm[], now: Date, yearEnd: ClosureOptions = { yearEndClosed: true },
+): PageSection[] {
   const byCode = new Map(terms.map((t) => [t.code, t]));
   const orgs = new Map(rows.organizations.map((o) => [o.id, o]));
   const sections = new Map<string, PageSection>();
@@ -50,7 +53,7 @@ export function pageSections(rows: DirectoryRows, order: readonly string[], term
     const closures: ScheduleClosure[] = rows.closures.filter((c) => c.service_id === s.id || c.directory_organization_id === s.directory_organization_id
       || (c.service_id === null && c.directory_organization_id === null));
     // A service not running (temporarily closed, inactive, ended) has no next date to offer.
-    const next = schedules.length && s.status === "active" ? nextOpen(schedules, now, { closures, yearEndClosed: true }) : null;
+    const next = schedules.length && s.status === "active" ? nextOpen(schedules, now, { ...yearEnd, closures }) : null;
     const today = tokyoDate(now);
     const closing = closures.filter((c) => c.ends_on >= today).sort((a, b) => a.starts_on.localeCompare(b.starts_on))
       .map((c) => `${CLOSURE_WORDS[c.kind]}：${dateJa(c.starts_on)}${c.ends_on !== c.starts_on ? `〜${dateJa(c.ends_on)}` : ""}${c.reason ? `（${c.reason}）` : ""}`);
@@ -68,7 +71,7 @@ export function pageSections(rows: DirectoryRows, order: readonly string[], term
     const service: PageService = {
       id: s.id, name: s.name, provider: orgs.get(s.directory_organization_id)?.name ?? "", statusText: STATUS_TEXT[s.status] ?? null,
       alert: [s.alert, ...closing].filter(Boolean).join("\n") || null, description: s.description, eligibility: s.eligibility_description, fees: s.fees_description, howToApply: s.application_process,
-      schedules: schedules.map((r) => describeSchedule(r)),
+      schedules: schedules.map((r) => describeSchedule(r, yearEnd.yearEndClosed ?? true)),
       next: next ? `${dateJa(next.date)} ${next.all_day ? "終日" : new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit" }).format(next.start)}${next.start <= now ? "（開いています）" : ""}` : null,
       places, phones, url: s.url, kinds: codes.map((c) => byCode.get(c)?.name ?? c),
     };
@@ -112,7 +115,7 @@ export async function directoryPageRoutes(app: FastifyInstance, s: Services): Pr
       const now = s.clock.now();
       const shown: PageQuery = { q: query.q, category, area: query.area };
       return send(reply, directoryPage({
-        organisationName: organisation.name, organisationId: id, categories, query: shown, sections: pageSections(rows, ids, terms, now),
+        organisationName: organisation.name, organisationId: id, categories, query: shown, sections: pageSections(rows, ids, terms, now, await directoryClosureOptions(s.db, id)),
         total, asOf: dateJa(tokyoDate(now)), page, pages: Math.max(1, Math.ceil(total / PER_PAGE)),
       }));
     });

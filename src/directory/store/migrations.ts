@@ -12,6 +12,7 @@ import { attendanceMigration } from "./migrations/2030-attendance.ts";
 import { serviceTaxonomyCodesMigration } from "./migrations/2040-service-taxonomy-codes.ts";
 import { attendanceDoorMigration } from "./migrations/2050-attendance-door.ts";
 import { referralLinksMigration } from "./migrations/2060-referral-links.ts";
+import { directorySettingsMigration } from "./migrations/2090-directory-settings.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
   hsdsCoreMigration,
@@ -21,4 +22,5 @@ export const DIRECTORY_MIGRATIONS: Migration[] = [
   serviceTaxonomyCodesMigration,
   attendanceDoorMigration,
   referralLinksMigration,
+  directorySettingsMigration,
 ];

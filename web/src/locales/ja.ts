@@ -734,6 +734,7 @@ export const ja = {
       directory_attendance_door: "入口のQRコードから参加の受付",
       directory_attendance_door_link: "入口用のQRコード（ポスター）を発行",
       directory_attendance_setting: "参加を安否確認とする設定を変更",
+      directory_settings_update: "地域資源の設定（年末年始）を変更",
       directory_invitation_create: "提供主体に更新用リンクを発行",
       directory_proposal_approve: "提供主体からの変更を承認",
       directory_proposal_reject: "提供主体からの変更を却下",
