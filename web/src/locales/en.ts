@@ -1257,6 +1257,16 @@ export const en: Messages = {
     exported: "Exported ({{name}}).",
   },
   resources: {
+    settings: {
+      title: "Directory settings",
+      closed: "The year-end holidays ({{first}}–{{last}}) close every repeating opening and event (one-off events are kept), on the public page, in HSDS, the activities calendar and matching.",
+      open: "Repeating openings and events take place over the year-end holidays too.",
+      yearEndClosed: "Closed over the year-end holidays",
+      first: "First day (MM-DD, e.g. 12-29)",
+      last: "Last day (MM-DD, e.g. 01-03)",
+      save: "Save the settings",
+      saved: "The settings are saved.",
+    },
     title: "Local resources",
     lead: "The services in the area (gathering places, shopping and transport help, meals, advice desks…). Every change is kept in the history, so the next person can take over.",
     search: "Search (name, description, who, fees, how to apply)",

@@ -25,6 +25,7 @@ import { FieldSelect } from "../Import.tsx";
 import { AddServiceForm } from "./AddResource.tsx";
 import { useTaxonomy } from "./Kinds.tsx";
 import { partValueWords, ServiceParts, type ServiceWithParts } from "./ServiceParts.tsx";
+import { DirectorySettings } from "./DirectorySettings.tsx";
 
 /** The console's path of the directory (the screen id in router.ts). */
 export const RESOURCES = "/resources";
@@ -150,6 +151,7 @@ function ServiceList({ me }: { me: Me }) {
           </tbody>
         </table>
       ) : list.data ? <p>{t("resources.none")}</p> : null}
+      <DirectorySettings me={me} />
     </div>
   );
 }
