@@ -4,10 +4,15 @@
  * field with nothing stored and an unchanged form; a proposal uses up the link;
  * rejecting changes nothing; an expired link opens nothing; only the token's hash
  * is kept; bad staff input names the field; observers write nothing; another
- * organisation sees nothing. (The page in a browser: test/web/provider-update.test.ts.)
+ * organisation sees nothing; a revoked link refuses as an expired one and takes
+ * no proposal (revoking a used link is refused, twice changes nothing); approving
+ * is one transaction: a failure after the fields were applied (a trigger refusing
+ * the proposal's state) leaves the entry, its history and the proposal unchanged.
+ * (The page in a browser: test/web/provider-update.test.ts, console-provenance.test.ts.)
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
 import { hashInvitationToken } from "../../src/directory/engine/invitations.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { sandbox } from "../support/sandbox.ts";
@@ -29,7 +34,7 @@ for (const kind of databaseKinds()) {
     const form = (path: string, fields: Record<string, string>) => fetch(`${service.url}${path}`, {
       method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString(), redirect: "manual",
     });
-    const proposals = async () => (await service.api("GET", "/directory/proposed-changes")).body.proposals as { id: string; status: string }[];
+    const proposals = async () => (await service.api("GET", "/directory/proposed-changes")).body.proposals as { id: string; status: string; resourceId: string }[];
 
     test("bad staff input names the field; observers create no link", async () => {
       for (const [body, field] of [
@@ -98,6 +103,72 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([theirs.status, theirs.body.error.field], [422, "directoryOrganizationId"]);
       const [p] = await proposals();
       assert.equal((await service.api("POST", `/directory/proposed-changes/${p!.id}/approve`, {}, other)).status, 404);
+    });
+    test("a revoked link refuses as an expired one and takes nothing; a used link cannot be revoked", async () => {
+      const expired = (await service.api("POST", "/directory/invitations", { directoryOrganizationId: providerId, days: 1 })).body;
+      const link = (await service.api("POST", "/directory/invitations", { directoryOrganizationId: providerId, days: 30 })).body;
+      assert.equal((await fetch(`${service.url}${link.path}`)).status, 200);
+      assert.equal((await service.api("POST", `/directory/invitations/${link.id}/revoke`, {}, observer)).status, 403);
+      const revoked = await service.api("POST", `/directory/invitations/${link.id}/revoke`, {});
+      assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+      assert.ok(revoked.body.revokedAt);
+      const twice = await service.api("POST", `/directory/invitations/${link.id}/revoke`, {});
+      assert.deepEqual([twice.status, twice.body.revokedAt], [200, revoked.body.revokedAt], "revoking twice changes nothing");
+      const listed = (await service.api("GET", "/directory/invitations")).body.invitations.find((i: { id: string }) => i.id === link.id);
+      assert.equal(listed.revokedAt, revoked.body.revokedAt);
+
+      const before = await proposals();
+      const page = await fetch(`${service.url}${link.path}`);
+      const sent = await form(link.path, { name: "取り消し後", description: "", email: "", website: "" });
+      await sandbox(service.api).advance("P2D");
+      const expiredPage = await fetch(`${service.url}${expired.path}`);
+      assert.deepEqual([page.status, sent.status], [expiredPage.status, 410]);
+      const strip = (html: string) => html.replace(/<title>[^<]*<\/title>/, "");
+      assert.equal(strip(await page.text()), strip(await expiredPage.text()), "the same refusal as an expired link");
+      await sent.text();
+      assert.deepEqual(await proposals(), before, "nothing proposed through a revoked link");
+      assert.equal((await service.api("GET", `/directory/organizations/${providerId}`)).body.name, "みなと配食");
+
+      const used = (await service.api("POST", "/directory/invitations", { directoryOrganizationId: providerId })).body;
+      assert.equal((await form(used.path, { name: "みなと配食", description: "お弁当と見守り", email: "", website: "" })).status, 200);
+      const refused = await service.api("POST", `/directory/invitations/${used.id}/revoke`, {});
+      assert.deepEqual([refused.status, refused.body.error.code], [409, "invitation_used"]);
+      assert.equal((await service.api("POST", "/directory/invitations/00000000-0000-4000-8000-000000000000/revoke", {})).status, 404);
+      const audit = await service.store.db.selectFrom("audit_log").select(["action", "detail"]).where("action", "=", "directory_invitation.revoke").execute();
+      assert.equal(audit.length, 2, "each revoke is audited");
+    });
+
+    test("approving is one transaction: a failure after the fields were applied leaves everything as it was", async () => {
+      const salon = (await service.api("POST", "/directory/services", { directoryOrganizationId: providerId, name: "昼食会", feesDescription: "300円" })).body;
+      const link = (await service.api("POST", "/directory/invitations", { serviceId: salon.id })).body;
+      const sent = await form(link.path, {
+        name: "昼食会", description: "毎月第2火曜", url: "", email: "", eligibilityDescription: "", feesDescription: "500円", applicationProcess: "", alert: "",
+      });
+      assert.equal(sent.status, 200);
+      const p = (await proposals()).find((x) => x.resourceId === salon.id)!;
+      const history = async () => (await service.api("GET", `/directory/services/${salon.id}/history`)).body.changes.length as number;
+      const historyBefore = await history();
+      const db = service.store.db;
+      // A trigger refusing the proposal's new state: it fires after the service's fields and history were written in the same transaction.
+      await sql`create function mimamori_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused for the test'; end $$`.execute(db);
+      await sql`create trigger mimamori_test_refuse before update on directory_proposed_changes for each row execute function mimamori_test_refuse()`.execute(db);
+      try {
+        const failed = await service.api("POST", `/directory/proposed-changes/${p.id}/approve`, {});
+        assert.equal(failed.status, 500);
+      } finally {
+        await sql`drop trigger mimamori_test_refuse on directory_proposed_changes`.execute(db);
+        await sql`drop function mimamori_test_refuse()`.execute(db);
+      }
+      const unchanged = (await service.api("GET", `/directory/services/${salon.id}`)).body;
+      assert.deepEqual([unchanged.feesDescription, unchanged.description], ["300円", ""], "no field applied");
+      assert.equal(await history(), historyBefore, "no history written");
+      assert.equal((await proposals()).find((x) => x.id === p.id)!.status, "pending", "the proposal still pending");
+
+      const approved = await service.api("POST", `/directory/proposed-changes/${p.id}/approve`, {});
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      const changed = (await service.api("GET", `/directory/services/${salon.id}`)).body;
+      assert.deepEqual([changed.feesDescription, changed.description], ["500円", "毎月第2火曜"]);
+      assert.equal(await history(), historyBefore + 2, "one history row per field");
     });
   });
 }

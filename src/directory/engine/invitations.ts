@@ -61,7 +61,7 @@ const toInvitation = (r: InvitationRow): Invitation => ({
 const INVITATION_COLUMNS = ["id", "organisation_id", "directory_organization_id", "service_id", "email", "created_by", "created_at", "expires_at", "used_at", "revoked_at"] as const;
 
 export class InvitationError extends Error {
-  readonly code: "target_not_found" | "proposal_not_found" | "proposal_decided" | "proposal_refused";
+  readonly code: "target_not_found" | "invitation_not_found" | "invitation_used" | "proposal_not_found" | "proposal_decided" | "proposal_refused";
   readonly field: string | undefined;
   constructor(code: InvitationError["code"], message: string, field?: string) {
     super(message);
@@ -181,27 +181,51 @@ export async function listProposals(db: Db, organisationId: string, status?: Dir
 /**
  * Approves (the changes applied through the update command, recorded as the
  * provider's) or rejects a pending proposal, with the coordinator and a note.
+ * One transaction: the proposal is locked and checked pending, every proposed
+ * field applied with its history (directory_metadata), and the proposal marked —
+ * any failure part-way leaves the entry, its history and the proposal as they were.
  * Errors: proposal_not_found, proposal_decided (not pending any more),
  * proposal_refused (the entry refused the change now: gone, or a rule; field names it).
- * The change is applied first, then the proposal is marked, only if still pending.
  */
 export async function decideProposal(
   db: Db, organisationId: string, id: string, decision: "approved" | "rejected", note: string | null, by: string, now: Date,
 ): Promise<Proposal> {
-  const row = await db.selectFrom("directory_proposed_changes").select(PROPOSAL_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id).executeTakeFirst();
-  if (!row) throw new InvitationError("proposal_not_found", "no such proposal");
-  if (row.status !== "pending") throw new InvitationError("proposal_decided", "this proposal was approved or rejected already");
-  const proposal = await toProposal(db, organisationId, row as Record<string, unknown>);
-  if (decision === "approved") {
-    const source = `provider:invitation:${proposal.invitationId}`;
-    const result = proposal.resourceType === "service"
-      ? await updateDirectoryService(db, organisationId, proposal.resourceId, proposal.changes as Record<string, string | null> & { name?: string }, source, now)
-      : await updateDirectoryOrganization(db, organisationId, proposal.resourceId, proposal.changes as Record<string, string | null> & { name?: string }, source, now);
-    if (!result.ok) throw new InvitationError("proposal_refused", `the entry refused the change (${result.error})`, result.field);
-  }
-  const done = await db.updateTable("directory_proposed_changes").set({ status: decision, decided_by: by, decided_at: now, decision_note: note })
-    .where("organisation_id", "=", organisationId).where("id", "=", id).where("status", "=", "pending").returning("id").executeTakeFirst();
-  if (!done) throw new InvitationError("proposal_decided", "this proposal was approved or rejected already");
-  const after = await db.selectFrom("directory_proposed_changes").select(PROPOSAL_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id).executeTakeFirstOrThrow();
-  return toProposal(db, organisationId, after as Record<string, unknown>);
+  const row = await inTransaction(db, async (tx) => {
+    const locked = await tx.selectFrom("directory_proposed_changes").select(PROPOSAL_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id)
+      .forUpdate().executeTakeFirst();
+    if (!locked) throw new InvitationError("proposal_not_found", "no such proposal");
+    if (locked.status !== "pending") throw new InvitationError("proposal_decided", "this proposal was approved or rejected already");
+    if (decision === "approved") {
+      const changes = (typeof locked.changes === "string" ? JSON.parse(locked.changes) : locked.changes) as Record<string, string | null> & { name?: string };
+      const source = `provider:invitation:${locked.invitation_id}`;
+      // The update commands join this transaction (records.ts inDirectoryTransaction), so a later failure undoes the fields too.
+      const result = locked.resource_type === "service"
+        ? await updateDirectoryService(tx, organisationId, locked.resource_id, changes, source, now)
+        : await updateDirectoryOrganization(tx, organisationId, locked.resource_id, changes, source, now);
+      if (!result.ok) throw new InvitationError("proposal_refused", `the entry refused the change (${result.error})`, result.field);
+    }
+    return tx.updateTable("directory_proposed_changes").set({ status: decision, decided_by: by, decided_at: now, decision_note: note })
+      .where("organisation_id", "=", organisationId).where("id", "=", id).returning(PROPOSAL_COLUMNS).executeTakeFirstOrThrow();
+  });
+  return toProposal(db, organisationId, row as Record<string, unknown>);
+}
+
+/**
+ * Withdraws a link before the provider uses it: the page then refuses it as it
+ * refuses an expired one, and nothing can be proposed through it. Revoking a
+ * revoked link changes nothing. Errors: invitation_not_found, invitation_used
+ * (the provider has sent its proposal already: reject that instead).
+ */
+export async function revokeInvitation(db: Db, organisationId: string, id: string, now: Date): Promise<Invitation> {
+  return inTransaction(db, async (tx) => {
+    const row = await tx.selectFrom("directory_invitations").select(INVITATION_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id)
+      .forUpdate().executeTakeFirst();
+    if (!row) throw new InvitationError("invitation_not_found", "no such link");
+    const invitation = toInvitation(row as InvitationRow);
+    if (invitation.usedAt) throw new InvitationError("invitation_used", "the provider has used this link already; approve or reject its proposal");
+    if (invitation.revokedAt) return invitation;
+    const revoked = await tx.updateTable("directory_invitations").set({ revoked_at: now }).where("organisation_id", "=", organisationId).where("id", "=", id)
+      .returning(INVITATION_COLUMNS).executeTakeFirstOrThrow();
+    return toInvitation(revoked as InvitationRow);
+  });
 }

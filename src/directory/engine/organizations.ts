@@ -8,7 +8,7 @@
 import type { Selectable } from "kysely";
 import { type Db, inTransaction } from "../../store/db.ts";
 import type { DirectoryTables } from "../store/schema.ts";
-import { type DirectoryResult, insertRecord, isPerson, readRecord, type RecordSpec, selectRecords, toColumns, updateRecord } from "./records.ts";
+import { type DirectoryResult, inDirectoryTransaction, insertRecord, isPerson, readRecord, type RecordSpec, selectRecords, toColumns, updateRecord } from "./records.ts";
 
 export type DirectoryOrganizationRow = Selectable<DirectoryTables["directory_organizations"]>;
 
@@ -73,7 +73,7 @@ export async function createDirectoryOrganizationIn(
 export async function updateDirectoryOrganization(
   db: Db, organisationId: string, id: string, patch: Partial<DirectoryOrganizationInput>, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryOrganizationRow, DirectoryOrganizationRefusal>> {
-  return inTransaction(db, async (tx) => {
+  return inDirectoryTransaction(db, async (tx) => {
     const refused = await refusal(tx, organisationId, id, patch);
     if (refused) return { ok: false, ...refused };
     const r = await updateRecord(tx, ORGANIZATION_SPEC, organisationId, id, toColumns({ ...patch }, FIELDS), by, now);

@@ -8,7 +8,7 @@
  */
 import { type Selectable, sql } from "kysely";
 import { newId } from "../../ids.ts";
-import type { Db } from "../../store/db.ts";
+import { type Db, inTransaction } from "../../store/db.ts";
 import type { DirectoryMetadataAction, DirectoryResourceType } from "../domain/kinds.ts";
 import type { DirectoryTables } from "../store/schema.ts";
 import "../store/schema.ts";
@@ -47,6 +47,15 @@ export function metadataValue(value: unknown): string | null {
 /** The columns to select: dates through to_char, so both databases answer YYYY-MM-DD text. */
 function selection(spec: RecordSpec) {
   return spec.columns.map((c) => (spec.dates.includes(c) ? sql<string | null>`to_char(${sql.ref(c)}, 'YYYY-MM-DD')`.as(c) : sql.ref(c).as(c)));
+}
+
+/**
+ * Runs `work` in the caller's transaction when `db` is one (a command composed
+ * into a larger one, e.g. approving a provider's proposal applies the service
+ * update and marks the proposal together), else in a transaction of its own.
+ */
+export function inDirectoryTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : inTransaction(db, work);
 }
 
 /** One row of the organisation by id, optionally locked for the rest of the transaction; undefined when there is none. */

@@ -16,7 +16,7 @@ import type { DirectoryTables } from "../store/schema.ts";
 import { codeWithDescendants } from "../domain/taxonomy-ja.ts";
 import { organisationTaxonomy } from "./matches.ts";
 import { ORGANIZATION_SPEC } from "./organizations.ts";
-import { type DirectoryResult, insertRecord, isPerson, readRecord, type RecordSpec, selectRecords, toColumns, updateRecord } from "./records.ts";
+import { type DirectoryResult, inDirectoryTransaction, insertRecord, isPerson, readRecord, type RecordSpec, selectRecords, toColumns, updateRecord } from "./records.ts";
 
 export type DirectoryServiceRow = Omit<Selectable<DirectoryTables["directory_services"]>, "search_text" | "taxonomy_codes">;
 
@@ -98,7 +98,7 @@ export async function createDirectoryServiceIn(
 export async function updateDirectoryService(
   db: Db, organisationId: string, id: string, patch: Partial<DirectoryServiceInput>, by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryServiceRow, DirectoryServiceRefusal>> {
-  return inTransaction(db, async (tx) => {
+  return inDirectoryTransaction(db, async (tx) => {
     const current = await readRecord(tx, SERVICE_SPEC, organisationId, id, true);
     if (!current) return { ok: false, error: "not_found", field: "id" };
     const refused = await refusal(tx, organisationId, patch, current);

@@ -22,7 +22,7 @@ import type { Services } from "../../http/services.ts";
 import { DIRECTORY_PROPOSAL_STATUSES } from "../domain/kinds.ts";
 import {
   createInvitation, currentValues, decideProposal, type Invitation, InvitationError, INVITATION_DAYS, listInvitations, listProposals, MAX_INVITATION_DAYS,
-  openInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, SERVICE_PROPOSAL_FIELDS, submitProposal,
+  openInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, revokeInvitation, SERVICE_PROPOSAL_FIELDS, submitProposal,
 } from "../engine/invitations.ts";
 import { DirectoryOrganizationPatch, DirectoryServicePatch } from "./directory.ts";
 import { privatePageScope, sendPage } from "./private-pages.ts";
@@ -74,6 +74,7 @@ const proposalView = (p: Proposal) => ({
 });
 
 export const INVITATION_ERROR_CODES = {
+  invitation_used: "the provider has used this link already: approve or reject its proposal instead",
   proposal_decided: "the provider's proposal was approved or rejected already",
   proposal_refused: "the entry refused the proposed change now (it is gone, or a rule refuses it): reject it, or change the entry yourself",
 } as const;
@@ -84,6 +85,7 @@ async function attempt<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof InvitationError) {
       if (error.code === "proposal_not_found") throw notFound("proposal");
+      if (error.code === "invitation_not_found") throw notFound("invitation");
       if (error.code === "target_not_found") throw new ApiError(422, "unknown_reference", error.message, error.field);
       throw new ApiError(409, error.code, error.message, error.field);
     }
@@ -108,6 +110,17 @@ export function invitationRoutes(s: Services): FastifyPluginAsyncZod {
     app.get("/directory/invitations", { schema: { tags, summary: "Links sent to providers, newest first" } }, async (request) => ({
       invitations: (await listInvitations(s.db, request.principal.organisationId)).map(invitationView),
     }));
+
+    app.post("/directory/invitations/:id/revoke", {
+      schema: {
+        tags, params: IdParams,
+        summary: "Withdraw a link the provider has not used: its page then refuses it as an expired one (revoking twice changes nothing)",
+      },
+    }, async (request) => {
+      const invitation = await attempt(() => revokeInvitation(s.db, request.principal.organisationId, request.params.id, s.clock.now()));
+      await audit(s.db, request, "directory_invitation.revoke", AUDIT_SUBJECT[invitation.resourceType], invitation.resourceId, { invitationId: invitation.id });
+      return invitationView(invitation);
+    });
 
     app.get("/directory/proposed-changes", {
       schema: { tags, querystring: ProposalQuery, summary: "Providers' proposed changes (status=pending: oldest first), with the values now" },
@@ -135,6 +148,7 @@ export function invitationRoutes(s: Services): FastifyPluginAsyncZod {
 export const INVITATION_ACCESS = {
   "POST /directory/invitations": "staff",
   "GET /directory/invitations": "observer",
+  "POST /directory/invitations/:id/revoke": "staff",
   "GET /directory/proposed-changes": "observer",
   "POST /directory/proposed-changes/:id/approve": "staff",
   "POST /directory/proposed-changes/:id/reject": "staff",
@@ -143,6 +157,7 @@ export const INVITATION_ACCESS = {
 export const INVITATION_RESPONSES = {
   "POST /directory/invitations": { 201: InvitationCreated },
   "GET /directory/invitations": { 200: InvitationList },
+  "POST /directory/invitations/:id/revoke": { 200: InvitationView },
   "GET /directory/proposed-changes": { 200: ProposalList },
   "POST /directory/proposed-changes/:id/approve": { 200: ProposalView },
   "POST /directory/proposed-changes/:id/reject": { 200: ProposalView },

@@ -90,16 +90,16 @@ export function thanksPage(entryName: string): Page {
   };
 }
 
-const PROBLEM: Record<LinkProblem | "error", [string, string]> = {
+const PROBLEM: Record<Exclude<LinkProblem, "revoked"> | "error", [string, string]> = {
   unknown: ["このリンクは見つかりません。届いたメールのリンクを確かめてください。", "This link is not known. Please check the link you received."],
   expired: ["このリンクは有効期限が切れています。地域の相談窓口に新しいリンクを依頼してください。", "This link has expired. Please ask the coordinator for a new one."],
   used: ["このリンクは使用済みです。さらに変更があるときは、地域の相談窓口に新しいリンクを依頼してください。", "This link was used already. Please ask the coordinator for a new one."],
-  revoked: ["このリンクは取り消されました。", "This link was withdrawn."],
   error: ["ただいま受け付けられません。時間をおいてお試しください。", "We cannot take this now. Please try again later."],
 };
 
+/** The page refusing a link; a withdrawn link reads as an expired one (the provider asks for a new link either way). */
 export function problemPage(problem: LinkProblem | "error"): Page {
-  const [ja, en] = PROBLEM[problem];
+  const [ja, en] = PROBLEM[problem === "revoked" ? "expired" : problem];
   const status = problem === "unknown" ? 404 : problem === "error" ? 500 : 410;
   return { status, html: layout("掲載内容の更新", `<h1>${escapeHtml(ja)}<span class="en" lang="en">${escapeHtml(en)}</span></h1>`) };
 }

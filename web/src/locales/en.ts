@@ -738,6 +738,7 @@ export const en: Messages = {
       directory_attendance_setting: "Changed whether attending counts as a sign of life",
       directory_settings_update: "Changed the directory's settings (year-end closure)",
       directory_invitation_create: "Created a provider's update link",
+      directory_invitation_revoke: "Withdrew a provider's update link",
       directory_proposal_approve: "Approved a provider's proposed changes",
       directory_proposal_reject: "Rejected a provider's proposed changes",
       directory_need_create: "Recorded a need",

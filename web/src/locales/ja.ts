@@ -736,6 +736,7 @@ export const ja = {
       directory_attendance_setting: "参加を安否確認とする設定を変更",
       directory_settings_update: "地域資源の設定（年末年始）を変更",
       directory_invitation_create: "提供主体に更新用リンクを発行",
+      directory_invitation_revoke: "提供主体の更新用リンクを取り消し",
       directory_proposal_approve: "提供主体からの変更を承認",
       directory_proposal_reject: "提供主体からの変更を却下",
       directory_need_create: "困りごとを記録",
