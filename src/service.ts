@@ -30,7 +30,7 @@ import { buildApp } from "./http/app.ts";
 import { type NetworkContext, networkContext } from "./network/context.ts";
 import { DisclosureRefused, mayShare, recordDisclosureIn, sharingPurpose } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
-import { handOverPartners } from "./network/engine/partners.ts";
+import { handOverPartners, partnersOwnedBy } from "./network/engine/partners.ts";
 import { memberByRegistrationNumber } from "./network/engine/registration-numbers.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
@@ -106,6 +106,7 @@ export async function startService(
     publicUrl: () => publicUrl(),
     // The door page of an activity: a member keys in their 見守り番号, kept by the network.
     memberByRegistrationNumber,
+    ownedParts: [partnersOwnedBy],
     async shareMemberDetails(tx, organisationId, memberId, share, by, now) {
       try {
         const d = await recordDisclosureIn(tx, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);

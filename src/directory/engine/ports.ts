@@ -15,6 +15,22 @@ import type { Db } from "../../store/db.ts";
  */
 export type HandoverPart = (tx: Db, organisationId: string, from: string, to: string, by: string, now: Date) => Promise<Record<string, number>>;
 
+/** A record a staff member owns, with its next contact date (YYYY-MM-DD; null: none set). */
+export interface OwnedRecord {
+  /** organization, service, volunteer (the directory's); partner (the network's). */
+  kind: "organization" | "service" | "volunteer" | "partner";
+  id: string;
+  name: string;
+  nextContactOn: string | null;
+}
+
+/**
+ * Another context's records a person owns, not archived (the handover screen
+ * lists them before moving them; "my next contacts"): the network's partners
+ * with their next review date.
+ */
+export type OwnedPart = (db: Db, organisationId: string, personId: string) => Promise<OwnedRecord[]>;
+
 /** Why the network refused to share a member's details (its consent rules). */
 export type ShareRefusal = "no_member" | "no_consent" | "consent_denied" | "no_disaster_declared";
 
@@ -59,4 +75,6 @@ export interface DirectoryPorts {
   publicUrl?: () => string;
   /** The door page's number lookup; without it, no door link is made (`door_unavailable`). */
   memberByRegistrationNumber?: MemberByRegistrationNumber;
+  /** Other contexts' records a person owns (what a handover would move). */
+  ownedParts?: readonly OwnedPart[];
 }

@@ -12,6 +12,7 @@ import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RE
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
 import { doorPages } from "./door-pages.ts";
+import { OWNER_ACCESS, OWNER_RESPONSES, ownerRoutes } from "./owners.ts";
 import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
 import { REFERRAL_LINK_ACCESS, REFERRAL_LINK_RESPONSES, referralLinkRoutes, referralReceiverPages } from "./referral-links.ts";
@@ -37,17 +38,17 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     name: "directory",
     access: {
       ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...REFERRAL_LINK_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS,
-      ...SETTINGS_ACCESS,
+      ...SETTINGS_ACCESS, ...OWNER_ACCESS,
     },
     responses: {
       ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...REFERRAL_LINK_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES,
-      ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES,
+      ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES, ...OWNER_RESPONSES,
     },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
       directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
-      (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes,
+      (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes, (s) => ownerRoutes(s, ports),
     ],
     outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber)],
   };

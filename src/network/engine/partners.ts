@@ -58,6 +58,16 @@ export async function handOverPartners(tx: Db, organisationId: string, from: str
   return { partners: Number(r.numUpdatedRows) };
 }
 
+/**
+ * The partners a person owns, not archived, with their next review date (the
+ * directory's handover screen and "my next contacts", through the port service.ts passes).
+ */
+export async function partnersOwnedBy(db: Db, organisationId: string, personId: string): Promise<{ kind: "partner"; id: string; name: string; nextContactOn: string | null }[]> {
+  const rows = await partnerColumns(db).where("organisation_id", "=", organisationId).where("owner_person_id", "=", personId).where("archived_at", "is", null)
+    .orderBy("name").orderBy("id").execute();
+  return rows.map((r) => ({ kind: "partner" as const, id: r.id, name: r.name, nextContactOn: r.next_review_on }));
+}
+
 /** The organisation's partners, by name; archived ones only when asked. */
 export async function listPartners(db: Db, organisationId: string, includeArchived = false): Promise<PartnerRow[]> {
   let q = partnerColumns(db).where("organisation_id", "=", organisationId);
