@@ -18,6 +18,7 @@ import { Members } from "./screens/Members.tsx";
 import { Concerns } from "./screens/network/Concerns.tsx";
 import { Partners } from "./screens/network/Partners.tsx";
 import { Activities } from "./screens/directory/Activities.tsx";
+import { Handover } from "./screens/directory/Handover.tsx";
 import { Needs } from "./screens/directory/Needs.tsx";
 import { Resources } from "./screens/directory/Resources.tsx";
 import { Volunteers } from "./screens/directory/Volunteers.tsx";
@@ -67,6 +68,8 @@ export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[]
   const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs", "volunteers", "activities"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
+  // 引き継ぎ: a leaving coordinator's providers, services, volunteers and partners go to a successor in one step.
+  if (staffLike) region.push("handover");
   const admin: Screen[] = me.role === "admin" || me.role === "auditor" ? ["settings", "people", "tokens", "audit"] : [];
   const mine: Screen[] = [];
   // Team alerts reach staff and admins on their own channels while they are on duty.
@@ -185,6 +188,7 @@ export function App() {
           {current === "needs" ? <Needs me={me.data} sub={subpath} /> : null}
           {current === "volunteers" ? <Volunteers me={me.data} sub={subpath} /> : null}
           {current === "activities" ? <Activities me={me.data} sub={subpath} /> : null}
+          {current === "handover" ? <Handover me={me.data} /> : null}
           {current === "lookup" ? <Lookup me={me.data} /> : null}
           {current === "audit" ? <AuditLog me={me.data} /> : null}
           {current === "duty" ? <MyDuty timeZone={me.data.timeZone} watcher={me.data.role === "watcher"} /> : null}

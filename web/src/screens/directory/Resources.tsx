@@ -26,6 +26,8 @@ import { AddServiceForm } from "./AddResource.tsx";
 import { useTaxonomy } from "./Kinds.tsx";
 import { partValueWords, ServiceParts, type ServiceWithParts } from "./ServiceParts.tsx";
 import { DirectorySettings } from "./DirectorySettings.tsx";
+import { MyNextContacts, useStaffNames } from "./Handover.tsx";
+import { InviteProvider, Proposals } from "./ProviderUpdates.tsx";
 
 /** The console's path of the directory (the screen id in router.ts). */
 export const RESOURCES = "/resources";
@@ -103,6 +105,8 @@ function ServiceList({ me }: { me: Me }) {
         <div className="button-row"><Button className="primary" onPress={() => setAdding(true)}>{t("resources.add.open")}</Button></div>
       ) : null}
       {adding ? <AddServiceForm onCancel={() => setAdding(false)} /> : null}
+      <MyNextContacts me={me} />
+      <Proposals me={me} />
       <div className="inline-form filters">
         <SearchField value={search} onChange={setSearch}>
           <Label>{t("resources.search")}</Label>
@@ -173,9 +177,11 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const { nameOf } = useTaxonomy();
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
-  // A status in words; any other value as stored, an actor by name.
+  const staffNames = useStaffNames(canWrite(me));
+  // A status in words; an owner by name (a handover's history); any other value as stored, an actor by name.
   const changedValue = (field: string, v: string | null) =>
-    v === null ? "—" : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
+    v === null ? "—" : field === "owner_person_id" && staffNames.has(v) ? staffNames.get(v)!
+      : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
       : partValueWords(t, field, v) ?? actorName(v);
   const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
@@ -226,6 +232,8 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
               onDone={async () => { setEditing(false); setNotice(t("resources.savedNotice")); await refresh(); }} />
           ) : null}
           <ServiceParts me={me} service={s as unknown as ServiceWithParts} onChanged={async (words) => { setNotice(words); await refresh(); }} />
+          <Proposals me={me} resourceId={s.id} onDecided={refresh} />
+          <InviteProvider me={me} resourceType="service" resourceId={s.id} name={s.name} />
           <section aria-labelledby="resource-history">
             <h2 id="resource-history">{t("resources.historyTitle")}</h2>
             <p>{t("resources.historyLead")}</p>
