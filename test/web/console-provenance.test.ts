@@ -46,7 +46,7 @@ describe("provenance and handover in the console", () => {
     await page.goto(`${suite.url}/resources`);
     const mine = page.getByRole("region", { name: "わたしの次の連絡" });
     await mine.getByRole("link", { name: "ふれあいサロン" }).waitFor();
-    await mine.getByText("連絡日です").waitFor();
+    await mine.getByText("要連絡").waitFor();
     await mine.getByText("2026年12月20日").waitFor();
     await assertAccessible(page, "Local resources with my next contacts (ja, phone)");
     await screenshot(page, "provenance-my-next-contacts-phone-ja");
@@ -100,7 +100,7 @@ describe("provenance and handover in the console", () => {
     const history = page.getByRole("region", { name: "変更の履歴" });
     const feesRow = history.locator("tbody tr").filter({ hasText: "費用" }).filter({ hasText: "無料" });
     await feesRow.waitFor();
-    assert.match(await feesRow.innerText(), /invitation[\s\S]*100円[\s\S]*無料/);
+    assert.match(await feesRow.innerText(), /提供主体（更新用リンク）[\s\S]*100円[\s\S]*無料/);
     await assertAccessible(page, "Service page after approval (ja, phone)");
     await screenshot(page, "provenance-approved-phone-ja");
 

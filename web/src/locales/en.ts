@@ -1458,6 +1458,7 @@ export const en: Messages = {
     },
   },
   provenance: {
+    byProvider: "The provider (update link)",
     kinds: { organization: "Provider", service: "Service", volunteer: "Volunteer", partner: "Partner" },
     fields: {
       name: "Name", description: "Description", url: "Web page", website: "Website", email: "E-mail", eligibilityDescription: "Who may use it",
@@ -1481,7 +1482,7 @@ export const en: Messages = {
       openTitle: "Links not used yet",
       none: "No unused links.",
       noEmail: "(none)",
-      columns: { created: "Created", email: "Sent to", expires: "Expires", action: "Action" },
+      columns: { email: "Sent to", expires: "Expires", action: "Action" },
       revoke: "Revoke",
       revokeLabel: "Revoke the link created {{date}}",
       revoked: "Link revoked. Opening it now shows that it has expired.",

@@ -1456,6 +1456,7 @@ export const ja = {
     },
   },
   provenance: {
+    byProvider: "提供主体（更新用リンク）",
     kinds: { organization: "提供主体", service: "サービス", volunteer: "担い手", partner: "協力事業者" },
     fields: {
       name: "名称", description: "内容", url: "ホームページ", website: "ホームページ", email: "メールアドレス", eligibilityDescription: "対象となる人",
@@ -1463,7 +1464,7 @@ export const ja = {
     },
     invite: {
       title: "更新を依頼",
-      lead: "提供主体にリンクを送ると、アカウントなしで掲載内容の変更を提案できます。提案は下の「提供主体からの変更提案」で承認するまで反映されません。リンクは一度だけ使えます。",
+      lead: "提供主体にリンクを送ると、アカウントなしで掲載内容の変更を提案できます。提案は「提供主体からの変更提案」で承認するまで反映されません。リンクは一度だけ使えます。",
       email: "送り先のメールアドレス（任意）",
       days: "有効期間",
       dayCount_one: "{{count}}日",
@@ -1479,7 +1480,7 @@ export const ja = {
       openTitle: "まだ使われていないリンク",
       none: "まだ使われていないリンクはありません。",
       noEmail: "（未入力）",
-      columns: { created: "作成日時", email: "送り先", expires: "有効期限", action: "操作" },
+      columns: { email: "送り先", expires: "有効期限", action: "操作" },
       revoke: "取り消す",
       revokeLabel: "{{date}}に作ったリンクを取り消す",
       revoked: "リンクを取り消しました。このリンクを開いても、期限切れと表示されます。",
@@ -1512,7 +1513,7 @@ export const ja = {
     nothing: "担当しているものはありません。",
     columns: { kind: "種類", name: "名称", next: "次回連絡日" },
     noDate: "未設定",
-    due: "連絡日です",
+    due: "要連絡",
     submit: "すべて引き継ぐ",
     confirmTitle: "引き継ぎの確認",
     confirm: "{{from}} さんの担当 {{count}} 件を、{{to}} さんにすべて引き継ぎます。よろしいですか。",

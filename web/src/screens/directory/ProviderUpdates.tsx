@@ -106,13 +106,12 @@ export function InviteProvider({ me, resourceType, resourceId, name }: { me: Me;
         <table className="resource-history invitation-list">
           <caption className="visually-hidden">{t("provenance.invite.openTitle")}</caption>
           <thead>
-            <tr>{(["created", "email", "expires"] as const).map((c) => <th key={c} scope="col">{t(`provenance.invite.columns.${c}`)}</th>)}
+            <tr>{(["email", "expires"] as const).map((c) => <th key={c} scope="col">{t(`provenance.invite.columns.${c}`)}</th>)}
               {canWrite(me) ? <th scope="col">{t("provenance.invite.columns.action")}</th> : null}</tr>
           </thead>
           <tbody>
             {open.map((i) => (
               <tr key={i.id}>
-                <td>{formatDateTime(i.createdAt, me.timeZone, lang)}</td>
                 <td>{i.email ?? <span className="muted">{t("provenance.invite.noEmail")}</span>}</td>
                 <td>{formatDateTime(i.expiresAt, me.timeZone, lang)}</td>
                 {canWrite(me) ? (

@@ -249,7 +249,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
                   {history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).map((c) => (
                     <tr key={c.id}>
                       <td>{formatDateTime(c.at, me.timeZone, lang)}</td>
-                      <td>{c.by === REDACTED ? t("resources.hidden") : actorName(c.by)}</td>
+                      <td>{c.by === REDACTED ? t("resources.hidden") : c.by.startsWith("provider:invitation:") ? t("provenance.byProvider") : actorName(c.by)}</td>
                       <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === "service" ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, { defaultValue: t(`serviceParts.fieldNames.${c.field}`, c.field) })}</td>
                       <td>{changedValue(c.field, c.previous)}</td>
                       <td>{changedValue(c.field, c.replacement)}</td>
