@@ -14,6 +14,8 @@ export const AUDIT_FAMILIES = [
   "directory", "directory_need", "directory_volunteer", "directory_request", "directory_contact", "directory_referral",
   // Attendance at activities; providers' update links and their proposals.
   "directory_attendance", "directory_invitation", "directory_proposal",
+  // The directory's own settings (年末年始).
+  "directory_settings",
 ] as const;
 
 /**
