@@ -31,6 +31,7 @@ import { type NetworkContext, networkContext } from "./network/context.ts";
 import { DisclosureRefused, mayShare, recordDisclosureIn, sharingPurpose } from "./network/engine/consents.ts";
 import { directoryContext } from "./directory/context.ts";
 import { handOverPartners, partnersOwnedBy } from "./network/engine/partners.ts";
+import { reportForNeed } from "./network/engine/triage.ts";
 import { memberByRegistrationNumber } from "./network/engine/registration-numbers.ts";
 import { addPersonalDataHook } from "./engine/personal-data.ts";
 import type { Services } from "./http/services.ts";
@@ -107,6 +108,8 @@ export async function startService(
     // The door page of an activity: a member keys in their 見守り番号, kept by the network.
     memberByRegistrationNumber,
     ownedParts: [partnersOwnedBy],
+    // A need recorded from a partner's report takes the report's member and words.
+    partnerReport: reportForNeed,
     async shareMemberDetails(tx, organisationId, memberId, share, by, now) {
       try {
         const d = await recordDisclosureIn(tx, organisationId, memberId, { ...share, recipientKind: "partner" }, by, now);

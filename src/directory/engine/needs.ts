@@ -9,12 +9,14 @@
  * incident or visit and, unless staff wrote their own words, its outcome note
  * ("買い物が難しい") as its note; the record's id is kept as `source_id`. The core
  * is not changed for this (it never imports the directory). A partner's report
- * belongs to the network, which the directory never reads: its id is kept as
- * given and the member must be named.
+ * belongs to the network, which the directory never imports: it is read through
+ * a port (ports.ts PartnerReportOf, wired in service.ts) and taken over the same
+ * way — its member, and its words as the note.
  */
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { needClosed, type NeedSource, type NeedStatus } from "../domain/needs.ts";
+import type { PartnerReportOf } from "./ports.ts";
 import { tellWithdrawn } from "./volunteer-messages.ts";
 import "../store/needs-schema.ts";
 
@@ -22,15 +24,15 @@ export interface NeedInput {
   source: NeedSource;
   /** The incident, visit or partner report it came from (required unless `console`). */
   sourceId?: string | null;
-  /** Required for `console` and `partner_report`; for an incident or visit, it must be theirs when given. */
+  /** Required for `console`; for an incident, a visit or a partner report, it must be theirs when given. */
   memberId?: string | null;
   taxonomyCodes: string[];
-  /** Staff's words; for an incident or visit, its outcome note when left out or blank. */
+  /** Staff's words; for an incident or visit, its outcome note when left out or blank; for a partner report, the report's words. */
   note?: string | null;
   wantedAt?: Date | null;
 }
 
-export const NEED_ERRORS = ["member_not_found", "source_not_found", "source_member_mismatch", "need_not_found", "need_closed"] as const;
+export const NEED_ERRORS = ["member_not_found", "source_not_found", "source_member_mismatch", "source_without_member", "need_not_found", "need_closed"] as const;
 export type NeedErrorCode = (typeof NEED_ERRORS)[number];
 
 /** A refused need command: the code and the input field it concerns. */
@@ -61,8 +63,27 @@ export interface Need {
   closedAt: Date | null;
 }
 
-/** Where the need's member and default note come from: the member, or the incident's or visit's. */
-async function sourceOf(tx: Db, organisationId: string, input: NeedInput): Promise<{ memberId: string; note: string }> {
+/**
+ * Where a need's member and default note come from: the member named (console),
+ * or the incident's, visit's or partner report's (read through the port
+ * `partnerReport`; without it every report is unknown). Errors: NeedError
+ * source_not_found (sourceId: none in this organisation), source_without_member
+ * (sourceId: a report not linked to a member yet — link it in triage),
+ * source_member_mismatch (memberId: another member than the source's),
+ * member_not_found (memberId: none named for the console).
+ */
+export async function needSource(
+  tx: Db, organisationId: string, input: Pick<NeedInput, "source" | "sourceId" | "memberId">, partnerReport?: PartnerReportOf,
+): Promise<{ memberId: string; note: string }> {
+  if (input.source === "partner_report") {
+    const report = partnerReport && input.sourceId ? await partnerReport(tx, organisationId, input.sourceId) : undefined;
+    if (!report) throw new NeedError("source_not_found", "no such partner report", "sourceId");
+    if (!report.memberId) throw new NeedError("source_without_member", "the report is not linked to a member: link it in triage first", "sourceId");
+    if (input.memberId && input.memberId !== report.memberId) {
+      throw new NeedError("source_member_mismatch", "the partner report is about another member", "memberId");
+    }
+    return { memberId: report.memberId, note: report.text };
+  }
   if (input.source === "incident" || input.source === "visit") {
     const row = input.source === "incident"
       ? await tx.selectFrom("incidents").select(["member_id", "note"]).where("organisation_id", "=", organisationId)
@@ -81,12 +102,13 @@ async function sourceOf(tx: Db, organisationId: string, input: NeedInput): Promi
 
 /**
  * Records a need: the member (or the source's) must exist and not be erased.
- * Taxonomy codes are stored once each, in the order given. Errors: NeedError
- * (member_not_found, source_not_found, source_member_mismatch).
+ * Taxonomy codes are stored once each, in the order given; `partnerReport`
+ * reads a partner report's member and words (needSource). Errors: NeedError
+ * (member_not_found, source_not_found, source_without_member, source_member_mismatch).
  */
-export async function recordNeed(db: Db, organisationId: string, input: NeedInput, by: string, now: Date): Promise<Need> {
+export async function recordNeed(db: Db, organisationId: string, input: NeedInput, by: string, now: Date, partnerReport?: PartnerReportOf): Promise<Need> {
   const id = await inTransaction(db, async (tx) => {
-    const { memberId, note } = await sourceOf(tx, organisationId, input);
+    const { memberId, note } = await needSource(tx, organisationId, input, partnerReport);
     const member = await tx.selectFrom("members").select("id").where("organisation_id", "=", organisationId).where("id", "=", memberId)
       .where("erased_at", "is", null).executeTakeFirst();
     if (!member) throw new NeedError("member_not_found", "no such member", "memberId");

@@ -61,6 +61,21 @@ export type MayShareMemberDetails = (db: Db, organisationId: string, memberId: s
  */
 export type MemberByRegistrationNumber = (db: Db, organisationId: string, number: string) => Promise<string | undefined>;
 
+/** A partner's report as a need takes it over (POST /directory/needs, source partner_report). */
+export interface PartnerReportForNeed {
+  /** The member the report is linked to (matched on arrival or linked in triage); null: none yet. */
+  memberId: string | null;
+  /** What the partner saw, the need's note unless staff write their own: their description, else the checklist's signs in Japanese words. */
+  text: string;
+}
+
+/**
+ * The organisation's partner report of this id (the network's Open311 reports,
+ * src/network/engine/triage.ts `reportForNeed`); undefined when there is none in
+ * this organisation. Runs in the caller's transaction.
+ */
+export type PartnerReportOf = (db: Db, organisationId: string, reportId: string) => Promise<PartnerReportForNeed | undefined>;
+
 export interface DirectoryPorts {
   /** Sharing a member's details under their consent; without it nothing is shared (`share_unavailable`). */
   shareMemberDetails?: ShareMemberDetails;
@@ -77,4 +92,6 @@ export interface DirectoryPorts {
   memberByRegistrationNumber?: MemberByRegistrationNumber;
   /** Other contexts' records a person owns (what a handover would move). */
   ownedParts?: readonly OwnedPart[];
+  /** The report a need from a partner report comes from; without it, every report is unknown (`unknown_reference`, sourceId). */
+  partnerReport?: PartnerReportOf;
 }

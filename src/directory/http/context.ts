@@ -47,7 +47,7 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
-      directoryRoutes(ports), (s) => needRoutes(s), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
+      directoryRoutes(ports), (s) => needRoutes(s, {}, ports.partnerReport), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
       (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes, (s) => ownerRoutes(s, ports),
     ],
     outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber)],

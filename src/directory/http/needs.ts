@@ -24,7 +24,8 @@ import { MATCH_REASONS, type MatchReason, offersLeft } from "../domain/matching.
 import { MAX_RESPOND_HOURS, NEED_SOURCES, NEED_STATUSES, VOLUNTEER_REQUEST_STATUSES } from "../domain/needs.ts";
 import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
 import { type MatchDeps, organisationTaxonomy, suggestMatches, unknownCodes } from "../engine/matches.ts";
-import { getNeed, listNeeds, type Need, NeedError, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
+import { getNeed, listNeeds, type Need, NeedError, needSource, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
+import type { PartnerReportOf } from "../engine/ports.ts";
 import {
   acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listContacts, listRequests, listVolunteers, logContact,
   offerNeed, updateVolunteer, type Volunteer, type VolunteerContact, VolunteerError, type VolunteerRequest, volunteerLogins, volunteerOfPerson,
@@ -47,15 +48,17 @@ const Slot = z.strictObject({
 }).refine((s) => s.from < s.to, { message: "from must be before to", path: ["to"] });
 
 export const NeedCreate = z.strictObject({
-  source: z.enum(NEED_SOURCES).describe("console; incident or visit (its outcome becomes the need: sourceId names it); partner_report (sourceId: the report)"),
+  source: z.enum(NEED_SOURCES).describe(
+    "console; incident or visit (its outcome becomes the need: sourceId names it); partner_report (sourceId: the network's report, linked to a member; its words become the note)",
+  ),
   sourceId: Id.optional().describe("the incident, visit or partner report (required unless console)"),
-  memberId: Id.optional().describe("the member (required for console and partner_report; taken from the incident or visit otherwise)"),
+  memberId: Id.optional().describe("the member (required for console; taken from the incident, visit or partner report otherwise, and must be theirs when given)"),
   taxonomyCodes: z.array(TaxonomyCode).min(1).max(20).describe("what kind of help is needed (e.g. the shopping-help code)"),
-  note: optionalText(2000, true).optional().describe("staff's words; for an incident or visit, its outcome note when left out"),
+  note: optionalText(2000, true).optional().describe("staff's words; for an incident or visit, its outcome note when left out; for a partner report, its words"),
   wantedAt: DateTime.optional().describe("when help is wanted (matching reads schedules and volunteers' slots at this time)"),
 }).superRefine((b, ctx) => {
   if (b.source !== "console" && !b.sourceId) ctx.addIssue({ code: "custom", path: ["sourceId"], message: "is required for this source" });
-  if ((b.source === "console" || b.source === "partner_report") && !b.memberId) ctx.addIssue({ code: "custom", path: ["memberId"], message: "is required for this source" });
+  if (b.source === "console" && !b.memberId) ctx.addIssue({ code: "custom", path: ["memberId"], message: "is required for this source" });
 });
 export const NeedPatch = z.strictObject({ status: z.enum(["open", "resolved", "withdrawn"]).describe("resolve or withdraw a need (its open offers are withdrawn), or open it again") });
 const NeedQuery = z.strictObject({
@@ -200,7 +203,8 @@ export const NEEDS_ERROR_CODES = {
   not_offered: "the request was answered, expired or withdrawn already",
   offer_expired: "the time to answer has passed: the need went to the next volunteer",
   person_taken: "this person is another volunteer's login already",
-  source_member_mismatch: "the incident, visit or need named is about another member",
+  source_member_mismatch: "the incident, visit, partner report or need named is about another member",
+  source_without_member: "the partner report is not linked to a member yet: link it in triage first",
   unknown_taxonomy_code: "a taxonomy code that is neither in the shipped Japanese taxonomy nor the organisation's own terms",
 } as const;
 
@@ -218,7 +222,7 @@ export function needErrorToApi(error: unknown): never {
     if (error.code === "member_not_found" || error.code === "source_not_found" || error.code === "need_not_found") {
       throw new ApiError(422, "unknown_reference", error.message, error.field);
     }
-    throw new ApiError(error.code === "source_member_mismatch" ? 422 : 409, error.code, error.message, error.field);
+    throw new ApiError(error.code === "source_member_mismatch" || error.code === "source_without_member" ? 422 : 409, error.code, error.message, error.field);
   }
   if (error instanceof VolunteerError) {
     if (error.code === "volunteer_not_found") throw notFound("volunteer");
@@ -263,7 +267,8 @@ async function ownVolunteer(s: Services, request: FastifyRequest): Promise<Volun
   return mine;
 }
 
-export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyncZod {
+/** The needs' routes; `partnerReport` is the network's port (a need from a partner report). */
+export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: PartnerReportOf): FastifyPluginAsyncZod {
   const termsOf = async (organisationId: string): Promise<Terms> => new Map((await organisationTaxonomy(s.db, organisationId)).map((t) => [t.code, t]));
   const today = () => localDateOf(s.clock.now(), DEFAULT_TIME_ZONE);
   return async (app) => {
@@ -283,15 +288,20 @@ export function needRoutes(s: Services, deps: MatchDeps = {}): FastifyPluginAsyn
     }, async (request, reply) => {
       const b = request.body;
       const org = request.principal.organisationId;
-      // Team scope before anything is written: the member's, the incident's or the visit's team.
-      const kind = b.source === "incident" ? "incident" : b.source === "visit" ? "visit" : "member";
-      const id = kind === "member" ? b.memberId : b.sourceId;
-      if (id) checkTeam(request.principal, await teamOf(s.db, org, kind, id), kind === "member" ? "memberId" : "sourceId");
+      // Team scope before anything is written: the member's, the incident's, the visit's or the partner report's member's team.
+      if (b.source === "partner_report") {
+        const { memberId } = await attempt(() => needSource(s.db, org, { source: b.source, sourceId: b.sourceId ?? null, memberId: b.memberId ?? null }, partnerReport));
+        checkTeam(request.principal, await teamOf(s.db, org, "member", memberId), "sourceId");
+      } else {
+        const kind = b.source === "incident" ? "incident" : b.source === "visit" ? "visit" : "member";
+        const id = kind === "member" ? b.memberId : b.sourceId;
+        if (id) checkTeam(request.principal, await teamOf(s.db, org, kind, id), kind === "member" ? "memberId" : "sourceId");
+      }
       await checkCodes(s, org, b.taxonomyCodes, "taxonomyCodes");
       const need = await attempt(() => recordNeed(s.db, org, {
         source: b.source, sourceId: b.sourceId ?? null, memberId: b.memberId ?? null, taxonomyCodes: b.taxonomyCodes, note: b.note ?? null,
         wantedAt: b.wantedAt ? new Date(b.wantedAt) : null,
-      }, actorOf(request.principal), s.clock.now()));
+      }, actorOf(request.principal), s.clock.now(), partnerReport));
       await audit(s.db, request, "directory_need.create", "member", need.memberId, { needId: need.id, source: need.source, taxonomyCodes: need.taxonomyCodes });
       return reply.code(201).send(needView(need));
     });

@@ -149,6 +149,20 @@ export async function getReport(db: Db, organisationId: string, reportId: string
   return row ? reportOf(row) : undefined;
 }
 
+/**
+ * A report as the directory takes it over when staff record a need from it
+ * (the directory's PartnerReportOf port, wired in service.ts): the member it is
+ * linked to and what the partner saw — their description, else the checklist's
+ * signs in Japanese words joined with 、. Undefined when the organisation has no
+ * such report.
+ */
+export async function reportForNeed(db: Db, organisationId: string, reportId: string): Promise<{ memberId: string | null; text: string } | undefined> {
+  const report = await getReport(db, organisationId, reportId);
+  if (!report) return undefined;
+  const signs = report.checklist.find((a) => a.code === ATTRIBUTE_SIGNS)?.answers.map((a) => a.name) ?? [];
+  return { memberId: report.member?.id ?? null, text: report.description.trim() || signs.join("、") };
+}
+
 export interface TriageInput {
   organisationId: string;
   reportId: string;

@@ -1,7 +1,9 @@
 /**
  * 困りごとにする (issue 14): after staff resolve an incident, or a visit's
  * outcome is recorded, the incident's page offers to record a need (困りごと)
- * for the member, its description filled in from the outcome's note; staff
+ * for the member, its description filled in from the outcome's note (a partner
+ * report's page — the network's 気づき — offers the same from the report's
+ * words once the report is linked to a member); staff
  * choose its kinds and record it, then land on the need's page (matching,
  * volunteers, referrals).
  *
@@ -11,8 +13,8 @@
  * shows itself only when the server has the directory's routes — it asks for
  * the directory's taxonomy (GET /directory/taxonomy, which it needs for the
  * kinds anyway) and stays hidden when that is not found. The need is recorded
- * with the incident or visit as its source (POST /directory/needs, source
- * incident|visit), so the directory takes the member from the record itself.
+ * with the incident, visit or report as its source (POST /directory/needs, source
+ * incident|visit|partner_report), so the directory takes the member from the record itself.
  * Offered only after outcomes in which someone reached the member (codes,
  * never the note's words): a member found dead, gone or a false alarm has none.
  */
@@ -31,7 +33,7 @@ export const NEED_AFTER_INCIDENT = ["visited_fine", "reached_by_phone", "reached
 export const NEED_AFTER_VISIT = ["met_fine", "other"];
 
 export function NeedOffer({ source, sourceId, memberName, note }: {
-  source: "incident" | "visit"; sourceId: string; memberName: string; note: string | null;
+  source: "incident" | "visit" | "partner_report"; sourceId: string; memberName: string; note: string | null;
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -52,7 +54,8 @@ export function NeedOffer({ source, sourceId, memberName, note }: {
     },
   });
   if (!directory.isSuccess) return null;
-  const visit = source === "visit";
+  const words = source === "visit" ? { lead: "leadVisit", open: "openVisit", note: "note" }
+    : source === "partner_report" ? { lead: "leadReport", open: "openReport", note: "noteReport" } : { lead: "lead", open: "open", note: "note" };
   return (
     <section className="need-offer" aria-labelledby={headingId}>
       <h3 id={headingId}>{open ? t("needs.fromOutcome.formTitle", { name: memberName }) : t("needs.fromOutcome.title")}</h3>
@@ -65,7 +68,7 @@ export function NeedOffer({ source, sourceId, memberName, note }: {
           <KindPicker legend={t("needs.form.kinds")} label={t("needs.form.kind")} codes={codes} onChange={setCodes}
             removeLabel={(name) => t("needs.form.removeKind", { name })} error={tried && !codes.length ? t("needs.form.noKinds") : null} />
           <TextField value={text} onChange={setText}>
-            <Label>{t("needs.fromOutcome.note")}</Label>
+            <Label>{t(`needs.fromOutcome.${words.note}`)}</Label>
             <TextArea rows={2} />
           </TextField>
           {save.isError ? <Refusal error={save.error} /> : null}
@@ -76,8 +79,8 @@ export function NeedOffer({ source, sourceId, memberName, note }: {
         </Form>
       ) : (
         <>
-          <p>{t(visit ? "needs.fromOutcome.leadVisit" : "needs.fromOutcome.lead")}</p>
-          <Button onPress={() => setOpen(true)}>{t(visit ? "needs.fromOutcome.openVisit" : "needs.fromOutcome.open")}</Button>
+          <p>{t(`needs.fromOutcome.${words.lead}`)}</p>
+          <Button onPress={() => setOpen(true)}>{t(`needs.fromOutcome.${words.open}`)}</Button>
         </>
       )}
     </section>

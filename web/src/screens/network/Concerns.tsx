@@ -18,6 +18,7 @@ import { ErrorText } from "../../ErrorText.tsx";
 import { formatDateTime, formatPhone, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { ScrollingTable } from "../../ScrollingTable.tsx";
+import { NeedOffer } from "../directory/NeedOffer.tsx";
 import { ConcernStatistics } from "./ConcernStatistics.tsx";
 
 export const URGENCIES = ["emergency", "consult", "watch"] as const;
@@ -235,6 +236,8 @@ function ReportPage({ me, id }: { me: Me; id: string }) {
           ))}
         </dl>
       ) : <p>{t("concerns.noChecklist")}</p>}
+      {/* A report about a member may show a need (困りごと): the directory's offer, shown only when the directory answers. */}
+      {canAct && r.member ? <NeedOffer key={r.id} source="partner_report" sourceId={r.id} memberName={r.member.displayName} note={r.description || null} /> : null}
       {canAct && r.status === "open" ? <TriageForm report={r} onDone={changed} /> : null}
       {canAct && r.status === "closed" ? (
         <div className="button-row">
