@@ -366,6 +366,7 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
   const devices = options.devices > 0 ? devicesSetup(process.env) : undefined;
   const service = await startService({
     root: ROOT, databaseUrl, dataDir, token, lineApiBase: line?.server.url, twilioApiBase: voice?.server.url,
+    spreadSeconds: options.spreadSeconds,
     ...(devices ? { mqttUrl: devices.brokerUrl, mqttBaseTopic: devices.baseTopic } : {}),
   });
   cleanup.add(() => service.stop());
@@ -459,7 +460,8 @@ async function main(): Promise<void> {
 
   const f = report.figures;
   const phases = [
-    options.engine ? `members ${f.members}${options.console ? " (console)" : ""}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
+    options.engine ? `members ${f.members}${options.console ? " (console)" : ""}` +
+      `${options.spreadSeconds !== 59 ? `, each minute's check-ins over ${options.spreadSeconds} s` : ""}` : "", options.line ? `LINE members ${options.lineMembers}` : "",
     options.voice ? `voice members ${options.voiceMembers} in ${options.voiceOrgs} organisations at ${options.voiceCps} calls/s each` : "",
     options.devices ? `devices ${options.devices}` : "",
   ];

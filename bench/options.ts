@@ -30,6 +30,12 @@ export interface Options {
   /** Devices for the devices phase (--devices N; 0: it does not run), and how many minutes they report once a minute. */
   devices: number;
   devicesMinutes: number;
+  /**
+   * Seconds of the minute over which each minute's check-ins are spread (the service's
+   * MIMAMORI_SPREAD_SECONDS, 1–59; default 59). 6 at 100,000 members gives the arrival
+   * rates of 1,000,000 members over 60 s: a tenth of the run time for the deadline burst.
+   */
+  spreadSeconds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -66,7 +72,16 @@ export const USAGE = `usage: npm run bench -- [options]
                          second and the service's peak RSS against its 300 MB budget (bench/devices.ts)
   --devices-only         the devices phase alone (default N 1000)
   --devices-minutes M    minutes of the steady once-a-minute load (default 1)
+  --spread-seconds S     spread each minute's check-ins over S seconds (1–59, default 59); e.g. 6 at 100000
+                         members gives the per-second rates of 1,000,000 members spread over the minute
+                         (16,667 prompts/s and, in the deadline phase, 1,667 re-sends/s) in a tenth of the time
   --json                 print every figure as one JSON object on the last line`;
+
+function spread(raw: string | undefined): number {
+  const value = whole("spread-seconds", raw, 59, 1);
+  if (value > 59) throw new Error(`--spread-seconds must be at most 59, got "${raw}"`);
+  return value;
+}
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -118,6 +133,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       devices: { type: "string" },
       "devices-only": { type: "boolean", default: false },
       "devices-minutes": { type: "string" },
+      "spread-seconds": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -149,6 +165,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     engine: !lineOnly && !voiceOnly && !values["devices-only"],
     devices: whole("devices", values.devices, values["devices-only"] ? 1000 : 0, 0),
     devicesMinutes: whole("devices-minutes", values["devices-minutes"], 1, 1),
+    spreadSeconds: spread(values["spread-seconds"]),
     lineMembers: whole("line-members", values["line-members"], members, 1),
     voice: voiceOnly || (values.voice ?? false) || values["voice-members"] !== undefined || values["voice-orgs"] !== undefined ||
       values["voice-cps"] !== undefined,

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   /** The MQTT broker and base topic of the devices phase, when it runs. */
   mqttUrl?: string;
   mqttBaseTopic?: string;
+  /** MIMAMORI_SPREAD_SECONDS: each minute's check-ins spread over this many seconds (default 59). */
+  spreadSeconds?: number;
 }
 
 export interface Service {
@@ -70,7 +72,7 @@ function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
     MIMAMORI_SANDBOX: "1",
     MIMAMORI_SANDBOX_START: SANDBOX_START,
     MIMAMORI_ADMIN_TOKEN: options.token,
-    MIMAMORI_SPREAD_SECONDS: "60",
+    MIMAMORI_SPREAD_SECONDS: String(options.spreadSeconds ?? 59),
     LOG_LEVEL: "warn",
     MIMAMORI_DB_POOL: "20",
     ...(options.lineApiBase ? { MIMAMORI_LINE_API_BASE: options.lineApiBase } : {}),

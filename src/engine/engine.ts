@@ -222,7 +222,10 @@ export class Engine {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loops = [this.#loop("decide", this.#decide), this.#loop("send", this.#send)];
+    // One deciding loop (its phases' order is the rule: evidence of life before escalation);
+    // two sending loops, as in exclusive(): SKIP LOCKED keeps their batches apart, and one
+    // claims while the other waits on its channel or records its batch.
+    this.#loops = [this.#loop("decide", this.#decide), this.#loop("send", this.#send), this.#loop("send", this.#send)];
   }
 
   /** Finish the batches in hand, then stop. */

@@ -27,6 +27,7 @@ import { reportSubscriptionsMigration } from "./migrations/022-report-subscripti
 import { signOfLifeMigration } from "./migrations/023-sign-of-life.ts";
 import { oneIncidentPerMemberMigration } from "./migrations/024-one-incident-per-member.ts";
 import { memberErasureMigration } from "./migrations/025-member-erasure.ts";
+import { roomForHotUpdatesMigration } from "./migrations/026-room-for-hot-updates.ts";
 
 export interface Migration {
   id: number;
@@ -322,6 +323,7 @@ alter table members add column consent jsonb;
   signOfLifeMigration,
   oneIncidentPerMemberMigration,
   memberErasureMigration,
+  roomForHotUpdatesMigration,
 ];
 
 /** Applies the migrations not applied yet, in order (up to `upTo`, an id, when given: tests of an upgrade). */
