@@ -5,7 +5,9 @@
  * sees whom to help (name, address, a tap-to-call number) and logs what they
  * did — the coordinator's list of unacknowledged contacts shows it. A second
  * request is declined and passes to the next volunteer. A watcher who is no
- * volunteer reads a plain sentence. Checked with axe in Japanese and English.
+ * volunteer reads a plain sentence. A volunteer switches themselves off duty
+ * with the switch at the top (their unanswered request passes to the next
+ * volunteer) and on again. Checked with axe in Japanese and English.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -105,5 +107,46 @@ describe(`a volunteer's requests in the console (${CONSOLE_DATABASE})`, () => {
     await plain.getByRole("alert").getByText("あなたは生活支援の担い手として登録されていません。", { exact: false }).waitFor();
     await assertAccessible(plain, "Not a volunteer (ja)");
     await plain.context().close();
+  });
+
+  test("a volunteer switches themselves off duty on a phone: the unanswered request passes on; and on again", async () => {
+    const member = (await service.api("POST", "/members", memberBody({ displayName: "石井 和子" }))).body;
+    const ono = await invitedPerson(service.api, service.url, { displayName: "担い手 小野", loginId: "ono", role: "watcher" });
+    const onoVolunteer = (await service.api("POST", "/directory/volunteers",
+      { displayName: "担い手 小野", personId: ono.id, skills: ["transport"], areas: [], availability: [] })).body;
+    const next = (await service.api("POST", "/directory/volunteers", { displayName: "担い手 森", skills: ["transport"], areas: [], availability: [] })).body;
+    const need = (await service.api("POST", "/directory/needs", { source: "console", memberId: member.id, taxonomyCodes: ["transport"] })).body;
+    assert.equal((await service.api("POST", `/directory/needs/${need.id}/offers`, { volunteerIds: [onoVolunteer.id] })).status, 201);
+
+    const page = await personPage(browser, service.url, "ono", PASSWORD, () => totpNow(ono.secret), { viewport: PHONE });
+    await page.getByRole("link", { name: "わたしへの依頼" }).click();
+    const duty = page.getByRole("region", { name: "依頼の受け付け" });
+    const toggle = duty.getByRole("switch", { name: "依頼を受け付ける" });
+    await toggle.waitFor();
+    assert.equal(await toggle.isChecked(), true);
+    await duty.getByText("いま返事をしていないお願いが 1 件あります。", { exact: false }).waitFor();
+    await assertAccessible(page, "The volunteer's switch (ja)");
+    await screenshot(page, "my-help-duty-on-ja");
+    await duty.locator("label").click();
+    await duty.getByRole("status").getByText("お休みにしました。", { exact: false }).waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await duty.getByText("お休み中：お願いは届きません。", { exact: false }).waitFor();
+    await page.getByText("いまお願いされていることはありません。").waitFor();
+    await assertAccessible(page, "The volunteer resting (ja)");
+    await assertPhoneSized(page, "The volunteer resting (ja)");
+    await screenshot(page, "my-help-duty-off-ja");
+    const requests = (await service.api("GET", `/directory/needs/${need.id}`)).body.requests;
+    assert.deepEqual(requests.map((r: { volunteer: { id: string }; status: string }) => [r.volunteer.id, r.status]),
+      [[onoVolunteer.id, "withdrawn"], [next.id, "offered"]]);
+    assert.equal((await service.api("GET", `/directory/volunteers/${onoVolunteer.id}`)).body.onDuty, false);
+
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    const en = page.getByRole("region", { name: "Taking requests" });
+    await en.getByText("Resting: you will not be asked.", { exact: false }).waitFor();
+    await en.locator("label").click();
+    await en.getByRole("status").getByText("You take requests again.").waitFor();
+    await assertAccessible(page, "The volunteer's switch (en)");
+    assert.equal((await service.api("GET", `/directory/volunteers/${onoVolunteer.id}`)).body.onDuty, true);
+    await page.context().close();
   });
 });

@@ -494,14 +494,20 @@ export async function logContact(
   return contactOf(await contactQuery(db, organisationId).where("c.id", "=", id).executeTakeFirstOrThrow());
 }
 
-/** Contacts, newest first: a volunteer's, a member's, or those not acknowledged yet; limited to teams when given (contacts without a member stay visible). */
+/**
+ * Contacts, newest first: a volunteer's, a member's, those not acknowledged yet,
+ * or those acknowledged (the latest acknowledged first: the coordinator's
+ * history); limited to teams when given (contacts without a member stay visible).
+ */
 export async function listContacts(
-  db: Db, organisationId: string, filter: { volunteerId?: string; memberId?: string; unacknowledged?: boolean; teamIds?: string[]; limit: number },
+  db: Db, organisationId: string,
+  filter: { volunteerId?: string; memberId?: string; unacknowledged?: boolean; acknowledged?: boolean; teamIds?: string[]; limit: number },
 ): Promise<(VolunteerContact & { teamId: string | null })[]> {
   let q = contactQuery(db, organisationId);
   if (filter.volunteerId) q = q.where("c.volunteer_id", "=", filter.volunteerId);
   if (filter.memberId) q = q.where("c.member_id", "=", filter.memberId);
   if (filter.unacknowledged) q = q.where("c.acknowledged_at", "is", null);
+  if (filter.acknowledged) q = q.where("c.acknowledged_at", "is not", null).orderBy("c.acknowledged_at", "desc");
   if (filter.teamIds) {
     const teams = filter.teamIds;
     q = q.where((eb) => teams.length ? eb.or([eb("c.member_id", "is", null), eb("m.team_id", "in", teams)]) : eb("c.member_id", "is", null));

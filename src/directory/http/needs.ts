@@ -97,7 +97,12 @@ export const ContactInput = z.strictObject({
   contactedAt: DateTime, note: text(2000, true).describe("what happened (personal)"),
 });
 const ContactQuery = z.strictObject({
-  volunteerId: Id.optional(), memberId: Id.optional(), unacknowledged: z.enum(["true", "false"]).optional(), limit: Limit(500, 100),
+  volunteerId: Id.optional(), memberId: Id.optional(), unacknowledged: z.enum(["true", "false"]).optional(),
+  acknowledged: z.enum(["true", "false"]).optional().describe("true: only those a coordinator has acknowledged, the latest acknowledged first"),
+  limit: Limit(500, 100),
+});
+export const OwnDutyInput = z.strictObject({
+  onDuty: z.boolean().describe("false: asked for nothing until back on duty; the volunteer's open unanswered requests pass to the next volunteer"),
 });
 
 // ---------------------------------------------------------------- answers
@@ -151,6 +156,9 @@ export const ContactView = z.object({
   acknowledged: z.object({ by: z.string(), at: Time }).nullable(),
 }).meta({ id: "DirectoryVolunteerContact" });
 export const ContactList = z.object({ contacts: z.array(ContactView) });
+export const OwnVolunteerView = z.object({
+  id: z.string(), displayName: z.string(), onDuty: z.boolean(), openRequests: z.number().int().describe("requests offered to them and not answered yet"),
+}).meta({ id: "DirectoryOwnVolunteer" });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const reasonView = (r: MatchReason) => ({ code: r.code, detail: r.detail ?? null });
@@ -440,6 +448,30 @@ export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: Pa
       schema: { tags, params: IdParams, body: AnswerInput, summary: "Decline a request: the need passes to the next volunteer" },
     }, answer("decline"));
 
+    // ------------------------------------------------ a volunteer's own switch (わたしへの依頼)
+    const self = async (request: FastifyRequest): Promise<Volunteer> => {
+      const mine = request.principal.kind === "person"
+        ? await volunteerOfPerson(s.db, request.principal.organisationId, request.principal.tokenId) : undefined;
+      if (!mine || mine.archivedAt) throw new ApiError(403, "not_assigned", "you are not registered as a volunteer");
+      return mine;
+    };
+    const ownView = (v: Volunteer) => ({ id: v.id, displayName: v.displayName, onDuty: v.onDuty, openRequests: v.openRequests });
+    app.get("/directory/my-volunteer", {
+      schema: { tags, summary: "The signed-in person's own volunteer record: on duty or not, open requests (403 not_assigned: not a volunteer)" },
+    }, async (request) => ownView(await self(request)));
+
+    app.put("/directory/my-volunteer/on-duty", {
+      schema: {
+        tags, body: OwnDutyInput,
+        summary: "A volunteer switches themselves on or off duty; going off duty passes their open unanswered requests to the next volunteer (as staff's change does)",
+      },
+    }, async (request) => {
+      const mine = await self(request);
+      const v = await attempt(() => updateVolunteer(s.db, request.principal.organisationId, mine.id, { onDuty: request.body.onDuty }, s.clock.now(), s.publicUrl()));
+      await audit(s.db, request, "directory_volunteer.update", "directory_volunteer", v.id, { fields: ["onDuty"], onDuty: v.onDuty, self: true });
+      return ownView(v);
+    });
+
     // ------------------------------------------------ contacts
     app.get("/directory/volunteer-contacts", {
       schema: { tags, querystring: ContactQuery, summary: "Volunteers' contacts with members, newest first (unacknowledged=true: those a coordinator has not acknowledged)" },
@@ -448,7 +480,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: Pa
       const scope = scopeOf(request);
       const q = request.query;
       const list = await listContacts(s.db, request.principal.organisationId, {
-        limit: q.limit, ...(q.memberId ? { memberId: q.memberId } : {}), unacknowledged: q.unacknowledged === "true",
+        limit: q.limit, ...(q.memberId ? { memberId: q.memberId } : {}), unacknowledged: q.unacknowledged === "true", acknowledged: q.acknowledged === "true",
         ...(mine ? { volunteerId: mine.id } : q.volunteerId ? { volunteerId: q.volunteerId } : {}), ...(scope ? { teamIds: scope } : {}),
       });
       return { contacts: list.map(contactView) };
@@ -502,6 +534,9 @@ export const NEEDS_ACCESS = {
   "GET /directory/volunteer-requests": "task",
   "POST /directory/volunteer-requests/:id/accept": "task",
   "POST /directory/volunteer-requests/:id/decline": "task",
+  // A person signed in (a watcher, or staff who also volunteer): their own record only.
+  "GET /directory/my-volunteer": "duty",
+  "PUT /directory/my-volunteer/on-duty": "duty",
   "GET /directory/volunteer-contacts": "task",
   "POST /directory/volunteers/:id/contacts": "task",
   "POST /directory/volunteer-contacts/:id/acknowledge": "staff",
@@ -524,6 +559,8 @@ export const NEEDS_RESPONSES = {
   "GET /directory/volunteer-requests": { 200: RequestList },
   "POST /directory/volunteer-requests/:id/accept": { 200: RequestView },
   "POST /directory/volunteer-requests/:id/decline": { 200: RequestView },
+  "GET /directory/my-volunteer": { 200: OwnVolunteerView },
+  "PUT /directory/my-volunteer/on-duty": { 200: OwnVolunteerView },
   "GET /directory/volunteer-contacts": { 200: ContactList },
   "POST /directory/volunteers/:id/contacts": { 201: ContactView },
   "POST /directory/volunteer-contacts/:id/acknowledge": { 200: ContactView },

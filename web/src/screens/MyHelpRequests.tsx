@@ -5,10 +5,13 @@
  * to the next volunteer). Once accepted, whom to help (name, address, a
  * tap-to-call number) and a form to log what was done (the coordinator
  * acknowledges it). The API shows a volunteer their own requests only.
+ * At the top, their own on-duty switch (受け付ける / 休む, PUT
+ * /directory/my-volunteer/on-duty): going off duty passes the requests they
+ * have not answered to the next volunteer, as the coordinator's change does.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Button, Form, Label, TextArea, TextField } from "react-aria-components";
+import { Button, Form, Label, Switch, TextArea, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../api.ts";
 import { ErrorText } from "../ErrorText.tsx";
@@ -104,6 +107,40 @@ function RequestCard({ request, me, onChanged }: { request: HelpRequest; me: Me;
   );
 }
 
+interface OwnVolunteer { id: string; displayName: string; onDuty: boolean; openRequests: number }
+
+/** The volunteer's own switch: taking requests or resting; what switching off does is said before and after. */
+function OwnDuty({ onChanged }: { onChanged: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [notice, setNotice] = useState<string | null>(null);
+  const own = useQuery({ queryKey: ["my-volunteer"], queryFn: () => api<OwnVolunteer>("GET", "/directory/my-volunteer"), retry: false });
+  const toggle = useMutation({
+    mutationFn: (onDuty: boolean) => api<OwnVolunteer>("PUT", "/directory/my-volunteer/on-duty", { onDuty }),
+    onMutate: () => setNotice(null),
+    onSuccess: (v, onDuty) => {
+      queryClient.setQueryData(["my-volunteer"], v);
+      setNotice(t(onDuty ? "help.nowOn" : "help.nowOff"));
+      onChanged();
+    },
+  });
+  const v = own.data;
+  if (!v) return null;
+  return (
+    <section className="duty-state help-duty" aria-labelledby="help-duty-heading">
+      <h2 id="help-duty-heading">{t("help.dutyTitle")}</h2>
+      <Switch isSelected={v.onDuty} onChange={(on) => toggle.mutate(on)} isDisabled={toggle.isPending} className="react-aria-Switch big-switch">
+        <div className="indicator" aria-hidden="true" />
+        {t("help.onDuty")}
+      </Switch>
+      <p className={v.onDuty ? "duty-on" : "duty-off"}>{t(v.onDuty ? "help.onExplained" : "help.offExplained")}</p>
+      {v.onDuty && v.openRequests > 0 ? <p className="muted">{t("help.offPassesOn", { count: v.openRequests })}</p> : null}
+      <p role="status" className="notice">{notice}</p>
+      {toggle.isError ? <ErrorText error={toggle.error} /> : null}
+    </section>
+  );
+}
+
 export function MyHelpRequests({ me }: { me: Me }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -123,6 +160,7 @@ export function MyHelpRequests({ me }: { me: Me }) {
     <div className="my-visits my-help">
       <h1>{t("help.title")}</h1>
       <p>{t("help.lead")}</p>
+      {notVolunteer ? null : <OwnDuty onChanged={refresh} />}
       {requests.isPending ? <p>{t("app.loading")}</p> : null}
       {notVolunteer ? <p role="alert">{t("help.notVolunteer")}</p> : requests.isError ? <ErrorText error={requests.error} /> : null}
       {requests.data && open.length === 0 ? <p className="empty-state">{t("help.none")}</p> : null}
