@@ -41,9 +41,12 @@ export function isBulk(kind: MessageKind): boolean {
 /**
  * Who a message is for; "line_user" is someone who is talking to the LINE account but is not (yet)
  * a member; "person" is someone who signs in to the console (an invitation, an on-duty alert);
- * "report_subscription" is a subscription to the monthly report by e-mail (engine/report-mail.ts).
+ * "report_subscription" is a subscription to the monthly report by e-mail (engine/report-mail.ts);
+ * "context" is someone a bounded context reaches who is none of these (the directory's volunteer
+ * without a login: the id is theirs in that context): the row names its one address, and the
+ * context's cause check (payload.context) judges whether it is still needed.
  */
-export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user" | "person" | "report_subscription";
+export type RecipientKind = "member" | "contact" | "team" | "group" | "line_user" | "person" | "report_subscription" | "context";
 
 /**
  * Where a queued message stands: waiting (or being sent), accepted by a provider,

@@ -104,9 +104,9 @@ export async function enqueue(tx: Db, rows: OutboxRow[]): Promise<void> {
 /** Channels of recipients, looked up by kind and id. */
 export async function recipientChannels(tx: Db, kind: RecipientKind, id: string): Promise<ChannelAddress[]> {
   if (kind === "line_user") return [{ kind: "line", address: id }];
-  if (kind === "person" || kind === "report_subscription") {
+  if (kind === "person" || kind === "report_subscription" || kind === "context") {
     // A person's messages name their one channel each (an invitation's e-mail, one on-duty channel): no fail-over among them.
-    // A monthly report goes to the subscription's one address.
+    // A monthly report goes to the subscription's one address; a context's recipient has the one address its row names.
     return [];
   }
   const table = kind === "member" ? "members" : kind === "contact" ? "contacts" : kind === "team" ? "teams" : "groups";

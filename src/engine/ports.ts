@@ -29,7 +29,7 @@ export interface OutgoingMessage {
   outboxId?: string;
   idempotencyKey: string;
   organisationId: string;
-  recipient: { kind: "member" | "contact" | "team" | "group" | "line_user" | "person" | "report_subscription"; id: string };
+  recipient: { kind: "member" | "contact" | "team" | "group" | "line_user" | "person" | "report_subscription" | "context"; id: string };
   channel: ChannelKind | "console";
   address: string;
   kind: string;

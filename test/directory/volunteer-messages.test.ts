@@ -5,8 +5,9 @@
  * - an offer is one message per request and channel of the volunteer's login
  *   (e-mail here); a login without channels is told at its e-mail address, else
  *   by SMS at the phone of the volunteer's record; a volunteer without a login
- *   gets nothing; the mail links to their
- *   view (/help) and names no member;
+ *   is told by SMS at their record's phone with their offer's private link
+ *   (/offer/{token}; test/directory/volunteer-offer-links.test.ts follows it);
+ *   the mail links to their view (/help) and names no member;
  * - when another volunteer accepts, or the coordinator closes the need, those
  *   who were told hear "no longer needed" on the channels the offer reached;
  * - a queued offer whose request was answered or withdrawn before its turn is
@@ -103,7 +104,7 @@ for (const kind of databaseKinds()) {
       assert.equal(ito.status, 201, JSON.stringify(ito.body));
       logins.伊藤 = { id: ito.body.person.id };
       await volunteer("伊藤", { personId: ito.body.person.id, phone: "090-5555-6666" });
-      // No login: nothing is sent (the view the message points to needs one).
+      // No login: an SMS with the offer's private link.
       await volunteer("田中", { phone: "080-9999-0000" });
     });
     after(async () => {
@@ -129,8 +130,11 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(sent.map((r) => [r.idempotency_key, r.status, r.recipient_kind, r.recipient_id, r.channel_kind, r.address]).toSorted(), [
         [`directory_offer:${req.佐藤}:${satoChannel}`, "sent", "person", logins.佐藤.id, "email", "sato@volunteer.example.jp"],
         [`directory_offer:${req.高橋}:phone`, "sent", "person", logins.高橋.id, "sms", "+819012345678"],
-      ].toSorted(), "one row per request and channel; nothing for the volunteer without a login");
-      const sms = sent.find((r) => r.channel_kind === "sms");
+        [`directory_offer:${req.田中}:phone`, "sent", "context", volunteers.田中, "sms", "+818099990000"],
+      ].toSorted(), "one row per request and channel; the volunteer without a login by SMS, as themselves");
+      const linked = sent.find((r) => r.recipient_kind === "context");
+      assert.match(linked?.text ?? "", new RegExp(`^【見守り】生活支援のお願いがあります（買い物支援）。1月5日 08:00 までにお返事ください：\n${service.url}/offer/mdv_[A-Za-z0-9_-]{32}$`));
+      const sms = sent.find((r) => r.channel_kind === "sms" && r.recipient_kind === "person");
       assert.equal(sms?.text, `【見守り】生活支援のお願いがあります（買い物支援）。1月5日 08:00 までにお返事ください：\n${service.url}/help`);
       assert.equal(smtp.messages.filter(to("sato@volunteer.example.jp")).length, 1);
 
@@ -147,8 +151,8 @@ for (const kind of databaseKinds()) {
         [`directory_offer_withdrawn:${req.佐藤}:${satoChannel}`, "sent", "email"],
         [`directory_offer_withdrawn:${req.高橋}:phone`, "sent", "sms"],
       ].toSorted());
-      // The accepting volunteer's own request is not "withdrawn", and nothing went to the volunteer without a login.
-      assert.ok((await rowsOf([req.田中])).length === 0);
+      // The accepting volunteer's own request is not "withdrawn": 田中 has their offer's message only.
+      assert.deepEqual((await rowsOf([req.田中])).map((r) => r.idempotency_key), [`directory_offer:${req.田中}:phone`]);
     });
 
     test("a login without channels is told at its e-mail address, not at the record's phone", async () => {

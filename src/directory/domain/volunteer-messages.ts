@@ -3,7 +3,8 @@
  * that one is offered to them, and that one they were told about is no longer
  * needed. Japanese first, then English. The messages name what kind of help is
  * asked and by when to answer, never the member: whom it is for is shown in the
- * volunteer's own view, behind their sign-in, once they accept (a text message
+ * volunteer's own view, behind their sign-in — or, for a volunteer without a
+ * login, behind the offer's private link — once they accept (a text message
  * or an e-mail is read on a lock screen, forwarded, kept).
  * Sent as the core's generic `person_message` (engine/volunteer-messages.ts).
  */
@@ -31,8 +32,10 @@ export interface OfferFacts {
   respondBy: Date | null;
   /** The organisation's IANA time zone, for the times shown. */
   zone: string;
-  /** The volunteer's view in the console (わたしへの依頼). */
+  /** The volunteer's view in the console (わたしへの依頼), or the offer's private link. */
   url: string;
+  /** The volunteer has no login: the link is where they answer, no sign-in needed (and the message says so). */
+  viaLink?: boolean;
 }
 
 const kindsJa = (kinds: string[]) => (kinds.length ? kinds.join("、") : "生活支援");
@@ -42,13 +45,15 @@ const kindsEn = (kinds: string[]) => (kinds.length ? kinds.join(", ") : "daily-l
 export function offerWords(f: OfferFacts): VolunteerMessageWords {
   const wanted = f.wantedAt ? formatLocal(f.wantedAt, f.zone) : null;
   const by = f.respondBy ? formatLocal(f.respondBy, f.zone) : null;
+  const where = f.viaLink ? "このメッセージのリンクから（ログインは不要です）" : "見守り管理画面の「わたしへの依頼」で";
+  const whereEn = f.viaLink ? "through the link in this message (no sign-in needed)" : `under "My help requests" in the Mimamori console`;
   const ja = `【見守り】${f.volunteerName}さん、生活支援のお願いがあります（${kindsJa(f.helpKinds)}${wanted ? `、${wanted} ごろ` : ""}）。` +
-    `${by ? `${by} までに、` : ""}見守り管理画面の「わたしへの依頼」で、引き受けるかどうかお返事ください。`;
+    `${by ? `${by} までに、` : ""}${where}、引き受けるかどうかお返事ください。`;
   const en = `[Mimamori] ${f.volunteerName}, you are asked to help (${kindsEn(f.helpKinds)}${wanted ? `, around ${wanted}` : ""}). ` +
-    `Please answer${by ? ` by ${by}` : ""} under "My help requests" in the Mimamori console.`;
+    `Please answer${by ? ` by ${by}` : ""} ${whereEn}.`;
   return {
     subject: "【見守り】生活支援のお願い / A request for your help",
-    linkLabel: "「わたしへの依頼」を開く / Open My help requests",
+    linkLabel: f.viaLink ? "お返事する / Answer" : "「わたしへの依頼」を開く / Open My help requests",
     text: `${ja}\n${en}`,
     sms: `【見守り】生活支援のお願いがあります（${kindsJa(f.helpKinds)}）。${by ? `${by} までに` : ""}お返事ください：\n${f.url}`,
     line: `${ja}\n${en}\n${f.url}`,

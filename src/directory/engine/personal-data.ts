@@ -19,6 +19,7 @@ import type { Db } from "../../store/db.ts";
 import type { DirectoryTables } from "../store/schema.ts";
 import { ATTENDANCE_PERSONAL_DATA } from "./attendance-personal-data.ts";
 import { NEEDS_PERSONAL_DATA } from "./needs-personal-data.ts";
+import { OFFER_LINKS_PERSONAL_DATA } from "./offer-links-personal-data.ts";
 import { REFERRAL_LINKS_PERSONAL_DATA } from "./referral-links-personal-data.ts";
 import { SETTINGS_PERSONAL_DATA } from "./settings.ts";
 
@@ -56,7 +57,7 @@ export const HSDS_PERSONAL_DATA: DirectoryPersonalDataPart = {
 
 /** Every area's part; append one per area (needs and referrals, volunteers, attendance…). */
 export const DIRECTORY_PERSONAL_DATA_PARTS: DirectoryPersonalDataPart[] = [
-  HSDS_PERSONAL_DATA, NEEDS_PERSONAL_DATA, ATTENDANCE_PERSONAL_DATA, REFERRAL_LINKS_PERSONAL_DATA, SETTINGS_PERSONAL_DATA,
+  HSDS_PERSONAL_DATA, NEEDS_PERSONAL_DATA, ATTENDANCE_PERSONAL_DATA, REFERRAL_LINKS_PERSONAL_DATA, SETTINGS_PERSONAL_DATA, OFFER_LINKS_PERSONAL_DATA,
 ];
 
 /** The hook the composition root registers (service.ts, through context.ts). */

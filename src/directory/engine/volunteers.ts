@@ -23,6 +23,7 @@ import { type DirectoryArea, type MatchOptions, matchNeed, nextOffers, offersLef
 import { checkAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestStatus } from "../domain/needs.ts";
 import { lookupCodes, matchFacts, matchOptions, volunteerCandidates } from "./matches.ts";
 import { getNeed, NeedError } from "./needs.ts";
+import { extendOfferLink } from "./offer-link-tokens.ts";
 import type { HandoverPart } from "./ports.ts";
 import { tellOffered, tellWithdrawn } from "./volunteer-messages.ts";
 import "../store/needs-schema.ts";
@@ -383,6 +384,8 @@ export async function answerRequest(
     if (answer === "accept") {
       await tx.updateTable("directory_needs").set({ status: "matched", updated_at: now }).where("organisation_id", "=", organisationId)
         .where("id", "=", req.need_id).where("status", "=", "open").execute();
+      // A volunteer without a login keeps their offer's link to see whom to help and log contacts.
+      await extendOfferLink(tx, organisationId, requestId, now);
       const withdrawn = await tx.updateTable("directory_volunteer_requests").set({ status: "withdrawn", respond_by: null, answered_at: now, reason: "another_accepted" })
         .where("organisation_id", "=", organisationId).where("need_id", "=", req.need_id).where("status", "=", "offered").returning("id").execute();
       await tellWithdrawn(tx, organisationId, withdrawn.map((w) => w.id), "another_accepted", now);

@@ -12,6 +12,7 @@ import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RE
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
 import { doorPages } from "./door-pages.ts";
+import { offerPages } from "./offer-pages.ts";
 import { OWNER_ACCESS, OWNER_RESPONSES, ownerRoutes } from "./owners.ts";
 import { directoryPageRoutes } from "./public-page.ts";
 import { NEEDS_ACCESS, NEEDS_ERROR_CODES, NEEDS_RESPONSES, needRoutes } from "./needs.ts";
@@ -50,6 +51,6 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
       directoryRoutes(ports), (s) => needRoutes(s, {}, ports.partnerReport), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
       (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes, (s) => ownerRoutes(s, ports),
     ],
-    outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber)],
+    outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber), offerPages],
   };
 }

@@ -12,7 +12,8 @@ import { RECEIVER_MOVES, type ReceiverMove, type ReceiverView, type ReferralLink
 
 export interface Page { status: number; html: string }
 
-const CSS = `
+/** The style of the directory's pages behind a private link (this one, the volunteer's offer page). */
+export const PRIVATE_PAGE_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;font-size:1.25rem;line-height:1.6;color:#1a1a1a;background:#fff}
 main{max-width:44rem;margin:0 auto;padding:1rem}
@@ -38,7 +39,7 @@ li{margin:.5rem 0}
 footer{margin-top:2rem;font-size:.95rem;color:#444}
 `;
 
-const layout = (title: string, body: string) => publicPage(title, CSS, body, "ja", { noindex: true });
+const layout = (title: string, body: string) => publicPage(title, PRIVATE_PAGE_CSS, body, "ja", { noindex: true });
 const v = (s: string | null | undefined) => escapeHtml(s ?? "");
 const bilingual = (ja: string, en: string) => `${v(ja)}<span class="en" lang="en">${v(en)}</span>`;
 

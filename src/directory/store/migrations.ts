@@ -13,6 +13,7 @@ import { serviceTaxonomyCodesMigration } from "./migrations/2040-service-taxonom
 import { attendanceDoorMigration } from "./migrations/2050-attendance-door.ts";
 import { referralLinksMigration } from "./migrations/2060-referral-links.ts";
 import { directorySettingsMigration } from "./migrations/2090-directory-settings.ts";
+import { volunteerOfferLinksMigration } from "./migrations/2110-volunteer-offer-links.ts";
 
 export const DIRECTORY_MIGRATIONS: Migration[] = [
   hsdsCoreMigration,
@@ -23,4 +24,5 @@ export const DIRECTORY_MIGRATIONS: Migration[] = [
   attendanceDoorMigration,
   referralLinksMigration,
   directorySettingsMigration,
+  volunteerOfferLinksMigration,
 ];
