@@ -9,7 +9,7 @@
  */
 import { escapeHtml, publicPage } from "../../domain/html.ts";
 import { formatLocal } from "../../domain/messages.ts";
-import { parsePhone } from "../../domain/phone.ts";
+import { formatPhone, parsePhone } from "../../domain/phone.ts";
 import type { OfferLinkProblem, OfferLinkView } from "../engine/offer-links.ts";
 import { PRIVATE_PAGE_CSS } from "./referral-receiver-pages.ts";
 
@@ -77,7 +77,7 @@ ${top}${facts(view, kinds, zone)}
 <h2>${bilingual("お手伝いする方", "Whom to help")}</h2>
 ${m ? `<dl><dt>${bilingual("お名前", "Name")}</dt><dd>${v(m.name)}</dd>
 ${m.address ? `<dt>${bilingual("住所", "Address")}</dt><dd>${v(m.address)}</dd>` : ""}
-${m.phone ? `<dt>${bilingual("電話", "Phone")}</dt><dd>${phone?.ok ? `<a class="tel" href="tel:${v(phone.e164)}">${v(m.phone)}</a>` : v(m.phone)}</dd>` : ""}</dl>`
+${m.phone ? `<dt>${bilingual("電話", "Phone")}</dt><dd>${phone?.ok ? `<a class="tel" href="tel:${v(phone.e164)}">${v(formatPhone(phone.e164))}</a>` : v(m.phone)}</dd>` : ""}</dl>`
     : `<p>${bilingual("コーディネーターにお問い合わせください。", "Please ask the coordinator.")}</p>`}
 <h2>${bilingual("活動の記録", "Log what you did")}</h2>
 <form method="post" action="${action}"><input type="hidden" name="action" value="contact">

@@ -747,6 +747,7 @@ export const en: Messages = {
       directory_volunteer_create: "Registered a volunteer",
       directory_volunteer_update: "Changed a volunteer",
       directory_request_accept: "Accepted a request to help",
+      directory_request_link_view: "Opened a request's link",
       directory_request_decline: "Declined a request to help",
       directory_contact_log: "Logged a volunteer's contact",
       directory_contact_acknowledge: "Acknowledged a volunteer's contact",

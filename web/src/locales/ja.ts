@@ -745,6 +745,7 @@ export const ja = {
       directory_volunteer_create: "担い手を登録",
       directory_volunteer_update: "担い手を変更",
       directory_request_accept: "依頼を引受け",
+      directory_request_link_view: "依頼のリンクを表示",
       directory_request_decline: "依頼を辞退",
       directory_contact_log: "担い手の活動を記録",
       directory_contact_acknowledge: "担い手の活動を確認",

@@ -3,7 +3,8 @@
  * the list (what they help with, where, on duty or not, open requests against
  * their own limit, when last asked, the staff member who keeps in touch and when
  * next), adding and changing a volunteer, and archiving one (their open requests
- * pass on; restore brings them back). Many volunteers are healthy older people:
+ * pass on; restore brings them back). A link leads to their contacts to
+ * acknowledge (/volunteers/contacts, VolunteerContacts.tsx), with how many wait. Many volunteers are healthy older people:
  * the form is one column of plainly named fields, the week as rows of a day and
  * two times. Skills come from the directory's taxonomy (the shared KindPicker).
  * Observers read (names hidden by the API); staff write. Reads and writes
@@ -20,6 +21,7 @@ import { formatDateTime, formatLocalDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { navigate } from "../../router.ts";
 import { KindPicker, LocalSelect, useTaxonomy } from "./Kinds.tsx";
+import { CONTACTS_SUB, contactsQuery, VolunteerContacts } from "./VolunteerContacts.tsx";
 
 /** The console's path of the registry (the screen id in router.ts). */
 export const VOLUNTEERS = "/volunteers";
@@ -47,6 +49,7 @@ export function Volunteers({ me, sub }: { me: Me; sub: string | null }) {
   useEffect(() => {
     document.title = `${t("volunteers.title")} — ${t("app.title")}`;
   }, [t]);
+  if (sub === CONTACTS_SUB) return <VolunteerContacts me={me} back={VOLUNTEERS} />;
   return sub ? <VolunteerPage me={me} id={sub} /> : <VolunteerList me={me} />;
 }
 
@@ -87,12 +90,19 @@ function VolunteerList({ me }: { me: Me }) {
     placeholderData: (previous) => previous,
   });
   const rows = list.data?.volunteers ?? [];
+  const waiting = useQuery(contactsQuery("unacknowledged"));
+  const waitingCount = waiting.data?.contacts.length ?? 0;
   const hidden = (name: string) => (name === REDACTED ? t("volunteers.hidden") : name);
   const sep = t("volunteers.sep");
   return (
     <div className="partners volunteers">
       <h1>{t("volunteers.title")}</h1>
       <p>{t("volunteers.lead")}</p>
+      <p>
+        <Link href={`${VOLUNTEERS}/${CONTACTS_SUB}`}>
+          {waitingCount ? t("volunteers.contacts.openWaiting", { count: waitingCount }) : t("volunteers.contacts.open")}
+        </Link>
+      </p>
       {canWrite(me) && !adding ? (
         <div className="button-row"><Button className="primary" onPress={() => setAdding(true)}>{t("volunteers.add")}</Button></div>
       ) : null}
