@@ -89,9 +89,11 @@ export async function offerPages(app: FastifyInstance, s: Services): Promise<voi
           if (error instanceof VolunteerError || error instanceof NeedError) return sendPage(reply, offerProblemPage("closed"));
           throw error;
         }
-        await auditAs(s.db, request, view.organisationId, actor, action === "accept" ? "directory_request.accept" : "directory_request.decline",
-          "directory_volunteer", view.request.volunteerId, detail);
-        if (action === "decline") return sendPage(reply, declinedPage());
+        if (action === "decline") {
+          await auditAs(s.db, request, view.organisationId, actor, "directory_request.decline", "directory_volunteer", view.request.volunteerId, detail);
+          return sendPage(reply, declinedPage());
+        }
+        await auditAs(s.db, request, view.organisationId, actor, "directory_request.accept", "directory_volunteer", view.request.volunteerId, detail);
         return again(request, reply, token, { done: "accept" });
       }
 
