@@ -34,6 +34,15 @@ describe("needs offered from a partner report and from a visit's outcome in the 
       urgency: "watch", address: "神戸市東灘区2-2", description: "昼間も電気がついたまま", reporterName: null, reporterPhone: null,
     }, TOKYO("2027-01-04T10:00:00"));
 
+    // A shopping service open one minute a day at 03:00 Tokyo: a need without a wanted time is matched to its next opening.
+    const provider = (await api("POST", "/directory/organizations", { name: "中央区社会福祉協議会" })).body;
+    const shop = (await api("POST", "/directory/services", { directoryOrganizationId: provider.id, name: "早朝の買い物便", status: "active" })).body;
+    assert.equal((await api("PUT", `/directory/services/${shop.id}/taxonomy`, { codes: ["shopping"] })).status, 200);
+    const hours = await api("POST", `/directory/services/${shop.id}/schedules`, {
+      kind: "opening_hours", freq: "WEEKLY", byday: "MO,TU,WE,TH,FR,SA,SU", opensAt: "03:00", closesAt: "03:01",
+    });
+    assert.equal(hours.status, 201, JSON.stringify(hours.body));
+
     const page = await signedInPage(suite.browser, suite.url, suite.service.token);
     await page.goto(`${suite.url}/concerns/${unlinked}`);
     await page.getByRole("heading", { level: 2, name: /コープこうべ 宅配からの気づき/ }).waitFor();
@@ -53,6 +62,10 @@ describe("needs offered from a partner report and from a visit's outcome in the 
     await screenshot(page, "need-from-report-ja");
     await offer.getByRole("button", { name: "困りごとを記録する" }).click();
     await page.getByRole("heading", { level: 1, name: "困りごと：山田 花子" }).waitFor();
+    // The match reason says the next opening as a date and time in Tokyo, never a UTC timestamp.
+    const card = page.locator(".match-card").filter({ hasText: "早朝の買い物便" });
+    await card.getByText(/^次回の開催あり（\d{4}年\d{1,2}月\d{1,2}日\(.\) 03:00）$/).waitFor();
+    assert.ok(!/\d{4}-\d{2}-\d{2}T/.test((await card.textContent()) ?? ""), "no ISO timestamp on the card");
     const needs = (await api("GET", `/directory/needs?memberId=${member.id}`)).body.needs;
     assert.deepEqual(needs.map((n: { source: string; sourceId: string; note: string; taxonomyCodes: string[] }) => [n.source, n.sourceId, n.note, n.taxonomyCodes]),
       [["partner_report", report, "重い荷物を運べず、買い物に困っている様子", ["shopping"]]]);
@@ -70,6 +83,7 @@ describe("needs offered from a partner report and from a visit's outcome in the 
     await screenshot(page, "need-from-report-en");
     await en.getByRole("button", { name: "Record the need" }).click();
     await page.getByRole("heading", { level: 1, name: "Need: 山田 花子" }).waitFor();
+    await page.locator(".match-card").filter({ hasText: "早朝の買い物便" }).getByText(/^Opens later \(\w{3} \d{1,2} \w{3} \d{4}, 03:00\)$/).waitFor();
     const again = (await api("GET", `/directory/needs?memberId=${member.id}`)).body.needs;
     assert.deepEqual(again.map((n: { source: string; note: string }) => [n.source, n.note])[0], ["partner_report", "Wants help with heavy shopping"]);
     await page.context().close();

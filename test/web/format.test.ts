@@ -13,6 +13,10 @@ import {
 } from "../../web/src/format.ts";
 import { en } from "../../web/src/locales/en.ts";
 import { ja } from "../../web/src/locales/ja.ts";
+import { LOCATION_SPEC, ADDRESS_SPEC, SERVICE_AT_LOCATION_SPEC } from "../../src/directory/engine/locations.ts";
+import { ORGANIZATION_SPEC } from "../../src/directory/engine/organizations.ts";
+import { ATTRIBUTE_SPEC, CAPACITY_SPEC, CLOSURE_SPEC, SCHEDULE_SPEC, SERVICE_AREA_SPEC } from "../../src/directory/engine/parts.ts";
+import { SERVICE_SPEC } from "../../src/directory/engine/services.ts";
 
 function keys(value: unknown, prefix = ""): string[] {
   if (typeof value === "string") return [prefix];
@@ -185,4 +189,19 @@ test("a viewed route is named in words by its static parts", () => {
   assert.deepEqual(routeParts("GET /members/:id/consents"), ["members", "consents"]);
   assert.deepEqual(routeParts("GET /network/registration-numbers/:number"), ["registration-numbers"]);
   assert.equal(ja.audit.paths.consents, "同意");
+});
+
+test("every HSDS field the directory's history records has words in both languages (地域資源's 変更の履歴)", () => {
+  // Every history row comes from one of these specs (src/directory/engine/records.ts writes a row per tracked field).
+  const specs = [ORGANIZATION_SPEC, SERVICE_SPEC, SCHEDULE_SPEC, CLOSURE_SPEC, SERVICE_AREA_SPEC, CAPACITY_SPEC, ATTRIBUTE_SPEC, LOCATION_SPEC, ADDRESS_SPEC,
+    SERVICE_AT_LOCATION_SPEC];
+  const fields = new Set(specs.flatMap((spec) => spec.tracked));
+  assert.ok(fields.has("assurer_email") && fields.has("name"), "the specs' tracked fields are read");
+  const missing: string[] = [];
+  for (const [lang, texts] of [["ja", ja], ["en", en]] as const) {
+    // The console's order (Resources.tsx): resources.fieldNames, then serviceParts.fieldNames.
+    const words = { ...(texts.serviceParts.fieldNames as Record<string, string>), ...(texts.resources.fieldNames as Record<string, string>) };
+    for (const field of fields) if (!words[field]?.trim()) missing.push(`${lang}: ${field}`);
+  }
+  assert.deepEqual(missing, []);
 });

@@ -1306,6 +1306,11 @@ export const en: Messages = {
       name: "Name", alternate_name: "Other name", description: "Description", status: "Status", eligibility_description: "Who may use it", fees_description: "Fees",
       application_process: "How to apply", alert: "Notice", owner_person_id: "Owner", next_contact_on: "Next contact", assured_date: "Last verified",
       assured_by: "Verified by", taxonomy_code: "Taxonomy code", available: "Available", maximum: "Maximum", listed: "Listed", archived_at: "Archived at",
+      website: "Website", parent_id: "Parent provider", directory_organization_id: "Provider", assured_by_person_id: "Verified by (staff)",
+      assurer_email: "Verifier's e-mail (provider)", service_id: "Service", location_id: "Location", service_at_location_id: "Service at location",
+      count: "Number of times", wkst: "Week starts on", valid_from: "Valid from", valid_to: "Valid until", attending_type: "How to attend", notes: "Notes",
+      link_entity: "Linked kind", link_id: "Linked record", value: "Value", label: "Label", transportation: "Getting there", latitude: "Latitude",
+      longitude: "Longitude", address_type: "Address type", attention: "Attention", address_2: "Address line 2", region: "Region", country: "Country",
     },
     parts: {
       schedule: "Schedule", service_area: "Service area", service_capacity: "Capacity", attribute: "Taxonomy", service_at_location: "Location", closure: "Closure",

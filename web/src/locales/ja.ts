@@ -1304,6 +1304,11 @@ export const ja = {
       name: "名称", alternate_name: "別名", description: "内容", status: "状態", eligibility_description: "対象となる人", fees_description: "費用",
       application_process: "申込方法", alert: "お知らせ", owner_person_id: "担当職員", next_contact_on: "次回連絡日", assured_date: "最終確認日",
       assured_by: "確認した人", taxonomy_code: "分類コード", available: "空き", maximum: "定員", listed: "公開", archived_at: "停止日時",
+      website: "ホームページ", parent_id: "上位の提供主体", directory_organization_id: "提供主体", assured_by_person_id: "確認した職員",
+      assurer_email: "確認した提供者のメールアドレス", service_id: "サービス", location_id: "場所", service_at_location_id: "実施場所", count: "回数",
+      wkst: "週の始まり", valid_from: "有効期間（開始）", valid_to: "有効期間（終了）", attending_type: "参加のしかた", notes: "備考", link_entity: "対象の種類",
+      link_id: "対象", value: "値", label: "表示名", transportation: "交通手段", latitude: "緯度", longitude: "経度", address_type: "住所の種類",
+      attention: "宛名", address_2: "建物名など", region: "地域", country: "国",
     },
     parts: {
       schedule: "予定", service_area: "対象地域", service_capacity: "空き状況", attribute: "分類", service_at_location: "実施場所", closure: "休業日",

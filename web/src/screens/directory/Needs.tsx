@@ -220,13 +220,19 @@ function Fact({ term, children }: { term: string; children: React.ReactNode }) {
   );
 }
 
-/** Reasons as words, with the detail (the matching code, area, vacancies…) beside them. */
-function Reasons({ reasons, nameOf }: { reasons: Reason[]; nameOf: (code: string) => string }) {
-  const { t } = useTranslation();
+/**
+ * Reasons as words, with the detail (the matching code, area, vacancies…) beside
+ * them: the next opening (an instant) in the organisation's zone, a service's
+ * status in words — never a raw code or timestamp.
+ */
+function Reasons({ reasons, nameOf, timeZone }: { reasons: Reason[]; nameOf: (code: string) => string; timeZone: string }) {
+  const { t, i18n } = useTranslation();
   const detail = (r: Reason) => {
     if (!r.detail) return "";
     if (r.code.startsWith("taxonomy_")) return t("needs.paren", { x: nameOf(r.detail) });
     if (r.code === "area_team") return "";
+    if (r.code === "opens_later") return t("needs.paren", { x: formatDateTime(r.detail, timeZone, i18n.language as Lang) });
+    if (r.code === "service_inactive") return t("needs.paren", { x: t(`resources.statuses.${r.detail.replace(" ", "_")}`, r.detail) });
     return t("needs.paren", { x: r.detail });
   };
   return (
@@ -309,7 +315,7 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
                     {matches.data.services.suggested.map((s) => (
                       <li key={s.id} className="match-card">
                         <p className="match-name"><Link href={`/resources/${s.id}`}>{s.name}</Link>{t("needs.paren", { x: `${t("needs.provider")}: ${s.providerName}` })}</p>
-                        <Reasons reasons={s.reasons} nameOf={nameOf} />
+                        <Reasons reasons={s.reasons} nameOf={nameOf} timeZone={me.timeZone} />
                         {write ? (
                           <Button onPress={() => refer.mutate({ providerId: s.providerId, serviceId: s.id, providerName: s.providerName })} isDisabled={refer.isPending}>
                             {t("needs.refer", { provider: `${s.providerName}${t("needs.paren", { x: s.name })}` })}
@@ -327,7 +333,7 @@ function NeedPage({ me, id }: { me: Me; id: string }) {
                       {matches.data.services.excluded.map((s) => (
                         <li key={s.id} className="match-card excluded">
                           <p className="match-name">{s.name}{t("needs.paren", { x: `${t("needs.provider")}: ${s.providerName}` })}</p>
-                          <Reasons reasons={s.reasons} nameOf={nameOf} />
+                          <Reasons reasons={s.reasons} nameOf={nameOf} timeZone={me.timeZone} />
                         </li>
                       ))}
                     </ul>
@@ -404,7 +410,7 @@ function Volunteers({ me, needId, matches, nameOf, onDone }: {
               {suggested.map((v) => (
                 <div key={v.id} className="match-card">
                   <Checkbox value={v.id}>{shown(t, v.displayName)}</Checkbox>
-                  <Reasons reasons={v.reasons} nameOf={nameOf} />
+                  <Reasons reasons={v.reasons} nameOf={nameOf} timeZone={me.timeZone} />
                 </div>
               ))}
             </CheckboxGroup>
@@ -414,7 +420,7 @@ function Volunteers({ me, needId, matches, nameOf, onDone }: {
           </Form>
         ) : (
           <ul className="match-list">
-            {suggested.map((v) => <li key={v.id} className="match-card"><p className="match-name">{shown(t, v.displayName)}</p><Reasons reasons={v.reasons} nameOf={nameOf} /></li>)}
+            {suggested.map((v) => <li key={v.id} className="match-card"><p className="match-name">{shown(t, v.displayName)}</p><Reasons reasons={v.reasons} nameOf={nameOf} timeZone={me.timeZone} /></li>)}
           </ul>
         )
       ) : <p>{t("needs.volunteersNone")}</p>}
@@ -425,7 +431,7 @@ function Volunteers({ me, needId, matches, nameOf, onDone }: {
           <summary>{t("needs.excludedVolunteers", { count: excluded.length })}</summary>
           <ul className="match-list">
             {excluded.map((v) => (
-              <li key={v.id} className="match-card excluded"><p className="match-name">{shown(t, v.displayName)}</p><Reasons reasons={v.reasons} nameOf={nameOf} /></li>
+              <li key={v.id} className="match-card excluded"><p className="match-name">{shown(t, v.displayName)}</p><Reasons reasons={v.reasons} nameOf={nameOf} timeZone={me.timeZone} /></li>
             ))}
           </ul>
         </details>

@@ -178,11 +178,14 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const { nameOf } = useTaxonomy();
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
   const staffNames = useStaffNames(canWrite(me));
-  // A status in words; an owner by name (a handover's history); any other value as stored, an actor by name.
+  // The history keeps instants as ISO (archived_at) and dates as YYYY-MM-DD: people read them in the organisation's zone.
+  const whenWords = (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? formatDateTime(v, me.timeZone, lang)
+    : /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatLocalDate(v, lang) : null;
+  // A status in words; an owner by name (a handover's history); a time or date in words; any other value as stored, an actor by name.
   const changedValue = (field: string, v: string | null) =>
-    v === null ? "—" : field === "owner_person_id" && staffNames.has(v) ? staffNames.get(v)!
+    v === null ? "—" : (field === "owner_person_id" || field === "assured_by_person_id") && staffNames.has(v) ? staffNames.get(v)!
       : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
-      : partValueWords(t, field, v) ?? actorName(v);
+      : partValueWords(t, field, v) ?? whenWords(v) ?? actorName(v);
   const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
   useEffect(() => {
