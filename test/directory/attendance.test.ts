@@ -54,7 +54,7 @@ for (const kind of databaseKinds()) {
       assert.equal((await service.api("PUT", `/directory/services/${shopping.id}/taxonomy`, { codes: ["shopping"] }, staff)).status, 200);
       // Opening hours of a service that is not a 通いの場: not an activity. A one-off talk (an event) of the same service: an activity.
       hoursSchedule = (await made(`/directory/services/${shopping.id}/schedules`, { kind: "opening_hours", freq: "WEEKLY", byday: "TU", opensAt: "09:00", closesAt: "17:00" })).id;
-      talkSchedule = (await made(`/directory/services/${shopping.id}/schedules`, { kind: "event", dtstart: "2027-01-13", opensAt: "14:00", closesAt: "15:30" })).id;
+      talkSchedule = (await made(`/directory/services/${shopping.id}/schedules`, { kind: "event", dtstart: "2027-01-13", opensAt: "14:00", closesAt: "15:30", description: "健康講座" })).id;
       // Both asked daily at 15:00, after the salon.
       const plan = { every: "1d", at: "15:00" };
       agreed = (await service.api("POST", "/members", memberBody({ displayName: "参加 よし子", channels: [{ kind: "sandbox", address: "yoshiko" }], plan }))).body.id;
@@ -77,6 +77,8 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(seen, [["salon", "2027-01-04"], ["talk", "2027-01-13"], ["salon", "2027-01-25"]]);
       const first = r.body.occurrences[0];
       assert.equal(first.serviceName, "ふれあいサロン");
+      const talk = r.body.occurrences[1];
+      assert.deepEqual([talk.serviceName, talk.description], ["買い物支援", "健康講座"], "the event's own name is given beside its service's");
       assert.equal(first.start, TOKYO("2027-01-04T10:00:00"));
       assert.equal(first.end, TOKYO("2027-01-04T12:00:00"));
       // By default two weeks from today (2027-01-04).
@@ -281,8 +283,14 @@ for (const kind of databaseKinds()) {
       const page = await fetch(`${service.url}${made.body.path}`);
       assert.equal(page.status, 200);
       const html = await page.text();
-      assert.match(html, /買い物支援/);
+      assert.match(html, /<h1>健康講座（買い物支援[^<]*）<span/, "the event's own name first, its service beside it");
       assert.match(html, /2027年1月13日（水）14:00〜15:30/);
+      // A standard inputmode for a number of letters and digits (normalised to upper case): no "latin", which browsers ignore.
+      const input = /<input[^>]*id="number"[^>]*>/.exec(html)?.[0] ?? "";
+      assert.match(input, /inputmode="text"/);
+      assert.match(input, /autocapitalize="characters"/);
+      assert.match(input, /autocorrect="off"/);
+      assert.match(input, /spellcheck="false"/);
       assert.match(html, /見守り番号/);
       assert.ok(!/<script/i.test(html), "no JavaScript");
       assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);

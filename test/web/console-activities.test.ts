@@ -42,6 +42,8 @@ describe("activities and attendance in the console", () => {
     const schedule = (await made(`/directory/services/${salon.id}/schedules`, {
       kind: "opening_hours", freq: "WEEKLY", byday: "MO", opensAt: "10:00", closesAt: "12:00", dtstart: "2027-01-04",
     })).id as string;
+    // A one-off health talk of the salon, named by its own row (its description).
+    await made(`/directory/services/${salon.id}/schedules`, { kind: "event", dtstart: "2027-01-20", opensAt: "13:30", closesAt: "15:00", description: "健康講座" });
     const yoshiko = (await made("/members", memberBody({ displayName: "参加 よし子", channels: [{ kind: "sandbox", address: "yoshiko" }] }))).id as string;
     const taro = (await made("/members", memberBody({ displayName: "入口 たろう", channels: [{ kind: "sandbox", address: "taro" }] }))).id as string;
     await made(`/members/${taro}/registration-numbers`, { registrationNumber: "556677", kind: "keyholder" });
@@ -53,7 +55,8 @@ describe("activities and attendance in the console", () => {
     const rows = page.locator("table.activity-list tbody tr");
     await rows.first().waitFor();
     const listed = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector("td")?.textContent ?? ""));
-    assert.deepEqual(listed, ["2027年1月4日(月)", "2027年1月18日(月)", "2027年1月25日(月)"], "the holiday on 1/11 is left out");
+    assert.deepEqual(listed, ["2027年1月4日(月)", "2027年1月18日(月)", "2027年1月20日(水)", "2027年1月25日(月)"], "the holiday on 1/11 is left out");
+    await page.getByRole("link", { name: "健康講座（ふれあいサロン）", exact: true }).waitFor();
     assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン.*10:00–12:00.*0 人/);
     await page.getByText("同意を記録した人はいません。").waitFor();
     // たろう's agreement is recorded before he first comes: found by search on the calendar's page.
@@ -161,6 +164,7 @@ describe("activities and attendance in the console", () => {
     await page.getByRole("link", { name: "Back to the activities" }).click();
     await page.getByRole("heading", { level: 1, name: "Activities & attendance" }).waitFor();
     await rows.first().filter({ hasText: "1" }).waitFor();
+    await page.getByRole("link", { name: "健康講座 (ふれあいサロン)", exact: true }).waitFor();
     await page.getByRole("heading", { level: 2, name: "Members whose attending counts as check-in" }).waitFor();
     await assertAccessible(page, "Activities calendar (en)");
     await screenshot(page, "activities-calendar-en");

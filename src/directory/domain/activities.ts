@@ -27,6 +27,19 @@ export const ATTENDANCE_SIGN_OF_LIFE_SOURCE = "attendance";
 /** Longest calendar asked for at once, in days (a quarter). */
 export const MAX_CALENDAR_DAYS = 92;
 
+/**
+ * An activity's name as people read it (the door page and poster; the console's
+ * calendar words it the same way, web/src/screens/directory/Activities.tsx): the
+ * schedule row's own name (its description, e.g. 健康講座) with its service
+ * beside it — 「健康講座（いきいきサロン）」 — else the service's, the place's, or
+ * `fallback`.
+ */
+export function activityTitle(a: { serviceName: string | null; description: string | null; locationName: string | null }, fallback: string): string {
+  const event = a.description?.trim();
+  if (event && a.serviceName && event !== a.serviceName) return `${event}（${a.serviceName}）`;
+  return event || (a.serviceName ?? a.locationName ?? fallback);
+}
+
 /** Whether a taxonomy code is 通いの場 or a kind of it. */
 export function isActivityCode(code: string): boolean {
   return code === ACTIVITY_TAXONOMY_ROOT || code.startsWith(`${ACTIVITY_TAXONOMY_ROOT}.`);

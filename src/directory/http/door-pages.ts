@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import { auditAs } from "../../http/audit.ts";
 import { escapeHtml, publicPage } from "../../domain/html.ts";
 import type { Services } from "../../http/services.ts";
+import { activityTitle } from "../domain/activities.ts";
 import { DIRECTORY_TIME_ZONE } from "../domain/schedule.ts";
 import { attendAtDoor, type DoorOccurrence, type DoorProblem, openDoorLink } from "../engine/door.ts";
 import type { MemberByRegistrationNumber } from "../engine/ports.ts";
@@ -43,8 +44,7 @@ export function occurrenceWhen(door: Pick<DoorOccurrence, "occurrence">): string
 
 /** The activity's name as the page and the poster show it. */
 export function activityName(door: Pick<DoorOccurrence, "activity">): string {
-  const a = door.activity;
-  return a.serviceName ?? a.description ?? a.locationName ?? "地域の活動";
+  return activityTitle(door.activity, "地域の活動");
 }
 
 function heading(door: DoorOccurrence): string {
@@ -61,7 +61,7 @@ export function doorFormPage(token: string, door: DoorOccurrence, error = false)
 <form method="post" action="/attend/${v(token)}">
 <label for="number">見守り番号<span class="en" lang="en">Your 見守り番号 (the number on your keyholder or card)</span></label>
 <p class="hint" id="number-hint">キーホルダーやカードに書いてある番号です。</p>
-${error ? `<p class="error" id="number-error">番号を入れてください。<span class="en" lang="en">Please key in your number.</span></p>` : ""}<input type="text" id="number" name="number" inputmode="latin" autocomplete="off" maxlength="${NUMBER_MAX}"${described}>
+${error ? `<p class="error" id="number-error">番号を入れてください。<span class="en" lang="en">Please key in your number.</span></p>` : ""}<input type="text" id="number" name="number" inputmode="text" autocapitalize="characters" autocorrect="off" spellcheck="false" autocomplete="off" maxlength="${NUMBER_MAX}"${described}>
 <button type="submit">参加を伝える<span class="en" lang="en">I am here</span></button>
 </form>
 <footer>番号がわからないときは、係の人に声をかけてください。<span lang="en">If you do not know your number, please ask the staff.</span></footer>`;

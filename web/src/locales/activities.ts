@@ -18,6 +18,7 @@ export const activitiesJa = {
   allDay: "終日",
   attendedCount: "{{count}} 人",
   unnamed: "（名称なし）",
+  eventOf: "{{event}}（{{service}}）",
   back: "活動の予定へ戻る",
   notFound: "この日にこの活動はありません（お休み・休業日の可能性があります）。",
   record: {
@@ -99,6 +100,7 @@ export const activitiesEn: Messages<typeof activitiesJa> = {
   allDay: "All day",
   attendedCount: "{{count}}",
   unnamed: "(no name)",
+  eventOf: "{{event}} ({{service}})",
   back: "Back to the activities",
   notFound: "This activity does not take place on this date (a break or a closure?).",
   record: {

@@ -46,9 +46,17 @@ interface DoorLink { id: string; url: string; occursOn: string }
 const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const occurrencePath = (o: { scheduleId: string; date: string }) => `${ACTIVITIES}/${o.scheduleId}_${o.date}`;
 
+/**
+ * An occurrence's name: the schedule row's own (its description, e.g. 健康講座) with its service beside it, else the
+ * service's, the place's, or none (the door page's rule, src/directory/domain/activities.ts activityTitle).
+ */
 function useName() {
   const { t } = useTranslation();
-  return (o: Occurrence) => o.serviceName ?? o.description ?? o.locationName ?? t("activities.unnamed");
+  return (o: Occurrence) => {
+    const event = o.description?.trim();
+    if (event && o.serviceName && event !== o.serviceName) return t("activities.eventOf", { event, service: o.serviceName });
+    return event || (o.serviceName ?? o.locationName ?? t("activities.unnamed"));
+  };
 }
 
 export function Activities({ me, sub }: { me: Me; sub: string | null }) {
