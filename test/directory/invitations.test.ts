@@ -91,8 +91,12 @@ for (const kind of databaseKinds()) {
 
     test("an expired link opens nothing; another organisation sees no link nor proposal", async () => {
       const link = (await service.api("POST", "/directory/invitations", { directoryOrganizationId: providerId, days: 1 })).body;
+      assert.equal(link.expired, false);
+      const listed = async () => (await service.api("GET", "/directory/invitations")).body.invitations.find((i: { id: string }) => i.id === link.id);
+      assert.equal((await listed()).expired, false, "open by the server's clock");
       await sandbox(service.api).advance("P2D");
       assert.equal((await fetch(`${service.url}${link.path}`)).status, 410);
+      assert.equal((await listed()).expired, true, "the server says it has expired (the console lists open links by it, not the browser's clock)");
       assert.equal((await form(link.path, { name: "期限切れ" })).status, 410);
       assert.equal((await fetch(`${service.url}/provider-update/nonsense`)).status, 404);
 

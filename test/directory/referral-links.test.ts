@@ -45,7 +45,7 @@ for (const kind of databaseKinds()) {
       service = await startTestService(kind);
       const north = (await service.api("POST", "/teams", { name: "北地区" })).body.id;
       south = (await service.api("POST", "/teams", { name: "南地区" })).body.id;
-      const member = await service.api("POST", "/members", memberBody({ teamId: north, address: "神戸市中央区加納町1-2-3", displayName: "山田花子" }));
+      const member = await service.api("POST", "/members", memberBody({ teamId: north, address: "神戸市中央区加納町1-2-3", displayName: "山田花子", phone: "090-1234-5678" }));
       assert.equal(member.status, 201, JSON.stringify(member.body));
       memberId = member.body.id;
       const org = (await service.store.db.selectFrom("members").select("organisation_id").where("id", "=", memberId).executeTakeFirstOrThrow()).organisation_id;
@@ -80,6 +80,7 @@ for (const kind of databaseKinds()) {
       token = second.body.token;
       const live = (await service.api("GET", `/directory/referrals/${referralId}/receiver-link`)).body.link;
       assert.equal(live.id, second.body.id, "the new link is the live one");
+      assert.deepEqual([second.body.expired, live.expired], [false, false], "open by the server's clock");
       assert.equal((await page(`/referral/${first.body.token}`)).status, 410, "the link before is revoked");
 
       const bad = await service.api("POST", `/directory/referrals/${referralId}/receiver-link`, { days: 0 });
@@ -118,9 +119,14 @@ for (const kind of databaseKinds()) {
       assert.ok(!shown.html.includes("山田花子") && !shown.html.includes("加納町"), "withdrawn consent: nothing shown");
       assert.equal((await service.api("POST", `/members/${memberId}/consents`,
         { purpose: "share_partners", decision: "permit", method: "paper", givenAt: "2027-01-04T07:45:00+09:00" })).status, 201);
+      // The phone, once shared, reads as people write it in Japan, to tap: never +81….
+      assert.equal((await service.api("POST", `/directory/referrals/${referralId}/share`, { fields: ["phone"] })).status, 200);
+      shown = await page(`/referral/${token}`);
+      assert.ok(shown.html.includes('<a href="tel:+819012345678">090-1234-5678</a>'), shown.html);
+      assert.ok(!shown.html.includes(">+81"), "no international form shown to people");
 
       const views = (await auditActions()).filter((e) => e.action === "directory_referral.receiver_view");
-      assert.equal(views.length, 3, "every view audited");
+      assert.equal(views.length, 4, "every view audited");
       assert.match(views[0].actor, /^receiver:link:/);
       const live = (await service.api("GET", `/directory/referrals/${referralId}/receiver-link`)).body.link;
       assert.ok(live.lastOpenedAt, "the coordinator sees that the receiver looked");

@@ -20,6 +20,7 @@ import { ApiError, notFound } from "../../http/errors.ts";
 import { Id, IdParams, optionalText } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { DIRECTORY_PROPOSAL_STATUSES } from "../domain/kinds.ts";
+import { linkExpired } from "../domain/links.ts";
 import {
   createInvitation, currentValues, decideProposal, type Invitation, InvitationError, INVITATION_DAYS, listInvitations, listProposals, MAX_INVITATION_DAYS,
   openInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, revokeInvitation, SERVICE_PROPOSAL_FIELDS, submitProposal,
@@ -47,6 +48,7 @@ export const DecisionInput = z.strictObject({ note: optionalText(1000, true).opt
 const InvitationView = z.object({
   id: z.string(), resourceType: z.enum(["organization", "service"]), resourceId: z.string(), email: z.string().nullable(),
   createdBy: z.string(), createdAt: Time, expiresAt: Time, usedAt: Time.nullable(), revokedAt: Time.nullable(),
+  expired: z.boolean().describe("past its expiry by the server's clock (the console lists the open links by it, not by the browser's clock)"),
 }).meta({ id: "DirectoryInvitation" });
 export const InvitationCreated = InvitationView.extend({
   token: z.string().describe("shown once; only its hash is kept"), path: z.string().describe("the provider's page: /provider-update/{token} on this service"),
@@ -64,9 +66,9 @@ export const ProposalList = z.object({ proposals: z.array(ProposalView) });
 const AUDIT_SUBJECT = { service: "directory_service", organization: "directory_organization" } as const;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const invitationView = (i: Invitation) => ({
+const invitationView = (i: Invitation, now: Date) => ({
   id: i.id, resourceType: i.resourceType, resourceId: i.resourceId, email: i.email, createdBy: i.createdBy, createdAt: i.createdAt.toISOString(),
-  expiresAt: i.expiresAt.toISOString(), usedAt: iso(i.usedAt), revokedAt: iso(i.revokedAt),
+  expiresAt: i.expiresAt.toISOString(), usedAt: iso(i.usedAt), revokedAt: iso(i.revokedAt), expired: linkExpired(i.expiresAt, now),
 });
 const proposalView = (p: Proposal) => ({
   id: p.id, invitationId: p.invitationId, resourceType: p.resourceType, resourceId: p.resourceId, resourceName: p.resourceName, changes: p.changes,
@@ -104,11 +106,11 @@ export function invitationRoutes(s: Services): FastifyPluginAsyncZod {
         days: b.days ?? INVITATION_DAYS,
       }, actorOf(request.principal), s.clock.now()));
       await audit(s.db, request, "directory_invitation.create", AUDIT_SUBJECT[created.invitation.resourceType], created.invitation.resourceId, { invitationId: created.invitation.id });
-      return reply.code(201).send({ ...invitationView(created.invitation), token: created.token, path: `/provider-update/${created.token}` });
+      return reply.code(201).send({ ...invitationView(created.invitation, s.clock.now()), token: created.token, path: `/provider-update/${created.token}` });
     });
 
     app.get("/directory/invitations", { schema: { tags, summary: "Links sent to providers, newest first" } }, async (request) => ({
-      invitations: (await listInvitations(s.db, request.principal.organisationId)).map(invitationView),
+      invitations: (await listInvitations(s.db, request.principal.organisationId)).map((i) => invitationView(i, s.clock.now())),
     }));
 
     app.post("/directory/invitations/:id/revoke", {
@@ -119,7 +121,7 @@ export function invitationRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => {
       const invitation = await attempt(() => revokeInvitation(s.db, request.principal.organisationId, request.params.id, s.clock.now()));
       await audit(s.db, request, "directory_invitation.revoke", AUDIT_SUBJECT[invitation.resourceType], invitation.resourceId, { invitationId: invitation.id });
-      return invitationView(invitation);
+      return invitationView(invitation, s.clock.now());
     });
 
     app.get("/directory/proposed-changes", {

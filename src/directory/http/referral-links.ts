@@ -29,6 +29,7 @@ import { ReferralError } from "../engine/referrals.ts";
 import { type Outcome, receiverPage, receiverProblemPage } from "./referral-receiver-pages.ts";
 import { privatePageScope, sendPage } from "./private-pages.ts";
 import { attempt, referralInScope } from "./referrals.ts";
+import { linkExpired } from "../domain/links.ts";
 
 const tags = ["directory"];
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -40,6 +41,7 @@ const ReferralLinkView = z.object({
   id: z.string(), referralId: z.string(), createdBy: z.string(), createdAt: Time, expiresAt: Time,
   lastOpenedAt: Time.nullable().describe("when the receiver last opened the page"),
   revokedAt: Time.nullable(), revokedBy: z.string().nullable(),
+  expired: z.boolean().describe("past its expiry by the server's clock"),
 }).meta({ id: "DirectoryReferralLink" });
 export const ReferralLinkCreated = ReferralLinkView.extend({
   token: z.string().describe("shown once; only its hash is kept"), path: z.string().describe("the receiver's page: /referral/{token} on this service"),
@@ -47,9 +49,9 @@ export const ReferralLinkCreated = ReferralLinkView.extend({
 export const ReferralLinkState = z.object({ link: ReferralLinkView.nullable().describe("the live link (null: none; it may have expired)") });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const linkView = (l: ReferralLink) => ({
+const linkView = (l: ReferralLink, now: Date) => ({
   id: l.id, referralId: l.referralId, createdBy: l.createdBy, createdAt: l.createdAt.toISOString(), expiresAt: l.expiresAt.toISOString(),
-  lastOpenedAt: iso(l.lastOpenedAt), revokedAt: iso(l.revokedAt), revokedBy: l.revokedBy,
+  lastOpenedAt: iso(l.lastOpenedAt), revokedAt: iso(l.revokedAt), revokedBy: l.revokedBy, expired: linkExpired(l.expiresAt, now),
 });
 
 export function referralLinkRoutes(s: Services): FastifyPluginAsyncZod {
@@ -64,7 +66,7 @@ export function referralLinkRoutes(s: Services): FastifyPluginAsyncZod {
       const created = await attempt(() => createReferralLink(s.db, request.principal.organisationId, r.id, request.body?.days ?? REFERRAL_LINK_DAYS,
         actorOf(request.principal), s.clock.now()));
       await audit(s.db, request, "directory_referral.link_create", "member", r.memberId, { referralId: r.id, linkId: created.link.id });
-      return reply.code(201).send({ ...linkView(created.link), token: created.token, path: `/referral/${created.token}` });
+      return reply.code(201).send({ ...linkView(created.link, s.clock.now()), token: created.token, path: `/referral/${created.token}` });
     });
 
     app.get("/directory/referrals/:id/receiver-link", {
@@ -72,7 +74,7 @@ export function referralLinkRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => {
       const r = await referralInScope(s, request, request.params.id);
       const link = await liveReferralLink(s.db, request.principal.organisationId, r.id);
-      return { link: link ? linkView(link) : null };
+      return { link: link ? linkView(link, s.clock.now()) : null };
     });
 
     app.delete("/directory/referrals/:id/receiver-link", {
@@ -82,7 +84,7 @@ export function referralLinkRoutes(s: Services): FastifyPluginAsyncZod {
       const revoked = await revokeReferralLink(s.db, request.principal.organisationId, r.id, actorOf(request.principal), s.clock.now());
       if (!revoked) throw notFound("link");
       await audit(s.db, request, "directory_referral.link_revoke", "member", r.memberId, { referralId: r.id, linkId: revoked.id });
-      return linkView(revoked);
+      return linkView(revoked, s.clock.now());
     });
   };
 }

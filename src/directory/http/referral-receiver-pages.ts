@@ -7,6 +7,7 @@
  */
 import { escapeHtml, publicPage } from "../../domain/html.ts";
 import { formatLocal } from "../../domain/messages.ts";
+import { formatPhone } from "../../domain/phone.ts";
 import { nextStatuses, REFERRAL_STATUS_LABELS, type ReferralStatus } from "../domain/referral.ts";
 import { RECEIVER_MOVES, type ReceiverMove, type ReceiverView, type ReferralLinkProblem } from "../engine/referral-links.ts";
 
@@ -63,6 +64,13 @@ const FIELD_LABELS: Record<string, { ja: string; en: string }> = {
   needNote: { ja: "困りごとの内容", en: "What the need is" },
 };
 
+/** A shared detail as people read it: a phone number as its country writes it (090-1234-5678), to tap; the rest as given. */
+function detailValue(d: ReceiverView["details"][number]): string {
+  if (d.field !== "phone") return v(d.value);
+  const shown = formatPhone(d.value);
+  return d.value.startsWith("+") ? `<a href="tel:${v(d.value)}">${v(shown)}</a>` : v(shown);
+}
+
 /** The moves the receiver can make from `status` on this page, in the page's order. */
 export function receiverMoves(status: ReferralStatus): ReceiverMove[] {
   const next = nextStatuses(status, "receiver");
@@ -104,7 +112,7 @@ ${reasonMissing ? `<p class="error" id="reason-error">理由を書いてくだ�
         ? `<section class="errors" role="alert"><p class="error">お断りする理由を書いてください。何も変更していません。<span class="en" lang="en">Please give a reason for declining. Nothing was changed.</span></p></section>`
         : `<section class="errors" role="alert"><p class="error">この操作はできませんでした（状態がすでに変わっています）。何も変更していません。<span class="en" lang="en">This could not be done (the status had changed already). Nothing was changed.</span></p></section>`;
   const details = view.details.length > 0 || view.note
-    ? `<dl>${view.details.map((d) => `<dt>${bilingual(FIELD_LABELS[d.field]?.ja ?? d.field, FIELD_LABELS[d.field]?.en ?? d.field)}</dt><dd>${v(d.value)}</dd>`).join("")}${
+    ? `<dl>${view.details.map((d) => `<dt>${bilingual(FIELD_LABELS[d.field]?.ja ?? d.field, FIELD_LABELS[d.field]?.en ?? d.field)}</dt><dd>${detailValue(d)}</dd>`).join("")}${
       view.note ? `<dt>${bilingual("紹介元からのお願い", "What the referrer asks")}</dt><dd>${v(view.note)}</dd>` : ""}</dl>`
     : view.withheld
       ? `<p>ご本人の同意が確認できないため、表示していません。紹介元にお問い合わせください。<span class="en" lang="en">Not shown: the person's consent to share does not allow it now. Please ask the referrer.</span></p>`

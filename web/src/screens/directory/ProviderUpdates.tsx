@@ -23,6 +23,8 @@ import { FieldSelect } from "../Import.tsx";
 interface Invitation {
   id: string; resourceType: "organization" | "service"; resourceId: string; email: string | null;
   createdAt: string; expiresAt: string; usedAt: string | null; revokedAt: string | null;
+  /** Past its expiry by the server's clock (never this browser's). */
+  expired: boolean;
 }
 interface Created extends Invitation { token: string; path: string }
 /** A proposal as GET /directory/proposed-changes gives it. */
@@ -48,8 +50,8 @@ export function InviteProvider({ me, resourceType, resourceId, name }: { me: Me;
   const [created, setCreated] = useState<Created | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const list = useQuery({ queryKey: INVITATIONS, queryFn: () => api<{ invitations: Invitation[] }>("GET", "/directory/invitations") });
-  // Open: not used, not withdrawn, not expired. (The page reads the clock of this browser only to sort them out of the list.)
-  const open = (list.data?.invitations ?? []).filter((i) => i.resourceId === resourceId && !i.usedAt && !i.revokedAt && Date.parse(i.expiresAt) > Date.now());
+  // Open: not used, not withdrawn, not expired (the server says which, by its clock: a browser's may be wrong).
+  const open = (list.data?.invitations ?? []).filter((i) => i.resourceId === resourceId && !i.usedAt && !i.revokedAt && !i.expired);
   const create = useMutation({
     mutationFn: () => api<Created>("POST", "/directory/invitations", {
       [resourceType === "service" ? "serviceId" : "directoryOrganizationId"]: resourceId, days: Number(days), ...(email.trim() ? { email: email.trim() } : {}),

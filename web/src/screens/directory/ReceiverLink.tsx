@@ -14,7 +14,11 @@ import { errorSentence } from "../../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 
-interface ReferralLink { id: string; createdAt: string; expiresAt: string; lastOpenedAt: string | null; revokedAt: string | null }
+interface ReferralLink {
+  id: string; createdAt: string; expiresAt: string; lastOpenedAt: string | null; revokedAt: string | null;
+  /** Past its expiry by the server's clock. */
+  expired: boolean;
+}
 
 /** The link part of a referral card; `write`: staff or admin on a referral not deleted (observers see the state only). */
 export function ReceiverLink({ me, referralId, write }: { me: Me; referralId: string; write: boolean }) {
@@ -42,7 +46,8 @@ export function ReceiverLink({ me, referralId, write }: { me: Me; referralId: st
     },
   });
   const link = live.data?.link ?? null;
-  const expired = link !== null && Date.parse(link.expiresAt) <= Date.now();
+  // Expired by the server's clock (never this browser's).
+  const expired = link?.expired ?? false;
   const failure = create.error ?? revoke.error ?? live.error;
   return (
     <section className="receiver-link" aria-labelledby={`receiver-link-${referralId}`}>
