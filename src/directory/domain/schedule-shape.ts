@@ -5,8 +5,8 @@
  * - `expand`: what the expander (domain/schedule.ts, `expansionProblems`) can
  *   turn into occurrences — more lenient, as rows read back may be shaped as
  *   RFC 5545 allows (a weekly row on its dtstart's weekday, byday and bymonthday
- *   together, lower case, a "+" ordinal), and stricter on one point: an interval
- *   or a count needs an origin (dtstart or valid_from).
+ *   together, lower case, a "+" ordinal); never stricter, so every row `store`
+ *   accepts can be expanded.
  * Each problem names its field, a stable code, an English message and the
  * expander's code (`rule`). Occurrences (when it is actually open, holidays,
  * closures) are computed in domain/schedule.ts. Pure.
@@ -17,13 +17,14 @@
  *   or until.
  * - WEEKLY takes `byday` as plain weekdays ("MO,WE"); MONTHLY takes either `byday`
  *   with an ordinal ("2TU", "-1FR") or `bymonthday` ("1,15", "-1"), not both.
+ * - An interval above 1 or a count needs an origin: dtstart or valid_from.
  * - `count` and `until` exclude each other (RFC 5545 §3.3.10); dtstart ≤ until,
  *   valid_from ≤ valid_to; closes_at needs opens_at, and is later (24:00 allowed).
  * - Dates are real calendar dates, times HH:MM (24:00 only as a closing time),
  *   interval 1–52, count 1–1000.
  * `store` only: weekly needs byday, monthly byday or bymonthday (the expander
  * takes dtstart's day instead), not both, count and until not both, closes_at
- * needs opens_at. `expand` only: an interval or a count needs dtstart or valid_from.
+ * needs opens_at.
  */
 import { DateTime } from "luxon";
 import type { DirectoryScheduleFreq, DirectoryScheduleKind } from "./kinds.ts";
@@ -142,8 +143,9 @@ export function scheduleProblems(s: ScheduleShape, check: ScheduleCheck = "store
     }
     if (present(s.interval) && (!Number.isInteger(s.interval) || s.interval! < 1 || s.interval! > 52)) add("interval", "invalid", "interval_invalid", "must be a whole number 1–52");
     if (present(s.count) && (!Number.isInteger(s.count) || s.count! < 1 || s.count! > 1000)) add("count", "invalid", "count_invalid", "must be a whole number 1–1000");
-    // Without a start the rhythm of "every other week" or "4 times" has no origin (valid_from serves as one).
-    if (!store && !present(s.dtstart) && !present(s.validFrom) && ((s.interval ?? 1) > 1 || present(s.count))) {
+    // Without a start the rhythm of "every other week" or "4 times" has no origin (valid_from serves as one):
+    // refused at both levels, so nothing is stored that the expander cannot expand.
+    if (!present(s.dtstart) && !present(s.validFrom) && ((s.interval ?? 1) > 1 || present(s.count))) {
       add("dtstart", "required", "interval_or_count_needs_dtstart", "an interval or a count needs the first date (dtstart or validFrom)");
     }
   }
