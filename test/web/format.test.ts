@@ -29,6 +29,37 @@ test("Japanese and English name the same texts, none empty", () => {
   for (const text of [...leaves(ja), ...leaves(en)]) assert.ok(text.trim().length > 0);
 });
 
+/**
+ * English texts Japanese on purpose, by key: what a Japanese reader receives or
+ * types (the reporter's default reply, an era date, the stored unit of a capacity)
+ * and proper nouns (the member's answer 元気です, the service name あんしん電話).
+ */
+const JAPANESE_IN_ENGLISH: Record<string, string> = {
+  "reports.columns.fine": "元気です",
+  "concerns.triage.statusNotesDefault.no_action": "*",
+  "concerns.triage.statusNotesDefault.consulted": "*",
+  "concerns.triage.statusNotesDefault.emergency_response": "*",
+  "imports.problems.invalid_date": "昭和15年4月1日",
+  "resources.add.defaultUnit": "人",
+  "policy.kindHint.phone": "あんしん電話",
+};
+
+test("English texts hold no Japanese (kana or kanji) beyond the listed proper nouns and Japanese-only values", () => {
+  const japanese = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+  const found: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === "string") {
+      const allowed = JAPANESE_IN_ENGLISH[path];
+      const rest = allowed === "*" ? "" : allowed ? value.replaceAll(allowed, "") : value;
+      if (japanese.test(rest)) found.push(`${path}: ${value}`);
+      return;
+    }
+    for (const [k, v] of Object.entries(value as object)) walk(v, path ? `${path}.${k}` : k);
+  };
+  walk(en, "");
+  assert.deepEqual(found, []);
+});
+
 test("every API error code is a sentence in both languages", () => {
   const codes = Object.keys(ERROR_CODES);
   assert.ok(codes.length > 20);

@@ -89,7 +89,7 @@ export const activitiesJa = {
 
 export const activitiesEn: Messages<typeof activitiesJa> = {
   title: "Activities & attendance",
-  lead: "The salons and 通いの場 of the local-resources directory (national holidays, the New Year break and closures left out). Choose a session to record who came. For members who agreed, attending is that day's check-in.",
+  lead: "The salons and community gathering places (kayoi-no-ba) of the local-resources directory (national holidays, the New Year break and closures left out). Choose a session to record who came. For members who agreed, attending is that day's check-in.",
   range: "{{from}} – {{to}}",
   earlier: "Previous 4 weeks",
   later: "Next 4 weeks",
@@ -145,12 +145,12 @@ export const activitiesEn: Messages<typeof activitiesJa> = {
   },
   poster: {
     title: "Door QR code",
-    lead: "Print a poster for the entrance. People who come scan it with their phone and key in their 見守り番号. It works on this session's day only.",
+    lead: "Print a poster for the entrance. People who come scan it with their phone and key in their registration number. It works on this session's day only.",
     past: "This session is over: no QR code can be made.",
     make: "Make a poster",
     print: "Print",
     heading: "Today's attendance",
-    how: "Scan the QR code with your phone's camera and key in your 見守り番号 (the number on your keyholder or card).",
+    how: "Scan the QR code with your phone's camera and key in your registration number (the number on your keyholder or card).",
     ask: "If you are unsure, please ask the staff.",
     qrAlt: "QR code of the attendance page ({{url}})",
     url: "Attendance page",

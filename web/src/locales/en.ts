@@ -1729,7 +1729,7 @@ export const en: Messages = {
     no_occurrence: "This activity does not take place on that date (a national holiday, the New Year break or a closure?).",
     occurrence_not_yet: "This session is still to come: attendance is recorded from its day on.",
     occurrence_past: "This session is over: a door QR code is made for its day only.",
-    door_unavailable: "This service cannot look members up by 見守り番号, so no door QR code can be made.",
+    door_unavailable: "This service cannot look members up by registration number, so no door QR code can be made.",
     invitation_used: "The provider has used this link already: approve or reject its proposal instead.",
     generic: "That did not work. Please try again in a moment.",
     network: "Cannot reach the server. Check the network.",
