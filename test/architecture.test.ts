@@ -100,6 +100,37 @@ test("the detector of crossings sees a directory file importing the network", ()
   assert.deepEqual(importsOf(file, 'import { mayShare } from "../../network/engine/consents.ts";'), ["network/engine/consents.ts"]);
 });
 
+/** The names a file exports: declarations (function, const, class, interface, type, enum) and `export { a, b as c }` lists. */
+export function exportedNames(text: string): string[] {
+  const code = codeOf(text);
+  const out = new Set<string>();
+  for (const m of code.matchAll(/^export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) out.add(m[1]!);
+  for (const m of code.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
+    for (const part of m[1]!.split(",")) {
+      const name = part.trim().split(/\s+as\s+/).pop()!.replace(/^type\s+/, "").trim();
+      if (name) out.add(name);
+    }
+  }
+  return [...out];
+}
+
+test("the detector of exported names sees declarations and export lists, not comments", () => {
+  assert.deepEqual(exportedNames("export interface Need { a: 1 }\nexport async function openInvitation() {}\nexport const Page = 1;\n" +
+    "export type { Outcome, X as FieldError };\n// export function problemPage() {}\nfunction local() {}"),
+  ["Need", "openInvitation", "Page", "Outcome", "FieldError"]);
+});
+
+test("a bounded context exports no name the core exports (HSDS has its own organization, contact and schedule: DirectoryNeed, not Need)", () => {
+  const core = new Map<string, string>();
+  for (const layer of ["domain", "engine", "store", "http"]) {
+    for (const f of under(`${layer}/`)) for (const name of exportedNames(readFileSync(f, "utf8"))) core.set(name, `src/${relative(SRC, f)}`);
+  }
+  assert.ok(core.has("Invitation") && core.has("problemPage"), "the core's names were found");
+  const clashes = CONTEXTS.flatMap((context) => under(`${context}/`).flatMap((f) => exportedNames(readFileSync(f, "utf8"))
+    .filter((name) => core.has(name)).map((name) => `src/${relative(SRC, f)} exports ${name}, as ${core.get(name)} does`)));
+  assert.deepEqual(clashes, []);
+});
+
 test("only the composition root (service.ts) imports providers, not the HTTP layer", () => {
   const files = sources(SRC).filter((f) => !relative(SRC, f).startsWith("providers/"));
   const wiring = files.flatMap((f) => importsOf(f, readFileSync(f, "utf8")).some((i) => i.startsWith("providers/"))

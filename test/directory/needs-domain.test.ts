@@ -1,15 +1,15 @@
 /** Needs' pure rules (src/directory/domain/needs.ts): answering an offer, a postal code in an address, an age. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ageOn, checkAnswer, needClosed, postalCodeIn } from "../../src/directory/domain/needs.ts";
+import { ageOn, checkRequestAnswer, needClosed, postalCodeIn } from "../../src/directory/domain/needs.ts";
 
 test("an offer is answered while offered and before its deadline", () => {
   const now = new Date("2027-01-05T06:00:00Z");
-  assert.equal(checkAnswer("offered", new Date("2027-01-05T07:00:00Z"), now), undefined);
-  assert.equal(checkAnswer("offered", null, now), undefined, "no deadline");
-  assert.equal(checkAnswer("offered", now, now), "expired", "the deadline itself is too late");
-  assert.equal(checkAnswer("accepted", null, now), "not_offered");
-  assert.equal(checkAnswer("expired", null, now), "not_offered");
+  assert.equal(checkRequestAnswer("offered", new Date("2027-01-05T07:00:00Z"), now), undefined);
+  assert.equal(checkRequestAnswer("offered", null, now), undefined, "no deadline");
+  assert.equal(checkRequestAnswer("offered", now, now), "expired", "the deadline itself is too late");
+  assert.equal(checkRequestAnswer("accepted", null, now), "not_offered");
+  assert.equal(checkRequestAnswer("expired", null, now), "not_offered");
 });
 
 test("resolved and withdrawn needs are closed; open, matched and referred are not", () => {

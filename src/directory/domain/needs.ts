@@ -40,7 +40,7 @@ export type AnswerRefusal = "not_offered" | "expired";
  * (`not_offered` otherwise), and not after its respond_by (`expired`: the
  * deciding loop may not have reached it yet; the answer would race the next volunteer).
  */
-export function checkAnswer(status: VolunteerRequestStatus, respondBy: Date | null, now: Date): AnswerRefusal | undefined {
+export function checkRequestAnswer(status: VolunteerRequestStatus, respondBy: Date | null, now: Date): AnswerRefusal | undefined {
   if (status !== "offered") return "not_offered";
   if (respondBy !== null && respondBy.getTime() <= now.getTime()) return "expired";
   return undefined;

@@ -37,7 +37,7 @@ export type ProposedValues = Partial<Record<ProposalField, string | null>>;
 
 export const hashInvitationToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export interface Invitation {
+export interface ProviderInvitation {
   id: string;
   organisationId: string;
   resourceType: ProposalResource;
@@ -54,16 +54,16 @@ type InvitationRow = {
   id: string; organisation_id: string; directory_organization_id: string | null; service_id: string | null; email: string | null;
   created_by: string; created_at: Date; expires_at: Date; used_at: Date | null; revoked_at: Date | null;
 };
-const toInvitation = (r: InvitationRow): Invitation => ({
+const toInvitation = (r: InvitationRow): ProviderInvitation => ({
   id: r.id, organisationId: r.organisation_id, resourceType: r.service_id ? "service" : "organization", resourceId: (r.service_id ?? r.directory_organization_id)!,
   email: r.email, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at,
 });
 const INVITATION_COLUMNS = ["id", "organisation_id", "directory_organization_id", "service_id", "email", "created_by", "created_at", "expires_at", "used_at", "revoked_at"] as const;
 
-export class InvitationError extends Error {
+export class ProviderInvitationError extends Error {
   readonly code: "target_not_found" | "invitation_not_found" | "invitation_used" | "proposal_not_found" | "proposal_decided" | "proposal_refused";
   readonly field: string | undefined;
-  constructor(code: InvitationError["code"], message: string, field?: string) {
+  constructor(code: ProviderInvitationError["code"], message: string, field?: string) {
     super(message);
     this.code = code;
     this.field = field;
@@ -86,9 +86,9 @@ export async function currentValues(db: Db, organisationId: string, resourceType
  */
 export async function createInvitation(
   db: Db, organisationId: string, target: { resourceType: ProposalResource; resourceId: string; email: string | null; days: number }, by: string, now: Date,
-): Promise<{ invitation: Invitation; token: string }> {
+): Promise<{ invitation: ProviderInvitation; token: string }> {
   if (!await currentValues(db, organisationId, target.resourceType, target.resourceId)) {
-    throw new InvitationError("target_not_found", "no such provider or service", target.resourceType === "service" ? "serviceId" : "directoryOrganizationId");
+    throw new ProviderInvitationError("target_not_found", "no such provider or service", target.resourceType === "service" ? "serviceId" : "directoryOrganizationId");
   }
   const token = `mdp_${randomBytes(24).toString("base64url")}`;
   const row = await db.insertInto("directory_invitations").values({
@@ -99,7 +99,7 @@ export async function createInvitation(
   return { invitation: toInvitation(row as InvitationRow), token };
 }
 
-export async function listInvitations(db: Db, organisationId: string): Promise<Invitation[]> {
+export async function listInvitations(db: Db, organisationId: string): Promise<ProviderInvitation[]> {
   return (await db.selectFrom("directory_invitations").select(INVITATION_COLUMNS).where("organisation_id", "=", organisationId)
     .orderBy("created_at", "desc").orderBy("id").limit(500).execute()).map((r) => toInvitation(r as InvitationRow));
 }
@@ -108,7 +108,7 @@ export async function listInvitations(db: Db, organisationId: string): Promise<I
 export type LinkProblem = "unknown" | "expired" | "used" | "revoked";
 
 /** The invitation a token opens at `now`, or the problem. */
-export async function openInvitation(db: Db, token: string, now: Date): Promise<{ invitation: Invitation } | { problem: LinkProblem }> {
+export async function openProviderInvitation(db: Db, token: string, now: Date): Promise<{ invitation: ProviderInvitation } | { problem: LinkProblem }> {
   if (!/^mdp_[A-Za-z0-9_-]{32}$/.test(token)) return { problem: "unknown" };
   const row = await db.selectFrom("directory_invitations").select(INVITATION_COLUMNS).where("token_hash", "=", hashInvitationToken(token)).executeTakeFirst();
   if (!row) return { problem: "unknown" };
@@ -124,7 +124,7 @@ export async function openInvitation(db: Db, token: string, now: Date): Promise<
  * current one; the caller has validated them) and uses up the link, in one
  * transaction; a second submit of the same link finds it used.
  */
-export async function submitProposal(db: Db, invitation: Invitation, changes: ProposedValues, now: Date): Promise<{ id: string } | { problem: LinkProblem }> {
+export async function submitProposal(db: Db, invitation: ProviderInvitation, changes: ProposedValues, now: Date): Promise<{ id: string } | { problem: LinkProblem }> {
   return inTransaction(db, async (tx) => {
     const used = await tx.updateTable("directory_invitations").set({ used_at: now }).where("organisation_id", "=", invitation.organisationId)
       .where("id", "=", invitation.id).where("used_at", "is", null).where("revoked_at", "is", null).where("expires_at", ">", now).returning("id").executeTakeFirst();
@@ -193,8 +193,8 @@ export async function decideProposal(
   const row = await inTransaction(db, async (tx) => {
     const locked = await tx.selectFrom("directory_proposed_changes").select(PROPOSAL_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id)
       .forUpdate().executeTakeFirst();
-    if (!locked) throw new InvitationError("proposal_not_found", "no such proposal");
-    if (locked.status !== "pending") throw new InvitationError("proposal_decided", "this proposal was approved or rejected already");
+    if (!locked) throw new ProviderInvitationError("proposal_not_found", "no such proposal");
+    if (locked.status !== "pending") throw new ProviderInvitationError("proposal_decided", "this proposal was approved or rejected already");
     if (decision === "approved") {
       const changes = (typeof locked.changes === "string" ? JSON.parse(locked.changes) : locked.changes) as Record<string, string | null> & { name?: string };
       const source = `provider:invitation:${locked.invitation_id}`;
@@ -202,7 +202,7 @@ export async function decideProposal(
       const result = locked.resource_type === "service"
         ? await updateDirectoryService(tx, organisationId, locked.resource_id, changes, source, now)
         : await updateDirectoryOrganization(tx, organisationId, locked.resource_id, changes, source, now);
-      if (!result.ok) throw new InvitationError("proposal_refused", `the entry refused the change (${result.error})`, result.field);
+      if (!result.ok) throw new ProviderInvitationError("proposal_refused", `the entry refused the change (${result.error})`, result.field);
     }
     return tx.updateTable("directory_proposed_changes").set({ status: decision, decided_by: by, decided_at: now, decision_note: note })
       .where("organisation_id", "=", organisationId).where("id", "=", id).returning(PROPOSAL_COLUMNS).executeTakeFirstOrThrow();
@@ -216,13 +216,13 @@ export async function decideProposal(
  * revoked link changes nothing. Errors: invitation_not_found, invitation_used
  * (the provider has sent its proposal already: reject that instead).
  */
-export async function revokeInvitation(db: Db, organisationId: string, id: string, now: Date): Promise<Invitation> {
+export async function revokeInvitation(db: Db, organisationId: string, id: string, now: Date): Promise<ProviderInvitation> {
   return inTransaction(db, async (tx) => {
     const row = await tx.selectFrom("directory_invitations").select(INVITATION_COLUMNS).where("organisation_id", "=", organisationId).where("id", "=", id)
       .forUpdate().executeTakeFirst();
-    if (!row) throw new InvitationError("invitation_not_found", "no such link");
+    if (!row) throw new ProviderInvitationError("invitation_not_found", "no such link");
     const invitation = toInvitation(row as InvitationRow);
-    if (invitation.usedAt) throw new InvitationError("invitation_used", "the provider has used this link already; approve or reject its proposal");
+    if (invitation.usedAt) throw new ProviderInvitationError("invitation_used", "the provider has used this link already; approve or reject its proposal");
     if (invitation.revokedAt) return invitation;
     const revoked = await tx.updateTable("directory_invitations").set({ revoked_at: now }).where("organisation_id", "=", organisationId).where("id", "=", id)
       .returning(INVITATION_COLUMNS).executeTakeFirstOrThrow();

@@ -18,7 +18,7 @@ import {
 import { ageOn, postalCodeIn } from "../domain/needs.ts";
 import { nextOpen, openAt, type ScheduleClosure, type ScheduleRule } from "../domain/schedule.ts";
 import { broaderOf, codeWithDescendants, type TaxonomyTerm, taxonomyWithExtensions } from "../domain/taxonomy-ja.ts";
-import type { Need } from "./needs.ts";
+import type { DirectoryNeed } from "./needs.ts";
 import { getNeed } from "./needs.ts";
 import { directoryClosureOptions } from "./settings.ts";
 import "../store/schema.ts";
@@ -103,7 +103,7 @@ export interface VolunteerMatch extends VolunteerCandidate {
 }
 
 /** The need as matching sees it: codes, the member's place and age, when. */
-export async function matchFacts(db: Db, organisationId: string, need: Need, now: Date): Promise<MatchNeed> {
+export async function matchFacts(db: Db, organisationId: string, need: DirectoryNeed, now: Date): Promise<MatchNeed> {
   const member = await db.selectFrom("members").select(["team_id", "personal"]).where("organisation_id", "=", organisationId)
     .where("id", "=", need.memberId).executeTakeFirstOrThrow();
   const address = member.personal.address ?? null;
@@ -207,7 +207,7 @@ export async function unknownCodes(db: Db, organisationId: string, codes: readon
 /** The suggestions for a need, with reasons (domain/matching.ts); undefined when there is no such need. */
 export async function suggestMatches(
   db: Db, organisationId: string, needId: string, now: Date, deps: MatchDeps = {},
-): Promise<{ need: Need; result: MatchResult<ServiceMatch, VolunteerMatch> } | undefined> {
+): Promise<{ need: DirectoryNeed; result: MatchResult<ServiceMatch, VolunteerMatch> } | undefined> {
   const need = await getNeed(db, organisationId, needId);
   if (!need) return undefined;
   const facts = await matchFacts(db, organisationId, need, now);

@@ -46,7 +46,7 @@ export class NeedError extends Error {
   }
 }
 
-export interface Need {
+export interface DirectoryNeed {
   id: string;
   memberId: string;
   memberName: string;
@@ -106,7 +106,7 @@ export async function needSource(
  * reads a partner report's member and words (needSource). Errors: NeedError
  * (member_not_found, source_not_found, source_without_member, source_member_mismatch).
  */
-export async function recordNeed(db: Db, organisationId: string, input: NeedInput, by: string, now: Date, partnerReport?: PartnerReportOf): Promise<Need> {
+export async function recordNeed(db: Db, organisationId: string, input: NeedInput, by: string, now: Date, partnerReport?: PartnerReportOf): Promise<DirectoryNeed> {
   const id = await inTransaction(db, async (tx) => {
     const { memberId, note } = await needSource(tx, organisationId, input, partnerReport);
     const member = await tx.selectFrom("members").select("id").where("organisation_id", "=", organisationId).where("id", "=", memberId)
@@ -120,7 +120,7 @@ export async function recordNeed(db: Db, organisationId: string, input: NeedInpu
     }).execute();
     return id;
   });
-  return (await getNeed(db, organisationId, id)) as Need;
+  return (await getNeed(db, organisationId, id)) as DirectoryNeed;
 }
 
 function needQuery(db: Db, organisationId: string) {
@@ -133,7 +133,7 @@ function needQuery(db: Db, organisationId: string) {
 
 type NeedRow = Awaited<ReturnType<ReturnType<typeof needQuery>["executeTakeFirstOrThrow"]>>;
 
-function needOf(r: NeedRow): Need {
+function needOf(r: NeedRow): DirectoryNeed {
   return {
     id: r.id, memberId: r.member_id, memberName: r.display_name, teamId: r.team_id, source: r.source, sourceId: r.source_id,
     taxonomyCodes: r.taxonomy_codes, note: r.note, wantedAt: r.wanted_at, status: r.status, createdBy: r.created_by, createdAt: r.created_at,
@@ -142,7 +142,7 @@ function needOf(r: NeedRow): Need {
 }
 
 /** One need, or undefined. */
-export async function getNeed(db: Db, organisationId: string, needId: string): Promise<Need | undefined> {
+export async function getNeed(db: Db, organisationId: string, needId: string): Promise<DirectoryNeed | undefined> {
   const row = await needQuery(db, organisationId).where("n.id", "=", needId).executeTakeFirst();
   return row ? needOf(row) : undefined;
 }
@@ -161,7 +161,7 @@ export interface NeedFilter {
 }
 
 /** Needs, newest first. */
-export async function listNeeds(db: Db, organisationId: string, filter: NeedFilter): Promise<Need[]> {
+export async function listNeeds(db: Db, organisationId: string, filter: NeedFilter): Promise<DirectoryNeed[]> {
   if (filter.teamIds?.length === 0) return [];
   let q = needQuery(db, organisationId);
   if (filter.status) q = q.where("n.status", "=", filter.status);
@@ -177,7 +177,7 @@ export async function listNeeds(db: Db, organisationId: string, filter: NeedFilt
  */
 export async function setNeedStatus(
   db: Db, organisationId: string, needId: string, status: "open" | "resolved" | "withdrawn", now: Date,
-): Promise<Need> {
+): Promise<DirectoryNeed> {
   await inTransaction(db, async (tx) => {
     const need = await tx.selectFrom("directory_needs").select(["status"]).where("organisation_id", "=", organisationId).where("id", "=", needId)
       .forUpdate().executeTakeFirst();
@@ -192,5 +192,5 @@ export async function setNeedStatus(
       await tellWithdrawn(tx, organisationId, withdrawn.map((w) => w.id), `need_${status}`, now);
     }
   });
-  return (await getNeed(db, organisationId, needId)) as Need;
+  return (await getNeed(db, organisationId, needId)) as DirectoryNeed;
 }

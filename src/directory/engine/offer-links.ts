@@ -18,7 +18,7 @@ import { type Db, inTransaction } from "../../store/db.ts";
 import type { NeedStatus } from "../domain/needs.ts";
 import { type OfferLinkStage, offerLinkHit, offerLinkStage } from "../domain/offer-links.ts";
 import { hashOfferToken, OFFER_TOKEN_PATTERN, offerLinkActor } from "./offer-link-tokens.ts";
-import { getRequest, logContact, listContacts, type VolunteerContact, type VolunteerRequest } from "./volunteers.ts";
+import { getRequest, logContact, listVolunteerContacts, type VolunteerContact, type VolunteerRequest } from "./volunteers.ts";
 import "../store/offer-links-schema.ts";
 import "../store/needs-schema.ts";
 
@@ -66,7 +66,7 @@ export async function openOfferLink(db: Db, token: string, now: Date, count = tr
   const need = await db.selectFrom("directory_needs").select("member_id").where("organisation_id", "=", found.organisation_id)
     .where("id", "=", request.needId).executeTakeFirstOrThrow();
   const contacts = stage === "accepted"
-    ? (await listContacts(db, found.organisation_id, { volunteerId: request.volunteerId, limit: 50 })).filter((c) => c.needId === request.needId)
+    ? (await listVolunteerContacts(db, found.organisation_id, { volunteerId: request.volunteerId, limit: 50 })).filter((c) => c.needId === request.needId)
     : [];
   return { organisationId: found.organisation_id, linkId: found.id, expiresAt: found.expires_at, stage, request, memberId: need.member_id, contacts };
 }

@@ -20,7 +20,7 @@ import type { DecidingPhase } from "../../engine/phases.ts";
 import { newId } from "../../ids.ts";
 import { type Db, inTransaction } from "../../store/db.ts";
 import { type DirectoryArea, type MatchOptions, matchNeed, nextOffers, offersLeft, type WeeklySlot } from "../domain/matching.ts";
-import { checkAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestStatus } from "../domain/needs.ts";
+import { checkRequestAnswer, DEFAULT_RESPOND_HOURS, needClosed, type VolunteerRequestStatus } from "../domain/needs.ts";
 import { lookupCodes, matchFacts, matchOptions, volunteerCandidates } from "./matches.ts";
 import { getNeed, NeedError } from "./needs.ts";
 import { extendOfferLink } from "./offer-link-tokens.ts";
@@ -375,7 +375,7 @@ export async function answerRequest(
       .forUpdate().executeTakeFirstOrThrow();
     const locked = await tx.selectFrom("directory_volunteer_requests").select(["status", "respond_by"]).where("organisation_id", "=", organisationId)
       .where("id", "=", requestId).forUpdate().executeTakeFirstOrThrow();
-    const refusal = checkAnswer(locked.status, locked.respond_by, now);
+    const refusal = checkRequestAnswer(locked.status, locked.respond_by, now);
     if (refusal === "not_offered") throw new VolunteerError("not_offered", `the request is ${locked.status} already`);
     if (refusal === "expired") throw new VolunteerError("offer_expired", "the time to answer has passed: the need went to the next volunteer");
     if (answer === "accept" && needClosed(need.status)) throw new NeedError("need_closed", `the need is ${need.status}`);
@@ -502,7 +502,7 @@ export async function logContact(
  * or those acknowledged (the latest acknowledged first: the coordinator's
  * history); limited to teams when given (contacts without a member stay visible).
  */
-export async function listContacts(
+export async function listVolunteerContacts(
   db: Db, organisationId: string,
   filter: { volunteerId?: string; memberId?: string; unacknowledged?: boolean; acknowledged?: boolean; teamIds?: string[]; limit: number },
 ): Promise<(VolunteerContact & { teamId: string | null })[]> {

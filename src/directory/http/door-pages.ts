@@ -14,7 +14,8 @@ import { activityTitle } from "../domain/activities.ts";
 import { DIRECTORY_TIME_ZONE } from "../domain/schedule.ts";
 import { attendAtDoor, type DoorOccurrence, type DoorProblem, openDoorLink } from "../engine/door.ts";
 import type { MemberByRegistrationNumber } from "../engine/ports.ts";
-import { type Page, privatePageScope, sendPage } from "./private-pages.ts";
+import { type PublicPage, sendPage } from "../../http/public-pages.ts";
+import { privatePageScope } from "./private-pages.ts";
 import { PAGE_CSS } from "./provider-update-pages.ts";
 
 /** Larger still than the provider's page: read at arm's length, at the door, by older people. */
@@ -53,7 +54,7 @@ function heading(door: DoorOccurrence): string {
 }
 
 /** The form: the member's number, with the error when it was sent empty. */
-export function doorFormPage(token: string, door: DoorOccurrence, error = false): Page {
+export function doorFormPage(token: string, door: DoorOccurrence, error = false): PublicPage {
   const described = error ? ` aria-describedby="number-error" aria-invalid="true"` : ` aria-describedby="number-hint"`;
   const body = `${heading(door)}
 <p>来られた方は、見守り番号を入れて「参加を伝える」を押してください。</p>
@@ -69,7 +70,7 @@ ${error ? `<p class="error" id="number-error">番号を入れてください。<
 }
 
 /** The answer to a number: the same whether it matched a member or not. */
-export function doorThanksPage(door: DoorOccurrence): Page {
+export function doorThanksPage(door: DoorOccurrence): PublicPage {
   return {
     status: 200,
     html: layout("受け付けました", `${heading(door)}
@@ -90,7 +91,7 @@ const PROBLEM: Record<DoorProblem | "too_many" | "error", [number, string, strin
   error: [500, "ただいま受け付けられません。係の人に声をかけてください。", "We cannot take this now. Please ask the staff."],
 };
 
-export function doorProblemPage(problem: DoorProblem | "too_many" | "error"): Page {
+export function doorProblemPage(problem: DoorProblem | "too_many" | "error"): PublicPage {
   const [status, ja, en] = PROBLEM[problem];
   return { status, html: layout("参加の受付", `<h1>${v(ja)}<span class="en" lang="en">${v(en)}</span></h1>`) };
 }

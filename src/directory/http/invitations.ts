@@ -22,12 +22,13 @@ import type { Services } from "../../http/services.ts";
 import { DIRECTORY_PROPOSAL_STATUSES } from "../domain/kinds.ts";
 import { linkExpired } from "../domain/links.ts";
 import {
-  createInvitation, currentValues, decideProposal, type Invitation, InvitationError, INVITATION_DAYS, listInvitations, listProposals, MAX_INVITATION_DAYS,
-  openInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, revokeInvitation, SERVICE_PROPOSAL_FIELDS, submitProposal,
+  createInvitation, currentValues, decideProposal, type ProviderInvitation, ProviderInvitationError, INVITATION_DAYS, listInvitations, listProposals, MAX_INVITATION_DAYS,
+  openProviderInvitation, ORGANIZATION_PROPOSAL_FIELDS, type Proposal, type ProposalField, type ProposedValues, revokeInvitation, SERVICE_PROPOSAL_FIELDS, submitProposal,
 } from "../engine/invitations.ts";
 import { DirectoryOrganizationPatch, DirectoryServicePatch } from "./directory.ts";
-import { privatePageScope, sendPage } from "./private-pages.ts";
-import { type FieldError, problemPage, thanksPage, updateFormPage } from "./provider-update-pages.ts";
+import { sendPage } from "../../http/public-pages.ts";
+import { privatePageScope } from "./private-pages.ts";
+import { type ProposalFieldError, providerUpdateProblemPage, thanksPage, updateFormPage } from "./provider-update-pages.ts";
 
 const tags = ["directory"];
 const Time = z.string().describe("ISO 8601 date-time, UTC");
@@ -66,7 +67,7 @@ export const ProposalList = z.object({ proposals: z.array(ProposalView) });
 const AUDIT_SUBJECT = { service: "directory_service", organization: "directory_organization" } as const;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const invitationView = (i: Invitation, now: Date) => ({
+const invitationView = (i: ProviderInvitation, now: Date) => ({
   id: i.id, resourceType: i.resourceType, resourceId: i.resourceId, email: i.email, createdBy: i.createdBy, createdAt: i.createdAt.toISOString(),
   expiresAt: i.expiresAt.toISOString(), usedAt: iso(i.usedAt), revokedAt: iso(i.revokedAt), expired: linkExpired(i.expiresAt, now),
 });
@@ -85,7 +86,7 @@ async function attempt<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof InvitationError) {
+    if (error instanceof ProviderInvitationError) {
       if (error.code === "proposal_not_found") throw notFound("proposal");
       if (error.code === "invitation_not_found") throw notFound("invitation");
       if (error.code === "target_not_found") throw new ApiError(422, "unknown_reference", error.message, error.field);
@@ -174,7 +175,7 @@ const NULLABLE: ReadonlySet<string> = new Set(["url", "website", "email", "eligi
 /** The changed fields of a sent form, checked with the staff schemas; errors name the field. */
 export function readProposal(
   fields: readonly ProposalField[], body: URLSearchParams, current: ProposedValues, resourceType: "organization" | "service",
-): { values: ProposedValues; changes: ProposedValues; errors: FieldError[] } {
+): { values: ProposedValues; changes: ProposedValues; errors: ProposalFieldError[] } {
   const values: ProposedValues = {};
   const changes: ProposedValues = {};
   for (const f of fields) {
@@ -183,7 +184,7 @@ export function readProposal(
     const value = raw === "" && NULLABLE.has(f) ? null : raw;
     if ((current[f] ?? null) !== value && !(value === "" && (current[f] ?? "") === "")) changes[f] = value;
   }
-  const errors: FieldError[] = [];
+  const errors: ProposalFieldError[] = [];
   if (Object.keys(changes).length === 0) errors.push({ field: "", message: "変更がありません。変わったところを直してから送ってください。(Nothing was changed.)" });
   const checked = (resourceType === "service" ? DirectoryServicePatch : DirectoryOrganizationPatch).safeParse(changes);
   if (!checked.success) {
@@ -196,12 +197,12 @@ export function readProposal(
 }
 
 export async function providerUpdatePages(app: FastifyInstance, s: Services): Promise<void> {
-  await privatePageScope(app, { formLimit: FORM_LIMIT, what: "provider update page", problem: problemPage }, (scope) => {
+  await privatePageScope(app, { formLimit: FORM_LIMIT, what: "provider update page", problem: providerUpdateProblemPage }, (scope) => {
     const options = { schema: { hide: true } } as const;
 
     const open = async (token: string) => {
       await s.clock.refresh();
-      const found = await openInvitation(s.db, token, s.clock.now());
+      const found = await openProviderInvitation(s.db, token, s.clock.now());
       if ("problem" in found) return found;
       const entry = await currentValues(s.db, found.invitation.organisationId, found.invitation.resourceType, found.invitation.resourceId);
       if (!entry) return { problem: "unknown" as const };
@@ -211,18 +212,18 @@ export async function providerUpdatePages(app: FastifyInstance, s: Services): Pr
 
     scope.get<{ Params: { token: string } }>("/provider-update/:token", options, async (request, reply) => {
       const found = await open(request.params.token);
-      if ("problem" in found) return sendPage(reply, problemPage(found.problem));
+      if ("problem" in found) return sendPage(reply, providerUpdateProblemPage(found.problem));
       return sendPage(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, found.entry.values));
     });
 
     scope.post<{ Params: { token: string } }>("/provider-update/:token", options, async (request, reply) => {
       const found = await open(request.params.token);
-      if ("problem" in found) return sendPage(reply, problemPage(found.problem));
+      if ("problem" in found) return sendPage(reply, providerUpdateProblemPage(found.problem));
       const body = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
       const { values, changes, errors } = readProposal(found.fields, body, found.entry.values, found.invitation.resourceType);
       if (errors.length > 0) return sendPage(reply, updateFormPage(request.params.token, found.invitation.resourceType, found.entry.name, found.fields, values, errors));
       const stored = await submitProposal(s.db, found.invitation, changes, s.clock.now());
-      if ("problem" in stored) return sendPage(reply, problemPage(stored.problem));
+      if ("problem" in stored) return sendPage(reply, providerUpdateProblemPage(stored.problem));
       return sendPage(reply, thanksPage(found.entry.name));
     });
   });

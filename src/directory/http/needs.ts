@@ -24,10 +24,10 @@ import { MATCH_REASONS, type MatchReason, offersLeft } from "../domain/matching.
 import { MAX_RESPOND_HOURS, NEED_SOURCES, NEED_STATUSES, VOLUNTEER_REQUEST_STATUSES } from "../domain/needs.ts";
 import { TAXONOMY_CODE_PATTERN } from "../domain/taxonomy-ja.ts";
 import { type MatchDeps, organisationTaxonomy, suggestMatches, unknownCodes } from "../engine/matches.ts";
-import { getNeed, listNeeds, type Need, NeedError, needSource, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
+import { getNeed, listNeeds, type DirectoryNeed, NeedError, needSource, needTeam, recordNeed, setNeedStatus } from "../engine/needs.ts";
 import type { PartnerReportOf } from "../engine/ports.ts";
 import {
-  acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listContacts, listRequests, listVolunteers, logContact,
+  acknowledgeContact, answerRequest, createVolunteer, getContact, getRequest, getVolunteer, listVolunteerContacts, listRequests, listVolunteers, logContact,
   offerNeed, updateVolunteer, type Volunteer, type VolunteerContact, VolunteerError, type VolunteerRequest, volunteerLogins, volunteerOfPerson,
 } from "../engine/volunteers.ts";
 
@@ -91,8 +91,8 @@ const VolunteerQuery = z.strictObject({ archived: z.enum(["true", "false"]).opti
 const RequestQuery = z.strictObject({
   volunteerId: Id.optional(), needId: Id.optional(), status: z.enum(VOLUNTEER_REQUEST_STATUSES).optional(), limit: Limit(500, 100),
 });
-export const AnswerInput = z.strictObject({ reason: optionalText(500, true).optional().describe("why (a decline's reason)") });
-export const ContactInput = z.strictObject({
+export const RequestAnswerInput = z.strictObject({ reason: optionalText(500, true).optional().describe("why (a decline's reason)") });
+export const VolunteerContactInput = z.strictObject({
   memberId: Id.optional().describe("the member contacted"), needId: Id.optional().describe("the need it was about (its member is the contact's)"),
   contactedAt: DateTime, note: text(2000, true).describe("what happened (personal)"),
 });
@@ -155,7 +155,7 @@ export const ContactView = z.object({
   needId: z.string().nullable(), contactedAt: Time, note: z.string(), createdBy: z.string(), recordedAt: Time,
   acknowledged: z.object({ by: z.string(), at: Time }).nullable(),
 }).meta({ id: "DirectoryVolunteerContact" });
-export const ContactList = z.object({ contacts: z.array(ContactView) });
+export const VolunteerContactList = z.object({ contacts: z.array(ContactView) });
 export const OwnVolunteerView = z.object({
   id: z.string(), displayName: z.string(), onDuty: z.boolean(), openRequests: z.number().int().describe("requests offered to them and not answered yet"),
 }).meta({ id: "DirectoryOwnVolunteer" });
@@ -163,7 +163,7 @@ export const OwnVolunteerView = z.object({
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const reasonView = (r: MatchReason) => ({ code: r.code, detail: r.detail ?? null });
 
-function needView(n: Need) {
+function needView(n: DirectoryNeed) {
   return {
     id: n.id, memberId: n.memberId, memberName: n.memberName, teamId: n.teamId, source: n.source, sourceId: n.sourceId, taxonomyCodes: n.taxonomyCodes,
     note: n.note, wantedAt: iso(n.wantedAt), status: n.status, createdBy: n.createdBy, createdAt: n.createdAt.toISOString(),
@@ -178,7 +178,7 @@ function requestView(r: VolunteerRequest, terms: Terms) {
     id: r.id, needId: r.needId,
     need: {
       kinds: r.need.taxonomyCodes.map((code) => ({ code, name: terms.get(code)?.name ?? code, nameEn: terms.get(code)?.name_en ?? code })),
-      wantedAt: iso(r.need.wantedAt), status: r.need.status as Need["status"],
+      wantedAt: iso(r.need.wantedAt), status: r.need.status as DirectoryNeed["status"],
       member: r.need.member ? { memberName: r.need.member.name, address: r.need.member.address, phone: r.need.member.phone } : null,
     },
     volunteer: { id: r.volunteerId, displayName: r.volunteerName }, status: r.status,
@@ -259,7 +259,7 @@ function scopeOf(request: FastifyRequest): string[] | undefined {
 }
 
 /** 404 for a need that does not exist, 403 not_in_team for another team's. */
-async function needInScope(s: Services, request: FastifyRequest, needId: string): Promise<Need> {
+async function needInScope(s: Services, request: FastifyRequest, needId: string): Promise<DirectoryNeed> {
   const need = await getNeed(s.db, request.principal.organisationId, needId);
   if (!need) throw notFound("need");
   const scope = scopeOf(request);
@@ -442,10 +442,10 @@ export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: Pa
       return requestView(r, await termsOf(org));
     };
     app.post("/directory/volunteer-requests/:id/accept", {
-      schema: { tags, params: IdParams, body: AnswerInput, summary: "Accept a request (the volunteer, or a coordinator for them): the need is matched, its other offers withdrawn" },
+      schema: { tags, params: IdParams, body: RequestAnswerInput, summary: "Accept a request (the volunteer, or a coordinator for them): the need is matched, its other offers withdrawn" },
     }, answer("accept"));
     app.post("/directory/volunteer-requests/:id/decline", {
-      schema: { tags, params: IdParams, body: AnswerInput, summary: "Decline a request: the need passes to the next volunteer" },
+      schema: { tags, params: IdParams, body: RequestAnswerInput, summary: "Decline a request: the need passes to the next volunteer" },
     }, answer("decline"));
 
     // ------------------------------------------------ a volunteer's own switch (わたしへの依頼)
@@ -479,7 +479,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: Pa
       const mine = await ownVolunteer(s, request);
       const scope = scopeOf(request);
       const q = request.query;
-      const list = await listContacts(s.db, request.principal.organisationId, {
+      const list = await listVolunteerContacts(s.db, request.principal.organisationId, {
         limit: q.limit, ...(q.memberId ? { memberId: q.memberId } : {}), unacknowledged: q.unacknowledged === "true", acknowledged: q.acknowledged === "true",
         ...(mine ? { volunteerId: mine.id } : q.volunteerId ? { volunteerId: q.volunteerId } : {}), ...(scope ? { teamIds: scope } : {}),
       });
@@ -487,7 +487,7 @@ export function needRoutes(s: Services, deps: MatchDeps = {}, partnerReport?: Pa
     });
 
     app.post("/directory/volunteers/:id/contacts", {
-      schema: { tags, params: IdParams, body: ContactInput, summary: "Log a volunteer's contact with a member (the volunteer, or a coordinator for them)" },
+      schema: { tags, params: IdParams, body: VolunteerContactInput, summary: "Log a volunteer's contact with a member (the volunteer, or a coordinator for them)" },
     }, async (request, reply) => {
       const mine = await ownVolunteer(s, request);
       if (mine && mine.id !== request.params.id) throw new ApiError(403, "not_assigned", "you log your own contacts");
@@ -561,7 +561,7 @@ export const NEEDS_RESPONSES = {
   "POST /directory/volunteer-requests/:id/decline": { 200: RequestView },
   "GET /directory/my-volunteer": { 200: OwnVolunteerView },
   "PUT /directory/my-volunteer/on-duty": { 200: OwnVolunteerView },
-  "GET /directory/volunteer-contacts": { 200: ContactList },
+  "GET /directory/volunteer-contacts": { 200: VolunteerContactList },
   "POST /directory/volunteers/:id/contacts": { 201: ContactView },
   "POST /directory/volunteer-contacts/:id/acknowledge": { 200: ContactView },
 };

@@ -13,7 +13,7 @@ import { formatPhone, parsePhone } from "../../domain/phone.ts";
 import type { OfferLinkProblem, OfferLinkView } from "../engine/offer-links.ts";
 import { PRIVATE_PAGE_CSS } from "./referral-receiver-pages.ts";
 
-export interface Page { status: number; html: string }
+import type { PublicPage } from "../../http/public-pages.ts";
 
 const CSS = `${PRIVATE_PAGE_CSS}
 .tel{font-size:1.5rem;font-weight:700}
@@ -43,7 +43,7 @@ const footer = (view: OfferLinkView, zone: string) =>
   `<span lang="en">No account needed. This link is yours alone; please do not pass it on (it works until ${v(formatLocal(view.expiresAt, zone))}).</span></footer>`;
 
 /** The offer as its volunteer sees it: before answering, accept or decline; once accepted, whom to help and the log. */
-export function offerPage(token: string, view: OfferLinkView, kinds: HelpKinds, zone: string, outcome?: OfferOutcome): Page {
+export function offerPage(token: string, view: OfferLinkView, kinds: HelpKinds, zone: string, outcome?: OfferOutcome): PublicPage {
   const action = `/offer/${v(token)}`;
   const r = view.request;
   if (view.stage === "answer") {
@@ -91,7 +91,7 @@ ${footer(view, zone)}`;
 }
 
 /** After a decline: thanks, nothing more through this link. */
-export function declinedPage(): Page {
+export function declinedPage(): PublicPage {
   return {
     status: 200,
     html: layout("生活支援のお願い", `<h1>${bilingual("お返事ありがとうございました。", "Thank you for your answer.")}</h1>
@@ -108,7 +108,7 @@ const PROBLEM: Record<OfferLinkProblem | "error", [string, string]> = {
 };
 
 /** A link that shows nothing (nothing about the request or the member): 404 unknown, 410 closed, 429 too many, 500 an error. */
-export function offerProblemPage(problem: OfferLinkProblem | "error"): Page {
+export function offerProblemPage(problem: OfferLinkProblem | "error"): PublicPage {
   const [ja, en] = PROBLEM[problem];
   const status = problem === "unknown" ? 404 : problem === "closed" ? 410 : problem === "too_many" ? 429 : 500;
   return { status, html: layout("生活支援のお願い", `<h1>${bilingual(ja, en)}</h1>`) };

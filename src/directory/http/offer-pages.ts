@@ -19,7 +19,8 @@ import { offerLinkActor } from "../engine/offer-link-tokens.ts";
 import { logContactByLink, type OfferLinkView, openOfferLink } from "../engine/offer-links.ts";
 import { answerRequest, VolunteerError } from "../engine/volunteers.ts";
 import { declinedPage, type HelpKinds, type OfferOutcome, offerPage, offerProblemPage } from "./offer-pages-html.ts";
-import { privatePageScope, sendPage } from "./private-pages.ts";
+import { sendPage } from "../../http/public-pages.ts";
+import { privatePageScope } from "./private-pages.ts";
 
 const FORM_LIMIT = 16 * 1024;
 

@@ -7,8 +7,7 @@
  * only), and a print style that drops the form and keeps each entry on one page.
  */
 import { escapeHtml, publicPage } from "../../domain/html.ts";
-
-export interface Page { status: number; html: string }
+import type { PublicPage } from "../../http/public-pages.ts";
 
 /** One service as the page shows it (already in words). */
 export interface PageService {
@@ -143,7 +142,7 @@ function queryString(q: PageQuery, page: number): string {
 }
 
 /** The page of the listed services. */
-export function directoryPage(m: DirectoryPageModel): Page {
+export function directoryPage(m: DirectoryPageModel): PublicPage {
   const options = [`<option value="">すべて</option>`, ...m.categories.map((c) =>
     `<option value="${escapeHtml(c.code)}"${c.code === m.query.category ? " selected" : ""}>${escapeHtml(c.name)}</option>`)].join("");
   const filtered = m.query.q !== "" || m.query.category !== "" || m.query.area !== "";
@@ -179,7 +178,7 @@ ${pager}
 }
 
 /** A page for a refused or missing address (404) or a fault (500), in words. */
-export function problemPage(status: number): Page {
+export function directoryProblemPage(status: number): PublicPage {
   const text = status === 404 ? "このページは見つかりません。アドレスをお確かめください。"
     : status < 500 ? "入力を読み取れませんでした。もう一度お試しください。"
     : "ただいま表示できません。しばらくしてからもう一度お試しください。";

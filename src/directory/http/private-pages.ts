@@ -6,11 +6,7 @@
  * "unknown link", anything else as "try later" (logged).
  */
 import type { FastifyInstance } from "fastify";
-import { type PublicPage, publicPages, sendPage } from "../../http/public-pages.ts";
-
-export type Page = PublicPage;
-export { sendPage };
-
+import { type PublicPage, publicPages } from "../../http/public-pages.ts";
 
 /**
  * Registers `routes` in a scope of their own: form bodies of at most `formLimit`
@@ -18,7 +14,7 @@ export { sendPage };
  * and errors as `problem(kind)` with their status; `what` names the pages in the log.
  */
 export async function privatePageScope(
-  app: FastifyInstance, options: { formLimit: number; what: string; problem: (kind: "unknown" | "error") => Page },
+  app: FastifyInstance, options: { formLimit: number; what: string; problem: (kind: "unknown" | "error") => PublicPage },
   routes: (scope: FastifyInstance) => void,
 ): Promise<void> {
   await publicPages(app, {

@@ -7,8 +7,7 @@
  */
 import { escapeHtml, publicPage } from "../../domain/html.ts";
 import type { LinkProblem, ProposalField, ProposalResource, ProposedValues } from "../engine/invitations.ts";
-
-export interface Page { status: number; html: string }
+import type { PublicPage } from "../../http/public-pages.ts";
 
 export const PAGE_CSS = `
 *{box-sizing:border-box}
@@ -46,10 +45,10 @@ export const FIELD_LABELS: Record<ProposalField, { ja: string; en: string; kind:
   alert: { ja: "お知らせ（休止中・定員など）", en: "Notice (closed, full…)", kind: "text" },
 };
 
-export interface FieldError { field: string; message: string }
+export interface ProposalFieldError { field: string; message: string }
 
 /** The form with the entry's values (or what was sent), and the errors when it was refused. */
-export function updateFormPage(token: string, resourceType: ProposalResource, entryName: string, fields: readonly ProposalField[], values: ProposedValues, errors: FieldError[] = []): Page {
+export function updateFormPage(token: string, resourceType: ProposalResource, entryName: string, fields: readonly ProposalField[], values: ProposedValues, errors: ProposalFieldError[] = []): PublicPage {
   const v = (s: string | null | undefined) => escapeHtml(s ?? "");
   const errorOf = (f: string) => errors.find((e) => e.field === f);
   const controls = fields.map((f) => {
@@ -80,7 +79,7 @@ ${controls}
   return { status: errors.length > 0 ? 400 : 200, html: layout(`掲載内容の更新 | ${entryName}`, body) };
 }
 
-export function thanksPage(entryName: string): Page {
+export function thanksPage(entryName: string): PublicPage {
   return {
     status: 200,
     html: layout("送信しました", `<h1>送信しました。ありがとうございました。<span class="en" lang="en">Sent. Thank you.</span></h1>
@@ -98,7 +97,7 @@ const PROBLEM: Record<Exclude<LinkProblem, "revoked"> | "error", [string, string
 };
 
 /** The page refusing a link; a withdrawn link reads as an expired one (the provider asks for a new link either way). */
-export function problemPage(problem: LinkProblem | "error"): Page {
+export function providerUpdateProblemPage(problem: LinkProblem | "error"): PublicPage {
   const [ja, en] = PROBLEM[problem === "revoked" ? "expired" : problem];
   const status = problem === "unknown" ? 404 : problem === "error" ? 500 : 410;
   return { status, html: layout("掲載内容の更新", `<h1>${escapeHtml(ja)}<span class="en" lang="en">${escapeHtml(en)}</span></h1>`) };

@@ -16,7 +16,7 @@ import { dateJa, describeSchedule } from "../domain/schedule-text.ts";
 import { codeWithDescendants, type TaxonomyTerm } from "../domain/taxonomy-ja.ts";
 import { directoryRows, directoryTerms, listedServicePage } from "../engine/hsds-read.ts";
 import { directoryClosureOptions } from "../engine/settings.ts";
-import { directoryPage, type PageQuery, type PageSection, type PageService, problemPage } from "./pages.ts";
+import { directoryPage, type PageQuery, type PageSection, type PageService, directoryProblemPage } from "./pages.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PER_PAGE = 50;
@@ -86,13 +86,13 @@ export function pageSections(
 }
 
 export async function directoryPageRoutes(app: FastifyInstance, s: Services): Promise<void> {
-  await publicPages(app, { name: "directory page", problem: problemPage }, (scope) => {
+  await publicPages(app, { name: "directory page", problem: directoryProblemPage }, (scope) => {
 
     scope.get<{ Params: { organisationId: string }; Querystring: Record<string, unknown> }>("/directory/:organisationId", { schema: { hide: true } }, async (request, reply) => {
       const id = request.params.organisationId;
-      if (!UUID.test(id)) return send(reply, problemPage(404));
+      if (!UUID.test(id)) return send(reply, directoryProblemPage(404));
       const organisation = await getOrganisation(s.db, id).catch(() => undefined);
-      if (!organisation) return send(reply, problemPage(404));
+      if (!organisation) return send(reply, directoryProblemPage(404));
       const field = (name: string, max: number): string | null => {
         const v = request.query[name];
         if (v === undefined) return "";
@@ -102,7 +102,7 @@ export async function directoryPageRoutes(app: FastifyInstance, s: Services): Pr
       const query = { q: field("q", 100), category: field("category", 64), area: field("area", 60) };
       const pageText = field("page", 7);
       if (query.q === null || query.category === null || query.area === null || pageText === null || (pageText !== "" && !/^[1-9]\d*$/.test(pageText))) {
-        return send(reply, problemPage(400));
+        return send(reply, directoryProblemPage(400));
       }
       const terms = await directoryTerms(s.db, id);
       const categories = terms.filter((t) => t.parent_code === null).map((t) => ({ code: t.code, name: t.name }));

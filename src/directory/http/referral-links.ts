@@ -26,8 +26,9 @@ import {
   REFERRAL_LINK_DAYS, type ReferralLink, revokeReferralLink,
 } from "../engine/referral-links.ts";
 import { ReferralError } from "../engine/referrals.ts";
-import { type Outcome, receiverPage, receiverProblemPage } from "./referral-receiver-pages.ts";
-import { privatePageScope, sendPage } from "./private-pages.ts";
+import { type ReceiverOutcome, receiverPage, receiverProblemPage } from "./referral-receiver-pages.ts";
+import { sendPage } from "../../http/public-pages.ts";
+import { privatePageScope } from "./private-pages.ts";
 import { attempt, referralInScope } from "./referrals.ts";
 import { linkExpired } from "../domain/links.ts";
 
@@ -113,7 +114,7 @@ export function referralReceiverPages(mayShare: MayShareMemberDetails | undefine
       const options = { schema: { hide: true } } as const;
 
       /** The page as it stands, audited as a view by the link. */
-      const show = async (request: FastifyRequest, reply: FastifyReply, token: string, outcome?: Outcome) => {
+      const show = async (request: FastifyRequest, reply: FastifyReply, token: string, outcome?: ReceiverOutcome) => {
         const view = await openReceiverView(s.db, token, mayShare, s.clock.now());
         if ("problem" in view) return sendPage(reply, receiverProblemPage(view.problem));
         await auditAs(s.db, request, view.organisationId, receiverActor(view.link.id), "directory_referral.receiver_view", "member", view.referral.memberId, {

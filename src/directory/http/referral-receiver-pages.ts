@@ -10,8 +10,7 @@ import { formatLocal } from "../../domain/messages.ts";
 import { formatPhone } from "../../domain/phone.ts";
 import { nextStatuses, REFERRAL_STATUS_LABELS, type ReferralStatus } from "../domain/referral.ts";
 import { RECEIVER_MOVES, type ReceiverMove, type ReceiverView, type ReferralLinkProblem } from "../engine/referral-links.ts";
-
-export interface Page { status: number; html: string }
+import type { PublicPage } from "../../http/public-pages.ts";
 
 /** The style of the directory's pages behind a private link (this one, the volunteer's offer page). */
 export const PRIVATE_PAGE_CSS = `
@@ -78,7 +77,7 @@ export function receiverMoves(status: ReferralStatus): ReceiverMove[] {
 }
 
 /** What happened on the last POST: a move made, or one refused (why), shown at the top. */
-export type Outcome = { done: ReceiverMove } | { refused: "reason_required" | "not_allowed" };
+export type ReceiverOutcome = { done: ReceiverMove } | { refused: "reason_required" | "not_allowed" };
 
 function eventLine(e: ReceiverView["events"][number], zone: string): string {
   const when = formatLocal(e.at, zone);
@@ -92,7 +91,7 @@ function eventLine(e: ReceiverView["events"][number], zone: string): string {
 }
 
 /** The referral as its receiver sees it, with a button per allowed move (reject with its reason box), and the outcome of a POST. */
-export function receiverPage(token: string, view: ReceiverView, zone: string, outcome?: Outcome): Page {
+export function receiverPage(token: string, view: ReceiverView, zone: string, outcome?: ReceiverOutcome): PublicPage {
   const r = view.referral;
   const state = REFERRAL_STATUS_LABELS[r.status];
   const to = r.serviceName ? `${r.providerName}（${r.serviceName}）` : r.providerName;
@@ -141,7 +140,7 @@ const PROBLEM: Record<ReferralLinkProblem | "error", [string, string]> = {
 };
 
 /** A link that does not open (nothing about the referral is shown): 404 unknown, 410 expired or revoked, 500 an error. */
-export function receiverProblemPage(problem: ReferralLinkProblem | "error"): Page {
+export function receiverProblemPage(problem: ReferralLinkProblem | "error"): PublicPage {
   const [ja, en] = PROBLEM[problem];
   const status = problem === "unknown" ? 404 : problem === "error" ? 500 : 410;
   return { status, html: layout("ご紹介の受付", `<h1>${bilingual(ja, en)}</h1>`) };

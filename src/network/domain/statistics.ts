@@ -27,7 +27,7 @@ export function fiscalYearOf(month: Month): { from: Month; to: Month } {
   return { from: `${start}-04`, to: `${start + 1}-03` };
 }
 
-export interface ReportCounts {
+export interface ConcernCounts {
   reports: number;
   watch: number;
   consult: number;
@@ -45,14 +45,14 @@ export interface OutcomeShares {
   emergencyResponse: number;
 }
 
-export type ReportFigures = ReportCounts & { shares: OutcomeShares | null };
+export type ConcernFigures = ConcernCounts & { shares: OutcomeShares | null };
 
-export function emptyReportCounts(): ReportCounts {
+export function emptyReportCounts(): ConcernCounts {
   return { reports: 0, watch: 0, consult: 0, emergency: 0, noAction: 0, consulted: 0, emergencyResponse: 0, untriaged: 0 };
 }
 
 /** Counts one report into `counts` (status open → untriaged). */
-export function countReport(counts: ReportCounts, urgency: ReportUrgency, outcome: TriageOutcome | null, n = 1): void {
+export function countReport(counts: ConcernCounts, urgency: ReportUrgency, outcome: TriageOutcome | null, n = 1): void {
   counts.reports += n;
   counts[urgency] += n;
   if (outcome === "no_action") counts.noAction += n;
@@ -62,9 +62,9 @@ export function countReport(counts: ReportCounts, urgency: ReportUrgency, outcom
 }
 
 /** The sum of `parts`. */
-export function poolReportCounts(parts: readonly ReportCounts[]): ReportCounts {
+export function poolReportCounts(parts: readonly ConcernCounts[]): ConcernCounts {
   const total = emptyReportCounts();
-  for (const p of parts) for (const key of Object.keys(total) as (keyof ReportCounts)[]) total[key] += p[key];
+  for (const p of parts) for (const key of Object.keys(total) as (keyof ConcernCounts)[]) total[key] += p[key];
   return total;
 }
 
@@ -89,7 +89,7 @@ export function wholePercentages(parts: readonly number[]): number[] | null {
 }
 
 /** The figures of `counts`: the counts and the outcome shares of the decided reports. */
-export function reportFigures(counts: ReportCounts): ReportFigures {
+export function reportFigures(counts: ConcernCounts): ConcernFigures {
   const shares = wholePercentages([counts.noAction, counts.consulted, counts.emergencyResponse]);
   return { ...counts, shares: shares ? { noAction: shares[0], consulted: shares[1], emergencyResponse: shares[2] } : null };
 }
@@ -98,24 +98,24 @@ export function reportFigures(counts: ReportCounts): ReportFigures {
 export interface PartnerStatistics {
   partnerId: string;
   partnerName: string;
-  months: { month: Month; figures: ReportFigures }[];
-  total: ReportFigures;
+  months: { month: Month; figures: ConcernFigures }[];
+  total: ConcernFigures;
 }
 
 export interface ReportStatistics {
   months: Month[];
   partners: PartnerStatistics[];
   /** Every partner pooled, per month. */
-  monthTotals: { month: Month; figures: ReportFigures }[];
+  monthTotals: { month: Month; figures: ConcernFigures }[];
   /** Every partner and month pooled. */
-  total: ReportFigures;
+  total: ConcernFigures;
 }
 
 /** A partner's counts in one month, as the store reads them. */
 export interface PartnerMonthCounts {
   partnerId: string;
   month: Month;
-  counts: ReportCounts;
+  counts: ConcernCounts;
 }
 
 /**
@@ -126,7 +126,7 @@ export interface PartnerMonthCounts {
 export function reportStatistics(
   months: readonly Month[], partners: readonly { id: string; name: string }[], rows: readonly PartnerMonthCounts[],
 ): ReportStatistics {
-  const byKey = new Map<string, ReportCounts>();
+  const byKey = new Map<string, ConcernCounts>();
   for (const r of rows) {
     const key = `${r.partnerId}|${r.month}`;
     byKey.set(key, poolReportCounts([byKey.get(key) ?? emptyReportCounts(), r.counts]));
@@ -172,7 +172,7 @@ export const STATISTICS_TOTAL: Record<"ja" | "en", { total: string; range: (from
 };
 
 /** One row of the table: the month (or the range), the partner (or the total), the counts and the shares (empty when none is decided). */
-export function statisticsRow(month: string, partner: string, f: ReportFigures): (string | number)[] {
+export function statisticsRow(month: string, partner: string, f: ConcernFigures): (string | number)[] {
   return [
     month, partner, f.reports, f.watch, f.consult, f.emergency, f.noAction, f.consulted, f.emergencyResponse, f.untriaged,
     f.shares?.noAction ?? "", f.shares?.consulted ?? "", f.shares?.emergencyResponse ?? "",

@@ -173,12 +173,12 @@ export async function mayShare(
 // ---------------------------------------------------------------- disclosures
 
 export const RECIPIENT_KINDS = ["contact", "partner", "police", "fire", "medical", "municipality", "welfare", "other"] as const;
-export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
+export type ConsentRecipientKind = (typeof RECIPIENT_KINDS)[number];
 
 export interface DisclosureInput {
   basis?: LegalBasis;
   recipient: string;
-  recipientKind: RecipientKind;
+  recipientKind: ConsentRecipientKind;
   /** Why (free text, e.g. 安否確認のため消防へ). */
   purpose: string;
   /** Which fields went out (displayName, address, phone, contacts, medicalNotes…). */

@@ -9,7 +9,7 @@ import { CHECKLIST_VALUES, type ReportFieldError, REPORT_SERVICES, URGENCY_VALUE
 import { DEFAULT_CLOSED_STATUS_NOTES, type ReportStatus, type ReportUrgency } from "../../domain/triage.ts";
 import { escapeHtml, publicPage } from "../../../domain/html.ts";
 
-export interface Page { status: number; html: string }
+import type { PublicPage } from "../../../http/public-pages.ts";
 
 const CSS = `
 *{box-sizing:border-box}
@@ -70,7 +70,7 @@ const URGENCY_HINT: Record<ReportUrgency, string> = {
 };
 
 /** The first page: whom the report goes through and the three urgencies as big links. */
-export function startPage(partnerName: string, code: string): Page {
+export function startPage(partnerName: string, code: string): PublicPage {
   const links = URGENCY_VALUES.map((u) => `<a class="${u.key}" href="/r/${escapeHtml(code)}?u=${u.key}">${escapeHtml(u.name)}<small>${escapeHtml(URGENCY_HINT[u.key as ReportUrgency])}</small></a>`).join("\n");
   return {
     status: 200,
@@ -115,7 +115,7 @@ const FIELD_MESSAGE: Record<string, string> = {
 };
 
 /** The report form for one urgency (通報: the call-now warning first), with errors when it was refused. */
-export function formPage(partnerName: string, code: string, values: FormValues, errors: ReportFieldError[] = []): Page {
+export function formPage(partnerName: string, code: string, values: FormValues, errors: ReportFieldError[] = []): PublicPage {
   const v = (s: string) => escapeHtml(s);
   const errorOf = (field: string) => errors.find((e) => e.field === field);
   const errorText = (field: string) => {
@@ -171,7 +171,7 @@ ${errorText("reporterPhone")}<input type="tel" id="reporter_phone" name="reporte
 }
 
 /** After sending: thanks, the reference code and where the status can be read later. */
-export function thanksPage(partnerName: string, code: string, reference: string, urgency: ReportUrgency): Page {
+export function thanksPage(partnerName: string, code: string, reference: string, urgency: ReportUrgency): PublicPage {
   return {
     status: 200,
     html: layout("送信しました", `${urgency === "emergency" ? callNow() : ""}
@@ -186,7 +186,7 @@ export function thanksPage(partnerName: string, code: string, reference: string,
 }
 
 /** The public status of a report: open or closed with its status note; nothing personal. */
-export function statusPage(partnerName: string, code: string, reference: string, status: ReportStatus, statusNotes: string | null): Page {
+export function statusPage(partnerName: string, code: string, reference: string, status: ReportStatus, statusNotes: string | null): PublicPage {
   const text = status === "closed" ? (statusNotes ?? DEFAULT_CLOSED_STATUS_NOTES) : (statusNotes ?? "受け付けました。見守りアンカーが確認しています。");
   return {
     status: 200,
@@ -200,7 +200,7 @@ export function statusPage(partnerName: string, code: string, reference: string,
 }
 
 /** A page for a code or reference that names nothing (or a fault): never a stack trace. */
-export function problemPage(status: number): Page {
+export function reportFormProblemPage(status: number): PublicPage {
   const text = status === 404 ? "このページは見つかりません。リンクか番号を確かめてください。"
     : status === 413 ? "送られた内容が大きすぎます。短くしてもう一度送ってください。"
     : status < 500 ? "送られた内容を読み取れませんでした。もう一度お試しください。"
@@ -211,7 +211,7 @@ export function problemPage(status: number): Page {
 const KIND_NAME: Record<PartnerKind, string> = { shop: "店舗", home_visit: "訪問・配達", finance: "金融", ict: "ICT・機器", other: "その他" };
 
 /** The public page of the listed partners (no login): name, kind, business, agreement date. */
-export function partnersPage(organisationName: string, partners: { name: string; kind: PartnerKind; business: string | null; agreementDate: string | null }[]): Page {
+export function partnersPage(organisationName: string, partners: { name: string; kind: PartnerKind; business: string | null; agreementDate: string | null }[]): PublicPage {
   const items = partners.map((p) => `<li><strong>${escapeHtml(p.name)}</strong><br><span class="kind">${escapeHtml(KIND_NAME[p.kind])}${p.business ? `・${escapeHtml(p.business)}` : ""}${p.agreementDate ? `・協定 ${escapeHtml(p.agreementDate)}` : ""}</span></li>`).join("\n");
   return {
     status: 200,

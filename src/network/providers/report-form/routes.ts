@@ -19,7 +19,7 @@ import type { Services } from "../../../http/services.ts";
 import { REPORT_URGENCIES, type ReportUrgency } from "../../domain/triage.ts";
 import { listedPartners, partnerByShortCode } from "../../engine/partners.ts";
 import { PartnerUnavailable, ReportRefused, reportById, submitReport } from "../../engine/reports.ts";
-import { type FormValues, formPage, partnersPage, problemPage, startPage, statusPage, thanksPage } from "./pages.ts";
+import { type FormValues, formPage, partnersPage, reportFormProblemPage, startPage, statusPage, thanksPage } from "./pages.ts";
 
 const FORM_LIMIT = 16 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,14 +35,14 @@ function emptyForm(urgency: ReportUrgency): FormValues {
 }
 
 export async function reportFormRoutes(app: FastifyInstance, s: Services): Promise<void> {
-  await publicPages(app, { name: "report form", formLimit: FORM_LIMIT, problem: problemPage }, (scope) => {
+  await publicPages(app, { name: "report form", formLimit: FORM_LIMIT, problem: reportFormProblemPage }, (scope) => {
     const options = { schema: { hide: true } } as const;
 
     const partnerOf = async (code: string) => (code.length <= 32 ? partnerByShortCode(s.db, code) : undefined);
 
     scope.get<{ Params: { code: string }; Querystring: { u?: string } }>("/r/:code", options, async (request, reply) => {
       const partner = await partnerOf(request.params.code);
-      if (!partner) return send(reply, problemPage(404));
+      if (!partner) return send(reply, reportFormProblemPage(404));
       const u = request.query.u;
       if (isUrgency(u)) return send(reply, formPage(partner.name, partner.short_code, emptyForm(u)));
       return send(reply, startPage(partner.name, partner.short_code));
@@ -50,7 +50,7 @@ export async function reportFormRoutes(app: FastifyInstance, s: Services): Promi
 
     scope.post<{ Params: { code: string } }>("/r/:code", options, async (request, reply) => {
       const partner = await partnerOf(request.params.code);
-      if (!partner) return send(reply, problemPage(404));
+      if (!partner) return send(reply, reportFormProblemPage(404));
       const body = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
       const field = (name: string) => body.get(name) ?? "";
       const urgency = field("urgency");
@@ -70,7 +70,7 @@ export async function reportFormRoutes(app: FastifyInstance, s: Services): Promi
         return reply.code(303).header("location", `/r/${partner.short_code}/done/${report.id}`).send();
       } catch (error) {
         if (error instanceof ReportRefused) return send(reply, formPage(partner.name, partner.short_code, values, error.errors));
-        if (error instanceof PartnerUnavailable) return send(reply, problemPage(404));
+        if (error instanceof PartnerUnavailable) return send(reply, reportFormProblemPage(404));
         throw error;
       }
     });
@@ -84,21 +84,21 @@ export async function reportFormRoutes(app: FastifyInstance, s: Services): Promi
 
     scope.get<{ Params: { code: string; reference: string } }>("/r/:code/done/:reference", options, async (request, reply) => {
       const found = await reportOf(request.params.code, request.params.reference);
-      if (!found) return send(reply, problemPage(404));
+      if (!found) return send(reply, reportFormProblemPage(404));
       return send(reply, thanksPage(found.partner.name, found.partner.short_code, found.report.id, found.report.urgency));
     });
 
     scope.get<{ Params: { code: string; reference: string } }>("/r/:code/s/:reference", options, async (request, reply) => {
       const found = await reportOf(request.params.code, request.params.reference);
-      if (!found) return send(reply, problemPage(404));
+      if (!found) return send(reply, reportFormProblemPage(404));
       return send(reply, statusPage(found.partner.name, found.partner.short_code, found.report.id, found.report.status, found.report.status_notes));
     });
 
     scope.get<{ Params: { organisation: string } }>("/partners/:organisation", options, async (request, reply) => {
       const id = request.params.organisation;
-      if (!UUID.test(id)) return send(reply, problemPage(404));
+      if (!UUID.test(id)) return send(reply, reportFormProblemPage(404));
       const organisation = await getOrganisation(s.db, id).catch(() => undefined);
-      if (!organisation) return send(reply, problemPage(404));
+      if (!organisation) return send(reply, reportFormProblemPage(404));
       const partners = await listedPartners(s.db, id);
       return send(reply, partnersPage(organisation.name, partners.map((p) => ({ name: p.name, kind: p.kind, business: p.business, agreementDate: p.agreement_date }))));
     });
