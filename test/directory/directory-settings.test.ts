@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { publicLinks } from "../../src/directory/http/settings.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 
 for (const kind of databaseKinds()) {
@@ -40,6 +41,19 @@ for (const kind of databaseKinds()) {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return r.body.schedules[0].notes as string | undefined;
     };
+
+    test("the public page and the HSDS API as full URLs under the service's public URL, for observers too, and both answer", async () => {
+      const observer = (await service.api("POST", "/tokens", { name: "observer", role: "observer" })).body.token;
+      const links = await service.api("GET", "/directory/public-links", undefined, observer);
+      assert.equal(links.status, 200, JSON.stringify(links.body));
+      assert.deepEqual(links.body, { organisationId: org, publicPage: `${service.url}/directory/${org}`, hsdsApi: `${service.url}/api/v1/hsds/${org}` });
+      assert.equal((await fetch(links.body.publicPage)).status, 200);
+      const hsds = await fetch(links.body.hsdsApi);
+      assert.equal(hsds.status, 200);
+      assert.equal(((await hsds.json()) as { version: string }).version.startsWith("3."), true);
+      assert.deepEqual(publicLinks("https://mimamori.example.jp/", "o1"),
+        { organisationId: "o1", publicPage: "https://mimamori.example.jp/directory/o1", hsdsApi: "https://mimamori.example.jp/api/v1/hsds/o1" });
+    });
 
     test("on by default, 12/29–1/3: the calendar leaves 12/31 out and the HSDS notes say so", async () => {
       const settings = (await service.api("GET", "/directory/settings", undefined, staff)).body;

@@ -2,7 +2,9 @@
  * 地域資源の設定 in Debian's Chromium: the 年末年始 rule of the directory, read on
  * the 地域資源 screen, changed by an admin (off, then back on with other dates),
  * what the API then answers; staff read it without a form. Japanese and
- * English, axe-clean; screenshots saved.
+ * English, axe-clean; screenshots saved. And 公開ページとHSDS API: the public
+ * page's and the HSDS API's full addresses, from the server, with copy buttons,
+ * at phone width.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -50,5 +52,30 @@ describe("the directory's settings in the console", () => {
     await read.getByText("年末年始（12/29〜1/5）は", { exact: false }).waitFor();
     assert.equal(await read.getByRole("button", { name: "設定を保存する" }).count(), 0, "staff read only");
     await staffPage.context().close();
+  });
+
+  test("公開ページとHSDS API: the full addresses from the server with the organisation id, a copy button each, at phone width (ja, en)", async () => {
+    const links = (await suite.service.api("GET", "/directory/public-links")).body;
+    assert.match(links.publicPage, new RegExp(`^https?://[^/]+/directory/${links.organisationId}$`));
+    assert.equal(links.hsdsApi, links.publicPage.replace("/directory/", "/api/v1/hsds/"));
+    const page = await signedInPage(suite.browser, suite.url, suite.service.token);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${suite.url}/resources`);
+    const section = page.getByRole("region", { name: "公開ページとHSDS API" });
+    await section.getByRole("link", { name: links.publicPage }).waitFor();
+    assert.equal(await section.getByRole("link", { name: links.hsdsApi }).getAttribute("href"), links.hsdsApi);
+    await section.getByText(links.organisationId, { exact: true }).waitFor();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await section.getByRole("button", { name: "HSDS APIのアドレスをコピー" }).click();
+    await section.getByRole("status").getByText("HSDS APIのアドレスをコピーしました。").waitFor();
+    assert.equal(await page.evaluate("navigator.clipboard.readText()"), links.hsdsApi);
+    assert.ok(await page.evaluate("document.documentElement.scrollWidth") as number <= 390, "no sideways scrolling at phone width");
+    await assertAccessible(page, "Public links (ja, phone)");
+    await screenshot(page, "directory-public-links-ja-phone");
+    await page.getByRole("radio", { name: "English" }).or(page.getByRole("button", { name: "English" })).first().click();
+    const english = page.getByRole("region", { name: "Public page and HSDS API" });
+    await english.getByRole("button", { name: "Copy the Public page address" }).waitFor();
+    await assertAccessible(page, "Public links (en, phone)");
+    await page.context().close();
   });
 });

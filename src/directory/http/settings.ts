@@ -4,6 +4,11 @@
  * who reads the directory reads them; admins change them (audited). Applied
  * wherever schedules are expanded: the public page, the HSDS API and export,
  * the activities calendar, matching.
+ *
+ * Also the directory's public addresses (GET /directory/public-links): the
+ * residents' page /directory/{organisationId} and the HSDS API
+ * /api/v1/hsds/{organisationId}, made from the service's public URL
+ * (MIMAMORI_PUBLIC_URL) so the console never guesses them from its own address.
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -28,12 +33,27 @@ const SettingsPatch = z.strictObject({
   yearEndClosed: z.boolean().optional(), yearEndFirst: MonthDay.optional(), yearEndLast: MonthDay.optional(),
 });
 
+const PublicLinks = z.object({
+  organisationId: z.string().describe("the id the public addresses name"),
+  publicPage: z.string().describe("the residents' directory page, full URL: {public URL}/directory/{organisationId}"),
+  hsdsApi: z.string().describe("the public, read-only HSDS API, full URL: {public URL}/api/v1/hsds/{organisationId}"),
+}).meta({ id: "DirectoryPublicLinks" });
+
+/** The public addresses of an organisation's directory under the service's public URL (no trailing slash kept). */
+export function publicLinks(publicUrl: string, organisationId: string) {
+  const base = publicUrl.replace(/\/+$/, "");
+  return { organisationId, publicPage: `${base}/directory/${organisationId}`, hsdsApi: `${base}/api/v1/hsds/${organisationId}` };
+}
+
 const view = (v: DirectorySettings) => ({ ...v, updatedAt: v.updatedAt?.toISOString() ?? null });
 
 export function settingsRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     app.get("/directory/settings", { schema: { tags, summary: "The directory's settings: whether 年末年始 is closed, and its dates" } },
       async (request) => view(await directorySettings(s.db, request.principal.organisationId)));
+
+    app.get("/directory/public-links", { schema: { tags, summary: "The directory's public page and HSDS API, as full URLs under the service's public URL" } },
+      async (request) => publicLinks(s.publicUrl(), request.principal.organisationId));
 
     app.patch("/directory/settings", {
       schema: { tags, body: SettingsPatch, summary: "Change the directory's settings (年末年始); fields left out are kept" },
@@ -47,10 +67,12 @@ export function settingsRoutes(s: Services): FastifyPluginAsyncZod {
 
 export const SETTINGS_ACCESS = {
   "GET /directory/settings": "observer",
+  "GET /directory/public-links": "observer",
   "PATCH /directory/settings": "admin",
 } as const;
 
 export const SETTINGS_RESPONSES = {
   "GET /directory/settings": { 200: SettingsView },
+  "GET /directory/public-links": { 200: PublicLinks },
   "PATCH /directory/settings": { 200: SettingsView },
 };

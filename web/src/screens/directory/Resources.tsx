@@ -25,7 +25,7 @@ import { FieldSelect } from "../Import.tsx";
 import { AddServiceForm } from "./AddResource.tsx";
 import { useTaxonomy } from "./Kinds.tsx";
 import { partValueWords, ServiceParts, type ServiceWithParts } from "./ServiceParts.tsx";
-import { DirectorySettings } from "./DirectorySettings.tsx";
+import { DirectoryPublicLinks, DirectorySettings } from "./DirectorySettings.tsx";
 import { MyNextContacts, useStaffNames } from "./Handover.tsx";
 import { InviteProvider, Proposals } from "./ProviderUpdates.tsx";
 
@@ -155,6 +155,7 @@ function ServiceList({ me }: { me: Me }) {
           </tbody>
         </table>
       ) : list.data ? <p>{t("resources.none")}</p> : null}
+      <DirectoryPublicLinks />
       <DirectorySettings me={me} />
     </div>
   );
