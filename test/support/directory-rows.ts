@@ -87,8 +87,8 @@ export function sampleDirectoryRows(): DirectoryRows {
     ],
     contacts: [{ id: IDS.contact, directory_organization_id: null, service_id: IDS.service, service_at_location_id: null, location_id: null, name: "山田 花子", title: "生活支援コーディネーター", department: "地域福祉課", email: "hanako@shakyo.example.jp" }],
     phones: [
-      { id: IDS.phone, directory_organization_id: null, service_id: IDS.service, service_at_location_id: null, location_id: null, contact_id: null, number: "078-000-0000", extension: "12", type: "voice", description: "平日9時〜17時" },
-      { id: IDS.contactPhone, directory_organization_id: null, service_id: null, service_at_location_id: null, location_id: null, contact_id: IDS.contact, number: "090-0000-0000", extension: "内線A", type: "cell", description: null },
+      { id: IDS.phone, directory_organization_id: null, service_id: IDS.service, service_at_location_id: null, location_id: null, contact_id: null, number: "078-000-0000", extension: "12", type: "voice", description: "平日9時〜17時", languages: ["ja", "en"] },
+      { id: IDS.contactPhone, directory_organization_id: null, service_id: null, service_at_location_id: null, location_id: null, contact_id: IDS.contact, number: "090-0000-0000", extension: "内線A", type: "cell", description: null, languages: [] },
     ],
     attributes: [
       { id: IDS.attr, link_entity: "service", link_id: IDS.service, taxonomy_code: "shopping.proxy", value: null, label: null },

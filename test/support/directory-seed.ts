@@ -37,10 +37,10 @@ export async function seedDirectory(db: Db, organisationId: string, rows: Direct
   for (const r of rows.serviceAreas) await db.insertInto("directory_service_areas").values({ ...o, ...r, created_at: at }).execute();
   for (const r of rows.contacts) await db.insertInto("directory_contacts").values({ ...o, ...r, created_at: at }).execute();
   for (const r of rows.phones) {
-    await db.insertInto("directory_phones").values({ ...o, ...r, type: r.type as "voice" | null, created_at: at }).execute();
+    await db.insertInto("directory_phones").values({ ...o, ...r, languages: [...r.languages], type: r.type as "voice" | null, created_at: at }).execute();
   }
   for (const t of options.terms ?? []) {
-    await db.insertInto("directory_taxonomy_terms").values({ ...o, ...t, description: "", mapped_code: null, created_at: at }).execute();
+    await db.insertInto("directory_taxonomy_terms").values({ ...o, ...t, description: "", mapped_code: null, created_at: at, updated_at: at }).execute();
   }
   for (const r of rows.attributes) await db.insertInto("directory_attributes").values({ ...o, ...r, created_at: at }).execute();
   for (const r of rows.capacities) await db.insertInto("directory_capacities").values({ ...o, ...r }).execute();

@@ -149,6 +149,8 @@ export interface DirectoryPhoneRow {
   extension: string | null;
   type: string | null;
   description: string | null;
+  /** ISO 639-1 codes of the languages spoken on the line (migration 2100). */
+  languages: readonly string[];
 }
 
 export type DirectoryLinkEntity = "organization" | "service" | "location" | "service_at_location";
@@ -414,6 +416,7 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
       extension: ext,
       type: p.type,
       description: description || undefined,
+      languages: p.languages.map((code) => phoneLanguage(p, code)),
     });
   }
 
@@ -600,7 +603,8 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
       service_at_location: rows.serviceAtLocations.map((s) => compact({ id: s.id, service_id: s.service_id, location_id: s.location_id, description: s.description })),
       schedule: rows.schedules.map(schedule),
       service_area: rows.serviceAreas.map(serviceArea),
-      phone: visiblePhones.map(phone),
+      phone: visiblePhones.map((p) => omit(phone(p), "languages")),
+      language: visiblePhones.flatMap((p) => p.languages.map((code) => phoneLanguage(p, code))),
       contact: contacts.map((c) => omit(contact(c), "phones")),
       taxonomy: taxonomies(),
       taxonomy_term: ctx.terms.map(taxonomyTerm),
@@ -617,6 +621,22 @@ export function hsdsDirectory(rows: DirectoryRows, ctx: HsdsContext) {
     serviceAtLocationListItem, location, taxonomyTerm, taxonomies, tabular,
     serviceById: (id: string) => services.get(id), organizationById: (id: string) => orgs.get(id), serviceAtLocationById: (id: string) => sals.get(id),
   };
+}
+
+const LANGUAGE_NAMES = new Intl.DisplayNames(["ja"], { type: "language" });
+
+/**
+ * A language spoken on a phone line as HSDS language.json: a name-based id (the
+ * phone and the code), the ISO 639-1 code and its Japanese name (日本語, 英語).
+ */
+export function phoneLanguage(p: Pick<DirectoryPhoneRow, "id">, code: string) {
+  let name: string | undefined;
+  try {
+    name = LANGUAGE_NAMES.of(code);
+  } catch {
+    name = undefined;
+  }
+  return compact({ id: uuidV5(TAXONOMY_JA_NAMESPACE, `phone-language:${p.id}:${code}`), phone_id: p.id, name: name ?? code, code });
 }
 
 /**
@@ -662,6 +682,7 @@ export const HSDS_TABLES = {
   schedule: { path: "schedules.csv", columns: "id:uuid service_id:uuid location_id:uuid service_at_location_id:uuid valid_from:date valid_to:date dtstart:date timezone:number until:date count:number wkst freq interval:number byday byweekno bymonthday byyearday description opens_at:time closes_at:time schedule_link:uri attending_type notes" },
   service_area: { path: "service_areas.csv", columns: "id:uuid service_id:uuid service_at_location_id:uuid name description extent extent_type uri" },
   phone: { path: "phones.csv", columns: "id:uuid location_id:uuid service_id:uuid organization_id:uuid contact_id:uuid service_at_location_id:uuid number extension:number type description" },
+  language: { path: "languages.csv", columns: "id:uuid service_id:uuid location_id:uuid phone_id:uuid name code note" },
   contact: { path: "contacts.csv", columns: "id:uuid organization_id:uuid service_id:uuid service_at_location_id:uuid location_id:uuid name title department email:email" },
   taxonomy: { path: "taxonomies.csv", columns: "id:uuid name description uri:uri version" },
   taxonomy_term: { path: "taxonomy_terms.csv", columns: "id:uuid code name description parent_id:uuid taxonomy language taxonomy_id:uuid term_uri:uri" },
@@ -711,6 +732,7 @@ export function hsdsDatapackage(title: string, created: Date) {
     service_area: [["service_id", "service"], ["service_at_location_id", "service_at_location"]],
     phone: [["organization_id", "organization"], ["service_id", "service"], ["location_id", "location"], ["contact_id", "contact"], ["service_at_location_id", "service_at_location"]],
     contact: [["organization_id", "organization"], ["service_id", "service"], ["location_id", "location"], ["service_at_location_id", "service_at_location"]],
+    language: [["phone_id", "phone"]],
     taxonomy_term: [["taxonomy_id", "taxonomy"], ["parent_id", "taxonomy_term"]],
     attribute: [["taxonomy_term_id", "taxonomy_term"]],
     service_capacity: [["service_id", "service"], ["unit_id", "unit"]],

@@ -49,6 +49,8 @@ export interface TaxonomyTerm {
   parent_code: string | null;
   mapped_codes: readonly MappedCode[];
   source: "shipped" | "organisation";
+  /** An organisation's term no longer offered for new use (records that carry it keep it); shipped terms never are. */
+  retired: boolean;
 }
 
 /** The namespace of every name-based id of the shipped taxonomy. */
@@ -162,6 +164,7 @@ export const TAXONOMY_JA_TERMS: readonly TaxonomyTerm[] = ROWS.map(([code, name,
   parent_code: parentOf(code),
   mapped_codes: (mapped ?? []).map((c) => ({ scheme: "kaigo_service_type" as const, code: c })),
   source: "shipped" as const,
+  retired: false,
 }));
 
 const SHIPPED = new Map(TAXONOMY_JA_TERMS.map((t) => [t.code, t]));
@@ -180,6 +183,8 @@ export interface OrganisationTermRow {
   description: string;
   /** One mapped code "scheme:code" (e.g. "kaigo_service_type:A2"), or null. */
   mapped_code: string | null;
+  /** When it was retired (migration 2100); absent or null: in use. */
+  retired_at?: Date | null;
 }
 
 export type OrganisationTermProblem = "code_invalid" | "code_taken" | "parent_unknown" | "parent_cycle" | "mapped_code_invalid";
@@ -228,7 +233,7 @@ export function taxonomyWithExtensions(rows: readonly OrganisationTermRow[]): Ta
     const mapped = r.mapped_code ? parseMappedCode(r.mapped_code) : null;
     return {
       id: r.id, code: r.code, name: r.name, name_en: r.name, description: r.description || r.name,
-      parent_code: r.parent_code, mapped_codes: mapped ? [mapped] : [], source: "organisation",
+      parent_code: r.parent_code, mapped_codes: mapped ? [mapped] : [], source: "organisation", retired: !!r.retired_at,
     };
   });
   return [...TAXONOMY_JA_TERMS, ...own];

@@ -28,7 +28,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** The tenant's taxonomy: the shipped terms and its own (directory_taxonomy_terms). */
 export async function directoryTerms(db: Db, organisationId: string): Promise<TaxonomyTerm[]> {
   const rows: OrganisationTermRow[] = await db.selectFrom("directory_taxonomy_terms")
-    .select(["id", "code", "name", "parent_code", "description", "mapped_code"])
+    .select(["id", "code", "name", "parent_code", "description", "mapped_code", "retired_at"])
     .where("organisation_id", "=", organisationId).orderBy("code").execute();
   return taxonomyWithExtensions(rows);
 }
@@ -300,7 +300,7 @@ export async function directoryRows(db: Db, organisationId: string, scope: RowSc
       .orderBy("id").execute()
     : [];
   const phones: DirectoryPhoneRow[] = await tenant(db.selectFrom("directory_phones").select([
-    "id", "directory_organization_id", "service_id", "service_at_location_id", "location_id", "contact_id", "number", "extension", "type", "description",
+    "id", "directory_organization_id", "service_id", "service_at_location_id", "location_id", "contact_id", "number", "extension", "type", "description", "languages",
   ])).$if(!staff, (q) => q.where("contact_id", "is", null))
     .$if(!all, (q) => q.where(ownersOf({
       service: "service_id", sal: "service_at_location_id", location: "location_id", organization: "directory_organization_id", contact: contacts.map((c) => c.id),

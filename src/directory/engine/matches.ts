@@ -117,7 +117,7 @@ export async function matchFacts(db: Db, organisationId: string, need: Directory
 
 /** The shipped taxonomy with the organisation's own terms (directory_taxonomy_terms). */
 export async function organisationTaxonomy(db: Db, organisationId: string): Promise<TaxonomyTerm[]> {
-  const rows = await db.selectFrom("directory_taxonomy_terms").select(["id", "code", "name", "parent_code", "description", "mapped_code"])
+  const rows = await db.selectFrom("directory_taxonomy_terms").select(["id", "code", "name", "parent_code", "description", "mapped_code", "retired_at"])
     .where("organisation_id", "=", organisationId).execute();
   return taxonomyWithExtensions(rows);
 }

@@ -305,8 +305,8 @@ const LINKED: Record<DirectoryLinkEntity, RecordSpec> = {
  * Sets the taxonomy codes of a record to exactly `codes` (HSDS attributes):
  * codes not there are added, codes no longer given removed, each with history.
  * Every code must be a term of the shipped Japanese taxonomy or of the
- * organisation's own (domain/taxonomy-ja.ts); an unknown one is refused on its
- * field (`codes.<n>`).
+ * organisation's own (domain/taxonomy-ja.ts), not retired unless the record has
+ * it already; an unknown one is refused on its field (`codes.<n>`).
  */
 export async function setDirectoryTaxonomyCodes(
   db: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string, codes: readonly string[], by: string, now: Date,
@@ -319,10 +319,13 @@ export async function setDirectoryTaxonomyCodesIn(
   tx: Db, organisationId: string, linkEntity: DirectoryLinkEntity, linkId: string, codes: readonly string[], by: string, now: Date,
 ): Promise<DirectoryResult<DirectoryAttributeRow[], "not_found" | "unknown_code">> {
   if (!await readRecord(tx, LINKED[linkEntity], organisationId, linkId, true)) return { ok: false, error: "not_found", field: "id" };
-  const known = new Set((await organisationTaxonomy(tx, organisationId)).map((t) => t.code));
+  const terms = await organisationTaxonomy(tx, organisationId);
+  const current = await readRecords(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId });
+  // A retired term stays where it is but is not given anew (engine/taxonomy-terms.ts).
+  const had = new Set(current.map((r) => r.taxonomy_code));
+  const known = new Set(terms.filter((t) => !t.retired || had.has(t.code)).map((t) => t.code));
   const unknown = codes.findIndex((c) => !known.has(c));
   if (unknown >= 0) return { ok: false, error: "unknown_code", field: `codes.${unknown}` };
-  const current = await readRecords(tx, ATTRIBUTE_SPEC, organisationId, { link_entity: linkEntity, link_id: linkId });
   const wanted = new Set(codes);
   for (const row of current) if (!wanted.has(row.taxonomy_code)) await deleteRecord(tx, ATTRIBUTE_SPEC, organisationId, row.id, by, now);
   const have = new Set(current.map((r) => r.taxonomy_code));

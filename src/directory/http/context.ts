@@ -8,6 +8,7 @@
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
 import { ATTENDANCE_ACCESS, ATTENDANCE_ERROR_CODES, ATTENDANCE_RESPONSES, attendanceRoutes } from "./attendance.ts";
+import { CONTACT_ACCESS, CONTACT_ERROR_CODES, CONTACT_RESPONSES, contactRoutes } from "./contacts.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
@@ -23,6 +24,7 @@ import { SETTINGS_ACCESS, SETTINGS_RESPONSES, settingsRoutes } from "./settings.
 /** Error codes of the directory; each is declared for the type checker below. */
 export const DIRECTORY_ERROR_CODES = {
   ...DIRECTORY_STAFF_ERROR_CODES,
+  ...CONTACT_ERROR_CODES,
   ...NEEDS_ERROR_CODES,
   ...REFERRAL_ERROR_CODES,
   ...ATTENDANCE_ERROR_CODES,
@@ -39,17 +41,18 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     name: "directory",
     access: {
       ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...REFERRAL_LINK_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS,
-      ...SETTINGS_ACCESS, ...OWNER_ACCESS,
+      ...SETTINGS_ACCESS, ...OWNER_ACCESS, ...CONTACT_ACCESS,
     },
     responses: {
       ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...REFERRAL_LINK_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES,
-      ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES, ...OWNER_RESPONSES,
+      ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES, ...OWNER_RESPONSES, ...CONTACT_RESPONSES,
     },
     scope: {},
     errorCodes: DIRECTORY_ERROR_CODES,
     api: [
       directoryRoutes(ports), (s) => needRoutes(s, {}, ports.partnerReport), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
       (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes, (s) => ownerRoutes(s, ports),
+      contactRoutes,
     ],
     outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber), offerPages],
   };

@@ -638,7 +638,7 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
       schema: { tags, summary: "The taxonomy services are coded with: the shipped Japanese terms, then the organisation's own" },
     }, async (request) => ({
       terms: (await organisationTaxonomy(s.db, org(request))).map((t) => ({
-        code: t.code, name: t.name, nameEn: t.name_en, parentCode: t.parent_code, source: t.source,
+        code: t.code, name: t.name, nameEn: t.name_en, parentCode: t.parent_code, source: t.source, retired: t.retired,
       })),
     }));
 
@@ -755,6 +755,7 @@ export const DIRECTORY_STAFF_RESPONSES = {
     200: z.object({
       terms: z.array(z.object({
         code: z.string(), name: z.string(), nameEn: z.string(), parentCode: z.string().nullable(), source: z.enum(["shipped", "organisation"]),
+        retired: z.boolean().describe("an own term no longer offered for new use (records that carry it keep it)"),
       })).describe("shipped terms first, then the organisation's own by code"),
     }).meta({ id: "DirectoryTaxonomy" }),
   },

@@ -26,7 +26,8 @@ export interface PageService {
   /** The next time it is open or takes place, in words; null when none is known. */
   next: string | null;
   places: { name: string | null; address: string | null; access: string | null }[];
-  phones: { number: string; note: string | null }[];
+  /** Public phones: `number` as stored (E.164), `national` as people dial it (03-1234-5678). */
+  phones: { number: string; national: string; extension: string | null; note: string | null }[];
   url: string | null;
   /** Names of its kinds of help (taxonomy terms). */
   kinds: string[];
@@ -81,7 +82,7 @@ dd{margin:0;overflow-wrap:anywhere}
 ul.plain{list-style:none;margin:0;padding:0}
 .next{font-weight:700;color:#1e5b2a}
 a{color:#0b4a8a}
-.tel{font-size:1.35rem;font-weight:700}
+.tel{font-size:1.6rem;font-weight:700;display:inline-block;padding:.25rem 0}
 nav.pages a,nav.pages span{display:inline-block;margin:.5rem .75rem .5rem 0;font-size:1.2rem}
 footer{margin-top:2rem;font-size:1rem;color:#333;border-top:1px solid #999;padding-top:.5rem}
 @media (max-width:30rem){dl{grid-template-columns:1fr}dt{margin-top:.5rem}}
@@ -117,7 +118,8 @@ function serviceHtml(s: PageService): string {
   if (s.howToApply) row("申し込み", paragraphs(s.howToApply));
   for (const p of s.phones) {
     const digits = p.number.replace(/[^\d+]/g, "");
-    row("電話", `<a class="tel" href="tel:${escapeHtml(digits)}">${escapeHtml(p.number)}</a>${p.note ? `<br>${escapeHtml(p.note)}` : ""}`);
+    const extension = p.extension ? `（内線 ${escapeHtml(p.extension)}）` : "";
+    row("電話", `<a class="tel" href="tel:${escapeHtml(digits)}">${escapeHtml(p.national)}</a>${extension}${p.note ? `<br>${escapeHtml(p.note)}` : ""}`);
   }
   if (s.url) row("ホームページ", `<a href="${escapeHtml(s.url)}">${escapeHtml(s.url)}</a>`);
   if (s.kinds.length) row("分類", escapeHtml(s.kinds.join("・")));

@@ -6,6 +6,7 @@
  * never a stack trace. It reads what the public HSDS API reads (engine/hsds-read.ts).
  */
 import type { FastifyInstance } from "fastify";
+import { formatPhone } from "../../domain/phone.ts";
 import { getOrganisation } from "../../engine/organisations.ts";
 import { textProblem } from "../../http/schemas.ts";
 import { publicPages, sendPage as send } from "../../http/public-pages.ts";
@@ -66,8 +67,13 @@ export function pageSections(
         access: [l.transportation, l.accessibility_description].filter(Boolean).join("／") || null,
       };
     });
-    const phones = rows.phones.filter((p) => p.contact_id === null && (p.service_id === s.id || (p.service_at_location_id !== null && salIds.has(p.service_at_location_id))))
-      .map((p) => ({ number: p.number, note: p.description }));
+    // The service's public phones, else its locations', else its provider's (a contact person's phone is never public).
+    const own = rows.phones.filter((p) => p.contact_id === null && (p.service_id === s.id || (p.service_at_location_id !== null && salIds.has(p.service_at_location_id))));
+    const atPlaces = own.length ? own : rows.phones.filter((p) => p.contact_id === null && p.location_id !== null && locationIds.has(p.location_id));
+    const shownPhones = atPlaces.length ? atPlaces : rows.phones.filter((p) => p.contact_id === null && p.directory_organization_id === s.directory_organization_id);
+    const phones = shownPhones.filter((p) => p.type !== "fax").map((p) => ({
+      number: p.number, national: formatPhone(p.number), extension: p.extension, note: p.description,
+    }));
     const service: PageService = {
       id: s.id, name: s.name, provider: orgs.get(s.directory_organization_id)?.name ?? "", statusText: STATUS_TEXT[s.status] ?? null,
       alert: [s.alert, ...closing].filter(Boolean).join("\n") || null, description: s.description, eligibility: s.eligibility_description, fees: s.fees_description, howToApply: s.application_process,

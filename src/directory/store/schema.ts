@@ -191,6 +191,8 @@ export interface DirectoryTables {
     extension: Maybe<string>;
     type: Maybe<DirectoryPhoneType>;
     description: Maybe<string>;
+    /** ISO 639-1 codes of the languages spoken on the line (migration 2100). */
+    languages: ColumnType<string[], string[] | undefined, string[]>;
     created_at: Timestamp;
   };
   /** The organisation's own terms, extending the shipped Japanese taxonomy (code, not a table). */
@@ -205,6 +207,9 @@ export interface DirectoryTables {
     mapped_code: Maybe<string>;
     language: ColumnType<string, string | undefined, string>;
     created_at: Timestamp;
+    /** Migration 2100: last change; retired terms are no longer offered for new use. */
+    updated_at: Timestamp;
+    retired_at: Maybe<Date>;
   };
   directory_attributes: {
     id: string;
