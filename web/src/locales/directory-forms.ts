@@ -420,6 +420,7 @@ export const servicePartsJa = {
     closes_at: "終了時刻", closed_on_holidays: "祝日は休み", starts_on: "初日", ends_on: "最終日", reason: "理由", area_kind: "決め方", area_value: "地域",
     unit: "単位", location_type: "場所の種類", accessibility_description: "バリアフリー", postal_code: "郵便番号", city: "市区町村", address_1: "番地・建物",
     state_province: "都道府県", minimum_age: "対象年齢（下限）", maximum_age: "対象年齢（上限）", url: "ホームページ", email: "メールアドレス",
+    number: "電話番号", extension: "内線", type: "種類", languages: "対応言語", title: "役職", department: "部署・窓口", contact_id: "担当者",
   },
 };
 export const servicePartsEn: Messages<typeof servicePartsJa> = {
@@ -516,5 +517,6 @@ export const servicePartsEn: Messages<typeof servicePartsJa> = {
     closes_at: "Ends at", closed_on_holidays: "Closed on holidays", starts_on: "First day", ends_on: "Last day", reason: "Reason", area_kind: "Given by",
     area_value: "Area", unit: "Unit", location_type: "Kind of place", accessibility_description: "Accessibility", postal_code: "Postal code", city: "City",
     address_1: "Street address", state_province: "Prefecture", minimum_age: "Minimum age", maximum_age: "Maximum age", url: "Web page", email: "E-mail",
+    number: "Phone number", extension: "Extension", type: "Kind", languages: "Languages", title: "Job title", department: "Department", contact_id: "Contact",
   },
 };

@@ -1,6 +1,7 @@
 /** The console's English texts: the same keys as ja.ts (the type checks it). */
 import type { ja } from "./ja.ts";
 import { kindsEn, resourceFormEn, servicePartsEn, volunteersEn } from "./directory-forms.ts";
+import { ownTermsEn, serviceContactsEn } from "./directory-contacts.ts";
 import { activitiesEn } from "./activities.ts";
 import { needsEn } from "./needs.ts";
 
@@ -25,6 +26,8 @@ export const en: Messages = {
   resourceForm: resourceFormEn,
   volunteers: volunteersEn,
   serviceParts: servicePartsEn,
+  serviceContacts: serviceContactsEn,
+  ownTerms: ownTermsEn,
   activities: activitiesEn,
   navGroups: { watch: "Watching", region: "Regional network", admin: "Administration", me: "My account" },
   roles: { admin: "Administrator", staff: "Staff", watcher: "Watcher", auditor: "Auditor", observer: "Read only" },

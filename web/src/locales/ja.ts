@@ -4,6 +4,7 @@
  * test/web/locales.test.ts checks both ways and every API error code).
  */
 import { kindsJa, resourceFormJa, servicePartsJa, volunteersJa } from "./directory-forms.ts";
+import { ownTermsJa, serviceContactsJa } from "./directory-contacts.ts";
 import { activitiesJa } from "./activities.ts";
 import { needsJa } from "./needs.ts";
 
@@ -25,6 +26,8 @@ export const ja = {
   resourceForm: resourceFormJa,
   volunteers: volunteersJa,
   serviceParts: servicePartsJa,
+  serviceContacts: serviceContactsJa,
+  ownTerms: ownTermsJa,
   activities: activitiesJa,
   navGroups: { watch: "見守り", region: "地域連携", admin: "管理", me: "わたし" },
   roles: { admin: "管理者", staff: "職員", watcher: "見守り協力者", auditor: "監査担当", observer: "閲覧のみ" },

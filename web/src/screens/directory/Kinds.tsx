@@ -11,20 +11,49 @@ import { Button, FieldError, I18nProvider, Label, ListBox, ListBoxItem, Popover,
 import { useTranslation } from "react-i18next";
 import { api } from "../../api.ts";
 
-/** A term as GET /directory/taxonomy gives it. */
-export interface Term { code: string; name: string; nameEn: string; parentCode: string | null }
+/** A term as GET /directory/taxonomy gives it; `retired`: an organisation's own term no longer offered for new use. */
+export interface Term { code: string; name: string; nameEn: string; parentCode: string | null; source?: "shipped" | "organisation"; retired?: boolean }
 
-/** The taxonomy and a code's name in the reader's language (the code itself when unknown); depth: levels below the top. */
+/** Terms in tree order: each followed by those under it (the organisation's own terms under their shipped parent). */
+function treeOrder(terms: readonly Term[]): Term[] {
+  const known = new Set(terms.map((t) => t.code));
+  const children = new Map<string | null, Term[]>();
+  for (const t of terms) {
+    const parent = t.parentCode !== null && known.has(t.parentCode) ? t.parentCode : null;
+    children.set(parent, [...(children.get(parent) ?? []), t]);
+  }
+  const out: Term[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    if (depth > 16) return;
+    for (const t of children.get(parent) ?? []) {
+      out.push(t);
+      walk(t.code, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}
+
+/**
+ * The taxonomy in tree order and a code's name in the reader's language (the
+ * code itself when unknown); depth: levels below the top (through the parents);
+ * `offered`: the terms to choose from anew (retired ones left out).
+ */
 export function useTaxonomy() {
   const { i18n } = useTranslation();
-  const terms = useQuery({ queryKey: ["directory-taxonomy"], queryFn: () => api<{ terms: Term[] }>("GET", "/directory/taxonomy") });
-  const byCode = new Map((terms.data?.terms ?? []).map((t) => [t.code, t]));
+  const query = useQuery({ queryKey: ["directory-taxonomy"], queryFn: () => api<{ terms: Term[] }>("GET", "/directory/taxonomy") });
+  const terms = treeOrder(query.data?.terms ?? []);
+  const byCode = new Map(terms.map((t) => [t.code, t]));
   const nameOf = (code: string) => {
     const term = byCode.get(code);
     return term ? (i18n.language === "en" ? term.nameEn : term.name) : code;
   };
-  const depth = (code: string) => code.split(".").length - 1;
-  return { terms: terms.data?.terms ?? [], nameOf, depth };
+  const depth = (code: string) => {
+    let n = 0;
+    for (let p = byCode.get(code)?.parentCode ?? null; p !== null && n < 16; p = byCode.get(p)?.parentCode ?? null) n++;
+    return n;
+  };
+  return { terms, offered: terms.filter((t) => !t.retired), nameOf, depth };
 }
 
 /**
@@ -65,13 +94,13 @@ export function KindPicker({ legend, label, codes, onChange, removeLabel, empty,
   legend: string; label: string; codes: readonly string[]; onChange: (codes: string[]) => void; removeLabel: (name: string) => string;
   empty?: string | undefined; error?: string | null | undefined;
 }) {
-  const { terms, nameOf, depth } = useTaxonomy();
+  const { offered, nameOf, depth } = useTaxonomy();
   return (
     <fieldset className="kind-picker">
       <legend>{legend}</legend>
       <LocalSelect label={label} value={null}
         onChange={(code) => { if (code && !codes.includes(code)) onChange([...codes, code]); }}
-        options={terms.map((term) => ({ id: term.code, name: `${"\u3000".repeat(depth(term.code))}${nameOf(term.code)}` }))} />
+        options={offered.map((term) => ({ id: term.code, name: `${"\u3000".repeat(depth(term.code))}${nameOf(term.code)}` }))} />
       {codes.length ? (
         <ul className="chosen-kinds">
           {codes.map((code) => (

@@ -26,6 +26,8 @@ import { AddServiceForm } from "./AddResource.tsx";
 import { useTaxonomy } from "./Kinds.tsx";
 import { partValueWords, ServiceParts, type ServiceWithParts } from "./ServiceParts.tsx";
 import { DirectoryPublicLinks, DirectorySettings } from "./DirectorySettings.tsx";
+import { OwnTerms } from "./OwnTerms.tsx";
+import { ServiceContacts } from "./ServiceContacts.tsx";
 import { MyNextContacts, useStaffNames } from "./Handover.tsx";
 import { InviteProvider, Proposals } from "./ProviderUpdates.tsx";
 
@@ -37,7 +39,7 @@ export type Status = (typeof STATUSES)[number];
 /** What the API shows observers instead of a personal value. */
 const REDACTED = "***";
 /** Fields that only tie a part to its record (ids): the history's reader learns nothing from them. */
-const LINK_FIELDS = new Set(["link_id", "link_entity", "directory_organization_id", "service_id", "location_id", "service_at_location_id"]);
+const LINK_FIELDS = new Set(["link_id", "link_entity", "directory_organization_id", "service_id", "location_id", "service_at_location_id", "contact_id"]);
 /** An actor written as `kind:name:id` (a person, a token, a provider's link) is shown by its name. */
 const actorName = (v: string) => (/^(person|token|provider):/.test(v) ? v.split(":")[1] || v : v);
 const ALL = "all";
@@ -157,6 +159,7 @@ function ServiceList({ me }: { me: Me }) {
       ) : list.data ? <p>{t("resources.none")}</p> : null}
       <DirectoryPublicLinks />
       <DirectorySettings me={me} />
+      <OwnTerms me={me} />
     </div>
   );
 }
@@ -236,6 +239,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
               onDone={async () => { setEditing(false); setNotice(t("resources.savedNotice")); await refresh(); }} />
           ) : null}
           <ServiceParts me={me} service={s as unknown as ServiceWithParts} onChanged={async (words) => { setNotice(words); await refresh(); }} />
+          <ServiceContacts me={me} serviceId={s.id} onChanged={async (words) => { setNotice(words); await refresh(); }} />
           <Proposals me={me} resourceId={s.id} onDecided={refresh} />
           <InviteProvider me={me} resourceType="service" resourceId={s.id} name={s.name} />
           <section aria-labelledby="resource-history">
