@@ -152,6 +152,9 @@ for (const kind of databaseKinds()) {
     test("another organisation never sees or touches the phones and contacts", async () => {
       const mine = (await book(`serviceId=${serviceId}`)).body.phones[0].id;
       assert.equal((await book(`serviceId=${serviceId}`, other.token)).status, 404);
+      assert.deepEqual((await service.api("GET", "/directory/contacts", undefined, other.token)).body, { contacts: [], phones: [] });
+      const everything = (await service.api("GET", "/directory/contacts", undefined, staff)).body;
+      assert.deepEqual(everything.phones.map((p: any) => p.national).sort(), ["03-1234-5678", "04-7123-4567", "090-1234-5678"]);
       assert.equal((await service.api("PATCH", `/directory/phones/${mine}`, { description: "x" }, other.token)).status, 404);
       assert.equal((await service.api("DELETE", `/directory/phones/${mine}`, undefined, other.token)).status, 404);
       const r = await service.api("POST", "/directory/phones", { serviceId, number: "03-1234-5678" }, other.token);

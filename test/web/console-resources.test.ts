@@ -51,12 +51,12 @@ describe("local resources in the console", () => {
     assert.match((await rows.first().textContent()) ?? "", /買い物支援/);
     await page.getByRole("searchbox", { name: /検索/ }).fill("");
     // A broader term finds the services coded with a narrower one (通いの場 → サロン・茶話会).
-    await page.getByRole("button", { name: /分類/ }).click();
+    await page.getByRole("button", { name: /分類/ }).first().click();
     await page.getByRole("option", { name: "通いの場", exact: true }).click();
     await page.getByText("1 件のサービス").waitFor();
     assert.match((await rows.first().textContent()) ?? "", /ふれあいサロン.*サロン・茶話会/);
     await assertAccessible(page, "Local resources filtered by taxonomy (ja)");
-    await page.getByRole("button", { name: /分類/ }).click();
+    await page.getByRole("button", { name: /分類/ }).first().click();
     await page.getByRole("option", { name: "すべての分類" }).click();
     await page.getByRole("button", { name: /状態/ }).click();
     await page.getByRole("option", { name: "一時休止" }).click();

@@ -21,7 +21,9 @@ import type { DirectoryPhoneType } from "../domain/kinds.ts";
 import type { DirectoryTables } from "../store/schema.ts";
 import { LOCATION_SPEC } from "./locations.ts";
 import { ORGANIZATION_SPEC } from "./organizations.ts";
-import { deleteRecord, type DirectoryResult, insertRecord, readRecord, readRecords, type RecordSpec, type Subject, updateRecord } from "./records.ts";
+import {
+  deleteRecord, type DirectoryResult, insertRecord, readRecord, readRecords, type RecordSpec, selectRecords, type Subject, updateRecord,
+} from "./records.ts";
 import { SERVICE_SPEC } from "./services.ts";
 
 export type DirectoryContactRecord = Selectable<DirectoryTables["directory_contacts"]>;
@@ -205,14 +207,21 @@ export async function deleteDirectoryPhone(db: Db, organisationId: string, id: s
   });
 }
 
-/** A record's contacts (each with its phones) and its own phones, in the order they were added. */
-export async function contactsOf(db: Db, organisationId: string, owner: ContactOwner): Promise<{
+/**
+ * A record's contacts (each with its phones) and its own phones, in the order
+ * they were added; `owner` undefined: every contact of the directory and every
+ * phone that is not a contact's.
+ */
+export async function contactsOf(db: Db, organisationId: string, owner: ContactOwner | undefined): Promise<{
   contacts: (DirectoryContactRecord & { phones: DirectoryPhoneRecord[] })[]; phones: DirectoryPhoneRecord[];
 }> {
-  const where = "serviceId" in owner ? { service_id: owner.serviceId } : "locationId" in owner ? { location_id: owner.locationId }
+  const where = !owner ? {} : "serviceId" in owner ? { service_id: owner.serviceId } : "locationId" in owner ? { location_id: owner.locationId }
     : { directory_organization_id: owner.directoryOrganizationId };
   const contacts = await readRecords(db, CONTACT_SPEC, organisationId, where, ["created_at", "id"]);
-  const out = [];
-  for (const c of contacts) out.push({ ...c, phones: await readRecords(db, PHONE_SPEC, organisationId, { contact_id: c.id }, ["created_at", "id"]) });
-  return { contacts: out, phones: await readRecords(db, PHONE_SPEC, organisationId, where, ["created_at", "id"]) };
+  const phones = await readRecords(db, PHONE_SPEC, organisationId, where, ["created_at", "id"]);
+  const byContact = new Map<string, DirectoryPhoneRecord[]>();
+  const contactPhones = !owner ? phones.filter((p) => p.contact_id !== null) : contacts.length === 0 ? [] : await selectRecords(db, PHONE_SPEC, organisationId)
+    .where("contact_id" as any, "in", contacts.map((c) => c.id)).orderBy("created_at" as any).orderBy("id" as any).execute() as DirectoryPhoneRecord[];
+  for (const p of contactPhones) byContact.set(p.contact_id!, [...(byContact.get(p.contact_id!) ?? []), p]);
+  return { contacts: contacts.map((c) => ({ ...c, phones: byContact.get(c.id) ?? [] })), phones: phones.filter((p) => p.contact_id === null) };
 }

@@ -76,7 +76,11 @@ export const DirectoryContactCreate = z.strictObject({
   notEmpty(v, ctx);
 });
 export const DirectoryContactPatch = z.strictObject(ContactFields);
-const ContactsQuery = z.strictObject(OwnerFields).superRefine(oneOwner(["serviceId", "locationId", "directoryOrganizationId"]));
+const ContactsQuery = z.strictObject(OwnerFields).superRefine((v, ctx) => {
+  if ([v.serviceId, v.locationId, v.directoryOrganizationId].filter((x) => x !== undefined).length > 1) {
+    ctx.addIssue({ code: "custom", path: ["serviceId"], message: "give at most one of serviceId, locationId, directoryOrganizationId" });
+  }
+});
 
 const MappedCode = safeString().regex(new RegExp(`^(${MAPPED_CODE_SCHEMES.join("|")}):[A-Za-z0-9._-]{1,32}$`), `must be scheme:code, e.g. kaigo_service_type:A2`);
 export const DirectoryTermCreate = z.strictObject({
@@ -155,7 +159,7 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const org = (request: { principal: Principal }) => request.principal.organisationId;
     const by = (request: { principal: Principal }) => actorOf(request.principal);
-    const book = async (organisationId: string, owner: ContactOwner) => {
+    const book = async (organisationId: string, owner: ContactOwner | undefined) => {
       const { contacts, phones } = await contactsOf(s.db, organisationId, owner);
       return { contacts: contacts.map((c) => contactView(c, c.phones)), phones: phones.map(phoneView) };
     };
@@ -165,8 +169,9 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
       }))).contacts.find((x) => x.id === c.id)?.phones ?? []);
 
     app.get("/directory/contacts", {
-      schema: { tags, summary: "A service's, location's or provider's contacts (each with its phones) and its own phones", querystring: ContactsQuery },
+      schema: { tags, summary: "A service's, location's or provider's contacts (each with its phones) and its own phones; none named: the whole directory's", querystring: ContactsQuery },
     }, async (request) => {
+      if (!request.query.serviceId && !request.query.locationId && !request.query.directoryOrganizationId) return book(org(request), undefined);
       const owner = ownerOf(request.query);
       const id = "serviceId" in owner ? owner.serviceId : "locationId" in owner ? owner.locationId : owner.directoryOrganizationId;
       const found = "serviceId" in owner ? await getDirectoryService(s.db, org(request), id)
