@@ -184,7 +184,7 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const { serviceId: _s, locationId: _l, directoryOrganizationId: _o, displayName, phones, ...rest } = request.body;
       const row = value(await addDirectoryContact(s.db, org(request), ownerOf(request.body), { ...rest, name: displayName, phones }, by(request), s.clock.now()));
-      await audit(s.db, request, "directory.create", "directory_contact", row.id);
+      await audit(s.db, request, "directory.create", "directory_service_contact", row.id);
       return reply.code(201).send(await contactWithPhones(org(request), row));
     });
     app.patch("/directory/contacts/:id", {
@@ -192,14 +192,14 @@ export function contactRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request) => {
       const { displayName, ...rest } = request.body;
       const row = value(await updateDirectoryContact(s.db, org(request), request.params.id, { ...rest, name: displayName }, by(request), s.clock.now()));
-      await audit(s.db, request, "directory.update", "directory_contact", row.id, { fields: Object.keys(request.body).sort() });
+      await audit(s.db, request, "directory.update", "directory_service_contact", row.id, { fields: Object.keys(request.body).sort() });
       return contactWithPhones(org(request), row);
     });
     app.delete("/directory/contacts/:id", {
       schema: { tags, summary: "Remove a contact and its phones (kept in the history)", params: IdParams },
     }, async (request) => {
       if (!await deleteDirectoryContact(s.db, org(request), request.params.id, by(request), s.clock.now())) throw notFound("directory record");
-      await audit(s.db, request, "directory.delete", "directory_contact", request.params.id);
+      await audit(s.db, request, "directory.delete", "directory_service_contact", request.params.id);
       return { deleted: true as const };
     });
     app.post("/directory/phones", {
