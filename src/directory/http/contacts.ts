@@ -155,7 +155,7 @@ function ownerOf(v: { serviceId?: string | undefined; locationId?: string | unde
   return v.serviceId ? { serviceId: v.serviceId } : v.locationId ? { locationId: v.locationId } : { directoryOrganizationId: v.directoryOrganizationId! };
 }
 
-export function contactRoutes(s: Services): FastifyPluginAsyncZod {
+export function directoryContactRoutes(s: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const org = (request: { principal: Principal }) => request.principal.organisationId;
     const by = (request: { principal: Principal }) => actorOf(request.principal);

@@ -8,7 +8,7 @@
 import type { HttpContext } from "../../http/contexts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
 import { ATTENDANCE_ACCESS, ATTENDANCE_ERROR_CODES, ATTENDANCE_RESPONSES, attendanceRoutes } from "./attendance.ts";
-import { CONTACT_ACCESS, CONTACT_ERROR_CODES, CONTACT_RESPONSES, contactRoutes } from "./contacts.ts";
+import { CONTACT_ACCESS, CONTACT_ERROR_CODES, CONTACT_RESPONSES, directoryContactRoutes } from "./contacts.ts";
 import { DIRECTORY_STAFF_ACCESS, DIRECTORY_STAFF_ERROR_CODES, DIRECTORY_STAFF_RESPONSES, directoryRoutes } from "./directory.ts";
 import { HSDS_ACCESS, HSDS_RESPONSES, hsdsRoutes } from "./hsds.ts";
 import { INVITATION_ACCESS, INVITATION_ERROR_CODES, INVITATION_RESPONSES, invitationRoutes, providerUpdatePages } from "./invitations.ts";
@@ -52,7 +52,7 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
     api: [
       directoryRoutes(ports), (s) => needRoutes(s, {}, ports.partnerReport), (s) => referralRoutes(s, ports.shareMemberDetails), hsdsRoutes, (s) => attendanceRoutes(s, ports),
       (s) => invitationRoutes(s), (s) => referralLinkRoutes(s), settingsRoutes, (s) => ownerRoutes(s, ports),
-      contactRoutes,
+      directoryContactRoutes,
     ],
     outside: [directoryPageRoutes, providerUpdatePages, referralReceiverPages(ports.mayShareMemberDetails), doorPages(ports.memberByRegistrationNumber), offerPages],
   };
