@@ -55,6 +55,8 @@ describe("provenance and handover in the console", () => {
     await mine.getByRole("link", { name: "ふれあいサロン" }).click();
     await page.getByRole("heading", { level: 1, name: "ふれあいサロン" }).waitFor();
     const invite = page.getByRole("region", { name: "更新を依頼" });
+    // At phone width the service's parts are closed disclosures: open this one.
+    await invite.getByRole("button", { name: /^更新を依頼/, expanded: false }).click();
     await invite.getByText("まだ使われていないリンクはありません。").waitFor();
     await invite.getByRole("textbox", { name: /送り先のメールアドレス/ }).fill("salon@example.jp");
     await invite.getByRole("button", { name: "リンクを作る" }).click();
@@ -98,6 +100,7 @@ describe("provenance and handover in the console", () => {
     await facts.getByText("無料").waitFor();
     await facts.getByText("毎週月曜 10時から 12時まで").waitFor();
     const history = page.getByRole("region", { name: "変更の履歴" });
+    await history.getByRole("button", { name: /^変更の履歴/, expanded: false }).click();
     const feesRow = history.locator("tbody tr").filter({ hasText: "費用" }).filter({ hasText: "無料" });
     await feesRow.waitFor();
     assert.match(await feesRow.innerText(), /提供主体（更新用リンク）[\s\S]*100円[\s\S]*無料/);
@@ -126,6 +129,7 @@ describe("provenance and handover in the console", () => {
 
     // Revoke: the link leaves the list and its page refuses it as an expired one.
     const invitePanel = page.getByRole("region", { name: "更新を依頼" });
+    await invitePanel.getByRole("button", { name: /^更新を依頼/, expanded: false }).click();
     await invitePanel.getByRole("button", { name: "リンクを作る" }).click();
     const revokedLink = await invitePanel.getByRole("textbox", { name: "提供主体に送るリンク" }).inputValue();
     await invitePanel.getByRole("button", { name: /に作ったリンクを取り消す$/ }).click();
@@ -193,6 +197,7 @@ describe("provenance and handover in the console", () => {
     assert.equal((await api("GET", `/directory/owners/${successor}/records`)).body.records.length, 4);
     assert.equal((await api("GET", `/network/partners/${partner.body.id}`)).body.owner.id, successor);
     await page.goto(`${suite.url}/resources/${service.id}`);
+    await page.getByRole("button", { name: /^History of changes/, expanded: false }).click();
     const ownerRow = page.getByRole("region", { name: "History of changes" }).locator("tbody tr").filter({ hasText: "Owner" }).filter({ hasText: "Suzuki (successor)" });
     await ownerRow.first().waitFor();
     assert.match(await ownerRow.first().innerText(), /Sato \(leaving\)\s+Suzuki \(successor\)/, "the owner change by name");

@@ -133,8 +133,22 @@ describe("a service's parts in the console", () => {
 
     const phone = await signedInPage(suite.browser, suite.url, suite.service.token, { viewport: PHONE, lang: "en" });
     await phone.goto(`${suite.url}/resources/${id}`);
+    // The summary first, every part closed (a disclosure each): a few screens, not ~6,000 px of forms.
+    await phone.getByRole("heading", { level: 1 }).waitFor();
+    const schedules = phone.getByRole("button", { name: /^Schedule \(opening hours and events\)/ });
+    await schedules.waitFor();
+    assert.equal(await schedules.getAttribute("aria-expanded"), "false");
+    const closedHeight = await phone.locator("html").evaluate((html) => html.scrollHeight);
+    assert.ok(closedHeight < 3000, `the page closed is ${closedHeight}px high`);
+    await phone.getByRole("button", { name: /^Places available.*3 of 20 人 available/ }).waitFor();
+    assert.equal(await phone.getByText("Every month on the 3rd Tue", { exact: false }).isVisible(), false, "closed parts hide their content");
+    await schedules.click();
+    assert.equal(await schedules.getAttribute("aria-expanded"), "true");
     await phone.getByText("Every month on the 3rd Tue, 10:00–12:00 (closed on public holidays; closed over the New Year; until Fri 31 December 2027)").waitFor();
-    await phone.getByText("3 of 20 人 available").waitFor();
+    const openHeight = await phone.locator("html").evaluate((html) => html.scrollHeight);
+    assert.ok(openHeight > closedHeight, `opening a part makes the page longer (${closedHeight} → ${openHeight}px)`);
+    await phone.getByRole("button", { name: /^Places available/ }).click();
+    await phone.getByRole("listitem").filter({ hasText: "3 of 20 人 available" }).waitFor();
     await screenshot(phone, "service-parts-phone-en");
     const overflow = await phone.locator("html").evaluate((html) => html.scrollWidth - html.clientWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);

@@ -328,6 +328,7 @@ export const volunteersEn: Messages<typeof volunteersJa> = {
 
 export const servicePartsJa = {
   none: "まだありません。",
+  summaryCount: "{{count}}件",
   remove: "削除",
   removeLabel: "{{what}} を削除",
   removed: "削除しました（履歴に残ります）。",
@@ -425,6 +426,7 @@ export const servicePartsJa = {
 };
 export const servicePartsEn: Messages<typeof servicePartsJa> = {
   none: "None yet.",
+  summaryCount: "{{count}}",
   remove: "Delete",
   removeLabel: "Delete {{what}}",
   removed: "Deleted (kept in the history).",

@@ -1484,6 +1484,7 @@ export const en: Messages = {
       feesDescription: "Fees", applicationProcess: "How to apply", alert: "Notice (closed etc.)",
     },
     invite: {
+      openCount: "Open links: {{count}}",
       title: "Ask the provider to update",
       lead: "Send the provider a link: they propose changes to their entry without an account. Nothing is published until you approve it under \"Providers' proposed changes\". A link works once.",
       email: "Send to (e-mail, optional)",

@@ -1482,6 +1482,7 @@ export const ja = {
       feesDescription: "費用", applicationProcess: "申込方法", alert: "お知らせ（休止中など）",
     },
     invite: {
+      openCount: "使われていないリンク {{count}}件",
       title: "更新を依頼",
       lead: "提供主体にリンクを送ると、アカウントなしで掲載内容の変更を提案できます。提案は「提供主体からの変更提案」で承認するまで反映されません。リンクは一度だけ使えます。",
       email: "送り先のメールアドレス（任意）",

@@ -18,6 +18,7 @@ import { ErrorText } from "../../ErrorText.tsx";
 import { formatDateTime, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { FieldSelect } from "../Import.tsx";
+import { PartDisclosure } from "./PartDisclosure.tsx";
 
 /** A link as GET /directory/invitations gives it. */
 interface Invitation {
@@ -73,8 +74,8 @@ export function InviteProvider({ me, resourceType, resourceId, name }: { me: Me;
       encodeURIComponent(t("provenance.invite.mailBody", { name, date: expiry, url }))}`
     : "";
   return (
-    <section aria-labelledby="provider-invite" className="provider-invite">
-      <h2 id="provider-invite">{t("provenance.invite.title")}</h2>
+    <PartDisclosure id="provider-invite" className="provider-invite" title={t("provenance.invite.title")}
+      summary={list.data ? t("provenance.invite.openCount", { count: open.length }) : null}>
       <p>{t("provenance.invite.lead")}</p>
       {notice ? <p role="status" className="notice">{notice}</p> : null}
       {canWrite(me) ? (
@@ -130,7 +131,7 @@ export function InviteProvider({ me, resourceType, resourceId, name }: { me: Me;
         </table>
       ) : list.data ? <p className="muted">{t("provenance.invite.none")}</p> : null}
       {revoke.isError ? <ErrorText error={revoke.error} /> : null}
-    </section>
+    </PartDisclosure>
   );
 }
 

@@ -30,6 +30,7 @@ import { OwnTerms } from "./OwnTerms.tsx";
 import { ServiceContacts } from "./ServiceContacts.tsx";
 import { MyNextContacts, useStaffNames } from "./Handover.tsx";
 import { InviteProvider, Proposals } from "./ProviderUpdates.tsx";
+import { PartDisclosure } from "./PartDisclosure.tsx";
 
 /** The console's path of the directory (the screen id in router.ts). */
 export const RESOURCES = "/resources";
@@ -242,8 +243,8 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
           <ServiceContacts me={me} serviceId={s.id} onChanged={async (words) => { setNotice(words); await refresh(); }} />
           <Proposals me={me} resourceId={s.id} onDecided={refresh} />
           <InviteProvider me={me} resourceType="service" resourceId={s.id} name={s.name} />
-          <section aria-labelledby="resource-history">
-            <h2 id="resource-history">{t("resources.historyTitle")}</h2>
+          <PartDisclosure id="resource-history" title={t("resources.historyTitle")}
+            summary={history.data ? t("serviceParts.summaryCount", { count: history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).length }) : null}>
             <p>{t("resources.historyLead")}</p>
             {history.isError ? <ErrorText error={history.error} /> : null}
             {history.data?.changes.length ? (
@@ -267,7 +268,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
               </table>
               </ScrollingTable>
             ) : null}
-          </section>
+          </PartDisclosure>
         </>
       ) : null}
     </div>

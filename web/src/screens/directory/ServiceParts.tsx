@@ -20,6 +20,7 @@ import { ErrorText, errorSentence } from "../../ErrorText.tsx";
 import { formatDateTime, formatLocalDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { LocalSelect } from "./Kinds.tsx";
+import { PartDisclosure } from "./PartDisclosure.tsx";
 
 const DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
 type Day = (typeof DAYS)[number];
@@ -81,13 +82,13 @@ function refusals(t: (key: string) => string, error: unknown, rename: Record<str
   }));
 }
 
-function Section({ id, title, lead, children }: { id: string; title: string; lead?: string; children: ReactNode }) {
+/** A part (capacity, schedules…), opening on demand on a phone; `summary` shows closed. */
+function Section({ id, title, summary, lead, children }: { id: string; title: string; summary?: string | null; lead?: string; children: ReactNode }) {
   return (
-    <section aria-labelledby={id} className="service-part">
-      <h2 id={id}>{title}</h2>
+    <PartDisclosure id={id} title={title} summary={summary} className="service-part">
       {lead ? <p className="muted">{lead}</p> : null}
       {children}
-    </section>
+    </PartDisclosure>
   );
 }
 
@@ -122,10 +123,15 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
     c.startsOn === c.endsOn ? formatLocalDate(c.startsOn, lang) : t("serviceParts.range", { from: formatLocalDate(c.startsOn, lang), to: formatLocalDate(c.endsOn, lang) });
   const address = (a: Address | null) => (a ? t("serviceParts.address", { ...a, postalCode: a.postalCode.replace(/^(\d{3})(\d{4})$/, "$1-$2") }) : null);
   const none = <p className="muted">{t("serviceParts.none")}</p>;
+  const count = (n: number) => (n ? t("serviceParts.summaryCount", { count: n }) : t("serviceParts.none"));
+  const firstCapacity = service.capacities[0];
   return (
     <div className="service-parts">
       {remove.isError ? <ErrorText error={remove.error} /> : null}
-      <Section id="part-capacity" title={t("serviceParts.capacity.title")} lead={t("serviceParts.capacity.lead")}>
+      <Section id="part-capacity" title={t("serviceParts.capacity.title")}
+        summary={firstCapacity ? (firstCapacity.maximum === null ? t("serviceParts.capacity.words", { available: firstCapacity.available, unit: firstCapacity.unit })
+          : t("serviceParts.capacity.wordsOf", { available: firstCapacity.available, maximum: firstCapacity.maximum, unit: firstCapacity.unit })) : t("serviceParts.none")}
+        lead={t("serviceParts.capacity.lead")}>
         {service.capacities.length ? (
           <ul className="part-list">
             {service.capacities.map((c) => (
@@ -139,7 +145,7 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
         ) : none}
         {write ? <CapacityForm service={service} onDone={onChanged} /> : null}
       </Section>
-      <Section id="part-schedules" title={t("serviceParts.schedules.title")}>
+      <Section id="part-schedules" title={t("serviceParts.schedules.title")} summary={count(service.schedules.length)}>
         {service.schedules.length ? (
           <ul className="part-list">
             {service.schedules.map((s) => (
@@ -162,7 +168,7 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
         ) : none}
         {write ? <ScheduleForm service={service} onDone={onChanged} /> : null}
       </Section>
-      <Section id="part-closures" title={t("serviceParts.closures.title")} lead={t("serviceParts.closures.lead")}>
+      <Section id="part-closures" title={t("serviceParts.closures.title")} summary={count(service.closures.length)} lead={t("serviceParts.closures.lead")}>
         {service.closures.length ? (
           <ul className="part-list">
             {service.closures.map((c) => (
@@ -177,11 +183,11 @@ export function ServiceParts({ me, service, onChanged }: { me: Me; service: Serv
         ) : none}
         {write ? <ClosureForm service={service} onDone={onChanged} /> : null}
       </Section>
-      <Section id="part-areas" title={t("serviceParts.areas.title")}>
+      <Section id="part-areas" title={t("serviceParts.areas.title")} summary={count(service.areas.length)}>
         <AreaList service={service} removeButton={removeButton} none={none} />
         {write ? <AreaForm service={service} onDone={onChanged} /> : null}
       </Section>
-      <Section id="part-locations" title={t("serviceParts.locations.title")}>
+      <Section id="part-locations" title={t("serviceParts.locations.title")} summary={count(service.locations.length)}>
         {service.locations.length ? (
           <ul className="part-list">
             {service.locations.map((l) => (
