@@ -116,7 +116,7 @@ describe(`people in the console (${ON})`, () => {
     const auditor = await invitedPerson(service.api, service.url, { displayName: "監査 木村", loginId: "kimura", role: "auditor" });
     const page = await personPage(browser, service.url, "kimura", PASSWORD, () => totpNow(auditor.secret));
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    assert.deepEqual(links, ["本日の状況", "対応", "気づき", "利用者", "一斉配信・安否確認", "つながり", "報告", "機器", "協力事業者", "地域資源", "困りごと", "担い手", "活動と出席", "設定", "職員・協力者", "APIトークン", "監査ログ", "ログイン中の端末", "パスキー"]);
+    assert.deepEqual(links, ["本日の状況", "対応", "気づき", "利用者", "一斉配信・安否確認", "つながり", "報告", "機器", "協力事業者", "地域資源", "提供者", "困りごと", "担い手", "活動と出席", "設定", "職員・協力者", "APIトークン", "監査ログ", "ログイン中の端末", "パスキー"]);
     await page.getByRole("link", { name: "職員・協力者" }).click();
     await page.getByRole("cell", { name: "記録 太郎", exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: "招待リンクを作る" }).count(), 0, "an auditor changes nothing");

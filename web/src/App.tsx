@@ -20,6 +20,7 @@ import { Partners } from "./screens/network/Partners.tsx";
 import { Activities } from "./screens/directory/Activities.tsx";
 import { Handover } from "./screens/directory/Handover.tsx";
 import { Needs } from "./screens/directory/Needs.tsx";
+import { Providers } from "./screens/directory/Providers.tsx";
 import { Resources } from "./screens/directory/Resources.tsx";
 import { Volunteers } from "./screens/directory/Volunteers.tsx";
 import { Lookup } from "./screens/network/Lookup.tsx";
@@ -65,7 +66,7 @@ export function menuGroupsFor(me: Me): { group: MenuGroup; screens: Screen[] }[]
   // A watcher lands on their own visits (わたしの訪問); the API shows them nothing else. A watcher who is also a
   // volunteer of the directory (生活支援の担い手) answers their requests in わたしへの依頼.
   const watch: Screen[] = me.role === "watcher" ? ["visits", "help"] : ["today", "incidents", "concerns", "members", "broadcasts", "groups", "reports"];
-  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "needs", "volunteers", "activities"];
+  const region: Screen[] = me.role === "watcher" ? [] : ["devices", "partner-registry", "resources", "providers", "needs", "volunteers", "activities"];
   // 番号照会: staff look a member up by keyholder number while the police, fire service or a hospital is on the phone.
   if (staffLike) region.push("lookup");
   // 引き継ぎ: a leaving coordinator's providers, services, volunteers and partners go to a successor in one step.
@@ -185,6 +186,7 @@ export function App() {
           {current === "devices" ? <Devices me={me.data} /> : null}
           {current === "partner-registry" ? <Partners me={me.data} sub={subpath} /> : null}
           {current === "resources" ? <Resources me={me.data} sub={subpath} /> : null}
+          {current === "providers" ? <Providers me={me.data} sub={subpath} /> : null}
           {current === "needs" ? <Needs me={me.data} sub={subpath} /> : null}
           {current === "volunteers" ? <Volunteers me={me.data} sub={subpath} /> : null}
           {current === "activities" ? <Activities me={me.data} sub={subpath} /> : null}

@@ -1,7 +1,7 @@
 /** The console's few paths, kept in the address bar (the server answers index.html for each). */
 import { useEffect, useState } from "react";
 
-export const SCREENS = ["today", "incidents", "concerns", "members", "broadcasts", "groups", "visits", "help", "people", "reports", "devices", "partner-registry", "resources", "needs", "volunteers", "activities", "handover", "lookup", "settings", "audit", "tokens", "duty", "sessions", "passkeys", "invite"] as const;
+export const SCREENS = ["today", "incidents", "concerns", "members", "broadcasts", "groups", "visits", "help", "people", "reports", "devices", "partner-registry", "resources", "providers", "needs", "volunteers", "activities", "handover", "lookup", "settings", "audit", "tokens", "duty", "sessions", "passkeys", "invite"] as const;
 export type Screen = (typeof SCREENS)[number];
 
 function screenOf(pathname: string): Screen | null {

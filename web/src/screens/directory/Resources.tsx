@@ -182,16 +182,6 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const { nameOf } = useTaxonomy();
   const service = useQuery({ queryKey: ["directory-service", id], queryFn: () => api<DirectoryService>("GET", `/directory/services/${id}`) });
-  const staffNames = useStaffNames(canWrite(me));
-  // The history keeps instants as ISO (archived_at) and dates as YYYY-MM-DD: people read them in the organisation's zone.
-  const whenWords = (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? formatDateTime(v, me.timeZone, lang)
-    : /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatLocalDate(v, lang) : null;
-  // A status in words; an owner by name (a handover's history); a time or date in words; any other value as stored, an actor by name.
-  const changedValue = (field: string, v: string | null) =>
-    v === null ? "—" : (field === "owner_person_id" || field === "assured_by_person_id") && staffNames.has(v) ? staffNames.get(v)!
-      : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
-      : partValueWords(t, field, v) ?? whenWords(v) ?? actorName(v);
-  const history = useQuery({ queryKey: ["directory-service-history", id], queryFn: () => api<{ changes: Change[] }>("GET", `/directory/services/${id}/history`) });
   const s = service.data;
   useEffect(() => {
     if (s) document.title = `${s.name} — ${t("resources.title")} — ${t("app.title")}`;
@@ -218,7 +208,7 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
           {notice ? <p role="status" className="notice">{notice}</p> : null}
           {s.alert ? <p className="overdue-text">{s.alert}</p> : null}
           <dl className="facts">
-            <Fact term={t("resources.columns.provider")}>{s.organizationName}</Fact>
+            <Fact term={t("resources.columns.provider")}><Link href={`/providers/${s.directoryOrganizationId}`}>{s.organizationName}</Link></Fact>
             <Fact term={t("resources.columns.status")}>{t(`resources.statuses.${statusKey(s.status)}`)}</Fact>
             <Fact term={t("resources.fields.description")}>{text(s.description)}</Fact>
             <Fact term={t("resources.fields.eligibilityDescription")}>{text(s.eligibilityDescription)}</Fact>
@@ -243,35 +233,58 @@ function ServicePage({ me, id }: { me: Me; id: string }) {
           <ServiceContacts me={me} serviceId={s.id} onChanged={async (words) => { setNotice(words); await refresh(); }} />
           <Proposals me={me} resourceId={s.id} onDecided={refresh} />
           <InviteProvider me={me} resourceType="service" resourceId={s.id} name={s.name} />
-          <PartDisclosure id="resource-history" title={t("resources.historyTitle")}
-            summary={history.data ? t("serviceParts.summaryCount", { count: history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).length }) : null}>
-            <p>{t("resources.historyLead")}</p>
-            {history.isError ? <ErrorText error={history.error} /> : null}
-            {history.data?.changes.length ? (
-              <ScrollingTable label={t("resources.historyTitle")}>
-              <table className="resource-history">
-                <caption className="visually-hidden">{t("resources.historyTitle")}</caption>
-                <thead>
-                  <tr>{(["at", "by", "what", "previous", "replacement"] as const).map((c) => <th key={c} scope="col">{t(`resources.history.${c}`)}</th>)}</tr>
-                </thead>
-                <tbody>
-                  {history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).map((c) => (
-                    <tr key={c.id}>
-                      <td>{formatDateTime(c.at, me.timeZone, lang)}</td>
-                      <td>{c.by === REDACTED ? t("resources.hidden") : c.by.startsWith("provider:invitation:") ? t("provenance.byProvider") : actorName(c.by)}</td>
-                      <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === "service" ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, { defaultValue: t(`serviceParts.fieldNames.${c.field}`, c.field) })}</td>
-                      <td>{changedValue(c.field, c.previous)}</td>
-                      <td>{changedValue(c.field, c.replacement)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              </ScrollingTable>
-            ) : null}
-          </PartDisclosure>
+          <ChangeHistory me={me} path={`/directory/services/${id}/history`} queryKey={["directory-service-history", id]} ownResource="service" />
         </>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * 変更の履歴 of a service or a provider (GET …/history), in words: who changed
+ * which field from what to what, when; a status or an owner by name, an actor by
+ * its name, a provider's link as such. Opens on demand on a phone.
+ */
+export function ChangeHistory({ me, path, queryKey, ownResource }: { me: Me; path: string; queryKey: readonly unknown[]; ownResource: string }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const staffNames = useStaffNames(canWrite(me));
+  // The history keeps instants as ISO (archived_at) and dates as YYYY-MM-DD: people read them in the organisation's zone.
+  const whenWords = (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? formatDateTime(v, me.timeZone, lang)
+    : /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatLocalDate(v, lang) : null;
+  // A status in words; an owner by name (a handover's history); a time or date in words; any other value as stored, an actor by name.
+  const changedValue = (field: string, v: string | null) =>
+    v === null ? "—" : (field === "owner_person_id" || field === "assured_by_person_id") && staffNames.has(v) ? staffNames.get(v)!
+      : field === "status" && (STATUSES as readonly string[]).includes(v) ? t(`resources.statuses.${statusKey(v as (typeof STATUSES)[number])}`)
+      : partValueWords(t, field, v) ?? whenWords(v) ?? actorName(v);
+  const history = useQuery({ queryKey, queryFn: () => api<{ changes: Change[] }>("GET", path) });
+  return (
+    <PartDisclosure id="resource-history" title={t("resources.historyTitle")}
+      summary={history.data ? t("serviceParts.summaryCount", { count: history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).length }) : null}>
+      <p>{t("resources.historyLead")}</p>
+      {history.isError ? <ErrorText error={history.error} /> : null}
+      {history.data?.changes.length ? (
+        <ScrollingTable label={t("resources.historyTitle")}>
+        <table className="resource-history">
+          <caption className="visually-hidden">{t("resources.historyTitle")}</caption>
+          <thead>
+            <tr>{(["at", "by", "what", "previous", "replacement"] as const).map((c) => <th key={c} scope="col">{t(`resources.history.${c}`)}</th>)}</tr>
+          </thead>
+          <tbody>
+            {history.data.changes.filter((c) => !LINK_FIELDS.has(c.field)).map((c) => (
+              <tr key={c.id}>
+                <td>{formatDateTime(c.at, me.timeZone, lang)}</td>
+                <td>{c.by === REDACTED ? t("resources.hidden") : c.by.startsWith("provider:invitation:") ? t("provenance.byProvider") : actorName(c.by)}</td>
+                <td>{t(`resources.actions.${c.action}`)}：{c.resourceType === ownResource ? "" : `${t(`resources.parts.${c.resourceType}`, c.resourceType)} › `}{t(`resources.fieldNames.${c.field}`, { defaultValue: t(`serviceParts.fieldNames.${c.field}`, c.field) })}</td>
+                <td>{changedValue(c.field, c.previous)}</td>
+                <td>{changedValue(c.field, c.replacement)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </ScrollingTable>
+      ) : null}
+    </PartDisclosure>
   );
 }
 
