@@ -13,9 +13,25 @@
  *   problem page with its 4xx status, anything else a 500 page (and a log line).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { escapeHtml } from "../domain/html.ts";
 
 /** A rendered page and its status. */
 export interface PublicPage { status: number; html: string }
+
+/** Why a page refuses, in words: its status, Japanese first, English beside. */
+export interface PageProblem { status: number; ja: string; en: string }
+
+/**
+ * The problem page of a table of problems (a link unknown, expired, used…): the
+ * problem's status, its sentence as the heading (Japanese, English beside in
+ * `.en`) in the pages' own `layout` under `title`.
+ */
+export function problemPageFrom<K extends string>(problems: Record<K, PageProblem>, layout: (title: string, body: string) => string, title: string): (problem: K) => PublicPage {
+  return (problem) => {
+    const { status, ja, en } = problems[problem];
+    return { status, html: layout(title, `<h1>${escapeHtml(ja)}<span class="en" lang="en">${escapeHtml(en)}</span></h1>`) };
+  };
+}
 
 export interface PublicPagesOptions {
   /** Names the pages in the log when one fails ("report form"). */

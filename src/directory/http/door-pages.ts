@@ -14,7 +14,7 @@ import { activityTitle } from "../domain/activities.ts";
 import { DIRECTORY_TIME_ZONE } from "../domain/schedule.ts";
 import { attendAtDoor, type DoorOccurrence, type DoorProblem, openDoorLink } from "../engine/door.ts";
 import type { MemberByRegistrationNumber } from "../engine/ports.ts";
-import { type PublicPage, sendPage } from "../../http/public-pages.ts";
+import { type PageProblem, problemPageFrom, type PublicPage, sendPage } from "../../http/public-pages.ts";
 import { privatePageScope } from "./private-pages.ts";
 import { PAGE_CSS } from "./provider-update-pages.ts";
 
@@ -82,19 +82,16 @@ export function doorThanksPage(door: DoorOccurrence): PublicPage {
   };
 }
 
-const PROBLEM: Record<DoorProblem | "too_many" | "error", [number, string, string]> = {
-  unknown: [404, "この受付は見つかりません。係の人に声をかけてください。", "This page is not known. Please ask the staff."],
-  not_yet: [410, "この受付は、活動の当日から使えます。", "This page opens on the day of the activity."],
-  expired: [410, "この受付は終わりました（活動の当日だけ使えます）。", "This page has closed: it works on the day of the activity only."],
-  cancelled: [410, "この回はお休みになりました。", "This session does not take place."],
-  too_many: [429, "いまは受け付けられません。少し待ってから、もう一度お試しください。係の人にも声をかけてください。", "Too many tries just now. Please wait a little and try again, or ask the staff."],
-  error: [500, "ただいま受け付けられません。係の人に声をかけてください。", "We cannot take this now. Please ask the staff."],
+const PROBLEM: Record<DoorProblem | "too_many" | "error", PageProblem> = {
+  unknown: { status: 404, ja: "この受付は見つかりません。係の人に声をかけてください。", en: "This page is not known. Please ask the staff." },
+  not_yet: { status: 410, ja: "この受付は、活動の当日から使えます。", en: "This page opens on the day of the activity." },
+  expired: { status: 410, ja: "この受付は終わりました（活動の当日だけ使えます）。", en: "This page has closed: it works on the day of the activity only." },
+  cancelled: { status: 410, ja: "この回はお休みになりました。", en: "This session does not take place." },
+  too_many: { status: 429, ja: "いまは受け付けられません。少し待ってから、もう一度お試しください。係の人にも声をかけてください。", en: "Too many tries just now. Please wait a little and try again, or ask the staff." },
+  error: { status: 500, ja: "ただいま受け付けられません。係の人に声をかけてください。", en: "We cannot take this now. Please ask the staff." },
 };
 
-export function doorProblemPage(problem: DoorProblem | "too_many" | "error"): PublicPage {
-  const [status, ja, en] = PROBLEM[problem];
-  return { status, html: layout("参加の受付", `<h1>${v(ja)}<span class="en" lang="en">${v(en)}</span></h1>`) };
-}
+export const doorProblemPage = problemPageFrom(PROBLEM, layout, "参加の受付");
 
 /** The door page's routes, outside /api/v1 (no account); `lookup` is the directory's port to the 見守り番号. */
 export function doorPages(lookup: MemberByRegistrationNumber | undefined) {

@@ -7,7 +7,7 @@
  */
 import { escapeHtml, publicPage } from "../../domain/html.ts";
 import type { LinkProblem, ProposalField, ProposalResource, ProposedValues } from "../engine/invitations.ts";
-import type { PublicPage } from "../../http/public-pages.ts";
+import { type PageProblem, problemPageFrom, type PublicPage } from "../../http/public-pages.ts";
 
 export const PAGE_CSS = `
 *{box-sizing:border-box}
@@ -89,16 +89,14 @@ export function thanksPage(entryName: string): PublicPage {
   };
 }
 
-const PROBLEM: Record<Exclude<LinkProblem, "revoked"> | "error", [string, string]> = {
-  unknown: ["このリンクは見つかりません。届いたメールのリンクを確かめてください。", "This link is not known. Please check the link you received."],
-  expired: ["このリンクは有効期限が切れています。地域の相談窓口に新しいリンクを依頼してください。", "This link has expired. Please ask the coordinator for a new one."],
-  used: ["このリンクは使用済みです。さらに変更があるときは、地域の相談窓口に新しいリンクを依頼してください。", "This link was used already. Please ask the coordinator for a new one."],
-  error: ["ただいま受け付けられません。時間をおいてお試しください。", "We cannot take this now. Please try again later."],
+const PROBLEM: Record<LinkProblem | "error", PageProblem> = {
+  unknown: { status: 404, ja: "このリンクは見つかりません。届いたメールのリンクを確かめてください。", en: "This link is not known. Please check the link you received." },
+  expired: { status: 410, ja: "このリンクは有効期限が切れています。地域の相談窓口に新しいリンクを依頼してください。", en: "This link has expired. Please ask the coordinator for a new one." },
+  used: { status: 410, ja: "このリンクは使用済みです。さらに変更があるときは、地域の相談窓口に新しいリンクを依頼してください。", en: "This link was used already. Please ask the coordinator for a new one." },
+  error: { status: 500, ja: "ただいま受け付けられません。時間をおいてお試しください。", en: "We cannot take this now. Please try again later." },
+  // A withdrawn link reads as an expired one (the provider asks for a new link either way).
+  revoked: { status: 410, ja: "このリンクは有効期限が切れています。地域の相談窓口に新しいリンクを依頼してください。", en: "This link has expired. Please ask the coordinator for a new one." },
 };
 
-/** The page refusing a link; a withdrawn link reads as an expired one (the provider asks for a new link either way). */
-export function providerUpdateProblemPage(problem: LinkProblem | "error"): PublicPage {
-  const [ja, en] = PROBLEM[problem === "revoked" ? "expired" : problem];
-  const status = problem === "unknown" ? 404 : problem === "error" ? 500 : 410;
-  return { status, html: layout("掲載内容の更新", `<h1>${escapeHtml(ja)}<span class="en" lang="en">${escapeHtml(en)}</span></h1>`) };
-}
+/** The page refusing a link: 404 unknown, 410 expired, used or withdrawn, 500 an error. */
+export const providerUpdateProblemPage = problemPageFrom(PROBLEM, layout, "掲載内容の更新");

@@ -10,7 +10,7 @@ import { formatLocal } from "../../domain/messages.ts";
 import { formatPhone } from "../../domain/phone.ts";
 import { nextStatuses, REFERRAL_STATUS_LABELS, type ReferralStatus } from "../domain/referral.ts";
 import { RECEIVER_MOVES, type ReceiverMove, type ReceiverView, type ReferralLinkProblem } from "../engine/referral-links.ts";
-import type { PublicPage } from "../../http/public-pages.ts";
+import { type PageProblem, problemPageFrom, type PublicPage } from "../../http/public-pages.ts";
 
 /** The style of the directory's pages behind a private link (this one, the volunteer's offer page). */
 export const PRIVATE_PAGE_CSS = `
@@ -132,16 +132,12 @@ ${forms || `<p>この紹介は「${v(state.ja)}」です。ここから変えら
   return { status, html: layout(`ご紹介の受付 | ${to}`, body) };
 }
 
-const PROBLEM: Record<ReferralLinkProblem | "error", [string, string]> = {
-  unknown: ["このリンクは見つかりません。届いたリンクを確かめてください。", "This link is not known. Please check the link you received."],
-  expired: ["このリンクは有効期限が切れています。紹介元に新しいリンクを依頼してください。", "This link has expired. Please ask the referrer for a new one."],
-  revoked: ["このリンクは取り消されました。紹介元にお問い合わせください。", "This link was withdrawn. Please ask the referrer."],
-  error: ["ただいま表示できません。時間をおいてお試しください。", "We cannot show this now. Please try again later."],
+const PROBLEM: Record<ReferralLinkProblem | "error", PageProblem> = {
+  unknown: { status: 404, ja: "このリンクは見つかりません。届いたリンクを確かめてください。", en: "This link is not known. Please check the link you received." },
+  expired: { status: 410, ja: "このリンクは有効期限が切れています。紹介元に新しいリンクを依頼してください。", en: "This link has expired. Please ask the referrer for a new one." },
+  revoked: { status: 410, ja: "このリンクは取り消されました。紹介元にお問い合わせください。", en: "This link was withdrawn. Please ask the referrer." },
+  error: { status: 500, ja: "ただいま表示できません。時間をおいてお試しください。", en: "We cannot show this now. Please try again later." },
 };
 
 /** A link that does not open (nothing about the referral is shown): 404 unknown, 410 expired or revoked, 500 an error. */
-export function receiverProblemPage(problem: ReferralLinkProblem | "error"): PublicPage {
-  const [ja, en] = PROBLEM[problem];
-  const status = problem === "unknown" ? 404 : problem === "error" ? 500 : 410;
-  return { status, html: layout("ご紹介の受付", `<h1>${bilingual(ja, en)}</h1>`) };
-}
+export const receiverProblemPage = problemPageFrom(PROBLEM, layout, "ご紹介の受付");
