@@ -100,7 +100,8 @@ describe("local resources in the console", () => {
     await history.getByText("1回300円").waitFor();
     const nameRow = history.locator("tr", { hasText: "変更：名称" });
     assert.match((await nameRow.textContent()) ?? "", /買い物支援.*買い物支援（同行）/);
-    await history.locator("tr", { hasText: "最終確認日" }).getByText("2027-01-04").waitFor();
+    // A date in words, as people read it (not the stored 2027-01-04).
+    await history.locator("tr", { hasText: "最終確認日" }).getByText("2027年1月4日(月)", { exact: true }).waitFor();
     // Read by a person: no rows that only tie parts together by id, a status in words, the one who verified by name.
     assert.equal(await history.locator("tr", { hasText: /link_id|link_entity|directory_organization_id/ }).count(), 0);
     await history.locator("tr", { hasText: "登録：状態" }).getByText("実施中", { exact: true }).waitFor();

@@ -14,14 +14,16 @@ import { Button, Disclosure, DisclosurePanel, Heading } from "react-aria-compone
 const WIDE = "(min-width: 40.01rem)";
 export const wideScreen = () => typeof matchMedia === "function" && matchMedia(WIDE).matches;
 
-export function PartDisclosure({ id, title, summary, className, children }: {
-  id: string; title: string; summary?: string | null | undefined; className?: string; children: ReactNode;
+export function PartDisclosure({ id, title, summary, className, level = 2, children }: {
+  id: string; title: string; summary?: string | null | undefined; className?: string;
+  /** 3 for a disclosure inside a part of its own. */
+  level?: 2 | 3; children: ReactNode;
 }) {
   const [expanded, setExpanded] = useState(wideScreen);
   return (
     <section aria-labelledby={id} className={`part-disclosure ${className ?? ""}`.trim()}>
       <Disclosure isExpanded={expanded} onExpandedChange={setExpanded}>
-        <Heading level={2} id={id}>
+        <Heading level={level} id={id}>
           <Button slot="trigger" className="disclosure-trigger">
             <span aria-hidden="true" className="disclosure-mark">{expanded ? "▾" : "▸"}</span>
             {title}

@@ -12,6 +12,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button, FieldError, Form, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
+import { PartDisclosure } from "./PartDisclosure.tsx";
 import { api, ApiFailure } from "../../api.ts";
 import { ErrorText, errorSentence } from "../../ErrorText.tsx";
 import type { Me } from "../../me.ts";
@@ -83,8 +84,14 @@ export function ServiceContacts({ me, serviceId, onChanged }: { me: Me; serviceI
           {data.phones.map((p) => <li key={p.id}>{phoneLine(p)}{removeButton(`/directory/phones/${p.id}`, p.national)}</li>)}
         </ul>
       ) : <p className="muted">{t("serviceContacts.noPhone")}</p>}
-      {write ? <PhoneForm serviceId={serviceId} onDone={changed} /> : null}
-      <h3>{t("serviceContacts.people")}</h3>
+      {write ? (
+        // The forms open on demand (closed at first on a phone): the numbers to call stay in view.
+        <PartDisclosure id="part-contacts-phone-form" level={3} title={t("serviceContacts.addPhone")}>
+          <PhoneForm serviceId={serviceId} onDone={changed} />
+        </PartDisclosure>
+      ) : null}
+      <PartDisclosure id="part-contacts-people" level={3} title={t("serviceContacts.people")}
+        summary={data ? t("serviceParts.summaryCount", { count: data.contacts.length }) : null}>
       {data?.contacts.length ? (
         <ul className="part-list">
           {data.contacts.map((c) => {
@@ -102,6 +109,7 @@ export function ServiceContacts({ me, serviceId, onChanged }: { me: Me; serviceI
         </ul>
       ) : <p className="muted">{t("serviceParts.none")}</p>}
       {write ? <ContactForm serviceId={serviceId} onDone={changed} /> : null}
+      </PartDisclosure>
     </section>
   );
 }
