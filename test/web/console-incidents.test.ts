@@ -36,6 +36,8 @@ describe(`incidents in the console (${ON})`, () => {
     const page = await signedInPage(browser, service.url, service.token);
     await page.getByRole("link", { name: "対応" }).press("Enter");
     await page.getByRole("heading", { level: 1, name: "対応" }).waitFor();
+    // The heading comes before the queue's rows: read them once both are there.
+    await page.locator("tbody .link-button").nth(1).waitFor();
     const names = await page.locator("tbody .link-button").allTextContents();
     assert.deepEqual(names, ["松本 清", "井上 春子"], "same urgency: the longest waiting first");
     await assertAccessible(page, "Incidents (ja)");
