@@ -18,7 +18,7 @@ import { formatLocalDate, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { FieldSelect } from "../Import.tsx";
 import { InviteProvider, Proposals } from "./ProviderUpdates.tsx";
-import { ChangeHistory, type DirectoryService, RESOURCES, type STATUSES, statusKey } from "./Resources.tsx";
+import { ChangeHistory, type DirectoryService, Fact, RESOURCES, type STATUSES, statusKey } from "./Resources.tsx";
 
 /** The console's path of the providers (the screen id in router.ts). */
 export const PROVIDERS = "/providers";
@@ -107,15 +107,6 @@ function ProviderList({ me }: { me: Me }) {
       ) : list.data ? <p>{t("providers.none")}</p> : null}
       {canWrite(me) ? <p className="muted">{t("providers.addHint")}</p> : null}
     </div>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: React.ReactNode }) {
-  return (
-    <>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </>
   );
 }
 

@@ -165,7 +165,8 @@ function ServiceList({ me }: { me: Me }) {
   );
 }
 
-function Fact({ term, children }: { term: string; children: React.ReactNode }) {
+/** One term and its value in a facts list (<dl>). */
+export function Fact({ term, children }: { term: string; children: React.ReactNode }) {
   return (
     <>
       <dt>{term}</dt>
