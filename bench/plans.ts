@@ -4,7 +4,7 @@
  * action is due, src/engine/escalator.ts) and the sender's two (urgent, then all ready outbox
  * rows, src/engine/sender.ts). Run with EXPLAIN (ANALYZE, BUFFERS) inside a transaction
  * that is rolled back, with the planner settings the engine uses (preferIndexWalks
- * in src/store/db.ts), so nothing is claimed. The bench prints them when
+ * in src/store/db.ts, and no JIT), so nothing is claimed. The bench prints them when
  * deadline → action regresses: how many index entries and heap pages a claim
  * walked, and which index it chose, say most of why.
  */
@@ -47,14 +47,15 @@ const CLAIMS: { name: string; sql: string; params: (now: Date, wall: Date) => un
 
 /** Both plans as text, one after the other; a query that fails says so in its place. */
 export async function claimPlans(databaseUrl: string, now: Date): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  // As the service's pool connects (src/store/db.ts): without JIT, which would add its compile time to every plan.
+  const client = new pg.Client({ connectionString: databaseUrl, options: "-c jit=off" });
   await client.connect();
   const out: string[] = [];
   try {
     for (const claim of CLAIMS) {
       await client.query("begin");
       try {
-        for (const setting of ["enable_bitmapscan", "enable_sort", "enable_hashjoin", "enable_mergejoin"]) {
+        for (const setting of ["enable_bitmapscan", "enable_sort", "enable_hashjoin", "enable_mergejoin", "enable_seqscan"]) {
           await client.query(`set local ${setting} = off`);
         }
         const plan = await client.query(`explain (analyze, buffers) ${claim.sql}`, claim.params(now, new Date()));

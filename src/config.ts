@@ -39,6 +39,11 @@ export interface Config {
   /** How long a sender's claim on outbox rows lasts before another process may retry them. */
   sendLeaseMs: number;
   pollMs: number;
+  /**
+   * PostgreSQL with autovacuum off: how often (seconds) the engine looks for tables
+   * full of dead rows and vacuums them itself (engine/housekeeping.ts); 0: never.
+   */
+  vacuumCheckSeconds: number;
   poolSize: number;
   logLevel: string;
   /** SIGTERM/SIGINT: how long stopping may take before the process exits with 1 anyway. */
@@ -98,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batchSize: int("MIMAMORI_BATCH_SIZE", 1000, env),
     sendLeaseMs: int("MIMAMORI_SEND_LEASE_MS", 60_000, env),
     pollMs: int("MIMAMORI_POLL_MS", 200, env),
+    vacuumCheckSeconds: int("MIMAMORI_VACUUM_CHECK_S", 60, env),
     poolSize: int("MIMAMORI_DB_POOL", 10, env),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownSeconds: int("MIMAMORI_SHUTDOWN_S", 30, env),

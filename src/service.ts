@@ -43,6 +43,7 @@ import { SmsChannel } from "./providers/twilio/sms.ts";
 import { VoiceChannel } from "./providers/twilio/voice.ts";
 import { twilioWebhooks } from "./providers/twilio/webhooks.ts";
 import { type Db, openStore, serverWarnings, type Store } from "./store/db.ts";
+import { startHousekeeping } from "./engine/housekeeping.ts";
 import { SecretBox } from "./store/secrets.ts";
 
 export interface RunningService {
@@ -189,6 +190,9 @@ export async function startService(
   const port = typeof address === "object" && address ? address.port : config.port;
   listeningUrl = `http://127.0.0.1:${port}`;
   if (config.engine) engine.start();
+  // Only where the server leaves it undone (autovacuum off); one process of several does it at a time.
+  const housekeeping = config.engine && store.kind === "postgres" && config.vacuumCheckSeconds > 0
+    ? startHousekeeping(db, log.child({ part: "housekeeping" }), wallClock, config.vacuumCheckSeconds * 1000) : undefined;
   await network.start(services);
   await directory.start(services);
   log.info({ port, database: store.kind, sandbox: config.sandbox, engine: config.engine }, "mimamori is running");
@@ -204,6 +208,7 @@ export async function startService(
       await directory.stop();
       await network.stop();
       await engine.stop();
+      await housekeeping?.stop();
       email.close();
       await store.close();
     },

@@ -134,7 +134,7 @@ export async function serverWarnings(store: Store): Promise<string[]> {
   const { rows } = await sql<{ autovacuum: string }>`select current_setting('autovacuum') as autovacuum`.execute(store.db);
   return rows[0]?.autovacuum === "off"
     ? ["PostgreSQL runs with autovacuum = off: the outbox and check-ins fill with dead rows and the planner has no statistics; " +
-      "turn it on (postgresql.conf) or VACUUM ANALYZE regularly"]
+      "the engine vacuums the tables that need it every MIMAMORI_VACUUM_CHECK_S seconds (60), but autovacuum on (postgresql.conf) is better"]
     : [];
 }
 
