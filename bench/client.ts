@@ -100,7 +100,8 @@ export function expectStatus(response: Response, status: number, what: string): 
 /** A message as GET /api/v1/sandbox/outbox lists it (the same shape the tests read). */
 export type OutboxMessage = SandboxMessage;
 
-export const OUTBOX_PAGE = 10_000;
+/** The largest page the service gives (src/http/schemas.ts OutboxQuery). */
+export const OUTBOX_PAGE = 2_000;
 
 /** One page of the sandbox outbox after `since`. */
 export async function outboxPage(client: Client, since: string): Promise<{ messages: OutboxMessage[]; cursor: string }> {

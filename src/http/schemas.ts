@@ -338,7 +338,8 @@ export const ClockInput = z.strictObject({
 });
 export const OutboxQuery = z.strictObject({
   since: Cursor.optional(),
-  limit: Limit(10000, 1000),
+  // A page is built in memory: 10,000 messages held ~37 MB more at the bench's peak than 2,000 (2026-12-02).
+  limit: Limit(2000, 1000),
 });
 export const ReplyInput = z.strictObject({ memberId: Id, answer: z.enum(ANSWERS) });
 

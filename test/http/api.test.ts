@@ -219,9 +219,9 @@ for (const kind of databaseKinds()) {
       assert.equal(set.body.lineOfTheDay, "今日は暑くなります。水分をとりましょう。");
       assert.equal((await service.api("PATCH", "/organisation", { motto: "x" })).status, 400);
       const member = (await service.api("POST", "/members", memberBody({ displayName: "ひとこと" }))).body;
-      const before = (await service.api("GET", "/sandbox/outbox?limit=10000")).body.cursor;
+      const before = (await service.api("GET", "/sandbox/outbox?limit=2000")).body.cursor;
       await service.api("POST", "/sandbox/clock", { to: member.nextDueAt });
-      const prompts = (await service.api("GET", `/sandbox/outbox?since=${before}&limit=10000`)).body.messages
+      const prompts = (await service.api("GET", `/sandbox/outbox?since=${before}&limit=2000`)).body.messages
         .filter((m: { to: { id: string }; kind: string }) => m.to.id === member.id && m.kind === "prompt");
       assert.equal(prompts.length, 1);
       assert.ok(prompts[0].text.endsWith("\n今日は暑くなります。水分をとりましょう。"));

@@ -90,6 +90,8 @@ for (const kind of databaseKinds()) {
         ["PATCH", `/members/${member.id}`, '{"birthDate":"1899-12-31"}', "birthDate", "out_of_range"],
         ["PUT", "/escalation-policy", '{"standard":{"steps":[{"after":"P500D","action":"resend"}]}}', "standard.steps.0.after", "out_of_range"],
         ["GET", "/members?limit=100000", undefined, "querystring.limit", "too_big"],
+        // An outbox page is built in memory: at most 2,000 messages (issue 9 §8, service RSS).
+        ["GET", "/sandbox/outbox?limit=2001", undefined, "querystring.limit", "too_big"],
         ["GET", "/members?limit=1e400", undefined, "querystring.limit", "invalid_type"],
         ["GET", "/members?limit=0", undefined, "querystring.limit", "too_small"],
       ];
