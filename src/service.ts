@@ -23,6 +23,7 @@ import { Links } from "./engine/links.ts";
 import { Metrics } from "./engine/metrics.ts";
 import { corePhases, reportMailPhase } from "./engine/phases.ts";
 import { firstStart } from "./engine/first-start.ts";
+import { startHousekeeping } from "./engine/housekeeping.ts";
 import { hashToken } from "./engine/organisations.ts";
 import { invitePerson } from "./engine/people.ts";
 import { addSetupCheckSource, PROVIDER_OF, setupChecks, setupEnvironment } from "./engine/setup-checks.ts";
@@ -43,7 +44,6 @@ import { SmsChannel } from "./providers/twilio/sms.ts";
 import { VoiceChannel } from "./providers/twilio/voice.ts";
 import { twilioWebhooks } from "./providers/twilio/webhooks.ts";
 import { type Db, openStore, serverWarnings, type Store } from "./store/db.ts";
-import { startHousekeeping } from "./engine/housekeeping.ts";
 import { SecretBox } from "./store/secrets.ts";
 
 export interface RunningService {
@@ -207,8 +207,8 @@ export async function startService(
       await app.close();
       await directory.stop();
       await network.stop();
-      await engine.stop();
-      await housekeeping?.stop();
+      // A VACUUM in progress is cancelled at once; the engine finishes its batch in hand.
+      await Promise.all([housekeeping?.stop(), engine.stop()]);
       email.close();
       await store.close();
     },

@@ -57,11 +57,13 @@ export interface HousekeepingRun {
  * One pass: under the schema's advisory lock, read the statistics of the
  * schema's tables and VACUUM (ANALYZE) those the rule picks, one after the other.
  * `autovacuumOn` overrides the server's setting (tests). `onBackend` is told the
- * server process running the pass, so stopping can cancel a long VACUUM.
+ * server process running the pass, so stopping can cancel a long VACUUM; `stopping`
+ * is asked before each table, so a stop between two tables starts no other.
  * Errors propagate (a cancelled VACUUM among them); the lock is released either way.
  */
 export async function housekeepOnce(
-  db: Db, rule: VacuumRule = VACUUM_RULE, options: { autovacuumOn?: boolean; onBackend?: (pid: number | null) => void } = {},
+  db: Db, rule: VacuumRule = VACUUM_RULE,
+  options: { autovacuumOn?: boolean; onBackend?: (pid: number | null) => void; stopping?: () => boolean } = {},
 ): Promise<HousekeepingRun> {
   // VACUUM cannot run in a transaction: one pinned connection, outside any.
   return db.connection().execute(async (conn) => {
@@ -75,6 +77,7 @@ export async function housekeepOnce(
         from pg_stat_user_tables where schemaname = current_schema()`.execute(conn);
       const vacuumed: string[] = [];
       for (const table of tablesToVacuum(rows, options.autovacuumOn ?? lock.autovacuum === "on", rule)) {
+        if (options.stopping?.()) break;
         await sql`vacuum (analyze) ${sql.id(table)}`.execute(conn);
         vacuumed.push(table);
       }
@@ -113,6 +116,7 @@ export function startHousekeeping(
           onBackend: (pid) => {
             backend = pid;
           },
+          stopping: () => stopping,
         });
         if (run.vacuumed.length) log.info({ tables: run.vacuumed, ms: wallClock.now().getTime() - started }, "vacuumed (autovacuum is off)");
       } catch (error) {

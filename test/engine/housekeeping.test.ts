@@ -103,6 +103,12 @@ if (POSTGRES_URL) {
       assert.ok(run.vacuumed.includes("hk_scratch"), "once the lock is free, the pass runs");
     });
 
+    test("a pass asked to stop starts no VACUUM", async () => {
+      await fillWithDeadRows();
+      assert.deepEqual(await housekeepOnce(store.db, rule, { autovacuumOn: false, stopping: () => true }), { vacuumed: [], ran: true });
+      assert.equal((await statsOf(store.db, "hk_scratch"))?.vacuums, 0);
+    });
+
     test("the loop vacuums on its own, logs it, and stops at once", async () => {
       await fillWithDeadRows();
       const lines: string[] = [];
