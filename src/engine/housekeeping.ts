@@ -19,6 +19,9 @@ import type { Logger } from "pino";
 import type { Db } from "../store/db.ts";
 import type { Clock } from "./clock.ts";
 
+/** The session advisory lock that keeps housekeeping to one process per schema. */
+const SCHEMA_LOCK = sql`hashtext('mimamori:housekeeping:' || current_schema())`;
+
 /** A table's row counts as the server's statistics have them. */
 export interface TableRows {
   table: string;
@@ -68,7 +71,7 @@ export async function housekeepOnce(
   // VACUUM cannot run in a transaction: one pinned connection, outside any.
   return db.connection().execute(async (conn) => {
     const { rows: [lock] } = await sql<{ locked: boolean; pid: number; autovacuum: string }>`
-      select pg_try_advisory_lock(hashtext('mimamori:housekeeping:' || current_schema())) as locked,
+      select pg_try_advisory_lock(${SCHEMA_LOCK}) as locked,
         pg_backend_pid() as pid, current_setting('autovacuum') as autovacuum`.execute(conn);
     if (!lock?.locked) return { vacuumed: [], ran: false };
     options.onBackend?.(lock.pid);
@@ -84,7 +87,7 @@ export async function housekeepOnce(
       return { vacuumed, ran: true };
     } finally {
       options.onBackend?.(null);
-      await sql`select pg_advisory_unlock(hashtext('mimamori:housekeeping:' || current_schema()))`.execute(conn);
+      await sql`select pg_advisory_unlock(${SCHEMA_LOCK})`.execute(conn);
     }
   });
 }
