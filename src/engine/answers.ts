@@ -4,11 +4,12 @@
  * answer path scales with batching, not with the number of commits.
  */
 import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { type Answer, type AnswerSource, planAnswer } from "../domain/answers.ts";
 import { contactRequestText, memberAnsweredText } from "../domain/messages.ts";
 import type { Plan } from "../domain/schedule.ts";
 import { newId } from "../ids.ts";
-import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
+import { anyUuid, type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { ChannelAddress } from "../store/schema.ts";
 import { cancelQueued } from "./causes.ts";
 import { addEvents, type IncidentEventRow, incidentEvent, openIncident, raiseUrgency, unresolvedIncidentOf } from "./incident-log.ts";
@@ -35,8 +36,14 @@ export interface AnswerInput {
   occurredAt?: Date;
 }
 
+/**
+ * `queued`: the answer opened or joined an incident, or queued messages (an all-clear
+ * to those alerted): the engine has work now. A plain answer closes check-ins and
+ * leaves the engine nothing to do, so its caller need not wake it (at thousands of
+ * answers a second, a wake per answer kept every engine loop polling the database).
+ */
 export type AnswerOutcome =
-  | { status: "recorded"; answerId: string; closedCheckins: number; incidentId?: string }
+  | { status: "recorded"; answerId: string; closedCheckins: number; incidentId?: string; queued: boolean }
   | { status: "duplicate" }
   | { status: "member_not_found" };
 
@@ -51,9 +58,12 @@ export async function recordAnswers(db: Db, inputs: AnswerInput[], now: Date): P
 export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
   const outcomes: AnswerOutcome[] = inputs.map(() => ({ status: "member_not_found" }));
   const memberIds = [...new Set(inputs.map((i) => i.memberId))];
+  // With each member, their unresolved incidents: one statement, as this runs for every batch of answers.
   const members = new Map((await tx.selectFrom("members")
-    .select(["id", "organisation_id", "team_id", "display_name", "plan"])
-    .where("id", "in", memberIds).execute()).map((m) => [m.id, m]));
+    .select((eb) => ["id", "organisation_id", "team_id", "display_name", "plan",
+      jsonArrayFrom(eb.selectFrom("incidents").select(["incidents.id", "incidents.kind"])
+        .whereRef("incidents.member_id", "=", "members.id").where("incidents.status", "<>", "resolved")).as("open_incidents")])
+    .where("id", "=", anyUuid(memberIds)).execute()).map((m) => [m.id, m]));
   // Idempotency keys are the client's, so they are unique per organisation, never across the instance.
   const scoped = (organisationId: string, key: string) => `${organisationId}\n${key}`;
   const keyed = inputs.filter((i) => i.idempotencyKey);
@@ -78,44 +88,43 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
   });
   if (accepted.length === 0) return outcomes;
 
-  // Evidence of life: every open check-in of the member closes, whichever prompt it came from.
-  const acceptedMembers = [...new Set(accepted.map((a) => a.input.memberId))];
-  const firstAnswer = new Map<string, Answer>();
+  // Evidence of life: every open check-in of the member closes, whichever prompt it came from. The
+  // member's first answer in the batch closes them (with the latest moment any of them acted); a
+  // second answer in the same batch closes nothing more.
   const latestAct = new Map<string, Date>();
   for (const { input } of accepted) {
-    if (!firstAnswer.has(input.memberId)) firstAnswer.set(input.memberId, input.answer);
     const at = input.occurredAt && input.occurredAt < now ? input.occurredAt : now;
     const known = latestAct.get(input.memberId);
     if (!known || at > known) latestAct.set(input.memberId, at);
   }
-  const closed = (await sql<{ member_id: string }>`
-    update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
-    from (select unnest(${acceptedMembers}::uuid[]) as member_id, unnest(${acceptedMembers.map((m) => firstAnswer.get(m))}::text[]) as answer,
-                 unnest(${acceptedMembers.map((m) => latestAct.get(m))}::timestamptz[]) as acted_at) v
-    where checkins.member_id = v.member_id and checkins.status = 'open' and checkins.due_at <= v.acted_at
-    returning checkins.member_id`.execute(tx)).rows;
+  const answering = new Set<string>();
+  const answerRows: AnswerRow[] = accepted.map(({ input }) => {
+    const first = !answering.has(input.memberId);
+    answering.add(input.memberId);
+    return {
+      id: newId(), organisationId: input.organisationId, memberId: input.memberId, answer: input.answer, source: input.source,
+      byContactId: input.byContactId ?? null, byLabel: input.byLabel ?? null, channel: input.channel ?? null, note: input.note ?? null,
+      idempotencyKey: input.idempotencyKey ?? null, closesUntil: first ? (latestAct.get(input.memberId) as Date) : null,
+    };
+  });
+  const closedCount = await closeAndRecord(tx, answerRows, now);
   // Prompts and re-sends still queued for these check-ins (a call retry too) are cancelled by the
   // sender when their turn comes (checkin_closed), not here: this is the hottest path, and looking
   // them up per batch cost ~27 ms against a 1,000,000-row outbox (bench, 2026-11-30).
-  const closedCount = new Map<string, number>();
-  for (const row of closed) closedCount.set(row.member_id, (closedCount.get(row.member_id) ?? 0) + 1);
 
-  const open = await tx.selectFrom("incidents").select(["id", "member_id", "kind"])
-    .where("member_id", "in", acceptedMembers).where("status", "<>", "resolved").execute();
   const events: IncidentEventRow[] = [];
   const outbox: OutboxRow[] = [];
-  const answerRows = [];
-  const contactRequestOpen = new Set(open.filter((i) => i.kind === "contact_requested").map((i) => i.member_id));
+  const contactRequestOpen = new Set([...answering].filter((id) => members.get(id)?.open_incidents.some((i) => i.kind === "contact_requested")));
   // Members who ask to be contacted may get an incident: lock them (in one order) so no other path opens one meanwhile.
   const asking = [...new Set(accepted.filter((a) => a.input.answer === "need_contact").map((a) => a.input.memberId))].sort();
   if (asking.length) await tx.selectFrom("members").select("id").where("id", "in", asking).orderBy("id").forUpdate().execute();
   const answeredIncidents: { incidentId: string; answerId: string; memberId: string; answer: Answer }[] = [];
 
-  for (const { index, input } of accepted) {
+  for (const [k, { index, input }] of accepted.entries()) {
     const member = members.get(input.memberId)!;
-    const answerId = newId();
-    const plan = planAnswer(input.answer, open.filter((i) => i.member_id === input.memberId)
-      .map((i) => ({ id: i.id, kind: i.kind })));
+    const answerId = answerRows[k].id;
+    const closedCheckins = closedCount.get(answerId) ?? 0;
+    const plan = planAnswer(input.answer, member.open_incidents);
     const actor = input.source === "member" ? "member" : `${input.source}:${input.byLabel ?? input.byContactId ?? ""}`;
     for (const incidentId of plan.answeredIncidentIds) {
       events.push(incidentEvent(member.organisation_id, incidentId, now, "member_answered", {
@@ -148,17 +157,12 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
       outbox.push(...fanout.rows);
       events.push(...fanout.events);
     }
-    answerRows.push({
-      id: answerId, organisation_id: member.organisation_id, member_id: member.id, answer: input.answer, source: input.source,
-      by_contact_id: input.byContactId ?? null, by_label: input.byLabel ?? null, channel: input.channel ?? null,
-      note: input.note ?? null, closed_checkins: closedCount.get(member.id) ?? 0, received_at: now,
-      idempotency_key: input.idempotencyKey ?? null,
-    });
-    outcomes[index] = { status: "recorded", answerId, closedCheckins: closedCount.get(member.id) ?? 0, ...(incidentId ? { incidentId } : {}) };
-    closedCount.delete(member.id); // a second answer in the same batch closed nothing more
+    const queued = incidentId !== undefined || plan.answeredIncidentIds.length > 0;
+    outcomes[index] = {
+      status: "recorded", answerId, closedCheckins, ...(incidentId ? { incidentId } : {}), queued,
+    };
   }
 
-  await tx.insertInto("answers").values(answerRows).execute();
   if (answeredIncidents.length) {
     // Alerts about the silence still queued are moot; those already sent get the all-clear.
     await cancelQueued(tx, { incidentIds: answeredIncidents.map((a) => a.incidentId), kinds: ["alert"] }, "member_answered", now);
@@ -171,6 +175,51 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
   await addEvents(tx, events);
   await enqueue(tx, outbox);
   return outcomes;
+}
+
+/** An answer as it is written; `closesUntil`: this answer closes the member's open check-ins due by then. */
+interface AnswerRow {
+  id: string;
+  organisationId: string;
+  memberId: string;
+  answer: Answer;
+  source: AnswerSource;
+  byContactId: string | null;
+  byLabel: string | null;
+  channel: string | null;
+  note: string | null;
+  idempotencyKey: string | null;
+  closesUntil: Date | null;
+}
+
+/**
+ * Close the answered check-ins and write the answers, each with the number of
+ * check-ins it closed: one statement, as it runs for every batch of answers (a
+ * round trip per batch is a share of the database's time at thousands of answers
+ * a second). Returns answer id → check-ins closed.
+ */
+async function closeAndRecord(tx: Db, rows: AnswerRow[], now: Date): Promise<Map<string, number>> {
+  const col = <K extends keyof AnswerRow>(key: K) => rows.map((r) => r[key]);
+  const written = await sql<{ id: string; closed_checkins: number }>`
+    with v as (
+      select * from unnest(${col("id")}::uuid[], ${col("organisationId")}::uuid[], ${col("memberId")}::uuid[], ${col("answer")}::text[],
+        ${col("source")}::text[], ${col("byContactId")}::uuid[], ${col("byLabel")}::text[], ${col("channel")}::text[], ${col("note")}::text[],
+        ${col("idempotencyKey")}::text[], ${col("closesUntil")}::timestamptz[])
+        as v(id, organisation_id, member_id, answer, source, by_contact_id, by_label, channel, note, idempotency_key, closes_until)
+    ), closed as (
+      update checkins set status = 'answered', answer = v.answer, answered_at = ${now}, next_action_at = null, closed_reason = 'answered'
+      from v where v.closes_until is not null and checkins.member_id = v.member_id and checkins.status = 'open'
+        and checkins.due_at <= v.closes_until
+      returning checkins.member_id
+    )
+    insert into answers (id, organisation_id, member_id, answer, source, by_contact_id, by_label, channel, note, closed_checkins,
+      received_at, idempotency_key)
+    select v.id, v.organisation_id, v.member_id, v.answer, v.source, v.by_contact_id, v.by_label, v.channel, v.note,
+      case when v.closes_until is null then 0 else (select count(*)::int from closed c where c.member_id = v.member_id) end,
+      ${now}, v.idempotency_key
+    from v
+    returning id, closed_checkins`.execute(tx);
+  return new Map(written.rows.map((r) => [r.id, r.closed_checkins]));
 }
 
 /** Everyone who was alerted about an incident hears that the member answered. */

@@ -136,11 +136,7 @@ export async function sendReady(
   const all = await claimReady(db, now, wall, limit, leaseMs);
   const result = { ...emptyResult(), claimed: all.length };
   if (all.length === 0) return result;
-  const { needed: claimed, cancelled } = await checkCauses(db, all, now);
-  if (cancelled.length) {
-    await inTransaction(db, (tx) => writeCancellations(tx, cancelled, now));
-    result.cancelled = cancelled.length;
-  }
+  const claimed = await keepNeeded(db, all, now, result);
 
   // UPDATE … RETURNING does not keep the subquery's order: restore it, urgent first, so
   // messages due together go out in the order they were written.
@@ -159,6 +155,22 @@ export async function sendReady(
     return result;
   }
   return addResults(result, await timed);
+}
+
+/**
+ * The claimed rows whose cause still holds; the others are cancelled (counted in
+ * `result.cancelled`) in the same transaction. The facts are read by index: a batch
+ * of 2,000 ids is a large share of a town's members, and the planner's sequential
+ * scan of `members` for it took ~35 ms at 100,000 members against a few ms by key.
+ */
+async function keepNeeded(db: Db, rows: Claimed[], now: Date, result: SendBatchResult): Promise<Claimed[]> {
+  return inTransaction(db, async (tx) => {
+    await preferIndexWalks(tx);
+    const { needed, cancelled } = await checkCauses(tx, rows, now);
+    if (cancelled.length) await writeCancellations(tx, cancelled, now);
+    result.cancelled = cancelled.length;
+    return needed;
+  });
 }
 
 function groupByChannel(channels: ChannelRegistry, items: Ready[]): Map<Channel, Claimed[]> {

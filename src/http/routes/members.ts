@@ -150,7 +150,7 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         ...(idempotencyKey ? { idempotencyKey } : {}), channel: "api",
       });
       if (outcome.status === "member_not_found") throw notFound("member");
-      s.engine.nudge();
+      if (outcome.status === "recorded" && outcome.queued) s.engine.nudge();
       // An answer someone else gives for the member is a person's word: who, for whom, and why stay in the audit log.
       if (source !== "member" && outcome.status !== "duplicate") {
         await audit(s.db, request, "member.answer_on_behalf", "member", request.params.id, { answer, source, reason: note ?? null });
