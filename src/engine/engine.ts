@@ -12,7 +12,7 @@ import type { Clock } from "./clock.ts";
 import type { Metrics } from "./metrics.ts";
 import { anyDue, type Deadline, type DecidingPhase, duePhases, SENDING_DEADLINE } from "./phases.ts";
 import type { ChannelRegistry } from "./ports.ts";
-import { type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
+import { claimsInTurn, type SendBatchResult, SLOT_LOOKAHEAD_MS, sendReady } from "./sender.ts";
 
 export interface EngineOptions {
   batchSize: number;
@@ -109,6 +109,9 @@ export class Engine {
     this.#inFlight.add(tracked);
   }
 
+  /** The sending loops claim one after the other (sender.ts ClaimTurn). */
+  readonly #claimInTurn = claimsInTurn();
+
   /** Hand one batch of ready messages to their channels. */
   readonly #send: Phase = async () => {
     await this.#clock.refresh();
@@ -118,7 +121,8 @@ export class Engine {
     const sent = await sendReady(this.#db, this.#channels, now, this.#options.batchSize * 2, this.#options.sendLeaseMs,
       this.#clock.running
         ? { lookaheadMs: SLOT_LOOKAHEAD_MS, inBackground: (sending) => this.#trackSending(sending) }
-        : { lookaheadMs: Number.POSITIVE_INFINITY });
+        : { lookaheadMs: Number.POSITIVE_INFINITY },
+      this.#claimInTurn);
     this.#recordSends(sent);
     return sent.claimed;
   };

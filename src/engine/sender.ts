@@ -128,12 +128,34 @@ export interface Pacing {
   inBackground?: (sending: Promise<SendBatchResult>) => void;
 }
 
+/**
+ * Runs a claim when no other claim of this process is running. The engine's two
+ * sending loops wake together (a nudge): claiming at the same instant, SKIP LOCKED
+ * split the ready messages between them, and a broadcast to 1,200 LINE members went
+ * as four multicasts instead of three (the CI run of 2026-12-02). In turn, the first
+ * takes a whole batch and the second the rest. Other processes still claim beside it.
+ */
+export type ClaimTurn = <T>(claim: () => Promise<T>) => Promise<T>;
+
+/** A ClaimTurn for the sending loops of one process: each claim starts when the one before it has settled. */
+export function claimsInTurn(): ClaimTurn {
+  let last: Promise<unknown> = Promise.resolve();
+  return (claim) => {
+    const turn = last.then(claim, claim);
+    last = turn.catch(() => undefined);
+    return turn;
+  };
+}
+
 export async function sendReady(
   db: Db, channels: ChannelRegistry, now: Date, limit: number, leaseMs: number, pacing: Pacing = { lookaheadMs: SLOT_LOOKAHEAD_MS },
+  inTurn: ClaimTurn = (claim) => claim(),
 ): Promise<SendBatchResult> {
-  // wall-clock: leases and slot waits are real time (a lease must expire even while the sandbox clock stands still).
-  const wall = new Date();
-  const all = await claimReady(db, now, wall, limit, leaseMs);
+  const { wall, all } = await inTurn(async () => {
+    // wall-clock: leases and slot waits are real time (a lease must expire even while the sandbox clock stands still).
+    const wall = new Date();
+    return { wall, all: await claimReady(db, now, wall, limit, leaseMs) };
+  });
   const result = { ...emptyResult(), claimed: all.length };
   if (all.length === 0) return result;
   const claimed = await keepNeeded(db, all, now, result);
