@@ -81,8 +81,7 @@ export async function housekeepOnce(
       const vacuumed: string[] = [];
       for (const table of tablesToVacuum(rows, options.autovacuumOn ?? lock.autovacuum === "on", rule)) {
         if (options.stopping?.()) break;
-        await sql`vacuum (analyze) ${sql.id(table)}`.execute(conn);
-        vacuumed.push(table);
+        if (await vacuumIfPresent(conn, table)) vacuumed.push(table);
       }
       return { vacuumed, ran: true };
     } finally {
@@ -90,6 +89,21 @@ export async function housekeepOnce(
       await sql`select pg_advisory_unlock(${SCHEMA_LOCK})`.execute(conn);
     }
   });
+}
+
+/**
+ * VACUUM (ANALYZE) a table; false when it was dropped since its statistics were
+ * read (undefined_table, 42P01): the benchmark drops its scratch tables in our
+ * schema while a pass runs, and a dropped table needs no vacuum (2026-12-02).
+ */
+async function vacuumIfPresent(conn: Db, table: string): Promise<boolean> {
+  try {
+    await sql`vacuum (analyze) ${sql.id(table)}`.execute(conn);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === "42P01") return false;
+    throw error;
+  }
 }
 
 /**
