@@ -8,7 +8,7 @@
  * network's silent devices) registers a check at the composition root
  * (`addCauseCheck`); the core never imports a context.
  */
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { type CancelReason, type CauseFacts, stillNeeded } from "../domain/causes.ts";
 import type { MessageKind } from "../domain/messages.ts";
 import { isPausedAt } from "../domain/schedule.ts";
@@ -159,13 +159,26 @@ export async function checkCauses<T extends QueuedRow>(tx: Db, rows: T[], now: D
 /** Mark rows cancelled with their reasons; messages about an incident say so on its timeline. */
 export async function writeCancellations(tx: Db, cancelled: Cancelled[], now: Date): Promise<void> {
   if (cancelled.length === 0) return;
-  await sql`update outbox set status = 'cancelled', cancel_reason = v.reason, locked_until = null
-    from (select unnest(${cancelled.map((c) => c.row.id)}::uuid[]) as id, unnest(${cancelled.map((c) => c.reason)}::text[]) as reason) v
-    where outbox.id = v.id and outbox.status = 'pending'`.execute(tx);
+  await cancellationUpdate(cancelled.map((c) => c.row.id), cancelled.map((c) => c.reason)).execute(tx);
   await addEvents(tx, cancelled.filter((c) => c.row.incident_id).map((c) => incidentEvent(
     c.row.organisation_id, c.row.incident_id as string, now, "message_cancelled",
     { recipient: { kind: c.row.recipient_kind, id: c.row.recipient_id }, kind: c.row.message_kind, reason: c.reason },
   )));
+}
+
+/**
+ * Cancel outbox rows by key (`reasons[i]` for `ids[i]`); a row no longer pending
+ * (sent, failed) is left as it is. The pending check is made row by row in the SET
+ * list, not in the WHERE clause, where the planner would walk the partial indexes
+ * of pending rows, believed few without statistics (engine/undeliverable.ts markAsked).
+ */
+export function cancellationUpdate(ids: string[], reasons: CancelReason[]): RawBuilder<unknown> {
+  return sql`update outbox set
+      status = case when outbox.status = 'pending' then 'cancelled' else outbox.status end,
+      cancel_reason = case when outbox.status = 'pending' then v.reason else outbox.cancel_reason end,
+      locked_until = case when outbox.status = 'pending' then null else outbox.locked_until end
+    from (select unnest(${ids}::uuid[]) as id, unnest(${reasons}::text[]) as reason) v
+    where outbox.id = v.id`;
 }
 
 /** What a closing transaction made unnecessary: queued messages of these kinds for these check-ins or incidents. */

@@ -68,25 +68,20 @@ export async function sandboxDeliveries(
  */
 export async function recordSandboxDeliveries(db: Db, messages: OutgoingMessage[], arrival: (m: OutgoingMessage) => Date): Promise<number> {
   if (messages.length === 0) return 0;
-  const inserted = await db
-    .insertInto("sandbox_deliveries")
-    .values(
-      messages.map((m) => ({
-        organisation_id: m.organisationId,
-        idempotency_key: m.idempotencyKey,
-        recipient_kind: m.recipient.kind,
-        recipient_id: m.recipient.id,
-        channel_kind: m.channel,
-        address: m.address,
-        message_kind: m.kind,
-        text: m.text,
-        payload: JSON.stringify(m.payload),
-        due_at: m.dueAt,
-        delivered_at: arrival(m),
-      })),
-    )
-    .onConflict((oc) => oc.columns(["idempotency_key", "organisation_id"]).doNothing())
-    .returning(sql<string>`idempotency_key`.as("key"))
-    .execute();
-  return messages.length - inserted.length;
+  // Column arrays (unnest): a batch of 2,000 as a VALUES list was 22,000 parameters to bind and parse.
+  const col = <T>(pick: (m: OutgoingMessage) => T) => messages.map(pick);
+  const inserted = await sql<{ key: string }>`
+    insert into sandbox_deliveries (organisation_id, idempotency_key, recipient_kind, recipient_id, channel_kind, address,
+      message_kind, text, payload, due_at, delivered_at)
+    select organisation_id, idempotency_key, recipient_kind, recipient_id, channel_kind, address, message_kind, text,
+      payload::jsonb, due_at, delivered_at
+    from unnest(${col((m) => m.organisationId)}::uuid[], ${col((m) => m.idempotencyKey)}::text[],
+      ${col((m) => m.recipient.kind)}::text[], ${col((m) => m.recipient.id)}::text[], ${col((m) => m.channel)}::text[],
+      ${col((m) => m.address)}::text[], ${col((m) => m.kind)}::text[], ${col((m) => m.text)}::text[],
+      ${col((m) => JSON.stringify(m.payload))}::text[], ${col((m) => m.dueAt)}::timestamptz[], ${col(arrival)}::timestamptz[])
+      as v(organisation_id, idempotency_key, recipient_kind, recipient_id, channel_kind, address, message_kind, text, payload,
+        due_at, delivered_at)
+    on conflict (idempotency_key, organisation_id) do nothing
+    returning idempotency_key as key`.execute(db);
+  return messages.length - inserted.rows.length;
 }

@@ -352,10 +352,11 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
     const asked = sent.filter((o) => o.row.checkin_id && (o.row.message_kind === "prompt" || o.row.message_kind === "resend"))
       .map((o) => o.row.checkin_id as string);
     await inTransaction(db, async (tx) => {
-      await sql`update outbox set status = 'sent', sent_at = ${now}, locked_until = null, attempts = attempts + 1,
-          provider_id = coalesce(v.provider_id, outbox.provider_id)
-        from (select unnest(${sent.map((o) => o.row.id)}::uuid[]) as id, unnest(${providerIds}::text[]) as provider_id) v
-        where outbox.id = v.id`.execute(tx);
+      // By key, row by row: the outbox and check-ins grow faster than their statistics, and
+      // without them the planner hash-joined each batch against a sequential scan of the
+      // whole table (~130 ms per batch of 1,600 at 100,000 members, bench 2026-12-02).
+      await preferIndexWalks(tx);
+      await sentUpdate(sent.map((o) => o.row.id), providerIds, now).execute(tx);
       await markAsked(tx, [...new Set(asked)], now);
     });
     result.sent += sent.length;
@@ -391,6 +392,14 @@ async function record(db: Db, outcomes: { row: Claimed; outcome: DeliveryResult 
       });
     }
   }
+}
+
+/** Mark outbox rows sent, with each one's provider id where the provider gave one (`providerIds[i]` for `ids[i]`). */
+export function sentUpdate(ids: string[], providerIds: (string | null)[], now: Date): RawBuilder<unknown> {
+  return sql`update outbox set status = 'sent', sent_at = ${now}, locked_until = null, attempts = attempts + 1,
+      provider_id = coalesce(v.provider_id, outbox.provider_id)
+    from (select unnest(${ids}::uuid[]) as id, unnest(${providerIds}::text[]) as provider_id) v
+    where outbox.id = v.id`;
 }
 
 export type FailedRow = Pick<Selectable<Database["outbox"]>,
