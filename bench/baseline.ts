@@ -10,6 +10,7 @@
  */
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { busyCpuSince } from "./cpu.ts";
 
 /** The engine's batch (MIMAMORI_BATCH_SIZE default) and its two deciding workers. */
 const BATCH = 1000;
@@ -21,6 +22,8 @@ export interface Baseline {
   rows: number;
   seconds: number;
   perSecond: number;
+  /** The machine's busy CPU-seconds while the rows were written (bench/cpu.ts); undefined off Linux. */
+  busyCpuSeconds: number | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function dispatchBaseline(databaseUrl: string): Promise<Baseline> {
       return worker;
     }));
     try {
+      const cpu = busyCpuSince();
       const started = performance.now();
       let rows = 0;
       await Promise.all(workers.map(async (worker) => {
@@ -57,7 +61,7 @@ export async function dispatchBaseline(databaseUrl: string): Promise<Baseline> {
         }
       }));
       const seconds = (performance.now() - started) / 1000;
-      return { rows, seconds, perSecond: rows / seconds };
+      return { rows, seconds, perSecond: rows / seconds, busyCpuSeconds: cpu() };
     } finally {
       await Promise.all(workers.map((worker) => worker.end()));
     }

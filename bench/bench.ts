@@ -25,6 +25,7 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { dispatchBaseline } from "./baseline.ts";
+import { busyCpuSince } from "./cpu.ts";
 import { consolePhase } from "./console.ts";
 import { devicesPhase, devicesSetup } from "./devices.ts";
 import { claimPlans } from "./plans.ts";
@@ -122,9 +123,11 @@ async function createPhase({ options, client, report }: Context): Promise<string
 /** 4. Move the clock past 09:00 and time it; then check one prompt per member arrived. Returns the outbox cursor. */
 async function dispatchPhase({ options, client, report }: Context, ids: string[]): Promise<string> {
   const n = options.members;
+  const cpu = busyCpuSince();
   const started = performance.now();
   const response = await client.request("POST", "/api/v1/sandbox/clock", { to: DISPATCH_TO });
   const took = seconds(started);
+  const busy = cpu();
   expectStatus(response, 200, "POST /api/v1/sandbox/clock");
 
   const members = new Set(ids);
@@ -137,8 +140,9 @@ async function dispatchPhase({ options, client, report }: Context, ids: string[]
     else if (prompted.has(m.to.id)) counts.duplicates++;
     else prompted.add(m.to.id);
   });
-  report.set({ dispatchSeconds: round(took, 2), dispatchPerSecond: Math.round(n / took), promptsDelivered: counts.prompts });
-  report.line("dispatch", `${n} prompts in ${took.toFixed(1)} s (${Math.round(n / took)} prompts/s)`);
+  report.set({ dispatchSeconds: round(took, 2), dispatchPerSecond: Math.round(n / took), promptsDelivered: counts.prompts,
+    ...(busy === undefined ? {} : { dispatchBusyCpuSeconds: round(busy, 1) }) });
+  report.line("dispatch", `${n} prompts in ${took.toFixed(1)} s (${Math.round(n / took)} prompts/s)${cpuNote(busy, n, "prompt")}`);
   if (counts.prompts !== n || prompted.size !== n || counts.duplicates || counts.strangers) {
     report.warn(`dispatch: expected ${n} prompts, one per member; the outbox has ${counts.prompts} prompts for ` +
       `${prompted.size} members (${counts.duplicates} repeats, ${counts.strangers} to unknown recipients)`);
@@ -157,10 +161,22 @@ async function baselinePhase({ report, databaseUrl }: Context): Promise<void> {
     return;
   }
   const baseline = await dispatchBaseline(databaseUrl);
+  const busy = baseline.busyCpuSeconds;
   const ratio = (report.figures.dispatchPerSecond ?? 0) / baseline.perSecond;
-  report.set({ dispatchBaselinePerSecond: Math.round(baseline.perSecond), dispatchToBaseline: round(ratio, 2) });
+  report.set({ dispatchBaselinePerSecond: Math.round(baseline.perSecond), dispatchToBaseline: round(ratio, 2),
+    ...(busy === undefined ? {} : { baselineBusyCpuSeconds: round(busy, 1) }) });
   report.line("baseline", `plain batched SQL wrote the same rows (check-in, prompt, member) for ${baseline.rows} members in ` +
-    `${baseline.seconds.toFixed(1)} s (${Math.round(baseline.perSecond)}/s); dispatch ÷ baseline = ${ratio.toFixed(2)}`);
+    `${baseline.seconds.toFixed(1)} s (${Math.round(baseline.perSecond)}/s)${cpuNote(busy, baseline.rows, "member")}; ` +
+    `dispatch ÷ baseline = ${ratio.toFixed(2)}`);
+}
+
+/**
+ * The machine's busy CPU over a phase, and per item in ms (bench/cpu.ts), for the phase's
+ * line; empty off Linux.
+ */
+function cpuNote(busy: number | undefined, items: number, item: string): string {
+  if (busy === undefined || items === 0) return "";
+  return `, machine busy ${busy.toFixed(1)} CPU-s (${((busy * 1000) / items).toFixed(3)} ms per ${item})`;
 }
 
 /** The PGlite service's fsync count (mimamori_database_flushes_total), or undefined where it keeps none. */
@@ -386,8 +402,8 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
       phaseDone("create");
       const cursor = await dispatchPhase(ctx, ids);
       phaseDone("dispatch");
-      if (!options.consoleOnly) {
-        await baselinePhase(ctx);
+      if (!options.consoleOnly) await baselinePhase(ctx);
+      if (!options.consoleOnly && !options.dispatchOnly) {
         const ingestSeconds = await ingestPhase(ctx, ids);
         phaseDone("ingest");
         await pgbenchPhase(ctx, ingestSeconds);

@@ -26,6 +26,8 @@ export interface Options {
   /** Run the console phase after the engine phases (--console); with `consoleOnly`, after creating and dispatching only. */
   console: boolean;
   consoleOnly: boolean;
+  /** Create, dispatch and the dispatch baseline only (--dispatch-only): the quick run for comparing changes to dispatch. */
+  dispatchOnly: boolean;
   json: boolean;
   /** Devices for the devices phase (--devices N; 0: it does not run), and how many minutes they report once a minute. */
   devices: number;
@@ -66,6 +68,9 @@ export const USAGE = `usage: npm run bench -- [options]
                          search timed one at a time (p50/p95; target p95 < 200 ms), Today's first load in
                          Debian's Chromium (target < 1 s), and answer → shown on the open board (target < 2 s)
   --console-only         create and dispatch the members, then the console phase (no ingest, pgbench, deadline)
+  --dispatch-only        create and dispatch the members, then the dispatch baseline, and stop: dispatch ÷ baseline
+                         and both phases' busy CPU-seconds in about a minute at 100000 members, for comparing
+                         changes (the machine's speed moves minute to minute: compare several interleaved runs)
   --devices N            after the other phases (alone with --devices-only), the devices phase (PostgreSQL): N
                          devices report over MQTT to Mosquitto on 127.0.0.1:1883 (MIMAMORI_BENCH_MQTT_URL), once a
                          minute each for --devices-minutes (default 1), then all at once; events applied per
@@ -129,6 +134,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       "voice-cps": { type: "string" },
       console: { type: "boolean", default: false },
       "console-only": { type: "boolean", default: false },
+      "dispatch-only": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       devices: { type: "string" },
       "devices-only": { type: "boolean", default: false },
@@ -155,7 +161,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (voiceOnly && line) throw new Error("--voice-only runs the voice phase alone: leave out --line, --line-only and --line-members");
   const voiceOrgs = whole("voice-orgs", values["voice-orgs"], 20, 1);
   const voiceMembers = whole("voice-members", values["voice-members"], 100_000, voiceOrgs);
-  return {
+  const options: Options = {
     members,
     database,
     serverUrl: serverUrl || DEFAULT_SERVER_URL,
@@ -174,6 +180,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     voiceCps: cps(values["voice-cps"], 10),
     console: consoleOnly || (values.console ?? false),
     consoleOnly,
+    dispatchOnly: values["dispatch-only"] ?? false,
     json: values.json ?? false,
   };
+  if (options.dispatchOnly && (options.line || options.voice || options.console || options.devices > 0 || !options.engine)) {
+    throw new Error("--dispatch-only runs create, dispatch and the baseline alone: leave out the LINE, voice, console and devices options");
+  }
+  return options;
 }
