@@ -11,7 +11,7 @@
  * contract's outbox).
  */
 import { type Selectable, sql } from "kysely";
-import type { Db } from "../store/db.ts";
+import { type Db, inTransaction, preferIndexWalks } from "../store/db.ts";
 import type { Database } from "../store/schema.ts";
 import type { SandboxClock } from "./clock.ts";
 import type { Engine } from "./engine.ts";
@@ -57,8 +57,19 @@ export async function advanceSandboxClock(
 export async function sandboxDeliveries(
   db: Db, organisationId: string, since: string, limit: number,
 ): Promise<Selectable<Database["sandbox_deliveries"]>[]> {
+  // In the index's order, stopping at `limit`: without statistics the planner fetched every
+  // delivery after the cursor and sorted them, so reading 100,000 in pages of 2,000 read
+  // 2.5 million index entries (bench, 2026-12-02).
+  return inTransaction(db, async (tx) => {
+    await preferIndexWalks(tx);
+    return sandboxDeliveriesQuery(tx, organisationId, since, limit).execute();
+  });
+}
+
+/** The query of sandboxDeliveries, to run inside preferIndexWalks (the planner tests explain it). */
+export function sandboxDeliveriesQuery(db: Db, organisationId: string, since: string, limit: number) {
   return db.selectFrom("sandbox_deliveries").selectAll().where("organisation_id", "=", organisationId)
-    .where("seq", ">", since).orderBy("seq").limit(limit).execute();
+    .where("seq", ">", since).orderBy("seq").limit(limit);
 }
 
 /**

@@ -10,7 +10,8 @@ import { type RawBuilder, sql } from "kysely";
 import { createMembers, memberListQuery } from "../../src/engine/members.ts";
 import { createOrganisation } from "../../src/engine/organisations.ts";
 import { cancellationUpdate } from "../../src/engine/causes.ts";
-import { dispatchDue } from "../../src/engine/scheduler.ts";
+import { recordSandboxDeliveries, sandboxDeliveriesQuery } from "../../src/engine/sandbox-time.ts";
+import { dispatchDue, escalatingQuery } from "../../src/engine/scheduler.ts";
 import { sentUpdate } from "../../src/engine/sender.ts";
 import { askedUpdate } from "../../src/engine/undeliverable.ts";
 import { type Db, inTransaction, preferIndexWalks, serverWarnings } from "../../src/store/db.ts";
@@ -73,6 +74,41 @@ for (const kind of databaseKinds()) {
       assert.match(plans.asked, /Index Scan using checkins_pkey on checkins[^\n]*\n\s*Index Cond: \(id = v\.id\)/, plans.asked);
       assert.match(plans.cancelled, /Index Scan using outbox_pkey on outbox[^\n]*\n\s*Index Cond: \(id = v\.id\)/, plans.cancelled);
       for (const plan of Object.values(plans)) assert.doesNotMatch(plan, /Seq Scan on (outbox|checkins)|Materialize|Hash/, plan);
+    });
+
+    test("the scheduler asks which members already escalate member by member, not through every open check-in", async () => {
+      // 2026-12-02: asked as `member_id = any(…)` without statistics, each batch of the scheduler walked
+      // every open check-in of the organisation (checkins_org_open): 6.4 million index entries read to
+      // dispatch 100,000 members, quadratic in the town's size.
+      while ((await dispatchDue(store.db, DUE, 5000)).claimed > 0);
+      const open = await store.db.selectFrom("checkins").select("member_id").where("status", "=", "open").limit(1000).execute();
+      assert.equal(open.length, 1000);
+      const plan = await inTransaction(store.db, async (tx) => {
+        await preferIndexWalks(tx);
+        return (await sql<{ "QUERY PLAN": string }>`explain ${escalatingQuery(open.map((c) => c.member_id))}`.execute(tx)).rows
+          .map((r) => r["QUERY PLAN"]).join("\n");
+      });
+      assert.match(plan, /Index (Only )?Scan using checkins_\w+ on checkins[^\n]*\n\s*Index Cond: \(member_id = v\.id\)/, plan);
+      assert.doesNotMatch(plan, /checkins_org_open|Seq Scan on checkins|Materialize/, plan);
+      // And it answers: every one of these members has its escalating check-in open.
+      const escalating = await inTransaction(store.db, async (tx) => (await escalatingQuery(open.map((c) => c.member_id)).execute(tx)).rows);
+      assert.equal(escalating.length, 1000);
+    });
+
+    test("a page of the sandbox's outbox walks the index from the cursor and stops at the page's end", async () => {
+      // 2026-12-02: without statistics the planner fetched every delivery after the cursor and sorted them:
+      // reading 100,000 deliveries in pages of 2,000 read 2.5 million index entries.
+      const messages = Array.from({ length: 5000 }, (_, i) => ({
+        outboxId: `o${i}`, idempotencyKey: `planner:${i}`, organisationId, recipient: { kind: "member" as const, id: ids[i] },
+        channel: "sandbox" as const, address: `m${i}`, kind: "prompt" as const, text: "t", payload: {}, dueAt: DUE, readyAt: DUE,
+      }));
+      assert.equal(await recordSandboxDeliveries(store.db, messages, () => DUE), 0);
+      const plan = await inTransaction(store.db, async (tx) => {
+        await preferIndexWalks(tx);
+        return (await sandboxDeliveriesQuery(tx, organisationId, "100", 100).explain()).map((r) => String(r["QUERY PLAN"])).join("\n");
+      });
+      assert.match(plan, /Index Scan using sandbox_deliveries_org on sandbox_deliveries/, plan);
+      assert.doesNotMatch(plan, /Sort|Bitmap/, plan);
     });
 
     test("a member search that matches few reads the trigram index, not every member", async () => {
