@@ -26,6 +26,7 @@ import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { dispatchBaseline } from "./baseline.ts";
 import { busyCpuSince } from "./cpu.ts";
+import { type IndexReads, indexReads, readsSince } from "./index-reads.ts";
 import { consolePhase } from "./console.ts";
 import { devicesPhase, devicesSetup } from "./devices.ts";
 import { claimPlans } from "./plans.ts";
@@ -141,7 +142,7 @@ async function dispatchPhase({ options, client, report }: Context, ids: string[]
     else prompted.add(m.to.id);
   });
   report.set({ dispatchSeconds: round(took, 2), dispatchPerSecond: Math.round(n / took), promptsDelivered: counts.prompts,
-    ...(busy === undefined ? {} : { dispatchBusyCpuSeconds: round(busy, 1) }) });
+    dispatchBusyCpuSeconds: busy === undefined ? null : round(busy, 1) });
   report.line("dispatch", `${n} prompts in ${took.toFixed(1)} s (${Math.round(n / took)} prompts/s)${cpuNote(busy, n, "prompt")}`);
   if (counts.prompts !== n || prompted.size !== n || counts.duplicates || counts.strangers) {
     report.warn(`dispatch: expected ${n} prompts, one per member; the outbox has ${counts.prompts} prompts for ` +
@@ -164,10 +165,19 @@ async function baselinePhase({ report, databaseUrl }: Context): Promise<void> {
   const busy = baseline.busyCpuSeconds;
   const ratio = (report.figures.dispatchPerSecond ?? 0) / baseline.perSecond;
   report.set({ dispatchBaselinePerSecond: Math.round(baseline.perSecond), dispatchToBaseline: round(ratio, 2),
-    ...(busy === undefined ? {} : { baselineBusyCpuSeconds: round(busy, 1) }) });
+    baselineBusyCpuSeconds: busy === undefined ? null : round(busy, 1) });
   report.line("baseline", `plain batched SQL wrote the same rows (check-in, prompt, member) for ${baseline.rows} members in ` +
     `${baseline.seconds.toFixed(1)} s (${Math.round(baseline.perSecond)}/s)${cpuNote(busy, baseline.rows, "member")}; ` +
     `dispatch ÷ baseline = ${ratio.toFixed(2)}`);
+}
+
+/** 4c. PostgreSQL: index entries read by dispatch and the reading of its outbox, per prompt (bench/index-reads.ts). */
+async function dispatchReadsLine({ options, report }: Context, databaseUrl: string, before: IndexReads): Promise<void> {
+  const { total, most } = readsSince(before, await indexReads(databaseUrl));
+  const perPrompt = total / options.members;
+  report.set({ dispatchIndexReadsPerPrompt: round(perPrompt, 1) });
+  report.line("", `index entries read by dispatch and its outbox pages: ${perPrompt.toFixed(1)} per prompt ` +
+    `(most: ${most.map(([name, n]) => `${name} ${(n / options.members).toFixed(1)}`).join(", ")})`);
 }
 
 /**
@@ -400,9 +410,11 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
       service.windowPeakRssMb();
       const ids = await createPhase(ctx);
       phaseDone("create");
+      const readsBefore = databaseUrl ? await indexReads(databaseUrl) : undefined;
       const cursor = await dispatchPhase(ctx, ids);
       phaseDone("dispatch");
       if (!options.consoleOnly) await baselinePhase(ctx);
+      if (databaseUrl && readsBefore && !options.consoleOnly) await dispatchReadsLine(ctx, databaseUrl, readsBefore);
       if (!options.consoleOnly && !options.dispatchOnly) {
         const ingestSeconds = await ingestPhase(ctx, ids);
         phaseDone("ingest");

@@ -22,6 +22,11 @@ export interface Figures {
   /** PostgreSQL: the same rows written by plain batched SQL (bench/baseline.ts), and dispatch ÷ that rate. */
   dispatchBaselinePerSecond: number | null;
   dispatchToBaseline: number | null;
+  /** The machine's busy CPU-seconds during dispatch and during the baseline's writes (bench/cpu.ts; Linux). */
+  dispatchBusyCpuSeconds: number | null;
+  baselineBusyCpuSeconds: number | null;
+  /** PostgreSQL: index entries read by dispatch and its outbox pages, per prompt (bench/index-reads.ts). */
+  dispatchIndexReadsPerPrompt: number | null;
   answers: number | null;
   ingestSeconds: number | null;
   ingestPerSecond: number | null;
@@ -151,7 +156,8 @@ export class Report {
     this.figures = {
       ...figures,
       httpClient: null, createSeconds: null, createPerSecond: null, dispatchSeconds: null, dispatchPerSecond: null,
-      promptsDelivered: null, dispatchBaselinePerSecond: null, dispatchToBaseline: null, phaseRssMb: null, ingestFlushes: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
+      promptsDelivered: null, dispatchBaselinePerSecond: null, dispatchToBaseline: null,
+      dispatchBusyCpuSeconds: null, baselineBusyCpuSeconds: null, dispatchIndexReadsPerPrompt: null, phaseRssMb: null, ingestFlushes: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
       ingestMaxMs: null, ingestErrors: null, pgbenchTps: null, pgbenchSeconds: null, ingestToPgbench: null,
       deadlineExpected: null, deadlineCount: null, deadlineP50Ms: null, deadlineP99Ms: null, deadlineMax: null,
       deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, deadlineSlowestPageMs: null, peakRssMb: null,
