@@ -26,7 +26,7 @@ import { performance } from "node:perf_hooks";
 import { type Client, connect, expectStatus, OUTBOX_PAGE, outboxPage, readOutbox, timedRequests } from "./client.ts";
 import { dispatchBaseline } from "./baseline.ts";
 import { busyCpuSince } from "./cpu.ts";
-import { type IndexReads, indexReads, readsSince } from "./index-reads.ts";
+import { type DatabaseWork, databaseWork, workSince } from "./database-work.ts";
 import { consolePhase } from "./console.ts";
 import { devicesPhase, devicesSetup } from "./devices.ts";
 import { claimPlans } from "./plans.ts";
@@ -171,13 +171,22 @@ async function baselinePhase({ report, databaseUrl }: Context): Promise<void> {
     `dispatch ÷ baseline = ${ratio.toFixed(2)}`);
 }
 
-/** 4c. PostgreSQL: index entries read by dispatch and the reading of its outbox, per prompt (bench/index-reads.ts). */
-async function dispatchReadsLine({ options, report }: Context, databaseUrl: string, before: IndexReads): Promise<void> {
-  const { total, most } = readsSince(before, await indexReads(databaseUrl));
-  const perPrompt = total / options.members;
-  report.set({ dispatchIndexReadsPerPrompt: round(perPrompt, 1) });
-  report.line("", `index entries read by dispatch and its outbox pages: ${perPrompt.toFixed(1)} per prompt ` +
-    `(most: ${most.map(([name, n]) => `${name} ${(n / options.members).toFixed(1)}`).join(", ")})`);
+/**
+ * 4c. PostgreSQL: what dispatch and the reading of its outbox made the database do, per
+ * prompt (bench/database-work.ts): index entries read, rows written. The baseline writes
+ * 2 rows and updates 1 per member (bench/baseline.ts), by construction.
+ */
+async function dispatchWorkLine({ options, report }: Context, databaseUrl: string, before: DatabaseWork): Promise<void> {
+  const work = workSince(before, await databaseWork(databaseUrl));
+  const per = (n: number) => n / options.members;
+  report.set({
+    dispatchIndexReadsPerPrompt: round(per(work.indexReads), 1), dispatchRowsInsertedPerPrompt: round(per(work.inserted), 2),
+    dispatchRowsUpdatedPerPrompt: round(per(work.updated), 2), dispatchHotUpdatesPerPrompt: round(per(work.hotUpdated), 2),
+  });
+  report.line("", `per prompt, dispatch and its outbox pages read ${per(work.indexReads).toFixed(1)} index entries ` +
+    `(most: ${work.mostRead.map(([name, n]) => `${name} ${per(n).toFixed(1)}`).join(", ")}) and wrote ` +
+    `${per(work.inserted).toFixed(2)} rows and ${per(work.updated).toFixed(2)} updates, ${per(work.hotUpdated).toFixed(2)} of them ` +
+    "in place (HOT); the baseline writes 2 rows and 1 update per member");
 }
 
 /**
@@ -410,11 +419,11 @@ async function run(options: Options, cleanup: Cleanup, report: Report): Promise<
       service.windowPeakRssMb();
       const ids = await createPhase(ctx);
       phaseDone("create");
-      const readsBefore = databaseUrl ? await indexReads(databaseUrl) : undefined;
+      const workBefore = databaseUrl ? await databaseWork(databaseUrl) : undefined;
       const cursor = await dispatchPhase(ctx, ids);
       phaseDone("dispatch");
       if (!options.consoleOnly) await baselinePhase(ctx);
-      if (databaseUrl && readsBefore && !options.consoleOnly) await dispatchReadsLine(ctx, databaseUrl, readsBefore);
+      if (databaseUrl && workBefore && !options.consoleOnly) await dispatchWorkLine(ctx, databaseUrl, workBefore);
       if (!options.consoleOnly && !options.dispatchOnly) {
         const ingestSeconds = await ingestPhase(ctx, ids);
         phaseDone("ingest");

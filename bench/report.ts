@@ -25,8 +25,11 @@ export interface Figures {
   /** The machine's busy CPU-seconds during dispatch and during the baseline's writes (bench/cpu.ts; Linux). */
   dispatchBusyCpuSeconds: number | null;
   baselineBusyCpuSeconds: number | null;
-  /** PostgreSQL: index entries read by dispatch and its outbox pages, per prompt (bench/index-reads.ts). */
+  /** PostgreSQL, per prompt, by dispatch and its outbox pages (bench/database-work.ts): index entries read, rows written. */
   dispatchIndexReadsPerPrompt: number | null;
+  dispatchRowsInsertedPerPrompt: number | null;
+  dispatchRowsUpdatedPerPrompt: number | null;
+  dispatchHotUpdatesPerPrompt: number | null;
   answers: number | null;
   ingestSeconds: number | null;
   ingestPerSecond: number | null;
@@ -157,7 +160,8 @@ export class Report {
       ...figures,
       httpClient: null, createSeconds: null, createPerSecond: null, dispatchSeconds: null, dispatchPerSecond: null,
       promptsDelivered: null, dispatchBaselinePerSecond: null, dispatchToBaseline: null,
-      dispatchBusyCpuSeconds: null, baselineBusyCpuSeconds: null, dispatchIndexReadsPerPrompt: null, phaseRssMb: null, ingestFlushes: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
+      dispatchBusyCpuSeconds: null, baselineBusyCpuSeconds: null, dispatchIndexReadsPerPrompt: null,
+      dispatchRowsInsertedPerPrompt: null, dispatchRowsUpdatedPerPrompt: null, dispatchHotUpdatesPerPrompt: null, phaseRssMb: null, ingestFlushes: null, answers: null, ingestSeconds: null, ingestPerSecond: null, ingestP50Ms: null, ingestP99Ms: null,
       ingestMaxMs: null, ingestErrors: null, pgbenchTps: null, pgbenchSeconds: null, ingestToPgbench: null,
       deadlineExpected: null, deadlineCount: null, deadlineP50Ms: null, deadlineP99Ms: null, deadlineMax: null,
       deadlineSeenP50Ms: null, deadlineSeenP99Ms: null, deadlineSlowestPageMs: null, peakRssMb: null,
