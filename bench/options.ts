@@ -68,9 +68,10 @@ export const USAGE = `usage: npm run bench -- [options]
                          search timed one at a time (p50/p95; target p95 < 200 ms), Today's first load in
                          Debian's Chromium (target < 1 s), and answer → shown on the open board (target < 2 s)
   --console-only         create and dispatch the members, then the console phase (no ingest, pgbench, deadline)
-  --dispatch-only        create and dispatch the members, then the dispatch baseline, and stop: dispatch ÷ baseline
-                         and both phases' busy CPU-seconds in about a minute at 100000 members, for comparing
-                         changes (the machine's speed moves minute to minute: compare several interleaved runs)
+  --dispatch-only        create and dispatch the members, then the dispatch baseline, and stop: dispatch ÷ baseline,
+                         both phases' busy CPU-seconds and (PostgreSQL) index entries read and rows written per
+                         prompt, in about a minute at 100000 members, for comparing changes (the machine's speed
+                         moves minute to minute: compare several interleaved runs)
   --devices N            after the other phases (alone with --devices-only), the devices phase (PostgreSQL): N
                          devices report over MQTT to Mosquitto on 127.0.0.1:1883 (MIMAMORI_BENCH_MQTT_URL), once a
                          minute each for --devices-minutes (default 1), then all at once; events applied per
