@@ -12,6 +12,7 @@ import pino from "pino";
 import { loadConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/engine/clock.ts";
 import { type RunningService, startService } from "../../src/service.ts";
+import { seedPgliteDirectory } from "./pglite-seed.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -132,6 +133,8 @@ export async function startTestService(
     ...env,
   });
   let printed = "";
+  // A new PGlite database is a copy of the run's migrated one (a restart opens the one it has).
+  if (kind === "pglite" && !config.databaseUrl) seedPgliteDirectory(join(config.dataDir, "pglite"));
   const service = await startService(config, log, (text) => {
     printed += text;
   }, { wallClock: testWallClock });

@@ -1,16 +1,13 @@
 /** A bare store on a fresh database (PGlite in memory, or a PostgreSQL schema), for engine-level tests. */
 import { join } from "node:path";
-import { DIRECTORY_MIGRATIONS } from "../../src/directory/store/migrations.ts";
-import { NETWORK_MIGRATIONS } from "../../src/network/store/migrations.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { type DatabaseKind, dropSchema, type ExistingDatabase, POSTGRES_URL, uniqueName } from "./harness.ts";
-
-/** The bounded contexts' migrations, as service.ts applies them. */
-const CONTEXT_MIGRATIONS = [...NETWORK_MIGRATIONS, ...DIRECTORY_MIGRATIONS];
+import { CONTEXT_MIGRATIONS, pgliteMemorySeed } from "./pglite-seed.ts";
 
 export async function freshStore(kind: DatabaseKind): Promise<Store & { dispose(): Promise<void> }> {
   if (kind === "pglite") {
-    const store = await openStore({ dataDir: "memory://", migrations: CONTEXT_MIGRATIONS });
+    const seed = await pgliteMemorySeed();
+    const store = await openStore({ dataDir: "memory://", migrations: CONTEXT_MIGRATIONS, ...(seed ? { pgliteSeed: seed } : {}) });
     return { ...store, dispose: () => store.close() };
   }
   const schema = uniqueName("s");
