@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { type Db, openStore, type Store } from "../../src/store/db.ts";
-import { CONTEXT_MIGRATIONS, pgliteMemorySeed, seedPgliteDirectory } from "../support/pglite-seed.ts";
+import { CONTEXT_MIGRATIONS, pgliteMemorySeed, SEEDS_VARIABLE, seedPgliteDirectory } from "../support/pglite-seed.ts";
 
 /** Everything a migration makes, as sorted lines (names and definitions; no oids, no timestamps). */
 async function catalog(db: Db): Promise<string[]> {
@@ -36,7 +36,7 @@ async function appliedBefore(db: Db, instant: Date): Promise<boolean> {
   return new Date(rows[0]?.latest ?? 0) < instant;
 }
 
-const seeded = Boolean(process.env.MIMAMORI_TEST_PGLITE_SEEDS);
+const seeded = Boolean(process.env[SEEDS_VARIABLE]);
 const started = new Date(performance.timeOrigin);
 let fresh: Store;
 const dirs: string[] = [];
@@ -50,7 +50,7 @@ after(async () => {
 });
 
 test("the run has seeds: npm test's global setup made them", () => {
-  assert.ok(seeded, "MIMAMORI_TEST_PGLITE_SEEDS is set by test/support/global-setup.ts");
+  assert.ok(seeded, `${SEEDS_VARIABLE} is set by test/support/global-setup.ts`);
 });
 
 test("a database in memory started from the seed is the one a first start makes, without migrating again", async () => {

@@ -26,7 +26,7 @@ import type { Database } from "../../src/store/schema.ts";
 export const CONTEXT_MIGRATIONS = [...NETWORK_MIGRATIONS, ...DIRECTORY_MIGRATIONS];
 
 /** Where the global setup left the seeds (an environment variable, so the test files' processes find them). */
-const SEEDS_VARIABLE = "MIMAMORI_TEST_PGLITE_SEEDS";
+export const SEEDS_VARIABLE = "MIMAMORI_TEST_PGLITE_SEEDS";
 const DISK = "pglite";
 const MEMORY = "memory.tar";
 
