@@ -104,39 +104,53 @@ export interface PolicyProblem {
   message: string;
 }
 
+/** The first of {@link policyProblems}, or undefined when the policy is valid. */
 export function checkPolicy(policy: Policy, field = "steps"): PolicyProblem | undefined {
-  if (policy.steps.length > 50) return { field, message: "at most 50 steps" };
+  return policyProblems(policy, field)[0];
+}
+
+/**
+ * Every problem of a policy, in field order (a request is refused naming all of
+ * them at once); empty when the policy is valid. `field` is where the policy's
+ * steps are in the request (`standard.steps`); the other fields are named beside it.
+ */
+export function policyProblems(policy: Policy, field = "steps"): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const beside = (name: string) => field.replace(/steps$/, name);
+  if (policy.steps.length > 50) problems.push({ field, message: "at most 50 steps" });
   if (policy.callRetries) {
     const ms = parseDuration(policy.callRetries.interval);
     if (ms === undefined || ms < 60_000 || ms > 86_400_000) {
-      return { field: field.replace(/steps$/, "callRetries.interval"), message: "must be an ISO-8601 duration from PT1M to P1D" };
+      problems.push({ field: beside("callRetries.interval"), message: "must be an ISO-8601 duration from PT1M to P1D" });
     }
   }
-  for (const name of ["ackReminderAfter", "ackTimeout"] as const) {
+  const durationsValid = (["ackReminderAfter", "ackTimeout"] as const).map((name) => {
     const value = policy[name];
-    if (value === undefined) continue;
+    if (value === undefined) return true;
     const ms = parseDuration(value);
-    if (ms === undefined || ms < 60_000 || ms > 7 * 86_400_000) {
-      return { field: field.replace(/steps$/, name), message: "must be an ISO-8601 duration from PT1M to P7D" };
-    }
-  }
-  if (policy.ackReminderAfter && policy.ackTimeout &&
+    if (ms !== undefined && ms >= 60_000 && ms <= 7 * 86_400_000) return true;
+    problems.push({ field: beside(name), message: "must be an ISO-8601 duration from PT1M to P7D" });
+    return false;
+  });
+  if (durationsValid.every(Boolean) && policy.ackReminderAfter && policy.ackTimeout &&
     (parseDuration(policy.ackReminderAfter) as number) >= (parseDuration(policy.ackTimeout) as number)) {
-    return { field: field.replace(/steps$/, "ackReminderAfter"), message: "must be shorter than ackTimeout" };
+    problems.push({ field: beside("ackReminderAfter"), message: "must be shorter than ackTimeout" });
   }
-  for (const [i, step] of policy.steps.entries()) {
-    const ms = parseDuration(step.after);
-    if (ms === undefined) return { field: `${field}.${i}.after`, message: "must be an ISO-8601 duration such as PT3H" };
-    if (ms > 90 * 86_400_000) return { field: `${field}.${i}.after`, message: "must be at most 90 days" };
-    if (step.action === "notify_contact" && !(step.contact && step.contact >= 1)) {
-      return { field: `${field}.${i}.contact`, message: "notify_contact needs contact ≥ 1" };
-    }
-    if (step.repeat && step.action !== "notify_next_contact") {
-      return { field: `${field}.${i}.repeat`, message: "only notify_next_contact can repeat" };
-    }
-    if (step.repeat && ms === 0) return { field: `${field}.${i}.after`, message: "a repeating step needs a positive delay" };
+  for (const [i, step] of policy.steps.entries()) problems.push(...stepProblems(step, `${field}.${i}`));
+  return problems;
+}
+
+function stepProblems(step: Step, at: string): PolicyProblem[] {
+  const ms = parseDuration(step.after);
+  const problems: PolicyProblem[] = [];
+  if (ms === undefined) problems.push({ field: `${at}.after`, message: "must be an ISO-8601 duration such as PT3H" });
+  else if (ms > 90 * 86_400_000) problems.push({ field: `${at}.after`, message: "must be at most 90 days" });
+  if (step.action === "notify_contact" && !(step.contact && step.contact >= 1)) {
+    problems.push({ field: `${at}.contact`, message: "notify_contact needs contact ≥ 1" });
   }
-  return undefined;
+  if (step.repeat && step.action !== "notify_next_contact") problems.push({ field: `${at}.repeat`, message: "only notify_next_contact can repeat" });
+  if (step.repeat && ms === 0) problems.push({ field: `${at}.after`, message: "a repeating step needs a positive delay" });
+  return problems;
 }
 
 /** Team policies override the organisation's, which override the built-in defaults. */

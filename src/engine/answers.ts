@@ -45,6 +45,8 @@ export interface AnswerInput {
 export type AnswerOutcome =
   | { status: "recorded"; answerId: string; closedCheckins: number; incidentId?: string; queued: boolean }
   | { status: "duplicate" }
+  /** The idempotency key was used before for another member or another answer: nothing recorded. */
+  | { status: "key_reused" }
   | { status: "member_not_found" };
 
 export async function recordAnswers(db: Db, inputs: AnswerInput[], now: Date): Promise<AnswerOutcome[]> {
@@ -67,11 +69,12 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
   // Idempotency keys are the client's, so they are unique per organisation, never across the instance.
   const scoped = (organisationId: string, key: string) => `${organisationId}\n${key}`;
   const keyed = inputs.filter((i) => i.idempotencyKey);
-  const seen = new Set(keyed.length
-    ? (await tx.selectFrom("answers").select(["organisation_id", "idempotency_key"])
+  // A key names one request: the same member and answer again is a retry; anything else under it is a client's mistake.
+  const seen = new Map<string, { memberId: string; answer: string }>(keyed.length
+    ? (await tx.selectFrom("answers").select(["organisation_id", "idempotency_key", "member_id", "answer"])
       .where("organisation_id", "in", [...new Set(keyed.map((i) => i.organisationId))])
       .where("idempotency_key", "in", [...new Set(keyed.map((i) => i.idempotencyKey as string))]).execute())
-      .map((r) => scoped(r.organisation_id, r.idempotency_key as string))
+      .map((r) => [scoped(r.organisation_id, r.idempotency_key as string), { memberId: r.member_id, answer: r.answer }])
     : []);
 
   const accepted: { index: number; input: AnswerInput }[] = [];
@@ -79,11 +82,12 @@ export async function recordAnswersIn(tx: Db, inputs: AnswerInput[], now: Date):
     const member = members.get(input.memberId);
     if (!member || member.organisation_id !== input.organisationId) return;
     const key = input.idempotencyKey ? scoped(input.organisationId, input.idempotencyKey) : undefined;
-    if (key && seen.has(key)) {
-      outcomes[index] = { status: "duplicate" };
+    const earlier = key ? seen.get(key) : undefined;
+    if (earlier) {
+      outcomes[index] = { status: earlier.memberId === input.memberId && earlier.answer === input.answer ? "duplicate" : "key_reused" };
       return;
     }
-    if (key) seen.add(key);
+    if (key) seen.set(key, { memberId: input.memberId, answer: input.answer });
     accepted.push({ index, input });
   });
   if (accepted.length === 0) return outcomes;

@@ -37,11 +37,11 @@ export async function createToken(
   return { id, token };
 }
 
-export type RevokeOutcome = "revoked" | "not_found" | "last_admin_token";
+export type RevokeOutcome = "revoked" | "already_revoked" | "not_found" | "last_admin_token";
 
 /**
  * Revokes one of the organisation's tokens (idempotent: revoking a revoked token
- * is "revoked" again, its first time kept). The organisation's last usable admin
+ * changes nothing and is "already_revoked", its first time kept). The organisation's last usable admin
  * token is kept, so nobody locks the organisation out of its own settings.
  */
 export async function revokeToken(db: Db, organisationId: string, tokenId: string, now: Date): Promise<RevokeOutcome> {
@@ -51,7 +51,7 @@ export async function revokeToken(db: Db, organisationId: string, tokenId: strin
       .where("organisation_id", "=", organisationId).forUpdate().execute();
     const token = tokens.find((t) => t.id === tokenId);
     if (!token) return "not_found";
-    if (token.revoked_at) return "revoked";
+    if (token.revoked_at) return "already_revoked";
     const usable = (t: (typeof tokens)[number]) => !t.revoked_at && (!t.expires_at || t.expires_at > now);
     if (token.role === "admin" && usable(token) && tokens.filter((t) => t.role === "admin" && usable(t)).length === 1) return "last_admin_token";
     await tx.updateTable("api_tokens").set({ revoked_at: now }).where("id", "=", tokenId).where("organisation_id", "=", organisationId).execute();

@@ -249,6 +249,19 @@ export function routeKeyOf(request: FastifyRequest): string | undefined {
 
 const contextAccess: Record<string, Access> = {};
 
+/**
+ * Routes that hand personal data over as a file or a document to keep (a member's
+ * file, the member list, a context's export): whoever may read the route may take
+ * it, except the auditor, who checks on screen and takes nothing away (README,
+ * "Roles"). The audit log's own export is the auditor's and is not here.
+ */
+const personalExports = new Set<string>(["GET /members/export", "GET /members/:id/export"]);
+
+/** Adds a bounded context's personal exports (`METHOD /path` under /api/v1). */
+export function addPersonalExports(keys: readonly string[]): void {
+  for (const key of keys) personalExports.add(key);
+}
+
 /** Adds a bounded context's routes (`METHOD /path` under /api/v1 → access); a key the core has is a fault. */
 export function addRouteAccess(entries: Readonly<Record<string, Access>>): void {
   for (const [key, access] of Object.entries(entries)) {
@@ -283,8 +296,11 @@ export function checkAccess(request: FastifyRequest, access: Access): void {
   // The route limits a watcher to their own visits; everyone else as observer (reads) or staff (writes).
   else if (role === "watcher") allowed = access === "task";
   else if (access === "task") allowed = role === "auditor" ? read : RANK[role] >= RANK[read ? "observer" : "staff"];
-  // The auditor reads everything an admin reads, and writes nothing.
-  else if (role === "auditor") allowed = read;
+  // The auditor reads everything an admin reads, writes nothing and takes no personal data away.
+  else if (role === "auditor") {
+    if (personalExports.has(routeKeyOf(request) ?? "")) throw new ApiError(403, "forbidden", "an auditor may not export personal data");
+    allowed = read;
+  }
   else allowed = RANK[role] >= RANK[access];
   if (!allowed) throw new ApiError(403, "forbidden", MESSAGES[access]);
 }

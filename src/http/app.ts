@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { accessOf, checkAccess, guardRoutes, routeKeyOf } from "./access.ts";
-import { checkTeamScope } from "./team-scope.ts";
+import { checkBodyTeamScope, checkTeamScope } from "./team-scope.ts";
 import { audit, wasAudited } from "./audit.ts";
 import { Authenticator, type Principal } from "./auth.ts";
 import { personalFieldsIn, seesPersonal, shapeForRole } from "./privacy.ts";
@@ -15,6 +15,7 @@ import { responsesOf } from "./responses.ts";
 import { type HttpContext, registerContext } from "./contexts.ts";
 import { registerConsole } from "./console.ts";
 import { unsafeStrings } from "./schemas.ts";
+import { type ParsedQuery, parseQueryString, UNDECODABLE } from "./query-string.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { groupRoutes } from "./routes/groups.ts";
@@ -53,7 +54,7 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
     loggerInstance: s.log,
     bodyLimit: 8 * 1024 * 1024,
     // Longer than any valid parameter, so an over-long id is named by the validator; beyond it, 414 in our shape.
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: 1000, querystringParser: parseQueryString },
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
   }).withTypeProvider<ZodTypeProvider>();
@@ -114,6 +115,10 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
       checkAccess(request, access);
       await checkTeamScope(s.db, request, routeKeyOf(request) ?? "");
     });
+    // A member named in the body is in scope too (after validation: the body is read and checked by then).
+    api.addHook("preHandler", async (request) => {
+      if (request.principal) await checkBodyTeamScope(s.db, request, routeKeyOf(request) ?? "");
+    });
     // One personal-data rule for every answer (privacy.ts): observers get the redacted form; an answer
     // that shows staff personal data is audited, unless the route wrote its own entry.
     api.addHook("preSerialization", async (request, _reply, payload) => {
@@ -139,14 +144,27 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const REPLACING_METHODS = new Set(["PUT", "PATCH"]);
+
+/** Whether the request carries a body (a length above zero, or chunked), read or not. */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers["content-length"];
+  return (length !== undefined && length !== "0") || request.headers["transfer-encoding"] !== undefined;
+}
 
 /**
  * Before validation: no request part may hold text that no field accepts; an API
  * operation without query parameters takes none; one without a body schema takes
- * no body (none, or `{}`); one with a body schema gets `{}` when none was sent, so
- * its schema names each missing field.
+ * no body (none, or `{}`), and a GET none at all; a PUT or PATCH with a body schema
+ * needs a body; a POST with one gets `{}` when none was sent, so its schema names
+ * each missing field.
  */
 async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const undecodable = (request.query as ParsedQuery | undefined)?.[UNDECODABLE];
+  if (undecodable?.length) {
+    const fields = undecodable.map((name) => ({ field: `querystring.${name}`, code: "invalid_format" as const, message: "broken percent-encoding (not UTF-8 text)" }));
+    throw new ApiError(400, "invalid_url", `the query string is not valid: ${fields[0].message}`, fields[0].field, fields);
+  }
   const problems = [
     ...unsafeStrings(request.params, "params."),
     ...unsafeStrings(request.query, "querystring."),
@@ -160,9 +178,17 @@ async function refuseUnsafeInput(request: FastifyRequest, _reply: FastifyReply):
     const fields = query.map((k) => ({ field: `querystring.${k}`, code: "unknown_field" as const, message: "this operation takes no query parameters" }));
     throw new ApiError(400, "invalid_request", fields[0].message, fields[0].field, fields);
   }
-  if (!BODY_METHODS.has(request.method)) return;
+  if (!BODY_METHODS.has(request.method)) {
+    // Fastify does not read a GET's body; one sent anyway is a client's mistake, not something to ignore.
+    if (hasBody(request)) throw new ApiError(400, "body_not_allowed", "this operation takes no body", "body");
+    return;
+  }
   const body = request.body;
   if (request.routeOptions.schema?.body) {
+    // A PUT replaces and a PATCH changes what its body says: without one it would save defaults or nothing.
+    if (body === undefined && REPLACING_METHODS.has(request.method)) {
+      throw new ApiError(400, "invalid_request", "this operation needs a JSON body", "body", [{ field: "body", code: "required", message: "this operation needs a JSON body" }]);
+    }
     if (body === undefined) request.body = {};
     return;
   }
@@ -195,7 +221,7 @@ function documentOperation(route: { method: string | string[]; url: string; sche
     operationId: route.schema?.operationId ?? operationId(method, path),
     response: {
       ...success,
-      400: refusal(`Refused: invalid_request${body ? ", invalid_json, body_not_allowed" : ""}, invalid_url; nothing changed`),
+      400: refusal(`Refused: invalid_request${body ? ", invalid_json" : ""}, body_not_allowed, invalid_url; nothing changed`),
       401: refusal("unauthorized: no token, or an unknown or revoked one"),
       403: refusal("forbidden: the token's role may not do this"),
       ...(path.includes(":") ? { 404: refusal("not_found: no such resource in this organisation") } : {}),

@@ -10,7 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import type { ScopedKind } from "../engine/team-scope.ts";
-import { type Access, addRouteAccess } from "./access.ts";
+import { type Access, addPersonalExports, addRouteAccess } from "./access.ts";
 import { registerErrorCodes } from "./errors.ts";
 import { addResponses } from "./responses.ts";
 import type { Services } from "./services.ts";
@@ -21,6 +21,8 @@ export interface HttpContext {
   name: string;
   /** `METHOD /path` (under /api/v1, as in ROUTE_ACCESS) → who may call it. Every api route needs one. */
   access: Readonly<Record<string, Access>>;
+  /** Routes (`METHOD /path`) whose answer is personal data to take away: refused to the auditor (access.ts). */
+  exports?: readonly string[];
   /** `METHOD /path` → status → answer schema (as RESPONSES). */
   responses?: Readonly<Record<string, Record<number, z.ZodType>>>;
   /** `METHOD /path` → what its `:id` names, for routes that act on one member's records (as ROUTE_SCOPE). */
@@ -36,6 +38,7 @@ export interface HttpContext {
 /** Adds a context's tables (access, answers, scope, error codes) to the core's; registering the same context again is harmless. */
 export function registerContext(context: HttpContext): void {
   addRouteAccess(context.access);
+  addPersonalExports(context.exports ?? []);
   addResponses(context.responses ?? {});
   addRouteScope(context.scope ?? {});
   registerErrorCodes(context.errorCodes ?? {});

@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   totp_invalid: "the authenticator code does not match",
   login_taken: "another person of this organisation has this login id",
   last_admin: "the organisation's last admin must stay an admin",
+  idempotency_key_reused: "the idempotency key was used before for a different request (another member or another answer); nothing recorded",
   external_id_taken: "another member of this organisation has this external number",
   import_unreadable_file: "the uploaded file is neither CSV nor an xlsx workbook that can be read",
   import_empty_file: "the uploaded file has no header row",
@@ -174,7 +175,8 @@ const errorShape = () => z.object({
 }).meta({ id: "Error" });
 
 export function errorBody(code: ErrorCode, message: string, field?: string, fields?: FieldError[]) {
-  const list = fields ?? (field ? [{ field, code, message }] : undefined);
+  // A field refused without its own code is `invalid` (the field codes the README lists), not the request's code.
+  const list = fields ?? (field ? [{ field, code: code === "invalid_request" ? "invalid" as const : code, message }] : undefined);
   return { error: { code, message, ...(field ? { field } : {}), ...(list ? { fields: list } : {}) } };
 }
 
@@ -242,7 +244,7 @@ export function handleError(error: FastifyError | ApiError | Error, request: Fas
   }
   const fastifyError = error as FastifyError;
   const known = fastifyError.code ? FRAMEWORK[fastifyError.code] : undefined;
-  if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
+  if (known) return reply.code(known[0]).send(errorBody(known[1], fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? mediaTypeMessage(request) : known[2]));
   // secure-json-parse refuses __proto__ and constructor.prototype with a SyntaxError.
   if (error instanceof SyntaxError) return reply.code(400).send(errorBody("invalid_json", "the request body is not valid JSON"));
   if (fastifyError.statusCode && fastifyError.statusCode < 500) {
@@ -251,6 +253,13 @@ export function handleError(error: FastifyError | ApiError | Error, request: Fas
   }
   request.log.error({ err: error }, "request failed");
   return reply.code(500).send(errorBody("internal", "something went wrong on our side; nothing was changed"));
+}
+
+/** The API takes JSON; a webhook or a form outside it takes its provider's type, so only the refused one is named. */
+function mediaTypeMessage(request: FastifyRequest): string {
+  if (request.url.startsWith("/api/")) return "send the body as application/json";
+  const type = String(request.headers["content-type"] ?? "").split(";")[0].trim().slice(0, 100);
+  return `this endpoint does not take a body of type ${type || "(none)"}`;
 }
 
 /** Fastify's `frameworkErrors` (bad URL encoding, over-long path parameters) answered like every other error. */

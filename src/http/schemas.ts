@@ -18,6 +18,7 @@ import { OUTCOMES } from "../domain/incident.ts";
 import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
 import { CALL_OUTCOMES, VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
 import { parsePhone } from "../domain/phone.ts";
+import { type TextProblem, textProblem } from "../domain/text.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { TEMPLATE_CHANNELS, TEMPLATE_KINDS } from "../domain/templates.ts";
 import { INTERVALS, isValidLocalDate, isValidLocalTime, isValidTimeZone } from "../domain/schedule.ts";
@@ -25,26 +26,7 @@ import { DUTY_CHANNEL_KINDS } from "../engine/on-duty.ts";
 import { ROLES } from "../engine/organisations.ts";
 import { CHANNEL_KINDS } from "../store/schema.ts";
 
-/** C0 and C1 control characters (U+0000–001F, U+007F–009F). */
-const CONTROL = /\p{Cc}/u;
-const CONTROL_IN_MULTILINE = /(?![\t\n\r])\p{Cc}/u;
-
-export type TextProblem = { code: "control_character" | "lone_surrogate"; message: string };
-
-/**
- * Why a string is not acceptable text, or undefined when it is. Multi-line text
- * may hold tab, CR and LF; nothing may hold other C0/C1 controls or a lone surrogate.
- */
-export function textProblem(value: string, multiline = false): TextProblem | undefined {
-  if (!value.isWellFormed()) return { code: "lone_surrogate", message: "must be valid Unicode text (it holds a lone surrogate)" };
-  if ((multiline ? CONTROL_IN_MULTILINE : CONTROL).test(value)) {
-    return {
-      code: "control_character",
-      message: multiline ? "must not hold control characters other than tab and line breaks" : "must not hold control characters (NUL, tab, line breaks…)",
-    };
-  }
-  return undefined;
-}
+export { type TextProblem, textProblem } from "../domain/text.ts";
 
 /** A refinement that reports `problem(value)` as a field error with our field code (and stops further checks). */
 function rule<T>(problem: (value: T) => { code: string; message: string } | undefined) {
@@ -95,12 +77,13 @@ export const DateTime = z.iso.datetime({ offset: true, message: "must be an ISO 
 /** The longest duration any input takes (a sandbox advance, an escalation step). */
 export const MAX_DURATION = "P400D";
 const MAX_DURATION_MS = 400 * 86_400_000;
-/** An ISO 8601 duration (PT3H, P1D, PT1H30M) from zero to `max` (P400D by default). */
-export const Duration = (example: string, max = MAX_DURATION) => z.string().superRefine(rule((v: string) => {
+/** An ISO 8601 duration (PT3H, P1D, PT1H30M) from `min` (zero by default) to `max` (P400D by default). */
+export const Duration = (example: string, max = MAX_DURATION, min?: string) => z.string().superRefine(rule((v: string) => {
   const ms = parseDuration(v);
   const maxMs = parseDuration(max) ?? MAX_DURATION_MS;
+  const minMs = min === undefined ? 0 : (parseDuration(min) ?? 0);
   return ms === undefined ? { code: "invalid_format", message: `must be an ISO-8601 duration such as ${example}` }
-    : ms > maxMs ? outOfRange(`must be at most ${max}`)
+    : ms > maxMs || ms < minMs ? outOfRange(min === undefined ? `must be at most ${max}` : `must be from ${min} to ${max}`)
     : undefined;
 }));
 
@@ -252,8 +235,9 @@ export const ContactPatch = z.strictObject({
   confirmed: z.boolean().optional(),
 });
 
+// Bounds the domain checks too (domain/policy.ts), here so one answer names every bad field.
 const Step = z.strictObject({
-  after: Duration("PT3H"),
+  after: Duration("PT3H", "P90D"),
   action: z.enum(ACTIONS),
   channel: z.enum(["same", "next"]).optional(),
   contact: z.number().int().min(1).max(10).optional(),
@@ -263,14 +247,18 @@ export const PolicyInput = z.strictObject({
   steps: z.array(Step).max(50),
   callRetries: z.strictObject({
     attempts: z.number().int().min(0).max(5).describe("More calls after the first, when nobody answers (default 2)"),
-    interval: Duration("PT10M", "P1D").describe("Between calls, ISO-8601 (default PT10M)"),
+    interval: Duration("PT10M", "P1D", "PT1M").describe("Between calls, ISO-8601 (default PT10M)"),
   }).optional(),
-  ackReminderAfter: z.string().optional()
+  ackReminderAfter: Duration("PT2H", "P7D", "PT1M").optional()
     .describe("Remind whoever acknowledged when no outcome is recorded after this long, ISO-8601 (default PT2H)"),
-  ackTimeout: z.string().optional()
+  ackTimeout: Duration("PT6H", "P7D", "PT1M").optional()
     .describe("Without an outcome by then, the incident re-opens and the escalation resumes, ISO-8601 (default PT6H)"),
 });
 export const PolicySetInput = z.strictObject({ standard: PolicyInput.optional(), phone: PolicyInput.optional() });
+/** A PUT of policies names at least one kind: `{}` would silently return everything to the built-ins (DELETE does that). */
+export const PolicySetReplace = PolicySetInput.refine((p) => p.standard !== undefined || p.phone !== undefined, {
+  path: ["standard"], message: "give standard, phone or both (DELETE returns to the built-in policies)",
+});
 const PreviewContacts = z.coerce.number().int().min(0).max(10).default(3).describe("Contacts the sample member has (default 3)");
 export const PolicyPreviewInput = z.strictObject({
   policies: PolicySetInput.optional().describe("Unsaved policies to preview; a kind left out follows the saved one"),

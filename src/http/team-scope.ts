@@ -89,6 +89,27 @@ export async function checkTeamScope(db: Db, request: FastifyRequest, routeKey: 
   if (teamId !== undefined && !scope.includes(teamId)) throw notInTeam();
 }
 
+/**
+ * Routes whose body names the member acted on (`METHOD /path` → the body field):
+ * answering for a member, following one up. Checked after validation, like `:id`.
+ */
+export const BODY_MEMBER_SCOPE: Readonly<Record<string, string>> = {
+  "POST /sandbox/reply": "memberId",
+  "POST /broadcasts/:id/answers": "memberId",
+  "POST /broadcasts/:id/follow-up": "memberId",
+};
+
+/** Refuses (403 `not_in_team`, naming the field) a staff person acting on a member of another team named in the body. */
+export async function checkBodyTeamScope(db: Db, request: FastifyRequest, routeKey: string): Promise<void> {
+  const scope = teamScope(request.principal);
+  const field = BODY_MEMBER_SCOPE[routeKey];
+  if (!scope || !field) return;
+  const id = (request.body as Record<string, unknown> | undefined)?.[field];
+  if (typeof id !== "string" || !UUID.test(id)) return;
+  const teamId = await teamOf(db, request.principal.organisationId, "member", id);
+  if (teamId !== undefined && !scope.includes(teamId)) throw notInTeam(field);
+}
+
 /** Refuses a team outside the caller's scope (registering a member into it, moving one there, filtering by it). */
 export function checkTeam(principal: Principal, teamId: string | undefined, field: string): void {
   const scope = teamScope(principal);

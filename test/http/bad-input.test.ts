@@ -143,6 +143,83 @@ for (const kind of databaseKinds()) {
       assert.equal(ack.body.status, "acknowledged");
     });
 
+    test("a PUT or PATCH without a body is refused and changes nothing; a PUT of no policy at all too", async () => {
+      const member = (await service.api("POST", "/members", memberBody())).body;
+      const team = (await service.api("POST", "/teams", { name: "方針の班" })).body;
+      const custom = { standard: { steps: [{ after: "PT12H", action: "resend" }] } };
+      assert.equal((await service.api("PUT", "/escalation-policy", custom)).status, 200);
+      assert.equal((await service.api("PUT", `/teams/${team.id}/escalation-policy`, custom)).status, 200);
+      for (const [method, path] of [["PUT", "/escalation-policy"], ["PUT", `/teams/${team.id}/escalation-policy`], ["PATCH", `/members/${member.id}`],
+        ["PATCH", `/teams/${team.id}`], ["PATCH", "/organisation"]]) {
+        assertError(await raw(method, path), 400, "invalid_request", "body", "required");
+        assertError(await raw(method, path, ""), 400, "invalid_request", "body", "required");
+      }
+      // `{}` would return both kinds to the built-ins without saying so: DELETE is the way.
+      assertError(await raw("PUT", "/escalation-policy", "{}"), 400, "invalid_request", "standard", "invalid");
+      assertError(await raw("PUT", `/teams/${team.id}/escalation-policy`, "{}"), 400, "invalid_request", "standard");
+      const saved = await service.api("GET", "/escalation-policy");
+      assert.equal(saved.body.customised, true);
+      assert.deepEqual(saved.body.standard.steps, custom.standard.steps, "the refused PUTs left the saved policy");
+      assert.deepEqual((await service.api("GET", `/teams/${team.id}/escalation-policy`)).body.teamOverride, custom);
+    });
+
+    test("a policy's every bad field is named at once, each with a documented field code", async () => {
+      const r = await raw("PUT", "/escalation-policy", '{"standard":{"ackReminderAfter":"soon","ackTimeout":"P30D"},"phone":{"steps":[{"after":"PT1H","action":"notify_contact"}]}}');
+      assertError(r, 400, "invalid_request");
+      const named = r.body.error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`).sort();
+      assert.deepEqual(named, ["standard.ackReminderAfter:invalid_format", "standard.ackTimeout:out_of_range", "standard.steps:required"]);
+      // Rules across fields are checked once the fields are well-formed, every problem named.
+      const cross = await service.api("PUT", "/escalation-policy", {
+        standard: { steps: [{ after: "PT1H", action: "notify_contact" }], ackReminderAfter: "PT8H", ackTimeout: "PT6H" },
+        phone: { steps: [{ after: "PT1H", action: "resend", repeat: true }] },
+      });
+      assertError(cross, 400, "invalid_request");
+      assert.deepEqual(cross.body.error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`),
+        ["standard.ackReminderAfter:invalid", "standard.steps.0.contact:invalid", "phone.steps.0.repeat:invalid"]);
+      // A refusal naming one field without its own code uses `invalid`, never the request's code.
+      const documented = new Set(["required", "invalid_type", "too_small", "too_big", "invalid_format", "invalid_value", "unknown_field",
+        "control_character", "lone_surrogate", "out_of_range", "unknown_reference", "invalid"]);
+      const single = await service.api("POST", "/members/bulk", { members: [] });
+      for (const f of [...r.body.error.fields, ...cross.body.error.fields, ...(single.body.error?.fields ?? [])]) assert.ok(documented.has(f.code), f.code);
+    });
+
+    test("a GET with a body is refused; so is a query string with broken percent-encoding", async () => {
+      const { request } = await import("node:http");
+      const getWithBody = (path: string, body: string) => new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request(`${service.url}/api/v1${path}`, {
+          method: "GET", headers: { authorization: `Bearer ${service.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        }, (res) => {
+          let text = "";
+          res.on("data", (d) => { text += d; });
+          res.on("end", () => resolve({ status: res.statusCode as number, body: JSON.parse(text) }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+      assertError(await getWithBody("/members", '{"q":"x"}'), 400, "body_not_allowed", "body");
+      assertError(await getWithBody("/teams", "{not json"), 400, "body_not_allowed", "body");
+      assertError(await getWithBody("/teams", "x".repeat(1024 * 1024)), 400, "body_not_allowed", "body");
+      for (const q of ["%E0%A4%A", "%zz", "%ED%A0%80", "%C0%AF"]) {
+        const r = await raw("GET", `/members?q=${q}`);
+        assertError(r, 400, "invalid_url", "querystring.q", "invalid_format");
+        assertError(await raw("GET", `/audit-log?actor=${q}`), 400, "invalid_url", "querystring.actor");
+      }
+      assertError(await raw("GET", "/members?q=ok&limit=%zz"), 400, "invalid_url", "querystring.limit");
+      // Well-formed encodings still read as they always did: UTF-8 text, + as a space, repeated names.
+      const found = await raw("GET", `/members?q=${encodeURIComponent("山田 花子")}`);
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      assert.equal((await raw("GET", "/members?q=a+b")).status, 200);
+    });
+
+    test("single-line text refuses the Unicode line and paragraph separators; multi-line text keeps them", async () => {
+      const before = await counts();
+      assertError(await raw("POST", "/teams", '{"name":"a\u2028b"}'), 400, "invalid_request", "name", "control_character");
+      assertError(await raw("POST", "/teams", '{"name":"a\u2029b"}'), 400, "invalid_request", "name", "control_character");
+      assert.deepEqual(await counts(), before);
+      const member = await service.api("POST", "/members", memberBody({ medicalNotes: "一行目\u2028二行目" }));
+      assert.equal(member.status, 201, JSON.stringify(member.body));
+    });
+
     test("Fastify's own refusals come in our shape", async () => {
       const before = await counts();
       assertError(await raw("GET", "/api/v1/members/%ED%A0%80"), 400, "invalid_url");
@@ -151,7 +228,13 @@ for (const kind of databaseKinds()) {
       assertError(await raw("POST", "/teams", "{not json"), 400, "invalid_json");
       assertError(await raw("POST", "/teams", '{"__proto__":{"x":1},"name":"a"}'), 400, "invalid_json");
       assertError(await raw("POST", "/teams", ""), 400, "invalid_request", "name", "required");
-      assertError(await raw("POST", "/teams", "name=a", "text/plain"), 415, "unsupported_media_type");
+      const media = await raw("POST", "/teams", "name=a", "text/plain");
+      assertError(media, 415, "unsupported_media_type");
+      assert.match(media.body.error.message, /application\/json/);
+      // A webhook outside the API is not told to send JSON: it takes its provider's form encoding.
+      const webhook = await raw("POST", `/webhooks/twilio/${MISSING}/voice`, "{}");
+      assertError(webhook, 415, "unsupported_media_type");
+      assert.doesNotMatch(webhook.body.error.message, /send the body as application\/json/);
       assertError(await raw("POST", "/teams", JSON.stringify({ name: "x".repeat(9 * 1024 * 1024) })), 413, "body_too_large");
       assertError(await raw("GET", "/nowhere"), 404, "not_found");
       // Refused by Node's HTTP parser before Fastify: still our shape.

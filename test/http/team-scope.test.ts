@@ -107,6 +107,22 @@ for (const kind of databaseKinds()) {
       assert.equal((await staff.call("GET", "/members/not-an-id")).status, 400);
     });
 
+    test("a member named in the body (answering in the sandbox, for a broadcast) is in scope too", async () => {
+      const before = (await service.api("GET", `/members/${theirs.id}/history`)).body.answers.length;
+      const reply = await staff.call("POST", "/sandbox/reply", { memberId: theirs.id, answer: "ok" });
+      assert.equal(reply.status, 403, JSON.stringify(reply.body));
+      assert.deepEqual([reply.body.error.code, reply.body.error.field], ["not_in_team", "memberId"]);
+      const broadcast = await service.api("POST", "/broadcasts", { audience: { kind: "team", id: south }, text: "安否確認です", question: true });
+      if (broadcast.status === 201) {
+        const answer = await staff.call("POST", `/broadcasts/${broadcast.body.id}/answers`, { memberId: theirs.id, answer: "safe" });
+        assert.deepEqual([answer.status, answer.body.error?.code], [403, "not_in_team"]);
+        const followUp = await staff.call("POST", `/broadcasts/${broadcast.body.id}/follow-up`, { memberId: theirs.id });
+        assert.deepEqual([followUp.status, followUp.body.error?.code], [403, "not_in_team"]);
+      } else assert.fail(`the broadcast for the test: ${JSON.stringify(broadcast.body)}`);
+      assert.equal((await service.api("GET", `/members/${theirs.id}/history`)).body.answers.length, before, "nothing recorded");
+      assert.equal((await staff.call("POST", "/sandbox/reply", { memberId: ours.id, answer: "ok" })).status, 200, "their own team's member");
+    });
+
     test("acknowledging several at once: another team's incident is reported, the others taken on", async () => {
       const r = await staff.call("POST", "/incidents/ack", { ids: [ours.incidentId, theirs.incidentId] });
       assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import Fastify from "fastify";
 import { guardRoutes, routeAccess } from "../../src/http/access.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
+import { invitedPerson } from "../support/people.ts";
 import { memberBody } from "../support/sandbox.ts";
 
 test("a route missing from the access table stops the server from starting", async () => {
@@ -52,6 +53,34 @@ for (const kind of databaseKinds()) {
       const again = await service.api("POST", `/members/${b.id}/answers`, { answer: "ok", idempotencyKey: "k1" }, otherAdmin);
       assert.deepEqual([again.status, again.body], [200, { duplicate: true }], "within one organisation the key still de-duplicates");
       assert.equal((await service.api("GET", `/members/${b.id}/history`, undefined, otherAdmin)).body.answers.length, 1);
+    });
+
+    test("a key used again for another member or another answer is refused with 422, not taken for a retry", async () => {
+      const first = (await service.api("POST", "/members", memberBody())).body;
+      const second = (await service.api("POST", "/members", memberBody())).body;
+      assert.equal((await service.api("POST", `/members/${first.id}/answers`, { answer: "ok", idempotencyKey: "k-reuse" })).status, 201);
+      const other = await service.api("POST", `/members/${second.id}/answers`, { answer: "need_contact", idempotencyKey: "k-reuse" });
+      assert.equal(other.status, 422, JSON.stringify(other.body));
+      assert.deepEqual([other.body.error.code, other.body.error.field], ["idempotency_key_reused", "idempotencyKey"]);
+      const changed = await service.api("POST", `/members/${first.id}/answers`, { answer: "need_contact", idempotencyKey: "k-reuse" });
+      assert.equal(changed.status, 422, "the same member with another answer is another request");
+      assert.deepEqual((await service.api("POST", `/members/${first.id}/answers`, { answer: "ok", idempotencyKey: "k-reuse" })).body, { duplicate: true });
+      assert.equal((await service.api("GET", `/members/${second.id}/history`)).body.answers.length, 0);
+      assert.deepEqual(await openIncidents(first.id), [], "the refused need_contact opened nothing");
+    });
+
+    test("the auditor reads a member's file on screen but cannot export it, nor any personal export", async () => {
+      const member = (await service.api("POST", "/members", memberBody())).body;
+      const auditor = (await invitedPerson(service.api, service.url, { displayName: "監査 太郎", loginId: `audit-${member.id.slice(0, 8)}`, role: "auditor" })).client;
+      assert.equal((await auditor.call("GET", `/members/${member.id}`)).status, 200);
+      for (const path of [`/members/${member.id}/export?format=json`, `/members/${member.id}/export?format=csv`, "/members/export?format=csv", "/directory/export/hsds"]) {
+        const r = await auditor.call("GET", path);
+        assert.deepEqual([r.status, r.body?.error?.code], [403, "forbidden"], path);
+      }
+      assert.equal((await service.api("GET", `/members/${member.id}/export?format=json`)).status, 200, "the admin exports it");
+      const log = await fetch(`${service.url}/api/v1/audit-log/export?format=csv`, { headers: { cookie: auditor.cookie as string } });
+      assert.equal(log.status, 200, "the audit log is the auditor's to take");
+      assert.match(await log.text(), /member/);
     });
 
     test("B using a key first does not drop A's later need_contact", async () => {
@@ -115,6 +144,11 @@ for (const kind of databaseKinds()) {
       const member = (await service.api("POST", "/members", memberBody())).body;
       const staff = await newToken("staff");
       assert.equal((await service.api("POST", "/sandbox/reply", { memberId: member.id, answer: "ok" }, staff)).status, 200);
+      // The outbox's texts name members and contacts: reading them is in the audit log.
+      const outbox = await service.api("GET", "/sandbox/outbox?limit=5", undefined, staff);
+      assert.ok(outbox.body.messages.length > 0);
+      const log = (await service.api("GET", "/audit-log?action=personal.view&limit=50")).body.entries as { detail: { route?: string } }[];
+      assert.ok(log.some((e) => e.detail.route === "GET /sandbox/outbox"), JSON.stringify(log.slice(0, 3)));
       const clock = (await service.api("GET", "/sandbox/clock", undefined, staff)).body.now;
       for (const token of [staff, await newToken("admin"), otherAdmin]) {
         const r = await service.api("POST", "/sandbox/clock", { advance: "PT1H" }, token);

@@ -43,6 +43,8 @@ export function directoryHttp(ports: DirectoryPorts): HttpContext {
       ...DIRECTORY_STAFF_ACCESS, ...NEEDS_ACCESS, ...REFERRAL_ACCESS, ...REFERRAL_LINK_ACCESS, ...HSDS_ACCESS, ...ATTENDANCE_ACCESS, ...INVITATION_ACCESS,
       ...SETTINGS_ACCESS, ...OWNER_ACCESS, ...CONTACT_ACCESS,
     },
+    // The HSDS export holds provider contacts and history: personal data to take away.
+    exports: ["GET /directory/export/hsds"],
     responses: {
       ...DIRECTORY_STAFF_RESPONSES, ...NEEDS_RESPONSES, ...REFERRAL_RESPONSES, ...REFERRAL_LINK_RESPONSES, ...HSDS_RESPONSES, ...ATTENDANCE_RESPONSES,
       ...INVITATION_RESPONSES, ...SETTINGS_RESPONSES, ...OWNER_RESPONSES, ...CONTACT_RESPONSES,

@@ -16,7 +16,6 @@ import {
 } from "../../engine/broadcasts.ts";
 import { MissingReference } from "../../engine/members.ts";
 import { getOrganisation } from "../../engine/organisations.ts";
-import { teamOf } from "../../engine/team-scope.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
@@ -210,11 +209,6 @@ export function broadcastRoutes(s: Services): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const { organisationId } = request.principal;
       const { memberId } = request.body;
-      const scope = teamScope(request.principal);
-      if (scope) {
-        const team = await teamOf(s.db, organisationId, "member", memberId);
-        if (team && !scope.includes(team)) throw new ApiError(403, "not_in_team", "this member is not in one of your teams", "memberId");
-      }
       const outcome = await followUpIncident(s.db, organisationId, request.params.id, memberId, s.clock.now());
       if (outcome.status === "broadcast_not_found") throw notFound("broadcast");
       if (outcome.status === "not_a_recipient") throw new ApiError(422, "unknown_reference", "no such recipient of this broadcast", "memberId");

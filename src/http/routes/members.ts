@@ -150,9 +150,12 @@ export function memberRoutes(s: Services): FastifyPluginAsyncZod {
         ...(idempotencyKey ? { idempotencyKey } : {}), channel: "api",
       });
       if (outcome.status === "member_not_found") throw notFound("member");
+      if (outcome.status === "key_reused") {
+        throw new ApiError(422, "idempotency_key_reused", "this idempotencyKey was used for another member or another answer: give each answer its own key", "idempotencyKey");
+      }
       if (outcome.status === "recorded" && outcome.queued) s.engine.nudge();
       // An answer someone else gives for the member is a person's word: who, for whom, and why stay in the audit log.
-      if (source !== "member" && outcome.status !== "duplicate") {
+      if (source !== "member" && outcome.status === "recorded") {
         await audit(s.db, request, "member.answer_on_behalf", "member", request.params.id, { answer, source, reason: note ?? null });
       }
       if (outcome.status === "duplicate") return reply.code(200).send({ duplicate: true });

@@ -118,7 +118,8 @@ export function organisationRoutes(s: Services): FastifyPluginAsyncZod {
         if (outcome === "last_admin_token") {
           throw new ApiError(409, "last_admin_token", "this is the organisation's last admin token: create another admin token first", "id");
         }
-        await audit(s.db, request, "token.revoke", "token", request.params.id);
+        // A repeated revocation (a retry) answers the same and changes nothing, so the log keeps the one that did.
+        if (outcome === "revoked") await audit(s.db, request, "token.revoke", "token", request.params.id);
         return reply.code(204).send();
       });
 

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { parseDuration } from "../../domain/duration.ts";
 import { memberChannels } from "../../engine/members.ts";
 import { advanceSandboxClock, sandboxDeliveries } from "../../engine/sandbox-time.ts";
+import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { ClockInput, OutboxQuery, ReplyInput } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -36,6 +37,10 @@ export function sandboxRoutes(s: Services): FastifyPluginAsyncZod {
       async (request) => {
         const { since, limit } = request.query;
         const rows = await sandboxDeliveries(s.db, request.principal.organisationId, since ?? "0", limit);
+        // The texts name members and contacts (and the payload holds addresses): reading them is a view of personal data.
+        if (rows.length) {
+          await audit(s.db, request, "personal.view", "route", null, { route: "GET /sandbox/outbox", fields: ["payload", "text"], count: rows.length });
+        }
         return {
           messages: rows.map((r) => ({
             id: String(r.seq),

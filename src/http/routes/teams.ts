@@ -1,13 +1,13 @@
 /** Teams (見守りステーション) and their escalation-policy overrides; the organisation's policy. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { checkPolicy, DEFAULT_POLICIES, effectivePolicies, type PolicySet } from "../../domain/policy.ts";
+import { DEFAULT_POLICIES, effectivePolicies, type PolicySet, policyProblems } from "../../domain/policy.ts";
 import { type PolicyPreview, type PreviewInput, previewPolicies } from "../../engine/policies.ts";
 import {
   createTeam, deleteTeam, getTeam, listTeams, organisationPolicies, setOrganisationPolicies, setTeamPolicies, type TeamRow, updateTeam,
 } from "../../engine/teams.ts";
 import { audit } from "../audit.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { IdParams, PolicyPreviewInput, PolicyPreviewQuery, PolicySetInput, TeamInput, TeamPatch } from "../schemas.ts";
+import { IdParams, PolicyPreviewInput, PolicyPreviewQuery, PolicySetReplace, TeamInput, TeamPatch } from "../schemas.ts";
 import type { Services } from "../services.ts";
 
 const tags = ["teams"];
@@ -29,11 +29,14 @@ const previewView = (p: PolicyPreview) => ({
   })),
 });
 
+/** Refuses policies with every problem of both kinds named (400 invalid_request, each field `invalid`). */
 function checkPolicies(body: Partial<PolicySet>) {
-  for (const kind of ["standard", "phone"] as const) {
+  const problems = (["standard", "phone"] as const).flatMap((kind) => {
     const policy = body[kind];
-    const problem = policy && checkPolicy(policy, `${kind}.steps`);
-    if (problem) throw new ApiError(400, "invalid_request", problem.message, problem.field);
+    return policy ? policyProblems(policy, `${kind}.steps`) : [];
+  });
+  if (problems.length) {
+    throw new ApiError(400, "invalid_request", problems[0].message, problems[0].field, problems.map((p) => ({ ...p, code: "invalid" as const })));
   }
 }
 
@@ -81,7 +84,7 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
         return { ...effectivePolicies(own, null), defaults: DEFAULT_POLICIES, customised: own !== null };
       });
 
-    app.put("/escalation-policy", { schema: { tags: ["escalation"], summary: "Replace the organisation's escalation policies", body: PolicySetInput } },
+    app.put("/escalation-policy", { schema: { tags: ["escalation"], summary: "Replace the organisation's escalation policies", body: PolicySetReplace } },
       async (request) => {
         checkPolicies(request.body);
         await setOrganisationPolicies(s.db, request.principal.organisationId, request.body);
@@ -126,7 +129,7 @@ export function teamRoutes(s: Services): FastifyPluginAsyncZod {
         };
       });
 
-    app.put("/teams/:id/escalation-policy", { schema: { tags: ["escalation"], summary: "Override the policies for one team", params: IdParams, body: PolicySetInput } },
+    app.put("/teams/:id/escalation-policy", { schema: { tags: ["escalation"], summary: "Override the policies for one team", params: IdParams, body: PolicySetReplace } },
       async (request) => {
         await team(request.principal.organisationId, request.params.id);
         checkPolicies(request.body);

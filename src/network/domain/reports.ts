@@ -6,6 +6,7 @@
  * catalogue, validation of what a reporter sent, and the address normaliser used
  * to match a report to a member.
  */
+import { textProblem } from "../../domain/text.ts";
 import { isRegistrationNumber, normaliseRegistrationNumber } from "./registration-numbers.ts";
 import { REPORT_URGENCIES, type ReportUrgency } from "./triage.ts";
 
@@ -116,7 +117,10 @@ export interface ReportInput {
 /** Why a field was refused; `field` uses our names (serviceCode, urgency, signs, address, …). */
 export interface ReportFieldError { field: keyof RawReport | "where"; code: "required" | "invalid" | "too_long"; message: string }
 
-function text(value: unknown, field: keyof RawReport, max: number, errors: ReportFieldError[]): string | null {
+/** The API's earliest date (src/http/schemas.ts MIN_DATE): older times are typing mistakes, and PGlite cannot store year 0. */
+const EARLIEST_REQUEST = Date.parse("1900-01-01T00:00:00Z");
+
+function text(value: unknown, field: keyof RawReport, max: number, errors: ReportFieldError[], multiline = false): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") {
     errors.push({ field, code: "invalid", message: `${field} must be text` });
@@ -127,8 +131,8 @@ function text(value: unknown, field: keyof RawReport, max: number, errors: Repor
     errors.push({ field, code: "too_long", message: `${field} is longer than ${max} characters` });
     return null;
   }
-  // No control characters other than line breaks and tabs.
-  if (/[\p{Cc}\p{Cf}]/u.test(t.replace(/[\n\t]/g, ""))) {
+  // The API's text rule (domain/text.ts), and no format characters (bidi overrides hide what a report says).
+  if (textProblem(t, multiline) || /\p{Cf}/u.test(t)) {
     errors.push({ field, code: "invalid", message: `${field} holds control characters` });
     return null;
   }
@@ -168,7 +172,7 @@ export function validateReport(raw: RawReport, now: Date): { ok: true; report: R
   } else {
     for (const v of CHECKLIST_VALUES) if (given.includes(v.key)) signs.push(v.key);
   }
-  const description = text(raw.description, "description", MAX_DESCRIPTION, errors);
+  const description = text(raw.description, "description", MAX_DESCRIPTION, errors, true);
   const address = text(raw.address, "address", MAX_ADDRESS, errors);
   const lat = coordinate(raw.lat, "lat", 90, errors);
   const long = coordinate(raw.long, "long", 180, errors);
@@ -188,6 +192,7 @@ export function validateReport(raw: RawReport, now: Date): { ok: true; report: R
   if (raw.requestedAt !== undefined && raw.requestedAt !== null && raw.requestedAt !== "") {
     const t = typeof raw.requestedAt === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(raw.requestedAt) ? new Date(raw.requestedAt) : undefined;
     if (!t || Number.isNaN(t.getTime())) errors.push({ field: "requestedAt", code: "invalid", message: "requested_datetime must be an ISO 8601 time with its offset" });
+    else if (t.getTime() < EARLIEST_REQUEST) errors.push({ field: "requestedAt", code: "invalid", message: "requested_datetime must be after 1900-01-01" });
     else if (t.getTime() > now.getTime() + 5 * 60_000) errors.push({ field: "requestedAt", code: "invalid", message: "requested_datetime is in the future" });
     else requestedAt = t;
   }

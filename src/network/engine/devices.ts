@@ -76,9 +76,19 @@ export async function listDevices(db: Db, organisationId: string, filter: { memb
   }));
 }
 
-async function topicTaken(tx: Db, organisationId: string, topic: string | null, except?: string): Promise<boolean> {
+/**
+ * Whether another device already has this MQTT topic name — in any organisation:
+ * the instance has one broker and one base topic, so a name is one device's across
+ * the instance, and a second organisation taking it would make the first one's
+ * events ambiguous (refused). Refusing says only that the name is in use, as a
+ * user name would. Unique keys include organisation_id (the schema distributes by
+ * it), so concurrent registrations are serialised by a transaction-scoped advisory
+ * lock on the name instead of an index.
+ */
+async function topicTaken(tx: Db, topic: string | null, except?: string): Promise<boolean> {
   if (topic === null) return false;
-  let q = tx.selectFrom("network_devices").select("id").where("organisation_id", "=", organisationId).where("topic", "=", topic);
+  await sql`select pg_advisory_xact_lock(hashtext(${`mimamori.network_devices.topic:${topic}`}))`.execute(tx);
+  let q = tx.selectFrom("network_devices").select("id").where("topic", "=", topic);
   if (except) q = q.where("id", "<>", except);
   return (await q.executeTakeFirst()) !== undefined;
 }
@@ -105,7 +115,7 @@ export async function registerDevice(
   const result = await inTransaction(db, async (tx): Promise<DeviceError | undefined> => {
     const member = await tx.selectFrom("members").select("id").where("organisation_id", "=", organisationId).where("id", "=", memberId).executeTakeFirst();
     if (!member) return { error: "member_not_found" };
-    if (await topicTaken(tx, organisationId, input.topic)) return { error: "topic_taken" };
+    if (await topicTaken(tx, input.topic)) return { error: "topic_taken" };
     await tx.insertInto("network_devices").values({
       id, organisation_id: organisationId, member_id: memberId, kind: input.kind, name: input.name, power: input.power, topic: input.topic,
       sign_of_life: input.signOfLife, token_hash: hash(token), silent_check_at: silentAt(input.power, now), created_at: now, created_by: actor,
@@ -126,7 +136,7 @@ export async function updateDevice(
     const row = await tx.selectFrom("network_devices").select(["id", "power", "last_activity_at", "last_seen_at", "silent_since"])
       .where("organisation_id", "=", organisationId).where("id", "=", id).forUpdate().executeTakeFirst();
     if (!row) return { error: "not_found" };
-    if (patch.topic !== undefined && await topicTaken(tx, organisationId, patch.topic, id)) return { error: "topic_taken" };
+    if (patch.topic !== undefined && await topicTaken(tx, patch.topic, id)) return { error: "topic_taken" };
     const power = patch.power ?? row.power;
     await tx.updateTable("network_devices").set({
       ...(patch.kind !== undefined ? { kind: patch.kind } : {}),

@@ -73,7 +73,7 @@ export function deviceView(d: Device) {
 }
 
 function refused(e: DeviceError): ApiError {
-  if (e.error === "topic_taken") return new ApiError(409, "device_topic_taken", "another device of this organisation has this MQTT topic name", "topic");
+  if (e.error === "topic_taken") return new ApiError(409, "device_topic_taken", "this MQTT topic name is in use on the instance's broker: choose another", "topic");
   return notFound(e.error === "member_not_found" ? "member" : "device");
 }
 
@@ -175,7 +175,7 @@ export async function deviceEventRoute(app: FastifyInstance, s: Services): Promi
 
 /** Error codes of the devices' routes (context.ts composes the network's). */
 export const DEVICE_ERROR_CODES = {
-  device_topic_taken: "another device of this organisation has this MQTT topic name",
+  device_topic_taken: "another device on the instance's MQTT broker has this topic name (names are shared by every organisation of the instance)",
   device_event_refused: "a device event seen already, older than the device's last one, or too far ahead of our clock; nothing changed",
 } as const;
 

@@ -20,6 +20,7 @@
  * README, "Open311 GeoReport v2", documents the mapping.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import { ApiError } from "../../http/errors.ts";
 import type { Services } from "../../http/services.ts";
 import { type RawReport, REPORT_ATTRIBUTES, REPORT_SERVICES } from "../domain/reports.ts";
 import { type PartnerRow, partnerByApiKey } from "../engine/partners.ts";
@@ -130,11 +131,13 @@ export async function open311Routes(app: FastifyInstance, s: Services): Promise<
       reply.header("cache-control", "no-store");
       reply.header("x-content-type-options", "nosniff");
     });
-    scope.setErrorHandler((error: FastifyError | GeoReportError, request, reply) => {
-      const status = error instanceof GeoReportError ? error.status
+    scope.setErrorHandler((error: FastifyError | GeoReportError | ApiError, request, reply) => {
+      const status = error instanceof GeoReportError || error instanceof ApiError ? error.status
         : error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) request.log.error({ err: error }, "open311 failed");
-      const description = status === 500 ? "a fault on our side; nothing was changed" : error.message;
+      // The instance-wide input rule (a NUL, a lone surrogate…) names the field as sent: GeoReport's own name.
+      const named = error instanceof ApiError && error.field ? `${error.field.replace(/^(querystring|params)\./, "")}: ` : "";
+      const description = status === 500 ? "a fault on our side; nothing was changed" : `${named}${error.message}`;
       return reply.code(status).type("application/json; charset=utf-8").send([{ code: status, description }]);
     });
 
