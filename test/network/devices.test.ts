@@ -139,6 +139,31 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    test("another organisation cannot take a topic name in use on the broker, so it never makes this one's events ambiguous", async () => {
+      const created = await service.api("POST", `/members/${memberId}/devices`, { kind: "door", name: "勝手口", power: "mains", topic: "adoor" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const other = (await service.api("POST", "/organisations", { name: "隣の町" })).body.adminToken as string;
+      const theirMember = (await service.api("POST", "/members", memberBody(), other)).body.id as string;
+      const refused = await service.api("POST", `/members/${theirMember}/devices`, { kind: "door", name: "玄関", topic: "adoor" }, other);
+      assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.field], [409, "device_topic_taken", "topic"]);
+      assert.doesNotMatch(JSON.stringify(refused.body), /勝手口|機器|organisation/i, "the refusal says only that the name is in use");
+      const theirs = await service.api("POST", `/members/${theirMember}/devices`, { kind: "door", name: "玄関", topic: "bdoor" }, other);
+      assert.equal(theirs.status, 201);
+      const renamed = await service.api("PATCH", `/network/devices/${theirs.body.id}`, { topic: "adoor" }, other);
+      assert.deepEqual([renamed.status, renamed.body.error?.code], [409, "device_topic_taken"]);
+      const client = await mqtt.connectAsync(BROKER);
+      try {
+        await client.publishAsync(`${base}/adoor`, JSON.stringify({ contact: false }), { qos: 1 });
+        await until("the door's event", async () => {
+          const d = (await service.api("GET", `/members/${memberId}/devices`)).body.devices.find((x: { id: string }) => x.id === created.body.id);
+          return d.lastActivityAt ? d : undefined;
+        });
+        assert.equal(service.network.mqtt?.counts.refused.ambiguous_topic ?? 0, 0);
+      } finally {
+        await client.endAsync();
+      }
+    });
+
     test("a device that goes silent is a task for the team, never an alert to the family; it clears when the device reports", async () => {
       const box = sandbox(service.api);
       const other = (await service.api("POST", "/members", memberBody({ displayName: "静か 一郎", plan: { every: "30d", at: "09:00" } }))).body.id;

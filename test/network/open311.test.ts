@@ -116,6 +116,15 @@ for (const kind of databaseKinds()) {
         [await fetch(`${base}/services/potholes.json`), 404, /service_code/],
         [await fetch(`${base}/requests/0190d6a0-0000-7000-8000-000000000000.json?api_key=${encodeURIComponent(key)}`), 404, /request/],
         [await fetch(`${base}/requests.json`), 403, /api_key/],
+        // Text no field takes, in JSON (a NUL, a lone surrogate) or in a form (a line break in a one-line field): 400 naming the field.
+        ...await Promise.all(([["description", "a\u0000b"], ["first_name", "\ud800"], ["address_string", "x\udc00"], ["service_code", "con\u0000cern"]] as const)
+          .map(async ([field, value]): Promise<[Response, number, RegExp]> => [
+            await post(`{"api_key":${JSON.stringify(key)},"service_code":"concern","attribute":{"urgency":"watch"},"address_string":"x町1-1","${field}":${JSON.stringify(value)}}`, "application/json"),
+            400, new RegExp(`^${field.replace(/[[\]]/g, "\\$&")}: `)])),
+        [await post(form([["api_key", key], ["service_code", "concern"], ["attribute[urgency]", "watch"], ["address_string", "x町1-1"], ["first_name", "配達\t員"]])), 400, /first_name/],
+        [await post(form([["api_key", key], ["service_code", "concern"], ["attribute[urgency]", "watch"], ["address_string", "x町\n1-1"]])), 400, /address_string/],
+        [await post(JSON.stringify({ api_key: key, service_code: "concern", attribute: { urgency: "watch" }, address_string: "x町1-1", requested_datetime: "0000-01-01T00:00:00Z" }), "application/json"), 400, /requested_datetime/],
+        [await post(JSON.stringify({ api_key: key, service_code: "concern", attribute: { urgency: "watch" }, address_string: "x町1-1", requested_datetime: "1899-12-31T23:59:59Z" }), "application/json"), 400, /requested_datetime/],
       ];
       for (const [response, status, description] of cases) {
         assert.equal(response.status, status, response.url);
