@@ -74,8 +74,14 @@ export async function buildApp(s: Services, providerRoutes: ProviderRoutes[] = [
   // An empty body sent as JSON is no body (what many clients send with a bare POST).
   const json = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
-    (body === "" ? done(null, undefined) : json(request, body as string, done)));
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    // The body is read as UTF-8 (RFC 8259): a client declaring another charset would have its text misread.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers["content-type"] ?? "")?.[1]?.toLowerCase();
+    if (charset && charset !== "utf-8" && charset !== "utf8") {
+      return done(new ApiError(415, "unsupported_media_type", "JSON is read as UTF-8: send charset=utf-8 or none", "content-type"), undefined);
+    }
+    return body === "" ? done(null, undefined) : json(request, body as string, done);
+  });
   app.addHook("preValidation", refuseUnsafeInput);
   const consolePage = await registerConsole(app as unknown as FastifyInstance);
   app.setNotFoundHandler((request, reply) => {

@@ -231,6 +231,7 @@ for (const kind of databaseKinds()) {
       const media = await raw("POST", "/teams", "name=a", "text/plain");
       assertError(media, 415, "unsupported_media_type");
       assert.match(media.body.error.message, /application\/json/);
+      assertError(await raw("POST", "/teams", '{"name":"caf\u00e9"}', "application/json; charset=latin1"), 415, "unsupported_media_type", "content-type");
       // A webhook outside the API is not told to send JSON: it takes its provider's form encoding.
       const webhook = await raw("POST", `/webhooks/twilio/${MISSING}/voice`, "{}");
       assertError(webhook, 415, "unsupported_media_type");
@@ -253,6 +254,7 @@ for (const kind of databaseKinds()) {
       assert.match(reply, /^HTTP\/1\.1 400 /);
       assert.equal(JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4)).error.code, "bad_request");
       assert.deepEqual(await counts(), before);
+      assert.equal((await raw("POST", "/teams", '{"name":"utf8の班"}', "application/json; charset=UTF-8")).status, 201, "UTF-8 declared is read");
     });
   });
 
