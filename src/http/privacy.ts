@@ -28,7 +28,7 @@ import type { Principal } from "./auth.ts";
 
 export const PERSONAL_FIELDS = [
   "displayName", "displayNameKana", "externalId", "memberName", "fullName", "address", "birthDate", "phone", "medicalNotes", "note", "by", "actor",
-  "createdBy", "publishedBy", "updatedBy", "revokedBy", "triagedBy", "error", "registrationNumber", "recipient", "assurerEmail",
+  "createdBy", "publishedBy", "updatedBy", "revokedBy", "triagedBy", "confirmedBy", "error", "registrationNumber", "recipient", "assurerEmail",
 ] as const;
 /** Fields named `…By` that say when or how, not who: not personal. */
 export const NOT_ACTORS = ["respondBy", "linkedBy", "orderBy", "sortBy", "groupBy"] as const;

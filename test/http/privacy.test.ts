@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { REDACTED } from "../../src/http/privacy.ts";
+import { readFileSync } from "node:fs";
+import type { Principal } from "../../src/http/auth.ts";
+import { isPersonalField, NOT_ACTORS, PERSONAL_FIELDS, personalAs, personalFieldsIn, REDACTED, shapeForRole } from "../../src/http/privacy.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
 import { fileReport, makePartner } from "../network/support.ts";
@@ -13,6 +15,54 @@ import { newId } from "../../src/ids.ts";
 
 // "9011112222" and "9033334444": the phones in E.164 too (+819011112222), as the directory answers them.
 const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "9011112222", "9033334444", "糖尿病", "救急搬送", "鈴木"];
+
+const observerPrincipal: Principal = { kind: "token", tokenId: "t", tokenName: "observer", organisationId: "o", role: "observer", instanceAdmin: false };
+
+test("a change naming a personal field in `field` has personal values; others keep theirs", () => {
+  const changes = [
+    { field: "displayName", previous: "山田", replacement: "佐藤", by: "token:鈴木:1" },
+    { field: "updatedBy", before: "person:山田:2", after: null },
+    { field: "title", previous: "所長", replacement: "係長" },
+  ];
+  assert.deepEqual(shapeForRole(observerPrincipal, changes), [
+    { field: "displayName", previous: REDACTED, replacement: REDACTED, by: REDACTED },
+    { field: "updatedBy", before: "person:***", after: null },
+    { field: "title", previous: "所長", replacement: "係長" },
+  ]);
+  assert.deepEqual([...personalFieldsIn(changes)].sort(), ["by", "displayName", "updatedBy"]);
+});
+
+test("keys marked with personalAs are personal as the field they stand for, in copies too; unmarked ones of the same name are not", () => {
+  const answer = {
+    contacts: [{ displayName: "山田", phones: [personalAs({ number: "+819011112222", type: "cell" }, { number: "phone" })] }],
+    phones: [{ number: "+81355556666", type: "voice" }],
+    changes: [{ ...personalAs({ field: "assured_by", previous: null, replacement: "token:鈴木:1" }, { replacement: "assuredBy" }) }],
+  };
+  assert.deepEqual(shapeForRole(observerPrincipal, answer), {
+    contacts: [{ displayName: REDACTED, phones: [{ number: REDACTED, type: "cell" }] }],
+    phones: [{ number: "+81355556666", type: "voice" }],
+    changes: [{ field: "assured_by", previous: null, replacement: "token:***" }],
+  });
+  assert.deepEqual([...personalFieldsIn(answer)].sort(), ["assuredBy", "displayName", "phone"]);
+  assert.equal(JSON.stringify(answer.phones.concat(answer.contacts[0].phones)), '[{"number":"+81355556666","type":"voice"},{"number":"+819011112222","type":"cell"}]',
+    "the mark is never serialised");
+});
+
+test("every actor named …By keeps its kind for an observer; those that say when or how are not personal", () => {
+  const answer = { updatedBy: "person:山田:1", verifiedBy: "token:鈴木:2", changedBy: "member", respondBy: "2027-01-04T09:00:00.000Z", linkedBy: "address" };
+  assert.deepEqual(shapeForRole(observerPrincipal, answer), {
+    updatedBy: "person:***", verifiedBy: "token:***", changedBy: "member", respondBy: "2027-01-04T09:00:00.000Z", linkedBy: "address",
+  });
+  assert.deepEqual([...personalFieldsIn(answer)].sort(), ["changedBy", "updatedBy", "verifiedBy"]);
+});
+
+test("the README lists every personal field and every …By that is not an actor", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const start = readme.indexOf("**Personal information, one rule on every route**");
+  assert.ok(start > 0);
+  const paragraph = readme.slice(start, readme.indexOf("\n\n", start));
+  for (const field of [...PERSONAL_FIELDS, ...NOT_ACTORS]) assert.ok(paragraph.includes(`\`${field}\``), `the README names \`${field}\``);
+});
 
 for (const kind of databaseKinds()) {
   describe(`personal data by role on ${kind}`, () => {
@@ -236,6 +286,26 @@ for (const kind of databaseKinds()) {
       const settings = await service.api("GET", "/directory/settings", undefined, observer);
       assert.equal(settings.body.updatedBy, "token:***");
       assert.match((await service.api("GET", "/directory/settings", undefined, staff)).body.updatedBy, /^token:admin 鈴木:/);
+    });
+
+    test("every field named …By in the OpenAPI document is a personal field the README lists, or one that says when or how", async () => {
+      const doc = await (await fetch(`${service.url}/api/v1/openapi.json`)).json();
+      const found = new Set<string>();
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === "object") {
+          for (const [key, child] of Object.entries(v)) {
+            if (key === "properties" && child && typeof child === "object") for (const name of Object.keys(child)) if (/By$/.test(name)) found.add(name);
+            walk(child);
+          }
+        }
+      };
+      walk(doc);
+      assert.ok(found.has("updatedBy") && found.has("respondBy"), [...found].join(", "));
+      for (const name of found) {
+        assert.ok((PERSONAL_FIELDS as readonly string[]).includes(name) || (NOT_ACTORS as readonly string[]).includes(name), `${name} is listed`);
+        assert.equal(isPersonalField(name), !(NOT_ACTORS as readonly string[]).includes(name), name);
+      }
     });
 
     test("every answer that shows staff personal data is in the audit log", async () => {
