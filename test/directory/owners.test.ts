@@ -5,7 +5,7 @@
  * "my next contacts" for the signed-in person (due or overdue only; a token owns
  * nothing); the people a handover chooses from (deactivated ones too, marked);
  * past handovers read back with names and counts; observers are refused; another
- * organisation sees none of it.
+ * organisation sees none of it (its people's records are 404, like an unknown id).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -73,7 +73,11 @@ for (const kind of databaseKinds()) {
         assert.equal((await api("GET", path, undefined, observer)).status, 403, path);
       }
       const other = (await api("POST", "/organisations", { name: "隣の市" })).body.adminToken as string;
-      assert.deepEqual((await api("GET", `/directory/owners/${successor}/records`, undefined, other)).body.records, []);
+      // Another organisation's person is unknown here, as any other id is: 404, not "owns nothing".
+      const theirs = await api("GET", `/directory/owners/${successor}/records`, undefined, other);
+      assert.equal(theirs.status, 404, JSON.stringify(theirs.body));
+      assert.equal(theirs.body.error.code, "not_found");
+      assert.equal((await api("GET", `/directory/owners/${crypto.randomUUID()}/records`)).status, 404);
       assert.deepEqual((await api("GET", "/directory/handovers", undefined, other)).body.handovers, []);
       assert.ok(!(await api("GET", "/directory/handover/people", undefined, other)).body.people.some((p: { id: string }) => p.id === successor));
     });

@@ -5,13 +5,64 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { REDACTED } from "../../src/http/privacy.ts";
+import { readFileSync } from "node:fs";
+import type { Principal } from "../../src/http/auth.ts";
+import { isPersonalField, NOT_ACTORS, PERSONAL_FIELDS, personalAs, personalFieldsIn, REDACTED, shapeForRole } from "../../src/http/privacy.ts";
 import { databaseKinds, startTestService, type TestService } from "../support/harness.ts";
 import { memberBody } from "../support/sandbox.ts";
 import { fileReport, makePartner } from "../network/support.ts";
 import { newId } from "../../src/ids.ts";
 
-const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "糖尿病", "救急搬送", "鈴木"];
+// "9011112222" and "9033334444": the phones in E.164 too (+819011112222), as the directory answers them.
+const SECRETS = ["山田花子", "山田一郎", "佐藤さん", "民生委員さん", "hanako", "ichiro", "松戸市1-2-3", "090-1111-2222", "9011112222", "9033334444", "糖尿病", "救急搬送", "鈴木"];
+
+const observerPrincipal: Principal = { kind: "token", tokenId: "t", tokenName: "observer", organisationId: "o", role: "observer", instanceAdmin: false };
+
+test("a change naming a personal field in `field` has personal values; others keep theirs", () => {
+  const changes = [
+    { field: "displayName", previous: "山田", replacement: "佐藤", by: "token:鈴木:1" },
+    { field: "updatedBy", before: "person:山田:2", after: null },
+    { field: "title", previous: "所長", replacement: "係長" },
+  ];
+  assert.deepEqual(shapeForRole(observerPrincipal, changes), [
+    { field: "displayName", previous: REDACTED, replacement: REDACTED, by: REDACTED },
+    { field: "updatedBy", before: "person:***", after: null },
+    { field: "title", previous: "所長", replacement: "係長" },
+  ]);
+  assert.deepEqual([...personalFieldsIn(changes)].sort(), ["by", "displayName", "updatedBy"]);
+});
+
+test("keys marked with personalAs are personal as the field they stand for, in copies too; unmarked ones of the same name are not", () => {
+  const answer = {
+    contacts: [{ displayName: "山田", phones: [personalAs({ number: "+819011112222", type: "cell" }, { number: "phone" })] }],
+    phones: [{ number: "+81355556666", type: "voice" }],
+    changes: [{ ...personalAs({ field: "assured_by", previous: null, replacement: "token:鈴木:1" }, { replacement: "assuredBy" }) }],
+  };
+  assert.deepEqual(shapeForRole(observerPrincipal, answer), {
+    contacts: [{ displayName: REDACTED, phones: [{ number: REDACTED, type: "cell" }] }],
+    phones: [{ number: "+81355556666", type: "voice" }],
+    changes: [{ field: "assured_by", previous: null, replacement: "token:***" }],
+  });
+  assert.deepEqual([...personalFieldsIn(answer)].sort(), ["assuredBy", "displayName", "phone"]);
+  assert.equal(JSON.stringify(answer.phones.concat(answer.contacts[0].phones)), '[{"number":"+81355556666","type":"voice"},{"number":"+819011112222","type":"cell"}]',
+    "the mark is never serialised");
+});
+
+test("every actor named …By keeps its kind for an observer; those that say when or how are not personal", () => {
+  const answer = { updatedBy: "person:山田:1", verifiedBy: "token:鈴木:2", changedBy: "member", respondBy: "2027-01-04T09:00:00.000Z", linkedBy: "address" };
+  assert.deepEqual(shapeForRole(observerPrincipal, answer), {
+    updatedBy: "person:***", verifiedBy: "token:***", changedBy: "member", respondBy: "2027-01-04T09:00:00.000Z", linkedBy: "address",
+  });
+  assert.deepEqual([...personalFieldsIn(answer)].sort(), ["changedBy", "updatedBy", "verifiedBy"]);
+});
+
+test("the README lists every personal field and every …By that is not an actor", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const start = readme.indexOf("**Personal information, one rule on every route**");
+  assert.ok(start > 0);
+  const paragraph = readme.slice(start, readme.indexOf("\n\n", start));
+  for (const field of [...PERSONAL_FIELDS, ...NOT_ACTORS]) assert.ok(paragraph.includes(`\`${field}\``), `the README names \`${field}\``);
+});
 
 for (const kind of databaseKinds()) {
   describe(`personal data by role on ${kind}`, () => {
@@ -94,6 +145,19 @@ for (const kind of databaseKinds()) {
       const location = (await service.api("POST", "/directory/locations", { locationType: "physical", name: "本町集会所" }, staff)).body;
       assert.ok(provider.id && resource.id && location.id, "the directory's records were made");
       resources = { "directory/organizations": provider.id, "directory/services": resource.id, "directory/locations": location.id };
+      // The service's contact person, with a phone, renamed and renumbered (their old and new name and number are history),
+      // next to the service's own phone (public); verified with a provider's e-mail; the directory's settings changed by
+      // an admin named like a contact (`updatedBy`).
+      const contact = await service.api("POST", "/directory/contacts", {
+        serviceId: resource.id, displayName: "佐藤さん", title: "所長", email: "hanako@example.jp", phones: [{ number: "090-1111-2222" }],
+      }, staff);
+      assert.equal(contact.status, 201, JSON.stringify(contact.body));
+      assert.equal((await service.api("PATCH", `/directory/contacts/${contact.body.id}`, { displayName: "山田一郎" }, staff)).status, 200);
+      assert.equal((await service.api("PATCH", `/directory/phones/${contact.body.phones[0].id}`, { number: "090-3333-4444" }, staff)).status, 200);
+      assert.equal((await service.api("POST", "/directory/phones", { serviceId: resource.id, number: "03-5555-6666" }, staff)).status, 201);
+      assert.equal((await service.api("POST", `/directory/services/${resource.id}/verify`, { assurerEmail: "hanako@example.jp" }, staff)).status, 200);
+      const admin = (await service.api("POST", "/tokens", { name: "admin 鈴木", role: "admin" })).body.token as string;
+      assert.equal((await service.api("PATCH", "/directory/settings", { yearEndClosed: false }, admin)).status, 200);
       broadcastId = (await service.api("POST", "/broadcasts", { audience: { kind: "all" }, text: "台風が近づいています", question: true }, staff)).body.id;
     });
     after(async () => {
@@ -187,6 +251,63 @@ for (const kind of databaseKinds()) {
       assert.ok(shown >= 20, `observers read ${shown} routes`);
     });
 
+    test("a directory contact person's name, e-mail and phones are redacted for an observer; the service's own phone is not", async () => {
+      const serviceId = resources["directory/services"];
+      const book = await service.api("GET", `/directory/contacts?serviceId=${serviceId}`, undefined, observer);
+      assert.equal(book.status, 200, JSON.stringify(book.body));
+      const [contact] = book.body.contacts;
+      assert.deepEqual([contact.displayName, contact.email, contact.title], [REDACTED, REDACTED, "所長"]);
+      assert.deepEqual(contact.phones.map((p: { number: string; national: string }) => [p.number, p.national]), [[REDACTED, REDACTED]]);
+      assert.deepEqual(book.body.phones.map((p: { number: string; national: string }) => [p.number, p.national]), [["+81355556666", "03-5555-6666"]],
+        "a service's phone is public information");
+      const seen = (await service.api("GET", `/directory/contacts?serviceId=${serviceId}`, undefined, staff)).body;
+      assert.deepEqual([seen.contacts[0].displayName, seen.contacts[0].phones[0].national], ["山田一郎", "090-3333-4444"]);
+    });
+
+    test("the history shows an observer that a contact's name and phone changed, not from what to what; the service's phone in full", async () => {
+      const serviceId = resources["directory/services"];
+      type Change = { resourceType: string; field: string; action: string; previous: string | null; replacement: string | null; by: string };
+      const changes = (await service.api("GET", `/directory/services/${serviceId}/history`, undefined, observer)).body.changes as Change[];
+      const find = (resourceType: string, field: string, action: string) => changes.filter((c) => c.resourceType === resourceType && c.field === field && c.action === action);
+      assert.deepEqual(find("contact", "name", "update").map((c) => [c.previous, c.replacement]), [[REDACTED, REDACTED]]);
+      assert.deepEqual(find("contact", "email", "create").map((c) => [c.previous, c.replacement]), [[null, REDACTED]]);
+      assert.deepEqual(find("contact", "title", "create").map((c) => c.replacement), ["所長"], "a title is not personal");
+      const numbers = find("phone", "number", "create").map((c) => c.replacement);
+      assert.deepEqual(numbers.sort(), [REDACTED, "+81355556666"], "the contact's phone is redacted, the service's is not");
+      assert.deepEqual(find("phone", "number", "update").map((c) => [c.previous, c.replacement]), [[REDACTED, REDACTED]]);
+      assert.deepEqual(find("service", "assurer_email", "update").map((c) => c.replacement), [REDACTED]);
+      assert.ok(find("service", "assured_by", "update").every((c) => c.replacement === REDACTED));
+      assert.ok(changes.every((c) => c.by === REDACTED));
+      const staffView = (await service.api("GET", `/directory/services/${serviceId}/history`, undefined, staff)).body.changes as Change[];
+      assert.ok(staffView.some((c) => c.field === "name" && c.previous === "佐藤さん" && c.replacement === "山田一郎"));
+    });
+
+    test("who changed something (`updatedBy` and every actor named …By) shows an observer only its kind", async () => {
+      const settings = await service.api("GET", "/directory/settings", undefined, observer);
+      assert.equal(settings.body.updatedBy, "token:***");
+      assert.match((await service.api("GET", "/directory/settings", undefined, staff)).body.updatedBy, /^token:admin 鈴木:/);
+    });
+
+    test("every field named …By in the OpenAPI document is a personal field the README lists, or one that says when or how", async () => {
+      const doc = await (await fetch(`${service.url}/api/v1/openapi.json`)).json();
+      const found = new Set<string>();
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === "object") {
+          for (const [key, child] of Object.entries(v)) {
+            if (key === "properties" && child && typeof child === "object") for (const name of Object.keys(child)) if (/By$/.test(name)) found.add(name);
+            walk(child);
+          }
+        }
+      };
+      walk(doc);
+      assert.ok(found.has("updatedBy") && found.has("respondBy"), [...found].join(", "));
+      for (const name of found) {
+        assert.ok((PERSONAL_FIELDS as readonly string[]).includes(name) || (NOT_ACTORS as readonly string[]).includes(name), `${name} is listed`);
+        assert.equal(isPersonalField(name), !(NOT_ACTORS as readonly string[]).includes(name), name);
+      }
+    });
+
     test("every answer that shows staff personal data is in the audit log", async () => {
       const log = async () => (await service.api("GET", "/audit-log?limit=1000")).body.entries as
         { action: string; actor: string; subject: { kind: string; id: string | null }; detail: { route?: string; fields?: string[] } }[];
@@ -201,6 +322,17 @@ for (const kind of databaseKinds()) {
       assert.ok(viewed);
       assert.equal(viewed.subject.id, incidentId);
       assert.ok(viewed.detail.fields?.includes("by"));
+      // The directory: a contact person's phones and e-mail, the history's personal changes, who changed the settings.
+      for (const [path, fields] of [
+        [`/directory/contacts?serviceId=${resources["directory/services"]}`, ["displayName", "email", "phone"]],
+        [`/directory/services/${resources["directory/services"]}/history`, ["assurerEmail", "by", "displayName", "email", "phone"]],
+        ["/directory/settings", ["updatedBy"]],
+      ] as const) {
+        assert.equal((await service.api("GET", path, undefined, staff)).status, 200);
+        const entry = (await log())[0];
+        assert.equal(entry.action, "personal.view", path);
+        assert.deepEqual(entry.detail.fields, fields, path);
+      }
       const before = (await log()).length;
       await service.api("GET", "/organisation", undefined, staff);
       assert.equal((await log()).length, before, "an answer without personal data is not logged");

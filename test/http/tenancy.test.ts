@@ -140,6 +140,27 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(await openIncidents(member.id), []);
     });
 
+    test("every read route taking an id answers 404 for an id of nothing in this organisation, another organisation's included", async () => {
+      const doc = (await (await fetch(`${service.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      // Another organisation's person: a real id, but not one of ours (a list by it must not answer an empty 200).
+      const theirs = (await service.api("POST", "/people", { displayName: "隣の 佐藤", loginId: `tenancy-${Math.random()}`, role: "staff" }, otherAdmin)).body.person.id;
+      assert.ok(theirs);
+      const walked: string[] = [];
+      const answered: string[] = [];
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        if (!operations.get || !path.includes("{id}") || (operations.get as { security?: unknown[] }).security?.length === 0) continue;
+        for (const id of [crypto.randomUUID(), theirs]) {
+          const r = await fetch(`${service.url}${path.replace("{id}", id)}`, { headers: { authorization: `Bearer ${service.token}` } });
+          const body = await r.text();
+          if (r.status !== 404) answered.push(`GET ${path} with ${id === theirs ? "another organisation's person" : "an unknown id"} → ${r.status} ${body.slice(0, 200)}`);
+        }
+        walked.push(path);
+      }
+      assert.deepEqual(answered, []);
+      assert.ok(walked.includes("/api/v1/directory/owners/{id}/records"), "the owners' records were walked");
+      assert.ok(walked.length >= 30, `${walked.length} routes walked`);
+    });
+
     test("sandbox/reply needs staff; the sandbox clock needs the instance administrator", async () => {
       const member = (await service.api("POST", "/members", memberBody())).body;
       const staff = await newToken("staff");

@@ -225,3 +225,18 @@ export async function contactsOf(db: Db, organisationId: string, owner: ContactO
   for (const p of contactPhones) byContact.set(p.contact_id!, [...(byContact.get(p.contact_id!) ?? []), p]);
   return { contacts: contacts.map((c) => ({ ...c, phones: byContact.get(c.id) ?? [] })), phones: phones.filter((p) => p.contact_id === null) };
 }
+
+/**
+ * Which of the phones `ids` are or were a contact person's (the row says so, or
+ * its history does once the row is gone): their numbers are personal, while a
+ * service's, location's or provider's phone is public. For the history's answer.
+ */
+export async function contactPhoneIds(db: Db, organisationId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.selectFrom("directory_phones").select("id").where("organisation_id", "=", organisationId)
+    .where("id", "in", [...ids]).where("contact_id", "is not", null).execute();
+  const past = await db.selectFrom("directory_metadata").select("resource_id as id").where("organisation_id", "=", organisationId)
+    .where("resource_type", "=", "phone").where("field_name", "=", "contact_id").where("resource_id", "in", [...ids])
+    .where((eb) => eb.or([eb("previous_value", "is not", null), eb("replacement_value", "is not", null)])).execute();
+  return new Set([...rows, ...past].map((r) => r.id));
+}

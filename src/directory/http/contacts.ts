@@ -2,7 +2,9 @@
  * HSDS contacts and phones of a service, a location or a provider, and the
  * organisation's own taxonomy terms, under /api/v1/directory (issue 14;
  * engine/contacts.ts, engine/taxonomy-terms.ts). Observers read (a contact
- * person's name is `displayName`, redacted for them by privacy.ts); staff write
+ * person's name is `displayName`, redacted for them by privacy.ts; their phones'
+ * numbers and their e-mail are marked personal with `personalAs`, while a
+ * service's, location's or provider's own phone is public); staff write
  * contacts and phones; admins manage the organisation's terms. Every write is in
  * the audit log and in the directory's history. Numbers are taken as people type
  * them and answered in E.164 (`number`) and in national form (`national`).
@@ -13,6 +15,7 @@ import { formatPhone } from "../../domain/phone.ts";
 import { audit } from "../../http/audit.ts";
 import { actorOf, type Principal } from "../../http/auth.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
+import { personalAs } from "../../http/privacy.ts";
 import { Id, IdParams, optionalText, phoneAddress, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { DIRECTORY_PHONE_TYPES } from "../domain/kinds.ts";
@@ -117,14 +120,30 @@ export const DirectoryOwnTerm = z.object({
 }).meta({ id: "DirectoryOwnTerm" });
 const Deleted = z.object({ deleted: z.literal(true) });
 
-const phoneView = (p: DirectoryPhoneRecord) => ({
-  id: p.id, serviceId: p.service_id, locationId: p.location_id, directoryOrganizationId: p.directory_organization_id, contactId: p.contact_id,
-  number: p.number, national: formatPhone(p.number), extension: p.extension, type: p.type, description: p.description, languages: p.languages,
-});
-const contactView = (c: DirectoryContactRecord, phones: DirectoryPhoneRecord[]) => ({
+/** A phone; a contact person's number is personal (a `phone`), a service's, location's or provider's is public. */
+const phoneView = (p: DirectoryPhoneRecord) => {
+  const view = {
+    id: p.id, serviceId: p.service_id, locationId: p.location_id, directoryOrganizationId: p.directory_organization_id, contactId: p.contact_id,
+    number: p.number, national: formatPhone(p.number), extension: p.extension, type: p.type, description: p.description, languages: p.languages,
+  };
+  return p.contact_id ? personalAs(view, { number: "phone", national: "phone" }) : view;
+};
+/** A contact: the person's name (`displayName`) and e-mail are personal; title and department are not. */
+const contactView = (c: DirectoryContactRecord, phones: DirectoryPhoneRecord[]) => personalAs({
   id: c.id, serviceId: c.service_id, locationId: c.location_id, directoryOrganizationId: c.directory_organization_id,
   displayName: c.name, title: c.title, department: c.department, email: c.email, phones: phones.map(phoneView),
-});
+}, { email: "email" });
+
+/**
+ * The personal field a change in a record's history stands for, or undefined
+ * when it is not personal: a contact's name and e-mail, a contact person's phone
+ * number (`contactPhones`: engine/contacts.ts `contactPhoneIds`).
+ */
+export function contactHistoryField(change: { resourceType: string; resourceId: string; field: string }, contactPhones: ReadonlySet<string>): string | undefined {
+  if (change.resourceType === "contact") return change.field === "name" ? "displayName" : change.field === "email" ? "email" : undefined;
+  if (change.resourceType === "phone" && change.field === "number" && contactPhones.has(change.resourceId)) return "phone";
+  return undefined;
+}
 const termView = (t: DirectoryTermRecord, own: readonly DirectoryTermRecord[]) => ({
   id: t.id, code: t.code, name: t.name, parentCode: t.parent_code, parentName: parentName(t.parent_code, own), description: t.description,
   mappedCode: t.mapped_code, retired: t.retired_at !== null, retiredAt: t.retired_at?.toISOString() ?? null,

@@ -14,6 +14,7 @@ import { DEFAULT_TIME_ZONE, localDateOf } from "../../domain/schedule.ts";
 import { audit } from "../../http/audit.ts";
 import { actorOf, type Principal } from "../../http/auth.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
+import { personalAs } from "../../http/privacy.ts";
 import { Id, IdParams, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { ownerCandidates, personNames } from "../../engine/people.ts";
@@ -42,6 +43,8 @@ import {
   serviceClosures, serviceSchedules, setDirectoryCapacity, setDirectoryTaxonomyCodes, taxonomyCodesOf, updateDirectorySchedule,
 } from "../engine/parts.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
+import { contactPhoneIds } from "../engine/contacts.ts";
+import { contactHistoryField } from "./contacts.ts";
 import { directoryHistory } from "../engine/records.ts";
 import { registerDirectoryResource } from "../engine/registration.ts";
 import {
@@ -50,6 +53,9 @@ import {
 } from "../engine/services.ts";
 
 const tags = ["directory"];
+
+/** A service's columns in its history that name a person, as the field the service's answer shows them in (`verification`). */
+const SERVICE_PERSONAL_HISTORY: Readonly<Record<string, string>> = { assured_by: "by", assurer_email: "assurerEmail" };
 
 // ---------------------------------------------------------------- input
 
@@ -414,9 +420,19 @@ export function directoryRoutes(ports: DirectoryPorts): (s: Services) => Fastify
         capacities: (await serviceCapacities(s.db, organisationId, row.id)).map(capacityView),
       };
     };
-    const history = async (organisationId: string, id: string) => ({
-      changes: (await directoryHistory(s.db, organisationId, id)).map((c) => ({ ...c, at: c.at.toISOString() })),
-    });
+    // A change's values are personal when the field changed is (a contact's name, a contact person's phone,
+    // who verified a service and their e-mail): marked for privacy.ts, which cannot tell by the key `previous`.
+    const history = async (organisationId: string, id: string) => {
+      const changes = await directoryHistory(s.db, organisationId, id);
+      const contactPhones = await contactPhoneIds(s.db, organisationId, [...new Set(changes.filter((c) => c.resourceType === "phone").map((c) => c.resourceId))]);
+      return {
+        changes: changes.map((c) => {
+          const view = { ...c, at: c.at.toISOString() };
+          const field = contactHistoryField(c, contactPhones) ?? (c.resourceType === "service" ? SERVICE_PERSONAL_HISTORY[c.field] : undefined);
+          return field ? personalAs(view, { previous: field, replacement: field }) : view;
+        }),
+      };
+    };
 
     // ------------------------------------------------------------ providers
 

@@ -10,10 +10,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DEFAULT_TIME_ZONE, localDateOf } from "../../domain/schedule.ts";
+import { notFound } from "../../http/errors.ts";
 import { IdParams } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { handoverPeople, nextContactsDue, type OwnedRecord, ownedBy, pastHandovers } from "../engine/owners.ts";
 import type { DirectoryPorts } from "../engine/ports.ts";
+import { isPerson } from "../engine/records.ts";
 
 const tags = ["directory"];
 
@@ -51,9 +53,11 @@ export function ownerRoutes(s: Services, ports: DirectoryPorts): FastifyPluginAs
 
     app.get("/directory/owners/:id/records", {
       schema: { tags, params: IdParams, summary: "What a staff member owns (providers, services, volunteers, the network's partners), next contact first" },
-    }, async (request) => ({
-      records: (await ownedBy(s.db, request.principal.organisationId, request.params.id, others)).map(view(today())),
-    }));
+    }, async (request) => {
+      // An id that is no person of this organisation (another's included) is unknown here, not someone who owns nothing.
+      if (!await isPerson(s.db, request.principal.organisationId, request.params.id)) throw notFound("person");
+      return { records: (await ownedBy(s.db, request.principal.organisationId, request.params.id, others)).map(view(today())) };
+    });
 
     app.get("/directory/next-contacts", {
       schema: { tags, summary: "What the signed-in staff member owns whose next contact date has come, most overdue first (a token owns nothing)" },
