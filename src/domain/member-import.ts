@@ -6,7 +6,7 @@
  * writing members are the engine's (engine/member-imports.ts).
  */
 import { normalizeExternalId, normalizeKana, parseBirthDate } from "./member-fields.ts";
-import { parsePhone } from "./phone.ts";
+import { parsePhone, receivesSms } from "./phone.ts";
 import { INTERVALS, type Interval } from "./schedule.ts";
 
 export const IMPORT_FIELDS = [
@@ -60,7 +60,7 @@ export const DEFAULT_IMPORT_OPTIONS: ImportOptions = { channel: "voice", every: 
 export const IMPORT_PROBLEM_CODES = [
   "required", "too_long", "invalid_text", "invalid_kana", "invalid_external_id", "invalid_phone", "invalid_date", "invalid_email",
   "invalid_channel", "missing_channel_address", "invalid_interval", "invalid_weekday", "weekday_required", "invalid_time",
-  "unknown_team", "external_id_repeated", "contact_incomplete", "external_id_taken",
+  "unknown_team", "external_id_repeated", "contact_incomplete", "external_id_taken", "sms_not_mobile",
 ] as const;
 /** Why a row cannot be imported; the console says it in a sentence (imports.problems.<code>). */
 export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];
@@ -327,12 +327,15 @@ export function readRow(
   } else if (raw.channel || address || creating) {
     kind ??= address && EMAIL.test(address.normalize("NFKC")) ? "email" : options.channel;
     if (kind === "voice" || kind === "sms") {
+      // An SMS channel needs a number that can receive a text (domain/phone.ts receivesSms), the row's own or the member's phone.
       if (address) {
         const phone = parsePhone(phoneCell(address));
-        if (phone.ok) member.channels = [{ kind, address: phone.e164 }];
-        else problem("channelAddress", "invalid_phone");
+        if (!phone.ok) problem("channelAddress", "invalid_phone");
+        else if (kind === "sms" && !receivesSms(phone.e164)) problem("channelAddress", "sms_not_mobile");
+        else member.channels = [{ kind, address: phone.e164 }];
       } else if (member.phone) {
-        member.channels = [{ kind, address: member.phone }];
+        if (kind === "sms" && !receivesSms(member.phone)) problem("channelAddress", "sms_not_mobile");
+        else member.channels = [{ kind, address: member.phone }];
       } else if (!raw.phone && (creating || raw.channel)) {
         problem("channelAddress", "missing_channel_address");
       }

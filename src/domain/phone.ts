@@ -8,6 +8,8 @@
  * must match its country's real numbering plan, not only its length), with
  * Japan as the region of numbers written without a country code. Texts read by
  * people show the national form (`090-1234-5678`), the way it is dialled here.
+ * An SMS address must also be a number that can receive a text (a mobile):
+ * {@link parseSmsPhone}.
  */
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
 
@@ -48,4 +50,31 @@ export function formatPhone(e164: string, region: CountryCode = DEFAULT_PHONE_RE
   const phone = parsePhoneNumberFromString(e164, region);
   if (!phone) return e164;
   return phone.country === region ? phone.formatNational() : phone.formatInternational();
+}
+
+/** Why an SMS address was refused: people correct it by example, and learn why a landline will not do. */
+export const SMS_EXPECTED = "an SMS goes to a mobile number (070, 080 or 090…, e.g. 090-1234-5678): a fixed line (03-…, 06-…), 050, 0120 or 0570 number cannot receive one";
+
+/**
+ * Whether a text sent to this E.164 number can arrive: its numbering plan says
+ * mobile, or fixed-line-or-mobile (the US and Canada do not tell them apart).
+ * Fixed lines, toll-free, premium-rate, shared-cost and VoIP (050) numbers
+ * cannot; Twilio would accept the message and the carrier drop it, so nobody
+ * would be told. A valid number whose type the metadata does not know (some
+ * foreign plans) is given the benefit of the doubt.
+ */
+export function receivesSms(e164: string): boolean {
+  const type = parsePhoneNumberFromString(e164)?.getType();
+  return type === undefined || type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE";
+}
+
+/**
+ * {@link parsePhone} for an address that gets SMS: the same reading, then a
+ * number that cannot receive a text ({@link receivesSms}) is refused with
+ * {@link SMS_EXPECTED} — at input, where a person can give their mobile instead.
+ */
+export function parseSmsPhone(input: string, region: CountryCode = DEFAULT_PHONE_REGION): PhoneParse {
+  const phone = parsePhone(input, region);
+  if (phone.ok && !receivesSms(phone.e164)) return { ok: false, message: SMS_EXPECTED };
+  return phone;
 }

@@ -17,7 +17,7 @@ import { parseDuration } from "../domain/duration.ts";
 import { OUTCOMES } from "../domain/incident.ts";
 import { normalizeExternalId, normalizeKana } from "../domain/member-fields.ts";
 import { CALL_OUTCOMES, VISIT_OUTCOMES, VISIT_STATES } from "../domain/visits.ts";
-import { parsePhone } from "../domain/phone.ts";
+import { parsePhone, parseSmsPhone } from "../domain/phone.ts";
 import { type TextProblem, textProblem } from "../domain/text.ts";
 import { ACTIONS } from "../domain/policy.ts";
 import { TEMPLATE_CHANNELS, TEMPLATE_KINDS } from "../domain/templates.ts";
@@ -116,7 +116,8 @@ export const ChannelAddress = z.strictObject({
   }
 }).transform((c, ctx) => {
   if (c.kind !== "sms" && c.kind !== "voice") return c;
-  const phone = parsePhone(c.address);
+  // An SMS channel must be able to receive a text (a mobile), not only be a number.
+  const phone = c.kind === "sms" ? parseSmsPhone(c.address) : parsePhone(c.address);
   if (phone.ok) return { ...c, address: phone.e164 };
   ctx.addIssue({ code: "custom", path: ["address"], message: phone.message, input: c.address });
   return z.NEVER;
@@ -531,12 +532,12 @@ export const NoteInput = z.strictObject({ note: text(2000, true) });
 /**
  * A channel at which a staff member receives team alerts while on duty
  * (engine/on-duty.ts): e-mail, SMS, phone (voice) or LINE. Phones are read as
- * people type them and stored in E.164; e-mail is checked for its form; a LINE
+ * people type them and stored in E.164 (an SMS one must be a mobile); e-mail is checked for its form; a LINE
  * address is the user id the LINE account sees (U and 32 hex digits).
  */
 export const DutyChannelInput = z.strictObject({
   kind: z.enum(DUTY_CHANNEL_KINDS).describe("email | sms | voice (a phone call) | line"),
-  address: text(320).describe("an e-mail address, a phone number (090-1234-5678 or +81…), or a LINE user id"),
+  address: text(320).describe("an e-mail address, a phone number (090-1234-5678 or +81…; SMS: a mobile number), or a LINE user id"),
 }).superRefine((c, ctx) => {
   if (c.kind === "email" && !z.email().safeParse(c.address).success) {
     ctx.addIssue({ code: "custom", path: ["address"], message: "must be an e-mail address", params: { code: "invalid_format" } });
@@ -546,7 +547,7 @@ export const DutyChannelInput = z.strictObject({
   }
 }).transform((c, ctx) => {
   if (c.kind !== "sms" && c.kind !== "voice") return c;
-  const phone = parsePhone(c.address);
+  const phone = c.kind === "sms" ? parseSmsPhone(c.address) : parsePhone(c.address);
   if (phone.ok) return { ...c, address: phone.e164 };
   ctx.addIssue({ code: "custom", path: ["address"], message: phone.message, input: c.address, params: { code: "invalid_format" } });
   return z.NEVER;

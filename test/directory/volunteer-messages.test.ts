@@ -168,6 +168,15 @@ for (const kind of databaseKinds()) {
       assert.equal((await service.api("PATCH", `/directory/needs/${needId}`, { status: "withdrawn" })).status, 200);
     });
 
+    test("a record's landline gets no SMS: the volunteer is asked, but by the coordinator's call", async () => {
+      await volunteer("渡辺", { phone: "03-1234-5678" });
+      const needId = await newNeed();
+      const req = await offer(needId, ["渡辺"]);
+      assert.ok(req.渡辺, "the request is made");
+      assert.deepEqual(await rowsOf([req.渡辺!]), [], "no text to a number that cannot receive one");
+      assert.equal((await service.api("PATCH", `/directory/needs/${needId}`, { status: "withdrawn" })).status, 200);
+    });
+
     test("a queued offer whose request closed before its turn is dropped (request_closed), and its volunteer is not told of a withdrawal", async () => {
       const needId = await newNeed();
       const { req, before } = await service.services.engine.exclusive(async (control) => {

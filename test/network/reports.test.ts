@@ -56,6 +56,21 @@ test("a report is refused naming each field at fault; where it is must be said",
   assert.equal(good.ok && good.report.registrationNumber, "012345");
 });
 
+test("the reporter's phone is read as every phone: stored in E.164, full-width accepted, a non-number refused naming the field", () => {
+  const report = (reporterPhone: string) => validateReport({ serviceCode: "concern", urgency: "watch", address: "x町1-1", reporterPhone }, NOW);
+  for (const [typed, e164] of [["０９０－１２３４－５６７８", "+819012345678"], ["078-111-2222", "+81781112222"], ["+1 202 555 0123", "+12025550123"]]) {
+    const r = report(typed!);
+    assert.equal(r.ok && r.report.reporterPhone, e164, typed);
+  }
+  for (const bad of ["+1 555", "090-1234-567", "03-1234-5678 内線12"]) {
+    const r = report(bad);
+    assert.deepEqual(!r.ok && r.errors.map((e) => [e.field, e.code]), [["reporterPhone", "invalid"]], bad);
+    assert.match(!r.ok ? r.errors[0]!.message : "", /090-1234-5678/);
+  }
+  const none = report("  ");
+  assert.equal(none.ok && none.report.reporterPhone, null, "left empty: no phone");
+});
+
 async function org(db: Db) {
   const [id, team] = [newId(), newId()];
   await sql`insert into organisations (id, name, created_at) values (${id}, 'o', now())`.execute(db);

@@ -84,7 +84,7 @@ for (const kind of databaseKinds()) {
       const seen = await get(reports.consult, staff);
       assert.equal(seen.status, 200, JSON.stringify(seen.body));
       assert.equal(seen.body.reporter.fullName, "配達員 田中");
-      assert.equal(seen.body.reporter.phone, "078-111-2222");
+      assert.equal(seen.body.reporter.phone, "+81781112222", "stored and answered in E.164, as members' phones");
       assert.equal(seen.body.member.id, member.id);
       assert.equal(seen.body.member.displayName, "山田花子");
       assert.equal(seen.body.linkedBy, seen.body.match, "matched on arrival: linked as it arrived");
@@ -103,7 +103,7 @@ for (const kind of databaseKinds()) {
       assert.equal(redacted.body.member.id, member.id, "ids are no personal data");
       const list = await service.api("GET", "/network/reports", undefined, observer);
       const text = JSON.stringify(list.body);
-      for (const secret of ["田中", "中村", "山田花子", "078-111-2222", "新聞が3日分", KOBE]) assert.ok(!text.includes(secret), `observer list shows ${secret}`);
+      for (const secret of ["田中", "中村", "山田花子", "078-111-2222", "+81781112222", "新聞が3日分", KOBE]) assert.ok(!text.includes(secret), `observer list shows ${secret}`);
       assert.equal((await triage(reports.consult, { outcome: "no_action" }, observer)).status, 403, "observers never write");
     });
 

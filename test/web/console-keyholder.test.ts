@@ -120,7 +120,8 @@ describe("registration numbers and the keyholder lookup in the console", () => {
     const entry = log.find((e) => e.subject.id === member.id);
     assert.ok(entry, JSON.stringify(log));
     assert.deepEqual([entry.detail.registrationNumber, entry.detail.reason, entry.detail.tellTeam], ["0123456", "救急搬送。家族への連絡先の確認", true]);
-    assert.deepEqual(entry.detail.caller, { kind: "hospital", name: "鈴木看護師", organisation: "蒲田総合病院", phone: "03-3730-0000" });
+    // The callback number as every phone is stored: E.164.
+    assert.deepEqual(entry.detail.caller, { kind: "hospital", name: "鈴木看護師", organisation: "蒲田総合病院", phone: "+81337300000" });
     assert.ok(entry.actor && entry.at);
     // The team was told (a team notice through the outbox).
     await sb.advance("PT1M");

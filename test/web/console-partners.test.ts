@@ -127,13 +127,16 @@ describe("partners in the console", () => {
     await page.getByRole("button", { name: "変更する" }).click();
     await page.getByRole("heading", { level: 2, name: "神戸新聞 三宮販売所 の変更" }).waitFor();
     await page.getByRole("textbox", { name: "業種" }).fill("新聞販売店・折込");
+    // The number is stored in E.164 and edited as it is written here.
+    assert.equal(await page.getByRole("group", { name: "連絡先 1" }).getByRole("textbox", { name: "電話番号" }).inputValue(), "078-111-2222");
     await page.getByRole("button", { name: "連絡先 2 を削除" }).click();
     await assertAccessible(page, "Partner edit form (ja)");
     assert.equal(await page.getByTestId("partner-qr").count(), 0, "while changing, the page shows the form alone");
     await page.getByRole("button", { name: "変更を保存" }).click();
     await page.getByText("変更を保存しました。").waitFor();
     await page.getByText("新聞販売店・折込").waitFor();
-    assert.equal((await suite.service.api("GET", `/network/partners/${partnerId}`)).body.contacts.length, 1);
+    const changed = (await suite.service.api("GET", `/network/partners/${partnerId}`)).body;
+    assert.deepEqual(changed.contacts.map((c: { phone: string | null }) => c.phone), ["+81781112222"]);
 
     // Archive after confirming: off the active list, on the archived one; then restore.
     await page.getByRole("button", { name: "アーカイブする" }).click();

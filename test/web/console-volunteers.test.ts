@@ -74,7 +74,7 @@ describe("the volunteers' registry in the console", () => {
     const [stored] = await volunteers();
     assert.deepEqual(
       [stored!.phone, stored!.skills, stored!.areas, stored!.availability, stored!.maxOpenRequests, stored!.personId, stored!.nextContactOn, stored!.onDuty],
-      ["090-1234-5678", ["shopping.proxy"], [{ kind: "town", value: "本町" }], [{ weekday: 2, from: "13:00", to: "15:00" }], 2, watcher.body.person.id, "2027-04-01", true],
+      ["+819012345678", ["shopping.proxy"], [{ kind: "town", value: "本町" }], [{ weekday: 2, from: "13:00", to: "15:00" }], 2, watcher.body.person.id, "2027-04-01", true],
     );
     await assertAccessible(page, "A volunteer's page (ja)");
     await screenshot(page, "volunteer-page-ja");

@@ -12,12 +12,13 @@
  *   volunteer whose login keeps no channel is reached as the core reaches people
  *   otherwise: by e-mail at their login's address (the invitation's, the monthly
  *   report's), else by SMS at the phone their volunteer record gives, if it is a
- *   valid number — one of the two, not both (one message per offer). A volunteer
- *   without a login is told by SMS at their record's phone (if a valid number),
+ *   valid mobile number (a landline cannot receive a text: domain/phone.ts
+ *   parseSmsPhone) — one of the two, not both (one message per offer). A volunteer
+ *   without a login is told by SMS at their record's phone (if a mobile number),
  *   recipient kind `context` (their volunteer id), with a private link to the
  *   offer's page (engine/offer-links.ts: accept or decline without an account,
  *   then whom to help and the contacts log); the link is made with the message,
- *   in the same transaction, keyed by the request. Without a valid phone they get
+ *   in the same transaction, keyed by the request. Without a mobile phone they get
  *   nothing (the coordinator asks them by phone, as before).
  * - The message is the core's generic `person_message`; the directory checks its
  *   cause when a sender claims it (`volunteerMessageCause`, plugged in by
@@ -37,7 +38,7 @@
  *   flooded).
  */
 import type { CancelReason } from "../../domain/causes.ts";
-import { parsePhone } from "../../domain/phone.ts";
+import { parseSmsPhone } from "../../domain/phone.ts";
 import type { CauseCheck, QueuedRow } from "../../engine/causes.ts";
 import { enqueue, outboxRow, type RecipientKind } from "../../engine/outbox.ts";
 import { organisationTimeZone } from "../../engine/today.ts";
@@ -87,7 +88,8 @@ async function targetsOf(tx: Db, organisationId: string, volunteers: Reached[]):
   const active = new Map(people.map((p) => [p.id, p.email]));
   for (const v of volunteers) {
     if (targets.has(v.volunteer_id)) continue;
-    const phone = v.phone ? parsePhone(v.phone) : undefined;
+    // A volunteer's record may give a landline (the coordinator calls it): only a mobile gets the SMS.
+    const phone = v.phone ? parseSmsPhone(v.phone) : undefined;
     if (!v.person_id) {
       targets.set(v.volunteer_id, phone?.ok
         ? [{ channel: "phone", kind: "sms", address: phone.e164, recipient: { kind: "context", id: v.volunteer_id } }] : []);

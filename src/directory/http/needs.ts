@@ -16,7 +16,7 @@ import { teamOf } from "../../engine/team-scope.ts";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
-import { DateTime, Id, IdParams, Limit, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
+import { DateTime, Id, IdParams, Limit, LocalDate, optionalText, phoneAddress, safeString, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { checkTeam, notInTeam, teamScope } from "../../http/team-scope.ts";
 import { DIRECTORY_AREA_KINDS } from "../domain/kinds.ts";
@@ -71,7 +71,7 @@ export const OfferInput = z.strictObject({
 
 const VolunteerFields = {
   displayName: text(100).describe("the volunteer's name (personal)"),
-  phone: safeString().max(40, "at most 40 characters").regex(/^[+\d][\d\s\-()]{5,}$/, "must be a phone number").nullable().optional().describe("personal"),
+  phone: phoneAddress.nullable().optional().describe("personal; as people type it (090-1234-5678, 03-1234-5678, +81…), stored and answered in E.164"),
   personId: Id.nullable().optional().describe("their login (a person of the organisation, usually a watcher) for their own view"),
   skills: z.array(TaxonomyCode).max(30).describe("taxonomy codes of what they help with"),
   areas: z.array(Area).max(20).describe("where they help"),
@@ -141,7 +141,8 @@ export const MatchesView = z.object({
 }).meta({ id: "DirectoryMatches" });
 export const OfferResult = z.object({ requests: z.array(RequestView).describe("the new requests (empty: nobody left to ask now)") });
 export const VolunteerView = z.object({
-  id: z.string(), personId: z.string().nullable(), displayName: z.string(), phone: z.string().nullable(), skills: z.array(z.string()),
+  id: z.string(), personId: z.string().nullable(), displayName: z.string(),
+  phone: z.string().nullable().describe("E.164 (+81…), as members' phones; the console shows the national form"), skills: z.array(z.string()),
   areas: z.array(z.object({ kind: z.enum(DIRECTORY_AREA_KINDS), value: z.string() })),
   availability: z.array(z.object({ weekday: z.number().int(), from: z.string(), to: z.string() })), onDuty: z.boolean(),
   maxOpenRequests: z.number().int().nullable(), openRequests: z.number().int(), lastAskedAt: Time.nullable(), note: z.string().nullable(),

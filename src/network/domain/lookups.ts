@@ -13,7 +13,7 @@ export interface LookupCaller {
   /** The caller's own name (the officer, the nurse). */
   name: string;
   organisation?: string;
-  /** A number to call back, as given. */
+  /** A number to call back, in E.164 (read by http/schemas.ts phoneAddress). */
   phone?: string;
 }
 

@@ -6,6 +6,7 @@
  * catalogue, validation of what a reporter sent, and the address normaliser used
  * to match a report to a member.
  */
+import { parsePhone } from "../../domain/phone.ts";
 import { textProblem } from "../../domain/text.ts";
 import { isRegistrationNumber, normaliseRegistrationNumber } from "./registration-numbers.ts";
 import { REPORT_URGENCIES, type ReportUrgency } from "./triage.ts";
@@ -110,6 +111,7 @@ export interface ReportInput {
   /** When the reporter noticed (Open311 `requested_datetime`); undefined = when received. */
   requestedAt: Date | undefined;
   reporterName: string | null;
+  /** E.164 (domain/phone.ts). */
   reporterPhone: string | null;
   idempotencyKey: string | null;
 }
@@ -154,7 +156,8 @@ function coordinate(value: unknown, field: "lat" | "long", limit: number, errors
  * them all; the API names the first). Rules: a known service; urgency one of
  * watch/consult/emergency; signs known checklist keys; where it is — an address,
  * a registration number or a position — at least one; lat and long together;
- * requested_datetime an ISO 8601 time not after `now` (+5 min of clock skew).
+ * requested_datetime an ISO 8601 time not after `now` (+5 min of clock skew);
+ * the reporter's phone a valid number, stored in E.164 (domain/phone.ts).
  */
 export function validateReport(raw: RawReport, now: Date): { ok: true; report: ReportInput } | { ok: false; errors: ReportFieldError[] } {
   const errors: ReportFieldError[] = [];
@@ -197,9 +200,13 @@ export function validateReport(raw: RawReport, now: Date): { ok: true; report: R
     else requestedAt = t;
   }
   const reporterName = text(raw.reporterName, "reporterName", MAX_REPORTER_FIELD, errors);
-  const reporterPhone = text(raw.reporterPhone, "reporterPhone", MAX_REPORTER_FIELD, errors);
-  if (reporterPhone !== null && !/^[+\d][\d\s\-()‐－]{5,}$/.test(reporterPhone.normalize("NFKC"))) {
-    errors.push({ field: "reporterPhone", code: "invalid", message: "reporter phone must be a phone number" });
+  // The reporter's number is called back by staff: read as every phone is (E.164; full-width, hyphens and national form accepted).
+  const phoneText = text(raw.reporterPhone, "reporterPhone", MAX_REPORTER_FIELD, errors);
+  let reporterPhone: string | null = null;
+  if (phoneText !== null) {
+    const phone = parsePhone(phoneText);
+    if (phone.ok) reporterPhone = phone.e164;
+    else errors.push({ field: "reporterPhone", code: "invalid", message: `reporter phone ${phone.message}` });
   }
   const idempotencyKey = text(raw.idempotencyKey, "idempotencyKey", MAX_IDEMPOTENCY_KEY, errors);
   if (errors.length > 0) return { ok: false, errors };

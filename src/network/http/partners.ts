@@ -12,7 +12,7 @@ import { audit } from "../../http/audit.ts";
 import type { Principal } from "../../http/auth.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
 import { REDACTED, seesPersonal } from "../../http/privacy.ts";
-import { Id, IdParams, LocalDate, optionalText, safeString, text } from "../../http/schemas.ts";
+import { Id, IdParams, LocalDate, optionalText, phoneAddress, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { ownerCandidates, personNames } from "../../engine/people.ts";
 import { PARTNER_KINDS, type PartnerContact, reviewOverdue } from "../domain/partners.ts";
@@ -26,7 +26,7 @@ const tags = ["network"];
 const ContactInput = z.strictObject({
   displayName: text(100).describe("the contact person's name (personal)"),
   role: optionalText(100).optional().describe("their role at the partner, e.g. 店長"),
-  phone: safeString().max(40, "at most 40 characters").regex(/^[+\d][\d\s\-()]{5,}$/, "must be a phone number").optional().describe("personal"),
+  phone: phoneAddress.optional().describe("personal; as people type it (090-1234-5678, 03-1234-5678, +81…), stored and answered in E.164"),
   email: z.email({ message: "must be an e-mail address" }).max(254).optional().describe("personal"),
 });
 
@@ -48,7 +48,10 @@ export const PartnerCreate = z.strictObject(PartnerFields);
 export const PartnerPatch = z.strictObject({ ...PartnerFields, name: PartnerFields.name.optional(), kind: PartnerFields.kind.optional() });
 const ListQuery = z.strictObject({ archived: z.enum(["true", "false"]).optional().describe("true: archived partners too") });
 
-const Contact = z.object({ displayName: z.string(), role: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() });
+const Contact = z.object({
+  displayName: z.string(), role: z.string().nullable(), phone: z.string().nullable().describe("E.164 (+81…), as members' phones; the console shows the national form"),
+  email: z.string().nullable(),
+});
 export const Partner = z.object({
   id: z.string(), name: z.string(), kind: z.enum(PARTNER_KINDS), business: z.string().nullable(),
   agreementDate: z.string().nullable(), agreementTerms: z.string().nullable(), contacts: z.array(Contact),

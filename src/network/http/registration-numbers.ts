@@ -9,7 +9,7 @@ import { z } from "zod";
 import { actorOf } from "../../http/auth.ts";
 import { audit } from "../../http/audit.ts";
 import { ApiError, notFound } from "../../http/errors.ts";
-import { IdParams, optionalText, text } from "../../http/schemas.ts";
+import { IdParams, optionalText, phoneAddress, text } from "../../http/schemas.ts";
 import type { Services } from "../../http/services.ts";
 import { checkTeam, notInTeam, teamScope } from "../../http/team-scope.ts";
 import { CALLER_KINDS } from "../domain/lookups.ts";
@@ -35,7 +35,8 @@ export const LookupInput = z.strictObject({
     kind: z.enum(CALLER_KINDS).describe("police, fire service, hospital, someone else"),
     name: text(100).describe("the caller's name"),
     organisation: optionalText(200).optional().describe("the police station, fire station, hospital"),
-    phone: optionalText(40).optional().describe("a number to call back, as given"),
+    // Read like every phone (E.164): a number that cannot be dialled is refused while the caller is still on the line.
+    phone: phoneAddress.optional().describe("a number to call back (090-1234-5678, 03-1234-5678, +81…); stored in E.164"),
   }),
   reason: text(500).describe("why they are calling (recorded in the audit log)"),
   tellTeam: z.boolean().default(false).describe("queue a notice to the member's team"),

@@ -1241,6 +1241,7 @@ export const en: Messages = {
       invalid_kana: "furigana must be hiragana or katakana",
       invalid_external_id: "the number is not valid (at most 50 characters)",
       invalid_phone: "not a phone number (e.g. 090-1234-5678, 03-1234-5678)",
+      sms_not_mobile: "an SMS goes to a mobile number (070, 080 or 090…); a landline such as 03-1234-5678 cannot receive one: choose a call (voice) or give a mobile",
       invalid_date: "not a date (e.g. 1940/4/1, 昭和15年4月1日)",
       invalid_email: "not an e-mail address",
       invalid_channel: "unknown channel (phone, SMS, e-mail, LINE)",

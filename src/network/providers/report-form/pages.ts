@@ -110,7 +110,7 @@ const FIELD_MESSAGE: Record<string, string> = {
   registrationNumber: "登録番号は4〜16けたの英数字です（キーホルダーやカードの番号）。",
   description: "くわしい様子は2000文字までで入力してください。",
   reporterName: "お名前は100文字までで入力してください。",
-  reporterPhone: "電話番号は数字で入力してください（例: 03-1234-5678）。",
+  reporterPhone: "電話番号を確かめてください（例: 03-1234-5678、090-1234-5678）。",
   where: "場所を教えてください。住所か登録番号のどちらかを入力してください。",
 };
 

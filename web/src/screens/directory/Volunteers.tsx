@@ -17,7 +17,7 @@ import { Button, Checkbox, FieldError, Form, Input, Label, Link, Switch, TextAre
 import { useTranslation } from "react-i18next";
 import { api, ApiFailure } from "../../api.ts";
 import { ErrorText, errorSentence } from "../../ErrorText.tsx";
-import { formatDateTime, formatLocalDate, type Lang } from "../../format.ts";
+import { formatDateTime, formatLocalDate, formatPhone, type Lang } from "../../format.ts";
 import type { Me } from "../../me.ts";
 import { navigate } from "../../router.ts";
 import { KindPicker, LocalSelect, useTaxonomy } from "./Kinds.tsx";
@@ -246,7 +246,8 @@ function VolunteerForm({ me, volunteer, onDone, onCancel }: {
   });
   let key = 0;
   const [draft, setDraft] = useState<Draft>(() => ({
-    displayName: volunteer?.displayName ?? "", phone: volunteer?.phone ?? "", note: volunteer?.note ?? "", nextContactOn: volunteer?.nextContactOn ?? "",
+    // The API answers E.164 (+819012345678); people edit the number as they write it (090-1234-5678).
+    displayName: volunteer?.displayName ?? "", phone: volunteer?.phone ? formatPhone(volunteer.phone) : "", note: volunteer?.note ?? "", nextContactOn: volunteer?.nextContactOn ?? "",
     onDuty: volunteer?.onDuty ?? true, maxOpenRequests: String(volunteer?.maxOpenRequests ?? 1), personId: volunteer?.personId ?? NO_ONE,
     ownerPersonId: volunteer?.ownerPersonId ?? NO_ONE, skills: volunteer?.skills ?? [],
     areas: (volunteer?.areas ?? []).map((a) => ({ key: key++, ...a })),

@@ -407,7 +407,8 @@ function Text({ name, label, value, onChange, onEdited, multiline = false, type,
 
 let contactKeys = 0;
 const draftOf = (c?: Contact): ContactDraft => ({
-  key: ++contactKeys, displayName: c?.displayName ?? "", role: c?.role ?? "", phone: c?.phone ?? "", email: c?.email ?? "",
+  // The API answers E.164 (+819012345678); people edit the number as they write it (090-1234-5678).
+  key: ++contactKeys, displayName: c?.displayName ?? "", role: c?.role ?? "", phone: c?.phone ? formatPhone(c.phone) : "", email: c?.email ?? "",
 });
 
 /** Register (no `partner`) or change a partner; the API's refusals are shown at their fields. */
@@ -450,7 +451,8 @@ function PartnerForm({ partner, onDone, onCancel }: { partner?: Partner; onDone:
     const before: Record<string, unknown> = {
       name: partner.name, kind: partner.kind, business: partner.business, agreementDate: partner.agreementDate, agreementTerms: partner.agreementTerms,
       ownerPersonId: partner.owner?.id ?? null, nextReviewOn: partner.nextReviewOn, listed: partner.listed,
-      contacts: partner.contacts.map((c) => ({ displayName: c.displayName, ...(c.role ? { role: c.role } : {}), ...(c.phone ? { phone: c.phone } : {}), ...(c.email ? { email: c.email } : {}) })),
+      // As the form shows them (draftOf): unchanged contacts are not sent.
+      contacts: partner.contacts.map((c) => ({ displayName: c.displayName, ...(c.role ? { role: c.role } : {}), ...(c.phone ? { phone: formatPhone(c.phone) } : {}), ...(c.email ? { email: c.email } : {}) })),
     };
     return Object.fromEntries(Object.entries(full).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)));
   };
