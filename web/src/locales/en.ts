@@ -1813,6 +1813,7 @@ export const en: Messages = {
     totp_invalid: "The code is wrong. Enter the 6 digits your authenticator app shows now.",
     login_taken: "This login id is already taken.",
     last_admin: "The last administrator cannot be deactivated or given another role.",
+    idempotency_key_reused: "This idempotency key was used for another member or another answer. Give each answer its own key. Nothing was recorded.",
     external_id_taken: "Another member has this number.",
     import_unreadable_file: "The file cannot be read. Choose a CSV or Excel (.xlsx) file.",
     import_empty_file: "The file has no header row.",

@@ -1810,6 +1810,7 @@ export const ja = {
     totp_invalid: "確認コードが違います。認証アプリに今表示されている6桁を入力してください。",
     login_taken: "このログインIDはすでに使われています。",
     last_admin: "最後の管理者は停止したり役割を変えたりできません。",
+    idempotency_key_reused: "この再送キー（idempotencyKey）は別の利用者か別の回答に使われています。回答ごとに別のキーを付けてください。何も記録していません。",
     external_id_taken: "この番号は別の利用者が使っています。",
     import_unreadable_file: "ファイルを読み取れません。CSV か Excel（.xlsx）のファイルを選んでください。",
     import_empty_file: "ファイルに見出しの行がありません。",
